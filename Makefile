@@ -1,0 +1,42 @@
+# Two commands do all the set-up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: install demo test lint lab bench browser clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## make demo: synthetic 14-day pilot -> warehouse -> reports (reports/index.html)
+demo: install
+	$(BIN)/launchkit demo
+
+## Chromium for the browser tests (Debian's package; needs root). Tests skip with a reason without it.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "warning: could not install chromium; browser tests will skip"; \
+	  else echo "note: chromium not installed and not root; browser tests will skip"; fi; }
+
+## make test: the whole suite (unit, notebooks, end to end)
+test: install browser
+	$(BIN)/lint-imports
+	$(BIN)/python -m pytest -q
+
+lab: install
+	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+bench: install
+	$(BIN)/python benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) reports/*/ reports/index.html data/ *.duckdb

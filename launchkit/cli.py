@@ -1,0 +1,247 @@
+"""The `launchkit` command: a thin click shell over the library.
+
+One error handler turns every LaunchkitError into one red line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from launchkit import __version__
+from launchkit.config import Config, load_config
+from launchkit.errors import LaunchkitError
+
+
+class LaunchkitGroup(click.Group):
+    """A group whose commands report domain errors as one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LaunchkitError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            ctx.exit(1)
+
+
+def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--config / --warehouse / --reports-dir on a command; passes a loaded Config as `config`."""
+
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                  help="launchkit.toml to use (default: ./launchkit.toml if present).")
+    @click.option("--warehouse", type=click.Path(dir_okay=False), default=None,
+                  help="DuckDB warehouse file (overrides LAUNCHKIT_WAREHOUSE and the config).")
+    @click.option("--reports-dir", type=click.Path(file_okay=False), default=None,
+                  help="Reports folder (overrides LAUNCHKIT_REPORTS_DIR and the config).")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, config_path: str | None, warehouse: str | None, reports_dir: str | None,
+                **kwargs: Any) -> Any:
+        config = load_config(config_path, warehouse=warehouse, reports_dir=reports_dir)
+        return fn(*args, config=config, **kwargs)
+
+    return wrapper
+
+
+def _emit_json(obj: Any) -> None:
+    click.echo(json.dumps(obj, default=str, allow_nan=False))
+
+
+@click.group(cls=LaunchkitGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="launchkit")
+def cli() -> None:
+    """launchkit: take an AI analyst assistant from pilot to GA with numbers you can trust.
+
+    \b
+    Example:
+        launchkit demo && launchkit status
+    """
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--table", type=str, default=None, help="Contract table for every file (default: from the file name prefix).")
+@click.option("--format", "fmt", type=str, default=None,
+              help="csv, parquet, jsonl, otlp, otel-json or langfuse (default: detected).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per file.")
+@config_options
+def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: bool, config: Config) -> None:
+    """Load files into the warehouse: every row loaded, updated, a duplicate, or rejected with a reason.
+
+    A folder loads every file in it. A file whose content was loaded before is skipped. Exits 1
+    when any file failed as a whole (the other files still load).
+
+    \b
+    Example:
+        launchkit ingest exports/ --json
+        launchkit ingest tool_calls_2026-03-02T10.csv
+    """
+    from launchkit import ingest as ingest_mod
+    from launchkit import warehouse
+
+    _register_trace_formats()
+    con = warehouse.connect(config.warehouse_path, wait_s=float(config.get("hourly.lock_timeout_s")))
+    try:
+        failed = False
+        for r in ingest_mod.ingest(con, paths, config=config, table=table, fmt=fmt):
+            failed |= not r.ok
+            if as_json:
+                _emit_json(r.to_json())
+            else:
+                if r.detected and r.format:
+                    click.echo(f"detected format {r.format}: {r.file}")
+                if r.ok:
+                    click.echo(r.summary())
+                else:
+                    click.secho(r.summary(), fg="red", err=True)
+    finally:
+        con.close()
+    if failed:
+        sys.exit(1)
+
+
+def _register_trace_formats() -> None:
+    """Make the trace importers known to the loader, when they are installed."""
+    try:
+        import launchkit.telemetry  # noqa: F401  (registers otlp, otel-json, langfuse)
+    except ImportError:
+        pass
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@config_options
+def status(as_json: bool, config: Config) -> None:
+    """Show tables with row counts and time ranges, the last loads and rejects by reason.
+
+    \b
+    Example:
+        launchkit status --json
+    """
+    from launchkit import warehouse
+    from launchkit.status import status as get_status
+
+    con = warehouse.connect(config.warehouse_path, read_only=True, wait_s=10)
+    try:
+        s = get_status(con)
+    finally:
+        con.close()
+    if as_json:
+        _emit_json(s)
+        return
+    click.echo(f"warehouse {config.warehouse_path} (schema version {s['schema_version']})")
+    click.echo(f"{'table':<14}{'rows':>10}  {'first':<26}{'last':<26}")
+    for t in s["tables"]:
+        click.echo(f"{t['table_name']:<14}{t['row_count']:>10}  {str(t['first_at'] or '-'):<26}{str(t['last_at'] or '-'):<26}")
+    totals = s["loads"]
+    click.echo(
+        f"loads: {totals['files_loaded']} files loaded, {totals['files_failed']} failed; rows: "
+        f"{totals['rows_read']} read, {totals['loaded']} loaded, {totals['updated']} updated, "
+        f"{totals['duplicates']} duplicates, {totals['rejected']} rejected"
+    )
+    if s["rejects_by_reason"]:
+        click.echo("rejects by reason:")
+        for r in s["rejects_by_reason"]:
+            click.echo(f"  {r['row_count']:>7}  {r['table_name']}.{r['column_name'] or '-'}: {r['reason']}")
+    if s["last_loads"]:
+        click.echo("last loads:")
+        for r in s["last_loads"][:5]:
+            click.echo(f"  #{r['load_id']} {r['status']:<7} {r['table_name'] or '-':<12} {r['path']}")
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
+@click.option("--tenants", type=click.IntRange(1, 500), default=8, show_default=True, help="Tenants in the allowlist.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed (same seed, same files).")
+@click.option("--scenario", type=str, default="healthy", show_default=True,
+              help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-03-02", show_default=True,
+              help="First day of the pilot (UTC).")
+@click.option("--sessions-per-hour", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Peak traffic level (default: a realistic pilot).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "otlp"]), default="csv", show_default=True,
+              help="File format to write.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
+def synth(days: int, tenants: int, seed: int, scenario: str, start: Any, sessions_per_hour: float | None,
+          fmt: str, out_dir: str) -> None:
+    """Write a synthetic pilot as hourly export files, with its ground truth beside them.
+
+    \b
+    Example:
+        launchkit synth --days 14 --tenants 8 --seed 7 --scenario tool-outage --out data/pilot
+    """
+    from launchkit import synth as synth_mod
+
+    if scenario not in synth_mod.SCENARIOS:
+        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
+    result = synth_mod.generate(
+        Path(out_dir), days=days, tenants=tenants, seed=seed, scenario=scenario, start=start.date(),
+        sessions_per_hour=sessions_per_hour, fmt=fmt,
+    )
+    counts = ", ".join(f"{k} {v}" for k, v in result.row_counts.items())
+    click.echo(f"wrote {len(result.files)} files to {out_dir} ({counts}); ground truth: {result.ground_truth}")
+
+
+@cli.command()
+@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
+@click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+@click.option("--scenario", type=str, default="healthy", show_default=True, help="Synthetic scenario.")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write the synthetic files (default: data/demo beside the warehouse).")
+@click.option("--reports/--no-reports", "with_reports", default=True, show_default=True,
+              help="Render the reports after loading.")
+@config_options
+def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports: bool, config: Config) -> None:
+    """Generate a synthetic pilot, load it into the warehouse and render the reports.
+
+    \b
+    Example:
+        launchkit demo --days 14 --seed 7
+    """
+    from launchkit import ingest as ingest_mod
+    from launchkit import synth as synth_mod
+    from launchkit import warehouse
+
+    out = Path(data_dir) if data_dir else config.warehouse_path.parent / "data" / "demo"
+    result = synth_mod.generate(out, days=days, tenants=8, seed=seed, scenario=scenario)
+    click.echo(f"synthetic pilot ({scenario}, {days} days, seed {seed}): {len(result.files)} files in {out}")
+    con = warehouse.connect(config.warehouse_path, wait_s=30)
+    try:
+        results = ingest_mod.ingest(con, [out], config=config)
+    finally:
+        con.close()
+    totals = {k: sum(getattr(r, k) for r in results) for k in ("rows_read", "loaded", "updated", "duplicates", "rejected")}
+    skipped = sum(r.skipped for r in results)
+    failed = [r for r in results if not r.ok]
+    click.echo(
+        f"ingested {len(results) - skipped} files ({skipped} already loaded) into {config.warehouse_path}: "
+        + ", ".join(f"{v} {k}" for k, v in totals.items())
+    )
+    for r in failed:
+        click.secho(r.summary(), fg="red", err=True)
+    if failed:
+        sys.exit(1)
+    if with_reports:
+        _run_all_reports(config)
+
+
+def _run_all_reports(config: Config) -> None:
+    try:
+        from launchkit import reports
+    except ImportError:
+        click.echo("reports: not available yet")
+        return
+    for path in reports.run_all(config):
+        click.echo(f"report: {path}")
+
+
+def main() -> None:
+    cli(prog_name="launchkit")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
