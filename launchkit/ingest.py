@@ -132,72 +132,75 @@ def _q(name: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading a tabular file into a staged relation of raw values with a 1-based `_row`.
+# Reading a tabular file as a temp view `_src` of raw values (DuckDB readers; the path is bound).
 
 
-def _stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[list[str], list[tuple[int, str]]]:
-    """Create temp table _stg(_row, <file columns>) from the file; return its columns and malformed lines."""
-    malformed: list[tuple[int, str]] = []
+def _stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
+    """Create temp view _src over the file; return its columns (Parquet adds `_row`)."""
     try:
         if fmt == "csv":
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _stg AS SELECT row_number() OVER () AS _row, * "
-                "FROM read_csv(?, all_varchar = true, header = true, store_rejects = true, "
+            rel = con.sql(
+                "SELECT * FROM read_csv($p, all_varchar = true, header = true, store_rejects = true, "
                 "rejects_scan = '_lk_scan', rejects_table = '_lk_errors')",
-                [str(path)],
+                params={"p": str(path)},
             )
-            malformed = [
-                (int(line), f"malformed CSV line {line}: {msg}")
-                for line, msg in con.execute(
-                    "SELECT line, error_message FROM _lk_errors ORDER BY line"
-                ).fetchall()
-            ]
-            con.execute("DROP TABLE IF EXISTS _lk_errors")
-            con.execute("DROP TABLE IF EXISTS _lk_scan")
         elif fmt == "parquet":
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _stg AS SELECT * EXCLUDE (file_row_number), "
-                "file_row_number + 1 AS _row FROM read_parquet(?, file_row_number = true)",
-                [str(path)],
+            rel = con.sql(
+                "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
+                "FROM read_parquet($p, file_row_number = true)",
+                params={"p": str(path)},
             )
         elif fmt == "jsonl":
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
-                "FROM read_ndjson_objects(?)",
-                [str(path)],
-            )
-            keys = [
+            raw = con.sql("SELECT json FROM read_ndjson_objects($p)", params={"p": str(path)})
+            raw.create_view("_raw", replace=True)
+            bad = con.execute(
+                "SELECT min(n) FROM (SELECT row_number() OVER () AS n, json FROM _raw) WHERE json_type(json) <> 'OBJECT'"
+            ).fetchall()[0][0]
+            if bad is not None:
+                raise InputFileError(str(path), f"line {bad} is not a JSON object")
+            return [
                 r[0]
                 for r in con.execute(
                     "SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM _raw) ORDER BY k"
                 ).fetchall()
             ]
-            bad = con.execute(
-                "SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'"
-            ).fetchall()[0][0]
-            if bad is not None:
-                raise InputFileError(str(path), f"line {bad} is not a JSON object")
-            # Keys become columns only after the allow-list check in _check_columns.
-            return keys, malformed
         else:  # pragma: no cover - guarded by the caller
             raise InputFileError(str(path), f"unsupported format {fmt}")
+        rel.create_view("_src", replace=True)
+        return [r[0] for r in con.execute("SELECT name FROM pragma_table_info('_src')").fetchall()]
     except InputFileError:
         raise
     except duckdb.Error as exc:
-        raise InputFileError(str(path), f"not a readable {fmt.upper()} file ({_first_line(exc)})") from None
-    cols = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('_stg')").fetchall() if r[0] != "_row"]
-    return cols, malformed
+        raise InputFileError(str(path), f"not a readable {fmt.upper()} file ({_first_line(exc, path)})") from None
 
 
-def _first_line(exc: Exception) -> str:
+def _malformed_csv_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
+    """Lines the CSV reader could not split into the header's columns (filled by the last scan)."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_lk_errors'"
+    ).fetchall()[0][0]
+    if not exists:
+        return []
+    # Every scan of the file (insert, count, rejects) logs the same lines again: keep one per line.
+    rows = con.execute(
+        "SELECT line, min(error_message) FROM _lk_errors GROUP BY line ORDER BY line"
+    ).fetchall()
+    con.execute("DROP TABLE IF EXISTS _lk_errors")
+    con.execute("DROP TABLE IF EXISTS _lk_scan")
+    return [(int(line), f"malformed CSV line {line}: {msg.splitlines()[0][:160]}") for line, msg in rows]
+
+
+def _first_line(exc: Exception, path: Path | None = None) -> str:
     text = str(exc).strip().splitlines()
-    return text[0][:200] if text else type(exc).__name__
+    line = text[0][:200] if text else type(exc).__name__
+    return line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
 
 
 def _check_columns(path: Path, table: Table, columns: list[str]) -> None:
     names = set(table.column_names)
-    missing = [c.name for c in table.columns if c.required and c.name not in columns]
-    unknown = [c for c in columns if c not in names]
+    present = [c for c in columns if c != "_row"]
+    missing = [c.name for c in table.columns if c.required and c.default is None and c.name not in present]
+    unknown = [c for c in present if c not in names]
     problems = []
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
@@ -209,11 +212,10 @@ def _check_columns(path: Path, table: Table, columns: list[str]) -> None:
         )
 
 
-def _jsonl_to_stg(con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
-    """Turn _raw(_row, json) into _stg(_row, key...) with every value as text (keys already allow-listed)."""
+def _jsonl_view(con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
+    """View _src over _raw(json) with one text column per (already allow-listed) key."""
     cols = ", ".join(f"json_extract_string(json, {_sql_str('$.' + _json_path_key(k))}) AS {_q(k)}" for k in keys)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _stg AS SELECT _row{', ' + cols if cols else ''} FROM _raw")
-    con.execute("DROP TABLE _raw")
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _src AS SELECT {cols or 'NULL AS _empty'} FROM _raw")
 
 
 def _json_path_key(key: str) -> str:
@@ -221,7 +223,7 @@ def _json_path_key(key: str) -> str:
 
 
 def _sql_str(text: str) -> str:
-    """A SQL string literal for an allow-listed identifier-like text (never for data values)."""
+    """A SQL string literal for contract-defined text (names, reasons), never for data values."""
     return "'" + text.replace("'", "''") + "'"
 
 
@@ -229,148 +231,175 @@ def _sql_str(text: str) -> str:
 # Typing and validating staged values, in SQL.
 
 
-def _typed_expr(col: Column, src_type: str | None) -> tuple[str, list[tuple[str, str]]]:
-    """SQL for the typed value of `col` from staged column of type `src_type`, and its failure checks.
+@dataclass
+class _ColumnSQL:
+    """How one contract column is typed, in layers so each parse runs once per row."""
 
-    Returns (value_sql, [(condition_sql, reason)]), conditions true when the row must be rejected.
-    `src` stands for the staged column. Checks are in the order they apply.
-    """
-    src = _q(col.name)
-    if src_type is None:  # column absent from the file
+    norm: str  # over the source: the raw value, blanks as NULL
+    parsed: list[tuple[str, str]]  # (alias, expr over norm aliases)
+    value: str  # the typed value, over norm/parsed aliases
+    checks: list[tuple[str, str]]  # (condition over norm/parsed aliases, reason), in order
+
+
+def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
+    """SQL pieces typing column `col` (the i-th) from a staged column of type `src_type` (None: absent)."""
+    n, d, t = f"_n{i}", f"_d{i}", f"_t{i}"
+    if src_type is None:
         value = _sql_str(col.default) if col.default is not None else "NULL"
         checks = [("TRUE", "missing required value")] if col.required and col.default is None else []
-        return value, checks
+        return _ColumnSQL("NULL", [], value, checks)
+    src = _q(col.name)
     is_text = src_type == "VARCHAR"
-    raw = f"NULLIF(trim({src}), '')" if is_text else src
+    norm = f"NULLIF(trim({src}), '')" if is_text else src
+    parsed: list[tuple[str, str]] = []
     checks: list[tuple[str, str]] = []
+    if col.required and col.default is None:
+        checks.append((f"{n} IS NULL", "missing required value"))
     if col.kind == "text":
-        v = f"CAST({raw} AS VARCHAR)" if not is_text else raw
+        value = n if is_text else f"CAST({n} AS VARCHAR)"
         if col.choices:
             whens = " ".join(f"WHEN {_sql_str(c.lower())} THEN {_sql_str(c)}" for c in col.choices)
-            choice = f"(CASE lower({v}) {whens} END)"
-            checks.append((f"{v} IS NOT NULL AND {choice} IS NULL", f"not one of {', '.join(col.choices)}"))
-            v = choice
+            parsed.append((t, f"CASE lower({value}) {whens} END"))
+            checks.append((f"{n} IS NOT NULL AND {t} IS NULL", f"not one of {', '.join(col.choices)}"))
+            value = t
     elif col.kind in ("double", "bigint", "integer"):
-        d = f"TRY_CAST({raw} AS DOUBLE)"
-        checks.append((f"{raw} IS NOT NULL AND ({d} IS NULL OR NOT isfinite({d}))", "not a number"))
+        parsed.append((d, f"TRY_CAST({n} AS DOUBLE)"))
+        checks.append((f"{n} IS NOT NULL AND ({d} IS NULL OR NOT isfinite({d}))", "not a number"))
+        value = d
         if col.kind != "double":
-            checks.append((f"{d} IS NOT NULL AND {d} <> trunc({d})", "not a whole number"))
-            v = f"CAST({d} AS {'BIGINT' if col.kind == 'bigint' else 'INTEGER'})"
-            if col.kind == "integer":
-                checks.append((f"abs({d}) > 2147483647", "out of range"))
-        else:
-            v = d
+            checks.append((f"{d} <> trunc({d})", "not a whole number"))
+            limit = 9.2e18 if col.kind == "bigint" else 2147483647
+            checks.append((f"abs({d}) > {limit}", "out of range"))
+            value = f"CAST({d} AS {'BIGINT' if col.kind == 'bigint' else 'INTEGER'})"
         if col.min is not None:
             checks.append((f"{d} < {col.min!r}", f"below minimum {col.min:g}"))
         if col.max is not None:
             checks.append((f"{d} > {col.max!r}", f"above maximum {col.max:g}"))
     elif col.kind == "timestamp":
-        if is_text:
-            num = f"TRY_CAST({raw} AS DOUBLE)"
+        numeric = src_type in ("BIGINT", "INTEGER", "DOUBLE", "HUGEINT", "UBIGINT", "FLOAT", "SMALLINT", "UINTEGER") \
+            or src_type.startswith("DECIMAL")
+        if is_text or numeric:
+            # ISO-8601 (with Z, an offset, or none: the session zone) first; else an epoch number:
+            # seconds below 1e11, milliseconds below 1e14. A plain number never parses as ISO.
             epoch = (
-                f"CASE WHEN abs({num}) < {_EPOCH_MS_FROM} THEN to_timestamp({num}) "
-                f"WHEN abs({num}) < {_EPOCH_MAX} THEN to_timestamp({num} / 1000.0) END"
+                f"CASE WHEN abs({d}) < {_EPOCH_MS_FROM} THEN to_timestamp({d}) "
+                f"WHEN abs({d}) < {_EPOCH_MAX} THEN to_timestamp({d} / 1000.0) END"
             )
-            is_num = f"regexp_full_match({raw}, '-?[0-9]+(\\.[0-9]+)?')"
-            v = f"(CASE WHEN {is_num} THEN {epoch} ELSE TRY_CAST({raw} AS TIMESTAMPTZ) END)"
-            checks.append((f"{raw} IS NOT NULL AND {is_num} AND {epoch} IS NULL", "epoch value out of range"))
-            checks.append((f"{raw} IS NOT NULL AND {v} IS NULL", "unparseable timestamp"))
-        elif src_type in ("BIGINT", "INTEGER", "DOUBLE", "HUGEINT", "UBIGINT", "FLOAT", "DECIMAL") or src_type.startswith("DECIMAL"):
-            num = f"CAST({src} AS DOUBLE)"
-            v = (
-                f"(CASE WHEN abs({num}) < {_EPOCH_MS_FROM} THEN to_timestamp({num}) "
-                f"WHEN abs({num}) < {_EPOCH_MAX} THEN to_timestamp({num} / 1000.0) END)"
-            )
-            checks.append((f"{src} IS NOT NULL AND {v} IS NULL", "epoch value out of range"))
+            iso = f"TRY_CAST({n} AS TIMESTAMPTZ)" if is_text else "NULL::TIMESTAMPTZ"
+            parsed.append((d, f"CASE WHEN {iso} IS NULL THEN TRY_CAST({n} AS DOUBLE) END"))
+            parsed.append((t, f"coalesce({iso}, {epoch})"))
+            checks.append((f"{n} IS NOT NULL AND {t} IS NULL AND {d} IS NOT NULL", "epoch value out of range"))
         else:
-            v = f"TRY_CAST({src} AS TIMESTAMPTZ)"
-            checks.append((f"{src} IS NOT NULL AND {v} IS NULL", "unparseable timestamp"))
+            parsed.append((t, f"TRY_CAST({n} AS TIMESTAMPTZ)"))
+        checks.append((f"{n} IS NOT NULL AND {t} IS NULL", "unparseable timestamp"))
+        value = t
     elif col.kind == "date":
-        v = f"TRY_CAST({raw} AS DATE)"
-        checks.append((f"{raw} IS NOT NULL AND {v} IS NULL", "unparseable date"))
+        parsed.append((t, f"TRY_CAST({n} AS DATE)"))
+        checks.append((f"{n} IS NOT NULL AND {t} IS NULL", "unparseable date"))
+        value = t
     else:  # pragma: no cover
         raise AssertionError(col.kind)
     if col.default is not None:
-        v = f"coalesce({v}, {_sql_str(col.default)})"
-    if col.required:
-        checks.insert(0, (f"{raw} IS NULL", "missing required value"))
-    return v, checks
+        value = f"coalesce({value}, {_sql_str(col.default)})"
+    return _ColumnSQL(norm, parsed, value, checks)
 
 
-def _stage_typed(con: duckdb.DuckDBPyConnection, table: Table, stg: str) -> None:
-    """Create temp table _typed(_row, typed contract columns, _reason, _column, _raw) from `stg`."""
-    types = {
-        name: typ
-        for name, typ in con.execute(
-            "SELECT name, type FROM pragma_table_info(?)", [stg]
-        ).fetchall()
-    }
-    values, reasons = [], []
-    for col in table.columns:
-        v, checks = _typed_expr(col, types.get(col.name))
-        values.append(f"{v} AS {_q(col.name)}")
-        for cond, reason in checks:
-            reasons.append((cond, col.name, reason))
+def _typed_views(con: duckdb.DuckDBPyConnection, table: Table, src: str) -> None:
+    """Views over `src`: _tv(typed contract columns, _reason, _column, _raw) and _tvr (the same with `_row`).
+
+    _reason is the first rule a row breaks (column rules in column order, then cross-column
+    checks), NULL for a valid row; rules are numbered and a row carries the number of the first
+    it breaks, so each parse and check runs once. `_row` is the source's own `_row` if it has one,
+    else the record's position in the file (row_number over the reader's order, which DuckDB keeps).
+    """
+    types = dict(con.execute("SELECT name, type FROM pragma_table_info(?)", [src]).fetchall())
+    has_row = "_row" in types
+    keep_row = "_row, " if has_row else ""
+    parts = [_column_sql(col, i, types.get(col.name)) for i, col in enumerate(table.columns)]
+    rules: list[tuple[str, str, str]] = []  # (condition, column, reason)
+    for col, part in zip(table.columns, parts):
+        rules.extend((cond, col.name, reason) for cond, reason in part.checks)
+    cross = [(f"NOT ({k.predicate})", k.column, k.reason) for k in table.checks]
     present = [c for c in types if c != "_row"]
-    raw = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := {_q(c)}" for c in present) + "))" if present else "NULL"
-    row_reason = " ".join(f"WHEN {cond} THEN {_sql_str(reason)}" for cond, _, reason in reasons)
-    row_column = " ".join(f"WHEN {cond} THEN {_sql_str(colname)}" for cond, colname, _ in reasons)
-    reason_sql = f"CASE {row_reason} END" if reasons else "NULL"
-    column_sql = f"CASE {row_column} END" if reasons else "NULL"
-    # Cross-column checks apply to otherwise valid rows, over the typed values.
-    cross = " ".join(f"WHEN NOT ({chk.predicate}) THEN {_sql_str(chk.reason)}" for chk in table.checks)
-    cross_col = " ".join(f"WHEN NOT ({chk.predicate}) THEN {_sql_str(chk.column)}" for chk in table.checks)
-    typed_cols = ", ".join(_q(c) for c in table.column_names)
-    con.execute(
-        f"""
-        CREATE OR REPLACE TEMP TABLE _typed AS
-        WITH v AS (
-            SELECT _row, {', '.join(values)}, {reason_sql} AS _r0, {column_sql} AS _c0,
-                   CASE WHEN ({reason_sql}) IS NOT NULL THEN {raw} END AS _raw0
-            FROM {_q(stg)}
-        )
-        SELECT _row, {typed_cols},
-               coalesce(_r0, {('CASE ' + cross + ' END') if cross else 'NULL'}) AS _reason,
-               coalesce(_c0, {('CASE ' + cross_col + ' END') if cross else 'NULL'}) AS _column,
-               _raw0 AS _raw_partial
-        FROM v
-        """
+    raw_json = "to_json(struct_pack(" + ", ".join(f"{_q(c)} := {_q(c)}" for c in present) + "))"
+    norms = ", ".join(f"{p.norm} AS _n{i}" for i, p in enumerate(parts))
+    parsed = ", ".join(f"{expr} AS {alias}" for p in parts for alias, expr in p.parsed)
+    n_aliases = ", ".join(f"_n{i}" for i in range(len(parts)))
+    values = ", ".join(f"{p.value} AS {_q(c.name)}" for c, p in zip(table.columns, parts))
+    code = "CASE " + " ".join(f"WHEN {c} THEN {k + 1}" for k, (c, _, _) in enumerate(rules)) + " END" if rules else "NULL"
+    cross_code = (
+        "CASE " + " ".join(f"WHEN {c} THEN {len(rules) + k + 1}" for k, (c, _, _) in enumerate(cross)) + " END"
+        if cross else "NULL"
     )
-    if table.checks:  # rows rejected by a cross-column check need their raw values too
-        con.execute(
-            f"UPDATE _typed SET _raw_partial = (SELECT {raw} FROM {_q(stg)} s WHERE s._row = _typed._row) "
-            "WHERE _reason IS NOT NULL AND _raw_partial IS NULL"
-        )
+    all_rules = rules + cross
+    reasons = "[" + ", ".join(_sql_str(r) for _, _, r in all_rules) + "]" if all_rules else "[NULL]"
+    columns = "[" + ", ".join(_sql_str(c) for _, c, _ in all_rules) + "]" if all_rules else "[NULL]"
+    typed_cols = ", ".join(_q(c) for c in table.column_names)
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _tv0 AS SELECT {keep_row}{norms}, {raw_json} AS _raw FROM {_q(src)}")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _tv1 AS SELECT {keep_row}{n_aliases}{', ' + parsed if parsed else ''}, _raw FROM _tv0"
+    )
+    con.execute(f"CREATE OR REPLACE TEMP VIEW _tv2 AS SELECT {keep_row}{values}, {code} AS _code0, _raw FROM _tv1")
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW _tv AS SELECT {keep_row}{typed_cols}, coalesce(_code0, {cross_code}) AS _code, "
+        f"{reasons}[coalesce(_code0, {cross_code})] AS _reason, {columns}[coalesce(_code0, {cross_code})] AS _column, "
+        "_raw FROM _tv2"
+    )
+    if has_row:
+        con.execute("CREATE OR REPLACE TEMP VIEW _tvr AS SELECT * FROM _tv")
+    else:
+        con.execute("CREATE OR REPLACE TEMP VIEW _tvr AS SELECT row_number() OVER () AS _row, * FROM _tv")
 
 
 # ---------------------------------------------------------------------------------------------
 # Merging valid rows into the contract table.
 
 
-def _merge(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> tuple[int, int, int]:
-    """Merge valid rows of _typed into the table; return (loaded, updated, duplicates)."""
-    key = _q(table.key)
-    target = _q(table.name)
+def _insert_all_valid(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> int:
+    """Stream every valid row into the table (one pass, the file read once); returns the count."""
+    cols = ", ".join(_q(c) for c in table.column_names)
+    return con.execute(
+        f"INSERT INTO {_q(table.name)} ({cols}, {LINEAGE_COLUMN}) SELECT {cols}, ? FROM _tv WHERE _code IS NULL",
+        [load_id],
+    ).fetchall()[0][0]
+
+
+def _has_key_conflicts(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> bool:
+    """True when this load repeats a key, or hits a key already in the table.
+
+    Repeats are found by counting distinct key hashes: equal keys have equal hashes, so as many
+    distinct hashes as rows proves the keys distinct; a collision merely sends us down the exact path.
+    """
+    key, target = _q(table.key), _q(table.name)
+    n, n_hashes = con.execute(
+        f"SELECT count(*), count(DISTINCT hash({key})) FROM {target} WHERE {LINEAGE_COLUMN} = ?", [load_id]
+    ).fetchall()[0]
+    if n != n_hashes:
+        return True
+    older = con.execute(
+        f"SELECT count(*) FROM (SELECT 1 FROM {target} WHERE {LINEAGE_COLUMN} <> ? LIMIT 1)", [load_id]
+    ).fetchall()[0][0]
+    if not older:
+        return False
+    clash = con.execute(
+        f"SELECT count(*) FROM {target} WHERE {LINEAGE_COLUMN} <> ? AND {key} IN "
+        f"(SELECT {key} FROM {target} WHERE {LINEAGE_COLUMN} = ?)",
+        [load_id, load_id],
+    ).fetchall()[0][0]
+    return clash > 0
+
+
+def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> tuple[int, int, int]:
+    """Classify valid rows key by key in file order and write each key's last row; (loaded, updated, duplicates)."""
+    key, target = _q(table.key), _q(table.name)
     cols = [_q(c) for c in table.column_names]
     col_list = ", ".join(cols)
-    n_valid, n_keys = con.execute(
-        f"SELECT count(*), count(DISTINCT {key}) FROM _typed WHERE _reason IS NULL"
-    ).fetchall()[0]
-    clash = con.execute(
-        f"SELECT count(*) FROM {target} AS t SEMI JOIN _typed AS s ON t.{key} = s.{key} AND s._reason IS NULL"
-    ).fetchall()[0][0]
-    if n_valid == n_keys and clash == 0:  # the common case: all new, all distinct
-        con.execute(
-            f"INSERT INTO {target} ({col_list}, {LINEAGE_COLUMN}) "
-            f"SELECT {col_list}, ? FROM _typed WHERE _reason IS NULL ORDER BY _row",
-            [load_id],
-        )
-        return n_valid, 0, 0
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT _row, {col_list} FROM _tvr WHERE _code IS NULL")
     row_val = "struct_pack(" + ", ".join(f"{c} := {c}" for c in cols) + ")"
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _cls AS
-        WITH v AS (SELECT _row, {key} AS k, {row_val} AS val FROM _typed WHERE _reason IS NULL),
+        WITH v AS (SELECT _row, {key} AS k, {row_val} AS val FROM _typed),
         cur AS (
             SELECT {key} AS k, {row_val} AS val FROM {target}
             WHERE {key} IN (SELECT k FROM v)
@@ -383,13 +412,13 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> tuple[
                    cur.k IS NOT NULL AS existed, cur.val AS cur_val
             FROM v LEFT JOIN cur ON v.k = cur.k
         )
-        SELECT _row, k, from_last = 1 AS is_last, cur_val,
+        SELECT _row, k, from_last = 1 AS is_last, existed,
                CASE
                    WHEN nth = 1 AND NOT existed THEN 'loaded'
                    WHEN val IS NOT DISTINCT FROM (CASE WHEN nth = 1 THEN cur_val ELSE prev_in_file END) THEN 'duplicate'
                    ELSE 'updated'
                END AS outcome,
-               val IS NOT DISTINCT FROM cur_val AS same_as_current
+               existed AND val IS NOT DISTINCT FROM cur_val AS same_as_current
         FROM seq
         """
     )
@@ -397,10 +426,9 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> tuple[
         "SELECT count(*) FILTER (outcome = 'loaded'), count(*) FILTER (outcome = 'updated'), "
         "count(*) FILTER (outcome = 'duplicate') FROM _cls"
     ).fetchall()[0]
-    # Write each key's last row unless the warehouse already holds exactly that value.
+    # Write each key's last row, unless the warehouse already holds exactly that value.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _final AS SELECT _row, k, cur_val IS NOT NULL AS existed FROM _cls "
-        "WHERE is_last AND NOT coalesce(same_as_current, false)"
+        "CREATE OR REPLACE TEMP TABLE _final AS SELECT _row, k, existed FROM _cls WHERE is_last AND NOT same_as_current"
     )
     con.execute(f"DELETE FROM {target} WHERE {key} IN (SELECT k FROM _final WHERE existed)")
     con.execute(
@@ -408,34 +436,51 @@ def _merge(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> tuple[
         f"SELECT {', '.join('t.' + c for c in cols)}, ? FROM _typed t JOIN _final f ON t._row = f._row ORDER BY t._row",
         [load_id],
     )
+    for t in ("_typed", "_cls", "_final"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
     return loaded, updated, duplicates
 
 
-def _write_rejects(con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str) -> int:
-    con.execute(
-        "INSERT INTO rejects SELECT ?, ?, ?, _row, _column, _reason, _raw_partial FROM _typed "
-        "WHERE _reason IS NOT NULL ORDER BY _row",
-        [load_id, path, table],
+def _write_rejects(con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str, valid: int | None = None) -> int:
+    """Copy invalid rows to `rejects`; returns their count.
+
+    With `valid` (rows known valid) the count comes from a bare count(*) of the source, which
+    DuckDB answers without typing a value (from metadata, for Parquet); rows are numbered and
+    copied only when there is a reject.
+    """
+    n = con.execute("SELECT count(*) FROM _tv WHERE _code IS NOT NULL").fetchall()[0][0] if valid is None else (
+        con.execute("SELECT count(*) FROM _tv").fetchall()[0][0] - valid  # count(*) needs no parsing
     )
-    return con.execute("SELECT count(*) FROM _typed WHERE _reason IS NOT NULL").fetchall()[0][0]
+    if n:
+        con.execute(
+            "INSERT INTO rejects SELECT ?, ?, ?, _row, _column, _reason, _raw FROM _tvr WHERE _code IS NOT NULL",
+            [load_id, path, table],
+        )
+    return n
 
 
 def load_staged(
     con: duckdb.DuckDBPyConnection, *, load_id: int, path: str, table: str, stg: str
 ) -> FileResult:
-    """Validate staged relation `stg` (with `_row` and contract column names) and merge it into `table`.
+    """Validate the staged relation `stg` (contract column names, optional `_row`) and merge it into `table`.
 
-    Must run inside the caller's transaction; records rejects but not the manifest row.
+    Runs inside the caller's transaction; records rejects but not the manifest row. The common
+    case (all keys new and distinct) streams the file into the table once; repeated or known keys
+    undo that insert and take the exact, order-aware path.
     """
     spec = TABLES[table]
-    _stage_typed(con, spec, stg)
-    rows_read = con.execute("SELECT count(*) FROM _typed").fetchall()[0][0]
-    rejected = _write_rejects(con, load_id, path, table)
-    loaded, updated, duplicates = _merge(con, spec, load_id)
-    for t in ("_typed", "_cls", "_final"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    return FileResult(file=path, table=table, rows_read=rows_read, loaded=loaded, updated=updated,
-                      duplicates=duplicates, rejected=rejected, load_id=load_id)
+    _typed_views(con, spec, stg)
+    inserted = _insert_all_valid(con, spec, load_id)
+    if _has_key_conflicts(con, spec, load_id):
+        con.execute(f"DELETE FROM {_q(spec.name)} WHERE {LINEAGE_COLUMN} = ?", [load_id])
+        loaded, updated, duplicates = _merge_exact(con, spec, load_id)
+    else:
+        loaded, updated, duplicates = inserted, 0, 0
+    rejected = _write_rejects(con, load_id, path, table, valid=loaded + updated + duplicates)
+    for view in ("_tvr", "_tv", "_tv2", "_tv1", "_tv0"):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
+    return FileResult(file=path, table=table, rows_read=loaded + updated + duplicates + rejected,
+                      loaded=loaded, updated=updated, duplicates=duplicates, rejected=rejected, load_id=load_id)
 
 
 def _record(con: duckdb.DuckDBPyConnection, r: FileResult, digest: str, status: str) -> None:
@@ -576,18 +621,23 @@ def load_file(
 
 def _load_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str, digest: str) -> FileResult:
     spec = TABLES[table]
-    columns, malformed = _stage_tabular(con, path, fmt)
+    columns = _stage_tabular(con, path, fmt)
     _check_columns(path, spec, columns)
     if fmt == "jsonl":
-        _jsonl_to_stg(con, columns)
+        _jsonl_view(con, columns)
     load_id = _next_load_id(con)
-    result = load_staged(con, load_id=load_id, path=str(path), table=table, stg="_stg")
+    try:
+        result = load_staged(con, load_id=load_id, path=str(path), table=table, stg="_src")
+    except duckdb.Error as exc:  # the reader met something it cannot parse mid-file
+        raise InputFileError(str(path), f"not a readable {fmt.upper()} file ({_first_line(exc, path)})") from None
+    malformed = _malformed_csv_lines(con) if fmt == "csv" else []
     for line, reason in malformed:
         con.execute("INSERT INTO rejects VALUES (?, ?, ?, ?, NULL, ?, NULL)", [load_id, str(path), table, line, reason])
     result.rows_read += len(malformed)
     result.rejected += len(malformed)
     result.format = fmt
-    con.execute("DROP TABLE IF EXISTS _stg")
+    for view in ("_src", "_raw"):
+        con.execute(f"DROP VIEW IF EXISTS {view}")
     _record(con, result, digest, "loaded")
     return result
 

@@ -1,0 +1,37 @@
+"""Shared fixtures: an in-memory warehouse, the default config, the real-data folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from launchkit import warehouse
+from launchkit.config import Config, load_config
+
+ROOT = Path(__file__).resolve().parents[1]
+REALDATA = ROOT.parent / "shared" / "realdata"
+
+
+@pytest.fixture
+def con():
+    c = warehouse.connect_memory()
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def config(tmp_path, monkeypatch) -> Config:
+    """Defaults only: run from an empty folder so no launchkit.toml is picked up."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LAUNCHKIT_WAREHOUSE", raising=False)
+    monkeypatch.delenv("LAUNCHKIT_REPORTS_DIR", raising=False)
+    monkeypatch.delenv("LAUNCHKIT_CONFIG", raising=False)
+    return load_config()
+
+
+@pytest.fixture
+def realdata() -> Path:
+    if not REALDATA.is_dir():
+        pytest.skip(f"real data not available: {REALDATA} is absent (it lives beside the project in ../shared)")
+    return REALDATA
