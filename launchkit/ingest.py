@@ -49,6 +49,7 @@ class FileResult:
     error: str | None = None
     load_id: int | None = None
     detected: bool = False
+    passed_over: bool = False  # found in a folder but not a launchkit data file
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -71,11 +72,15 @@ class FileResult:
             out["format"] = self.format
         if self.error:
             out["error"] = self.error
+        if self.passed_over:
+            out["reason"] = "not a launchkit data file"
         return out
 
     def summary(self) -> str:
         if self.error:
             return f"FAILED {self.file}: {self.error}"
+        if self.passed_over:
+            return f"passed over {self.file}: not a launchkit data file"
         if self.skipped:
             return f"skipped {self.file}: content already loaded"
         extra = f", {self.ignored} ignored" if self.ignored else ""
@@ -113,15 +118,15 @@ def content_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def expand_paths(paths: Iterable[str | Path]) -> Iterator[Path]:
-    """Files named, and every file (sorted, not hidden) in folders named."""
+def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
+    """Files named, and every file (sorted, not hidden) in folders named; True for the latter."""
     for p in map(Path, paths):
         if p.is_dir():
             for child in sorted(p.iterdir()):
                 if child.is_file() and not child.name.startswith(".") and child.suffix.lower() in _KNOWN_SUFFIXES:
-                    yield child
+                    yield child, True
         else:
-            yield p
+            yield p, False
 
 
 _KNOWN_SUFFIXES = set(TABULAR_FORMATS) | {".json"}
@@ -135,39 +140,53 @@ def _q(name: str) -> str:
 # Reading a tabular file as a temp view `_src` of raw values (DuckDB readers; the path is bound).
 
 
-def _stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> list[str]:
-    """Create temp view _src over the file; return its columns (Parquet adds `_row`)."""
+_SMALL_FILE = 64 << 20  # below this a file is staged in a temp table: sniffed and parsed once
+
+
+def _stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[list[str], str]:
+    """Stage the file as relation `_src` of raw values; return its columns and 'TABLE' or 'VIEW'.
+
+    A small file is copied into a temp table with a `_row` (its record number), so the several
+    statements of a load do not re-read it; a large one becomes a view that each statement
+    streams, so memory stays flat (Parquet brings its own `_row`).
+    """
+    small = path.stat().st_size < _SMALL_FILE
+    p = {"p": str(path)}
     try:
         if fmt == "csv":
-            rel = con.sql(
-                "SELECT * FROM read_csv($p, all_varchar = true, header = true, store_rejects = true, "
-                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors')",
-                params={"p": str(path)},
+            reader = (
+                "read_csv($p, all_varchar = true, header = true, store_rejects = true, "
+                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors')"
             )
+            select = f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
         elif fmt == "parquet":
-            rel = con.sql(
+            select = (
                 "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-                "FROM read_parquet($p, file_row_number = true)",
-                params={"p": str(path)},
+                "FROM read_parquet($p, file_row_number = true)"
             )
         elif fmt == "jsonl":
-            raw = con.sql("SELECT json FROM read_ndjson_objects($p)", params={"p": str(path)})
-            raw.create_view("_raw", replace=True)
-            bad = con.execute(
-                "SELECT min(n) FROM (SELECT row_number() OVER () AS n, json FROM _raw) WHERE json_type(json) <> 'OBJECT'"
-            ).fetchall()[0][0]
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json FROM read_ndjson_objects($p)", p
+            )
+            bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
             if bad is not None:
                 raise InputFileError(str(path), f"line {bad} is not a JSON object")
-            return [
+            keys = [
                 r[0]
                 for r in con.execute(
                     "SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM _raw) ORDER BY k"
                 ).fetchall()
             ]
+            return keys, "TABLE"
         else:  # pragma: no cover - guarded by the caller
             raise InputFileError(str(path), f"unsupported format {fmt}")
-        rel.create_view("_src", replace=True)
-        return [r[0] for r in con.execute("SELECT name FROM pragma_table_info('_src')").fetchall()]
+        if small:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {select}", p)
+            kind = "TABLE"
+        else:
+            con.sql(select, params=p).create_view("_src", replace=True)
+            kind = "VIEW"
+        return [r[0] for r in con.execute("SELECT name FROM pragma_table_info('_src')").fetchall()], kind
     except InputFileError:
         raise
     except duckdb.Error as exc:
@@ -212,10 +231,11 @@ def _check_columns(path: Path, table: Table, columns: list[str]) -> None:
         )
 
 
-def _jsonl_view(con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
-    """View _src over _raw(json) with one text column per (already allow-listed) key."""
+def _jsonl_table(con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
+    """Temp table _src from _raw(_row, json): one text column per (already allow-listed) key."""
     cols = ", ".join(f"json_extract_string(json, {_sql_str('$.' + _json_path_key(k))}) AS {_q(k)}" for k in keys)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _src AS SELECT {cols or 'NULL AS _empty'} FROM _raw")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS SELECT _row{', ' + cols if cols else ''} FROM _raw")
+    con.execute("DROP TABLE _raw")
 
 
 def _json_path_key(key: str) -> str:
@@ -304,8 +324,8 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
     return _ColumnSQL(norm, parsed, value, checks)
 
 
-def _typed_views(con: duckdb.DuckDBPyConnection, table: Table, src: str) -> None:
-    """Views over `src`: _tv(typed contract columns, _reason, _column, _raw) and _tvr (the same with `_row`).
+def _typed_sql(con: duckdb.DuckDBPyConnection, table: Table, src: str) -> tuple[str, str]:
+    """Subqueries over `src`: typed contract columns, _code, _reason, _column, _raw; the second adds `_row`.
 
     _reason is the first rule a row breaks (column rules in column order, then cross-column
     checks), NULL for a valid row; rules are numbered and a row carries the number of the first
@@ -335,31 +355,27 @@ def _typed_views(con: duckdb.DuckDBPyConnection, table: Table, src: str) -> None
     reasons = "[" + ", ".join(_sql_str(r) for _, _, r in all_rules) + "]" if all_rules else "[NULL]"
     columns = "[" + ", ".join(_sql_str(c) for _, c, _ in all_rules) + "]" if all_rules else "[NULL]"
     typed_cols = ", ".join(_q(c) for c in table.column_names)
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _tv0 AS SELECT {keep_row}{norms}, {raw_json} AS _raw FROM {_q(src)}")
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW _tv1 AS SELECT {keep_row}{n_aliases}{', ' + parsed if parsed else ''}, _raw FROM _tv0"
-    )
-    con.execute(f"CREATE OR REPLACE TEMP VIEW _tv2 AS SELECT {keep_row}{values}, {code} AS _code0, _raw FROM _tv1")
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW _tv AS SELECT {keep_row}{typed_cols}, coalesce(_code0, {cross_code}) AS _code, "
+    tv0 = f"SELECT {keep_row}{norms}, {raw_json} AS _raw FROM {_q(src)}"
+    tv1 = f"SELECT {keep_row}{n_aliases}{', ' + parsed if parsed else ''}, _raw FROM ({tv0})"
+    tv2 = f"SELECT {keep_row}{values}, {code} AS _code0, _raw FROM ({tv1})"
+    tv = (
+        f"SELECT {keep_row}{typed_cols}, coalesce(_code0, {cross_code}) AS _code, "
         f"{reasons}[coalesce(_code0, {cross_code})] AS _reason, {columns}[coalesce(_code0, {cross_code})] AS _column, "
-        "_raw FROM _tv2"
+        f"_raw FROM ({tv2})"
     )
-    if has_row:
-        con.execute("CREATE OR REPLACE TEMP VIEW _tvr AS SELECT * FROM _tv")
-    else:
-        con.execute("CREATE OR REPLACE TEMP VIEW _tvr AS SELECT row_number() OVER () AS _row, * FROM _tv")
+    tvr = tv if has_row else f"SELECT row_number() OVER () AS _row, * FROM ({tv})"
+    return f"({tv})", f"({tvr})"
 
 
 # ---------------------------------------------------------------------------------------------
 # Merging valid rows into the contract table.
 
 
-def _insert_all_valid(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> int:
+def _insert_all_valid(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tv: str) -> int:
     """Stream every valid row into the table (one pass, the file read once); returns the count."""
     cols = ", ".join(_q(c) for c in table.column_names)
     return con.execute(
-        f"INSERT INTO {_q(table.name)} ({cols}, {LINEAGE_COLUMN}) SELECT {cols}, ? FROM _tv WHERE _code IS NULL",
+        f"INSERT INTO {_q(table.name)} ({cols}, {LINEAGE_COLUMN}) SELECT {cols}, ? FROM {tv} WHERE _code IS NULL",
         [load_id],
     ).fetchall()[0][0]
 
@@ -389,12 +405,12 @@ def _has_key_conflicts(con: duckdb.DuckDBPyConnection, table: Table, load_id: in
     return clash > 0
 
 
-def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> tuple[int, int, int]:
+def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tvr: str) -> tuple[int, int, int]:
     """Classify valid rows key by key in file order and write each key's last row; (loaded, updated, duplicates)."""
     key, target = _q(table.key), _q(table.name)
     cols = [_q(c) for c in table.column_names]
     col_list = ", ".join(cols)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT _row, {col_list} FROM _tvr WHERE _code IS NULL")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT _row, {col_list} FROM {tvr} WHERE _code IS NULL")
     row_val = "struct_pack(" + ", ".join(f"{c} := {c}" for c in cols) + ")"
     con.execute(
         f"""
@@ -441,19 +457,21 @@ def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> 
     return loaded, updated, duplicates
 
 
-def _write_rejects(con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str, valid: int | None = None) -> int:
+def _write_rejects(
+    con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str, tv: str, tvr: str, valid: int | None = None
+) -> int:
     """Copy invalid rows to `rejects`; returns their count.
 
     With `valid` (rows known valid) the count comes from a bare count(*) of the source, which
     DuckDB answers without typing a value (from metadata, for Parquet); rows are numbered and
     copied only when there is a reject.
     """
-    n = con.execute("SELECT count(*) FROM _tv WHERE _code IS NOT NULL").fetchall()[0][0] if valid is None else (
-        con.execute("SELECT count(*) FROM _tv").fetchall()[0][0] - valid  # count(*) needs no parsing
+    n = con.execute(f"SELECT count(*) FROM {tv} WHERE _code IS NOT NULL").fetchall()[0][0] if valid is None else (
+        con.execute(f"SELECT count(*) FROM {tv}").fetchall()[0][0] - valid  # count(*) needs no parsing
     )
     if n:
         con.execute(
-            "INSERT INTO rejects SELECT ?, ?, ?, _row, _column, _reason, _raw FROM _tvr WHERE _code IS NOT NULL",
+            f"INSERT INTO rejects SELECT ?, ?, ?, _row, _column, _reason, _raw FROM {tvr} WHERE _code IS NOT NULL",
             [load_id, path, table],
         )
     return n
@@ -469,16 +487,14 @@ def load_staged(
     undo that insert and take the exact, order-aware path.
     """
     spec = TABLES[table]
-    _typed_views(con, spec, stg)
-    inserted = _insert_all_valid(con, spec, load_id)
+    tv, tvr = _typed_sql(con, spec, stg)
+    inserted = _insert_all_valid(con, spec, load_id, tv)
     if _has_key_conflicts(con, spec, load_id):
         con.execute(f"DELETE FROM {_q(spec.name)} WHERE {LINEAGE_COLUMN} = ?", [load_id])
-        loaded, updated, duplicates = _merge_exact(con, spec, load_id)
+        loaded, updated, duplicates = _merge_exact(con, spec, load_id, tvr)
     else:
         loaded, updated, duplicates = inserted, 0, 0
-    rejected = _write_rejects(con, load_id, path, table, valid=loaded + updated + duplicates)
-    for view in ("_tvr", "_tv", "_tv2", "_tv1", "_tv0"):
-        con.execute(f"DROP VIEW IF EXISTS {view}")
+    rejected = _write_rejects(con, load_id, path, table, tv, tvr, valid=loaded + updated + duplicates)
     return FileResult(file=path, table=table, rows_read=loaded + updated + duplicates + rejected,
                       loaded=loaded, updated=updated, duplicates=duplicates, rejected=rejected, load_id=load_id)
 
@@ -515,15 +531,15 @@ def _set_zone(con: duckdb.DuckDBPyConnection, zone: str) -> None:
 def detect_format(path: Path) -> str | None:
     """The format of a file: tabular by extension, trace formats by the registered detectors."""
     suffix = path.suffix.lower()
-    if suffix in TABULAR_FORMATS:
-        return TABULAR_FORMATS[suffix]
+    tabular = TABULAR_FORMATS.get(suffix)
+    # A .jsonl file that names no contract table may be trace JSON Lines (the collector's file exporter).
+    if tabular and not (tabular == "jsonl" and table_for_file(path.name) is None):
+        return tabular
     for detector in EXTRA_DETECTORS:
         found = detector(path)
         if found:
             return found
-    if suffix == ".json":
-        return None
-    return None
+    return tabular
 
 
 def _load_trace_file(con, path: Path, fmt: str, digest: str, config: Config) -> list[FileResult]:
@@ -621,10 +637,10 @@ def load_file(
 
 def _load_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str, digest: str) -> FileResult:
     spec = TABLES[table]
-    columns = _stage_tabular(con, path, fmt)
+    columns, kind = _stage_tabular(con, path, fmt)
     _check_columns(path, spec, columns)
     if fmt == "jsonl":
-        _jsonl_view(con, columns)
+        _jsonl_table(con, columns)
     load_id = _next_load_id(con)
     try:
         result = load_staged(con, load_id=load_id, path=str(path), table=table, stg="_src")
@@ -636,8 +652,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: s
     result.rows_read += len(malformed)
     result.rejected += len(malformed)
     result.format = fmt
-    for view in ("_src", "_raw"):
-        con.execute(f"DROP VIEW IF EXISTS {view}")
+    con.execute(f"DROP {kind} IF EXISTS _src")
     _record(con, result, digest, "loaded")
     return result
 
@@ -655,6 +670,16 @@ def _failed(con, name: str, table: str | None, fmt: str | None, reason: str, dig
     return r
 
 
+def _is_data_file(path: Path, table: str | None, fmt: str | None) -> bool:
+    """Whether a file found in a folder is one launchkit can load (others, e.g. a README.json, are passed over)."""
+    if fmt is not None:
+        return True
+    found = detect_format(path)
+    if found in TABULAR_FORMATS.values():
+        return table is not None or table_for_file(path.name) is not None
+    return found is not None
+
+
 def ingest(
     con: duckdb.DuckDBPyConnection,
     paths: Iterable[str | Path],
@@ -663,9 +688,15 @@ def ingest(
     table: str | None = None,
     fmt: str | None = None,
 ) -> list[FileResult]:
-    """Load every file named (folders: every file in them); one result per file and table."""
+    """Load every file named, and every data file in folders named; one result per file and table.
+
+    A file named explicitly must load or fail; a file in a folder that is not a launchkit data
+    file (no table prefix, unrecognised JSON) is reported as passed over, not as a failure.
+    """
     results: list[FileResult] = []
-    files = list(expand_paths(paths))
-    for path in files:
+    for path, from_folder in expand_paths(paths):
+        if from_folder and not _is_data_file(path, table, fmt):
+            results.append(FileResult(file=str(path), table=None, skipped=True, passed_over=True))
+            continue
         results.extend(load_file(con, path, config=config, table=table, fmt=fmt))
     return results

@@ -40,7 +40,15 @@ def table_rows(con, table: str) -> list[tuple]:
     return con.execute(f"SELECT * FROM {table} ORDER BY ALL").fetchall()
 
 
-def test_known_counts_and_reasons(con, config, tmp_path):
+@pytest.fixture(params=["staged", "streamed"])
+def path_kind(request, monkeypatch):
+    """Run a test through both load paths: small files staged in a table, large ones streamed."""
+    if request.param == "streamed":
+        monkeypatch.setattr(ingest, "_SMALL_FILE", 0)
+    return request.param
+
+
+def test_known_counts_and_reasons(con, config, tmp_path, path_kind):
     good = [good_turn(i) for i in range(1, 6)]  # N = 5
     bad = [
         ["b1", "s1", "not a time", "gpt-4o", "ok", 1, 1, 1, 1, 0],  # unparseable timestamp
@@ -106,7 +114,7 @@ def test_late_correction_replaces_the_row(con, config, tmp_path):
     ]
 
 
-def test_correction_inside_one_file_last_row_wins(con, config, tmp_path):
+def test_correction_inside_one_file_last_row_wins(con, config, tmp_path, path_kind):
     f = write_csv(tmp_path / "turns_a.csv", TURN_COLS,
                   [good_turn(1, 100), good_turn(1, 200), good_turn(1, 200), good_turn(1, 300)])
     [r] = ingest.ingest(con, [f], config=config)
@@ -225,7 +233,7 @@ def test_a_bad_file_gets_one_line_and_the_others_still_load(con, config, tmp_pat
     assert con.execute("SELECT count(*) FROM loads WHERE status = 'failed'").fetchall()[0][0] == 1
 
 
-def test_malformed_csv_lines_are_rejected_with_their_line(con, config, tmp_path):
+def test_malformed_csv_lines_are_rejected_with_their_line(con, config, tmp_path, path_kind):
     f = tmp_path / "sessions_m.csv"
     f.write_text("session_id,tenant_id,started_at\ns1,t01,2026-03-02T10:00:00Z\ns2,t01,2026-03-02T10:00:00Z,extra,fields\ns3,t01,2026-03-02T10:00:00Z\n")
     [r] = ingest.ingest(con, [f], config=config)
@@ -234,7 +242,7 @@ def test_malformed_csv_lines_are_rejected_with_their_line(con, config, tmp_path)
     assert row == 3 and reason.startswith("malformed CSV line 3")
 
 
-def test_parquet_and_jsonl_follow_the_same_rules(con, config, tmp_path):
+def test_parquet_and_jsonl_follow_the_same_rules(con, config, tmp_path, path_kind):
     rows = [good_turn(1), good_turn(2), good_turn(2), ["t3", "s1", "2026-03-02T10:00:00Z", "m", "maybe", 1, 1, 1, 1, 0]]
     df = pd.DataFrame(rows, columns=TURN_COLS).astype({"latency_ms": float})
     pq = tmp_path / "turns_p.parquet"
@@ -337,10 +345,25 @@ def test_any_mix_reconciles(tmp_path_factory, kinds, preload):
     assert stored
 
 
-def test_a_big_clean_file_takes_the_streaming_path_and_keeps_row_order(con, config, tmp_path):
+def test_a_big_clean_file_keeps_row_order(con, config, tmp_path, path_kind):
     n = 50_000
     rows = [[f"t{i}", f"s{i // 5}", "2026-03-02T10:00:00Z", "m", "ok", i, 1, 1, 1, 0] for i in range(n)]
     rows[n - 7][4] = "maybe"
     [r] = ingest.ingest(con, [write_csv(tmp_path / "turns_big.csv", TURN_COLS, rows)], config=config)
     assert counts(r) == (n, n - 1, 0, 0, 1)
     assert con.execute("SELECT row_number, raw::JSON->>'turn_id' FROM rejects").fetchall() == [(n - 6, f"t{n - 7}")]
+
+
+def test_a_folder_passes_over_files_that_are_not_data(con, config, tmp_path):
+    d = tmp_path / "drop"
+    d.mkdir()
+    write_csv(d / "turns_1.csv", TURN_COLS, [good_turn(1)])
+    (d / "ground_truth.json").write_text('{"scenario": "healthy"}')
+    (d / "notes.csv").write_text("a,b\n1,2\n")
+    results = {Path(r.file).name: r for r in ingest.ingest(con, [d], config=config)}
+    assert results["turns_1.csv"].loaded == 1
+    assert results["ground_truth.json"].passed_over and results["notes.csv"].passed_over
+    assert all(r.ok for r in results.values())
+    # named explicitly, the same file is a failure
+    [r] = ingest.ingest(con, [d / "notes.csv"], config=config)
+    assert not r.ok and "cannot tell the table" in r.error
