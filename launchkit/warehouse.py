@@ -179,9 +179,16 @@ def connect(
     con.execute("SET TimeZone = 'UTC'")
     if not read_only and migrate_schema:
         migrate(con)
-    elif read_only and schema_version(con) == 0:
-        con.close()
-        raise WarehouseError(f"{path} is not a launchkit warehouse (no schema version)")
+    elif read_only:
+        found = schema_version(con)
+        if found != SCHEMA_VERSION:
+            con.close()
+            if found == 0:
+                raise WarehouseError(f"{path} is not a launchkit warehouse (no schema version)")
+            raise WarehouseError(
+                f"{path} has schema version {found}, this launchkit expects {SCHEMA_VERSION}: "
+                "run a writing command (e.g. 'launchkit ingest') to migrate it"
+            )
     return con
 
 
