@@ -215,10 +215,11 @@ def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports
     finally:
         con.close()
     totals = {k: sum(getattr(r, k) for r in results) for k in ("rows_read", "loaded", "updated", "duplicates", "rejected")}
-    skipped = sum(r.skipped for r in results)
+    passed = sum(r.passed_over for r in results)
+    skipped = sum(r.skipped for r in results) - passed
     failed = [r for r in results if not r.ok]
     click.echo(
-        f"ingested {len(results) - skipped} files ({skipped} already loaded) into {config.warehouse_path}: "
+        f"ingested {len(results) - skipped - passed} files ({skipped} already loaded) into {config.warehouse_path}: "
         + ", ".join(f"{v} {k}" for k, v in totals.items())
     )
     for r in failed:
