@@ -83,16 +83,17 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
     from launchkit import ingest as ingest_mod
     from launchkit import warehouse
 
-    _register_trace_formats()
     con = warehouse.connect(config.warehouse_path, wait_s=float(config.get("hourly.lock_timeout_s")))
     try:
         failed = False
+        announced: set[str] = set()
         for r in ingest_mod.ingest(con, paths, config=config, table=table, fmt=fmt):
             failed |= not r.ok
             if as_json:
                 _emit_json(r.to_json())
             else:
-                if r.detected and r.format:
+                if r.detected and r.format and r.file not in announced:
+                    announced.add(r.file)
                     click.echo(f"detected format {r.format}: {r.file}")
                 if r.ok:
                     click.echo(r.summary())
@@ -102,14 +103,6 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
         con.close()
     if failed:
         sys.exit(1)
-
-
-def _register_trace_formats() -> None:
-    """Make the trace importers known to the loader, when they are installed."""
-    try:
-        import launchkit.telemetry  # noqa: F401  (registers otlp, otel-json, langfuse)
-    except ImportError:
-        pass
 
 
 @cli.command()
@@ -178,6 +171,14 @@ def synth(days: int, tenants: int, seed: int, scenario: str, start: Any, session
 
     if scenario not in synth_mod.SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
+    if fmt == "otlp":  # sessions, turns and tool calls as OTLP/JSON traces; the other tables as CSV
+        from launchkit.synth_otlp import write_otlp
+
+        pilot = synth_mod.generate_frames(days=days, tenants=tenants, seed=seed, scenario=scenario,
+                                          start=start.date(), sessions_per_hour=sessions_per_hour)
+        files = write_otlp(pilot, Path(out_dir))
+        click.echo(f"wrote {len(files)} files to {out_dir} (OTLP/JSON traces); ground truth: {Path(out_dir) / 'ground_truth.json'}")
+        return
     result = synth_mod.generate(
         Path(out_dir), days=days, tenants=tenants, seed=seed, scenario=scenario, start=start.date(),
         sessions_per_hour=sessions_per_hour, fmt=fmt,

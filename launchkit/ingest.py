@@ -72,6 +72,8 @@ class FileResult:
             out["format"] = self.format
         if self.error:
             out["error"] = self.error
+        if self.notes:
+            out["notes"] = self.notes
         if self.passed_over:
             out["reason"] = "not a launchkit data file"
         return out
@@ -687,16 +689,30 @@ def ingest(
     config: Config,
     table: str | None = None,
     fmt: str | None = None,
+    price: bool = True,
 ) -> list[FileResult]:
     """Load every file named, and every data file in folders named; one result per file and table.
+
+    Afterwards (price=True) the per-model, per-day prices are refreshed so that turns without a
+    reported cost are priced from their tokens.
 
     A file named explicitly must load or fail; a file in a folder that is not a launchkit data
     file (no table prefix, unrecognised JSON) is reported as passed over, not as a failure.
     """
+    register_trace_formats()
     results: list[FileResult] = []
     for path, from_folder in expand_paths(paths):
         if from_folder and not _is_data_file(path, table, fmt):
             results.append(FileResult(file=str(path), table=None, skipped=True, passed_over=True))
             continue
         results.extend(load_file(con, path, config=config, table=table, fmt=fmt))
+    if price and any(r.table == "turns" and (r.loaded or r.updated) for r in results):
+        from launchkit import pricing
+
+        pricing.refresh(con, config)  # price turns that arrived without a cost (view turns_priced)
     return results
+
+
+def register_trace_formats() -> None:
+    """Make the trace importers (OTLP, SDK span JSON, Langfuse) known to the loader."""
+    import launchkit.telemetry  # noqa: F401  (registers itself into EXTRA_FORMATS on import)
