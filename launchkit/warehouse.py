@@ -126,8 +126,9 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         raise WarehouseError(
             f"warehouse schema version {current} is newer than this launchkit ({SCHEMA_VERSION}); upgrade launchkit"
         )
+    applied = {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
     for version, folder in _migrations():
-        if version <= current:
+        if version in applied:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
