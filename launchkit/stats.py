@@ -1,0 +1,233 @@
+"""Confidence intervals and tests behind every verdict, thin wrappers over scipy and statsmodels.
+
+Why a module: criteria and decisions must be decided from confidence bounds, not point estimates,
+with the method named in the output. Each function returns plain floats (never NaN: an undefined
+value is None, an unbounded side is +/-inf) so results serialise to strict JSON via `clean`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any, Sequence
+
+import numpy as np
+from scipy import stats as sps
+from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A point estimate with a two-sided confidence interval. low/high may be -inf/+inf (unbounded)."""
+
+    estimate: float | None
+    low: float | None
+    high: float | None
+    n: int
+    method: str
+    level: float
+
+    def to_json(self) -> dict[str, Any]:
+        return clean(asdict(self))
+
+
+@dataclass(frozen=True)
+class TestResult:
+    """A two-sample comparison: p-value, effect size and which test produced them."""
+
+    test: str
+    p_value: float | None
+    effect: float | None  # direction-free effect size, see effect_name
+    effect_name: str
+    n1: int
+    n2: int
+    detail: dict[str, Any]
+
+    def to_json(self) -> dict[str, Any]:
+        return clean(asdict(self))
+
+
+def clean(value: Any) -> Any:
+    """Make a value strict-JSON safe: NaN/inf -> None, numpy scalars -> Python, recursively."""
+    if isinstance(value, dict):
+        return {str(k): clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v) for v in value]
+    if isinstance(value, (np.bool_,)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        f = float(value)
+        return f if math.isfinite(f) else None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return value
+
+
+def _z(level: float) -> float:
+    return float(sps.norm.ppf(0.5 + level / 2))
+
+
+def wilson(k: int, n: int, level: float = 0.95) -> Interval:
+    """Wilson score interval for a proportion k/n; n = 0 gives no estimate (None, unbounded)."""
+    if n <= 0:
+        return Interval(None, 0.0, 1.0, 0, "wilson", level)
+    lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
+    return Interval(k / n, float(lo), float(hi), int(n), "wilson", level)
+
+
+def exact(k: int, n: int, level: float = 0.95) -> Interval:
+    """Clopper-Pearson (exact binomial) interval for a proportion k/n."""
+    if n <= 0:
+        return Interval(None, 0.0, 1.0, 0, "clopper-pearson", level)
+    lo, hi = proportion_confint(k, n, alpha=1 - level, method="beta")
+    lo = 0.0 if not math.isfinite(lo) else float(lo)
+    hi = 1.0 if not math.isfinite(hi) else float(hi)
+    return Interval(k / n, lo, hi, int(n), "clopper-pearson", level)
+
+
+def quantile_interval(values: Sequence[float] | np.ndarray, q: float, level: float = 0.95) -> Interval:
+    """Distribution-free interval for the q-quantile from order statistics (binomial ranks).
+
+    The point estimate is the linear-interpolated quantile (same as SQL quantile_cont). A side whose
+    rank falls outside 1..n is unbounded (inf): too few values to bound that side at this level.
+    """
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return Interval(None, -math.inf, math.inf, 0, "order-statistic", level)
+    alpha = 1 - level
+    # ranks (1-based) l, u with P(X_(l) <= Q_q <= X_(u)) >= level, split evenly
+    lo_rank = int(sps.binom.ppf(alpha / 2, n, q))  # P(B < lo_rank) <= alpha/2 -> X_(lo_rank) is a lower bound
+    hi_rank = int(sps.binom.ppf(1 - alpha / 2, n, q)) + 1
+    ranks = [r - 1 for r in (lo_rank, hi_rank) if 1 <= r <= n]
+    part = np.partition(x, ranks) if ranks else x
+    low = float(part[lo_rank - 1]) if 1 <= lo_rank <= n else -math.inf
+    high = float(part[hi_rank - 1]) if 1 <= hi_rank <= n else math.inf
+    est = float(np.quantile(x, q))
+    return Interval(est, low, high, n, "order-statistic", level)
+
+
+def bootstrap_quantile_interval(
+    values: Sequence[float] | np.ndarray,
+    q: float,
+    level: float = 0.95,
+    *,
+    seed: int = 0,
+    n_boot: int = 2000,
+) -> Interval:
+    """Seeded percentile-bootstrap interval for the q-quantile (an alternative to order statistics)."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    n = int(x.size)
+    if n == 0:
+        return Interval(None, -math.inf, math.inf, 0, "bootstrap", level)
+    rng = np.random.default_rng(seed)
+    res = sps.bootstrap((x,), lambda s, axis: np.quantile(s, q, axis=axis), n_resamples=n_boot,
+                        confidence_level=level, method="percentile", random_state=rng, vectorized=True)
+    ci = res.confidence_interval
+    return Interval(float(np.quantile(x, q)), float(ci.low), float(ci.high), n, "bootstrap", level)
+
+
+def mean_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> Interval:
+    """Student-t interval for a mean; fewer than 2 values leave it unbounded."""
+    x = np.asarray(values, dtype=float)
+    x = x[~np.isnan(x)]
+    return mean_interval_from_stats(float(x.mean()) if x.size else None,
+                                    float(x.std(ddof=1)) if x.size > 1 else None, int(x.size), level)
+
+
+def mean_interval_from_stats(mean: float | None, sd: float | None, n: int, level: float = 0.95) -> Interval:
+    """Student-t interval for a mean from its summary statistics (as SQL returns them)."""
+    if n == 0 or mean is None:
+        return Interval(None, -math.inf, math.inf, int(n), "student-t", level)
+    if n < 2 or sd is None or not math.isfinite(sd):
+        return Interval(float(mean), -math.inf, math.inf, int(n), "student-t", level)
+    half = float(sps.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    return Interval(float(mean), float(mean) - half, float(mean) + half, int(n), "student-t", level)
+
+
+def ratio_interval(total: float | None, n: int, values: Sequence[float] | np.ndarray, level: float = 0.95) -> Interval:
+    """Interval for a per-unit mean such as cost per session (t-interval over per-unit values)."""
+    iv = mean_interval(values, level)
+    if total is None:
+        return Interval(None, iv.low, iv.high, n, iv.method, level)
+    return Interval(total / n if n else None, iv.low, iv.high, n, iv.method, level)
+
+
+def two_proportions(k1: int, n1: int, k2: int, n2: int, *, min_expected: float = 5.0) -> TestResult:
+    """Compare rate k1/n1 (the day) with k2/n2 (the baseline), two-sided.
+
+    A z-test (statsmodels) when every expected cell count is at least `min_expected`; otherwise,
+    including zero-inflated rates such as an error rate with no errors in the baseline, Fisher's exact
+    test (scipy). Effect: the difference p1 - p2; the relative risk is in detail when defined.
+    """
+    if n1 <= 0 or n2 <= 0:
+        return TestResult("none", None, None, "difference", int(n1), int(n2), {"reason": "no data"})
+    p1, p2 = k1 / n1, k2 / n2
+    pooled = (k1 + k2) / (n1 + n2)
+    expected = min(n * p for n in (n1, n2) for p in (pooled, 1 - pooled))
+    detail: dict[str, Any] = {"p1": p1, "p2": p2, "relative_risk": (p1 / p2) if p2 > 0 else None}
+    if k1 + k2 == 0 or k1 + k2 == n1 + n2:
+        return TestResult("identical", 1.0, 0.0, "difference", int(n1), int(n2), detail)
+    if expected >= min_expected:
+        _, p = proportions_ztest([k1, k2], [n1, n2], alternative="two-sided")
+        test = "two-proportion z"
+    else:
+        _, p = sps.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative="two-sided")
+        test = "fisher exact"
+    return TestResult(test, float(p), p1 - p2, "difference", int(n1), int(n2), detail)
+
+
+def mann_whitney(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> TestResult:
+    """Mann-Whitney U (scipy), two-sided, of x (the day) against y (the baseline).
+
+    Effect: the probability of superiority P(X > Y) + P(X = Y)/2 (0.5 = no shift); detail carries the
+    medians, p95s and their ratios.
+    """
+    a = np.asarray(x, dtype=float)
+    b = np.asarray(y, dtype=float)
+    a, b = a[~np.isnan(a)], b[~np.isnan(b)]
+    if a.size == 0 or b.size == 0:
+        return TestResult("none", None, None, "P(day > baseline)", int(a.size), int(b.size), {"reason": "no data"})
+    res = sps.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic" if min(a.size, b.size) > 30 else "auto")
+    ps = float(res.statistic) / (a.size * b.size)
+    med_a, med_b = float(np.median(a)), float(np.median(b))
+    p95_a, p95_b = float(np.quantile(a, 0.95)), float(np.quantile(b, 0.95))
+    mean_a, mean_b = float(a.mean()), float(b.mean())
+    detail = {
+        "median_day": med_a, "median_baseline": med_b,
+        "median_ratio": med_a / med_b if med_b > 0 else None,
+        "p95_day": p95_a, "p95_baseline": p95_b,
+        "p95_ratio": p95_a / p95_b if p95_b > 0 else None,
+        "mean_day": mean_a, "mean_baseline": mean_b,
+        "mean_ratio": mean_a / mean_b if mean_b > 0 else None,
+    }
+    p = float(res.pvalue)
+    return TestResult("mann-whitney u", p if math.isfinite(p) else None, ps, "P(day > baseline)",
+                      int(a.size), int(b.size), detail)
+
+
+def n_for_two_proportions(p_base: float, p_alt: float, *, alpha: float = 0.05, power: float = 0.8,
+                          ratio: float = 1.0) -> int | None:
+    """Sample size of the day needed to tell rate p_alt from p_base (statsmodels power analysis)."""
+    from statsmodels.stats.power import NormalIndPower
+    from statsmodels.stats.proportion import proportion_effectsize
+
+    if p_base == p_alt:
+        return None
+    es = abs(float(proportion_effectsize(p_alt, p_base)))
+    n = NormalIndPower().solve_power(effect_size=es, alpha=alpha, power=power, ratio=ratio, alternative="two-sided")
+    return int(math.ceil(float(n)))
+
+
+def n_to_exclude(estimate: float | None, threshold: float, half_width: float | None, n: int) -> int | None:
+    """Rough sample size at which an interval of this width (shrinking as 1/sqrt(n)) excludes the threshold."""
+    if estimate is None or half_width is None or not math.isfinite(half_width) or n <= 0:
+        return None
+    gap = abs(estimate - threshold)
+    if gap == 0:
+        return None
+    return int(math.ceil(n * (half_width / gap) ** 2))

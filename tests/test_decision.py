@@ -1,0 +1,164 @@
+"""End-of-day decisions on each synthetic scenario's ground truth, the stored audit record, the
+comparisons' tests and effects, and decision config errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import numpy as np
+import pytest
+
+import launchkit
+from launchkit import decision, synth, warehouse
+from launchkit.config import Config, load_config
+from launchkit.decision import EXPAND, HOLD, ROLLBACK
+from launchkit.errors import ConfigError
+from test_criteria import pilots  # noqa: F401  (module-scoped fixture: one pilot per scenario)
+
+
+def day(s: str, delta: int = 0) -> date:
+    return date.fromisoformat(s) + timedelta(days=delta)
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config(env={})
+
+
+def test_healthy_expands(pilots, cfg):  # noqa: F811
+    con, gt = pilots["healthy"]
+    dec = decision.decide(con, gt["reference_day"], cfg, store=False)
+    assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [EXPAND]
+    assert dec.data_sufficient and not dec.stored
+    assert all(c["status"] in ("no change", "improved") for c in dec.comparisons)
+    json.dumps(dec.to_json(), allow_nan=False)
+
+
+@pytest.mark.parametrize("scenario", ["latency-regression", "tool-outage", "cost-overrun"])
+def test_problem_flagged_on_its_first_day(pilots, cfg, scenario):  # noqa: F811
+    con, gt = pilots[scenario]
+    exp = gt["expected"]
+    before = decision.decide(con, day(gt["problem_day"], -1), cfg, store=False)
+    assert before.recommendation == exp["decision_before_problem_day"] == EXPAND
+    dec = decision.decide(con, gt["problem_day"], cfg, store=False)
+    assert dec.recommendation in exp["acceptable_decisions"]
+    metric = {"latency_p95_ms": "latency_ms"}.get(gt["affected_metric"], gt["affected_metric"])
+    trig = [r for r in dec.reasons if r["code"] == "regression" and r["metric"] == metric]
+    assert trig, dec.reasons
+    assert trig[0]["p_value"] < 0.01 and trig[0]["n_day"] > 0 and trig[0]["effect"] is not None
+    end = decision.decide(con, gt["end"], cfg, store=False)
+    assert end.recommendation in ("HOLD", "ROLLBACK")  # decision_at_end
+
+
+def test_stability_regressions_roll_back_cost_holds(pilots, cfg):  # noqa: F811
+    con, gt = pilots["tool-outage"]
+    dec = decision.decide(con, gt["problem_day"], cfg, store=False)
+    assert dec.recommendation == ROLLBACK
+    tool = next(c for c in dec.comparisons if c["metric"] == "tool_call_success_rate")
+    assert tool["status"] == "regressed" and tool["severe"] and tool["test"] == "two-proportion z"
+    assert tool["effect"] == pytest.approx(tool["day_value"] - tool["baseline_value"])
+    assert tool["effect"] < -0.1
+    con, gt = pilots["cost-overrun"]
+    dec = decision.decide(con, gt["problem_day"], cfg, store=False)
+    assert dec.recommendation == HOLD
+    cost = next(c for c in dec.comparisons if c["metric"] == "cost_per_session")
+    assert cost["test"] == "mann-whitney u" and cost["effect"] > 2.5  # tokens x3
+
+
+def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):  # noqa: F811
+    con, gt = pilots["low-traffic"]
+    for d in (gt["reference_day"], gt["end"]):
+        dec = decision.decide(con, d, cfg, store=False)
+        assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [HOLD]
+        assert not dec.data_sufficient and not dec.criteria.ready
+        needed = {n.get("metric") for n in dec.data_needed}
+        assert {"tool_call_success_rate", "turn_error_rate"} <= needed
+        tool = next(n for n in dec.data_needed if n.get("metric") == "tool_call_success_rate" and "have" in n)
+        assert tool["more"] == tool["need"] - tool["have"] > 0 and tool["days_to_pool"] >= 2
+        assert tool["n_to_detect_min_effect"] > tool["need"]
+
+
+def test_decision_is_stored_for_audit(cfg):
+    p = synth.generate_frames(days=9, seed=4)
+    con = warehouse.connect_memory()
+    from test_metrics import load_frames
+
+    load_frames(con, p.frames)
+    first = decision.decide(con, "2026-03-09", cfg)
+    second = decision.decide(con, "2026-03-10", cfg)
+    assert first.stored and second.stored
+    hist = decision.history(con)
+    assert list(hist["decision_id"]) == [first.decision_id, second.decision_id]
+    row = hist.iloc[1]
+    assert row["recommendation"] == second.recommendation
+    assert row["config_digest"] == cfg.digest() and row["launchkit_version"] == launchkit.__version__
+    inputs = json.loads(row["inputs"])
+    assert {c["metric"] for c in inputs["comparisons"]} >= {"tool_call_success_rate", "latency_ms"}
+    thresholds = json.loads(row["thresholds"])
+    assert thresholds["decision"]["alpha"] == 0.01
+    assert any(c["name"] == "tool_success" and c["pass"] == 0.97 for c in thresholds["criteria"])
+    assert json.loads(row["reasons"])
+    # what changed since yesterday: yesterday's stored recommendation and metric deltas
+    ch = second.to_json()["changes_since_yesterday"]
+    assert ch["recommendation"]["yesterday"] == first.recommendation
+    assert ch["metrics"]["active_sessions"]["today"] == second.day_metrics["active_sessions"]
+
+
+def test_zero_inflated_error_rates_use_an_exact_test():
+    opts = dict(decision.DEFAULTS)
+    s_day = {"turn_errors": 6, "turns": 150}
+    s_base = {"turn_errors": 0, "turns": 1000}
+    c = decision.compare("turn_error_rate", "rate", "lower", 100, opts, s_day, s_base, {})
+    assert c["test"] == "fisher exact" and c["status"] == "regressed"
+    assert c["effect"] == pytest.approx(0.04)
+    quiet = decision.compare("turn_error_rate", "rate", "lower", 100, opts,
+                             {"turn_errors": 0, "turns": 150}, s_base, {})
+    assert quiet["status"] == "no change" and quiet["p_value"] == 1.0
+    small = decision.compare("turn_error_rate", "rate", "lower", 100, opts,
+                             {"turn_errors": 1, "turns": 40}, s_base, {})
+    assert small["status"] == "insufficient data"
+
+
+def test_tiny_significant_change_below_min_effect_is_no_change():
+    opts = dict(decision.DEFAULTS)
+    big_day = {"tool_calls_ok": 97_500, "tool_calls": 100_000}
+    big_base = {"tool_calls_ok": 98_000, "tool_calls": 100_000}
+    c = decision.compare("tool_call_success_rate", "rate", "higher", 100, opts, big_day, big_base, {})
+    assert c["p_value"] < 1e-10 and c["status"] == "no change"  # 0.5 pp < the 1 pp minimum effect
+
+
+def test_latency_comparison_is_direction_aware():
+    rng = np.random.default_rng(0)
+    base = rng.lognormal(8, 0.5, 3000)
+    opts = dict(decision.DEFAULTS)
+    s = {"latency_n": 1000}
+    faster = decision.compare("latency_ms", "distribution", "lower", 100, opts, s, {"latency_n": 3000},
+                              {"day": rng.lognormal(8, 0.5, 1000) * 0.7, "baseline": base})
+    assert faster["status"] == "improved" and faster["effect"] < 1
+    slower = decision.compare("latency_ms", "distribution", "lower", 100, opts, s, {"latency_n": 3000},
+                              {"day": rng.lognormal(8, 0.5, 1000) * 1.6, "baseline": base})
+    assert slower["status"] == "regressed" and slower["severe"]
+
+
+@pytest.mark.parametrize("section, key", [
+    ({"alpha": "0.01"}, "decision.alpha"),
+    ({"alpha": 0.7}, "decision.alpha"),
+    ({"baseline_days": 0}, "decision.baseline_days"),
+    ({"baseline_days": 2.5}, "decision.baseline_days"),
+    ({"min_effect_latency": 0.9}, "decision.min_effect_latency"),
+    ({"colour": 1}, "decision.colour"),
+])
+def test_decision_config_errors(section, key):
+    base = load_config(env={})
+    cfg = Config(data={**base.data, "decision": section})
+    with pytest.raises(ConfigError) as exc:
+        decision.settings(cfg)
+    assert exc.value.key == key
+
+
+def test_baseline_days_configurable(pilots):  # noqa: F811
+    con, gt = pilots["healthy"]
+    cfg = load_config(env={}).with_overrides(**{"decision.baseline_days": 3})
+    dec = decision.decide(con, gt["reference_day"], cfg, store=False)
+    assert dec.baseline["days"] == 3 and dec.baseline["start"] == "2026-03-07T00:00:00Z"

@@ -1,0 +1,114 @@
+"""Spend by period and dimension, burn against the budget, forecasts: hand-computed answers."""
+
+from __future__ import annotations
+
+import json
+import math
+from datetime import date, datetime, timezone
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from launchkit import finance, warehouse
+from launchkit.config import load_config
+from launchkit.errors import ConfigError, LaunchkitError
+from test_metrics import insert
+
+UTC = timezone.utc
+DAILY = [10.0, 12.0, 8.0, 10.0]  # spend on 2026-03-02 .. 03-05 (Mon..Thu)
+
+
+def at(day: int, hour: int = 12) -> datetime:
+    return datetime(2026, 3, day, hour, tzinfo=UTC)
+
+
+@pytest.fixture()
+def con():
+    c = warehouse.connect_memory()
+    insert(c, "sessions", [dict(session_id=f"s{d}{k}", tenant_id="A" if k == 0 else "B", started_at=at(d, 9))
+                           for d in range(2, 6) for k in range(2)])
+    turns = []
+    for i, (d, total) in enumerate(zip(range(2, 6), DAILY)):
+        # two turns a day: tenant A's on gpt (40%), tenant B's on claude (60%)
+        turns.append(dict(turn_id=f"a{d}", session_id=f"s{d}0", started_at=at(d), status="ok", model="gpt",
+                          cost_usd=total * 0.4))
+        turns.append(dict(turn_id=f"b{d}", session_id=f"s{d}1", started_at=at(d, 13), status="ok", model="claude",
+                          cost_usd=total * 0.6))
+    turns.append(dict(turn_id="u", session_id="s20", started_at=at(2, 14), status="ok", model="gpt", cost_usd=None))
+    insert(c, "turns", turns)
+    insert(c, "vendor_costs", [
+        dict(line_id="o1", vendor="openai", usage_date=date(2026, 3, 2), amount_usd=4.1),
+        dict(line_id="o2", vendor="openai", usage_date=date(2026, 3, 3), amount_usd=4.7),
+        dict(line_id="a1", vendor="anthropic", usage_date=date(2026, 3, 2), amount_usd=6.0),
+    ])
+    yield c
+    c.close()
+
+
+def test_spend_by_day_and_dimension(con):
+    df = finance.spend(con, "day")
+    assert list(df["cost_usd"]) == pytest.approx(DAILY)
+    assert df.iloc[0]["unpriced_turns"] == 1 and df.iloc[0]["turns"] == 3
+    by_model = finance.spend(con, "day", by="model")
+    assert by_model[by_model.model == "gpt"]["cost_usd"].sum() == pytest.approx(0.4 * sum(DAILY))
+    by_tenant = finance.spend(con, "month", by="tenant").set_index("tenant")
+    assert by_tenant.loc["B", "cost_usd"] == pytest.approx(0.6 * sum(DAILY))
+    assert pd.Timestamp(by_tenant.iloc[0]["period"]).date() == date(2026, 3, 1)
+    vendor = finance.spend(con, "day", by="vendor")
+    assert vendor.groupby("vendor")["cost_usd"].sum().to_dict() == pytest.approx({"anthropic": 6.0, "openai": 8.8})
+
+
+def test_spend_by_iso_week(con):
+    insert(con, "turns", [dict(turn_id="w", session_id="s20", started_at=at(9), status="ok", cost_usd=1.0)])
+    df = finance.spend(con, "week")
+    assert [pd.Timestamp(p).date() for p in df["period"]] == [date(2026, 3, 2), date(2026, 3, 9)]  # Mondays
+    assert list(df["cost_usd"]) == pytest.approx([sum(DAILY), 1.0])
+    with pytest.raises(LaunchkitError):
+        finance.spend(con, "fortnight")
+    with pytest.raises(LaunchkitError):
+        finance.spend(con, "day", by="user")
+
+
+def test_burn_forecast_hand_computed(con):
+    cfg = load_config(env={}).with_overrides(**{"pilot.start": "2026-03-02", "pilot.end": "2026-03-11",
+                                                "budget.total_usd": 120.0})
+    b = finance.burn(con, cfg, date(2026, 3, 5))
+    json.dumps(b, allow_nan=False)
+    assert b["spend_to_date_usd"] == pytest.approx(40.0)
+    assert b["share_used"] == pytest.approx(40 / 120)
+    assert b["burn_rate_per_day_usd"] == pytest.approx(10.0)
+    assert b["days_observed"] == 4 and b["days_remaining"] == 6  # 03-06 .. 03-11
+    fc = b["forecast_total_usd"]
+    assert fc["estimate"] == pytest.approx(40 + 6 * 10)
+    s = np.std(DAILY, ddof=1)
+    half = sps.t.ppf(0.975, 3) * math.sqrt(6 * s * s + 36 * s * s / 4)
+    assert (fc["low"], fc["high"]) == pytest.approx((100 - half, 100 + half))
+    assert b["forecast_share_of_budget"] == pytest.approx(100 / 120)
+
+
+def test_burn_default_period_and_ga_cost(con):
+    cfg = load_config(env={}).with_overrides(**{"ga.expected_sessions_per_day": 1000})
+    b = finance.burn(con, cfg, date(2026, 3, 5))
+    assert b["pilot"]["source"] == "data"
+    assert b["pilot"]["start"] == "2026-03-02" and b["pilot"]["end"] == "2026-03-31"  # 30 days
+    assert b["budget_usd"] is None and b["share_used"] is None
+    ga = b["ga_monthly_cost_usd"]
+    # last 7 days: 40 USD over 8 active sessions = 5 USD a session
+    assert ga["cost_per_session_usd"] == pytest.approx(5.0)
+    assert ga["estimate"] == pytest.approx(5.0 * 1000 * 30)
+    assert ga["low"] < ga["estimate"] < ga["high"]
+
+
+def test_burn_without_data():
+    c = warehouse.connect_memory()
+    b = finance.burn(c, load_config(env={}), date(2026, 3, 5))
+    assert b["spend_to_date_usd"] is None and b["forecast_total_usd"]["estimate"] is None
+    json.dumps(b, allow_nan=False)
+
+
+def test_pilot_end_before_start(con):
+    cfg = load_config(env={}).with_overrides(**{"pilot.start": "2026-03-10", "pilot.end": "2026-03-01"})
+    with pytest.raises(ConfigError, match="pilot.end"):
+        finance.burn(con, cfg, date(2026, 3, 5))

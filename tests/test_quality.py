@@ -1,0 +1,106 @@
+"""Data-quality gates: hand-computed coverage, rejected rows by load time, and gap hours."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from launchkit import quality, warehouse
+from launchkit.config import load_config
+from launchkit.errors import ConfigError
+from launchkit.metrics import Window
+from test_metrics import HOUR, insert, tiny_pilot
+
+UTC = timezone.utc
+
+
+@pytest.fixture(scope="module")
+def cfg():
+    return load_config(env={})
+
+
+def test_coverage_gates_hand_computed(cfg):
+    con = tiny_pilot()
+    dq = quality.assess(con, HOUR, cfg)
+    json.dumps(dq, default=str, allow_nan=False)
+    g = dq["gates"]
+    assert (g["turns_with_tokens"]["numerator"], g["turns_with_tokens"]["denominator"]) == (4, 5)  # t3 lacks tokens
+    assert g["turns_with_price"]["value"] == pytest.approx(0.8)
+    assert g["ok_turns_with_latency"]["value"] == pytest.approx(3 / 4)  # t5 has no latency
+    assert g["tool_calls_with_session"]["value"] == pytest.approx(3 / 5)  # c3, c5 belong to unknown s9
+    assert g["feedback_with_session"]["value"] == pytest.approx(3 / 4)  # f3 has no session
+    assert g["turns_with_tokens"]["threshold"] == 0.9 and g["turns_with_tokens"]["ok"] is False
+    assert g["rows_accepted"]["value"] is None and g["rows_accepted"]["ok"] is None  # no loads in the hour
+    assert dq["ok"] is False
+    assert set(dq["failed"]) == {"turns_with_tokens", "turns_with_price", "ok_turns_with_latency",
+                                 "tool_calls_with_session", "feedback_with_session"}
+    assert quality.failed_gates_for("tool_call_success_rate", dq) == ["tool_calls_with_session"]
+    assert quality.failed_gates_for("turn_error_rate", dq) == []
+    assert quality.failed_gates_for("open_major_incidents", dq) == []
+
+
+def test_min_coverage_from_config(cfg):
+    con = tiny_pilot()
+    lax = cfg.with_overrides(**{"quality.min_coverage": 0.5})
+    dq = quality.assess(con, HOUR, lax)
+    assert dq["ok"] is True and dq["gates"]["tool_calls_with_session"]["threshold"] == 0.5
+
+
+def test_rejected_rows_by_load_time(cfg):
+    con = tiny_pilot()
+    con.execute("""INSERT INTO loads (load_id, path, content_hash, table_name, status, rows_read, loaded, rejected, loaded_at)
+                   VALUES (1, 'turns_a.csv', 'h1', 'turns', 'loaded', 10, 8, 2, TIMESTAMPTZ '2026-03-02 10:30:00+00'),
+                          (2, 'turns_b.csv', 'h2', 'turns', 'loaded', 5, 4, 1, TIMESTAMPTZ '2026-03-02 12:00:00+00')""")
+    con.execute("""INSERT INTO rejects VALUES (1, 'turns_a.csv', 'turns', 3, 'status', 'not one of ok, error', 'x'),
+                                              (1, 'turns_a.csv', 'turns', 7, 'latency_ms', 'below 0', '-1'),
+                                              (2, 'turns_b.csv', 'turns', 2, 'turn_id', 'required', '')""")
+    dq = quality.assess(con, HOUR, cfg)
+    assert dq["rejected_rows"] == 2 and dq["loads"] == 1
+    ra = dq["gates"]["rows_accepted"]
+    assert (ra["numerator"], ra["denominator"], ra["ok"]) == (8, 10, False)
+
+
+def gap_pilot(missing_hour: int | None):
+    """Two days of 10 sessions per business hour (09-17); on day two one hour can be missing."""
+    con = warehouse.connect_memory()
+    rows = []
+    for day in (1, 2):
+        for hour in range(9, 18):
+            if day == 2 and hour == missing_hour:
+                continue
+            for k in range(10):
+                rows.append(dict(session_id=f"d{day}h{hour}k{k}", tenant_id="A",
+                                 started_at=datetime(2026, 3, day, hour, 5 * k, tzinfo=UTC)))
+    insert(con, "sessions", rows)
+    return con
+
+
+def test_gap_hours(cfg):
+    con = gap_pilot(missing_hour=12)
+    dq = quality.assess(con, Window.day("2026-03-02"), cfg)
+    g = dq["gates"]["hours_with_data"]
+    # day two: 80 sessions over the history's 9 business hours -> 8.9 expected per hour, night hours 0
+    assert (g["numerator"], g["denominator"]) == (8, 9)
+    assert g["ok"] is False
+    assert dq["gap_hours"] == ["2026-03-02T12:00:00Z"]
+    rows = quality.gap_hours(con, Window.day("2026-03-02"), cfg)
+    assert len(rows) == 24
+    assert rows[12]["expected_sessions"] == pytest.approx(80 / 9)
+    assert rows[3]["traffic_expected"] is False  # nights are not expected to be busy
+
+
+def test_no_gap_when_complete(cfg):
+    con = gap_pilot(missing_hour=None)
+    dq = quality.assess(con, Window.day("2026-03-02"), cfg)
+    assert dq["gates"]["hours_with_data"]["value"] == 1.0 and dq["gap_hours"] == []
+
+
+def test_gap_threshold_config(cfg):
+    con = gap_pilot(missing_hour=12)
+    strict = cfg.with_overrides(**{"decision.gap_min_expected": 20})
+    dq = quality.assess(con, Window.day("2026-03-02"), strict)
+    assert dq["gates"]["hours_with_data"]["denominator"] == 0  # nothing is expected at >= 20 sessions
+    with pytest.raises(ConfigError, match="decision.gap_min_expected"):
+        quality.assess(con, Window.day("2026-03-02"), cfg.with_overrides(**{"decision.gap_min_expected": "x"}))
