@@ -79,3 +79,73 @@ def test_domain_errors_are_one_red_line_not_a_traceback(env):
 def test_status_on_a_missing_warehouse_says_what_to_do(env):
     r = CliRunner().invoke(cli, ["status"])
     assert r.exit_code == 1 and "no warehouse" in r.output
+
+
+@pytest.fixture
+def tiny(env):
+    """Two sessions on 2026-03-02 10:00-11:00 UTC, values small enough to compute by hand."""
+    (env / "sessions_1.csv").write_text(
+        "session_id,tenant_id,started_at\ns1,t01,2026-03-02T10:05:00Z\ns2,t02,2026-03-02T10:40:00Z\n")
+    (env / "turns_1.csv").write_text(
+        "turn_id,session_id,started_at,model,status,latency_ms,ttft_ms,input_tokens,output_tokens,cost_usd\n"
+        "u1,s1,2026-03-02T10:05:01Z,gpt-4o,ok,1000,100,10,10,0.10\n"
+        "u2,s1,2026-03-02T10:06:00Z,gpt-4o,ok,2000,200,10,10,0.20\n"
+        "u3,s2,2026-03-02T10:41:00Z,gpt-4o,ok,3000,300,10,10,0.30\n"
+        "u4,s2,2026-03-02T10:42:00Z,gpt-4o,error,9000,,10,10,0.40\n")
+    (env / "tool_calls_1.csv").write_text(
+        "call_id,session_id,tool_name,started_at,status\n"
+        "c1,s1,sql_query,2026-03-02T10:05:02Z,ok\nc2,s1,sql_query,2026-03-02T10:06:01Z,ok\n"
+        "c3,s2,chart_render,2026-03-02T10:41:01Z,ok\nc4,s2,chart_render,2026-03-02T10:42:01Z,timeout\n")
+    (env / "feedback_1.csv").write_text(
+        "feedback_id,session_id,submitted_at,rating,thumbs\nf1,s1,2026-03-02T10:30:00Z,5,up\nf2,s2,2026-03-02T10:50:00Z,3,down\n")
+    r = CliRunner().invoke(cli, ["ingest", str(env)])
+    assert r.exit_code == 0, r.output
+    return env
+
+
+def test_metrics_json_matches_hand_computed_values(tiny):
+    r = CliRunner().invoke(cli, ["metrics", "--hour", "2026-03-02T10:00Z", "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    assert out["window"] == {"start": "2026-03-02T10:00:00Z", "end": "2026-03-02T11:00:00Z"}
+    m = out["metrics"]
+    assert m["active_sessions"] == 2 and m["new_sessions"] == 2
+    assert m["tool_call_success_rate"] == pytest.approx(3 / 4)
+    assert m["turn_error_rate"] == pytest.approx(1 / 4)
+    assert m["total_cost_usd"] == pytest.approx(1.0)
+    assert m["cost_per_session"] == pytest.approx(0.5)
+    # exact percentiles (linear interpolation) over ok turns only: 1000, 2000, 3000
+    assert m["latency_ms"]["p50"] == pytest.approx(2000)
+    assert m["latency_ms"]["p90"] == pytest.approx(2800)
+    assert m["feedback"]["responses"] == 2 and m["feedback"]["csat"] == pytest.approx(0.5)
+    assert m["feedback"]["thumbs_up_rate"] == pytest.approx(0.5)
+
+
+def test_an_hour_without_data_is_null_not_zero(tiny):
+    out = json.loads(CliRunner().invoke(cli, ["metrics", "--hour", "2026-03-02T13:00Z", "--json"]).stdout)
+    m = out["metrics"]
+    assert m["active_sessions"] == 0  # a count of nothing is 0 ...
+    assert m["tool_call_success_rate"] is None and m["cost_per_session"] is None  # ... a rate of nothing is unknown
+    assert m["latency_ms"]["p95"] is None and m["feedback"]["csat"] is None
+
+
+def test_metrics_window_options_are_checked(tiny):
+    r = CliRunner().invoke(cli, ["metrics", "--hour", "2026-03-02T10:00Z", "--date", "2026-03-02"])
+    assert r.exit_code == 1 and "exactly one of" in r.output
+    r = CliRunner().invoke(cli, ["metrics", "--hour", "yesterday-ish"])
+    assert r.exit_code == 1 and "Traceback" not in r.output
+
+
+def test_decide_and_readiness_say_not_enough_data(tiny):
+    r = CliRunner().invoke(cli, ["decide", "--date", "2026-03-02", "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.stdout)
+    assert d["recommendation"] == "HOLD"
+    assert d["data_sufficient"] is False
+    stored = CliRunner().invoke(cli, ["status", "--json"])
+    assert stored.exit_code == 0
+    r = CliRunner().invoke(cli, ["readiness", "--date", "2026-03-02", "--json"])
+    out = json.loads(r.stdout)
+    assert out["ready"] is False
+    verdicts = {c["name"]: c["verdict"] for c in out["criteria"]}
+    assert verdicts["csat"] == "INSUFFICIENT DATA" and verdicts["tool_success"] in ("INSUFFICIENT DATA", "FAIL")
