@@ -9,7 +9,7 @@ For every traffic level (mean weekday business-hour sessions per hour) and seed:
   are reported separately: HOLD for too little data is the designed answer there);
 - latency-regression, tool-outage, cost-overrun: decide the day before the problem (should EXPAND),
   the problem's first day (detected = HOLD or ROLLBACK), and on until first flagged (the delay);
-- low-traffic (traffic capped at 3 sessions/hour whatever the level, so run once per seed): decide
+- low-traffic (traffic capped at 1.25 sessions/hour at the weekday peak whatever the level, so run once per seed): decide
   days 7..end; a wrong PASS is an EXPAND or a GA-ready verdict.
 Targets: <= 2% false rollbacks on healthy pilots; every problem flagged on its first day at >= 100
 sessions/hour; at low traffic INSUFFICIENT DATA (HOLD), never a wrong PASS.
@@ -128,9 +128,9 @@ def summarise(results: list[dict[str, Any]], levels: list[float]) -> tuple[str, 
     wrong = sum(d["recommendation"] == "EXPAND" or d["ready"] for d in days)
     summary["low-traffic"] = {"hold": hold / len(days) if days else None, "wrong_pass": wrong,
                               "insufficient": insuff / len(days) if days else None}
-    lines.append(f"| <= 3 | low-traffic | HOLD | {_rate(hold, len(days))} |")
-    lines.append(f"| <= 3 | low-traffic | data insufficient | {_rate(insuff, len(days))} |")
-    lines.append(f"| <= 3 | low-traffic | wrong PASS (EXPAND or GA-ready) | {wrong} of {len(days)} |")
+    lines.append(f"| <= 1.25 | low-traffic | HOLD | {_rate(hold, len(days))} |")
+    lines.append(f"| <= 1.25 | low-traffic | data insufficient | {_rate(insuff, len(days))} |")
+    lines.append(f"| <= 1.25 | low-traffic | wrong PASS (EXPAND or GA-ready) | {wrong} of {len(days)} |")
     return "\n".join(lines), summary
 
 

@@ -149,7 +149,7 @@ def status(as_json: bool, config: Config) -> None:
 @cli.command()
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
 @click.option("--tenants", type=click.IntRange(1, 500), default=8, show_default=True, help="Tenants in the allowlist.")
-@click.option("--seed", type=int, default=7, show_default=True, help="Random seed (same seed, same files).")
+@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed (same seed, same files).")
 @click.option("--scenario", type=str, default="healthy", show_default=True,
               help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.")
 @click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-03-02", show_default=True,
@@ -189,7 +189,7 @@ def synth(days: int, tenants: int, seed: int, scenario: str, start: Any, session
 
 @cli.command()
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
-@click.option("--seed", type=int, default=7, show_default=True, help="Random seed.")
+@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed.")
 @click.option("--scenario", type=str, default="healthy", show_default=True, help="Synthetic scenario.")
 @click.option("--data-dir", type=click.Path(file_okay=False), default=None,
               help="Where to write the synthetic files (default: data/demo beside the warehouse).")
