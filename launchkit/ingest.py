@@ -113,11 +113,25 @@ EXTRA_DETECTORS: list[FormatDetector] = []
 
 
 def content_hash(path: Path) -> str:
+    return scan_bytes(path)[0]
+
+
+def scan_bytes(path: Path) -> tuple[str, int]:
+    """SHA-256 of the file and its number of lines, in one read.
+
+    The line count bounds the number of CSV records from above (a record takes at least one line),
+    which lets a clean load skip a second parse just to count rows.
+    """
     h = hashlib.sha256()
+    lines, last = 0, b"\n"
     with path.open("rb") as f:
         while chunk := f.read(1 << 22):
             h.update(chunk)
-    return h.hexdigest()
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    if last != b"\n":
+        lines += 1
+    return h.hexdigest(), lines
 
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool]]:
@@ -460,14 +474,18 @@ def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tvr
 
 
 def _write_rejects(
-    con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str, tv: str, tvr: str, valid: int | None = None
+    con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str, tv: str, tvr: str,
+    valid: int | None = None, max_records: int | None = None,
 ) -> int:
     """Copy invalid rows to `rejects`; returns their count.
 
     With `valid` (rows known valid) the count comes from a bare count(*) of the source, which
     DuckDB answers without typing a value (from metadata, for Parquet); rows are numbered and
-    copied only when there is a reject.
+    copied only when there is a reject. When the valid rows already reach `max_records`, an upper
+    bound of the source's records, there can be no reject and the source is not read again.
     """
+    if valid is not None and max_records is not None and valid >= max_records:
+        return 0
     n = con.execute(f"SELECT count(*) FROM {tv} WHERE _code IS NOT NULL").fetchall()[0][0] if valid is None else (
         con.execute(f"SELECT count(*) FROM {tv}").fetchall()[0][0] - valid  # count(*) needs no parsing
     )
@@ -480,7 +498,7 @@ def _write_rejects(
 
 
 def load_staged(
-    con: duckdb.DuckDBPyConnection, *, load_id: int, path: str, table: str, stg: str
+    con: duckdb.DuckDBPyConnection, *, load_id: int, path: str, table: str, stg: str, max_records: int | None = None
 ) -> FileResult:
     """Validate the staged relation `stg` (contract column names, optional `_row`) and merge it into `table`.
 
@@ -496,7 +514,8 @@ def load_staged(
         loaded, updated, duplicates = _merge_exact(con, spec, load_id, tvr)
     else:
         loaded, updated, duplicates = inserted, 0, 0
-    rejected = _write_rejects(con, load_id, path, table, tv, tvr, valid=loaded + updated + duplicates)
+    rejected = _write_rejects(con, load_id, path, table, tv, tvr, valid=loaded + updated + duplicates,
+                              max_records=max_records)
     return FileResult(file=path, table=table, rows_read=loaded + updated + duplicates + rejected,
                       loaded=loaded, updated=updated, duplicates=duplicates, rejected=rejected, load_id=load_id)
 
@@ -608,7 +627,7 @@ def load_file(
                 raise InputFileError(name, f"unknown table '{table}' ({', '.join(TABLES)})")
     except InputFileError as exc:
         return [_failed(con, name, table, fmt, exc.reason)]
-    digest = content_hash(path)
+    digest, lines = scan_bytes(path)
     if _already_loaded(con, digest, table if fmt in TABULAR_FORMATS.values() else None):
         return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
     con.execute("BEGIN TRANSACTION")
@@ -618,7 +637,7 @@ def load_file(
             results = _load_trace_file(con, path, fmt, digest, config)
         else:
             assert table is not None
-            results = [_load_tabular(con, path, fmt, table, digest)]
+            results = [_load_tabular(con, path, fmt, table, digest, max_records=lines - 1 if fmt == "csv" else None)]
         con.execute("SET TimeZone = 'UTC'")
         for r in results:
             if not r.reconciles():  # a bug, not bad input: never commit counts that do not add up
@@ -637,7 +656,9 @@ def load_file(
     return results
 
 
-def _load_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str, digest: str) -> FileResult:
+def _load_tabular(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str, digest: str, max_records: int | None = None
+) -> FileResult:
     spec = TABLES[table]
     columns, kind = _stage_tabular(con, path, fmt)
     _check_columns(path, spec, columns)
@@ -645,7 +666,7 @@ def _load_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: s
         _jsonl_table(con, columns)
     load_id = _next_load_id(con)
     try:
-        result = load_staged(con, load_id=load_id, path=str(path), table=table, stg="_src")
+        result = load_staged(con, load_id=load_id, path=str(path), table=table, stg="_src", max_records=max_records)
     except duckdb.Error as exc:  # the reader met something it cannot parse mid-file
         raise InputFileError(str(path), f"not a readable {fmt.upper()} file ({_first_line(exc, path)})") from None
     malformed = _malformed_csv_lines(con) if fmt == "csv" else []

@@ -367,3 +367,18 @@ def test_a_folder_passes_over_files_that_are_not_data(con, config, tmp_path):
     # named explicitly, the same file is a failure
     [r] = ingest.ingest(con, [d / "notes.csv"], config=config)
     assert not r.ok and "cannot tell the table" in r.error
+
+
+@pytest.mark.parametrize("bad_last", [False, True])
+def test_quoted_newlines_do_not_fool_the_row_count(con, config, tmp_path, path_kind, bad_last):
+    """A record may span lines; counts must come from records, not lines."""
+    f = tmp_path / "feedback_q.csv"
+    last = "f3,s1,2026-03-02T10:00:00Z,7,," if bad_last else "f3,s1,2026-03-02T10:00:00Z,4,,"
+    f.write_text(
+        "feedback_id,session_id,submitted_at,rating,thumbs,comment\n"
+        'f1,s1,2026-03-02T10:00:00Z,5,up,"line one\nline two\nline three"\n'
+        "f2,s1,2026-03-02T10:00:00Z,,down,\n" + last + "\n"
+    )
+    [r] = ingest.ingest(con, [f], config=config)
+    assert counts(r) == ((3, 2, 0, 0, 1) if bad_last else (3, 3, 0, 0, 0))
+    assert con.execute("SELECT comment FROM feedback WHERE feedback_id = 'f1'").fetchall() == [("line one\nline two\nline three",)]
