@@ -385,6 +385,13 @@ def _run_all_reports(config: Config) -> None:
         click.echo(f"report: {path}")
 
 
+# The report commands live beside the presentation layer; they use config_options defined above.
+from launchkit.cli_reports import hourly as _hourly_cmd, run as _run_cmd  # noqa: E402
+
+cli.add_command(_run_cmd)
+cli.add_command(_hourly_cmd)
+
+
 def main() -> None:
     cli(prog_name="launchkit")
 

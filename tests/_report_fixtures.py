@@ -1,0 +1,138 @@
+"""Shared set-up for the report tests: one small demo pilot with hostile strings, built once per session.
+
+`demo_run` runs `launchkit demo --days 3` (synth, ingest, every report through papermill) into a
+temporary folder after loading a few rows whose text is hostile HTML, so every report shows data
+that must be escaped. Tests read the reports, the warehouse and the raw CSV files (the oracle:
+values recomputed with pandas from the rows as written, not through launchkit's SQL).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+SCRIPT_COMMENT = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+BOLD_TOOL = "<b>bold</b>"
+EVIL_TENANT = "t<i>evil</i>"
+EVIL_TITLE = "<img src=x onerror=alert(3)>Evil & co"
+HOSTILE_HOUR = "2026-03-04T14:00:00Z"
+DEMO_DAYS = 3
+LAST_DAY = "2026-03-04"
+
+HOSTILE = {
+    "sessions_hostile.csv": f"""session_id,tenant_id,user_id,started_at,ended_at,cohort,release
+s-evil-1,{EVIL_TENANT},u-evil,2026-03-04T14:05:00Z,2026-03-04T14:20:00Z,pilot,2026.03.1
+""",
+    "turns_hostile.csv": """turn_id,session_id,started_at,model,status,latency_ms,ttft_ms,input_tokens,output_tokens,cost_usd
+u-evil-1,s-evil-1,2026-03-04T14:06:00Z,gpt-4o,ok,1000,200,1000,100,0.05
+""",
+    "tool_calls_hostile.csv": f"""call_id,session_id,turn_id,tool_name,started_at,duration_ms,status,error_type
+c-evil-1,s-evil-1,u-evil-1,{BOLD_TOOL},2026-03-04T14:06:30Z,100,ok,
+c-evil-2,s-evil-1,u-evil-1,{BOLD_TOOL},2026-03-04T14:07:30Z,120,error,"<b>boom</b>"
+""",
+    "feedback_hostile.csv": f"""feedback_id,session_id,user_id,submitted_at,rating,thumbs,comment
+f-evil-1,s-evil-1,u-evil,2026-03-04T14:10:00Z,1,down,"{SCRIPT_COMMENT}"
+""",
+    "incidents_hostile.csv": f"""incident_id,severity,opened_at,resolved_at,title,root_cause,postmortem_at,action_items
+inc-evil,SEV4,2026-03-04T10:00:00Z,2026-03-04T11:00:00Z,"{EVIL_TITLE}",<u>cause</u>,2026-03-04T15:00:00Z,<a href=javascript:alert(4)>fix</a>
+""",
+}
+
+
+def launchkit_cmd(*args: str) -> list[str]:
+    """The `launchkit` command line; the report commands are registered by launchkit.cli (or added here
+    from launchkit.cli_reports while they are not yet)."""
+    shim = textwrap.dedent("""
+        import sys
+        from launchkit.cli import cli
+        from launchkit import cli_reports
+        for c in (cli_reports.run, cli_reports.hourly):
+            if c.name not in cli.commands:
+                cli.add_command(c)
+        cli(prog_name="launchkit", args=sys.argv[1:])
+    """)
+    return [sys.executable, "-c", shim, *args]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHKIT_")}
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 240,
+            check: bool = True) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(launchkit_cmd(*args), cwd=cwd, env=env or clean_env(), capture_output=True, text=True,
+                          timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"launchkit {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
+    return proc
+
+
+@dataclass
+class DemoRun:
+    folder: Path
+    warehouse: Path
+    reports: Path
+    data: Path  # synthetic CSVs
+    hostile: Path  # hostile CSVs
+    output: str  # of `launchkit demo`
+    hourly_output: str  # of `launchkit run hourly --at HOSTILE_HOUR`
+
+    def summary(self, kind: str, stamp: str) -> dict:
+        import json
+
+        return json.loads((self.reports / kind / f"{stamp}.json").read_text(encoding="utf-8"))
+
+    def frame(self, table: str) -> pd.DataFrame:
+        """Every row of a contract table as written in the CSV files (synthetic plus hostile)."""
+        files = sorted(self.data.glob(f"{table}_*.csv")) + sorted(self.data.glob(f"{table}.csv")) \
+            + sorted(self.hostile.glob(f"{table}_*.csv"))
+        parts = [pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""]) for f in files]
+        df = pd.concat(parts, ignore_index=True)
+        for col in ("started_at", "ended_at", "submitted_at", "opened_at", "resolved_at"):
+            if col in df:
+                df[col] = pd.to_datetime(df[col], utc=True, format="ISO8601")
+        for col in ("cost_usd", "latency_ms", "ttft_ms", "rating", "amount_usd", "duration_ms"):
+            if col in df:
+                df[col] = pd.to_numeric(df[col])
+        return df
+
+
+def build_demo(folder: Path) -> DemoRun:
+    folder.mkdir(parents=True, exist_ok=True)
+    hostile = folder / "hostile"
+    hostile.mkdir()
+    for name, text in HOSTILE.items():
+        (hostile / name).write_text(text, encoding="utf-8")
+    wh = folder / "lk.duckdb"
+    reports = folder / "reports"
+    common = ("--warehouse", str(wh), "--reports-dir", str(reports))
+    run_cli("ingest", str(hostile), *common, cwd=folder)
+    proc = run_cli("demo", "--days", str(DEMO_DAYS), "--data-dir", str(folder / "data"), *common, cwd=folder)
+    hourly = run_cli("run", "hourly", "--at", HOSTILE_HOUR, *common, cwd=folder)
+    return DemoRun(folder, wh, reports, folder / "data", hostile, proc.stdout + proc.stderr,
+                   hourly.stdout + hourly.stderr)
+
+
+_BUILT: dict[str, DemoRun] = {}
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
+    """`launchkit demo --days 3` (after loading hostile rows) into a temporary folder, once per session.
+
+    Test modules import this fixture; the module-level cache makes them share one build.
+    """
+    if "demo" not in _BUILT:
+        _BUILT["demo"] = build_demo(tmp_path_factory.mktemp("demo"))
+    return _BUILT["demo"]
