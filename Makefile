@@ -37,6 +37,8 @@ lab: install
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/hourly.py
+	$(BIN)/python benchmarks/decisions.py --seeds 5
 
 clean:
-	rm -rf $(VENV) reports/*/ reports/index.html data/ *.duckdb
+	rm -rf $(VENV) reports/*/ reports/index.html data/ *.duckdb *.snapshot.duckdb* *.hourly.lock

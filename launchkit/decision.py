@@ -275,7 +275,7 @@ def _changes(con: duckdb.DuckDBPyConnection, day: date, today: dict[str, Any], r
 
 def _has_decisions(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'decisions'").fetchone()[0])
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'decisions'").fetchall()[0][0])
 
 
 def _data_needed(comp: dict[str, Any], s_base: dict[str, Any], opts: dict[str, Any], baseline_days: int) -> dict[str, Any]:

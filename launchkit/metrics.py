@@ -133,11 +133,11 @@ def fetch_one(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] 
               **kw: Any) -> dict[str, Any]:
     """Run a one-row query file and return {column: value} with NaN turned into None."""
     cur = warehouse.run(con, name, params, **kw)
-    row = cur.fetchone()
     cols = [d[0] for d in cur.description]
-    if row is None:
+    rows = cur.fetchall()
+    if not rows:
         return {c: None for c in cols}
-    return {c: _num(v) for c, v in zip(cols, row)}
+    return {c: _num(v) for c, v in zip(cols, rows[0])}
 
 
 def fetch_df(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any] | None = None,

@@ -12,8 +12,21 @@ from dataclasses import asdict, dataclass
 from typing import Any, Sequence
 
 import numpy as np
-from scipy import stats as sps
-from statsmodels.stats.proportion import proportion_confint, proportions_ztest
+
+# scipy.stats and statsmodels are imported where used: together they cost ~0.5 s at import, which
+# every report kernel would pay even when it computes no interval (the hourly run is latency-bound).
+
+
+def _sps() -> Any:
+    from scipy import stats
+
+    return stats
+
+
+def _proportion() -> Any:
+    from statsmodels.stats import proportion
+
+    return proportion
 
 
 @dataclass(frozen=True)
@@ -66,14 +79,14 @@ def clean(value: Any) -> Any:
 
 
 def _z(level: float) -> float:
-    return float(sps.norm.ppf(0.5 + level / 2))
+    return float(_sps().norm.ppf(0.5 + level / 2))
 
 
 def wilson(k: int, n: int, level: float = 0.95) -> Interval:
     """Wilson score interval for a proportion k/n; n = 0 gives no estimate (None, unbounded)."""
     if n <= 0:
         return Interval(None, 0.0, 1.0, 0, "wilson", level)
-    lo, hi = proportion_confint(k, n, alpha=1 - level, method="wilson")
+    lo, hi = _proportion().proportion_confint(k, n, alpha=1 - level, method="wilson")
     return Interval(k / n, float(lo), float(hi), int(n), "wilson", level)
 
 
@@ -81,7 +94,7 @@ def exact(k: int, n: int, level: float = 0.95) -> Interval:
     """Clopper-Pearson (exact binomial) interval for a proportion k/n."""
     if n <= 0:
         return Interval(None, 0.0, 1.0, 0, "clopper-pearson", level)
-    lo, hi = proportion_confint(k, n, alpha=1 - level, method="beta")
+    lo, hi = _proportion().proportion_confint(k, n, alpha=1 - level, method="beta")
     lo = 0.0 if not math.isfinite(lo) else float(lo)
     hi = 1.0 if not math.isfinite(hi) else float(hi)
     return Interval(k / n, lo, hi, int(n), "clopper-pearson", level)
@@ -100,8 +113,8 @@ def quantile_interval(values: Sequence[float] | np.ndarray, q: float, level: flo
         return Interval(None, -math.inf, math.inf, 0, "order-statistic", level)
     alpha = 1 - level
     # ranks (1-based) l, u with P(X_(l) <= Q_q <= X_(u)) >= level, split evenly
-    lo_rank = int(sps.binom.ppf(alpha / 2, n, q))  # P(B < lo_rank) <= alpha/2 -> X_(lo_rank) is a lower bound
-    hi_rank = int(sps.binom.ppf(1 - alpha / 2, n, q)) + 1
+    lo_rank = int(_sps().binom.ppf(alpha / 2, n, q))  # P(B < lo_rank) <= alpha/2 -> X_(lo_rank) is a lower bound
+    hi_rank = int(_sps().binom.ppf(1 - alpha / 2, n, q)) + 1
     ranks = [r - 1 for r in (lo_rank, hi_rank) if 1 <= r <= n]
     part = np.partition(x, ranks) if ranks else x
     low = float(part[lo_rank - 1]) if 1 <= lo_rank <= n else -math.inf
@@ -125,7 +138,7 @@ def bootstrap_quantile_interval(
     if n == 0:
         return Interval(None, -math.inf, math.inf, 0, "bootstrap", level)
     rng = np.random.default_rng(seed)
-    res = sps.bootstrap((x,), lambda s, axis: np.quantile(s, q, axis=axis), n_resamples=n_boot,
+    res = _sps().bootstrap((x,), lambda s, axis: np.quantile(s, q, axis=axis), n_resamples=n_boot,
                         confidence_level=level, method="percentile", random_state=rng, vectorized=True)
     ci = res.confidence_interval
     return Interval(float(np.quantile(x, q)), float(ci.low), float(ci.high), n, "bootstrap", level)
@@ -145,7 +158,7 @@ def mean_interval_from_stats(mean: float | None, sd: float | None, n: int, level
         return Interval(None, -math.inf, math.inf, int(n), "student-t", level)
     if n < 2 or sd is None or not math.isfinite(sd):
         return Interval(float(mean), -math.inf, math.inf, int(n), "student-t", level)
-    half = float(sps.t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
+    half = float(_sps().t.ppf(0.5 + level / 2, n - 1)) * sd / math.sqrt(n)
     return Interval(float(mean), float(mean) - half, float(mean) + half, int(n), "student-t", level)
 
 
@@ -173,10 +186,10 @@ def two_proportions(k1: int, n1: int, k2: int, n2: int, *, min_expected: float =
     if k1 + k2 == 0 or k1 + k2 == n1 + n2:
         return TestResult("identical", 1.0, 0.0, "difference", int(n1), int(n2), detail)
     if expected >= min_expected:
-        _, p = proportions_ztest([k1, k2], [n1, n2], alternative="two-sided")
+        _, p = _proportion().proportions_ztest([k1, k2], [n1, n2], alternative="two-sided")
         test = "two-proportion z"
     else:
-        _, p = sps.fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative="two-sided")
+        _, p = _sps().fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative="two-sided")
         test = "fisher exact"
     return TestResult(test, float(p), p1 - p2, "difference", int(n1), int(n2), detail)
 
@@ -192,7 +205,7 @@ def mann_whitney(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
     if a.size == 0 or b.size == 0:
         return TestResult("none", None, None, "P(day > baseline)", int(a.size), int(b.size), {"reason": "no data"})
-    res = sps.mannwhitneyu(a, b, alternative="two-sided", method="asymptotic" if min(a.size, b.size) > 30 else "auto")
+    res = _sps().mannwhitneyu(a, b, alternative="two-sided", method="asymptotic" if min(a.size, b.size) > 30 else "auto")
     ps = float(res.statistic) / (a.size * b.size)
     med_a, med_b = float(np.median(a)), float(np.median(b))
     p95_a, p95_b = float(np.quantile(a, 0.95)), float(np.quantile(b, 0.95))
