@@ -127,9 +127,12 @@ def status(as_json: bool, config: Config) -> None:
         _emit_json(s)
         return
     click.echo(f"warehouse {config.warehouse_path} (schema version {s['schema_version']})")
-    click.echo(f"{'table':<14}{'rows':>10}  {'first':<26}{'last':<26}")
+    def when(v: str | None) -> str:
+        return v[:16].replace("T", " ") + " UTC" if v else "-"
+
+    click.echo(f"{'table':<14}{'rows':>10}  {'first':<22}{'last':<22}")
     for t in s["tables"]:
-        click.echo(f"{t['table_name']:<14}{t['row_count']:>10}  {str(t['first_at'] or '-'):<26}{str(t['last_at'] or '-'):<26}")
+        click.echo(f"{t['table_name']:<14}{t['row_count']:>10}  {when(t['first_at']):<22}{when(t['last_at']):<22}")
     totals = s["loads"]
     click.echo(
         f"loads: {totals['files_loaded']} files loaded, {totals['files_failed']} failed; rows: "

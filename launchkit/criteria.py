@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date, timedelta, timezone
 from typing import Any, Callable, Literal
 
 import duckdb
@@ -490,6 +490,9 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: date | str, config: Config, 
     crits = criteria if criteria is not None else load_criteria(config)
     look = opts["history_days"] if history_days is None else history_days
     ctx = context or Context(con, config, opts["confidence"])
+    # A criterion cannot have held before the pilot's first day of data.
+    first_at = m.fetch_one(con, "finance/data_span")["first_at"]
+    first_day = first_at.astimezone(timezone.utc).date() if first_at is not None else None
     results: list[CriterionResult] = []
     for c in crits:
         r = evaluate_one(ctx, c, day)
@@ -497,7 +500,8 @@ def evaluate(con: duckdb.DuckDBPyConnection, as_of: date | str, config: Config, 
         if back and r.verdict == PASS:
             since = day
             run = 1
-            for d, v in _history_verdicts(ctx, c, day, back):
+            days_back = back if first_day is None else max(0, min(back, (day - first_day).days))
+            for d, v in _history_verdicts(ctx, c, day, days_back):
                 if v != PASS:
                     break
                 since, run = d, run + 1

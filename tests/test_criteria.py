@@ -233,3 +233,20 @@ def test_reconciliation_guarded_import(pilots, monkeypatch):
     res = r.result("reconciliation")
     assert res.verdict == FAIL and res.value == pytest.approx(4.76)
     assert any(b["criterion"] == "reconciliation" for b in r.blockers)  # a normal criterion that FAILs blocks
+
+
+def test_held_since_never_predates_the_first_day_of_data(con, config):
+    """A pilot that starts on 2026-03-02 and passes throughout has held since 2026-03-02, not before."""
+    from datetime import date
+
+    from launchkit import criteria, synth
+
+    pilot = synth.generate_frames(days=6, seed=3, scenario="healthy")
+    for table, df in pilot.frames.items():
+        con.register("_f", df.assign(_load_id=0))
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _f")
+        con.unregister("_f")
+    r = criteria.evaluate(con, date(2026, 3, 7), config, history_days=30)
+    held = {x.criterion.name: x.held_since for x in r.results}
+    assert held["open_major_incidents"] is not None
+    assert min(d for d in held.values() if d is not None) >= date(2026, 3, 2)
