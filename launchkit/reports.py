@@ -99,20 +99,8 @@ class ReportResult:
 
 
 def write_atomic(path: Path, data: str | bytes) -> Path:
-    """Write a whole file or nothing: a temporary file in the same folder, fsync, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write a whole file or nothing (temporary file in the same folder, fsync, then os.replace)."""
+    snapshot.atomic_write_bytes(path, data.encode("utf-8") if isinstance(data, str) else data)
     return path
 
 
