@@ -397,22 +397,19 @@ def _insert_all_valid(con: duckdb.DuckDBPyConnection, table: Table, load_id: int
 
 
 def _has_key_conflicts(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> bool:
-    """True when this load repeats a key, or hits a key already in the table.
-
-    Repeats are found by counting distinct key hashes: equal keys have equal hashes, so as many
-    distinct hashes as rows proves the keys distinct; a collision merely sends us down the exact path.
-    """
+    """True when this load repeats a key, or hits a key already in the table."""
     key, target = _q(table.key), _q(table.name)
-    n, n_hashes = con.execute(
-        f"SELECT count(*), count(DISTINCT hash({key})) FROM {target} WHERE {LINEAGE_COLUMN} = ?", [load_id]
-    ).fetchall()[0]
-    if n != n_hashes:
-        return True
     older = con.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM {target} WHERE {LINEAGE_COLUMN} <> ? LIMIT 1)", [load_id]
     ).fetchall()[0][0]
-    if not older:
-        return False
+    if not older:  # the table holds only this load's rows: no filter needed to count them
+        n, n_keys = con.execute(f"SELECT count(*), count(DISTINCT {key}) FROM {target}").fetchall()[0]
+        return n != n_keys
+    n, n_keys = con.execute(
+        f"SELECT count(*), count(DISTINCT {key}) FROM {target} WHERE {LINEAGE_COLUMN} = ?", [load_id]
+    ).fetchall()[0]
+    if n != n_keys:
+        return True
     clash = con.execute(
         f"SELECT count(*) FROM {target} WHERE {LINEAGE_COLUMN} <> ? AND {key} IN "
         f"(SELECT {key} FROM {target} WHERE {LINEAGE_COLUMN} = ?)",
