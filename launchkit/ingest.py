@@ -553,6 +553,7 @@ def detect_format(path: Path) -> str | None:
     # A .jsonl file that names no contract table may be trace JSON Lines (the collector's file exporter).
     if tabular and not (tabular == "jsonl" and table_for_file(path.name) is None):
         return tabular
+    register_trace_formats()
     for detector in EXTRA_DETECTORS:
         found = detector(path)
         if found:
@@ -612,6 +613,8 @@ def load_file(
             detected = fmt not in (None, "csv", "parquet", "jsonl")
             if fmt is None:
                 raise InputFileError(name, "unknown format: expected .csv, .parquet, .jsonl, or a trace format (--format)")
+        if fmt not in TABULAR_FORMATS.values():
+            register_trace_formats()
         if fmt not in TABULAR_FORMATS.values() and fmt not in EXTRA_FORMATS:
             raise InputFileError(name, f"unknown format '{fmt}'")
         if fmt in TABULAR_FORMATS.values():
@@ -717,7 +720,6 @@ def ingest(
     A file named explicitly must load or fail; a file in a folder that is not a launchkit data
     file (no table prefix, unrecognised JSON) is reported as passed over, not as a failure.
     """
-    register_trace_formats()
     results: list[FileResult] = []
     for path, from_folder in expand_paths(paths):
         if from_folder and not _is_data_file(path, table, fmt):
@@ -732,5 +734,8 @@ def ingest(
 
 
 def register_trace_formats() -> None:
-    """Make the trace importers (OTLP, SDK span JSON, Langfuse) known to the loader."""
+    """Make the trace importers (OTLP, SDK span JSON, Langfuse) known to the loader.
+
+    Imported on first need only: they bring pandas, which a CSV or Parquet load does not need.
+    """
     import launchkit.telemetry  # noqa: F401  (registers itself into EXTRA_FORMATS on import)
