@@ -286,7 +286,12 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
         return _ColumnSQL("NULL", [], value, checks)
     src = _q(col.name)
     is_text = src_type == "VARCHAR"
-    norm = f"NULLIF(trim({src}), '')" if is_text else src
+    # NULLIF(trim(x), '') -- but trim only the values that need it: most do not, and trimming
+    # every value costs more than reading it (about 0.15 s per column per 10M rows).
+    norm = (
+        f"NULLIF(CASE WHEN prefix({src}, ' ') OR suffix({src}, ' ') THEN trim({src}) ELSE {src} END, '')"
+        if is_text else src
+    )
     parsed: list[tuple[str, str]] = []
     checks: list[tuple[str, str]] = []
     if col.required and col.default is None:

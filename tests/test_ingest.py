@@ -382,3 +382,19 @@ def test_quoted_newlines_do_not_fool_the_row_count(con, config, tmp_path, path_k
     [r] = ingest.ingest(con, [f], config=config)
     assert counts(r) == ((3, 2, 0, 0, 1) if bad_last else (3, 3, 0, 0, 0))
     assert con.execute("SELECT comment FROM feedback WHERE feedback_id = 'f1'").fetchall() == [("line one\nline two\nline three",)]
+
+
+def test_surrounding_spaces_are_trimmed_and_blank_is_missing(con, config, tmp_path):
+    f = tmp_path / "turns_sp.csv"
+    f.write_text(
+        "turn_id,session_id,started_at,status,latency_ms,model\n"
+        " t1 , s1,  2026-03-02T10:00:00Z , OK ,  12.5 ,gpt-4o \n"
+        "t2,   ,2026-03-02T10:00:00Z,ok,1,m\n"
+        "t3,s1,2026-03-02T10:00:00Z,ok,   ,  \n"
+    )
+    [r] = ingest.ingest(con, [f], config=config)
+    assert counts(r) == (3, 2, 0, 0, 1)
+    assert con.execute("SELECT turn_id, session_id, status, latency_ms, model FROM turns ORDER BY turn_id").fetchall() == [
+        ("t1", "s1", "ok", 12.5, "gpt-4o"), ("t3", "s1", "ok", None, None)]
+    assert con.execute("SELECT row_number, column_name, reason FROM rejects").fetchall() == [
+        (2, "session_id", "missing required value")]
