@@ -14,6 +14,7 @@ that differs from it is a late correction, *updated*. The key's last row in the 
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -299,8 +300,10 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
     if col.kind == "text":
         value = n if is_text else f"CAST({n} AS VARCHAR)"
         if col.choices:
-            whens = " ".join(f"WHEN {_sql_str(c.lower())} THEN {_sql_str(c)}" for c in col.choices)
-            parsed.append((t, f"CASE lower({value}) {whens} END"))
+            exact = " ".join(f"WHEN {_sql_str(c)} THEN {_sql_str(c)}" for c in col.choices)
+            folded = " ".join(f"WHEN {_sql_str(c.lower())} THEN {_sql_str(c)}" for c in col.choices)
+            # the canonical spelling is the common case: fold case only for the rest
+            parsed.append((t, f"CASE {value} {exact} ELSE (CASE lower({value}) {folded} END) END"))
             checks.append((f"{n} IS NOT NULL AND {t} IS NULL", f"not one of {', '.join(col.choices)}"))
             value = t
     elif col.kind in ("double", "bigint", "integer"):
@@ -477,7 +480,7 @@ def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tvr
 
 def _write_rejects(
     con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str, tv: str, tvr: str,
-    valid: int | None = None, max_records: int | None = None,
+    valid: int | None = None, max_records: int | Callable[[], int] | None = None,
 ) -> int:
     """Copy invalid rows to `rejects`; returns their count.
 
@@ -486,6 +489,8 @@ def _write_rejects(
     copied only when there is a reject. When the valid rows already reach `max_records`, an upper
     bound of the source's records, there can be no reject and the source is not read again.
     """
+    if callable(max_records):
+        max_records = max_records()
     if valid is not None and max_records is not None and valid >= max_records:
         return 0
     n = con.execute(f"SELECT count(*) FROM {tv} WHERE _code IS NOT NULL").fetchall()[0][0] if valid is None else (
@@ -500,7 +505,8 @@ def _write_rejects(
 
 
 def load_staged(
-    con: duckdb.DuckDBPyConnection, *, load_id: int, path: str, table: str, stg: str, max_records: int | None = None
+    con: duckdb.DuckDBPyConnection, *, load_id: int, path: str, table: str, stg: str,
+    max_records: int | Callable[[], int] | None = None,
 ) -> FileResult:
     """Validate the staged relation `stg` (contract column names, optional `_row`) and merge it into `table`.
 
@@ -536,10 +542,11 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
 
 
-def _already_loaded(con: duckdb.DuckDBPyConnection, digest: str, table: str | None) -> bool:
+def _already_loaded(con: duckdb.DuckDBPyConnection, digest: str, table: str | None, *, besides: int = -1) -> bool:
     return con.execute(
-        "SELECT count(*) FROM loads WHERE content_hash = ? AND status = 'loaded' AND (? IS NULL OR table_name = ?)",
-        [digest, table, table],
+        "SELECT count(*) FROM loads WHERE content_hash = ? AND status = 'loaded' AND (? IS NULL OR table_name = ?) "
+        "AND load_id <> ?",
+        [digest, table, table, besides],
     ).fetchall()[0][0] > 0
 
 
@@ -632,17 +639,36 @@ def load_file(
                 raise InputFileError(name, f"unknown table '{table}' ({', '.join(TABLES)})")
     except InputFileError as exc:
         return [_failed(con, name, table, fmt, exc.reason)]
-    digest, lines = scan_bytes(path)
-    if _already_loaded(con, digest, table if fmt in TABULAR_FORMATS.values() else None):
-        return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
+    tabular = fmt in TABULAR_FORMATS.values()
+    scan: Callable[[], tuple[str, int]]
+    if tabular and path.stat().st_size >= _SMALL_FILE:
+        # A large file is hashed in a thread while DuckDB reads it (both release the GIL); whether
+        # its content was loaded before is checked once the hash is known, before anything commits.
+        pool = ThreadPoolExecutor(max_workers=1)
+        future = pool.submit(scan_bytes, path)
+        pool.shutdown(wait=False)
+        scan = future.result
+    else:
+        scanned = scan_bytes(path)
+        if _already_loaded(con, scanned[0], table if tabular else None):
+            return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
+        scan = lambda: scanned  # noqa: E731
+    digest = None
     con.execute("BEGIN TRANSACTION")
     try:
         _set_zone(con, config.timezone)
         if fmt in EXTRA_FORMATS:
+            digest = scan()[0]
             results = _load_trace_file(con, path, fmt, digest, config)
         else:
             assert table is not None
-            results = [_load_tabular(con, path, fmt, table, digest, max_records=lines - 1 if fmt == "csv" else None)]
+            bound = (lambda: scan()[1] - 1) if fmt == "csv" else None
+            results = [_load_tabular(con, path, fmt, table, lambda: scan()[0], max_records=bound)]
+            digest = scan()[0]
+            if _already_loaded(con, digest, table, besides=results[0].load_id or -1):
+                con.execute("ROLLBACK")
+                con.execute("SET TimeZone = 'UTC'")
+                return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
         con.execute("SET TimeZone = 'UTC'")
         for r in results:
             if not r.reconciles():  # a bug, not bad input: never commit counts that do not add up
@@ -651,7 +677,7 @@ def load_file(
     except InputFileError as exc:
         con.execute("ROLLBACK")
         con.execute("SET TimeZone = 'UTC'")
-        return [_failed(con, name, table, fmt, exc.reason, digest)]
+        return [_failed(con, name, table, fmt, exc.reason, digest or scan()[0])]
     except BaseException:
         con.execute("ROLLBACK")
         con.execute("SET TimeZone = 'UTC'")
@@ -662,7 +688,8 @@ def load_file(
 
 
 def _load_tabular(
-    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str, digest: str, max_records: int | None = None
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str, digest: Callable[[], str],
+    max_records: Callable[[], int] | None = None,
 ) -> FileResult:
     spec = TABLES[table]
     columns, kind = _stage_tabular(con, path, fmt)
@@ -681,7 +708,7 @@ def _load_tabular(
     result.rejected += len(malformed)
     result.format = fmt
     con.execute(f"DROP {kind} IF EXISTS _src")
-    _record(con, result, digest, "loaded")
+    _record(con, result, digest(), "loaded")
     return result
 
 

@@ -80,7 +80,7 @@ def test_known_counts_and_reasons(con, config, tmp_path, path_kind):
     assert manifest == [("turns", "loaded", 13, 5, 0, 2, 6)]
 
 
-def test_same_file_twice_changes_nothing(con, config, tmp_path):
+def test_same_file_twice_changes_nothing(con, config, tmp_path, path_kind):
     f = write_csv(tmp_path / "turns_a.csv", TURN_COLS, [good_turn(1), good_turn(2), ["x", "", "", "", "", "", "", "", "", ""]])
     [first] = ingest.ingest(con, [f], config=config)
     before = (table_rows(con, "turns"), table_rows(con, "loads"), table_rows(con, "rejects"))
@@ -94,7 +94,7 @@ def test_same_file_twice_changes_nothing(con, config, tmp_path):
     assert (table_rows(con, "turns"), table_rows(con, "loads"), table_rows(con, "rejects")) == before
 
 
-def test_overlapping_files_count_duplicates_across_files(con, config, tmp_path):
+def test_overlapping_files_count_duplicates_across_files(con, config, tmp_path, path_kind):
     a = write_csv(tmp_path / "turns_a.csv", TURN_COLS, [good_turn(i) for i in (1, 2, 3)])
     b = write_csv(tmp_path / "turns_b.csv", TURN_COLS, [good_turn(i) for i in (2, 3, 4, 5)])
     ra, rb = ingest.ingest(con, [a, b], config=config)
@@ -123,7 +123,7 @@ def test_correction_inside_one_file_last_row_wins(con, config, tmp_path, path_ki
     assert con.execute("SELECT latency_ms FROM turns").fetchall() == [(300.0,)]
 
 
-def test_failure_mid_file_leaves_warehouse_as_it_was(con, config, tmp_path, monkeypatch):
+def test_failure_mid_file_leaves_warehouse_as_it_was(con, config, tmp_path, monkeypatch, path_kind):
     ingest.ingest(con, [write_csv(tmp_path / "turns_a.csv", TURN_COLS, [good_turn(1)])], config=config)
     before = (table_rows(con, "turns"), table_rows(con, "loads"), table_rows(con, "rejects"))
 
