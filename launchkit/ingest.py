@@ -542,6 +542,12 @@ def _next_load_id(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT nextval('load_id_seq')").fetchall()[0][0]
 
 
+def _path_loaded_before(con: duckdb.DuckDBPyConnection, path: str) -> bool:
+    return con.execute(
+        "SELECT count(*) FROM loads WHERE path = ? AND status = 'loaded'", [path]
+    ).fetchall()[0][0] > 0
+
+
 def _already_loaded(con: duckdb.DuckDBPyConnection, digest: str, table: str | None, *, besides: int = -1) -> bool:
     return con.execute(
         "SELECT count(*) FROM loads WHERE content_hash = ? AND status = 'loaded' AND (? IS NULL OR table_name = ?) "
@@ -641,9 +647,10 @@ def load_file(
         return [_failed(con, name, table, fmt, exc.reason)]
     tabular = fmt in TABULAR_FORMATS.values()
     scan: Callable[[], tuple[str, int]]
-    if tabular and path.stat().st_size >= _SMALL_FILE:
-        # A large file is hashed in a thread while DuckDB reads it (both release the GIL); whether
-        # its content was loaded before is checked once the hash is known, before anything commits.
+    if tabular and path.stat().st_size >= _SMALL_FILE and not _path_loaded_before(con, name):
+        # A large new file is hashed in a thread while DuckDB reads it (both release the GIL);
+        # whether its content was loaded before (under another name) is checked once the hash is
+        # known, before anything commits. A path loaded before is hashed first: a re-run skips fast.
         pool = ThreadPoolExecutor(max_workers=1)
         future = pool.submit(scan_bytes, path)
         pool.shutdown(wait=False)

@@ -398,3 +398,16 @@ def test_surrounding_spaces_are_trimmed_and_blank_is_missing(con, config, tmp_pa
         ("t1", "s1", "ok", 12.5, "gpt-4o"), ("t3", "s1", "ok", None, None)]
     assert con.execute("SELECT row_number, column_name, reason FROM rejects").fetchall() == [
         (2, "session_id", "missing required value")]
+
+
+def test_a_large_file_seen_under_another_name_is_skipped_after_the_speculative_load(con, config, tmp_path, monkeypatch):
+    monkeypatch.setattr(ingest, "_SMALL_FILE", 0)  # every file counts as large: hashed beside the load
+    a = write_csv(tmp_path / "turns_a.csv", TURN_COLS, [good_turn(1), good_turn(2)])
+    b = tmp_path / "turns_b.csv"
+    b.write_bytes(a.read_bytes())
+    [ra] = ingest.ingest(con, [a], config=config)
+    before = (table_rows(con, "turns"), table_rows(con, "loads"))
+    [rb] = ingest.ingest(con, [b], config=config)  # new path: loaded speculatively, then rolled back
+    [ra2] = ingest.ingest(con, [a], config=config)  # known path: hashed first
+    assert ra.loaded == 2 and rb.skipped and ra2.skipped
+    assert (table_rows(con, "turns"), table_rows(con, "loads")) == before
