@@ -28,7 +28,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Mapping
 
-from launchkit import __version__, snapshot, warehouse
+from launchkit import __version__, snapshot, stats, warehouse
 from launchkit.config import Config, load_config
 from launchkit.errors import LaunchkitError, NotEnoughDataError
 
@@ -913,7 +913,7 @@ def _run_report(kind: str, config: Config, at: str | datetime | None, date: str 
         "files": {k: p.name for k, p in paths.items()} | ({"pdf": pdf_path.name} if pdf_path else {}),
         "snapshot": {"current": refreshed.current, "note": refreshed.note},
     }
-    envelope.update(found)
+    envelope.update(stats.clean(found))  # strict JSON, floats to 12 digits: identical when re-run
     envelope.setdefault("verdicts", [])
     envelope.setdefault("recommendation", None)
     body = render_html(nb)

@@ -61,7 +61,8 @@ class TestResult:
 
 
 def clean(value: Any) -> Any:
-    """Make a value strict-JSON safe: NaN/inf -> None, numpy scalars -> Python, recursively."""
+    """Make a value strict-JSON safe and stable: NaN/inf -> None, numpy scalars -> Python, floats to
+    12 significant digits, recursively."""
     if isinstance(value, dict):
         return {str(k): clean(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -72,7 +73,9 @@ def clean(value: Any) -> Any:
         return int(value)
     if isinstance(value, (float, np.floating)):
         f = float(value)
-        return f if math.isfinite(f) else None
+        # 12 significant digits: DuckDB sums doubles in parallel, so the last bits of a sum can
+        # differ between two runs over the same rows; reports must be identical when re-run.
+        return float(f"{f:.12g}") if math.isfinite(f) else None
     if hasattr(value, "isoformat"):
         return value.isoformat()
     return value
