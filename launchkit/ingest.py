@@ -398,10 +398,16 @@ def _typed_sql(con: duckdb.DuckDBPyConnection, table: Table, src: str) -> tuple[
 def _insert_all_valid(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tv: str) -> int:
     """Stream every valid row into the table (one pass, the file read once); returns the count."""
     cols = ", ".join(_q(c) for c in table.column_names)
-    return con.execute(
-        f"INSERT INTO {_q(table.name)} ({cols}, {LINEAGE_COLUMN}) SELECT {cols}, ? FROM {tv} WHERE _code IS NULL",
-        [load_id],
-    ).fetchall()[0][0]
+    # Row order in the table carries no meaning (file order is kept by `_row` where it matters:
+    # reject numbering and the exact merge), so DuckDB may insert in whatever order is fastest.
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        return con.execute(
+            f"INSERT INTO {_q(table.name)} ({cols}, {LINEAGE_COLUMN}) SELECT {cols}, ? FROM {tv} WHERE _code IS NULL",
+            [load_id],
+        ).fetchall()[0][0]
+    finally:
+        con.execute("SET preserve_insertion_order = true")
 
 
 def _has_key_conflicts(con: duckdb.DuckDBPyConnection, table: Table, load_id: int) -> bool:
