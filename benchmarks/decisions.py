@@ -28,7 +28,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from launchkit import decision, synth, warehouse  # noqa: E402
+from launchkit import synth  # noqa: E402
+from launchkit.analytics import decision  # noqa: E402
+from launchkit.store.runner import Warehouse  # noqa: E402
 from launchkit.config import load_config  # noqa: E402
 from launchkit.contract import TABLES  # noqa: E402
 
@@ -49,7 +51,7 @@ def run_one(scenario: str, seed: int, level: float | None, days: int) -> dict[st
     """Generate one pilot and decide the days the scenario is scored on."""
     pilot = synth.generate_frames(days=days, seed=seed, scenario=scenario, sessions_per_hour=level)
     gt = pilot.ground_truth
-    con = warehouse.connect_memory()
+    con = Warehouse.memory()
     load_frames(con, pilot.frames)
     cfg = load_config(env={})
     start = date.fromisoformat(gt["start"])

@@ -10,7 +10,7 @@
 
 Each measurement is a fresh subprocess timed from outside (interpreter start to exit), repeated
 and alternated so that machine noise hits all alike; the medians are printed. Both the floor and
-the hourly process skip the same slow optional import (reports.skip_slow_optional_imports).
+the hourly process skip the same slow optional import (launchkit.reports.runner.skip_slow_optional_imports).
 Targets (issue 5): hourly within 2x the floor; the 60-day run within 1.3x of the 1-day run.
 
 The synthetic pilot and the two history warehouses are built once into benchmarks/.data/hourly/.
@@ -40,8 +40,8 @@ STAMP = "v1"
 
 FLOOR = """
 import sys, time
-from launchkit import reports
-reports.skip_slow_optional_imports()
+from launchkit.reports import runner
+runner.skip_slow_optional_imports()
 import nbformat, papermill
 from nbconvert import HTMLExporter
 nb = nbformat.v4.new_notebook()
@@ -56,10 +56,6 @@ open(sys.argv[1], "w").write(html)
 SHIM = """
 import sys
 from launchkit.cli import cli
-from launchkit import cli_reports
-for c in (cli_reports.run, cli_reports.hourly):
-    if c.name not in cli.commands:
-        cli.add_command(c)
 cli(prog_name="launchkit", args=sys.argv[1:])
 """
 
@@ -121,8 +117,11 @@ def build(rebuild: bool) -> dict[str, Path]:
         return sites
     shutil.rmtree(DATA, ignore_errors=True)
     DATA.mkdir(parents=True)
-    from launchkit import ingest, pricing, snapshot, synth, warehouse
+    from launchkit import ingest, synth
+    from launchkit.analytics import pricing
     from launchkit.config import load_config
+    from launchkit.store import snapshot
+    from launchkit.store.runner import Warehouse
 
     t = time.perf_counter()
     frames = synth.generate_frames(days=DAYS, tenants=8, seed=7).frames
@@ -133,14 +132,14 @@ def build(rebuild: bool) -> dict[str, Path]:
         (site / "launchkit.toml").write_text(
             '[warehouse]\npath = "base.duckdb"\n[reports]\ndir = "reports"\n[hourly]\ninbox = "inbox"\n', encoding="utf-8")
         cfg = load_config(site / "launchkit.toml")
-        con = warehouse.connect(cfg.warehouse_path)
+        con = Warehouse.open(cfg.warehouse_path)
         try:
             files = sorted(p.resolve() for p in (site / "inbox").iterdir())
             bad = [r for r in ingest.ingest(con, files, config=cfg) if not r.ok]
             if bad:
                 raise SystemExit(f"history did not load: {bad[0].summary()}")
             pricing.refresh(con, cfg)
-            snapshot.publish(con, cfg.warehouse_path)
+            snapshot.publish(con.con, cfg.warehouse_path)
         finally:
             con.close()
         n = sum(len(pd.read_csv(p)) for p in (site / "inbox").glob("turns_*.csv"))

@@ -36,11 +36,12 @@ print(time.perf_counter() - t)
 
 INGEST = """
 import sys, time
-from launchkit import warehouse, ingest
+from launchkit import ingest
 from launchkit.config import load_config
+from launchkit.store.runner import Warehouse
 src, db = sys.argv[1:3]
 t = time.perf_counter()
-con = warehouse.connect(db)
+con = Warehouse.open(db)
 [r] = ingest.ingest(con, [src], config=load_config(), table="tool_calls")
 con.close()
 assert r.ok and r.loaded == r.rows_read, r

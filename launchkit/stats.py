@@ -2,16 +2,19 @@
 
 Why a module: criteria and decisions must be decided from confidence bounds, not point estimates,
 with the method named in the output. Each function returns plain floats (never NaN: an undefined
-value is None, an unbounded side is +/-inf) so results serialise to strict JSON via `clean`.
+value is None, an unbounded side is +/-inf) so results serialise to strict JSON via launchkit.jsonclean.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
+
+from launchkit.jsonclean import clean
 
 # scipy.stats and statsmodels are imported where used: together they cost ~0.5 s at import, which
 # every report kernel would pay even when it computes no interval (the hourly run is latency-bound).
@@ -60,25 +63,9 @@ class TestResult:
         return clean(asdict(self))
 
 
-def clean(value: Any) -> Any:
-    """Make a value strict-JSON safe and stable: NaN/inf -> None, numpy scalars -> Python, floats to
-    12 significant digits, recursively."""
-    if isinstance(value, dict):
-        return {str(k): clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean(v) for v in value]
-    if isinstance(value, (np.bool_,)):
-        return bool(value)
-    if isinstance(value, (np.integer,)):
-        return int(value)
-    if isinstance(value, (float, np.floating)):
-        f = float(value)
-        # 12 significant digits: DuckDB sums doubles in parallel, so the last bits of a sum can
-        # differ between two runs over the same rows; reports must be identical when re-run.
-        return float(f"{f:.12g}") if math.isfinite(f) else None
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return value
+def t_quantile(p: float, df: int) -> float:
+    """The p-quantile of Student's t with df degrees of freedom."""
+    return float(_sps().t.ppf(p, df))
 
 
 def _z(level: float) -> float:

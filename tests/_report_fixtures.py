@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,18 +48,8 @@ inc-evil,SEV4,2026-03-04T10:00:00Z,2026-03-04T11:00:00Z,"{EVIL_TITLE}",<u>cause<
 
 
 def launchkit_cmd(*args: str) -> list[str]:
-    """The `launchkit` command line; the report commands are registered by launchkit.cli (or added here
-    from launchkit.cli_reports while they are not yet)."""
-    shim = textwrap.dedent("""
-        import sys
-        from launchkit.cli import cli
-        from launchkit import cli_reports
-        for c in (cli_reports.run, cli_reports.hourly):
-            if c.name not in cli.commands:
-                cli.add_command(c)
-        cli(prog_name="launchkit", args=sys.argv[1:])
-    """)
-    return [sys.executable, "-c", shim, *args]
+    """The `launchkit` command line, run by this interpreter (`python -m launchkit`)."""
+    return [sys.executable, "-m", "launchkit", *args]
 
 
 def clean_env(**extra: str) -> dict[str, str]:

@@ -6,16 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from launchkit import warehouse
 from launchkit.config import Config, load_config
+from launchkit.store.runner import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 
 @pytest.fixture
-def con():
-    c = warehouse.connect_memory()
+def con() -> Warehouse:
+    """An in-memory, migrated warehouse (a Warehouse: `.execute` for test SQL, the runner for analytics)."""
+    c = Warehouse.memory()
     yield c
     c.close()
 

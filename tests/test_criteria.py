@@ -4,16 +4,17 @@ verdicts on each synthetic scenario's ground truth."""
 from __future__ import annotations
 
 import json
-import sys
-import types
 from datetime import date, timedelta
 
 import pandas as pd
 import pytest
 
-from launchkit import criteria, synth, warehouse
+from launchkit.analytics import criteria
+from launchkit.store.runner import Warehouse
+from launchkit import synth
 from launchkit.config import Config, load_config
-from launchkit.criteria import FAIL, INSUFFICIENT, MARGINAL, PASS, UNTRUSTED
+from launchkit.config.criteria import DEFAULTS as CRITERIA_DEFAULTS
+from launchkit.analytics.criteria import FAIL, INSUFFICIENT, MARGINAL, PASS, UNTRUSTED
 from launchkit.errors import ConfigError
 from test_metrics import load_frames
 
@@ -30,7 +31,7 @@ def pilots():
     out = {}
     for scenario in synth.SCENARIOS:
         p = synth.generate_frames(scenario=scenario)
-        con = warehouse.connect_memory()
+        con = Warehouse.memory()
         load_frames(con, p.frames)
         out[scenario] = (con, p.ground_truth)
     yield out
@@ -75,8 +76,8 @@ def test_verdict_without_band_is_pass_or_fail_for_exact_values():
 
 
 def test_default_criteria():
-    crits = {c.name: c for c in criteria.load_criteria(load_config(env={}))}
-    assert set(crits) == set(criteria.DEFAULTS)
+    crits = {c.name: c for c in load_config(env={}).criteria}
+    assert set(crits) == set(CRITERIA_DEFAULTS)
     ts = crits["tool_success"]
     assert (ts.metric, ts.direction, ts.pass_threshold, ts.marginal_threshold) == ("tool_call_success_rate", "higher", 0.97, 0.95)
     assert (ts.window_days, ts.criticality) == (7, "critical")
@@ -95,13 +96,13 @@ def test_overrides_and_new_criteria():
                    thumbs_up={"enabled": False},
                    p99={"metric": "latency_p99_ms", "direction": "lower", "pass": 20000, "marginal": 25000,
                         "criticality": "report-only"})
-    crits = {c.name: c for c in criteria.load_criteria(cfg)}
+    crits = {c.name: c for c in cfg.criteria}
     assert crits["tool_success"].pass_threshold == 0.99 and crits["tool_success"].held_days == 3
     assert "thumbs_up" not in crits
     assert crits["p99"].criticality == "report-only" and crits["p99"].kind == "quantile"
-    assert criteria.settings(cfg)["confidence"] == 0.9
+    assert cfg.settings.criteria.confidence == 0.9
     budget = load_config(env={}).with_overrides(**{"budget.cost_per_session_usd": 0.8, "budget.total_usd": 5000.0})
-    crits = {c.name: c for c in criteria.load_criteria(budget)}
+    crits = {c.name: c for c in budget.criteria}
     assert crits["cost_per_session"].pass_threshold == 0.8
     assert crits["projected_spend"].pass_threshold == 5000.0
 
@@ -124,7 +125,7 @@ def test_overrides_and_new_criteria():
 ])
 def test_config_errors_name_the_key(section, key, message):
     with pytest.raises(ConfigError) as exc:
-        criteria.load_criteria(cfg_with(**section))
+        cfg_with(**section)
     assert exc.value.key == key
     assert message in str(exc.value) and "\n" not in str(exc.value)
 
@@ -133,7 +134,7 @@ def test_config_error_from_a_toml_file(tmp_path):
     path = tmp_path / "launchkit.toml"
     path.write_text('[criteria.tool_success]\npass = "97%"\n', encoding="utf-8")
     with pytest.raises(ConfigError, match=r"criteria\.tool_success\.pass.*must be a number"):
-        criteria.load_criteria(load_config(path, env={}))
+        load_config(path, env={})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -200,7 +201,7 @@ def test_low_coverage_is_untrusted():
     t = frames["turns"].copy()
     t["cost_usd"] = None  # no price for any turn ...
     frames["turns"] = t
-    con = warehouse.connect_memory()
+    con = Warehouse.memory()
     load_frames(con, frames)
     con.execute("UPDATE turns SET input_tokens = NULL, model = 'unknown-model'")  # ... and none can be priced
     r = criteria.evaluate(con, "2026-03-09", load_config(env={}), history_days=0)
@@ -208,7 +209,7 @@ def test_low_coverage_is_untrusted():
     assert res.verdict in (UNTRUSTED, INSUFFICIENT)
     assert r.result("tool_success").verdict == PASS  # unaffected metrics keep their verdict
     # coverage of 85% priced turns: below min_coverage 0.90
-    con2 = warehouse.connect_memory()
+    con2 = Warehouse.memory()
     load_frames(con2, p.frames)
     con2.execute("UPDATE turns SET cost_usd = NULL, input_tokens = NULL, output_tokens = NULL "
                  "WHERE hash(turn_id) % 100 < 15")
@@ -217,18 +218,12 @@ def test_low_coverage_is_untrusted():
     assert "turns_with_price" in r2.result("cost_per_session").note
 
 
-def test_reconciliation_guarded_import(pilots, monkeypatch):
+def test_reconciliation_beyond_tolerance_fails_and_blocks(pilots, monkeypatch):
     con, gt = pilots["healthy"]
-    monkeypatch.setitem(sys.modules, "launchkit.reconcile", None)  # as if not written yet
-    r = criteria.evaluate(con, gt["reference_day"], load_config(env={}), history_days=0)
-    res = r.result("reconciliation")
-    assert res.verdict == INSUFFICIENT and "not installed" in res.note
-    fake = types.ModuleType("launchkit.reconcile")
-    fake.reconcile = lambda con, start, end, config: pd.DataFrame({  # type: ignore[attr-defined]
-        "vendor": ["openai", "anthropic"], "day": [start, start], "computed_usd": [10.0, 10.0],
+    monkeypatch.setattr(criteria, "_reconcile", lambda db, w, config: pd.DataFrame({
+        "vendor": ["openai", "anthropic"], "day": [w.start.date()] * 2, "computed_usd": [10.0, 10.0],
         "billed_usd": [10.1, 10.5], "diff_usd": [-0.1, -0.5], "diff_pct": [-0.99, -4.76],
-        "within_tolerance": [True, False]})
-    monkeypatch.setitem(sys.modules, "launchkit.reconcile", fake)
+        "within_tolerance": [True, False]}))
     r = criteria.evaluate(con, gt["reference_day"], load_config(env={}), history_days=0)
     res = r.result("reconciliation")
     assert res.verdict == FAIL and res.value == pytest.approx(4.76)
@@ -239,13 +234,14 @@ def test_held_since_never_predates_the_first_day_of_data(con, config):
     """A pilot that starts on 2026-03-02 and passes throughout has held since 2026-03-02, not before."""
     from datetime import date
 
-    from launchkit import criteria, synth
+    from launchkit.analytics import criteria
+    from launchkit import synth
 
     pilot = synth.generate_frames(days=6, seed=3, scenario="healthy")
     for table, df in pilot.frames.items():
-        con.register("_f", df.assign(_load_id=0))
+        con.con.register("_f", df.assign(_load_id=0))
         con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM _f")
-        con.unregister("_f")
+        con.con.unregister("_f")
     r = criteria.evaluate(con, date(2026, 3, 7), config, history_days=30)
     held = {x.criterion.name: x.held_since for x in r.results}
     assert held["open_major_incidents"] is not None

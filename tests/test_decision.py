@@ -10,9 +10,12 @@ import numpy as np
 import pytest
 
 import launchkit
-from launchkit import decision, synth, warehouse
+from launchkit.analytics import decision
+from launchkit.store.runner import Warehouse
+from launchkit import synth
 from launchkit.config import Config, load_config
-from launchkit.decision import EXPAND, HOLD, ROLLBACK
+from launchkit.config.decision import DEFAULTS as DECISION_DEFAULTS
+from launchkit.analytics.decision import EXPAND, HOLD, ROLLBACK
 from launchkit.errors import ConfigError
 from test_criteria import pilots  # noqa: F401  (module-scoped fixture: one pilot per scenario)
 
@@ -81,7 +84,7 @@ def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):  # noqa: F811
 
 def test_decision_is_stored_for_audit(cfg):
     p = synth.generate_frames(days=9, seed=4)
-    con = warehouse.connect_memory()
+    con = Warehouse.memory()
     from test_metrics import load_frames
 
     load_frames(con, p.frames)
@@ -106,7 +109,7 @@ def test_decision_is_stored_for_audit(cfg):
 
 
 def test_zero_inflated_error_rates_use_an_exact_test():
-    opts = dict(decision.DEFAULTS)
+    opts = dict(DECISION_DEFAULTS)
     s_day = {"turn_errors": 6, "turns": 150}
     s_base = {"turn_errors": 0, "turns": 1000}
     c = decision.compare("turn_error_rate", "rate", "lower", 100, opts, s_day, s_base, {})
@@ -121,7 +124,7 @@ def test_zero_inflated_error_rates_use_an_exact_test():
 
 
 def test_tiny_significant_change_below_min_effect_is_no_change():
-    opts = dict(decision.DEFAULTS)
+    opts = dict(DECISION_DEFAULTS)
     big_day = {"tool_calls_ok": 97_500, "tool_calls": 100_000}
     big_base = {"tool_calls_ok": 98_000, "tool_calls": 100_000}
     c = decision.compare("tool_call_success_rate", "rate", "higher", 100, opts, big_day, big_base, {})
@@ -131,7 +134,7 @@ def test_tiny_significant_change_below_min_effect_is_no_change():
 def test_latency_comparison_is_direction_aware():
     rng = np.random.default_rng(0)
     base = rng.lognormal(8, 0.5, 3000)
-    opts = dict(decision.DEFAULTS)
+    opts = dict(DECISION_DEFAULTS)
     s = {"latency_n": 1000}
     faster = decision.compare("latency_ms", "distribution", "lower", 100, opts, s, {"latency_n": 3000},
                               {"day": rng.lognormal(8, 0.5, 1000) * 0.7, "baseline": base})
@@ -151,9 +154,8 @@ def test_latency_comparison_is_direction_aware():
 ])
 def test_decision_config_errors(section, key):
     base = load_config(env={})
-    cfg = Config(data={**base.data, "decision": section})
     with pytest.raises(ConfigError) as exc:
-        decision.settings(cfg)
+        Config(data={**base.data, "decision": section})
     assert exc.value.key == key
 
 

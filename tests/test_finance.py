@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from launchkit import finance, warehouse
+from launchkit.analytics import finance
+from launchkit.store.runner import Warehouse
 from launchkit.config import load_config
 from launchkit.errors import ConfigError, LaunchkitError
 from test_metrics import insert
@@ -26,7 +27,7 @@ def at(day: int, hour: int = 12) -> datetime:
 
 @pytest.fixture()
 def con():
-    c = warehouse.connect_memory()
+    c = Warehouse.memory()
     insert(c, "sessions", [dict(session_id=f"s{d}{k}", tenant_id="A" if k == 0 else "B", started_at=at(d, 9))
                            for d in range(2, 6) for k in range(2)])
     turns = []
@@ -102,13 +103,12 @@ def test_burn_default_period_and_ga_cost(con):
 
 
 def test_burn_without_data():
-    c = warehouse.connect_memory()
+    c = Warehouse.memory()
     b = finance.burn(c, load_config(env={}), date(2026, 3, 5))
     assert b["spend_to_date_usd"] is None and b["forecast_total_usd"]["estimate"] is None
     json.dumps(b, allow_nan=False)
 
 
-def test_pilot_end_before_start(con):
-    cfg = load_config(env={}).with_overrides(**{"pilot.start": "2026-03-10", "pilot.end": "2026-03-01"})
+def test_pilot_end_before_start_is_refused_when_the_config_is_built(con):
     with pytest.raises(ConfigError, match="pilot.end"):
-        finance.burn(con, cfg, date(2026, 3, 5))
+        load_config(env={}).with_overrides(**{"pilot.start": "2026-03-10", "pilot.end": "2026-03-01"})

@@ -17,7 +17,8 @@ import pandas as pd
 import pytest
 from _report_fixtures import clean_env, launchkit_cmd
 
-from launchkit import hourly, synth
+from launchkit import exits
+from launchkit import synth
 
 DAY = "2026-03-02"
 HOURS = ("10", "11", "12", "13", "14")
@@ -85,7 +86,7 @@ def test_twice_gives_the_same_result(pilot, tmp_path):
     site = _site(tmp_path)
     _deliver(pilot, site, "10")
     code1, out1, err1 = _hourly(site, "10")
-    assert code1 in (hourly.EXIT_OK, hourly.EXIT_BREACH), out1 + err1
+    assert code1 in (exits.OK, exits.BREACH), out1 + err1
     assert "loaded 5 new files" in out1 and "hourly 2026-03-02T10:00Z" in out1
     assert len(out1.strip().splitlines()) == 1  # one summary line
     first = _summary(site, "10")
@@ -107,7 +108,7 @@ def test_two_runs_at_once_are_serialised_by_the_lock(pilot, tmp_path):
     _deliver(pilot, site, "11")
     a, b = _hourly(site, "11", wait=False), _hourly(site, "11", wait=False)
     (out_a, err_a), (out_b, err_b) = a.communicate(timeout=240), b.communicate(timeout=240)
-    assert a.returncode == b.returncode and a.returncode in (hourly.EXIT_OK, hourly.EXIT_BREACH), err_a + err_b
+    assert a.returncode == b.returncode and a.returncode in (exits.OK, exits.BREACH), err_a + err_b
     loaded = sorted(line.split("; loaded ")[1].split(" new")[0] for line in (out_a, out_b))
     assert loaded == ["0", "5"]  # one run loaded the files, the other found nothing new
     for table in ("sessions", "turns", "tool_calls"):
@@ -127,7 +128,7 @@ def test_a_run_that_cannot_get_the_lock_exits_with_a_clear_message(pilot, tmp_pa
         assert holder.stdout.readline().strip() == "held"
         started = time.monotonic()
         code, out, err = _hourly(site, "10")
-        assert code == hourly.EXIT_BUSY
+        assert code == exits.BUSY
         assert "hourly BUSY: another run holds" in err and "waited 1s" in err
         assert time.monotonic() - started < 20
         assert not (site / "reports").exists() and not (site / "lk.duckdb").exists()  # nothing done
@@ -137,9 +138,9 @@ def test_a_run_that_cannot_get_the_lock_exits_with_a_clear_message(pilot, tmp_pa
 
 
 _KERNEL_CODE = """
-from launchkit import reports
-ctx = reports.open_context()
-held = ctx.con  # the analyst keeps the notebook's connection
+from launchkit.reports import notebook
+ctx = notebook.open_context()
+held = ctx.db  # the analyst keeps the notebook's connection
 print("sessions", held.execute("SELECT count(*) FROM sessions").fetchall()[0][0])
 """
 
@@ -153,7 +154,7 @@ def test_hourly_runs_while_a_notebook_kernel_holds_the_warehouse(pilot, tmp_path
     site = _site(tmp_path)
     _deliver(pilot, site, "12")
     code, out, err = _hourly(site, "12")
-    assert code in (hourly.EXIT_OK, hourly.EXIT_BREACH), err
+    assert code in (exits.OK, exits.BREACH), err
     n12 = _rows(pilot, "sessions", ["12"])
 
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(site))
@@ -174,7 +175,7 @@ def test_hourly_runs_while_a_notebook_kernel_holds_the_warehouse(pilot, tmp_path
         assert run(_KERNEL_CODE).split() == ["sessions", str(n12)]
         _deliver(pilot, site, "13")
         code, out, err = _hourly(site, "13")
-        assert code in (hourly.EXIT_OK, hourly.EXIT_BREACH), out + err
+        assert code in (exits.OK, exits.BREACH), out + err
         assert "loaded 4 new files" in out or "loaded 5 new files" in out
         # the open connection still answers, from the snapshot it opened
         assert run('print(held.execute("SELECT count(*) FROM sessions").fetchall()[0][0])').strip() == str(n12)
@@ -193,14 +194,14 @@ def test_breach_and_failure_have_their_own_exit_status(pilot, tmp_path):
     (site / "strict.toml").write_text((site / "launchkit.toml").read_text()
                                       + "[criteria.tool_success]\npass = 0.9999\nmarginal = 0.9999\n")
     code, out, err = _hourly(site, "14", "--config", "strict.toml")
-    assert code == hourly.EXIT_BREACH, out + err
+    assert code == exits.BREACH, out + err
     assert " BREACH: " in out and "breached: tool_success" in out
     assert _summary(site, "14")["breaches"] == ["tool_success"]
 
     (site / "inbox" / f"tool_calls_{DAY}T15.csv").write_text("not,the,contract\n1,2,3\n")
     code, out, err = _hourly(site, "14")
-    assert code == hourly.EXIT_FAILED, out + err
+    assert code == exits.FAILED, out + err
     assert "1 FAILED" in err and f"tool_calls_{DAY}T15.csv" in err
     assert (site / "reports" / "hourly" / f"{DAY}T14.html").exists()  # the report is still written
     code, out, err = _hourly(site, "14")  # the bad file is reported once, not every hour
-    assert code == hourly.EXIT_OK and "loaded 0 new files" in out, out + err
+    assert code == exits.OK and "loaded 0 new files" in out, out + err

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from launchkit import ingest, warehouse
+from launchkit.store.runner import Warehouse
+from launchkit import ingest
+from launchkit.ingest import merge, tabular
 from launchkit.config import load_config
 
 TURN_COLS = ["turn_id", "session_id", "started_at", "model", "status", "latency_ms", "ttft_ms",
@@ -44,7 +46,7 @@ def table_rows(con, table: str) -> list[tuple]:
 def path_kind(request, monkeypatch):
     """Run a test through both load paths: small files staged in a table, large ones streamed."""
     if request.param == "streamed":
-        monkeypatch.setattr(ingest, "_SMALL_FILE", 0)
+        monkeypatch.setattr(tabular, "SMALL_FILE", 0)
     return request.param
 
 
@@ -131,7 +133,7 @@ def test_failure_mid_file_leaves_warehouse_as_it_was(con, config, tmp_path, monk
         raise RuntimeError("disk full (injected)")
 
     # Rows of the second file are already inserted when the key check runs: the crash must undo them.
-    monkeypatch.setattr(ingest, "_has_key_conflicts", boom)
+    monkeypatch.setattr(merge, "_has_key_conflicts", boom)
     bad = write_csv(tmp_path / "turns_b.csv", TURN_COLS, [good_turn(2), good_turn(3), ["x"] + [""] * 9])
     with pytest.raises(RuntimeError, match="injected"):
         ingest.ingest(con, [bad], config=config)
@@ -295,7 +297,7 @@ row_kind = st.sampled_from(["good", "bad_status", "bad_time", "bad_latency", "mi
 @given(kinds=st.lists(row_kind, min_size=0, max_size=25), preload=st.integers(min_value=0, max_value=3))
 def test_any_mix_reconciles(tmp_path_factory, kinds, preload):
     tmp = tmp_path_factory.mktemp("mix")
-    con = warehouse.connect_memory()
+    con = Warehouse.memory()
     cfg = load_config(env={})
     # an earlier load so that repeats and corrections can also hit rows already in the warehouse
     if preload:
@@ -401,7 +403,7 @@ def test_surrounding_spaces_are_trimmed_and_blank_is_missing(con, config, tmp_pa
 
 
 def test_a_large_file_seen_under_another_name_is_skipped_after_the_speculative_load(con, config, tmp_path, monkeypatch):
-    monkeypatch.setattr(ingest, "_SMALL_FILE", 0)  # every file counts as large: hashed beside the load
+    monkeypatch.setattr(tabular, "SMALL_FILE", 0)  # every file counts as large: hashed beside the load
     a = write_csv(tmp_path / "turns_a.csv", TURN_COLS, [good_turn(1), good_turn(2)])
     b = tmp_path / "turns_b.csv"
     b.write_bytes(a.read_bytes())

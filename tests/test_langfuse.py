@@ -17,8 +17,8 @@ import json
 
 import pytest
 
-import launchkit.telemetry  # noqa: F401
-from launchkit import ingest, langfuse
+from launchkit.ingest.traces import langfuse, readers
+from launchkit import ingest
 
 # file: (records read, turns, tool calls, failed tool calls, input tokens, output tokens, reported cost)
 # records = observations + scores; every score in these exports is model-judged (source EVAL): ignored.
@@ -154,5 +154,5 @@ def test_export_shapes_are_detected(tmp_path):
     for i, doc in enumerate((one, [one], {"data": [one]}, {**one["trace"], "observations": one["observations"]})):
         f = tmp_path / f"e{i}.json"
         f.write_text(json.dumps(doc))
-        assert launchkit.telemetry.detect(f) == "langfuse"
+        assert readers.detect(f) == "langfuse"
         assert langfuse.looks_like_export(doc)

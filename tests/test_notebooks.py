@@ -12,13 +12,14 @@ import nbformat
 import pytest
 from _report_fixtures import ROOT, clean_env, demo_run  # noqa: F401 (fixture)
 
-from launchkit import reports
+from launchkit.reports import runner
+from launchkit.reports.kinds import KINDS
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
 
 def test_every_report_kind_has_its_notebook():
-    assert {reports.KINDS[k].notebook for k in reports.KINDS} == {p.name for p in NOTEBOOKS}
+    assert {KINDS[k].notebook for k in KINDS} == {p.name for p in NOTEBOOKS}
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -35,9 +36,9 @@ def test_notebook_is_committed_without_outputs(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_parameters_are_cheap_literals_checked_by_papermill(path):
-    kind = next(k for k, v in reports.KINDS.items() if v.notebook == path.name)
-    declared = reports.declared_parameters(path)
-    grain = "at" if reports.KINDS[kind].grain == "hour" else "date"
+    kind = next(k for k, v in KINDS.items() if v.notebook == path.name)
+    declared = runner.declared_parameters(path)
+    grain = "at" if KINDS[kind].grain == "hour" else "date"
     assert {grain, "config_path", "warehouse", "config_json"} <= set(declared)
     assert declared[grain]["default"] == "None"  # None: the latest complete hour / day with data
     nb = nbformat.read(path, as_version=4)

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 
 import pytest
 
-from launchkit import pricing
+from launchkit.analytics import pricing
 from launchkit.errors import ConfigError
 
 TURN_SQL = "INSERT INTO turns VALUES (?, 's1', ?, ?, 'ok', 1000, NULL, ?, ?, ?, 0)"
@@ -125,16 +125,15 @@ def test_overrides_apply_and_can_replace_reported_costs(con, config):
         ({"gpt-4o": 2.0}, 'pricing.overrides."gpt-4o"'),
     ],
 )
-def test_bad_overrides_name_the_key(config, body, key):
-    cfg = config.with_overrides(**{"pricing.overrides": body})
+def test_bad_overrides_name_the_key_when_the_config_is_built(config, body, key):
     with pytest.raises(ConfigError) as exc:
-        pricing.overrides(cfg)
+        config.with_overrides(**{"pricing.overrides": body})
     assert exc.value.key == key
 
 
 def test_unknown_pricing_key_is_refused(config):
     with pytest.raises(ConfigError, match="pricing.rates"):
-        pricing.overrides(config.with_overrides(**{"pricing.rates": {}}))
+        config.with_overrides(**{"pricing.rates": {}})
 
 
 def test_the_view_keeps_the_contract_columns(con):

@@ -7,10 +7,11 @@ from datetime import datetime, timezone
 
 import pytest
 
-from launchkit import quality, warehouse
+from launchkit.analytics import quality
+from launchkit.store.runner import Warehouse
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
-from launchkit.metrics import Window
+from launchkit.window import Window
 from test_metrics import HOUR, insert, tiny_pilot
 
 UTC = timezone.utc
@@ -64,7 +65,7 @@ def test_rejected_rows_by_load_time(cfg):
 
 def gap_pilot(missing_hour: int | None):
     """Two days of 10 sessions per business hour (09-17); on day two one hour can be missing."""
-    con = warehouse.connect_memory()
+    con = Warehouse.memory()
     rows = []
     for day in (1, 2):
         for hour in range(9, 18):

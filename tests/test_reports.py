@@ -19,7 +19,15 @@ import pytest
 from _report_fixtures import (BOLD_TOOL, EVIL_TENANT, EVIL_TITLE, HOSTILE_HOUR, LAST_DAY, ROOT, SCRIPT_COMMENT,
                               demo_run)  # noqa: F401 (fixture)
 
-from launchkit import charts, reports, snapshot, warehouse
+from launchkit.store.runner import Warehouse
+from launchkit.reports import charts
+from launchkit.analytics import gonogo, span, themes
+from launchkit.errors import InputFileError, ReportError
+from launchkit.jsonclean import clean
+from launchkit.reports import index as report_index
+from launchkit.reports import kinds, render, runner, widgets
+from launchkit.store import atomic
+from launchkit.store import snapshot
 from launchkit.config import load_config
 
 # ---------------------------------------------------------------------------------------------
@@ -28,22 +36,22 @@ from launchkit.config import load_config
 
 def test_write_atomic_replaces_whole_file_and_leaves_no_temp(tmp_path):
     target = tmp_path / "sub" / "r.html"
-    reports.write_atomic(target, "first")
-    reports.write_atomic(target, "second version")
+    atomic.write_text(target, "first")
+    atomic.write_text(target, "second version")
     assert target.read_text() == "second version"
     assert [p.name for p in target.parent.iterdir()] == ["r.html"]
 
 
 def test_write_atomic_failure_keeps_old_file(tmp_path, monkeypatch):
     target = tmp_path / "r.json"
-    reports.write_atomic(target, "old")
+    atomic.write_text(target, "old")
 
     def boom(*a, **k):
         raise OSError("disk full")
 
     monkeypatch.setattr(os, "replace", boom)
     with pytest.raises(OSError):
-        reports.write_atomic(target, "new")
+        atomic.write_text(target, "new")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["r.json"]
 
@@ -100,7 +108,7 @@ def test_trend_draws_target_and_fail_line_with_units():
 def test_json_safe_makes_strict_json():
     obj = {"a": float("nan"), "b": pd.Timestamp("2026-03-02T10:00Z"), "c": np.float64(1.5), "d": date(2026, 3, 2),
            "e": pd.DataFrame({"x": [1, None]}), "f": pd.NA}
-    out = charts.json_safe(obj)
+    out = clean(obj)
     json.dumps(out, allow_nan=False)
     assert out["a"] is None and out["c"] == 1.5 and out["d"] == "2026-03-02" and out["f"] is None
     assert out["e"][1]["x"] is None
@@ -108,34 +116,34 @@ def test_json_safe_makes_strict_json():
 
 def test_themes_counts_comments_and_prefers_phrases():
     comments = ["The query tool kept failing", "query tool failing again", "Love it", "love it!", None, "Slow"]
-    t = reports.themes(comments)
+    t = themes.themes(comments)
     top = dict(zip(t["theme"], t["comments"]))
     assert top["query tool"] == 2
     assert top["love"] == 2
     assert "query" not in top  # covered by the phrase
     assert "slow" not in top  # said once
-    assert reports.themes([None, ""]).empty
+    assert themes.themes([None, ""]).empty
 
 
 def test_checklist_loads_and_errors_name_item_and_key(tmp_path):
-    items = reports.load_checklist(ROOT / "checklist.toml")
+    items = gonogo.load_checklist()
     assert {i["phase"] for i in items} == {"precondition", "go/no-go"}
-    assert all(i["owner"] and i["status"] in reports.CHECKLIST_STATUSES for i in items)
+    assert all(i["owner"] and i["status"] in gonogo.CHECKLIST_STATUSES for i in items)
     bad = tmp_path / "c.toml"
     bad.write_text('[[item]]\nid = "a"\nphase = "precondition"\ntitle = "t"\nowner = "o"\nstatus = "maybe"\n')
-    with pytest.raises(reports.ReportError, match=r"item 1: status must be one of"):
-        reports.load_checklist(bad)
+    with pytest.raises(InputFileError, match=r"item 1: status must be one of"):
+        gonogo.load_checklist(bad)
     bad.write_text('[[item]]\nid = "a"\nphase = "precondition"\ntitle = "t"\nstatus = "done"\n')
-    with pytest.raises(reports.ReportError, match=r"item 1: 'owner' is required"):
-        reports.load_checklist(bad)
+    with pytest.raises(InputFileError, match=r"item 1: 'owner' is required"):
+        gonogo.load_checklist(bad)
 
 
 def test_go_no_go_needs_every_item_done():
     items = [{"id": "a", "title": "A", "owner": "o", "status": "done"},
              {"id": "b", "title": "B", "owner": "o", "status": "n/a"}]
-    assert reports.go_no_go(items)["decision"] == "GO"
+    assert gonogo.go_no_go(items)["decision"] == "GO"
     items.append({"id": "c", "title": "C", "owner": "o", "status": "pending"})
-    g = reports.go_no_go(items)
+    g = gonogo.go_no_go(items)
     assert g["decision"] == "NO-GO" and [i["id"] for i in g["open_items"]] == ["c"]
 
 
@@ -144,7 +152,7 @@ def test_checklist_table_links_only_http_evidence():
               "evidence": "javascript:alert(1)"},
              {"phase": "precondition", "title": "B", "owner": "o", "status": "done",
               "evidence": "https://wiki.example.com/x?a=1&b=<2>"}]
-    html = reports.checklist_table(items)._repr_html_()
+    html = widgets.checklist_table(items)._repr_html_()
     assert 'href="javascript' not in html
     assert 'href="https://wiki.example.com/x?a=1&amp;b=&lt;2&gt;"' in html
 
@@ -169,7 +177,7 @@ def _executed_notebook(with_chart: bool = True) -> nbformat.NotebookNode:
 
 
 def test_render_html_hides_code_and_prompts_and_embeds_plotly_once():
-    html = reports.render_html(_executed_notebook())
+    html = render.render_html(_executed_notebook())
     body = html[html.index("<body"):]
     assert "SECRET_CODE_TEXT" not in html and "x = 1" not in html
     assert "In&nbsp;[" not in body and "Out[" not in body and 'class="jp-InputPrompt' not in body
@@ -178,20 +186,20 @@ def test_render_html_hides_code_and_prompts_and_embeds_plotly_once():
     assert "SUMMARY_ONLY" not in html and "FutureWarning" not in html
     assert not re.search(r'<script[^>]+src="https?://', html), "no script may need the network"
     assert "data-script-errors" in html  # the error hook the browser check reads
-    plain = reports.render_html(_executed_notebook(with_chart=False))
+    plain = render.render_html(_executed_notebook(with_chart=False))
     assert "plotly.js v" not in plain
 
 
 def test_check_parameters_refuses_undeclared(tmp_path):
     p = tmp_path / "n.ipynb"
     nbformat.write(_executed_notebook(), p)
-    reports.check_parameters(p, {"x": 2})
-    with pytest.raises(reports.ReportError, match="does not declare parameter"):
-        reports.check_parameters(p, {"x": 2, "at": "2026-03-02T10:00Z"})
+    runner.check_parameters(p, {"x": 2})
+    with pytest.raises(ReportError, match="does not declare parameter"):
+        runner.check_parameters(p, {"x": 2, "at": "2026-03-02T10:00Z"})
 
 
 def _summary(kind, stamp, start, end, title="T", **extra):
-    return {"schema": reports.SUMMARY_SCHEMA, "kind": kind, "stamp": stamp, "title": title,
+    return {"schema": kinds.SUMMARY_SCHEMA, "kind": kind, "stamp": stamp, "title": title,
             "period": {"start": start, "end": end}, "files": {"html": f"{stamp}.html", "json": f"{stamp}.json"},
             "verdicts": [], "recommendation": None, **extra}
 
@@ -207,7 +215,7 @@ def test_index_lists_every_report_newest_first_and_escapes(tmp_path):
         (tmp_path / kind / f"{stamp}.html").write_text("x")
         (tmp_path / kind / f"{stamp}.json").write_text(json.dumps(_summary(kind, stamp, start, end, title)))
     (tmp_path / "hourly" / ".tmp123.json").write_text("{")  # a write in progress is ignored
-    index = reports.write_index(tmp_path).read_text()
+    index = report_index.write_index(tmp_path).read_text()
     rows = re.findall(r'<tr><td>(\w+)</td><td>([\dT-]+)</td>', index)
     assert rows == [("hourly", "2026-03-02T23"), ("debrief", "2026-03-02"), ("hourly", "2026-03-02T10"),
                     ("ga", "2026-03-01")]
@@ -221,12 +229,12 @@ def test_index_update_adds_one_report_and_drops_deleted_ones(tmp_path):
         (tmp_path / "hourly" / f"{stamp}.html").write_text("x")
         (tmp_path / "hourly" / f"{stamp}.json").write_text(json.dumps(
             _summary("hourly", stamp, f"2026-03-02T{hour}:00:00Z", f"2026-03-02T{int(hour) + 1}:00:00Z")))
-    reports.write_index(tmp_path)
+    report_index.write_index(tmp_path)
     (tmp_path / "hourly" / "2026-03-02T10.html").unlink()
     (tmp_path / "hourly" / "2026-03-02T12.html").write_text("x")
     new = _summary("hourly", "2026-03-02T12", "2026-03-02T12:00:00Z", "2026-03-02T13:00:00Z", title="hour 12",
                    verdicts=[{"status": "breach"}])
-    index = reports.write_index(tmp_path, new).read_text()
+    index = report_index.write_index(tmp_path, new).read_text()
     assert re.findall(r'<tr><td>hourly</td><td>([\dT-]+)</td>', index) == ["2026-03-02T12", "2026-03-02T11"]
     stored = json.loads((tmp_path / "index.json").read_text())
     assert [r["stamp"] for r in stored["reports"]] == ["2026-03-02T12", "2026-03-02T11"]
@@ -235,7 +243,7 @@ def test_index_update_adds_one_report_and_drops_deleted_ones(tmp_path):
 
 def test_snapshot_copies_only_when_the_warehouse_changed(tmp_path):
     cfg = load_config(warehouse=str(tmp_path / "w.duckdb"))
-    con = warehouse.connect(cfg.warehouse_path)
+    con = Warehouse.open(cfg.warehouse_path)
     con.execute("INSERT INTO rollout VALUES ('t1', 'pilot', NULL, NULL, 0)")
     con.close()
     r1 = snapshot.refresh(cfg)
@@ -243,7 +251,7 @@ def test_snapshot_copies_only_when_the_warehouse_changed(tmp_path):
     r2 = snapshot.refresh(cfg)
     assert not r2.published and r2.current
     reader = snapshot.connect(cfg)  # a notebook holding the snapshot open...
-    con = warehouse.connect(cfg.warehouse_path, wait_s=2)  # ...does not keep the writer out
+    con = Warehouse.open(cfg.warehouse_path, wait_s=2)  # ...does not keep the writer out
     con.execute("INSERT INTO rollout VALUES ('t2', 'pilot', NULL, NULL, 0)")
     con.close()
     assert not snapshot.is_fresh(cfg.warehouse_path)
@@ -254,13 +262,13 @@ def test_snapshot_copies_only_when_the_warehouse_changed(tmp_path):
 
 
 def test_latest_complete_hour_never_reports_the_running_hour():
-    con = warehouse.connect_memory()
+    con = Warehouse.memory()
     con.execute("INSERT INTO sessions VALUES ('s', 't', NULL, TIMESTAMPTZ '2026-03-02 10:40:00+00', NULL, 'pilot', NULL, 0)")
-    assert reports.latest_complete_hour(con, now=datetime(2026, 3, 3, tzinfo=timezone.utc)) == \
+    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 3, tzinfo=timezone.utc)) == \
         datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
-    assert reports.latest_complete_hour(con, now=datetime(2026, 3, 2, 10, 50, tzinfo=timezone.utc)) == \
+    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 2, 10, 50, tzinfo=timezone.utc)) == \
         datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
-    assert reports.latest_day(con) == date(2026, 3, 2)
+    assert span.latest_day_with_data(con) == date(2026, 3, 2)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,7 +333,7 @@ def test_demo_writes_every_report_and_an_index(demo_run):
 @pytest.mark.slow
 def test_debrief_summary_matches_the_rows(demo_run):
     s = demo_run.summary("debrief", LAST_DAY)
-    assert s["schema"] == reports.SUMMARY_SCHEMA and s["kind"] == "debrief" and s["parameters"] == {"date": LAST_DAY}
+    assert s["schema"] == kinds.SUMMARY_SCHEMA and s["kind"] == "debrief" and s["parameters"] == {"date": LAST_DAY}
     o = _oracle(demo_run, f"{LAST_DAY}T00:00:00Z", "2026-03-05T00:00:00Z")
     _check_metrics(s["metrics"], o)
     assert s["feedback"]["comments"] == o["comments"]
@@ -377,7 +385,7 @@ def test_ga_summary_matches_the_rows(demo_run):
     assert v["tool_success"]["value"] == pytest.approx((calls["status"] == "ok").mean(), abs=1e-12)
     assert v["tool_success"]["verdict"] in ("PASS", "MARGINAL", "FAIL", "INSUFFICIENT DATA", "UNTRUSTED DATA")
     ids = {i["id"] for i in s["checklist"]}
-    assert {i["id"] for i in reports.load_checklist()} <= ids and "data-quality" in ids
+    assert {i["id"] for i in gonogo.load_checklist()} <= ids and "data-quality" in ids
     assert s["recommendation"]["action"] == "NO-GO"  # the shipped checklist is all pending
     assert s["recommendation"]["day_recommendation"] in ("EXPAND", "HOLD", "ROLLBACK")
 
@@ -405,8 +413,8 @@ def test_a_failing_notebook_is_kept_and_reported_in_one_line(demo_run, tmp_path)
     path = tmp_path / "broken.ipynb"
     nbformat.write(nb, path)
     cfg = load_config(warehouse=str(demo_run.warehouse), reports_dir=str(tmp_path / "reports"))
-    with pytest.raises(reports.ReportError, match=r"broken.ipynb failed in cell \[3\] of the executed notebook: ValueError: no such metric") as e:
-        reports.run_report("hourly", cfg, at=HOSTILE_HOUR, notebook=path)
+    with pytest.raises(ReportError, match=r"broken.ipynb failed in cell \[3\] of the executed notebook: ValueError: no such metric") as e:
+        runner.run_report("hourly", cfg, at=HOSTILE_HOUR, notebook=path)
     assert "\n" not in str(e.value)
     failed = tmp_path / "reports" / "hourly" / "2026-03-04T14.failed.ipynb"
     assert failed.is_file() and "no such metric" in failed.read_text()
@@ -416,7 +424,7 @@ def test_a_failing_notebook_is_kept_and_reported_in_one_line(demo_run, tmp_path)
 @pytest.mark.slow
 def test_rerun_replaces_the_same_files(demo_run):
     before = sorted(p.name for p in (demo_run.reports / "cost").iterdir())
-    r = reports.run_report("cost", load_config(warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)),
+    r = runner.run_report("cost", load_config(warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)),
                            date=LAST_DAY)
     assert sorted(p.name for p in (demo_run.reports / "cost").iterdir()) == before
     old = demo_run.summary("cost", LAST_DAY)

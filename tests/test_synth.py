@@ -22,7 +22,7 @@ from genai_prices import Usage, calc_price
 from launchkit import synth
 from launchkit.contract import TABLES
 from launchkit.errors import ConfigError, InputFileError
-from launchkit.warehouse import connect_memory
+from launchkit.store.runner import Warehouse
 
 START = dt.date(2026, 3, 2)
 PROBLEM_START = pd.Timestamp("2026-03-10T00:00:00Z")  # day 9 of 14 (index 8)
@@ -173,12 +173,12 @@ def test_frames_conform_to_the_contract(pilots, prices) -> None:
 
 
 def test_frames_load_into_the_warehouse_schema(pilots) -> None:
-    con = connect_memory()
+    con = Warehouse.memory()
     for table, df in pilots["tool-outage"].frames.items():
-        con.register("src", df)
+        con.con.register("src", df)
         cols = ", ".join(df.columns)
         con.execute(f"INSERT INTO {table} ({cols}, _load_id) SELECT {cols}, 0 FROM src").fetchall()
-        con.unregister("src")
+        con.con.unregister("src")
         assert con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0] == len(df)
     # TIMESTAMPTZ round trip keeps the instant
     first = con.execute("SELECT min(started_at) FROM sessions").fetchall()[0][0]
@@ -373,27 +373,27 @@ def test_bad_arguments_are_clear_errors() -> None:
         synth.generate_frames(sessions_per_hour=-1)
 
 
-def test_fast_at_benchmark_traffic() -> None:
-    t0 = time.perf_counter()
+def test_generates_benchmark_traffic() -> None:
+    # speed is benchmarks/hourly.py's to measure; here only that this volume works
     pilot = synth.generate_frames(sessions_per_hour=500, seed=1, scenario="latency-regression")
-    elapsed = time.perf_counter() - t0
     assert len(pilot.frames["turns"]) > 100_000
-    assert elapsed < 8.0  # measured ~0.5 s; a generous bound for a loaded machine
 
 
 def test_ground_truth_names_the_criteria_and_their_default_thresholds(pilots) -> None:
-    criteria = pytest.importorskip("launchkit.criteria")
+    from launchkit.catalogue import METRICS
+    from launchkit.config.criteria import DEFAULTS as CRITERIA_DEFAULTS
+
     for name, ref in synth.REFERENCE_CRITERIA.items():
-        default = criteria.DEFAULTS[name]
+        default = CRITERIA_DEFAULTS[name]
         assert ref["metric"] == default["metric"] and ref["direction"] == default["direction"]
         if default["pass"] is not None:
             assert (ref["pass"], ref["marginal"]) == (default["pass"], default["marginal"])
-    assert criteria.DEFAULTS["cost_per_session"]["pass"] is None  # derived from the budget instead:
-    from launchkit.config import DEFAULTS as CONFIG_DEFAULTS
+    assert CRITERIA_DEFAULTS["cost_per_session"]["pass"] is None  # derived from the budget instead:
+    from launchkit.config.schema import DEFAULTS as CONFIG_DEFAULTS
     assert synth.REFERENCE_CRITERIA["cost_per_session"]["pass"] == CONFIG_DEFAULTS["budget"]["cost_per_session_usd"]
     for name in ("latency-regression", "tool-outage", "cost-overrun"):
         gt = pilots[name].ground_truth
-        assert gt["affected_metric"] in criteria.METRICS
+        assert gt["affected_metric"] in METRICS
         exp = gt["expected"]
         trailing = gt["observed"]["trailing_7d"][gt["affected_metric"]]
         assert len(trailing) == 14

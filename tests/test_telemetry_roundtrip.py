@@ -7,12 +7,15 @@ from datetime import datetime, timezone
 
 import pytest
 
-import launchkit.telemetry  # noqa: F401
-from launchkit import ingest, metrics, pricing, synth, synth_otlp, warehouse
+from launchkit.window import Window
+from launchkit.analytics import metrics, overview, pricing
+from launchkit.store.runner import Warehouse
+from launchkit.synth import otlp as synth_otlp
+from launchkit import ingest, synth
 
 
 def _load(files, config):
-    con = warehouse.connect_memory()
+    con = Warehouse.memory()
     results = ingest.ingest(con, [p for p in files if p.name != "ground_truth.json"], config=config)
     assert all(r.ok and r.reconciles() and r.rejected == 0 for r in results), [r.summary() for r in results]
     pricing.refresh(con, config)
@@ -54,8 +57,8 @@ def test_csv_and_otlp_forms_give_the_same_metrics(pilot, config, tmp_path):
     assert [r[:6] for r in sa] == [r[:6] for r in sb]
     assert [r[6] for r in sa if r[6] is not None] == [rb[6] for ra, rb in zip(sa, sb) if ra[6] is not None]
     start = datetime(2026, 3, 2, tzinfo=timezone.utc)
-    window = metrics.Window(start, start.replace(day=3))
-    ma, mb = metrics.compute(a, window, config), metrics.compute(b, window, config)
+    window = Window(start, start.replace(day=3))
+    ma, mb = overview.compute(a, window, config), overview.compute(b, window, config)
     fa, fb = dict(_flat(ma)), dict(_flat(mb))
     assert fa.keys() == fb.keys()
     # the window holds the whole one-day pilot: the metrics are about every turn and tool call

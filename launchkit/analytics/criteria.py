@@ -1,0 +1,321 @@
+"""GA success criteria judged on the data: each criterion's verdict, since when it has held, GA readiness.
+
+The criteria themselves (the playbook's defaults and launchkit.toml's [criteria.*]) are
+launchkit.config.criteria; the metrics they measure are the catalogue's (launchkit.catalogue).
+
+Each criterion compares one metric over a trailing window of whole UTC days with a pass and a
+marginal threshold. The verdict comes from a confidence interval, never the point estimate:
+
+- INSUFFICIENT DATA: fewer than min_sample observations (or no threshold / no data source);
+- UNTRUSTED DATA: a data-quality gate the metric depends on is below quality.min_coverage;
+- PASS: the whole interval is on the good side of the pass threshold;
+- FAIL: the whole interval is on the bad side of the marginal threshold;
+- MARGINAL: neither, and the interval is no wider than the band between the two thresholds;
+- INSUFFICIENT DATA otherwise (the interval is too wide to tell pass from marginal from fail).
+
+Intervals: Wilson for rates, distribution-free order statistics for percentiles, Student-t for
+means (cost per session, mean rating), the forecast's t prediction interval for projected spend,
+exact values for incident counts and reconciliation. docs/criteria.md has the table and examples.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta, timezone
+from typing import Any
+
+import numpy as np
+
+from launchkit.analytics import metrics as m
+from launchkit.analytics import quality
+from launchkit.catalogue import METRICS
+from launchkit.config import Config
+from launchkit.config.criteria import DEFAULT_CONFIDENCE, Criterion
+from launchkit.jsonclean import clean
+from launchkit.stats import Interval, mean_interval, mean_interval_from_stats, n_to_exclude, quantile_interval, wilson
+from launchkit.store.runner import QueryRunner
+from launchkit.window import Window, parse_day
+
+PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"
+INSUFFICIENT, UNTRUSTED = "INSUFFICIENT DATA", "UNTRUSTED DATA"
+VERDICTS = (PASS, MARGINAL, FAIL, INSUFFICIENT, UNTRUSTED)
+
+__all__ = ["Criterion", "CriterionResult", "Readiness", "evaluate", "evaluate_one", "measure", "verdict"]
+
+
+@dataclass
+class CriterionResult:
+    """A criterion's verdict as of a day, with the evidence."""
+
+    criterion: Criterion
+    verdict: str
+    value: float | None
+    interval: dict[str, Any] | None
+    n: int | None
+    window: dict[str, Any]
+    note: str = ""
+    held_since: date | None = None
+    data_needed: dict[str, Any] | None = None
+    applies: bool = True  # False: the criterion has no threshold configured (e.g. no budget)
+
+    def to_json(self) -> dict[str, Any]:
+        c = self.criterion
+        return clean({
+            "name": c.name, "group": c.group, "metric": c.metric, "criticality": c.criticality,
+            "direction": c.direction, "verdict": self.verdict, "value": self.value, "interval": self.interval,
+            "n": self.n, "min_sample": c.min_sample, "pass": c.pass_threshold, "marginal": c.marginal_threshold,
+            "threshold_source": c.threshold_source, "window": self.window, "held_days": c.held_days,
+            "held_since": self.held_since, "note": self.note, "data_needed": self.data_needed,
+            "applies": self.applies,
+        })
+
+
+@dataclass
+class Readiness:
+    """GA readiness as of a day: every critical criterion PASS and no criterion FAIL."""
+
+    as_of: date
+    ready: bool
+    results: list[CriterionResult]
+    blockers: list[dict[str, Any]]
+    warnings: list[str] = field(default_factory=list)
+    confidence: float = DEFAULT_CONFIDENCE
+
+    def result(self, name: str) -> CriterionResult:
+        for r in self.results:
+            if r.criterion.name == name:
+                return r
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        counts = {v: sum(1 for r in self.results if r.verdict == v) for v in VERDICTS}
+        return clean({
+            "as_of": self.as_of, "ready": self.ready, "confidence": self.confidence, "verdict_counts": counts,
+            "blockers": self.blockers, "warnings": self.warnings,
+            "criteria": [r.to_json() for r in self.results],
+        })
+
+
+# ---------------------------------------------------------------------------------------------
+# verdict rule
+
+
+def verdict(low: float | None, high: float | None, pass_: float, marginal: float, direction: str) -> str:
+    """PASS / FAIL when the interval clears a threshold; else MARGINAL if the interval is no wider
+    than the marginal band, else INSUFFICIENT DATA. `direction` says which way is better."""
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+    if direction == "lower":  # mirror so that higher is better
+        lo, hi, pass_, marginal = -hi, -lo, -pass_, -marginal
+    if lo >= pass_:
+        return PASS
+    if hi < marginal:
+        return FAIL
+    band = pass_ - marginal
+    if hi - lo <= band:
+        return MARGINAL
+    return INSUFFICIENT
+
+
+# ---------------------------------------------------------------------------------------------
+# measurement
+
+
+@dataclass
+class Measurement:
+    value: float | None
+    interval: Interval | None
+    n: int | None
+    note: str = ""
+
+
+class Context:
+    """Caches the queries behind the criteria for one evaluation (several criteria share a window)."""
+
+    def __init__(self, db: QueryRunner, config: Config, level: float) -> None:
+        self.db, self.config, self.level = db, config, level
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def _get(self, key: tuple[Any, ...], fn: Callable[[], Any]) -> Any:
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    def summary(self, w: Window) -> dict[str, Any]:
+        return self._get(("summary", w), lambda: m.summary(self.db, w))
+
+    def latency(self, w: Window) -> dict[str, np.ndarray]:
+        return self._get(("latency", w), lambda: m.latency_values(self.db, w))
+
+    def session_costs(self, w: Window) -> np.ndarray:
+        return self._get(("costs", w), lambda: m.session_costs(self.db, w))
+
+    def incidents(self, w: Window) -> dict[str, Any]:
+        return self._get(("incidents", w), lambda: m.incidents(self.db, w))
+
+    def quality(self, w: Window) -> dict[str, Any]:
+        return self._get(("quality", w), lambda: quality.assess(self.db, w, self.config))
+
+    def burn(self, day: date) -> dict[str, Any]:
+        from launchkit.analytics import finance
+
+        return self._get(("burn", day), lambda: finance.burn(self.db, self.config, day, level=self.level))
+
+    def reconciliation(self, w: Window) -> Any:
+        return self._get(("reconcile", w), lambda: _reconcile(self.db, w, self.config))
+
+
+def _reconcile(db: QueryRunner, w: Window, config: Config) -> Any:
+    """Computed cost against the vendors' bills per vendor-day, days in [start, end)."""
+    from launchkit.analytics.reconcile import reconcile
+
+    return reconcile(db, w.start.date(), w.end.date(), config)
+
+
+def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
+    """A metric's value over the window with its confidence interval and sample size."""
+    spec = METRICS[metric]
+    kind = spec.kind
+    level = ctx.level
+    if kind == "rate" and spec.counts is not None:
+        s = ctx.summary(w)
+        k, n = spec.counts
+        iv = wilson(int(s[k] or 0), int(s[n] or 0), level)
+        return Measurement(iv.estimate, iv, iv.n)
+    if kind == "quantile" and spec.source is not None and spec.q is not None:
+        values = ctx.latency(w)[f"{spec.source}_ms"]
+        iv = quantile_interval(values, spec.q, level)
+        return Measurement(iv.estimate, iv, iv.n)
+    if kind == "mean":
+        if metric == "mean_rating":
+            s = ctx.summary(w)
+            iv = mean_interval_from_stats(s["mean_rating"], s["rating_sd"], int(s["ratings"] or 0), level)
+            return Measurement(iv.estimate, iv, iv.n)
+        s = ctx.summary(w)
+        costs = ctx.session_costs(w)
+        if s["total_cost_usd"] is None:
+            return Measurement(None, None, int(s["active_sessions"] or 0), "no priced turns in the window")
+        iv = mean_interval(costs, level)
+        return Measurement(s["cost_per_session"], iv, iv.n)
+    if kind == "count":
+        inc = ctx.incidents(w)
+        if metric == "open_major_incidents":
+            v = float(inc["open_major"])
+            return Measurement(v, Interval(v, v, v, 0, "exact count", level), None)
+        v = float(inc["major_postmortems_late"])
+        return Measurement(v, Interval(v, v, v, inc["major_postmortems_due"], "exact count", level), None,
+                           f"{inc['major_postmortems_due']} SEV1/SEV2 postmortems due")
+    if kind == "forecast":
+        b = ctx.burn(as_of)
+        fc = b["forecast_total_usd"]
+        iv = Interval(fc["estimate"], fc["low"], fc["high"], int(b.get("days_observed") or 0), "t prediction", level)
+        return Measurement(fc["estimate"], iv, iv.n, fc.get("method", ""))
+    if kind == "reconciliation":
+        df = ctx.reconciliation(w)
+        if len(df) == 0:
+            return Measurement(None, None, 0, "no vendor bill lines in the window")
+        pct = np.abs(df["diff_pct"].astype(float).to_numpy())
+        pct = pct[np.isfinite(pct)]
+        if pct.size == 0:
+            return Measurement(None, None, int(len(df)), "no comparable vendor-days")
+        v = float(pct.max())
+        return Measurement(v, Interval(v, v, v, int(pct.size), "exact", level), int(pct.size),
+                           f"{int((df['within_tolerance'] == False).fillna(False).sum())} vendor-days outside tolerance")  # noqa: E712
+    raise ValueError(f"metric {metric!r} of kind {kind!r} has no measurement")
+
+
+def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
+    """One criterion's verdict as of a day (its window: the window_days days ending with as_of)."""
+    w = Window.days_ending(as_of, c.window_days)
+    wj = {**w.to_json(), "days": c.window_days}
+    if c.pass_threshold is None or c.marginal_threshold is None:
+        return CriterionResult(c, INSUFFICIENT, None, None, None, wj,
+                               note=f"no threshold: {c.threshold_source} is not set", applies=False)
+    meas = measure(ctx, c.metric, w, as_of)
+    iv = meas.interval
+    ivj = None if iv is None else {"low": iv.low, "high": iv.high, "method": iv.method, "level": iv.level}
+    res = CriterionResult(c, INSUFFICIENT, meas.value, ivj, meas.n, wj, note=meas.note)
+    if meas.value is None or iv is None:
+        res.note = res.note or "no data in the window"
+        res.data_needed = {"n": meas.n or 0, "need": max(c.min_sample, 1)}
+        return res
+    if meas.n is not None and meas.n < c.min_sample:
+        res.note = f"{meas.n} < min_sample {c.min_sample}"
+        res.data_needed = {"n": meas.n, "need": c.min_sample}
+        return res
+    failed = quality.failed_gates_for(c.metric, ctx.quality(w)) if METRICS[c.metric].telemetry else []
+    if failed:
+        res.verdict = UNTRUSTED
+        res.note = "coverage below quality.min_coverage: " + ", ".join(failed)
+        return res
+    res.verdict = verdict(iv.low, iv.high, c.pass_threshold, c.marginal_threshold, c.direction)
+    if res.verdict == INSUFFICIENT and meas.n:
+        lo = iv.low if iv.low is not None else -math.inf
+        hi = iv.high if iv.high is not None else math.inf
+        half = (hi - lo) / 2
+        need = n_to_exclude(meas.value, c.pass_threshold, half, meas.n)
+        res.note = "interval too wide to decide"
+        res.data_needed = {"n": meas.n, "need": need}
+    return res
+
+
+def _history_verdicts(ctx: Context, c: Criterion, as_of: date, days: int) -> list[tuple[date, str]]:
+    out = []
+    for k in range(1, days + 1):
+        d = as_of - timedelta(days=k)
+        out.append((d, evaluate_one(ctx, c, d).verdict))
+    return out
+
+
+def evaluate(db: QueryRunner, as_of: date | str, config: Config, *,
+             history_days: int | None = None, criteria: list[Criterion] | None = None,
+             context: Context | None = None) -> Readiness:
+    """Every criterion's verdict as of a day, since when it has held, and GA readiness.
+
+    history_days (default criteria.history_days, 30) bounds how far back `held_since` is searched;
+    0 skips the search (criteria with held_days > 1 still look back held_days - 1 days).
+    """
+    day = parse_day(as_of)
+    opts = config.settings.criteria
+    crits = list(criteria) if criteria is not None else list(config.criteria)
+    look = opts.history_days if history_days is None else history_days
+    ctx = context or Context(db, config, opts.confidence)
+    # A criterion cannot have held before the pilot's first day of data.
+    first_at = db.one("metrics/activity_span")["first_at"]
+    first_day = first_at.astimezone(timezone.utc).date() if first_at is not None else None
+    results: list[CriterionResult] = []
+    for c in crits:
+        r = evaluate_one(ctx, c, day)
+        back = max(look, c.held_days - 1)
+        if back and r.verdict == PASS:
+            since = day
+            run = 1
+            days_back = back if first_day is None else max(0, min(back, (day - first_day).days))
+            for d, v in _history_verdicts(ctx, c, day, days_back):
+                if v != PASS:
+                    break
+                since, run = d, run + 1
+            r.held_since = since
+            if run < c.held_days:
+                r.verdict = INSUFFICIENT
+                r.note = f"passing since {since.isoformat()}; must hold {c.held_days} consecutive days"
+                r.data_needed = {"days": run, "need_days": c.held_days}
+        elif r.verdict == PASS:
+            r.held_since = None
+        results.append(r)
+    blockers = []
+    warnings = []
+    for r in results:
+        c = r.criterion
+        if c.criticality == "report-only":
+            continue
+        if not r.applies:
+            warnings.append(f"{c.name} not evaluated: {r.note}")
+            continue
+        if (c.criticality == "critical" and r.verdict != PASS) or r.verdict == FAIL:
+            blockers.append({"criterion": c.name, "criticality": c.criticality, "verdict": r.verdict,
+                             "value": r.value, "pass": c.pass_threshold, "note": r.note})
+    return Readiness(as_of=day, ready=not blockers, results=results, blockers=blockers, warnings=warnings,
+                     confidence=opts.confidence)

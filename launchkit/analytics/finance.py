@@ -1,0 +1,184 @@
+"""Spend, burn against the budget, and forecasts (to the pilot's end, and a month at GA volume).
+
+Spend is the computed turn cost from the view turns_priced (effective cost), except spend by vendor,
+which comes from the vendor bill lines because telemetry does not name the vendor.
+
+Pilot period: pilot.start / pilot.end from launchkit.toml (both inclusive dates); otherwise it starts
+on the first UTC day with telemetry and lasts 30 days (last day = first day + 29), and a configured
+start without an end also lasts 30 days.
+
+Forecast to the pilot's end: remaining days x the mean daily spend of the last (up to) 14 observed
+days, with a Student-t prediction interval whose variance is R*s^2 + R^2*s^2/k (day-to-day noise
+plus the uncertainty of the mean; R remaining days, k observed days, s their standard deviation).
+Days without turns are not observed (an ingest gap is not a day of zero spend).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime, timedelta, timezone
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from launchkit.analytics.metrics import session_costs, summary
+from launchkit.config import Config
+from launchkit.errors import LaunchkitError
+from launchkit.jsonclean import clean
+from launchkit.stats import mean_interval, t_quantile
+from launchkit.store.runner import QueryRunner
+from launchkit.store.sql import identifier
+from launchkit.window import Window, day_start
+
+GRAINS = ("day", "week", "month")
+BY = {None: "total", "model": "model", "tenant": "tenant_id", "vendor": None}
+PILOT_DAYS = 30
+FORECAST_DAYS = 14
+GA_WINDOW_DAYS = 7
+DAYS_PER_MONTH = 30
+_FAR_PAST = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_FAR_FUTURE = datetime(2200, 1, 1, tzinfo=timezone.utc)
+
+
+def spend(db: QueryRunner, grain: str = "day", by: str | None = None, *,
+          start: datetime | date | None = None, end: datetime | date | None = None) -> pd.DataFrame:
+    """Spend per day / ISO week (Monday) / month, optionally per vendor, model or tenant.
+
+    Columns: period (DATE, the bucket's first day), [by], cost_usd, plus turns, unpriced_turns and
+    sessions (computed spend) or lines (vendor bills). Range [start, end); dates mean midnight UTC.
+    """
+    if grain not in GRAINS:
+        raise LaunchkitError(f"grain must be one of {', '.join(GRAINS)}, got {grain!r}")
+    if by not in BY:
+        raise LaunchkitError(f"by must be one of vendor, model, tenant (or none), got {by!r}")
+    s = _as_ts(start) if start is not None else _FAR_PAST
+    e = _as_ts(end) if end is not None else _FAR_FUTURE
+    if by == "vendor":
+        df = db.frame("finance/spend_vendor", {"start": s.date(), "end": e.date(), "grain": grain})
+    else:
+        ids = {"column": identifier(str(BY[by]), ("total", "model", "tenant_id"))}
+        df = db.frame("finance/spend", {"start": s, "end": e, "grain": grain}, identifiers=ids)
+    if by is None:
+        df = df.drop(columns=["value"])
+    else:
+        df = df.rename(columns={"value": by})
+    return df
+
+
+def _as_ts(v: datetime | date) -> datetime:
+    if isinstance(v, datetime):
+        return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+    return day_start(v)
+
+
+def pilot_period(db: QueryRunner, config: Config) -> dict[str, Any]:
+    """{"start": date, "end": date (inclusive), "source": "config" | "data" | "data+config" | "none"}."""
+    cs, ce = config.pilot_start, config.pilot_end
+    if cs:
+        return {"start": cs, "end": ce or cs + timedelta(days=PILOT_DAYS - 1), "source": "config"}
+    first_at = db.one("metrics/activity_span")["first_at"]
+    if first_at is None:
+        return {"start": None, "end": None, "source": "none"}
+    start = first_at.astimezone(timezone.utc).date()
+    end = ce or start + timedelta(days=PILOT_DAYS - 1)
+    return {"start": start, "end": end, "source": "data" if not ce else "data+config"}
+
+
+def daily_spend(db: QueryRunner, first: date, last: date) -> pd.DataFrame:
+    """One row per day first..last (inclusive): cost_usd, turns, priced_turns; NULL on days without turns."""
+    return db.frame("finance/daily_spend", {"start": day_start(first), "end": day_start(last + timedelta(days=1))})
+
+
+def forecast(spent: float, daily: list[float], remaining_days: int, level: float = 0.95) -> dict[str, Any]:
+    """Total spend at the end of the period: spent + remaining x mean daily spend, with a t interval."""
+    k = len(daily)
+    if remaining_days <= 0:
+        return {"estimate": spent, "low": spent, "high": spent, "method": "period over", "days_used": k,
+                "level": level}
+    if k == 0:
+        return {"estimate": None, "low": None, "high": None, "method": "no observed days", "days_used": 0,
+                "level": level}
+    m = float(np.mean(daily))
+    est = spent + remaining_days * m
+    if k < 2:
+        return {"estimate": est, "low": None, "high": None, "method": "too few days for an interval",
+                "days_used": k, "level": level}
+    s = float(np.std(daily, ddof=1))
+    sd = math.sqrt(remaining_days * s * s + remaining_days ** 2 * s * s / k)
+    half = t_quantile(0.5 + level / 2, k - 1) * sd
+    return {"estimate": est, "low": max(spent, est - half), "high": est + half,
+            "method": "mean daily spend x remaining days, t prediction interval", "days_used": k, "level": level}
+
+
+def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -> dict[str, Any]:
+    """Spend to date against budget.total_usd, burn rate, forecast to the pilot's end, GA monthly cost."""
+    period = pilot_period(db, config)
+    budget = config.budget_total_usd
+    out: dict[str, Any] = {"as_of": as_of, "pilot": period, "budget_usd": budget}
+    if period["start"] is None:
+        out.update({"spend_to_date_usd": None, "share_used": None, "burn_rate_per_day_usd": None,
+                    "burn_rate_7d_usd": None, "forecast_total_usd": forecast(0.0, [], 1, level),
+                    "forecast_share_of_budget": None, "ga_monthly_cost_usd": None, "days_observed": 0})
+        return clean(out)
+    first, last = period["start"], min(as_of, period["end"])
+    if last < first:
+        daily = pd.DataFrame({"day": [], "cost_usd": []})
+    else:
+        daily = daily_spend(db, first, last)
+    observed = daily[daily["turns"].notna()] if len(daily) else daily
+    costs = [float(c) for c in observed["cost_usd"].fillna(0.0)] if len(observed) else []
+    spent = float(sum(costs)) if costs else None
+    remaining = max(0, (period["end"] - max(as_of, first - timedelta(days=1))).days)
+    fc = forecast(spent or 0.0, costs[-FORECAST_DAYS:], remaining, level)
+    if not costs:
+        fc = forecast(0.0, [], max(remaining, 1), level)
+    out.update({
+        "spend_to_date_usd": spent,
+        "share_used": (spent / budget) if (spent is not None and budget) else None,
+        "days_observed": len(costs),
+        "days_remaining": remaining,
+        "burn_rate_per_day_usd": (spent / len(costs)) if costs else None,
+        "burn_rate_7d_usd": float(np.mean(costs[-7:])) if costs else None,
+        "forecast_total_usd": fc,
+        "forecast_share_of_budget": (fc["estimate"] / budget) if (fc["estimate"] is not None and budget) else None,
+        "ga_monthly_cost_usd": ga_monthly_cost(db, config, as_of, level=level),
+    })
+    return clean(out)
+
+
+def ga_monthly_cost(db: QueryRunner, config: Config, as_of: date, *,
+                    level: float = 0.95) -> dict[str, Any]:
+    """Cost per session over the last 7 days x ga.expected_sessions_per_day x 30, with a t interval."""
+    per_day = config.expected_sessions_per_day
+    w = Window.days_ending(as_of, GA_WINDOW_DAYS)
+    s = summary(db, w)
+    cps = s["cost_per_session"]
+    iv = mean_interval(session_costs(db, w), level) if s["active_sessions"] else None
+    scale = per_day * DAYS_PER_MONTH
+    return clean({
+        "cost_per_session_usd": cps,
+        "sessions": s["active_sessions"],
+        "expected_sessions_per_day": per_day,
+        "days_per_month": DAYS_PER_MONTH,
+        "estimate": cps * scale if cps is not None else None,
+        "low": max(0.0, iv.low) * scale if iv and iv.low is not None and math.isfinite(iv.low) else None,
+        "high": iv.high * scale if iv and iv.high is not None and math.isfinite(iv.high) else None,
+        "window": w.to_json(),
+        "level": level,
+    })
+
+
+def totals_by(spend_frame: pd.DataFrame, by: str, columns: tuple[str, ...] = ("cost_usd", "turns", "sessions")
+              ) -> pd.DataFrame:
+    """A `spend` frame (per period and `by`) summed over its periods, one row per `by` value.
+
+    Missing stays missing: a value whose every period is unpriced sums to NULL, not 0.
+    """
+    return spend_frame.groupby(by, dropna=False)[list(columns)].sum(min_count=1).reset_index()
+
+
+def vendor_totals(reconciliation: pd.DataFrame) -> pd.DataFrame:
+    """Computed and billed spend per vendor over a reconciliation's days (vendor NULL: unpriced models)."""
+    cols = ["computed_usd", "billed_usd"]
+    return reconciliation.groupby("vendor", dropna=False)[cols].sum(min_count=1).reset_index()

@@ -1,0 +1,107 @@
+"""The T-24h go/no-go: the playbook's checklist (kept by its owners) and the items the data decides.
+
+GO only when every item is done (or n/a). The checklist is a TOML file of [[item]] tables; launchkit
+ships the playbook's default (package data), and a team points [ga] checklist at its own copy.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from launchkit.errors import InputFileError
+
+DEFAULT_CHECKLIST = resources.files("launchkit.analytics") / "checklist.toml"
+CHECKLIST_STATUSES = ("done", "pending", "blocked", "n/a")
+
+
+def load_checklist(path: str | Path | None = None) -> list[dict[str, Any]]:
+    """The go/no-go checklist: [[item]] tables with id, phase, title, owner, status, evidence.
+
+    `path` (a file of the team's, e.g. [ga] checklist), else the playbook's default that ships with
+    launchkit. Errors name the file, item and key.
+    """
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise InputFileError(str(p), "no such checklist file")
+        try:
+            text = p.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise InputFileError(str(p), f"cannot read it as UTF-8 text ({type(exc).__name__})") from None
+        name = str(p)
+    else:
+        text = DEFAULT_CHECKLIST.read_text(encoding="utf-8")
+        name = "checklist.toml (launchkit's default)"
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputFileError(name, f"not valid TOML: {exc}") from None
+    items = data.get("item")
+    if not isinstance(items, list) or not items:
+        raise InputFileError(name, "needs [[item]] tables")
+    out = []
+    seen: set[str] = set()
+    for i, item in enumerate(items, start=1):
+        where = f"item {i}"
+        if not isinstance(item, dict):
+            raise InputFileError(name, f"{where}: must be a table")
+        for key in ("id", "phase", "title", "owner", "status"):
+            if not isinstance(item.get(key), str) or not item[key].strip():
+                raise InputFileError(name, f"{where}: '{key}' is required (text)")
+        unknown = set(item) - {"id", "phase", "title", "owner", "status", "evidence", "note"}
+        if unknown:
+            raise InputFileError(name, f"{where}: unknown key '{sorted(unknown)[0]}'")
+        if item["status"] not in CHECKLIST_STATUSES:
+            raise InputFileError(name, f"{where}: status must be one of {', '.join(CHECKLIST_STATUSES)}, got {item['status']!r}")
+        if item["phase"] not in ("precondition", "go/no-go"):
+            raise InputFileError(name, f"{where}: phase must be 'precondition' or 'go/no-go', got {item['phase']!r}")
+        if item["id"] in seen:
+            raise InputFileError(name, f"{where}: duplicate id {item['id']!r}")
+        seen.add(item["id"])
+        out.append({"id": item["id"], "phase": item["phase"], "title": item["title"], "owner": item["owner"],
+                    "status": item["status"], "evidence": item.get("evidence", ""), "note": item.get("note", ""),
+                    "source": "checklist"})
+    return out
+
+
+def data_checks(dec: Any) -> list[dict[str, Any]]:
+    """The go/no-go items the data decides, from a decision.Decision (its readiness and day)."""
+    d = dec.to_json() if hasattr(dec, "to_json") else dict(dec)
+    crit = d.get("criteria", {})
+    by_group: dict[str, list[dict[str, Any]]] = {}
+    for c in crit.get("criteria", []):
+        if c.get("criticality") == "report-only" or not c.get("applies", True):
+            continue
+        by_group.setdefault(str(c.get("group")), []).append(c)
+    out = []
+    for group, cs in sorted(by_group.items()):
+        bad = [c for c in cs if (c.get("criticality") == "critical" and c.get("verdict") != "PASS") or c.get("verdict") == "FAIL"]
+        out.append({
+            "id": f"data-{group}", "phase": "go/no-go", "title": f"GA criteria: {group}",
+            "owner": "launchkit (data)", "status": "blocked" if bad else "done",
+            "evidence": f"{len(cs) - len(bad)}/{len(cs)} criteria clear"
+                        + (": " + "; ".join(f"{c['name']} {c['verdict']}" for c in bad) if bad else ""),
+            "note": "", "source": "data",
+        })
+    dq = d.get("data_quality", {})
+    out.append({"id": "data-quality", "phase": "go/no-go", "title": "Telemetry complete enough to trust",
+                "owner": "launchkit (data)", "status": "done" if dq.get("ok", True) else "blocked",
+                "evidence": "all data-quality gates pass" if dq.get("ok", True)
+                else "failed gates: " + ", ".join(dq.get("failed", [])), "note": "", "source": "data"})
+    rec = d.get("recommendation")
+    out.append({"id": "data-decision", "phase": "go/no-go", "title": "Day's recommendation is EXPAND",
+                "owner": "launchkit (data)", "status": "done" if rec == "EXPAND" else "blocked",
+                "evidence": f"recommendation {rec} for {d.get('day')}", "note": "", "source": "data"})
+    return out
+
+
+def go_no_go(items: list[dict[str, Any]]) -> dict[str, Any]:
+    """GO only when every item is done (or n/a); otherwise NO-GO with the open items."""
+    open_items = [i for i in items if i["status"] not in ("done", "n/a")]
+    return {"decision": "GO" if not open_items else "NO-GO",
+            "open_items": [{"id": i["id"], "title": i["title"], "owner": i["owner"], "status": i["status"]}
+                           for i in open_items],
+            "items": len(items)}

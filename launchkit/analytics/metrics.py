@@ -1,0 +1,173 @@
+"""Pilot metrics for any window, computed by the SQL files in queries/metrics/ (and incidents/).
+
+Every window is half-open [start, end) in UTC. Numbers are honest: a rate whose denominator is 0 is
+None, not 0; percentiles are exact (quantile_cont) over ok turns; each metric carries the sample it
+was computed from ("samples") and its coverage. `compute` returns the strict-JSON object printed by
+`launchkit metrics --json`; `breakdown` and `timeseries` return DataFrames for reports.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+
+from launchkit.errors import LaunchkitError
+from launchkit.store.runner import QueryRunner
+from launchkit.store.sql import identifier
+from launchkit.window import Window
+
+BREAKDOWNS: dict[str, tuple[str, str | None]] = {
+    # by -> (query, session column for the {column} slot)
+    "tenant": ("metrics/breakdown_session", "tenant_id"),
+    "cohort": ("metrics/breakdown_session", "cohort"),
+    "release": ("metrics/breakdown_session", "release"),
+    "model": ("metrics/breakdown_model", None),
+    "tool": ("metrics/breakdown_tool", None),
+}
+GRAINS = ("hour", "day")
+PERCENTILES = ("p50", "p90", "p95", "p99")
+MAJOR_SEVERITIES = ("SEV1", "SEV2")
+SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+
+
+def _ratio(num: float | None, den: float | None) -> float | None:
+    if num is None or not den:
+        return None
+    return num / den
+
+
+def summary(db: QueryRunner, window: Window) -> dict[str, Any]:
+    """The raw one-row summary of queries/metrics/summary.sql (counts and values) for a window."""
+    return db.one("metrics/summary", window.params)
+
+
+def incidents(db: QueryRunner, window: Window) -> dict[str, Any]:
+    """Incidents for a window: open at its end by severity, opened/resolved in it, time to resolve, postmortems."""
+    df = db.frame("incidents/summary", window.params)
+    by_sev = {s: {"open": 0, "opened": 0, "resolved": 0} for s in SEVERITIES}
+    total: dict[str, Any] = {}
+    major = {"open": 0, "postmortems_due": 0, "postmortems_on_time": 0}
+    for row in df.to_dict("records"):
+        row = {k: None if pd.isna(v) else v for k, v in row.items()}
+        sev = row["severity"]
+        if sev is None:
+            total = row
+            continue
+        by_sev[sev] = {"open": int(row["open_at_end"] or 0), "opened": int(row["opened"] or 0),
+                       "resolved": int(row["resolved"] or 0)}
+        if sev in MAJOR_SEVERITIES:
+            major["open"] += int(row["open_at_end"] or 0)
+            major["postmortems_due"] += int(row["postmortems_due"] or 0)
+            major["postmortems_on_time"] += int(row["postmortems_on_time"] or 0)
+    due = int(total.get("postmortems_due") or 0)
+    on_time = int(total.get("postmortems_on_time") or 0)
+    return {
+        "open_by_severity": {s: v["open"] for s, v in by_sev.items()},
+        "opened": int(total.get("opened") or 0),
+        "resolved": int(total.get("resolved") or 0),
+        "mean_hours_to_resolve": total.get("mean_hours_to_resolve"),
+        "median_hours_to_resolve": total.get("median_hours_to_resolve"),
+        "max_hours_to_resolve": total.get("max_hours_to_resolve"),
+        "postmortems_due": due,
+        "postmortems_on_time": on_time,
+        "postmortem_24h_rate": _ratio(on_time, due),
+        "open_major": major["open"],
+        "major_postmortems_due": major["postmortems_due"],
+        "major_postmortems_late": major["postmortems_due"] - major["postmortems_on_time"],
+    }
+
+
+def from_summary(s: dict[str, Any]) -> dict[str, Any]:
+    """Shape a summary row into the "metrics" object (rates 0-1, None where there is no data)."""
+
+    def pct(prefix: str) -> dict[str, float | None]:
+        return {p: s[f"{prefix}_{p}"] for p in PERCENTILES}
+
+    return {
+        "active_sessions": s["active_sessions"],
+        "new_sessions": s["new_sessions"],
+        "successful_sessions": s["successful_sessions"],
+        "tool_call_success_rate": s["tool_call_success_rate"],
+        "turn_error_rate": s["turn_error_rate"],
+        "total_cost_usd": s["total_cost_usd"],
+        "cost_per_session": s["cost_per_session"],
+        "cost_per_successful_session": s["cost_per_successful_session"],
+        "latency_ms": pct("latency"),
+        "ttft_ms": pct("ttft"),
+        "tokens": {
+            "input": s["input_tokens"],
+            "output": s["output_tokens"],
+        },
+        "feedback": {
+            "responses": s["responses"],
+            "mean_rating": s["mean_rating"],
+            "csat": s["csat"],
+            "thumbs_up_rate": s["thumbs_up_rate"],
+            "response_rate": s["response_rate"],
+        },
+        "samples": {
+            "active_sessions": s["active_sessions"],
+            "tool_calls": s["tool_calls"],
+            "turns": s["turns"],
+            "latency_ms": s["latency_n"],
+            "ttft_ms": s["ttft_n"],
+            "priced_turns": s["priced_turns"],
+            "turns_with_tokens": s["turns_with_tokens"],
+            "successful_sessions": s["successful_sessions"],
+            "feedback_responses": s["responses"],
+            "ratings": s["ratings"],
+            "thumbs": s["thumbs"],
+        },
+        "coverage": {
+            "latency_ms": _ratio(s["latency_n"], s["ok_turns"]),
+            "ttft_ms": _ratio(s["ttft_n"], s["ok_turns"]),
+            "cost": _ratio(s["priced_turns"], s["turns"]),
+            "tokens": _ratio(s["turns_with_tokens"], s["turns"]),
+        },
+    }
+
+
+def breakdown(db: QueryRunner, window: Window, by: str) -> pd.DataFrame:
+    """Metrics for a window per tenant, cohort, release, model or tool (one row per value, column `value`)."""
+    if by not in BREAKDOWNS:
+        identifier(by, BREAKDOWNS)  # raises QueryError naming the allowed values
+    query, column = BREAKDOWNS[by]
+    ids = {"column": identifier(column, ("tenant_id", "cohort", "release"))} if column else None
+    df = db.frame(query, window.params, identifiers=ids)
+    return df.rename(columns={"value": by})
+
+
+def timeseries(db: QueryRunner, start: datetime | date | str, end: datetime | date | str,
+               grain: str = "hour") -> pd.DataFrame:
+    """One row per hour or day bucket in [start, end); buckets without data have NULL metrics.
+
+    start is floored and end ceiled to the bucket edge; dates mean whole days (end inclusive).
+    """
+    if grain not in GRAINS:
+        raise LaunchkitError(f"grain must be one of {', '.join(GRAINS)}, got {grain!r}")
+    w = Window.range(start, end)
+    step = timedelta(hours=1) if grain == "hour" else timedelta(days=1)
+    s = w.start.replace(minute=0, second=0, microsecond=0)
+    if grain == "day":
+        s = s.replace(hour=0)
+    e = s
+    while e < w.end:
+        e += step
+    return db.frame("metrics/timeseries", {"start": s, "end": e, "grain": grain})
+
+
+def latency_values(db: QueryRunner, window: Window) -> dict[str, Any]:
+    """numpy arrays of latency_ms and ttft_ms of the window's ok turns (NaN where missing)."""
+    import numpy as np
+
+    df = db.frame("metrics/latency_values", window.params)
+    return {k: np.asarray(df[k], dtype=float) for k in ("latency_ms", "ttft_ms")}
+
+
+def session_costs(db: QueryRunner, window: Window) -> Any:
+    """numpy array of each active session's cost in the window (mean = cost_per_session)."""
+    import numpy as np
+
+    return np.asarray(db.frame("metrics/session_costs", window.params)["cost_usd"], dtype=float)

@@ -1,0 +1,78 @@
+"""Data-quality gates that stand before any verdict.
+
+Each gate is a coverage share (numerator / denominator) compared with quality.min_coverage (default
+0.90). A gate whose denominator is 0 has nothing to judge: value and ok are None. A criterion whose
+gates fail gets the verdict UNTRUSTED DATA instead of a number; which gates a metric depends on is
+the metric catalogue's (launchkit.catalogue).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from launchkit.catalogue import METRICS
+from launchkit.config import Config
+from launchkit.store.runner import QueryRunner
+from launchkit.window import Window
+
+GATES = (
+    "turns_with_tokens",
+    "turns_with_price",
+    "ok_turns_with_latency",
+    "tool_calls_with_session",
+    "feedback_with_session",
+    "hours_with_data",
+    "rows_accepted",
+)
+
+def _gate(num: int | float | None, den: int | float | None, threshold: float) -> dict[str, Any]:
+    num = int(num or 0)
+    den = int(den or 0)
+    value = num / den if den else None
+    return {"value": value, "numerator": num, "denominator": den, "threshold": threshold,
+            "ok": None if value is None else value >= threshold}
+
+
+def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
+    """Per hour of the window: events, expected events, whether traffic was expected and missing."""
+    start = window.start.replace(minute=0, second=0, microsecond=0)
+    end = window.end
+    if end.minute or end.second or end.microsecond:
+        end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+    df = db.frame("quality/gaps", {"start": start, "end": end, "min_expected": float(config.decision["gap_min_expected"])})
+    return df.to_dict("records")
+
+
+def assess(db: QueryRunner, window: Window, config: Config) -> dict[str, Any]:
+    """The "data_quality" object: each gate with value, numerator, denominator, threshold and ok."""
+    thr = config.min_coverage
+    c = db.one("quality/coverage", window.params)
+    r = db.one("quality/rejects", window.params)
+    hours = gap_hours(db, window, config)
+    expected = [h for h in hours if h["traffic_expected"]]
+    gaps = [h["hour"] for h in hours if h["gap"]]
+    gates = {
+        "turns_with_tokens": _gate(c["turns_with_tokens"], c["turns"], thr),
+        "turns_with_price": _gate(c["turns_priced"], c["turns"], thr),
+        "ok_turns_with_latency": _gate(c["ok_turns_with_latency"], c["ok_turns"], thr),
+        "tool_calls_with_session": _gate(c["tool_calls_with_session"], c["tool_calls"], thr),
+        "feedback_with_session": _gate(c["feedback_with_session"], c["feedback"], thr),
+        "hours_with_data": _gate(len(expected) - len(gaps), len(expected), thr),
+        "rows_accepted": _gate((r["rows_read"] or 0) - (r["rejected_rows"] or 0), r["rows_read"], thr),
+    }
+    failed = [name for name, g in gates.items() if g["ok"] is False]
+    return {
+        "ok": not failed,
+        "min_coverage": thr,
+        "failed": failed,
+        "gates": gates,
+        "rejected_rows": int(r["rejected_rows"] or 0),
+        "loads": int(r["loads"] or 0),
+        "gap_hours": [h.isoformat().replace("+00:00", "Z") for h in gaps],
+    }
+
+
+def failed_gates_for(metric: str, dq: dict[str, Any]) -> list[str]:
+    """The failed gates a catalogue metric's verdict depends on (empty: the data can be trusted for it)."""
+    return [n for n in METRICS[metric].all_gates if dq["gates"].get(n, {}).get("ok") is False]

@@ -1,0 +1,38 @@
+"""The data's own time span: its first and last activity, and the hour and day a report defaults to.
+
+Not to be confused with launchkit.window.last_ended_hour, which asks the clock: the latest hour with
+data can be days old when the exporter stopped.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from launchkit.errors import NotEnoughDataError
+from launchkit.store.runner import QueryRunner
+from launchkit.window import floor_hour
+
+_EMPTY = "the warehouse has no sessions, turns or tool calls yet: nothing to report"
+
+
+def activity_span(db: QueryRunner) -> tuple[datetime | None, datetime | None]:
+    """First and last activity (a turn, a tool call or a session start); (None, None) when empty."""
+    row = db.one("metrics/activity_span")
+    return row["first_at"], row["last_at"]
+
+
+def latest_hour_with_data(db: QueryRunner, now: datetime | None = None) -> datetime:
+    """Start of the latest hour that has data and has ended by the clock: the default for --at."""
+    _, last = activity_span(db)
+    if last is None:
+        raise NotEnoughDataError(_EMPTY)
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return min(floor_hour(last), floor_hour(now) - timedelta(hours=1))
+
+
+def latest_day_with_data(db: QueryRunner) -> date:
+    """The latest UTC date that has data: the default for --date."""
+    _, last = activity_span(db)
+    if last is None:
+        raise NotEnoughDataError(_EMPTY)
+    return last.astimezone(timezone.utc).date()

@@ -1,0 +1,142 @@
+"""Commands that compute: metrics for a window, the day's decision, GA readiness."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from launchkit.cli.options import config_options, emit_json, json_option
+from launchkit.config import Config
+from launchkit.errors import LaunchkitError
+from launchkit.window import Window
+
+
+def _window(hour: str | None, day: str | None, start: str | None, end: str | None) -> Window:
+    chosen = [x for x in (hour, day, start or end) if x]
+    if len(chosen) != 1:
+        raise LaunchkitError("give exactly one of --hour, --date, or --from with --to")
+    if hour:
+        return Window.hour(hour)
+    if day:
+        return Window.day(day)
+    if not (start and end):
+        raise LaunchkitError("--from and --to go together")
+    return Window.range(start, end)
+
+
+def _fmt(v: Any, unit: str = "") -> str:
+    if v is None:
+        return "no data"
+    if isinstance(v, float):
+        return f"{v:,.4g}{unit}"
+    return f"{v}{unit}"
+
+
+@click.command()
+@click.option("--hour", type=str, default=None, help="One clock hour, e.g. 2026-03-02T10:00Z.")
+@click.option("--date", "day", type=str, default=None, help="One UTC day, e.g. 2026-03-02.")
+@click.option("--from", "start", type=str, default=None, help="Range start (a date is the whole day).")
+@click.option("--to", "end", type=str, default=None, help="Range end (a date is included whole).")
+@click.option("--by", type=click.Choice(["tenant", "cohort", "release", "model", "tool"]), default=None,
+              help="Also print a breakdown by this dimension.")
+@json_option
+@config_options
+def metrics(hour: str | None, day: str | None, start: str | None, end: str | None, by: str | None,
+            as_json: bool, config: Config) -> None:
+    """Print the window's metrics: sessions, tool success, errors, latency, cost, feedback, data quality.
+
+    Rates are fractions 0-1; "no data" (null in JSON) is never shown as 0.
+
+    \b
+    Example:
+        launchkit metrics --hour 2026-03-02T10:00Z --json
+        launchkit metrics --from 2026-03-02 --to 2026-03-08 --by tool
+    """
+    from launchkit.analytics import metrics as metrics_mod
+    from launchkit.analytics import overview
+    from launchkit.store.runner import Warehouse
+
+    window = _window(hour, day, start, end)
+    with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
+        out = overview.compute(wh, window, config)
+        table = metrics_mod.breakdown(wh, window, by) if by else None
+    if by and table is not None:
+        out["breakdown"] = {"by": by, "rows": json.loads(table.to_json(orient="records", date_format="iso"))}
+    if as_json:
+        emit_json(out)
+        return
+    m = out["metrics"]
+    click.echo(f"window {out['window']['start']} .. {out['window']['end']}")
+    rows = [
+        ("active sessions", _fmt(m.get("active_sessions"))),
+        ("new sessions", _fmt(m.get("new_sessions"))),
+        ("tool-call success", _fmt(m.get("tool_call_success_rate"))),
+        ("turn error rate", _fmt(m.get("turn_error_rate"))),
+        ("latency p50/p95/p99 ms", " / ".join(_fmt(m["latency_ms"].get(k)) for k in ("p50", "p95", "p99"))),
+        ("ttft p50/p95 ms", " / ".join(_fmt(m["ttft_ms"].get(k)) for k in ("p50", "p95"))),
+        ("total cost", _fmt(m.get("total_cost_usd"), " USD")),
+        ("cost per session", _fmt(m.get("cost_per_session"), " USD")),
+        ("feedback responses", _fmt(m["feedback"].get("responses"))),
+        ("CSAT", _fmt(m["feedback"].get("csat"))),
+        ("thumbs-up rate", _fmt(m["feedback"].get("thumbs_up_rate"))),
+    ]
+    for label, value in rows:
+        click.echo(f"  {label:<24}{value}")
+    if table is not None:
+        click.echo(table.to_string(index=False))
+
+
+@click.command()
+@click.option("--date", "day", type=str, required=True, help="The day to decide on (UTC), e.g. 2026-03-10.")
+@click.option("--json", "as_json", is_flag=True, help="Print the decision record as one JSON object.")
+@click.option("--no-store", is_flag=True, help="Do not record the decision in the warehouse.")
+@config_options
+def decide(day: str, as_json: bool, no_store: bool, config: Config) -> None:
+    """Recommend EXPAND, HOLD or ROLLBACK for a day, with its reasons, and record the decision.
+
+    \b
+    Example:
+        launchkit decide --date 2026-03-10 --json
+    """
+    from launchkit.analytics import decision
+    from launchkit.store.runner import Warehouse
+
+    with Warehouse.open(config.warehouse_path, read_only=no_store, wait_s=config.lock_timeout_s) as wh:
+        d = decision.decide(wh, day, config, store=not no_store)
+    out = d.to_json()
+    if as_json:
+        emit_json(out)
+        return
+    click.echo(f"{out.get('day', day)}: {out['recommendation']}")
+    for reason in out.get("reasons", []):
+        click.echo(f"  - {reason.get('message', reason) if isinstance(reason, dict) else reason}")
+
+
+@click.command()
+@click.option("--date", "day", type=str, required=True, help="Evaluate the criteria as of this day (UTC).")
+@click.option("--json", "as_json", is_flag=True, help="Print the readiness summary as one JSON object.")
+@config_options
+def readiness(day: str, as_json: bool, config: Config) -> None:
+    """Check the GA success criteria as of a day: verdict per criterion, blockers, GA readiness.
+
+    \b
+    Example:
+        launchkit readiness --date 2026-03-15 --json
+    """
+    from launchkit.analytics import criteria
+    from launchkit.store.runner import Warehouse
+
+    with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
+        r = criteria.evaluate(wh, day, config)
+    out = r.to_json()
+    if as_json:
+        emit_json(out)
+        return
+    click.echo(f"GA ready: {'yes' if out.get('ready') else 'no'}")
+    for c in out.get("criteria", []):
+        click.echo(f"  {c.get('verdict', '?'):<18} {c.get('name', '?')}")
+    for b in out.get("blockers", []):
+        note = f" ({b['note']})" if b.get("note") else ""
+        click.echo(f"  blocker: {b['criterion']} is {b['verdict']}{note}")

@@ -1,0 +1,182 @@
+"""Commands that load and describe data: ingest, status, synth, demo."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from launchkit import exits
+from launchkit.cli.options import config_options, emit_json, exit_with, json_option
+from launchkit.config import Config
+from launchkit.errors import LaunchkitError
+
+
+@click.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--table", type=str, default=None, help="Contract table for every file (default: from the file name prefix).")
+@click.option("--format", "fmt", type=str, default=None,
+              help="csv, parquet, jsonl, otlp, otel-json, langfuse or span-attributes (default: detected).")
+@json_option
+@config_options
+def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: bool, config: Config) -> None:
+    """Load files into the warehouse: every row loaded, updated, a duplicate, or rejected with a reason.
+
+    A folder loads every file in it. A file whose content was loaded before is skipped. Turns that
+    need a price are priced, and the read-only snapshot is published. Exits 1 when any file failed
+    as a whole (the other files still load). With --json, one JSON object per file.
+
+    \b
+    Example:
+        launchkit ingest exports/ --json
+        launchkit ingest tool_calls_2026-03-02T10.csv
+    """
+    from launchkit.jobs import load
+    from launchkit.store.runner import Warehouse
+
+    with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
+        job = load.run(wh, paths, config, table=table, fmt=fmt)
+    announced: set[str] = set()
+    for r in job.results:
+        if as_json:
+            emit_json(r.to_json())
+            continue
+        if r.detected and r.format and r.file not in announced:
+            announced.add(r.file)
+            click.echo(f"detected format {r.format}: {r.file}")
+        if r.ok:
+            click.echo(r.summary())
+        else:
+            click.secho(r.summary(), fg="red", err=True)
+    exit_with(exits.FAILED if job.failed else exits.OK)
+
+
+@click.command()
+@json_option
+@config_options
+def status(as_json: bool, config: Config) -> None:
+    """Show tables with row counts and time ranges, the last loads and rejects by reason.
+
+    \b
+    Example:
+        launchkit status --json
+    """
+    from launchkit.store.runner import Warehouse
+    from launchkit.store.status import status as get_status
+
+    with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
+        s = get_status(wh)
+    if as_json:
+        emit_json(s)
+        return
+    click.echo(f"warehouse {config.warehouse_path} (schema version {s['schema_version']})")
+
+    def when(v: str | None) -> str:
+        return v[:16].replace("T", " ") + " UTC" if v else "-"
+
+    click.echo(f"{'table':<14}{'rows':>10}  {'first':<22}{'last':<22}")
+    for t in s["tables"]:
+        click.echo(f"{t['table_name']:<14}{t['row_count']:>10}  {when(t['first_at']):<22}{when(t['last_at']):<22}")
+    totals = s["loads"]
+    click.echo(
+        f"loads: {totals['files_loaded']} files loaded, {totals['files_failed']} failed; rows: "
+        f"{totals['rows_read']} read, {totals['loaded']} loaded, {totals['updated']} updated, "
+        f"{totals['duplicates']} duplicates, {totals['rejected']} rejected"
+    )
+    if s["rejects_by_reason"]:
+        click.echo("rejects by reason:")
+        for r in s["rejects_by_reason"]:
+            click.echo(f"  {r['row_count']:>7}  {r['table_name']}.{r['column_name'] or '-'}: {r['reason']}")
+    if s["last_loads"]:
+        click.echo("last loads:")
+        for r in s["last_loads"][:5]:
+            click.echo(f"  #{r['load_id']} {r['status']:<7} {r['table_name'] or '-':<12} {r['path']}")
+
+
+@click.command()
+@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
+@click.option("--tenants", type=click.IntRange(1, 500), default=8, show_default=True, help="Tenants in the allowlist.")
+@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed (same seed, same files).")
+@click.option("--scenario", type=str, default="healthy", show_default=True,
+              help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.")
+@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-03-02", show_default=True,
+              help="First day of the pilot (UTC).")
+@click.option("--sessions-per-hour", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="Peak traffic level (default: a realistic pilot).")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "otlp"]), default="csv", show_default=True,
+              help="File format to write.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
+def synth(days: int, tenants: int, seed: int, scenario: str, start: Any, sessions_per_hour: float | None,
+          fmt: str, out_dir: str) -> None:
+    """Write a synthetic pilot as hourly export files, with its ground truth beside them.
+
+    \b
+    Example:
+        launchkit synth --days 14 --tenants 8 --seed 7 --scenario tool-outage --out data/pilot
+    """
+    from launchkit import synth as synth_mod
+
+    if scenario not in synth_mod.SCENARIOS:
+        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
+    if fmt == "otlp":  # sessions, turns and tool calls as OTLP/JSON traces; the other tables as CSV
+        from launchkit.synth.otlp import write_otlp
+
+        pilot = synth_mod.generate_frames(days=days, tenants=tenants, seed=seed, scenario=scenario,
+                                          start=start.date(), sessions_per_hour=sessions_per_hour)
+        files = write_otlp(pilot, Path(out_dir))
+        click.echo(f"wrote {len(files)} files to {out_dir} (OTLP/JSON traces); ground truth: {Path(out_dir) / 'ground_truth.json'}")
+        return
+    result = synth_mod.generate(
+        Path(out_dir), days=days, tenants=tenants, seed=seed, scenario=scenario, start=start.date(),
+        sessions_per_hour=sessions_per_hour, fmt=fmt,
+    )
+    counts = ", ".join(f"{k} {v}" for k, v in result.row_counts.items())
+    click.echo(f"wrote {len(result.files)} files to {out_dir} ({counts}); ground truth: {result.ground_truth}")
+
+
+@click.command()
+@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
+@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed.")
+@click.option("--scenario", type=str, default="healthy", show_default=True, help="Synthetic scenario.")
+@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
+              help="Where to write the synthetic files (default: data/demo beside the warehouse).")
+@click.option("--reports/--no-reports", "with_reports", default=True, show_default=True,
+              help="Render the reports after loading.")
+@config_options
+def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports: bool, config: Config) -> None:
+    """Generate a synthetic pilot, load it into the warehouse and render the reports.
+
+    \b
+    Example:
+        launchkit demo --days 14 --seed 7
+    """
+    from launchkit import synth as synth_mod
+    from launchkit.jobs import load
+    from launchkit.store.runner import Warehouse
+
+    if scenario not in synth_mod.SCENARIOS:
+        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
+    out = Path(data_dir) if data_dir else config.warehouse_path.parent / "data" / "demo"
+    result = synth_mod.generate(out, days=days, tenants=8, seed=seed, scenario=scenario)
+    click.echo(f"synthetic pilot ({scenario}, {days} days, seed {seed}): {len(result.files)} files in {out}")
+    with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
+        results = load.run(wh, [out], config).results
+    totals = {k: sum(getattr(r, k) for r in results) for k in ("rows_read", "loaded", "updated", "duplicates", "rejected")}
+    passed = sum(r.passed_over for r in results)
+    skipped = sum(r.skipped for r in results) - passed
+    failed = [r for r in results if not r.ok]
+    click.echo(
+        f"ingested {len(results) - skipped - passed} files ({skipped} already loaded) into {config.warehouse_path}: "
+        + ", ".join(f"{v} {k}" for k, v in totals.items())
+    )
+    for r in failed:
+        click.secho(r.summary(), fg="red", err=True)
+    if failed:
+        exit_with(exits.FAILED)
+    if with_reports:
+        from launchkit.reports import runner
+
+        runner.skip_slow_optional_imports()
+        for path in runner.run_all(config):
+            click.echo(f"report: {path}")

@@ -1,0 +1,85 @@
+"""What every launchkit command shares: the config options, the one error handler, JSON output.
+
+One error handler (LaunchkitGroup) turns every LaunchkitError into one red line on stderr and exit
+status 1 (75 when the warehouse is busy: try again); any other exception is a launchkit defect and
+reads as one line too. LAUNCHKIT_DEBUG=1 shows the traceback behind the line.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from launchkit import exits
+from launchkit.config import Config, load_config
+from launchkit.errors import LaunchkitError, WarehouseBusy
+from launchkit.jsonclean import clean
+
+
+def debug() -> bool:
+    """LAUNCHKIT_DEBUG set (to anything but 0 or empty): show tracebacks behind one-line errors."""
+    return os.environ.get("LAUNCHKIT_DEBUG", "") not in ("", "0")
+
+
+class LaunchkitGroup(click.Group):
+    """A group whose commands report domain errors as one line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
+        except LaunchkitError as exc:
+            if debug():
+                raise
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            ctx.exit(exits.BUSY if isinstance(exc, WarehouseBusy) else exits.FAILED)
+        except KeyboardInterrupt:
+            raise
+        except Exception as exc:  # a defect: still one line, with the way to see more
+            if debug():
+                raise
+            text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+            click.secho(f"Error: internal error {type(exc).__name__}: {text} "
+                        "(a launchkit defect; LAUNCHKIT_DEBUG=1 shows the traceback)", fg="red", err=True)
+            ctx.exit(exits.FAILED)
+
+
+def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--config / --warehouse / --reports-dir on a command; passes a loaded Config as `config`."""
+
+    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
+                  help="launchkit.toml to use (default: ./launchkit.toml or the nearest one above).")
+    @click.option("--warehouse", type=click.Path(dir_okay=False), default=None,
+                  help="DuckDB warehouse file (overrides LAUNCHKIT_WAREHOUSE and the config).")
+    @click.option("--reports-dir", type=click.Path(file_okay=False), default=None,
+                  help="Reports folder (overrides LAUNCHKIT_REPORTS_DIR and the config).")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, config_path: str | None, warehouse: str | None, reports_dir: str | None,
+                **kwargs: Any) -> Any:
+        config = load_config(config_path, warehouse=warehouse, reports_dir=reports_dir)
+        return fn(*args, config=config, **kwargs)
+
+    return wrapper
+
+
+def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--json: print one JSON object (the command says which)."""
+    return click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")(fn)
+
+
+def emit_json(obj: Any) -> None:
+    """Print strict JSON (one line): NaN and infinities are null, dates ISO strings."""
+    click.echo(json.dumps(clean(obj), default=str, allow_nan=False))
+
+
+def exit_with(status: int) -> None:
+    """End the command with an exit status from launchkit.exits."""
+    if status:
+        sys.exit(status)

@@ -1,0 +1,87 @@
+"""Commands that write reports: `run` (any report) and `hourly` (the scheduled run).
+
+Thin shells over launchkit.reports.runner and launchkit.jobs.hourly; docs/reports.md and
+docs/scheduling.md describe what they write, docs/cli.md their exit statuses.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from launchkit import exits
+from launchkit.cli.options import config_options
+from launchkit.config import Config
+
+KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
+
+
+@click.command("run")
+@click.argument("kind", type=click.Choice(KIND_CHOICES))
+@click.option("--at", "at", type=str, default=None,
+              help="ISO time: the hour to report for `hourly` (e.g. 2026-03-05T14:00Z), or its day for the others. "
+                   "Default: the latest complete hour / day with data.")
+@click.option("--date", "date", type=str, default=None,
+              help="Day for cost, debrief and ga (YYYY-MM-DD). Default: the latest day with data.")
+@click.option("--pdf", is_flag=True, help="Also print each report to PDF with headless Chromium.")
+@config_options
+def run(kind: str, at: str | None, date: str | None, pdf: bool, config: Config) -> None:
+    """Execute a report notebook and write reports/<kind>/<stamp>.html, .ipynb and .json, then the index.
+
+    KIND is hourly, cost, debrief, ga, or all (every report for the latest data). Prints the
+    files written. Notebooks read a read-only snapshot of the warehouse, so a report never keeps
+    the hourly writer out.
+
+    \b
+    Example:
+        launchkit run hourly --at 2026-03-05T14:00Z
+        launchkit run debrief --date 2026-03-05 --pdf
+        launchkit run all
+    """
+    from launchkit.reports import runner
+
+    runner.skip_slow_optional_imports()
+    if kind == "all":
+        if at or date:
+            raise click.UsageError("'run all' renders the latest data; use a single kind with --at / --date")
+        for path in runner.run_all(config, pdf=pdf):
+            click.echo(f"report: {path}")
+        return
+    if date and kind == "hourly":
+        raise click.UsageError("hourly takes --at (an hour), not --date")
+    r = runner.run_report(kind, config, at=at, date=date, pdf=pdf)
+    for note in r.notes:
+        click.secho(f"note: {note}", fg="yellow", err=True)
+    click.echo(f"{kind} {r.stamp}: {r.summary.get('headline', '')}")
+    for p in (r.html, r.ipynb, r.json, r.pdf):
+        if p is not None:
+            click.echo(f"wrote {p}")
+    click.echo(f"index: {config.reports_dir / 'index.html'}")
+
+
+@click.command("hourly")
+@click.option("--at", "at", type=str, default=None,
+              help="Report this hour instead of the last complete one (ISO time, e.g. 2026-03-05T14:00Z): for backfills.")
+@click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium.")
+@config_options
+def hourly(at: str | None, pdf: bool, config: Config) -> None:
+    """The scheduled hourly run: load new files from hourly.inbox, render the last complete hour, print one line.
+
+    Exit status: 0 all well; 3 a threshold was breached (report written); 1 the run failed;
+    75 another run held the lock longer than hourly.lock_timeout_s (try again later).
+    Safe to run twice, while another run goes, and while notebooks are open.
+
+    \b
+    Example:
+        launchkit hourly --config /etc/launchkit/launchkit.toml
+        5 * * * *  cd /srv/launchkit && .venv/bin/launchkit hourly >> logs/hourly.log 2>&1
+    """
+    from launchkit.jobs.hourly import run_hourly
+    from launchkit.reports import runner
+
+    runner.skip_slow_optional_imports()
+    result = run_hourly(config, at=at, pdf=pdf)
+    # OK and BREACH are results (stdout); FAILED and BUSY are problems (stderr, so cron mails them).
+    click.echo(result.line, err=result.status not in (exits.OK, exits.BREACH))
+    sys.exit(result.status)

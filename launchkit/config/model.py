@@ -1,0 +1,149 @@
+"""The configuration object: merged data, validated once when built, read through typed accessors."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from launchkit.config import attributes, criteria, decision, pricing, schema
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every section, validated and typed."""
+
+    criteria: criteria.CriteriaSettings
+    decision: dict[str, Any]
+    pricing_overrides: dict[str, pricing.Override]
+    identity: dict[str, tuple[str, ...]]
+
+
+def parse(data: dict[str, Any], where: str | None = None) -> Settings:
+    """Validate every section of merged configuration data; ConfigError names the file and key."""
+    schema.check_fixed(data, where)
+    return Settings(
+        criteria=criteria.parse(data, where),
+        decision=decision.parse(data, where),
+        pricing_overrides=pricing.parse(data, where),
+        identity=attributes.parse(data, where),
+    )
+
+
+@dataclass(frozen=True)
+class Config:
+    """The merged configuration (defaults, the file, environment, flags), validated when built."""
+
+    data: dict[str, Any]
+    path: Path | None = None
+    base_dir: Path = field(default_factory=Path.cwd)
+    settings: Settings = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "settings", parse(self.data, str(self.path) if self.path else None))
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        """The raw value of a dotted key ('budget.total_usd'), or `default` when absent."""
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, dict) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    def _path(self, dotted: str) -> Path:
+        p = Path(os.path.expanduser(str(self.get(dotted))))
+        return p if p.is_absolute() else self.base_dir / p
+
+    # --- paths
+    @property
+    def warehouse_path(self) -> Path:
+        return self._path("warehouse.path")
+
+    @property
+    def reports_dir(self) -> Path:
+        return self._path("reports.dir")
+
+    @property
+    def inbox_dir(self) -> Path:
+        return self._path("hourly.inbox")
+
+    @property
+    def checklist_path(self) -> Path | None:
+        """The go/no-go checklist file ([ga] checklist), or None for the packaged default."""
+        return self._path("ga.checklist") if self.get("ga.checklist") else None
+
+    # --- typed values
+    @property
+    def timezone(self) -> str:
+        return str(self.get("ingest.timezone"))
+
+    @property
+    def lock_timeout_s(self) -> float:
+        """How long a writer waits for the warehouse or the hourly lock ([hourly] lock_timeout_s)."""
+        return float(self.get("hourly.lock_timeout_s"))
+
+    @property
+    def min_coverage(self) -> float:
+        return float(self.get("quality.min_coverage"))
+
+    @property
+    def tolerance_pct(self) -> float:
+        return float(self.get("reconciliation.tolerance_pct"))
+
+    @property
+    def budget_total_usd(self) -> float | None:
+        v = self.get("budget.total_usd")
+        return None if v is None else float(v)
+
+    @property
+    def cost_per_session_usd(self) -> float:
+        return float(self.get("budget.cost_per_session_usd"))
+
+    @property
+    def expected_sessions_per_day(self) -> float:
+        return float(self.get("ga.expected_sessions_per_day"))
+
+    @property
+    def pilot_start(self) -> date | None:
+        v = self.get("pilot.start")
+        return date.fromisoformat(v) if v else None
+
+    @property
+    def pilot_end(self) -> date | None:
+        v = self.get("pilot.end")
+        return date.fromisoformat(v) if v else None
+
+    @property
+    def criteria(self) -> tuple[criteria.Criterion, ...]:
+        return self.settings.criteria.criteria
+
+    @property
+    def decision(self) -> dict[str, Any]:
+        return dict(self.settings.decision)
+
+    @property
+    def pricing_overrides(self) -> dict[str, pricing.Override]:
+        return self.settings.pricing_overrides
+
+    @property
+    def identity_attributes(self) -> dict[str, tuple[str, ...]]:
+        return self.settings.identity
+
+    def digest(self) -> str:
+        """A stable hash of the effective configuration, stored with each decision for audit."""
+        blob = json.dumps(self.data, sort_keys=True, default=str).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def with_overrides(self, **dotted: Any) -> Config:
+        """A copy with some keys set ('section.key' = value); validated like a loaded file."""
+        data = copy.deepcopy(self.data)
+        for key, value in dotted.items():
+            section, _, name = key.partition(".")
+            data.setdefault(section, {})[name] = value
+        return Config(data=data, path=self.path, base_dir=self.base_dir)

@@ -1,0 +1,105 @@
+"""Every key launchkit.toml can hold, with its default, and the checks of the fixed sections.
+
+docs/configuration.md documents each key. Open sections (criteria, decision, pricing, attributes)
+have modules of their own in this package; every section is validated when the file is loaded.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from datetime import date
+from typing import Any
+
+from launchkit.config.values import number
+from launchkit.errors import ConfigError
+
+DEFAULTS: dict[str, Any] = {
+    "warehouse": {"path": "launchkit.duckdb"},
+    "reports": {"dir": "reports"},
+    "ingest": {"timezone": "UTC"},
+    "pilot": {"start": None, "end": None},
+    "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
+    "ga": {"expected_sessions_per_day": 5000, "checklist": None},
+    "quality": {"min_coverage": 0.90},
+    "reconciliation": {"tolerance_pct": 2.0},
+    "hourly": {"inbox": "inbox", "lock_timeout_s": 30.0},
+    "attributes": {
+        "tenant": ["tenant.id", "tenant_id", "enduser.tenant", "app.tenant.id"],
+        "user": ["enduser.id", "user.id", "user_id"],
+    },
+    "pricing": {"overrides": {}},
+    "criteria": {},
+    "decision": {},
+}
+
+# Sections whose keys are open (each validated by its own module in launchkit.config).
+OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes"})
+
+_TEXT = (str,)
+_OPTIONAL_TEXT = (str, type(None))
+_NUMBER = (int, float)
+_OPTIONAL_NUMBER = (int, float, type(None))
+TYPES: dict[str, tuple[type, ...]] = {
+    "warehouse.path": _TEXT,
+    "reports.dir": _TEXT,
+    "ingest.timezone": _TEXT,
+    "pilot.start": _OPTIONAL_TEXT,
+    "pilot.end": _OPTIONAL_TEXT,
+    "budget.total_usd": _OPTIONAL_NUMBER,
+    "budget.cost_per_session_usd": _NUMBER,
+    "ga.expected_sessions_per_day": _NUMBER,
+    "ga.checklist": _OPTIONAL_TEXT,
+    "quality.min_coverage": _NUMBER,
+    "reconciliation.tolerance_pct": _NUMBER,
+    "hourly.inbox": _TEXT,
+    "hourly.lock_timeout_s": _NUMBER,
+}
+
+
+def check_fixed(data: dict[str, Any], where: str | None) -> None:
+    """Sections known, fixed keys known and of the right type and range; ConfigError names the key."""
+    for section, body in data.items():
+        if section not in DEFAULTS:
+            raise ConfigError(section, f"unknown section (known: {', '.join(sorted(DEFAULTS))})", where)
+        if not isinstance(body, dict):
+            raise ConfigError(section, "must be a table ([section])", where)
+        if section in OPEN_SECTIONS:
+            continue
+        for key, value in body.items():
+            dotted = f"{section}.{key}"
+            if dotted not in TYPES:
+                raise ConfigError(dotted, "unknown key", where)
+            if isinstance(value, bool) or not isinstance(value, TYPES[dotted]):
+                names = " or ".join(t.__name__ for t in TYPES[dotted] if t is not type(None))
+                raise ConfigError(dotted, f"must be {names}, got {value!r}", where)
+            if isinstance(value, str) and dotted in ("warehouse.path", "reports.dir", "hourly.inbox") and not value.strip():
+                raise ConfigError(dotted, "must not be empty", where)
+    _check_ranges(data, where)
+
+
+def _get(data: dict[str, Any], dotted: str) -> Any:
+    section, _, key = dotted.partition(".")
+    return (data.get(section) or {}).get(key)
+
+
+def _check_ranges(data: dict[str, Any], where: str | None) -> None:
+    tz = _get(data, "ingest.timezone")
+    if tz is not None:
+        try:
+            zoneinfo.ZoneInfo(tz)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise ConfigError("ingest.timezone", f"unknown time zone {tz!r}", where) from None
+    number("quality.min_coverage", _get(data, "quality.min_coverage"), allow_none=True, low=0, high=1, where=where)
+    for dotted in ("budget.total_usd", "budget.cost_per_session_usd", "ga.expected_sessions_per_day",
+                   "reconciliation.tolerance_pct", "hourly.lock_timeout_s"):
+        number(dotted, _get(data, dotted), allow_none=True, low=0, where=where)
+    days: dict[str, date] = {}
+    for dotted in ("pilot.start", "pilot.end"):
+        value = _get(data, dotted)
+        if value is not None:
+            try:
+                days[dotted] = date.fromisoformat(value)
+            except ValueError:
+                raise ConfigError(dotted, f"must be a date YYYY-MM-DD, got {value!r}", where) from None
+    if len(days) == 2 and days["pilot.end"] < days["pilot.start"]:
+        raise ConfigError("pilot.end", f"is before pilot.start ({days['pilot.end']} < {days['pilot.start']})", where)

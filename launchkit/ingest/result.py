@@ -1,0 +1,78 @@
+"""What a load did with a file (FileResult), and what a trace reader hands the loader (Staged)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+@dataclass
+class FileResult:
+    """What one load did with one file (and one table, for files that feed several)."""
+
+    file: str
+    table: str | None
+    format: str | None = None
+    rows_read: int = 0
+    loaded: int = 0
+    updated: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    ignored: int = 0
+    skipped: bool = False
+    error: str | None = None
+    load_id: int | None = None
+    detected: bool = False
+    passed_over: bool = False  # found in a folder but not a launchkit data file
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def reconciles(self) -> bool:
+        total = self.loaded + self.updated + self.duplicates + self.rejected + self.ignored
+        return self.rows_read == total
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            k: v
+            for k, v in asdict(self).items()
+            if k in ("file", "table", "rows_read", "loaded", "updated", "duplicates", "rejected", "skipped")
+        }
+        if self.ignored:
+            out["ignored"] = self.ignored
+        if self.format:
+            out["format"] = self.format
+        if self.error:
+            out["error"] = self.error
+        if self.notes:
+            out["notes"] = self.notes
+        if self.passed_over:
+            out["reason"] = "not a launchkit data file"
+        return out
+
+    def summary(self) -> str:
+        if self.error:
+            return f"FAILED {self.file}: {self.error}"
+        if self.passed_over:
+            return f"passed over {self.file}: not a launchkit data file"
+        if self.skipped:
+            return f"skipped {self.file}: content already loaded"
+        extra = f", {self.ignored} ignored" if self.ignored else ""
+        return (
+            f"{self.file} -> {self.table}: {self.rows_read} read, {self.loaded} loaded, "
+            f"{self.updated} updated, {self.duplicates} duplicates, {self.rejected} rejected{extra}"
+        )
+
+
+@dataclass
+class Staged:
+    """A trace file read by its reader: a staged relation per contract table (a temp table on the
+    connection with a `_row` column and contract column names), the records ignored and rejected
+    before staging, and notes for the user."""
+
+    tables: dict[str, str]  # contract table -> name of a temp relation on the connection
+    rows_read: dict[str, int] = field(default_factory=dict)  # per table; rows routed to it
+    ignored: int = 0
+    pre_rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)  # row, column, reason, raw
+    notes: list[str] = field(default_factory=list)

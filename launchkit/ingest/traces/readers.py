@@ -1,0 +1,80 @@
+"""The trace formats' readers, and telling a trace file's format from its content.
+
+Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemetry SDK span JSON),
+langfuse (Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
+Each reader parses the file in Python, maps it to raw contract rows and stages them as temp tables;
+the loader then validates, rejects, dedupes and merges them with the manifest, exactly as for CSV
+files. The closed list of formats is launchkit.ingest.formats.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from launchkit.config import Config
+from launchkit.ingest.result import Staged
+from launchkit.ingest.traces import attribute_set, langfuse, otlp, sdk_json
+from launchkit.ingest.traces.mapping import map_spans
+from launchkit.ingest.traces.spans import Parsed
+from launchkit.ingest.traces.stage import stage
+
+Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
+
+_HEAD_BYTES = 256 * 1024
+_FULL_PARSE_MAX = 20 * 1024 * 1024
+
+
+def _span_reader(parse: Callable[[Path], Parsed], fmt: str) -> Reader:
+    def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
+        spans, rejects, notes = parse(Path(path))
+        return stage(con, map_spans(spans, config, pre_rejects=rejects, notes=notes), fmt)
+
+    read.__doc__ = f"Read a {fmt} file into staged contract rows."
+    return read
+
+
+def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
+    """Read a Langfuse trace export into staged contract rows."""
+    return stage(con, langfuse.parse_export(Path(path), config), "langfuse")
+
+
+READERS: dict[str, Reader] = {
+    "otlp": _span_reader(otlp.parse_otlp, "otlp"),
+    "otel-json": _span_reader(sdk_json.parse_sdk_json, "otel-json"),
+    "langfuse": read_langfuse,
+    "span-attributes": _span_reader(attribute_set.parse_attribute_set, "span-attributes"),
+}
+
+
+def detect(path: Path) -> str | None:
+    """The trace format of a JSON file by its content, or None. Never raises."""
+    try:
+        with Path(path).open("rb") as f:
+            head = f.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+        size = Path(path).stat().st_size
+    except OSError:
+        return None
+    stripped = head.lstrip("\ufeff \t\r\n")
+    if not stripped.startswith(("{", "[")):
+        return None
+    if '"resourceSpans"' in head:
+        return "otlp"
+    if '"observations"' in head and ('"projectId"' in head or '"trace"' in head or '"sessionId"' in head):
+        return "langfuse"
+    if '"context"' in head and ('"span_id"' in head or '"trace_id"' in head):
+        return "otel-json"
+    if size > _FULL_PARSE_MAX:
+        return None
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return None
+    if langfuse.looks_like_export(doc):
+        return "langfuse"
+    if attribute_set.looks_like_attribute_set(doc):
+        return "span-attributes"
+    return None

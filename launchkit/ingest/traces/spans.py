@@ -1,0 +1,292 @@
+"""The shared span model of every trace format, and the small converters the formats share.
+
+Each format's parser turns its records into `Span`s (ids lowercase hex, times nanoseconds since the
+epoch); launchkit.ingest.traces.mapping turns spans into contract rows (`Mapped`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from launchkit.errors import InputFileError
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_RAW_MAX = 2000  # characters of a record kept with a reject
+
+
+@dataclass
+class Span:
+    """One span, whatever the format it came in; ids are lowercase hex, times nanoseconds since the epoch."""
+
+    row: int  # 1-based position of the record in the file
+    trace_id: str | None
+    span_id: str | None
+    parent_id: str | None
+    name: str
+    start_ns: int | None
+    end_ns: int | None
+    status: str = "unset"  # ok | error | unset
+    status_message: str | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    resource: dict[str, Any] = field(default_factory=dict)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    raw_start: Any = None  # the start time as read, when it could not be converted
+    problem: str | None = None  # why the span cannot be mapped at all (a pre-reject), if it cannot
+    raw: str = ""
+
+
+PreReject = tuple[int, "str | None", str, str]  # row, column, reason, raw JSON
+Parsed = tuple[list[Span], list[PreReject], list[str]]  # spans, records rejected while parsing, notes
+
+
+@dataclass
+class SessionFacts:
+    """What a file's spans say about one session."""
+
+    session_id: str
+    first_row: int
+    start_ns: int | None = None
+    end_ns: int | None = None
+    tenant_id: str | None = None
+    user_id: str | None = None
+    release: str | None = None
+
+    def widen(self, start_ns: int | None, end_ns: int | None) -> None:
+        if start_ns is not None:
+            self.start_ns = start_ns if self.start_ns is None else min(self.start_ns, start_ns)
+        if end_ns is not None:
+            self.end_ns = end_ns if self.end_ns is None else max(self.end_ns, end_ns)
+
+
+@dataclass
+class Mapped:
+    """Raw contract rows from one file (values as read, `_row` = record number) and their bookkeeping."""
+
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    feedback: list[dict[str, Any]] = field(default_factory=list)
+    sessions: dict[str, SessionFacts] = field(default_factory=dict)
+    records: int = 0  # spans / observations / scores read
+    ignored: int = 0
+    ignored_kinds: dict[str, int] = field(default_factory=dict)
+    pre_rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    unknown_tenant: int = 0
+
+    def ignore(self, kind: str) -> None:
+        self.ignored += 1
+        self.ignored_kinds[kind] = self.ignored_kinds.get(kind, 0) + 1
+
+
+
+# ---------------------------------------------------------------------------------------------
+# Small converters shared by the formats.
+
+
+def raw_json(obj: Any) -> str:
+    """A record as compact JSON for the rejects table (cut at 2,000 characters)."""
+    text = json.dumps(obj, default=str, ensure_ascii=False, separators=(",", ":"))
+    return text if len(text) <= _RAW_MAX else text[: _RAW_MAX - 3] + "..."
+
+
+def norm_id(value: Any, nbytes: int) -> str | None:
+    """An OTel id as lowercase hex: hex text (any case, optional 0x), base64 text, or an integer.
+
+    Returns None for a missing, empty or all-zero (invalid) id; raises ValueError when unreadable.
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not an id: {value!r}")
+    if isinstance(value, int):
+        if value < 0 or value >= 1 << (8 * nbytes):
+            raise ValueError(f"id out of range: {value}")
+        out = format(value, f"0{2 * nbytes}x")
+    elif isinstance(value, str):
+        text = value.strip()
+        if text.lower().startswith("0x"):
+            body = text[2:]
+            if not body or len(body) > 2 * nbytes or any(c not in "0123456789abcdefABCDEF" for c in body):
+                raise ValueError(f"not a hex id: {value!r}")
+            out = body.lower().zfill(2 * nbytes)
+        elif len(text) == 2 * nbytes and all(c in "0123456789abcdefABCDEF" for c in text):
+            out = text.lower()
+        else:
+            try:
+                raw = base64.b64decode(text, validate=True)
+            except (binascii.Error, ValueError):
+                raise ValueError(f"not a hex or base64 id: {value!r}") from None
+            if len(raw) != nbytes:
+                raise ValueError(f"id is {len(raw)} bytes, expected {nbytes}: {value!r}")
+            out = raw.hex()
+    else:
+        raise ValueError(f"not an id: {value!r}")
+    return None if set(out) == {"0"} else out
+
+
+def to_ns(value: Any, zone: str = "UTC") -> int | None:
+    """Nanoseconds since the epoch from an integer / numeric string (nanoseconds) or an ISO string.
+
+    0 and missing are None (unset in OTLP). Raises ValueError for anything else.
+    """
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value or None
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"not a time: {value!r}")
+        return int(value) or None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isdigit():
+            return int(text) or None
+        return iso_to_ns(text, zone)
+    raise ValueError(f"not a time: {value!r}")
+
+
+def iso_to_ns(text: str, zone: str = "UTC") -> int:
+    """Nanoseconds since the epoch from an ISO 8601 string; no offset means `zone`."""
+    t = text.strip()
+    frac_ns = 0
+    # keep sub-microsecond digits that datetime would drop
+    if "." in t:
+        head, _, rest = t.partition(".")
+        digits = ""
+        i = 0
+        while i < len(rest) and rest[i].isdigit():
+            digits += rest[i]
+            i += 1
+        if digits:
+            frac_ns = int((digits + "000000000")[:9])
+            t = head + rest[i:]
+    if t.endswith(("Z", "z")):
+        t = t[:-1] + "+00:00"
+    try:
+        dt = datetime.fromisoformat(t)
+    except ValueError:
+        raise ValueError(f"not an ISO timestamp: {text!r}") from None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=ZoneInfo(zone))
+    delta = dt - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000_000 + frac_ns
+
+
+def ns_to_iso(ns: int) -> str:
+    """An ISO 8601 UTC string with microseconds (the warehouse's precision) for nanoseconds since the epoch."""
+    sec, rem = divmod(ns, 1_000_000_000)
+    try:
+        dt = _EPOCH + timedelta(seconds=sec, microseconds=rem // 1000)
+        if not 1 <= dt.year <= 9999:
+            raise OverflowError
+    except OverflowError:
+        return str(ns)  # the loader rejects it: "epoch value out of range"
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def num_text(value: Any) -> Any:
+    """A number-ish attribute value passed through for the loader to type (strings stay strings)."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    return value
+
+
+def any_value(v: Any) -> Any:
+    """Decode an OTLP AnyValue ({"stringValue": ...}, {"intValue": "3"}, arrays, kvlists)."""
+    if not isinstance(v, Mapping):
+        return v
+    if "stringValue" in v:
+        return v["stringValue"]
+    if "boolValue" in v:
+        return bool(v["boolValue"])
+    if "intValue" in v:
+        iv = v["intValue"]
+        try:
+            return int(iv)
+        except (TypeError, ValueError):
+            return iv
+    if "doubleValue" in v:
+        dv = v["doubleValue"]
+        try:
+            return float(dv)
+        except (TypeError, ValueError):
+            return dv
+    if "arrayValue" in v:
+        return [any_value(x) for x in (v["arrayValue"] or {}).get("values", []) or []]
+    if "kvlistValue" in v:
+        return attributes((v["kvlistValue"] or {}).get("values", []))
+    if "bytesValue" in v:
+        return v["bytesValue"]
+    return None
+
+
+def attributes(items: Any) -> dict[str, Any]:
+    """OTLP KeyValue list (or an already plain mapping) -> {key: value}."""
+    if isinstance(items, Mapping):
+        return {str(k): any_value(v) for k, v in items.items()}
+    out: dict[str, Any] = {}
+    for kv in items or []:
+        if isinstance(kv, Mapping) and "key" in kv:
+            out[str(kv["key"])] = any_value(kv.get("value"))
+    return out
+
+
+_STATUS_CODES = {0: "unset", 1: "ok", 2: "error", "status_code_unset": "unset", "status_code_ok": "ok",
+                 "status_code_error": "error", "unset": "unset", "ok": "ok", "error": "error",
+                 "statuscode.unset": "unset", "statuscode.ok": "ok", "statuscode.error": "error"}
+
+
+def status(code: Any) -> str:
+    key = code.strip().lower() if isinstance(code, str) else code
+    if isinstance(key, str) and key.isdigit():
+        key = int(key)
+    return _STATUS_CODES.get(key, "unset")
+
+
+
+def json_documents(text: str) -> Iterator[tuple[int, Any, str | None]]:
+    """(line, document, error) for a file holding one JSON document, JSON Lines, or concatenated documents."""
+    dec = json.JSONDecoder()
+    pos, n = 0, len(text)
+    while True:
+        while pos < n and text[pos] in " \t\r\n":
+            pos += 1
+        if pos >= n:
+            return
+        line = text.count("\n", 0, pos) + 1
+        try:
+            doc, end = dec.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            nl = text.find("\n", pos)
+            yield line, None, f"line {line}: not valid JSON ({exc.msg})"
+            if nl < 0:
+                return
+            pos = nl + 1
+            continue
+        yield line, doc, None
+        pos = end
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputFileError(str(path), "not UTF-8 text") from None
+
+
+def read_time(value: Any, zone: str = "UTC") -> tuple[int | None, Any]:
+    """(nanoseconds, None), or (None, the raw value) when it is not a time we can read."""
+    try:
+        return to_ns(value, zone), None
+    except ValueError:
+        return None, value
+

@@ -1,0 +1,151 @@
+"""Staging mapped trace rows as temp tables, so the loader validates and merges them like a CSV file.
+
+Counting: every span / observation / score read is one record, and
+records = turn rows + tool-call rows + feedback rows + ignored + rejected before staging. Sessions
+are derived, not read: the sessions manifest row counts distinct sessions (see docs/telemetry.md).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from launchkit.contract import TABLES
+from launchkit.errors import CountsError
+from launchkit.ingest.result import Staged
+from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces.spans import Mapped, iso_to_ns, ns_to_iso
+from launchkit.store.runner import execute
+from launchkit.store.sql import quote_ident
+
+_STAGE_ORDER = ("turns", "tool_calls", "feedback", "sessions")
+
+
+def _value_text(value: Any) -> str | None:
+    """A raw value as text for staging (the loader types it): numbers exactly, lists/dicts as JSON."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, (int, str)):
+        return str(value)
+    return json.dumps(value, default=str)
+
+
+def _stage_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> str:
+    """Register rows (contract column names + _row) as temp table _lk_trace_<table>, all values VARCHAR."""
+    cols = [c for c in TABLES[table].column_names if any(c in r for r in rows)]
+    df = pd.DataFrame(
+        {"_row": pd.Series([int(r["_row"]) for r in rows], dtype="int64"),
+         **{c: pd.Series([_value_text(r.get(c)) for r in rows], dtype=object) for c in cols}}
+    )
+    name = f"_lk_trace_{table}"
+    view = f"{name}_df"
+    con.register(view, df)
+    try:
+        select = ", ".join([f"CAST({quote_ident('_row')} AS BIGINT) AS {quote_ident('_row')}"]
+                           + [f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols])
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT {select} FROM {quote_ident(view)}")
+    finally:
+        con.unregister(view)
+    return name
+
+
+def _ts_ns(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        v = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return iso_to_ns(v.astimezone(timezone.utc).isoformat())
+    return None
+
+
+def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[dict[str, Any]], list[str]]:
+    """Session rows from the facts, merged with what the warehouse already holds for those sessions.
+
+    Span-derived facts only widen the time range and fill gaps (NULL user/release/ended_at, the
+    'unknown' tenant); they never overwrite a value already loaded (e.g. from a sessions CSV). So a
+    re-import of the same spans from another file stays a duplicate.
+    """
+    notes: list[str] = []
+    facts = [f for f in mapped.sessions.values()]
+    timeless = [f for f in facts if f.start_ns is None]
+    facts = [f for f in facts if f.start_ns is not None]
+    if timeless:
+        notes.append(f"{len(timeless)} session(s) not derived: none of their spans has a start time")
+    existing: dict[str, tuple] = {}
+    if facts:
+        for row in execute(con, "ingest/sessions_known", {"ids": [f.session_id for f in facts]}).fetchall():
+            existing[row[0]] = row
+    rows: list[dict[str, Any]] = []
+    unknown = 0
+    for f in sorted(facts, key=lambda x: x.first_row):
+        start, end = f.start_ns, f.end_ns
+        tenant, user, release, cohort = f.tenant_id, f.user_id, f.release, None
+        old = existing.get(f.session_id)
+        if old is not None:
+            _, o_tenant, o_user, o_start, o_end, o_cohort, o_release = old
+            o_start_ns, o_end_ns = _ts_ns(o_start), _ts_ns(o_end)
+            start = min(start, o_start_ns) if o_start_ns is not None else start
+            end = o_end_ns if end is None else (end if o_end_ns is None else max(end, o_end_ns))
+            if o_tenant is not None and (o_tenant != semconv.UNKNOWN_TENANT or tenant is None):
+                tenant = o_tenant
+            user = o_user if o_user is not None else user
+            release = o_release if o_release is not None else release
+            cohort = o_cohort
+        if tenant is None:
+            tenant = semconv.UNKNOWN_TENANT
+            unknown += 1
+        rows.append({
+            "_row": f.first_row,
+            "session_id": f.session_id,
+            "tenant_id": tenant,
+            "user_id": user,
+            "started_at": ns_to_iso(start),
+            "ended_at": ns_to_iso(end) if end is not None else None,
+            "cohort": cohort,
+            "release": release,
+        })
+    if unknown:
+        notes.append(
+            f"{unknown} session(s) carry no tenant attribute ([attributes] tenant in launchkit.toml): "
+            f"tenant_id set to '{semconv.UNKNOWN_TENANT}'"
+        )
+    return rows, notes
+
+
+def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
+    """Stage mapped rows as temp tables for ingest.load_staged, with the counts and notes."""
+    session_rows, session_notes = _session_rows(con, mapped)
+    by_table = {"turns": mapped.turns, "tool_calls": mapped.tool_calls, "feedback": mapped.feedback,
+                "sessions": session_rows}
+    tables: dict[str, str] = {}
+    rows_read: dict[str, int] = {}
+    for table in _STAGE_ORDER:
+        rows = by_table[table]
+        if rows:
+            tables[table] = _stage_table(con, table, rows)
+            rows_read[table] = len(rows)
+    kinds = ", ".join(f"{k} {v}" for k, v in sorted(mapped.ignored_kinds.items()))
+    summary = (
+        f"{fmt}: {mapped.records} record(s) read = {len(mapped.turns)} turn(s) + {len(mapped.tool_calls)} "
+        f"tool call(s) + {len(mapped.feedback)} feedback + {mapped.ignored} ignored"
+        f"{' (' + kinds + ')' if kinds else ''} + {len(mapped.pre_rejects)} rejected before staging"
+    )
+    notes = [summary] + mapped.notes + session_notes
+    if session_rows:
+        notes.append(f"{len(session_rows)} session(s) derived from the spans (the sessions row counts sessions, not spans)")
+    staged_total = len(mapped.turns) + len(mapped.tool_calls) + len(mapped.feedback) + mapped.ignored \
+        + len(mapped.pre_rejects)
+    if mapped.records != staged_total:
+        raise CountsError(fmt, {"records": mapped.records, "turns": len(mapped.turns),
+                                "tool_calls": len(mapped.tool_calls), "feedback": len(mapped.feedback),
+                                "ignored": mapped.ignored, "rejected": len(mapped.pre_rejects)})
+    return Staged(tables=tables, rows_read=rows_read, ignored=mapped.ignored,
+                  pre_rejects=list(mapped.pre_rejects), notes=notes)

@@ -1,0 +1,153 @@
+"""The scheduled hourly run (`launchkit hourly`): what cron or a systemd timer calls every hour.
+
+1. take a lock beside the warehouse (`<warehouse>.hourly.lock`), waiting at most
+   hourly.lock_timeout_s for a previous run to finish;
+2. load the files in hourly.inbox that were not loaded before (or changed since) through the load
+   job, which re-prices what needs it and publishes the read-only snapshot the notebooks read;
+3. run the hourly report for the last complete hour (or --at);
+4. return one summary line and an exit status (launchkit.exits).
+
+Exit statuses: 0 all well; 3 a threshold was breached (the report was written); 1 the run failed
+(nothing or not everything was written; the message says why); 75 another run held the lock for
+longer than hourly.lock_timeout_s (EX_TEMPFAIL: try again). Running it twice for the same hour
+gives the same report: files already loaded are not loaded again and the report files are replaced
+atomically.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from launchkit import exits
+from launchkit.config import Config
+from launchkit.errors import LaunchkitError
+from launchkit.ingest.formats import KNOWN_SUFFIXES
+from launchkit.jobs import load
+from launchkit.reports import runner
+from launchkit.reports.kernel import start_kernel
+from launchkit.store.runner import Warehouse
+from launchkit.window import floor_hour, last_ended_hour, parse_instant
+
+
+@dataclass
+class HourlyRun:
+    """What one scheduled run did: its exit status and its one-line summary."""
+
+    status: int
+    line: str
+    hour: datetime | None = None
+    files_loaded: int = 0
+    rows_loaded: int = 0
+    failed_files: list[str] = field(default_factory=list)
+    breaches: list[dict[str, Any]] = field(default_factory=list)
+    report: Any = None
+    seconds: float = 0.0
+
+
+def lock_path(config: Config) -> Path:
+    wh = config.warehouse_path
+    return wh.with_name(wh.name + ".hourly.lock")
+
+
+def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
+    """Files in the inbox that no earlier load looked at since they last changed (sorted by name).
+
+    The loads manifest records each file's path and time; a file unchanged since it was loaded
+    (or since it failed) is not read again, so the cost of a run grows with new files, not with
+    the inbox's history. A changed file is loaded again (the loader classifies its rows).
+    """
+    if not inbox.is_dir():
+        return []
+    seen = {path: at for path, at in wh.rows("reports/loaded_paths")}
+    out = []
+    for p in sorted(inbox.iterdir()):
+        if not p.is_file() or p.name.startswith(".") or p.suffix.lower() not in KNOWN_SUFFIXES:
+            continue
+        p = p.resolve()
+        at = seen.get(str(p))
+        if at is not None and p.stat().st_mtime <= at.timestamp():
+            continue
+        out.append(p)
+    return out
+
+
+def _fmt_line(hour: datetime, summary: dict[str, Any], loaded: int, rows: int, failed: list[str], html: Path,
+              seconds: float) -> tuple[str, list[dict[str, Any]]]:
+    from launchkit.reports.text import fmt  # one number format for the line and the report
+
+    m = summary.get("metrics", {})
+    verdicts = summary.get("verdicts", [])
+    breaches = [v for v in verdicts if v.get("status") == "breach"]
+    state = "BREACH" if breaches else "OK"
+    lat = (m.get("latency_ms") or {}).get("p95")
+    bits = [
+        f"{fmt(m.get('active_sessions'))} sessions",
+        f"tool success {fmt(m.get('tool_call_success_rate'), '%')}",
+        f"p95 {fmt(lat, 'ms')}",
+        f"errors {fmt(m.get('turn_error_rate'), '%')}",
+        f"{fmt(m.get('cost_per_session'), '$')}/session",
+    ]
+    what = ", ".join(bits)
+    if breaches:
+        what += "; breached: " + ", ".join(f"{b['check']} {fmt(b.get('value'), b.get('unit', ''))}" for b in breaches)
+    files = f"loaded {loaded} new file{'s' if loaded != 1 else ''} ({rows} rows)"
+    if failed:
+        files += f", {len(failed)} FAILED"
+    return (f"hourly {hour:%Y-%m-%dT%H:00Z} {state}: {what}; {files}; report {html} ({seconds:.1f}s)", breaches)
+
+
+def run_hourly(config: Config, at: str | datetime | None = None, *, now: datetime | None = None,
+               pdf: bool = False) -> HourlyRun:
+    """Load the inbox's new files and render the hourly report; never raises for expected failures."""
+    from filelock import FileLock, Timeout
+
+    started = time.monotonic()
+    wait = config.lock_timeout_s
+    try:
+        # The report's kernel starts first: it imports while this run waits for the lock and loads files.
+        kernel = start_kernel("hourly")
+    except LaunchkitError as exc:
+        return HourlyRun(exits.FAILED, f"hourly FAILED: {exc}", seconds=time.monotonic() - started)
+    lock = FileLock(str(lock_path(config)), timeout=wait)
+    try:
+        lock.acquire()
+    except Timeout:
+        kernel.shutdown()
+        return HourlyRun(exits.BUSY, f"hourly BUSY: another run holds {lock_path(config)} (waited {wait:g}s); "
+                                     "nothing done, try again later")
+    try:
+        return _run_locked(config, at, now, pdf, started, kernel)
+    except LaunchkitError as exc:
+        return HourlyRun(exits.FAILED, f"hourly FAILED: {exc}", seconds=time.monotonic() - started)
+    finally:
+        kernel.shutdown()
+        lock.release()
+
+
+def _run_locked(config: Config, at: str | datetime | None, now: datetime | None, pdf: bool,
+                started: float, kernel: Any) -> HourlyRun:
+    hour = floor_hour(parse_instant(at, "--at")) if at not in (None, "") else last_ended_hour(now)
+    try:
+        wh = Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s)
+        try:
+            job = load.run(wh, new_inbox_files(wh, config.inbox_dir), config)
+        finally:
+            wh.close()
+    except BaseException:
+        kernel.shutdown()
+        raise
+    results = job.results
+    failed = [r.summary() for r in results if not r.ok]
+    loaded = sum(1 for r in results if r.ok and not r.skipped)
+    rows = sum(r.loaded + r.updated for r in results)
+    report = runner.run_report("hourly", config, at=hour, pdf=pdf, kernel=kernel)
+    seconds = time.monotonic() - started
+    line, breaches = _fmt_line(hour, report.summary, loaded, rows, failed, report.html, seconds)
+    status = exits.combine(exits.FAILED if failed else exits.OK, exits.BREACH if breaches else exits.OK)
+    if failed:
+        line += "\n" + "\n".join(failed)
+    return HourlyRun(status, line, hour, loaded, rows, failed, breaches, report, seconds)

@@ -1,0 +1,50 @@
+"""The one write path: load files, price whatever turns need it, publish the read-only snapshot.
+
+Every writer (`launchkit ingest`, `launchkit demo`, `launchkit hourly`) goes through `run`. Pricing
+is judged on the warehouse, not on what this run loaded: turns whose (model, day) has no price, or
+prices computed from another price library or other overrides, are re-priced; so a run after a
+crash between loading and pricing repairs the costs, and an hour with nothing new prices nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from launchkit.analytics import pricing
+from launchkit.config import Config
+from launchkit.ingest import FileResult, ingest
+from launchkit.store import snapshot
+from launchkit.store.runner import Warehouse
+
+
+@dataclass
+class LoadRun:
+    """What a load job did: one result per file (and table), and whether it re-priced."""
+
+    results: list[FileResult] = field(default_factory=list)
+    repriced: dict[str, Any] | None = None
+    published: Path | None = None
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [r for r in self.results if not r.ok]
+
+
+def reprice_if_needed(wh: Warehouse, config: Config) -> dict[str, Any] | None:
+    """Refresh model prices when the warehouse needs it (see the module docstring); what it did, or None."""
+    if pricing.needs_refresh(wh, config):
+        return pricing.refresh(wh, config)
+    return None
+
+
+def run(wh: Warehouse, paths: Iterable[str | Path], config: Config, *, table: str | None = None,
+        fmt: str | None = None, publish: bool = True) -> LoadRun:
+    """Load the files, re-price if needed, and publish the snapshot of a file-backed warehouse."""
+    out = LoadRun(results=ingest(wh, paths, config=config, table=table, fmt=fmt))
+    out.repriced = reprice_if_needed(wh, config)
+    if publish and wh.path is not None and not wh.read_only:
+        out.published = snapshot.publish(wh.con, wh.path)
+    return out

@@ -1,0 +1,69 @@
+"""The four reports: their notebooks, titles, the period each covers, and the file name of a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+SUMMARY_SCHEMA = "launchkit.report/1"
+SUMMARY_TAG = "summary"  # the notebook cell whose output is the report's JSON summary
+SUMMARY_MIME = "application/json"
+
+_COMMON = ("launchkit.reports.notebook", "launchkit.reports.charts", "launchkit.reports.widgets",
+           "launchkit.analytics.metrics")
+
+
+@dataclass(frozen=True)
+class ReportKind:
+    name: str
+    notebook: str
+    title: str
+    grain: str  # "hour" or "day": what the report's --at / --date selects
+    preload: tuple[str, ...] = ()  # modules the kernel imports while it starts (see kernel.start_kernel)
+
+
+KINDS: dict[str, ReportKind] = {
+    "hourly": ReportKind("hourly", "hourly.ipynb", "Hourly pilot report", "hour",
+                         _COMMON + ("launchkit.analytics.checks",)),
+    "cost": ReportKind("cost", "cost_burn.ipynb", "Cost and burn", "day",
+                       _COMMON + ("launchkit.analytics.finance", "launchkit.analytics.criteria",
+                                  "launchkit.analytics.reconcile", "launchkit.analytics.pricing")),
+    "debrief": ReportKind("debrief", "debrief.ipynb", "End-of-day debrief", "day",
+                          _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.themes")),
+    "ga": ReportKind("ga", "ga_readiness.ipynb", "GA readiness and go/no-go", "day",
+                     _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.finance",
+                                "launchkit.analytics.gonogo")),
+}
+COMMON_PRELOAD = _COMMON
+
+
+@dataclass
+class ReportResult:
+    """What one report run wrote, and the summary it produced."""
+
+    kind: str
+    stamp: str
+    html: Path
+    ipynb: Path
+    json: Path
+    summary: dict[str, Any]
+    pdf: Path | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def breaches(self) -> list[dict[str, Any]]:
+        return [v for v in self.summary.get("verdicts", []) if v.get("status") == "breach"]
+
+
+def stamp_for(kind: str, at: datetime | None = None, day: date | None = None) -> str:
+    """File name stem of a report: the hour (2026-03-05T14) or the day (2026-03-05) it covers."""
+    if KINDS[kind].grain == "hour":
+        if at is None:
+            raise ValueError(f"{kind} reports cover an hour: give `at`")
+        return at.strftime("%Y-%m-%dT%H")
+    if day is None:
+        raise ValueError(f"{kind} reports cover a day: give `day`")
+    return day.isoformat()

@@ -1,0 +1,135 @@
+"""Rendering an executed report notebook as offline HTML: no code, no prompts, plotly.js embedded once.
+
+Runs on the command side (nbconvert, jinja2); the notebook's own outputs come from the kernel.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import threading
+from typing import Any
+
+from launchkit.reports.kinds import SUMMARY_TAG
+from launchkit.reports.style import STYLE_CSS
+
+
+_HEAD_JS = """<script>
+(function () {
+  var errors = [];
+  function record(msg) {
+    errors.push(String(msg));
+    document.documentElement.setAttribute("data-script-errors", String(errors.length));
+    document.documentElement.setAttribute("data-script-error-messages", JSON.stringify(errors));
+  }
+  window.addEventListener("error", function (e) { record(e && e.message ? e.message : "script error"); });
+  window.addEventListener("unhandledrejection", function (e) { record("unhandled rejection: " + (e && e.reason)); });
+  document.documentElement.setAttribute("data-script-errors", "0");
+  window.addEventListener("load", function () {
+    var divs = document.querySelectorAll(".plotly-graph-div");
+    var drawn = 0;
+    divs.forEach(function (d) { if (d.querySelector(".main-svg")) { drawn += 1; } });
+    document.documentElement.setAttribute("data-charts", String(divs.length));
+    document.documentElement.setAttribute("data-charts-drawn", String(drawn));
+  });
+})();
+</script>"""
+
+_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
+{%- block html_head_js -%}
+{{ resources.launchkit_head_js }}
+{%- if resources.launchkit_plotly_js -%}
+<script type="text/javascript">{{ resources.launchkit_plotly_js }}</script>
+{%- endif -%}
+{%- endblock html_head_js -%}
+{%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
+{%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
+{% block extra_css %}
+<style type="text/css">
+body.jp-Notebook { max-width: 1180px; margin: 0 auto; padding: 12px 24px; }
+.jp-OutputArea-output { overflow-x: auto; }
+.jp-RenderedHTMLCommon h1 { margin-top: 0.4em; }
+</style>
+{{ resources.launchkit_css }}
+{% endblock extra_css %}
+"""
+
+_PLOTLY_MIME = "application/vnd.plotly.v1+json"
+
+
+@functools.lru_cache(maxsize=1)
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+_EXPORTER: Any = None
+_EXPORTER_LOCK = threading.Lock()
+
+
+def _exporter() -> Any:
+    """One HTMLExporter per process: its templates are compiled on first use, then reused."""
+    global _EXPORTER
+    with _EXPORTER_LOCK:
+        if _EXPORTER is None:
+            import jinja2
+            from nbconvert import HTMLExporter
+            from nbconvert.preprocessors import TagRemovePreprocessor
+
+            exporter = HTMLExporter(
+                template_name="lab",
+                template_file="launchkit_report.html.j2",
+                extra_loaders=[jinja2.DictLoader({"launchkit_report.html.j2": _TEMPLATE})],
+                exclude_input=True,
+                exclude_input_prompt=True,
+                exclude_output_prompt=True,
+                embed_images=True,
+            )
+            remove = TagRemovePreprocessor(
+                remove_cell_tags={SUMMARY_TAG, "parameters", "injected-parameters", "remove-cell"},
+                remove_input_tags={"remove-input"})
+            remove.enabled = True
+            exporter.register_preprocessor(remove, enabled=True)
+            _EXPORTER = exporter
+        return _EXPORTER
+
+
+def warm_exporter() -> None:
+    """Compile the HTML templates (about a second) while a kernel computes."""
+    try:
+        import nbformat
+
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("warm-up")]
+        _exporter().from_notebook_node(nb, resources={"launchkit_head_js": "", "launchkit_plotly_js": "",
+                                                       "launchkit_css": ""})
+        _plotly_js()
+    except Exception:  # noqa: BLE001 - only a warm-up; the real render reports problems
+        pass
+
+
+def render_html(nb: Any) -> str:
+    """The executed notebook as HTML without code or prompts; plotly.js included once when needed."""
+    nb = copy.deepcopy(nb)
+    has_plotly = False
+    for cell in nb.cells:
+        if cell.get("cell_type") != "code":
+            continue
+        kept = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                continue  # warnings belong in the executed notebook, not in the report
+            data = out.get("data", {})
+            if _PLOTLY_MIME in data:
+                has_plotly = True
+                data.pop(_PLOTLY_MIME)  # keep the text/html div, drawn by the page's plotly.js
+            kept.append(out)
+        cell["outputs"] = kept
+    resources = {
+        "launchkit_head_js": _HEAD_JS,
+        "launchkit_plotly_js": _plotly_js() if has_plotly else "",
+        "launchkit_css": STYLE_CSS,
+    }
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    return body

@@ -1,0 +1,257 @@
+"""Running a report: execute its notebook with papermill on a warm kernel, then publish its executed
+notebook, offline HTML and JSON summary atomically, and update the index.
+
+`run_report(kind, config)` executes notebooks/<kind>.ipynb (parameters as ISO strings checked against
+the notebook's declared parameters, a per-cell timeout) and writes reports/<kind>/<stamp>.{ipynb,
+html,json} (a temporary file in the same folder, then os.replace), then rebuilds reports/index.html.
+docs/reports.md documents the JSON summary. Command side: papermill and nbconvert are imported here,
+never in the notebook's kernel.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from launchkit import __version__
+from launchkit.analytics.span import latest_day_with_data, latest_hour_with_data
+from launchkit.config import Config
+from launchkit.errors import NotebookFailed, ReportError
+from launchkit.jsonclean import clean
+from launchkit.reports.index import write_index
+from launchkit.reports.kernel import Kernel, start_kernel
+from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY_TAG, ReportResult, stamp_for
+from launchkit.reports.paths import notebook_path
+from launchkit.reports.render import render_html, warm_exporter
+from launchkit.store import atomic, snapshot
+from launchkit.window import Window, floor_hour, iso, parse_day, parse_instant
+
+CELL_TIMEOUT_S = 300
+
+
+def skip_slow_optional_imports() -> None:
+    """Make this process skip `rfc3987_syntax`, which jsonschema (under nbformat) imports when it is
+    installed and which compiles 39 grammars on import: about a second per `launchkit run`/`hourly`.
+
+    It only adds jsonschema's 'iri' format checks, which notebook validation never uses. Called by
+    the launchkit CLI's report commands (their own process), never on import of this module.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
+
+
+
+def declared_parameters(path: Path) -> dict[str, Any]:
+    import papermill
+
+    return dict(papermill.inspect_notebook(str(path)))
+
+
+def check_parameters(path: Path, params: Mapping[str, Any]) -> None:
+    """Refuse parameters the notebook does not declare in its `parameters` cell."""
+    declared = declared_parameters(path)
+    if not declared:
+        raise ReportError(f"{path.name} has no cell tagged 'parameters'")
+    unknown = sorted(set(params) - set(declared))
+    if unknown:
+        raise ReportError(
+            f"{path.name} does not declare parameter(s) {', '.join(unknown)} (declares {', '.join(sorted(declared))})"
+        )
+
+
+def _config_json(config: Config) -> str:
+    data = json.loads(json.dumps(config.data, default=str))
+    data["warehouse"]["path"] = str(config.warehouse_path)
+    data["reports"]["dir"] = str(config.reports_dir)
+    data["hourly"]["inbox"] = str(config.inbox_dir)
+    if config.checklist_path is not None:
+        data["ga"]["checklist"] = str(config.checklist_path)
+    return json.dumps(data, sort_keys=True)
+
+
+
+def _execute(nb_path: Path, params: dict[str, Any], out_dir: Path, stamp: str, cell_timeout: float,
+             kernel: Kernel) -> Any:
+    import papermill
+    from papermill.exceptions import PapermillExecutionError
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{stamp}.", suffix=".running.ipynb", dir=out_dir)
+    os.close(fd)
+    threading.Thread(target=warm_exporter, daemon=True).start()  # while the kernel computes
+    try:
+        nb = papermill.execute_notebook(
+            str(nb_path), tmp, parameters=params, kernel_name="python3", language="python",
+            progress_bar=sys.stderr.isatty(), log_output=False, request_save_on_cell_execute=False,
+            cwd=str(nb_path.parent), execution_timeout=cell_timeout, start_timeout=120, km=kernel.km,
+        )
+    except PapermillExecutionError as exc:
+        failed = out_dir / f"{stamp}.failed.ipynb"
+        if Path(tmp).stat().st_size:
+            os.replace(tmp, failed)
+        evalue = str(exc.evalue).splitlines()[0] if exc.evalue else ""
+        raise NotebookFailed(nb_path.name, exc.exec_count, str(exc.ename), evalue,
+                             str(failed) if failed.exists() else None) from None
+    except Exception as exc:  # kernel died, timeout, ...
+        msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ReportError(f"{nb_path.name} could not be executed: {type(exc).__name__}: {msg}") from None
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return nb
+
+
+def _extract_summary(nb: Any) -> dict[str, Any]:
+    for cell in nb.cells:
+        if SUMMARY_TAG in cell.get("metadata", {}).get("tags", []):
+            for out in cell.get("outputs", []):
+                data = out.get("data", {})
+                if SUMMARY_MIME in data:
+                    value = data[SUMMARY_MIME]
+                    return json.loads(value) if isinstance(value, str) else dict(value)
+    raise ReportError("the notebook did not display a summary (a cell tagged 'summary' calling reports.summary)")
+
+
+def run_report(kind: str, config: Config, at: str | datetime | None = None, date: str | date | None = None,
+               pdf: bool = False, *, now: datetime | None = None, cell_timeout: float = CELL_TIMEOUT_S,
+               notebook: Path | None = None, update_index: bool = True, kernel: Kernel | None = None) -> ReportResult:
+    """Execute one report notebook and publish its HTML, executed notebook and JSON summary.
+
+    hourly takes `at` (the hour containing it; default: the latest complete hour with data); the
+    daily reports take `date` (or the date of `at`; default: the latest day with data). `kernel`:
+    one started earlier with start_kernel(kind) (it is shut down here either way).
+    """
+    if kind not in KINDS:
+        if kernel is not None:
+            kernel.shutdown()
+        raise ReportError(f"unknown report '{kind}' (one of {', '.join(KINDS)})")
+    started = time.monotonic()
+    nb_path = notebook or notebook_path(KINDS[kind].notebook)
+    if not nb_path.is_file():
+        if kernel is not None:
+            kernel.shutdown()
+        raise ReportError(f"no notebook {nb_path}")
+    kernel = kernel or start_kernel(kind, nb_path.parent)
+    try:
+        return _run_report(kind, config, at, date, pdf, now, cell_timeout, nb_path, update_index, kernel, started)
+    finally:
+        kernel.shutdown()
+
+
+def _run_report(kind: str, config: Config, at: str | datetime | None, date: str | date | None, pdf: bool,
+                now: datetime | None, cell_timeout: float, nb_path: Path, update_index: bool, kernel: Kernel,
+                started: float) -> ReportResult:
+    spec = KINDS[kind]
+    refreshed = snapshot.refresh(config)
+    notes = [refreshed.note] if refreshed.note else []
+    params: dict[str, Any] = {"config_json": _config_json(config)}
+    if spec.grain == "hour":
+        if at not in (None, ""):
+            hour = floor_hour(parse_instant(at, "--at"))
+        else:
+            db = snapshot.connect(config, refresh_first=False)
+            try:
+                hour = latest_hour_with_data(db, now)
+            finally:
+                db.close()
+        window = Window.hour(hour)
+        stamp = stamp_for(kind, at=hour)
+        params["at"] = iso(hour)
+        period = window.to_json()
+    else:
+        if date not in (None, ""):
+            day = parse_day(date, "--date")
+        elif at not in (None, ""):
+            day = parse_instant(at, "--at").date()
+        else:
+            db = snapshot.connect(config, refresh_first=False)
+            try:
+                day = latest_day_with_data(db)
+            finally:
+                db.close()
+        stamp = stamp_for(kind, day=day)
+        params["date"] = day.isoformat()
+        period = Window.day(day).to_json()
+    check_parameters(nb_path, params)
+    out_dir = config.reports_dir / kind
+    nb = _execute(nb_path, params, out_dir, stamp, cell_timeout, kernel)
+    kernel.shutdown_soon()
+    found = _extract_summary(nb)
+    title = str(found.pop("title", spec.title))
+    nb.metadata["title"] = title
+    paths = {"html": out_dir / f"{stamp}.html", "ipynb": out_dir / f"{stamp}.ipynb", "json": out_dir / f"{stamp}.json"}
+    pdf_path = out_dir / f"{stamp}.pdf" if pdf else None
+    envelope: dict[str, Any] = {
+        "schema": SUMMARY_SCHEMA,
+        "kind": kind,
+        "title": title,
+        "stamp": stamp,
+        "period": period,
+        "parameters": {k: v for k, v in params.items() if k != "config_json"},
+        "generated_at": iso(datetime.now(timezone.utc).replace(microsecond=0)),
+        "launchkit_version": __version__,
+        "config_digest": config.digest(),
+        "notebook": f"notebooks/{nb_path.name}",
+        "files": {k: p.name for k, p in paths.items()} | ({"pdf": pdf_path.name} if pdf_path else {}),
+        "snapshot": {"current": refreshed.current, "note": refreshed.note},
+    }
+    envelope.update(clean(found))  # strict JSON, floats to 12 digits: identical when re-run
+    envelope.setdefault("verdicts", [])
+    envelope.setdefault("recommendation", None)
+    body = render_html(nb)
+    import nbformat
+
+    atomic.write_text(paths["ipynb"], nbformat.writes(nb))
+    atomic.write_text(paths["html"], body)
+    if pdf_path is not None:
+        from launchkit.reports import browser
+
+        browser.print_pdf(paths["html"], pdf_path)
+    else:
+        (out_dir / f"{stamp}.pdf").unlink(missing_ok=True)  # a PDF of an earlier run would not match
+    atomic.write_text(paths["json"], json.dumps(envelope, indent=2, allow_nan=False, default=str) + "\n")
+    failed = out_dir / f"{stamp}.failed.ipynb"
+    failed.unlink(missing_ok=True)
+    if update_index:
+        write_index(config.reports_dir, envelope)
+    return ReportResult(kind=kind, stamp=stamp, html=paths["html"], ipynb=paths["ipynb"], json=paths["json"],
+                        summary=envelope, pdf=pdf_path, seconds=time.monotonic() - started, notes=notes)
+
+
+def run_all(config: Config, *, pdf: bool = False, now: datetime | None = None) -> list[Path]:
+    """Every report for the latest data (the hourly one for the latest complete hour); then the index.
+
+    Returns the HTML files written, the index last.
+    """
+    snapshot.refresh(config)
+    db = snapshot.connect(config, refresh_first=False)
+    try:
+        hour = latest_hour_with_data(db, now)
+        day = latest_day_with_data(db)
+    finally:
+        db.close()
+    out: list[Path] = []
+    kinds = list(KINDS)
+    kernels = {kinds[0]: start_kernel(kinds[0])}
+    try:
+        for i, kind in enumerate(kinds):
+            if i + 1 < len(kinds):  # the next report's kernel starts while this one runs
+                kernels[kinds[i + 1]] = start_kernel(kinds[i + 1])
+            k = kernels.pop(kind)
+            if KINDS[kind].grain == "hour":
+                r = run_report(kind, config, at=hour, pdf=pdf, update_index=False, kernel=k)
+            else:
+                r = run_report(kind, config, date=day, pdf=pdf, update_index=False, kernel=k)
+            out.append(r.html)
+    finally:
+        for k in kernels.values():
+            k.shutdown()
+    out.append(write_index(config.reports_dir))
+    return out

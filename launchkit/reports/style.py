@@ -1,0 +1,16 @@
+"""The reports' CSS: tiles, badges, tables and notes look the same in JupyterLab and in the rendered HTML."""
+
+STYLE_CSS = """<style>
+.lk-tiles{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
+.lk-tile{border:1px solid #d0d7de;border-left:6px solid #57606a;border-radius:6px;padding:10px 14px;min-width:150px;background:#fff}
+.lk-tile .lk-label{font-size:12px;color:#57606a;text-transform:uppercase;letter-spacing:.03em}
+.lk-tile .lk-value{font-size:24px;font-weight:600;margin:2px 0}
+.lk-tile .lk-sub{font-size:12px;color:#57606a}
+.lk-table{border-collapse:collapse;font-size:13px;margin:6px 0 14px}
+.lk-table th,.lk-table td,.jp-RenderedHTMLCommon .lk-table th,.jp-RenderedHTMLCommon .lk-table td{border:0;border-bottom:1px solid #d0d7de;padding:4px 10px;text-align:left;vertical-align:top;max-width:520px}
+.lk-table th,.jp-RenderedHTMLCommon .lk-table th{background:#f6f8fa;font-weight:600}
+.lk-table td.lk-num,.jp-RenderedHTMLCommon .lk-table td.lk-num{text-align:right;font-variant-numeric:tabular-nums}
+.lk-badge{display:inline-block;border-radius:10px;padding:1px 8px;color:#fff;font-size:12px;font-weight:600}
+.lk-note{border-left:4px solid #57606a;background:#f6f8fa;padding:8px 12px;margin:8px 0}
+.lk-muted{color:#57606a}
+</style>"""

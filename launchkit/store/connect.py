@@ -1,0 +1,76 @@
+"""Opening the DuckDB warehouse: UTC, migrated by writers, version-checked by readers, one wait policy.
+
+DuckDB lets one process write a database file, and any connection from another process keeps a
+writer out; `connect` waits up to `wait_s` (the config's [hourly] lock_timeout_s for commands) for
+the lock, backing off, then raises WarehouseBusy (a temporary failure: exit status 75 where a
+scheduler may retry).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import duckdb
+
+from launchkit.errors import WarehouseBusy, WarehouseError
+from launchkit.store.migrate import expected_version, migrate, schema_version
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text or "conflicting" in text or "being used by another" in text
+
+
+def connect(
+    path: str | Path,
+    *,
+    read_only: bool = False,
+    wait_s: float = 0.0,
+    migrate_schema: bool = True,
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse in UTC; a writer migrates it. Waits up to `wait_s` for another process's lock."""
+    path = Path(path)
+    if read_only and not path.exists():
+        raise WarehouseError(f"no warehouse at {path}: run 'launchkit ingest' or 'launchkit demo' first")
+    if not read_only:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WarehouseError(f"cannot create the warehouse's folder {path.parent}: {exc.strerror or exc}") from None
+    deadline = time.monotonic() + wait_s
+    delay = 0.05
+    while True:
+        try:
+            con = duckdb.connect(str(path), read_only=read_only)
+            break
+        except duckdb.Error as exc:
+            if not _is_lock_error(exc):
+                raise WarehouseError(f"cannot open warehouse {path}: {str(exc).splitlines()[0]}") from None
+            if time.monotonic() >= deadline:
+                raise WarehouseBusy(str(path), wait_s) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.5)
+    con.execute("SET TimeZone = 'UTC'")
+    if not read_only and migrate_schema:
+        migrate(con)
+    elif read_only:
+        found = schema_version(con)
+        expected = expected_version()
+        if found != expected:
+            con.close()
+            if found == 0:
+                raise WarehouseError(f"{path} is not a launchkit warehouse (no schema version)")
+            raise WarehouseError(
+                f"{path} has schema version {found}, this launchkit expects {expected}: "
+                "run a writing command (e.g. 'launchkit ingest') to migrate it"
+            )
+    return con
+
+
+def connect_memory() -> duckdb.DuckDBPyConnection:
+    """An in-memory, migrated warehouse: for tests and dry runs."""
+    con = duckdb.connect(":memory:")
+    con.execute("SET TimeZone = 'UTC'")
+    migrate(con)
+    return con

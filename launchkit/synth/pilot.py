@@ -1,0 +1,906 @@
+"""A synthetic pilot for dry runs: the seven contract tables as a real pilot's hourly exports would be.
+
+`generate_frames` builds the tables in memory (vectorised numpy, deterministic for a seed) and a
+ground truth describing which problem a scenario injected, from which day, and how big it is;
+`write_pilot` writes them as hourly/daily files in the contract's formats; `generate` does both.
+The criteria and decision work are tested against the ground truth. docs/synthetic-pilot.md
+documents the model (traffic shape, mixes, rates, prices) and the scenarios.
+
+Every random draw comes from one numpy Generator per component, all spawned from the seed, so the
+same arguments give the same rows (and byte-identical files) and, for one seed, a problem scenario
+differs from `healthy` only in what the problem changes (low-traffic aside, whose traffic differs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from launchkit.catalogue import METRICS
+from launchkit.config.criteria import DEFAULTS as CRITERIA_DEFAULTS
+from launchkit.config.schema import DEFAULTS as CONFIG_DEFAULTS
+from launchkit.contract import TABLES, table_for_file
+from launchkit.errors import ConfigError, InputFileError
+
+SCENARIOS: tuple[str, ...] = ("healthy", "latency-regression", "tool-outage", "cost-overrun", "low-traffic")
+
+DEFAULT_START = dt.date(2026, 3, 2)  # a Monday
+# Mean sessions per hour in weekday business hours once every tenant is enabled.
+DEFAULT_SESSIONS_PER_HOUR = 40.0
+# low-traffic caps the business-hour mean at this (night and weekend traffic is far lower still).
+LOW_TRAFFIC_SESSIONS_PER_HOUR = 1.25
+
+# List prices, USD per million tokens (input, output), as published by the vendors and as the
+# genai-prices table has them. Turn costs and vendor bills are computed from these.
+PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "claude-3-5-sonnet-20241022": (3.00, 15.00),
+    "claude-3-5-haiku-20241022": (0.80, 4.00),
+}
+MODEL_VENDOR: dict[str, str] = {
+    "gpt-4o": "openai",
+    "gpt-4o-mini": "openai",
+    "claude-3-5-sonnet-20241022": "anthropic",
+    "claude-3-5-haiku-20241022": "anthropic",
+}
+# Per model: share of turns, median latency (ms), median input tokens of a first turn, median output.
+_MODELS = tuple(PRICES_PER_MTOK)
+_MODEL_SHARE = np.array([0.45, 0.30, 0.20, 0.05])
+_MODEL_LATENCY_MS = np.array([2600.0, 1500.0, 3100.0, 1700.0])
+_MODEL_INPUT_TOKENS = np.array([31000.0, 16500.0, 31000.0, 16500.0])
+_MODEL_OUTPUT_TOKENS = np.array([650.0, 500.0, 750.0, 500.0])
+
+# Tools: share of calls, failure rate, share of failures that are timeouts, median duration (ms).
+_TOOLS = ("sql_query", "chart_render", "doc_search", "python_exec")
+_TOOL_SHARE = np.array([0.45, 0.20, 0.25, 0.10])
+_TOOL_FAIL_RATE = np.array([0.018, 0.010, 0.015, 0.025])
+_TOOL_TIMEOUT_SHARE = np.array([0.30, 0.10, 0.20, 0.35])
+_TOOL_DURATION_MS = np.array([900.0, 450.0, 350.0, 1400.0])
+_TOOL_ERRORS: tuple[tuple[str, ...], ...] = (
+    ("syntax_error", "permission_denied", "warehouse_busy"),
+    ("render_error", "invalid_spec"),
+    ("index_unavailable", "bad_request"),
+    ("runtime_error", "memory_limit", "import_error"),
+)
+_TOOL_TIMEOUT_MS = 30000.0
+
+# Traffic shape: share of the business-hour rate by UTC hour of day, and by weekday (Mon..Sun).
+_HOUR_PROFILE = np.array(
+    [0.04, 0.03, 0.03, 0.03, 0.04, 0.06, 0.12, 0.30, 0.60, 0.90, 1.00, 1.00,
+     0.85, 1.00, 1.05, 1.00, 0.90, 0.65, 0.40, 0.25, 0.15, 0.10, 0.07, 0.05]
+)
+_WEEKDAY_FACTOR = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.12, 0.10])
+
+_TURN_ERROR_RATE = 0.01
+_UNPRICED_SHARE = 0.03  # turns exported without cost_usd (priced later from tokens)
+_FEEDBACK_RATE = 0.25
+_FEEDBACK_RATE_BAD = 0.35  # people complain a little more often after a bad session
+# rating 1..5 after a good / a bad session (a failed turn or tool call, or a turn slower than 12 s)
+_RATING_GOOD = np.array([0.01, 0.02, 0.04, 0.28, 0.65])
+_RATING_BAD = np.array([0.10, 0.15, 0.25, 0.30, 0.20])
+_THUMBS_UP_BY_RATING = np.array([0.02, 0.10, 0.50, 0.92, 0.98])
+_COMMENTS = {
+    "pos": ("Great, saved me an hour", "Exactly the chart I needed", "Nice, the SQL was right first time",
+            "Helpful summary", "Love it", "Fast and accurate"),
+    "neu": ("OK but had to fix the query", "Partly right", "Took a couple of tries",
+            "Fine, a bit verbose"),
+    "neg": ("Wrong numbers in the answer", "Took forever to respond", "The query tool kept failing",
+            "Could not find our dashboard docs", "Chart did not render", "Gave up and wrote it myself"),
+}
+_BAD_LATENCY_MS = 12000.0
+
+# Scenario effects (see docs/synthetic-pilot.md).
+_LATENCY_MULTIPLIER = 2.2
+_OUTAGE_TOOL = "sql_query"
+_OUTAGE_FAIL_RATE = 0.35
+_OUTAGE_TIMEOUT_SHARE = 0.45
+_TOKEN_MULTIPLIER = 3.0
+_BILL_NOISE_SD = 0.004
+_BILL_NOISE_MAX = 0.0095
+
+_HOUR_MS = 3_600_000
+_DAY_MS = 24 * _HOUR_MS
+_HOURLY_TIME_COLUMN = {"sessions": "started_at", "turns": "started_at", "tool_calls": "started_at",
+                       "feedback": "submitted_at"}
+
+
+@dataclass
+class SynthPilot:
+    """A generated pilot: the seven contract tables (no _load_id) and what was injected."""
+
+    frames: dict[str, pd.DataFrame]
+    ground_truth: dict[str, Any]
+
+
+@dataclass
+class SynthResult:
+    """What `generate` wrote: every file (sorted), the ground-truth file, and rows per table."""
+
+    files: list[Path]
+    ground_truth: Path
+    row_counts: dict[str, int] = field(default_factory=dict)
+
+
+def problem_day_index(days: int) -> int:
+    """The 0-based day a problem scenario starts on: day 9 of 14 (index 8), i.e. ~60% in."""
+    return min(max(1, round(days * 0.6)), max(days - 1, 1))
+
+
+# --------------------------------------------------------------------------------------------
+# helpers (vectorised)
+
+
+def _ms(d: dt.date) -> int:
+    return int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp()) * 1000
+
+
+def _ts(ms: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
+    """Epoch milliseconds -> tz-aware UTC timestamps; `missing` marks NaT."""
+    out = pd.Series(pd.to_datetime(np.asarray(ms, dtype=np.int64), unit="ms", utc=True))
+    if missing is not None and missing.any():
+        out = out.mask(missing)
+    return out
+
+
+def _iso(ms: int) -> str:
+    return np.datetime_as_string(np.datetime64(int(ms), "ms"), unit="ms") + "Z"
+
+
+def _zfill(values: np.ndarray, width: int) -> np.ndarray:
+    """Whole numbers as zero-padded strings (np.char.zfill fails on an empty array)."""
+    text = np.asarray(values).astype(str)
+    return np.char.zfill(text, width) if len(text) else text
+
+
+def _numbered(prefix: str, n: int, width: int | None = None) -> np.ndarray:
+    """prefix + zero-padded 1..n (6 digits unless `width`), as a numpy string array."""
+    return np.char.add(prefix, _zfill(np.arange(1, n + 1), width or max(6, len(str(n)))))
+
+
+def _within(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For children repeated `counts` times per parent: (parent index, 0-based index within parent)."""
+    parent = np.repeat(np.arange(len(counts)), counts)
+    first = np.cumsum(counts) - counts
+    return parent, np.arange(int(counts.sum())) - np.repeat(first, counts)
+
+
+# pandas >= 3 has a string dtype ("str", missing = NaN); before, text columns are objects (missing = None)
+_STR_DTYPE: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+
+
+def _text(values: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
+    """A text column; `missing` marks missing values."""
+    s = pd.Series(np.asarray(values, dtype=object))
+    if missing is not None and missing.any():
+        s[missing] = None
+    return s.astype(_STR_DTYPE)
+
+
+def _validate(days: int, tenants: int, seed: int, scenario: str, sessions_per_hour: float | None) -> None:
+    if scenario not in SCENARIOS:
+        raise ConfigError("synth.scenario", f"unknown scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
+    if isinstance(days, bool) or not isinstance(days, int) or days < 1:
+        raise ConfigError("synth.days", f"must be a whole number >= 1, got {days!r}")
+    if scenario not in ("healthy", "low-traffic") and days < 2:
+        raise ConfigError("synth.days", f"scenario {scenario!r} needs at least 2 days (a before and an after)")
+    if isinstance(tenants, bool) or not isinstance(tenants, int) or not 1 <= tenants <= 999:
+        raise ConfigError("synth.tenants", f"must be a whole number from 1 to 999, got {tenants!r}")
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise ConfigError("synth.seed", f"must be a whole number >= 0, got {seed!r}")
+    if sessions_per_hour is not None and not (sessions_per_hour > 0 and math.isfinite(sessions_per_hour)):
+        raise ConfigError("synth.sessions_per_hour", f"must be a positive number, got {sessions_per_hour!r}")
+
+
+# --------------------------------------------------------------------------------------------
+# generation
+
+
+def generate_frames(
+    *,
+    days: int = 14,
+    tenants: int = 8,
+    seed: int = 7,
+    scenario: str = "healthy",
+    start: dt.date = DEFAULT_START,
+    sessions_per_hour: float | None = None,
+) -> SynthPilot:
+    """Generate a synthetic pilot in memory: contract tables (UTC timestamps) and its ground truth.
+
+    `sessions_per_hour` is the mean number of sessions per hour in weekday business hours once all
+    tenants are enabled (default 40); nights and weekends get a fraction of it. The low-traffic
+    scenario caps it at 2.
+    """
+    _validate(days, tenants, seed, scenario, sessions_per_hour)
+    if scenario == "low-traffic":
+        rate = min(sessions_per_hour or LOW_TRAFFIC_SESSIONS_PER_HOUR, LOW_TRAFFIC_SESSIONS_PER_HOUR)
+    else:
+        rate = float(sessions_per_hour or DEFAULT_SESSIONS_PER_HOUR)
+    # one stream per component, so a change in one component's draws leaves the others alone
+    r_rollout, r_traffic, r_turns, r_tools, r_feedback, r_bills, r_incidents, r_misc = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)
+    )
+    start_ms = _ms(start)
+    end_ms = start_ms + days * _DAY_MS
+    ref_day = problem_day_index(days)
+    problem_ms = start_ms + ref_day * _DAY_MS if scenario not in ("healthy", "low-traffic") else None
+    tenant_ids = _numbered("t", tenants, width=2 if tenants < 100 else 3)  # t01..t08
+
+    ro = _rollout(r_rollout, tenants, days, start, start_ms)
+    s_tenant, s_start, s_user = _traffic(r_traffic, rate, days, start, start_ms, ro)
+    n_sess = len(s_start)
+    tu = _turns(r_turns, s_start, scenario, problem_ms)
+    tc = _tool_calls(r_tools, tu, scenario, problem_ms)
+    t_sess, c_turn = tu["session"], tc["turn"]
+
+    # sessions end after their last turn or tool call; a few exports lack ended_at
+    s_last = np.maximum.reduceat(tu["end"], tu["first"]) if len(t_sess) else np.zeros(0, dtype=np.int64)
+    if len(c_turn):
+        np.maximum.at(s_last, t_sess[c_turn], tc["end"])
+    s_end = s_last + r_misc.integers(5_000, 120_000, n_sess)
+    s_end_missing = r_misc.random(n_sess) < 0.015
+    # a bad experience (any failed turn or tool call, or a slow turn) colours the feedback
+    bad = np.zeros(n_sess, dtype=bool)
+    bad[t_sess[tu["error"] | (tu["latency"] > _BAD_LATENCY_MS)]] = True
+    bad[t_sess[c_turn[tc["failed"]]]] = True
+    fb = _feedback(r_feedback, bad)
+    f_at = s_last + fb["delay"]
+
+    # keep sessions that finished inside the pilot window, then number everything
+    keep = s_end < end_ms
+    t_keep = keep[t_sess]
+    c_keep = t_keep[c_turn]
+    fo = np.flatnonzero(keep & fb["gives"] & (f_at < end_ms))
+    fo = fo[np.lexsort((fo, f_at[fo]))]
+    sess_idx = np.cumsum(keep) - 1  # index among kept sessions
+    turn_idx = np.cumsum(t_keep) - 1  # index among kept turns
+    session_ids = _numbered(f"s-{seed}-", int(keep.sum()))
+    t_sid = session_ids[sess_idx[t_sess[t_keep]]]
+    turn_ids = np.char.add(np.char.add(t_sid, "-t"), (tu["k"] + 1)[t_keep].astype(str))
+    c_tid = turn_ids[turn_idx[c_turn[c_keep]]]
+    call_ids = np.char.add(np.char.add(c_tid, "-c"), (tc["j"] + 1)[c_keep].astype(str))
+    user_ids = np.char.add(np.char.add(tenant_ids[s_tenant], "-u"), _zfill(s_user, 3))
+    release_times, release_names = _releases(start, days, ref_day, start_ms)
+    s_release = release_names[np.searchsorted(release_times, s_start, side="right") - 1]
+    true_cost = tu["cost"][t_keep]
+
+    frames = {
+        "sessions": pd.DataFrame({
+            "session_id": _text(session_ids),
+            "tenant_id": _text(tenant_ids[s_tenant[keep]]),
+            "user_id": _text(user_ids[keep]),
+            "started_at": _ts(s_start[keep]),
+            "ended_at": _ts(s_end[keep], s_end_missing[keep]),
+            "cohort": _text(np.full(len(session_ids), "pilot")),
+            "release": _text(s_release[keep]),
+        }),
+        "turns": pd.DataFrame({
+            "turn_id": _text(turn_ids),
+            "session_id": _text(t_sid),
+            "started_at": _ts(tu["start"][t_keep]),
+            "model": _text(np.array(_MODELS)[tu["model"][t_keep]]),
+            "status": _text(np.where(tu["error"][t_keep], "error", "ok")),
+            "latency_ms": tu["latency"][t_keep],
+            "ttft_ms": tu["ttft"][t_keep],
+            "input_tokens": tu["input_tokens"][t_keep],
+            "output_tokens": tu["output_tokens"][t_keep],
+            "cost_usd": np.where(tu["unpriced"][t_keep], np.nan, true_cost),
+        }),
+        "tool_calls": pd.DataFrame({
+            "call_id": _text(call_ids),
+            "session_id": _text(session_ids[sess_idx[t_sess[c_turn[c_keep]]]]),
+            "turn_id": _text(c_tid),
+            "tool_name": _text(np.array(_TOOLS)[tc["tool"][c_keep]]),
+            "started_at": _ts(tc["start"][c_keep]),
+            "duration_ms": tc["duration"][c_keep],
+            "status": _text(tc["status"][c_keep]),
+            "error_type": _text(tc["error_type"][c_keep], ~tc["failed"][c_keep]),
+        }),
+        "feedback": pd.DataFrame({
+            "feedback_id": _text(_numbered(f"f-{seed}-", len(fo))),
+            "session_id": _text(session_ids[sess_idx[fo]], fb["no_session"][fo]),
+            "user_id": _text(user_ids[fo]),
+            "submitted_at": _ts(f_at[fo]),
+            "rating": pd.Series(fb["rating"][fo], dtype="Int64").mask(~fb["has_rating"][fo]),
+            "thumbs": _text(np.where(fb["up"][fo], "up", "down"), ~fb["has_thumbs"][fo]),
+            "comment": _text(fb["comment"][fo], ~fb["has_comment"][fo]),
+        }),
+        "vendor_costs": _bills(tu["start"][t_keep], tu["model"][t_keep], true_cost, start_ms, r_bills),
+        "incidents": _incidents(scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1])),
+        "rollout": pd.DataFrame({
+            "tenant_id": _text(tenant_ids),
+            "cohort": _text(np.full(tenants, "pilot")),
+            "enabled_at": _ts(ro["enabled"]),
+            "disabled_at": _ts(np.where(ro["never"], 0, ro["disabled"]), ro["never"]),
+        }),
+    }
+    frames = {name: frames[name][TABLES[name].column_names] for name in TABLES}
+    truth = _ground_truth(
+        scenario=scenario, seed=seed, days=days, tenants=tenants, start=start, rate=rate,
+        ref_day=ref_day, problem_ms=problem_ms, frames=frames, true_cost=true_cost,
+        disabled_tenant=None if ro["disabled_tenant"] is None else str(tenant_ids[ro["disabled_tenant"]]),
+        release_names=release_names, release_times=release_times,
+    )
+    return SynthPilot(frames=frames, ground_truth=truth)
+
+
+def _rollout(rng: np.random.Generator, tenants: int, days: int, start: dt.date, start_ms: int) -> dict[str, Any]:
+    """The allowlist: half the tenants on day 1 (07:xx UTC), the rest over the first half of the
+    pilot on weekdays, one early tenant paused ~80% in. Tenant sizes are lognormal weights."""
+    n0 = max(1, math.ceil(tenants / 2))
+    enable_day = np.zeros(tenants, dtype=np.int64)
+    if tenants > n0:
+        later = np.round(np.linspace(1, max(1, (days - 1) // 2), tenants - n0)).astype(np.int64)
+        dow = (start.weekday() + later) % 7
+        shifted = later + np.where(dow == 5, 2, np.where(dow == 6, 1, 0))  # no go-lives at weekends
+        enable_day[n0:] = np.minimum(np.where(shifted < days, shifted, later), days - 1)
+    enabled = start_ms + enable_day * _DAY_MS + 7 * _HOUR_MS + rng.integers(0, 3600, tenants) * 1000
+    never = np.ones(tenants, dtype=bool)
+    disabled = np.full(tenants, np.iinfo(np.int64).max)
+    disabled_tenant: int | None = None
+    if tenants >= 4 and days >= 7:
+        k = int(rng.integers(0, n0))
+        disabled[k] = start_ms + int(days * 0.8) * _DAY_MS + 17 * _HOUR_MS + int(rng.integers(0, 3600)) * 1000
+        never[k] = False
+        disabled_tenant = k
+    weight = rng.lognormal(0.0, 0.6, tenants)
+    n_users = np.clip(np.round(6 + 30 * weight / weight.mean()), 3, 200).astype(np.int64)
+    return {"enabled": enabled, "disabled": disabled, "never": never, "disabled_tenant": disabled_tenant,
+            "weight": weight, "n_users": n_users}
+
+
+def _traffic(rng: np.random.Generator, rate: float, days: int, start: dt.date, start_ms: int,
+             ro: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sessions (tenant, start ms, user number), sorted by start: Poisson per (tenant, hour) with
+    mean rate x hour-of-day x weekday x tenant share, only in hours the tenant is enabled throughout."""
+    hours = days * 24
+    tenants = len(ro["weight"])
+    hour_ms = start_ms + np.arange(hours, dtype=np.int64) * _HOUR_MS
+    dow = (start.weekday() + np.arange(hours) // 24) % 7
+    shape = _HOUR_PROFILE[np.arange(hours) % 24] * _WEEKDAY_FACTOR[dow]
+    active = (hour_ms[None, :] >= ro["enabled"][:, None]) & (hour_ms[None, :] + _HOUR_MS <= ro["disabled"][:, None])
+    lam = rate * shape[None, :] * (ro["weight"] / ro["weight"].sum())[:, None] * active
+    counts = rng.poisson(lam).ravel()  # tenant-major
+    s_tenant = np.repeat(np.repeat(np.arange(tenants), hours), counts)
+    s_hour = np.repeat(np.tile(np.arange(hours), tenants), counts)
+    s_start = hour_ms[s_hour] + rng.integers(0, _HOUR_MS, len(s_tenant))
+    s_user = np.floor(ro["n_users"][s_tenant] * rng.random(len(s_tenant)) ** 2).astype(np.int64) + 1  # a few heavy users
+    order = np.lexsort((s_user, s_tenant, s_start))
+    return s_tenant[order], s_start[order], s_user[order]
+
+
+def _turns(rng: np.random.Generator, s_start: np.ndarray, scenario: str, problem_ms: int | None) -> dict[str, np.ndarray]:
+    """1-8 turns per session (geometric), each with model, status, latency, tokens and cost,
+    timed one after another; latency-regression and cost-overrun apply from problem_ms."""
+    n_turns = np.minimum(rng.geometric(0.38, len(s_start)), 8)
+    t_sess, t_k = _within(n_turns)
+    n = len(t_sess)
+    model = rng.choice(len(_MODELS), size=n, p=_MODEL_SHARE)
+    error = rng.random(n) < _TURN_ERROR_RATE
+    latency = _MODEL_LATENCY_MS[model] * rng.lognormal(0.0, 0.48, n)
+    slow = rng.random(n) < 0.03  # the heavy tail: retries, long generations, cold caches
+    latency = np.where(slow, latency * rng.lognormal(1.0, 0.35, n), latency)
+    ttft_frac = rng.beta(2.0, 6.0, n)
+    in_tok = _MODEL_INPUT_TOKENS[model] * (1 + 0.35 * t_k) * rng.lognormal(0.0, 0.5, n)  # context grows
+    out_tok = _MODEL_OUTPUT_TOKENS[model] * rng.lognormal(0.0, 0.6, n)
+    think = np.minimum(rng.lognormal(np.log(25_000), 0.9, n), 900_000.0)
+    first_gap = rng.uniform(200, 3000, n)
+    unpriced = rng.random(n) < _UNPRICED_SHARE
+    first = np.cumsum(n_turns) - n_turns
+    start = _turn_starts(s_start, t_sess, t_k, first, n_turns, latency, think, first_gap)
+    # effects apply to turns that started after the problem began on the healthy timeline
+    after = start >= problem_ms if problem_ms is not None else np.zeros(n, dtype=bool)
+    if scenario == "latency-regression":
+        latency = np.where(after, latency * _LATENCY_MULTIPLIER, latency)
+        start = _turn_starts(s_start, t_sess, t_k, first, n_turns, latency, think, first_gap)
+    if scenario == "cost-overrun":
+        in_tok = np.where(after, in_tok * _TOKEN_MULTIPLIER, in_tok)
+        out_tok = np.where(after, out_tok * _TOKEN_MULTIPLIER, out_tok)
+    latency = np.round(latency, 1)
+    in_tok = np.maximum(np.round(in_tok), 1).astype(np.int64)
+    out_tok = np.where(error, 0, np.maximum(np.round(out_tok), 1)).astype(np.int64)  # failed calls bill input only
+    price = np.array([PRICES_PER_MTOK[m] for m in _MODELS])[model]
+    return {
+        "session": t_sess, "k": t_k, "first": first, "model": model, "error": error, "start": start,
+        "latency": latency, "ttft": np.round(latency * ttft_frac, 1),
+        "input_tokens": in_tok, "output_tokens": out_tok, "unpriced": unpriced,
+        "cost": np.round((in_tok * price[:, 0] + out_tok * price[:, 1]) / 1e6, 8),
+        "end": start + np.ceil(latency).astype(np.int64),
+    }
+
+
+def _tool_calls(rng: np.random.Generator, tu: dict[str, np.ndarray], scenario: str,
+                problem_ms: int | None) -> dict[str, np.ndarray]:
+    """0-3 tool calls per turn, spread over the turn after its first token, failing at per-tool
+    rates (a share as timeouts); tool-outage raises one tool's failure rate from problem_ms."""
+    n_calls = rng.choice(4, size=len(tu["start"]), p=[0.35, 0.35, 0.20, 0.10])
+    c_turn, c_j = _within(n_calls)
+    n = len(c_turn)
+    tool = rng.choice(len(_TOOLS), size=n, p=_TOOL_SHARE)
+    u_fail = rng.random(n)
+    u_timeout = rng.random(n)
+    u_kind = rng.integers(0, 1 << 30, n)
+    dur = _TOOL_DURATION_MS[tool] * rng.lognormal(0.0, 0.6, n)
+    pos = (c_j + rng.random(n)) / np.maximum(n_calls[c_turn], 1)
+    ttft, latency = tu["ttft"][c_turn], tu["latency"][c_turn]
+    start = tu["start"][c_turn] + np.round(ttft + (latency - ttft) * pos).astype(np.int64)
+    fail_rate = _TOOL_FAIL_RATE[tool]
+    timeout_share = _TOOL_TIMEOUT_SHARE[tool]
+    hit = np.zeros(n, dtype=bool)
+    if scenario == "tool-outage":
+        hit = (tool == _TOOLS.index(_OUTAGE_TOOL)) & (start >= problem_ms)
+        fail_rate = np.where(hit, _OUTAGE_FAIL_RATE, fail_rate)
+        timeout_share = np.where(hit, _OUTAGE_TIMEOUT_SHARE, timeout_share)
+    failed = u_fail < fail_rate
+    timed_out = failed & (u_timeout < timeout_share)
+    errored = failed & ~timed_out
+    err_names = np.array([e for errs in _TOOL_ERRORS for e in errs] + ["connection_refused"])
+    err_count = np.array([len(e) for e in _TOOL_ERRORS])
+    err_idx = (np.cumsum(err_count) - err_count)[tool] + u_kind % err_count[tool]
+    err_idx = np.where(hit & errored & (u_kind % 4 != 0), len(err_names) - 1, err_idx)  # the outage's signature
+    dur = np.where(timed_out, _TOOL_TIMEOUT_MS + dur % 500, np.where(errored, dur * 0.3, dur))
+    dur = np.round(dur, 1)
+    return {
+        "turn": c_turn, "j": c_j, "tool": tool, "start": start, "duration": dur, "failed": failed,
+        "status": np.where(timed_out, "timeout", np.where(errored, "error", "ok")),
+        "error_type": np.where(timed_out, "timeout", err_names[err_idx]),
+        "end": start + np.ceil(dur).astype(np.int64),
+    }
+
+
+def _feedback(rng: np.random.Generator, bad: np.ndarray) -> dict[str, np.ndarray]:
+    """Per session: whether it leaves feedback (~25%, more after a bad session), and what: rating
+    only, thumbs only or both, skewed high after a good session, and sometimes a comment."""
+    n = len(bad)
+    draw = rng.random(n)
+    kind = rng.choice(3, size=n, p=[0.2, 0.3, 0.5])  # rating only, thumbs only, both
+    u_rating = rng.random(n)
+    u_thumbs = rng.random(n)
+    u_comment = rng.random(n)
+    u_pick = rng.integers(0, 1 << 30, n)
+    delay = np.minimum(rng.lognormal(np.log(60_000), 1.2, n), 6 * _HOUR_MS).astype(np.int64)
+    no_session = rng.random(n) < 0.02
+    rating = 1 + np.where(
+        bad,
+        np.searchsorted(np.cumsum(_RATING_BAD), u_rating, side="right"),
+        np.searchsorted(np.cumsum(_RATING_GOOD), u_rating, side="right"),
+    )
+    rating = np.minimum(rating, 5)
+    has_rating, has_thumbs = kind != 1, kind != 0
+    p_up = np.where(has_rating, _THUMBS_UP_BY_RATING[rating - 1], np.where(bad, 0.45, 0.92))
+    up = u_thumbs < p_up
+    sentiment = np.where(has_rating, np.where(rating >= 4, 0, np.where(rating == 3, 1, 2)), np.where(up, 0, 2))
+    comment = np.empty(n, dtype=object)
+    for k, key in enumerate(("pos", "neu", "neg")):  # one vectorised pick per sentiment
+        options = np.array(_COMMENTS[key], dtype=object)
+        m = sentiment == k
+        comment[m] = options[u_pick[m] % len(options)]
+    return {
+        "gives": draw < np.where(bad, _FEEDBACK_RATE_BAD, _FEEDBACK_RATE), "delay": delay,
+        "no_session": no_session, "rating": rating, "has_rating": has_rating, "has_thumbs": has_thumbs,
+        "up": up, "comment": comment, "has_comment": u_comment < 0.35,
+    }
+
+
+def _turn_starts(s_start: np.ndarray, t_sess: np.ndarray, t_k: np.ndarray, first: np.ndarray,
+                 n_turns: np.ndarray, latency: np.ndarray, think: np.ndarray, first_gap: np.ndarray) -> np.ndarray:
+    """Turn start times (ms): a session's first turn shortly after it starts, each next one after
+    the previous turn's latency plus think time (a cumulative sum restarted per session)."""
+    gap = np.where(t_k == 0, first_gap, think + np.concatenate(([0.0], latency[:-1])))
+    cs = np.cumsum(gap)
+    return s_start[t_sess] + np.round(cs - np.repeat(cs[first] - gap[first], n_turns)).astype(np.int64)
+
+
+def _releases(start: dt.date, days: int, ref_day: int, start_ms: int) -> tuple[np.ndarray, np.ndarray]:
+    """Release timeline: one at the start, one ~30% in (06:00 UTC), one on the reference day (00:00)."""
+    marks = [(0, 0)]
+    mid = round(days * 0.3)
+    if 0 < mid < ref_day:
+        marks.append((mid, 6))
+    if ref_day > 0 and days >= 2:
+        marks.append((ref_day, 0))
+    times, names = [], []
+    per_month: dict[tuple[int, int], int] = {}
+    for i, (day, hour) in enumerate(marks):
+        d = start + dt.timedelta(days=day)
+        n = per_month[(d.year, d.month)] = per_month.get((d.year, d.month), 0) + 1
+        times.append(start_ms + day * _DAY_MS + hour * _HOUR_MS if i else np.iinfo(np.int64).min)
+        names.append(f"{d.year}.{d.month:02d}.{n}")  # CalVer: year.month.n-th release that month
+    return np.array(times, dtype=np.int64), np.array(names)
+
+
+def _bills(t_start: np.ndarray, model: np.ndarray, true_cost: np.ndarray, start_ms: int,
+           rng: np.random.Generator) -> pd.DataFrame:
+    """One bill line per vendor model per UTC day: the day's true cost times (1 + noise within ±1%)."""
+    day = (t_start - start_ms) // _DAY_MS
+    n_m = len(_MODELS)
+    key = day * n_m + model
+    n_keys = int(key.max()) + 1 if len(key) else 0
+    total = np.bincount(key, weights=true_cost, minlength=n_keys)
+    used = np.bincount(key, minlength=n_keys) > 0
+    keys = np.flatnonzero(used)
+    noise = np.clip(rng.normal(0.0, _BILL_NOISE_SD, len(keys)), -_BILL_NOISE_MAX, _BILL_NOISE_MAX)
+    amount = np.round(total[keys] * (1 + noise), 6)
+    l_day, l_model = keys // n_m, keys % n_m
+    base = dt.datetime.fromtimestamp(start_ms / 1000, dt.timezone.utc).date()
+    dates = [base + dt.timedelta(days=int(d)) for d in l_day]  # at most days x models lines
+    models = [_MODELS[m] for m in l_model]
+    vendors = [MODEL_VENDOR[m] for m in models]
+    return pd.DataFrame(
+        {
+            "line_id": _text(np.array([f"{v}-{d:%Y%m%d}-{m}" for v, d, m in zip(vendors, dates, models)], dtype=object)),
+            "vendor": _text(np.array(vendors, dtype=object)),
+            "usage_date": pd.Series(dates, dtype=object),
+            "model": _text(np.array(models, dtype=object)),
+            "description": _text(np.array([f"{m} API usage (input and output tokens)" for m in models], dtype=object)),
+            "amount_usd": amount,
+            "invoice_id": _text(np.array([f"inv-{v}-{d:%Y-%m}" for v, d in zip(vendors, dates)], dtype=object)),
+        }
+    )
+
+
+_ROUTINE_INCIDENTS = (
+    ("Elevated chart_render errors for one tenant", "Bad chart spec from a prompt template", "Validate chart specs"),
+    ("Slow doc_search responses", "Search index rebuild during business hours", "Schedule index rebuilds at night"),
+    ("SSO login failures for pilot users", "Expired IdP certificate", "Alert 14 days before expiry"),
+    ("Telemetry export delayed by two hours", "Exporter queue backlog", "Scale exporter workers"),
+    ("python_exec sandbox restarts", "Memory limit too low for large frames", "Raise sandbox memory limit"),
+)
+
+
+def _incidents(scenario: str, seed: int, days: int, start_ms: int, ref_day: int,
+               rng: np.random.Generator, release: str) -> pd.DataFrame:
+    """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own."""
+    n = int(rng.integers(1, 4))
+    last_day = max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic") else max(days - 2, 0)
+    pick = rng.permutation(len(_ROUTINE_INCIDENTS))[:n]
+    day = np.sort(rng.integers(0, last_day + 1, n))
+    opened = start_ms + day * _DAY_MS + rng.integers(8 * 3600, 17 * 3600, n) * 1000
+    resolved = opened + rng.integers(20 * 60, 6 * 3600, n) * 1000
+    postmortem = resolved + rng.integers(2 * 3600, 22 * 3600, n) * 1000
+    sev = np.where(rng.random(n) < 0.5, "SEV3", "SEV4")
+    rows = [
+        {
+            "opened": int(opened[i]), "severity": str(sev[i]), "resolved": int(resolved[i]),
+            "postmortem": int(postmortem[i]), "title": _ROUTINE_INCIDENTS[p][0],
+            "root_cause": _ROUTINE_INCIDENTS[p][1], "action_items": _ROUTINE_INCIDENTS[p][2],
+        }
+        for i, p in enumerate(pick)
+    ]
+    ref_ms = start_ms + ref_day * _DAY_MS
+    extra = {
+        "latency-regression": ("SEV3", ref_ms + 14 * _HOUR_MS, f"Slow answers since release {release}"),
+        "tool-outage": ("SEV2", ref_ms + 9 * _HOUR_MS, f"{_OUTAGE_TOOL} failing for many queries: warehouse connector errors"),
+        "cost-overrun": ("SEV3", ref_ms + _DAY_MS + 10 * _HOUR_MS, "Token spend per session up ~3x"),
+    }.get(scenario)
+    if extra is not None:
+        sev_x, opened_x, title_x = extra
+        opened_x = min(opened_x + int(rng.integers(0, 3600)) * 1000, start_ms + days * _DAY_MS - 1000)
+        rows.append({"opened": opened_x, "severity": sev_x, "resolved": None, "postmortem": None,
+                     "title": title_x, "root_cause": None, "action_items": None})
+    rows.sort(key=lambda r: r["opened"])
+    na = np.array([r["resolved"] is None for r in rows])
+    return pd.DataFrame(
+        {
+            "incident_id": _text(np.array([f"inc-{seed}-{i + 1:03d}" for i in range(len(rows))], dtype=object)),
+            "severity": _text(np.array([r["severity"] for r in rows], dtype=object)),
+            "opened_at": _ts(np.array([r["opened"] for r in rows], dtype=np.int64)),
+            "resolved_at": _ts(np.array([r["resolved"] or 0 for r in rows], dtype=np.int64), na),
+            "title": _text(np.array([r["title"] for r in rows], dtype=object)),
+            "root_cause": _text(np.array([r["root_cause"] for r in rows], dtype=object), na),
+            "postmortem_at": _ts(np.array([r["postmortem"] or 0 for r in rows], dtype=np.int64), na),
+            "action_items": _text(np.array([r["action_items"] for r in rows], dtype=object), na),
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# ground truth
+
+
+class _Facts:
+    """The frames as epoch-ms arrays, for the ground truth's metrics over any [lo, hi) window."""
+
+    def __init__(self, frames: dict[str, pd.DataFrame], true_cost: np.ndarray) -> None:
+        def ms(df: pd.DataFrame, col: str) -> np.ndarray:
+            return df[col].to_numpy(dtype="datetime64[ms]").astype(np.int64)
+
+        s, t, c, f = frames["sessions"], frames["turns"], frames["tool_calls"], frames["feedback"]
+        self.s_at = ms(s, "started_at")
+        self.t_at, self.t_ok = ms(t, "started_at"), t["status"].to_numpy() == "ok"
+        self.latency = t["latency_ms"].to_numpy()
+        self.cost = true_cost  # including the turns exported without cost_usd
+        self.c_at, self.c_ok = ms(c, "started_at"), c["status"].to_numpy() == "ok"
+        rated = f["rating"].notna().to_numpy()
+        self.f_at, self.rating = ms(f, "submitted_at")[rated], f["rating"].to_numpy(dtype=float, na_value=np.nan)[rated]
+
+    def metrics(self, lo: int, hi: int) -> dict[str, Any]:
+        """Point estimates over [lo, hi): sample sizes, latency_p50/p95_ms (ok turns, exact
+        percentiles), turn error rate, tool call success rate, cost per session (turns' true cost in
+        the window / sessions started in it), CSAT (share of ratings >= 4)."""
+        sm = (self.s_at >= lo) & (self.s_at < hi)
+        tm = (self.t_at >= lo) & (self.t_at < hi)
+        cm = (self.c_at >= lo) & (self.c_at < hi)
+        fm = (self.f_at >= lo) & (self.f_at < hi)
+        n_s, n_t, n_c, n_r = int(sm.sum()), int(tm.sum()), int(cm.sum()), int(fm.sum())
+        lat = self.latency[tm & self.t_ok]
+        cost = float(self.cost[tm].sum())
+
+        def rnd(x: float | None, nd: int = 4) -> float | None:
+            return None if x is None else round(float(x), nd)
+
+        return {
+            "sessions": n_s,
+            "sessions_per_hour": rnd(n_s / ((hi - lo) / _HOUR_MS), 3),
+            "turns": n_t,
+            "latency_p50_ms": rnd(np.percentile(lat, 50) if len(lat) else None, 1),
+            "latency_p95_ms": rnd(np.percentile(lat, 95) if len(lat) else None, 1),
+            "turn_error_rate": rnd(1 - self.t_ok[tm].mean() if n_t else None),
+            "tool_calls": n_c,
+            "tool_call_success_rate": rnd(self.c_ok[cm].mean() if n_c else None),
+            "cost_usd": rnd(cost, 4),
+            "cost_per_session": rnd(cost / n_s if n_s else None, 5),
+            "ratings": n_r,
+            "csat": rnd((self.rating[fm] >= 4).mean() if n_r else None),
+        }
+
+
+def _reference_criteria() -> dict[str, dict[str, Any]]:
+    """The criteria a scenario's problem should trip, with the playbook's default thresholds
+    (launchkit.config.criteria.DEFAULTS) and 7-day windows. Cost per session's pass line is the default
+    budget.cost_per_session_usd; its marginal line, which the defaults leave equal to it, is set 20 %
+    above so the ground truth can say when the problem is clearly beyond it."""
+    out: dict[str, dict[str, Any]] = {}
+    for name in ("latency_p95", "tool_success", "cost_per_session"):
+        d = CRITERIA_DEFAULTS[name]
+        metric = d["metric"]
+        if d["pass"] is None:
+            p = float(CONFIG_DEFAULTS["budget"]["cost_per_session_usd"])
+            out[name] = {"metric": metric, "direction": METRICS[metric].better, "pass": p, "marginal": round(p * 1.2, 6)}
+        else:
+            out[name] = {"metric": metric, "direction": METRICS[metric].better, "pass": float(d["pass"]),
+                         "marginal": float(d["marginal"])}
+    return out
+
+
+REFERENCE_CRITERIA: dict[str, dict[str, Any]] = _reference_criteria()
+_WINDOW_DAYS = 7
+
+_PROBLEMS: dict[str, tuple[str | None, str | None, str | None]] = {  # problem, criterion, tool
+    "healthy": (None, None, None),
+    "latency-regression": (
+        f"turn latency x{_LATENCY_MULTIPLIER} from 00:00 UTC on the problem day (with release deployed then)",
+        "latency_p95", None),
+    "tool-outage": (
+        f"{_OUTAGE_TOOL} fails {_OUTAGE_FAIL_RATE:.0%} of its calls from 00:00 UTC on the problem day; "
+        "a SEV2 opened that morning is still open",
+        "tool_success", _OUTAGE_TOOL),
+    "cost-overrun": (
+        f"input and output tokens per turn x{_TOKEN_MULTIPLIER} (so cost per session too) "
+        "from 00:00 UTC on the problem day",
+        "cost_per_session", None),
+    "low-traffic": (
+        f"no problem, but traffic capped at {LOW_TRAFFIC_SESSIONS_PER_HOUR:g} sessions/hour in business hours: "
+        "too few samples for a verdict",
+        None, None),
+}
+
+
+def _beyond(value: float | None, crit: dict[str, Any], level: str) -> bool:
+    if value is None:
+        return False
+    return value > crit[level] if crit["direction"] == "lower" else value < crit[level]
+
+
+def _ground_truth(*, scenario: str, seed: int, days: int, tenants: int, start: dt.date, rate: float,
+                  ref_day: int, problem_ms: int | None, frames: dict[str, pd.DataFrame],
+                  true_cost: np.ndarray, disabled_tenant: str | None, release_names: np.ndarray,
+                  release_times: np.ndarray) -> dict[str, Any]:
+    start_ms = _ms(start)
+    end_ms = start_ms + days * _DAY_MS
+    ref_date = start + dt.timedelta(days=ref_day)
+    problem, criterion, tool = _PROBLEMS[scenario]
+    facts = _Facts(frames, true_cost)
+    observed: dict[str, Any] = {"overall": facts.metrics(start_ms, end_ms)}
+    if problem_ms is not None:
+        observed["before"] = facts.metrics(start_ms, problem_ms)
+        observed["after"] = facts.metrics(problem_ms, end_ms)
+    # the default criteria's view: a 7-day window ending with each day (as of that day)
+    trailing: dict[str, dict[str, float | None]] = {c["metric"]: {} for c in REFERENCE_CRITERIA.values()}
+    for d in range(days):
+        hi = start_ms + (d + 1) * _DAY_MS
+        m = facts.metrics(max(start_ms, hi - _WINDOW_DAYS * _DAY_MS), hi)
+        for metric in trailing:
+            trailing[metric][(start + dt.timedelta(days=d)).isoformat()] = m[metric]
+    observed["trailing_7d"] = trailing
+
+    if scenario == "healthy":
+        expected: dict[str, Any] = {"decision_on_problem_day": "EXPAND", "acceptable_decisions": ["EXPAND"],
+                                    "decision_at_end": "EXPAND"}
+    elif scenario == "low-traffic":
+        expected = {"decision_on_problem_day": "HOLD", "acceptable_decisions": ["HOLD"], "decision_at_end": "HOLD",
+                    "verdicts": "INSUFFICIENT DATA",
+                    "note": "samples in a 7-day window stay below the default criteria's min_sample"}
+    else:
+        crit = REFERENCE_CRITERIA[str(criterion)]
+        series = trailing[crit["metric"]]
+        after_days = [d for d in series if d >= ref_date.isoformat()]
+        expected = {
+            "decision_before_problem_day": "EXPAND",
+            "decision_on_problem_day": "HOLD or ROLLBACK",
+            "acceptable_decisions": ["HOLD", "ROLLBACK"],
+            "note": "decision_on_problem_day holds for data from problem_start on; a trailing 7-day window "
+                    "dilutes the problem until trailing_7d_first_beyond_pass",
+            "decision_at_end": "HOLD or ROLLBACK",
+            "failing_criterion": criterion,
+            "thresholds": crit,
+            "trailing_7d_first_beyond_pass": next((d for d in after_days if _beyond(series[d], crit, "pass")), None),
+            "trailing_7d_first_beyond_marginal": next(
+                (d for d in after_days if _beyond(series[d], crit, "marginal")), None),
+        }
+    effect: dict[str, Any] = {
+        "latency-regression": {"latency_multiplier": _LATENCY_MULTIPLIER, "incident_severity": "SEV3"},
+        "tool-outage": {"tool": _OUTAGE_TOOL, "failure_rate": _OUTAGE_FAIL_RATE,
+                        "timeout_share_of_failures": _OUTAGE_TIMEOUT_SHARE, "incident_severity": "SEV2"},
+        "cost-overrun": {"token_multiplier": _TOKEN_MULTIPLIER, "incident_severity": "SEV3"},
+    }.get(scenario, {})
+    return {
+        "scenario": scenario,
+        "seed": seed,
+        "days": days,
+        "tenants": tenants,
+        "start": start.isoformat(),
+        "end": (start + dt.timedelta(days=days - 1)).isoformat(),
+        "window": {"start": _iso(start_ms), "end": _iso(end_ms)},
+        "sessions_per_hour": rate,
+        "reference_day": ref_date.isoformat() if ref_day < days else None,
+        "problem_day": ref_date.isoformat() if problem_ms is not None else None,
+        "problem_start": _iso(problem_ms) if problem_ms is not None else None,
+        "problem": problem,
+        "affected_metric": REFERENCE_CRITERIA[criterion]["metric"] if criterion else None,
+        "affected_criterion": criterion,
+        "affected_tool": tool,
+        "effect": effect,
+        "expected": expected,
+        "releases": [{"release": str(n), "from": _iso(max(int(t), start_ms))}
+                     for n, t in zip(release_names, release_times)],
+        "disabled_tenant": disabled_tenant,
+        "prices_per_mtok": {m: list(p) for m, p in PRICES_PER_MTOK.items()},
+        "observed": observed,
+        "row_counts": {name: int(len(df)) for name, df in frames.items()},
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# writing
+
+
+def _string_frame(df: pd.DataFrame, table: str) -> pd.DataFrame:
+    """Timestamps as ISO-8601 UTC with milliseconds and 'Z'; dates as YYYY-MM-DD; missing as ''."""
+    out = df.copy()
+    for col in TABLES[table].columns:
+        if col.kind == "timestamp":
+            v = out[col.name].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
+            s = np.char.add(np.datetime_as_string(v, unit="ms"), "Z")
+            s = np.where(np.isnat(v), "", s)
+            out[col.name] = s.astype(object)
+        elif col.kind == "date":
+            out[col.name] = [("" if pd.isna(x) else pd.Timestamp(x).strftime("%Y-%m-%d")) for x in out[col.name]]
+    return out
+
+
+def _csv_lines(df: pd.DataFrame) -> list[str]:
+    body = df.to_csv(index=False, header=False, lineterminator="\n")
+    lines = body.split("\n")[:-1]
+    if len(lines) != len(df):  # a field with an embedded newline: fall back to one line per row
+        lines = [df.iloc[[i]].to_csv(index=False, header=False, lineterminator="\n")[:-1] for i in range(len(df))]
+    return [line + "\n" for line in lines]
+
+
+def _pilot_files(out_dir: Path) -> list[Path]:
+    """Files in out_dir named like contract exports or a ground truth."""
+    return sorted(p for p in out_dir.iterdir()
+                  if p.is_file() and (p.name == "ground_truth.json" or table_for_file(p.name) is not None))
+
+
+def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
+    """Write the pilot as exports: hourly sessions/turns/tool_calls/feedback, daily vendor_costs,
+    one incidents and one rollout file, and ground_truth.json. Returns the paths written, sorted.
+
+    A folder holding an earlier synthetic pilot (it has a ground_truth.json) is replaced: its export
+    files go first, so a shorter run leaves no stale hours behind. A folder with export files but no
+    ground truth may hold real data and is refused.
+    """
+    if fmt not in ("csv", "parquet"):
+        raise ConfigError("synth.format", f"must be 'csv' or 'parquet', got {fmt!r}")
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise InputFileError(str(out), "is a file, not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    old = _pilot_files(out)
+    if old and not (out / "ground_truth.json").is_file():
+        raise InputFileError(str(out), f"holds {len(old)} export files but no ground_truth.json (real data?); "
+                                       "choose an empty folder")
+    for p in old:
+        p.unlink()
+    written: list[Path] = []
+    for table in TABLES:
+        df = pilot.frames[table][TABLES[table].column_names]
+        if table in _HOURLY_TIME_COLUMN or table == "vendor_costs":
+            if table == "vendor_costs":
+                days = pd.to_datetime(df["usage_date"]).to_numpy(dtype="datetime64[D]")
+                order = np.lexsort((df["line_id"].to_numpy(dtype=str), days))
+                keys = days[order].astype("datetime64[D]").astype(str)
+            else:
+                tcol = _HOURLY_TIME_COLUMN[table]
+                ms = df[tcol].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
+                order = np.lexsort((df[TABLES[table].key].to_numpy(dtype=str), ms.astype(np.int64)))
+                keys = np.datetime_as_string(ms[order], unit="h")
+            df = df.iloc[order].reset_index(drop=True)
+            bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, int)
+            ends = np.r_[bounds[1:], len(keys)]
+            if fmt == "csv":
+                lines = _csv_lines(_string_frame(df, table))
+                header = ",".join(df.columns) + "\n"
+                for a, b in zip(bounds, ends):
+                    path = out / f"{table}_{keys[a]}.csv"
+                    path.write_text(header + "".join(lines[a:b]), encoding="utf-8", newline="")
+                    written.append(path)
+            else:
+                tbl = _arrow(df)
+                for a, b in zip(bounds, ends):
+                    path = out / f"{table}_{keys[a]}.parquet"
+                    _write_parquet(tbl.slice(int(a), int(b - a)), path)
+                    written.append(path)
+        else:
+            path = out / f"{table}.{fmt}"
+            if fmt == "csv":
+                path.write_text(_string_frame(df, table).to_csv(index=False, lineterminator="\n"), encoding="utf-8", newline="")
+            else:
+                _write_parquet(_arrow(df), path)
+            written.append(path)
+    gt = out / "ground_truth.json"
+    gt.write_text(json.dumps(pilot.ground_truth, indent=2) + "\n", encoding="utf-8")
+    written.append(gt)
+    return sorted(written)
+
+
+def _arrow(df: pd.DataFrame) -> Any:
+    import pyarrow as pa
+
+    return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+
+
+def _write_parquet(tbl: Any, path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    pq.write_table(tbl, path)
+
+
+def generate(
+    out_dir: str | Path,
+    *,
+    days: int = 14,
+    tenants: int = 8,
+    seed: int = 7,
+    scenario: str = "healthy",
+    start: dt.date = DEFAULT_START,
+    sessions_per_hour: float | None = None,
+    fmt: str = "csv",
+) -> SynthResult:
+    """Generate a synthetic pilot and write it to `out_dir` (see `generate_frames`, `write_pilot`)."""
+    pilot = generate_frames(days=days, tenants=tenants, seed=seed, scenario=scenario, start=start,
+                            sessions_per_hour=sessions_per_hour)
+    files = write_pilot(pilot, out_dir, fmt=fmt)
+    return SynthResult(
+        files=files,
+        ground_truth=Path(out_dir) / "ground_truth.json",
+        row_counts={name: int(len(df)) for name, df in pilot.frames.items()},
+    )
