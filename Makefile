@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint lab bench browser clean
+.PHONY: install demo test test-fast lint lab bench browser clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,10 +27,20 @@ browser:
 	      || echo "warning: could not install chromium; browser tests will skip"; \
 	  else echo "note: chromium not installed and not root; browser tests will skip"; fi; }
 
-## make test: the whole suite (unit, notebooks, end to end)
-test: install browser
+## make lint: formatting, lint rules, types and the import contracts
+lint: install
+	$(BIN)/ruff format --check launchkit tests benchmarks
+	$(BIN)/ruff check launchkit tests benchmarks
+	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+## make test: lint, then the whole suite (unit, notebooks, end to end, browser)
+test: install browser lint
 	$(BIN)/python -m pytest -q
+
+## make test-fast: the edit-run loop: everything but the slow end-to-end tests
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lab: install
 	$(BIN)/jupyter lab --notebook-dir=notebooks

@@ -28,11 +28,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from launchkit import synth  # noqa: E402
-from launchkit.analytics import decision  # noqa: E402
-from launchkit.store.runner import Warehouse  # noqa: E402
-from launchkit.config import load_config  # noqa: E402
-from launchkit.contract import TABLES  # noqa: E402
+from launchkit import synth
+from launchkit.analytics import decision
+from launchkit.config import load_config
+from launchkit.contract import TABLES
+from launchkit.store.runner import Warehouse
 
 PROBLEMS = ("latency-regression", "tool-outage", "cost-overrun")
 FIRST_DECIDED_DAY = 7  # the first day with a full 7-day baseline
@@ -59,8 +59,13 @@ def run_one(scenario: str, seed: int, level: float | None, days: int) -> dict[st
 
     def decide(d: date) -> dict[str, Any]:
         dec = decision.decide(con, d, cfg, store=False)
-        return {"day": d.isoformat(), "weekday": d.weekday() < 5, "recommendation": dec.recommendation,
-                "data_sufficient": dec.data_sufficient, "ready": dec.criteria.ready}
+        return {
+            "day": d.isoformat(),
+            "weekday": d.weekday() < 5,
+            "recommendation": dec.recommendation,
+            "data_sufficient": dec.data_sufficient,
+            "ready": dec.criteria.ready,
+        }
 
     if scenario in PROBLEMS:
         pday = date.fromisoformat(gt["problem_day"])
@@ -99,13 +104,18 @@ def summarise(results: list[dict[str, Any]], levels: list[float]) -> tuple[str, 
         nx_we = sum(d["recommendation"] != "EXPAND" for d in we)
         we_insuff = sum(d["recommendation"] != "EXPAND" and not d["data_sufficient"] for d in we)
         s = summary.setdefault(str(level), {})
-        s["healthy"] = {"false_rollback": rb / len(days) if days else None,
-                        "false_non_expand_weekdays": nx_wk / len(wk) if wk else None,
-                        "non_expand_weekends": nx_we / len(we) if we else None, "decisions": len(days)}
+        s["healthy"] = {
+            "false_rollback": rb / len(days) if days else None,
+            "false_non_expand_weekdays": nx_wk / len(wk) if wk else None,
+            "non_expand_weekends": nx_we / len(we) if we else None,
+            "decisions": len(days),
+        }
         lines.append(f"| {level:g} | healthy | false ROLLBACK (all days) | {_rate(rb, len(days))} |")
         lines.append(f"| {level:g} | healthy | false non-EXPAND (weekdays) | {_rate(nx_wk, len(wk))} |")
-        lines.append(f"| {level:g} | healthy | non-EXPAND on weekends (of which too little data) | "
-                     f"{_rate(nx_we, len(we))} ({we_insuff}) |")
+        lines.append(
+            f"| {level:g} | healthy | non-EXPAND on weekends (of which too little data) | "
+            f"{_rate(nx_we, len(we))} ({we_insuff}) |"
+        )
         for scenario in PROBLEMS:
             rs = [r for r in results if r["scenario"] == scenario and r["level"] == level]
             first = [r["decisions"]["first_day"]["recommendation"] for r in rs]
@@ -114,22 +124,32 @@ def summarise(results: list[dict[str, Any]], levels: list[float]) -> tuple[str, 
             before_bad = sum(r["decisions"]["before"]["recommendation"] != "EXPAND" for r in rs)
             delays = [r["delay_days"] for r in rs if r["delay_days"] is not None]
             missed = sum(r["delay_days"] is None for r in rs)
-            s[scenario] = {"detected_first_day": det / len(rs) if rs else None,
-                           "rollback_first_day": rbk / len(rs) if rs else None,
-                           "mean_delay_days": sum(delays) / len(delays) if delays else None,
-                           "never_flagged": missed, "non_expand_day_before": before_bad / len(rs) if rs else None}
-            lines.append(f"| {level:g} | {scenario} | detected on first day (HOLD or ROLLBACK) | {_rate(det, len(rs))} |")
+            s[scenario] = {
+                "detected_first_day": det / len(rs) if rs else None,
+                "rollback_first_day": rbk / len(rs) if rs else None,
+                "mean_delay_days": sum(delays) / len(delays) if delays else None,
+                "never_flagged": missed,
+                "non_expand_day_before": before_bad / len(rs) if rs else None,
+            }
+            lines.append(
+                f"| {level:g} | {scenario} | detected on first day (HOLD or ROLLBACK) | {_rate(det, len(rs))} |"
+            )
             lines.append(f"| {level:g} | {scenario} | ROLLBACK on first day | {_rate(rbk, len(rs))} |")
             mean = f"{sum(delays) / len(delays):.2f}" if delays else "n/a"
             lines.append(f"| {level:g} | {scenario} | delay, days (mean; never flagged) | {mean}; {missed} |")
-            lines.append(f"| {level:g} | {scenario} | non-EXPAND the day before (false alarm) | {_rate(before_bad, len(rs))} |")
+            lines.append(
+                f"| {level:g} | {scenario} | non-EXPAND the day before (false alarm) | {_rate(before_bad, len(rs))} |"
+            )
     low = [r for r in results if r["scenario"] == "low-traffic"]
     days = [d for r in low for d in r["decisions"]["days"]]
     hold = sum(d["recommendation"] == "HOLD" for d in days)
     insuff = sum(not d["data_sufficient"] for d in days)
     wrong = sum(d["recommendation"] == "EXPAND" or d["ready"] for d in days)
-    summary["low-traffic"] = {"hold": hold / len(days) if days else None, "wrong_pass": wrong,
-                              "insufficient": insuff / len(days) if days else None}
+    summary["low-traffic"] = {
+        "hold": hold / len(days) if days else None,
+        "wrong_pass": wrong,
+        "insufficient": insuff / len(days) if days else None,
+    }
     lines.append(f"| <= 1.25 | low-traffic | HOLD | {_rate(hold, len(days))} |")
     lines.append(f"| <= 1.25 | low-traffic | data insufficient | {_rate(insuff, len(days))} |")
     lines.append(f"| <= 1.25 | low-traffic | wrong PASS (EXPAND or GA-ready) | {wrong} of {len(days)} |")
@@ -156,8 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print(f"\n{len(jobs)} pilots, {args.seeds} seeds each, {time.perf_counter() - t0:.0f}s")
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps({"summary": summary, "results": results}, indent=1),
-                                       encoding="utf-8")
+        Path(args.json_out).write_text(json.dumps({"summary": summary, "results": results}, indent=1), encoding="utf-8")
     return 0
 
 

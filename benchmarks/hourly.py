@@ -59,8 +59,13 @@ from launchkit.cli import cli
 cli(prog_name="launchkit", args=sys.argv[1:])
 """
 
-TIME_COLUMN = {"sessions": "started_at", "turns": "started_at", "tool_calls": "started_at",
-               "feedback": "submitted_at", "incidents": "opened_at"}
+TIME_COLUMN = {
+    "sessions": "started_at",
+    "turns": "started_at",
+    "tool_calls": "started_at",
+    "feedback": "submitted_at",
+    "incidents": "opened_at",
+}
 
 
 def _csv(df: pd.DataFrame, path: Path) -> None:
@@ -130,7 +135,9 @@ def build(rebuild: bool) -> dict[str, Path]:
         start = NEW_HOUR - (timedelta(days=1) if name == "1 day" else timedelta(days=DAYS))
         _write_history(frames, site / "inbox", start)
         (site / "launchkit.toml").write_text(
-            '[warehouse]\npath = "base.duckdb"\n[reports]\ndir = "reports"\n[hourly]\ninbox = "inbox"\n', encoding="utf-8")
+            '[warehouse]\npath = "base.duckdb"\n[reports]\ndir = "reports"\n[hourly]\ninbox = "inbox"\n',
+            encoding="utf-8",
+        )
         cfg = load_config(site / "launchkit.toml")
         con = Warehouse.open(cfg.warehouse_path)
         try:
@@ -143,8 +150,10 @@ def build(rebuild: bool) -> dict[str, Path]:
         finally:
             con.close()
         n = sum(len(pd.read_csv(p)) for p in (site / "inbox").glob("turns_*.csv"))
-        print(f"built {name} of history: {n} turns, warehouse {cfg.warehouse_path.stat().st_size / 1e6:.1f} MB",
-              flush=True)
+        print(
+            f"built {name} of history: {n} turns, warehouse {cfg.warehouse_path.stat().st_size / 1e6:.1f} MB",
+            flush=True,
+        )
     marker.write_text(STAMP)
     print(f"(built in {time.perf_counter() - t:.0f}s; cached in {DATA})", flush=True)
     return sites
@@ -159,7 +168,8 @@ def _reset(site: Path) -> Path:
     # the loads manifest names the history files by their path in site/inbox: keep using it
     (work / "launchkit.toml").write_text(
         f'[warehouse]\npath = "lk.duckdb"\n[reports]\ndir = "reports"\n[hourly]\ninbox = "{site / "inbox"}"\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     for p in (site / "inbox").glob(f"*_{NEW_HOUR:%Y-%m-%dT%H}.csv"):
         p.unlink()
     for p in (DATA / "new").iterdir():
@@ -207,10 +217,14 @@ def main() -> None:
     print(f"hourly benchmark: {args.repeat} fresh processes each, median (fastest), {os.cpu_count()} CPUs")
     print(f"  floor (papermill trivial 2-cell notebook + nbconvert HTML): {med['floor']:5.2f} s ({low['floor']:.2f} s)")
     for name in sites:
-        print(f"  launchkit hourly, {name:>7} of history:                  {med[name]:5.2f} s ({low[name]:.2f} s)"
-              f"  = {med[name] / med['floor']:.2f}x the floor ({low[name] / low['floor']:.2f}x); target <= 2x")
-    print(f"  60 days / 1 day: {med['60 days'] / med['1 day']:.2f}x ({low['60 days'] / low['1 day']:.2f}x); "
-          "target <= 1.3x")
+        print(
+            f"  launchkit hourly, {name:>7} of history:                  {med[name]:5.2f} s ({low[name]:.2f} s)"
+            f"  = {med[name] / med['floor']:.2f}x the floor ({low[name] / low['floor']:.2f}x); target <= 2x"
+        )
+    print(
+        f"  60 days / 1 day: {med['60 days'] / med['1 day']:.2f}x ({low['60 days'] / low['1 day']:.2f}x); "
+        "target <= 1.3x"
+    )
     print(f"  last run's line (60 days): {lines['60 days']}")
 
 

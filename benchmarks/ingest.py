@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import tempfile
@@ -92,8 +91,10 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ns = ap.parse_args()
     files = make_data(ns.rows)
-    print(f"{ns.rows:,} tool-call rows; CSV {files['csv'].stat().st_size / 2**20:.0f} MiB, "
-          f"Parquet {files['parquet'].stat().st_size / 2**20:.0f} MiB; best of {ns.repeat}, alternating")
+    print(
+        f"{ns.rows:,} tool-call rows; CSV {files['csv'].stat().st_size / 2**20:.0f} MiB, "
+        f"Parquet {files['parquet'].stat().st_size / 2**20:.0f} MiB; best of {ns.repeat}, alternating"
+    )
     results = {}
     for fmt, src in files.items():
         bare, ours, bare_mem, our_mem = [], [], [], []
@@ -107,13 +108,18 @@ def main() -> None:
                 ours.append(s)
                 our_mem.append(m)
         results[fmt] = {
-            "bare_s": min(bare), "ingest_s": min(ours), "ratio": min(ours) / min(bare),
-            "bare_peak_mib": max(bare_mem), "ingest_peak_mib": max(our_mem),
+            "bare_s": min(bare),
+            "ingest_s": min(ours),
+            "ratio": min(ours) / min(bare),
+            "bare_peak_mib": max(bare_mem),
+            "ingest_peak_mib": max(our_mem),
         }
     print(f"{'format':<8}{'bare s':>9}{'ingest s':>10}{'ratio':>8}{'bare MiB':>10}{'ingest MiB':>12}")
     for fmt, r in results.items():
-        print(f"{fmt:<8}{r['bare_s']:>9.2f}{r['ingest_s']:>10.2f}{r['ratio']:>8.2f}"
-              f"{r['bare_peak_mib']:>10.0f}{r['ingest_peak_mib']:>12.0f}")
+        print(
+            f"{fmt:<8}{r['bare_s']:>9.2f}{r['ingest_s']:>10.2f}{r['ratio']:>8.2f}"
+            f"{r['bare_peak_mib']:>10.0f}{r['ingest_peak_mib']:>12.0f}"
+        )
     print("targets: ratio <= 1.5, ingest peak memory < 2048 MiB")
     print(json.dumps(results))
 

@@ -93,4 +93,6 @@ class CountsError(LaunchkitError):
         self.path = path
         self.counts = counts
         shown = ", ".join(f"{k} {v}" for k, v in counts.items())
-        super().__init__(f"{path}: counts do not reconcile ({shown}); nothing was loaded (a launchkit defect: please report it)")
+        super().__init__(
+            f"{path}: counts do not reconcile ({shown}); nothing was loaded (a launchkit defect: please report it)"
+        )

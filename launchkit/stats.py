@@ -128,8 +128,15 @@ def bootstrap_quantile_interval(
     if n == 0:
         return Interval(None, -math.inf, math.inf, 0, "bootstrap", level)
     rng = np.random.default_rng(seed)
-    res = _sps().bootstrap((x,), lambda s, axis: np.quantile(s, q, axis=axis), n_resamples=n_boot,
-                        confidence_level=level, method="percentile", random_state=rng, vectorized=True)
+    res = _sps().bootstrap(
+        (x,),
+        lambda s, axis: np.quantile(s, q, axis=axis),
+        n_resamples=n_boot,
+        confidence_level=level,
+        method="percentile",
+        random_state=rng,
+        vectorized=True,
+    )
     ci = res.confidence_interval
     return Interval(float(np.quantile(x, q)), float(ci.low), float(ci.high), n, "bootstrap", level)
 
@@ -138,8 +145,9 @@ def mean_interval(values: Sequence[float] | np.ndarray, level: float = 0.95) -> 
     """Student-t interval for a mean; fewer than 2 values leave it unbounded."""
     x = np.asarray(values, dtype=float)
     x = x[~np.isnan(x)]
-    return mean_interval_from_stats(float(x.mean()) if x.size else None,
-                                    float(x.std(ddof=1)) if x.size > 1 else None, int(x.size), level)
+    return mean_interval_from_stats(
+        float(x.mean()) if x.size else None, float(x.std(ddof=1)) if x.size > 1 else None, int(x.size), level
+    )
 
 
 def mean_interval_from_stats(mean: float | None, sd: float | None, n: int, level: float = 0.95) -> Interval:
@@ -195,26 +203,33 @@ def mann_whitney(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
     if a.size == 0 or b.size == 0:
         return TestResult("none", None, None, "P(day > baseline)", int(a.size), int(b.size), {"reason": "no data"})
-    res = _sps().mannwhitneyu(a, b, alternative="two-sided", method="asymptotic" if min(a.size, b.size) > 30 else "auto")
+    res = _sps().mannwhitneyu(
+        a, b, alternative="two-sided", method="asymptotic" if min(a.size, b.size) > 30 else "auto"
+    )
     ps = float(res.statistic) / (a.size * b.size)
     med_a, med_b = float(np.median(a)), float(np.median(b))
     p95_a, p95_b = float(np.quantile(a, 0.95)), float(np.quantile(b, 0.95))
     mean_a, mean_b = float(a.mean()), float(b.mean())
     detail = {
-        "median_day": med_a, "median_baseline": med_b,
+        "median_day": med_a,
+        "median_baseline": med_b,
         "median_ratio": med_a / med_b if med_b > 0 else None,
-        "p95_day": p95_a, "p95_baseline": p95_b,
+        "p95_day": p95_a,
+        "p95_baseline": p95_b,
         "p95_ratio": p95_a / p95_b if p95_b > 0 else None,
-        "mean_day": mean_a, "mean_baseline": mean_b,
+        "mean_day": mean_a,
+        "mean_baseline": mean_b,
         "mean_ratio": mean_a / mean_b if mean_b > 0 else None,
     }
     p = float(res.pvalue)
-    return TestResult("mann-whitney u", p if math.isfinite(p) else None, ps, "P(day > baseline)",
-                      int(a.size), int(b.size), detail)
+    return TestResult(
+        "mann-whitney u", p if math.isfinite(p) else None, ps, "P(day > baseline)", int(a.size), int(b.size), detail
+    )
 
 
-def n_for_two_proportions(p_base: float, p_alt: float, *, alpha: float = 0.05, power: float = 0.8,
-                          ratio: float = 1.0) -> int | None:
+def n_for_two_proportions(
+    p_base: float, p_alt: float, *, alpha: float = 0.05, power: float = 0.8, ratio: float = 1.0
+) -> int | None:
     """Sample size of the day needed to tell rate p_alt from p_base (statsmodels power analysis)."""
     from statsmodels.stats.power import NormalIndPower
     from statsmodels.stats.proportion import proportion_effectsize

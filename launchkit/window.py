@@ -10,12 +10,12 @@ and are refused too.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from launchkit.errors import TimeValueError
 
-UTC = timezone.utc
+UTC = UTC
 _TIME_EXAMPLE = "an ISO time (e.g. 2026-03-02T10:00Z)"
 _DATE_EXAMPLE = "a date YYYY-MM-DD (e.g. 2026-03-02)"
 
@@ -94,7 +94,9 @@ class Window:
         object.__setattr__(self, "start", parse_instant(self.start, "window start"))
         object.__setattr__(self, "end", parse_instant(self.end, "window end"))
         if self.end <= self.start:
-            raise TimeValueError("window", f"{iso(self.start)} .. {iso(self.end)}", "a window whose end is after its start")
+            raise TimeValueError(
+                "window", f"{iso(self.start)} .. {iso(self.end)}", "a window whose end is after its start"
+            )
 
     @classmethod
     def hour(cls, ts: datetime | str, what: str = "--hour") -> Window:

@@ -58,10 +58,12 @@ def clean_env(**extra: str) -> dict[str, str]:
     return env
 
 
-def run_cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 240,
-            check: bool = True) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run(launchkit_cmd(*args), cwd=cwd, env=env or clean_env(), capture_output=True, text=True,
-                          timeout=timeout)
+def run_cli(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 240, check: bool = True
+) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        launchkit_cmd(*args), cwd=cwd, env=env or clean_env(), capture_output=True, text=True, timeout=timeout
+    )
     if check and proc.returncode != 0:
         raise AssertionError(f"launchkit {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
     return proc
@@ -84,8 +86,11 @@ class DemoRun:
 
     def frame(self, table: str) -> pd.DataFrame:
         """Every row of a contract table as written in the CSV files (synthetic plus hostile)."""
-        files = sorted(self.data.glob(f"{table}_*.csv")) + sorted(self.data.glob(f"{table}.csv")) \
+        files = (
+            sorted(self.data.glob(f"{table}_*.csv"))
+            + sorted(self.data.glob(f"{table}.csv"))
             + sorted(self.hostile.glob(f"{table}_*.csv"))
+        )
         parts = [pd.read_csv(f, dtype=str, keep_default_na=False, na_values=[""]) for f in files]
         df = pd.concat(parts, ignore_index=True)
         for col in ("started_at", "ended_at", "submitted_at", "opened_at", "resolved_at"):
@@ -109,8 +114,9 @@ def build_demo(folder: Path) -> DemoRun:
     run_cli("ingest", str(hostile), *common, cwd=folder)
     proc = run_cli("demo", "--days", str(DEMO_DAYS), "--data-dir", str(folder / "data"), *common, cwd=folder)
     hourly = run_cli("run", "hourly", "--at", HOSTILE_HOUR, *common, cwd=folder)
-    return DemoRun(folder, wh, reports, folder / "data", hostile, proc.stdout + proc.stderr,
-                   hourly.stdout + hourly.stderr)
+    return DemoRun(
+        folder, wh, reports, folder / "data", hostile, proc.stdout + proc.stderr, hourly.stdout + hourly.stderr
+    )
 
 
 _BUILT: dict[str, DemoRun] = {}

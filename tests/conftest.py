@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ REALDATA = ROOT.parent / "shared" / "realdata"
 
 
 @pytest.fixture
-def con() -> Warehouse:
+def con() -> Iterator[Warehouse]:
     """An in-memory, migrated warehouse (a Warehouse: `.execute` for test SQL, the runner for analytics)."""
     c = Warehouse.memory()
     yield c

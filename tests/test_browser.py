@@ -12,8 +12,9 @@ from _report_fixtures import BOLD_TOOL, LAST_DAY, demo_run, run_cli  # noqa: F40
 
 from launchkit.reports import browser
 
-needs_chromium = pytest.mark.skipif(browser.find_chromium() is None,
-                                    reason="Chromium not installed (make browser installs Debian's chromium)")
+needs_chromium = pytest.mark.skipif(
+    browser.find_chromium() is None, reason="Chromium not installed (make browser installs Debian's chromium)"
+)
 
 
 def _elements(dom: str) -> list[tuple[str, dict[str, str]]]:
@@ -30,9 +31,11 @@ def _elements(dom: str) -> list[tuple[str, dict[str, str]]]:
 
 
 def test_scan_dom_counts_drawn_charts_and_errors():
-    dom = ('<html data-script-errors="2" data-script-error-messages=\'["x"]\'><body>'
-           '<div class="plotly-graph-div" id="a"><div><svg class="main-svg"><g><path d="M0"></path></g></svg></div></div>'
-           '<div class="plotly-graph-div" id="b"></div><img src="y"><br></body></html>')
+    dom = (
+        '<html data-script-errors="2" data-script-error-messages=\'["x"]\'><body>'
+        '<div class="plotly-graph-div" id="a"><div><svg class="main-svg"><g><path d="M0"></path></g></svg></div></div>'
+        '<div class="plotly-graph-div" id="b"></div><img src="y"><br></body></html>'
+    )
     r = browser.scan_dom(dom)
     assert [c.div_id for c in r.charts] == ["a", "b"]
     assert r.drawn == 1 and r.script_errors == 2 and not r.ok
@@ -79,8 +82,18 @@ def test_the_check_fails_a_page_that_needs_the_network(tmp_path):
 @needs_chromium
 @pytest.mark.slow
 def test_pdf_through_chromium(demo_run):
-    proc = run_cli("run", "ga", "--date", LAST_DAY, "--pdf", "--warehouse", str(demo_run.warehouse),
-                   "--reports-dir", str(demo_run.reports), cwd=demo_run.folder)
+    proc = run_cli(
+        "run",
+        "ga",
+        "--date",
+        LAST_DAY,
+        "--pdf",
+        "--warehouse",
+        str(demo_run.warehouse),
+        "--reports-dir",
+        str(demo_run.reports),
+        cwd=demo_run.folder,
+    )
     pdf = demo_run.reports / "ga" / f"{LAST_DAY}.pdf"
     assert f"wrote {pdf}" in proc.stdout
     data = pdf.read_bytes()

@@ -46,15 +46,26 @@ def test_ingest_json_and_exit_status(env):
     r = CliRunner().invoke(cli, ["ingest", str(env / "turns_a.csv"), str(env / "turns_b.csv"), "--json"])
     assert r.exit_code == 1
     lines = [json.loads(line) for line in r.stdout.splitlines()]
-    assert lines[0] == {"file": str(env / "turns_a.csv"), "table": "turns", "rows_read": 3, "loaded": 1,
-                        "updated": 0, "duplicates": 1, "rejected": 1, "skipped": False, "format": "csv"}
+    assert lines[0] == {
+        "file": str(env / "turns_a.csv"),
+        "table": "turns",
+        "rows_read": 3,
+        "loaded": 1,
+        "updated": 0,
+        "duplicates": 1,
+        "rejected": 1,
+        "skipped": False,
+        "format": "csv",
+    }
     assert lines[1]["error"].startswith("not a 'turns' file: missing required column(s)")
     again = CliRunner().invoke(cli, ["ingest", str(env / "turns_a.csv"), "--json"])
     assert again.exit_code == 0 and json.loads(again.stdout)["skipped"] is True
 
 
 def test_status_json_shows_tables_loads_and_rejects(env):
-    (env / "sessions_a.csv").write_text("session_id,tenant_id,started_at\ns1,t01,2026-03-02T10:00:00Z\ns2,,2026-03-02T11:00:00Z\n")
+    (env / "sessions_a.csv").write_text(
+        "session_id,tenant_id,started_at\ns1,t01,2026-03-02T10:00:00Z\ns2,,2026-03-02T11:00:00Z\n"
+    )
     assert CliRunner().invoke(cli, ["ingest", str(env / "sessions_a.csv")]).exit_code == 0
     r = CliRunner().invoke(cli, ["status", "--json"])
     assert r.exit_code == 0, r.output
@@ -62,8 +73,15 @@ def test_status_json_shows_tables_loads_and_rejects(env):
     tables = {t["table_name"]: t for t in s["tables"]}
     assert tables["sessions"]["row_count"] == 1 and tables["turns"]["row_count"] == 0
     assert tables["sessions"]["first_at"].startswith("2026-03-02T10:00:00")
-    assert s["rejects_by_reason"] == [{"table_name": "sessions", "column_name": "tenant_id",
-                                       "reason": "missing required value", "row_count": 1, "files": 1}]
+    assert s["rejects_by_reason"] == [
+        {
+            "table_name": "sessions",
+            "column_name": "tenant_id",
+            "reason": "missing required value",
+            "row_count": 1,
+            "files": 1,
+        }
+    ]
     text = CliRunner().invoke(cli, ["status"]).output
     assert "sessions" in text and "missing required value" in text
 
@@ -85,19 +103,23 @@ def test_status_on_a_missing_warehouse_says_what_to_do(env):
 def tiny(env):
     """Two sessions on 2026-03-02 10:00-11:00 UTC, values small enough to compute by hand."""
     (env / "sessions_1.csv").write_text(
-        "session_id,tenant_id,started_at\ns1,t01,2026-03-02T10:05:00Z\ns2,t02,2026-03-02T10:40:00Z\n")
+        "session_id,tenant_id,started_at\ns1,t01,2026-03-02T10:05:00Z\ns2,t02,2026-03-02T10:40:00Z\n"
+    )
     (env / "turns_1.csv").write_text(
         "turn_id,session_id,started_at,model,status,latency_ms,ttft_ms,input_tokens,output_tokens,cost_usd\n"
         "u1,s1,2026-03-02T10:05:01Z,gpt-4o,ok,1000,100,10,10,0.10\n"
         "u2,s1,2026-03-02T10:06:00Z,gpt-4o,ok,2000,200,10,10,0.20\n"
         "u3,s2,2026-03-02T10:41:00Z,gpt-4o,ok,3000,300,10,10,0.30\n"
-        "u4,s2,2026-03-02T10:42:00Z,gpt-4o,error,9000,,10,10,0.40\n")
+        "u4,s2,2026-03-02T10:42:00Z,gpt-4o,error,9000,,10,10,0.40\n"
+    )
     (env / "tool_calls_1.csv").write_text(
         "call_id,session_id,tool_name,started_at,status\n"
         "c1,s1,sql_query,2026-03-02T10:05:02Z,ok\nc2,s1,sql_query,2026-03-02T10:06:01Z,ok\n"
-        "c3,s2,chart_render,2026-03-02T10:41:01Z,ok\nc4,s2,chart_render,2026-03-02T10:42:01Z,timeout\n")
+        "c3,s2,chart_render,2026-03-02T10:41:01Z,ok\nc4,s2,chart_render,2026-03-02T10:42:01Z,timeout\n"
+    )
     (env / "feedback_1.csv").write_text(
-        "feedback_id,session_id,submitted_at,rating,thumbs\nf1,s1,2026-03-02T10:30:00Z,5,up\nf2,s2,2026-03-02T10:50:00Z,3,down\n")
+        "feedback_id,session_id,submitted_at,rating,thumbs\nf1,s1,2026-03-02T10:30:00Z,5,up\nf2,s2,2026-03-02T10:50:00Z,3,down\n"
+    )
     r = CliRunner().invoke(cli, ["ingest", str(env)])
     assert r.exit_code == 0, r.output
     return env

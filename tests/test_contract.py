@@ -17,9 +17,11 @@ def test_ddl_columns_and_types_match_the_contract(con):
 
 def test_required_columns_are_not_null_in_the_ddl(con):
     for name, spec in TABLES.items():
-        nullable = dict(con.execute(
-            "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = ?", [name]
-        ).fetchall())
+        nullable = dict(
+            con.execute(
+                "SELECT column_name, is_nullable FROM information_schema.columns WHERE table_name = ?", [name]
+            ).fetchall()
+        )
         for c in spec.columns:
             assert (nullable[c.name] == "NO") == (c.required or c.default is not None), (name, c.name)
 

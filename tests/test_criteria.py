@@ -8,15 +8,15 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from test_metrics import load_frames
 
-from launchkit.analytics import criteria
-from launchkit.store.runner import Warehouse
 from launchkit import synth
+from launchkit.analytics import criteria
+from launchkit.analytics.criteria import FAIL, INSUFFICIENT, MARGINAL, PASS, UNTRUSTED
 from launchkit.config import Config, load_config
 from launchkit.config.criteria import DEFAULTS as CRITERIA_DEFAULTS
-from launchkit.analytics.criteria import FAIL, INSUFFICIENT, MARGINAL, PASS, UNTRUSTED
 from launchkit.errors import ConfigError
-from test_metrics import load_frames
+from launchkit.store.runner import Warehouse
 
 
 def cfg_with(**criteria_section) -> Config:
@@ -43,24 +43,33 @@ def pilots():
 # the verdict rule
 
 
-@pytest.mark.parametrize("low, high, want", [
-    (0.975, 0.99, PASS),          # whole interval above pass
-    (0.90, 0.94, FAIL),           # whole interval below marginal
-    (0.955, 0.965, MARGINAL),     # inside the band
-    (0.96, 0.975, MARGINAL),      # straddles pass, no wider than the band (0.02)
-    (0.94, 0.955, MARGINAL),      # straddles marginal, narrow
-    (0.94, 0.98, INSUFFICIENT),   # spans the band: cannot tell
-    (0.95, 0.985, INSUFFICIENT),  # wider than the band
-    (0.97, 1.0, PASS),            # on the threshold counts as passing
-])
+@pytest.mark.parametrize(
+    "low, high, want",
+    [
+        (0.975, 0.99, PASS),  # whole interval above pass
+        (0.90, 0.94, FAIL),  # whole interval below marginal
+        (0.955, 0.965, MARGINAL),  # inside the band
+        (0.96, 0.975, MARGINAL),  # straddles pass, no wider than the band (0.02)
+        (0.94, 0.955, MARGINAL),  # straddles marginal, narrow
+        (0.94, 0.98, INSUFFICIENT),  # spans the band: cannot tell
+        (0.95, 0.985, INSUFFICIENT),  # wider than the band
+        (0.97, 1.0, PASS),  # on the threshold counts as passing
+    ],
+)
 def test_verdict_higher_is_better(low, high, want):
     assert criteria.verdict(low, high, 0.97, 0.95, "higher") == want
 
 
-@pytest.mark.parametrize("low, high, want", [
-    (5000, 7900, PASS), (10500, 12000, FAIL), (8200, 9000, MARGINAL), (7000, 11000, INSUFFICIENT),
-    (6000, None, INSUFFICIENT),  # unbounded above: cannot pass a lower-is-better threshold
-])
+@pytest.mark.parametrize(
+    "low, high, want",
+    [
+        (5000, 7900, PASS),
+        (10500, 12000, FAIL),
+        (8200, 9000, MARGINAL),
+        (7000, 11000, INSUFFICIENT),
+        (6000, None, INSUFFICIENT),  # unbounded above: cannot pass a lower-is-better threshold
+    ],
+)
 def test_verdict_lower_is_better(low, high, want):
     assert criteria.verdict(low, high, 8000, 10000, "lower") == want
 
@@ -79,7 +88,12 @@ def test_default_criteria():
     crits = {c.name: c for c in load_config(env={}).criteria}
     assert set(crits) == set(CRITERIA_DEFAULTS)
     ts = crits["tool_success"]
-    assert (ts.metric, ts.direction, ts.pass_threshold, ts.marginal_threshold) == ("tool_call_success_rate", "higher", 0.97, 0.95)
+    assert (ts.metric, ts.direction, ts.pass_threshold, ts.marginal_threshold) == (
+        "tool_call_success_rate",
+        "higher",
+        0.97,
+        0.95,
+    )
     assert (ts.window_days, ts.criticality) == (7, "critical")
     assert crits["latency_p95"].pass_threshold == 8000 and crits["turn_error_rate"].pass_threshold == 0.02
     assert crits["csat"].pass_threshold == 0.80 and crits["csat"].min_sample == 30
@@ -91,11 +105,18 @@ def test_default_criteria():
 
 
 def test_overrides_and_new_criteria():
-    cfg = cfg_with(confidence=0.9,
-                   tool_success={"pass": 0.99, "marginal": 0.98, "held_days": 3},
-                   thumbs_up={"enabled": False},
-                   p99={"metric": "latency_p99_ms", "direction": "lower", "pass": 20000, "marginal": 25000,
-                        "criticality": "report-only"})
+    cfg = cfg_with(
+        confidence=0.9,
+        tool_success={"pass": 0.99, "marginal": 0.98, "held_days": 3},
+        thumbs_up={"enabled": False},
+        p99={
+            "metric": "latency_p99_ms",
+            "direction": "lower",
+            "pass": 20000,
+            "marginal": 25000,
+            "criticality": "report-only",
+        },
+    )
     crits = {c.name: c for c in cfg.criteria}
     assert crits["tool_success"].pass_threshold == 0.99 and crits["tool_success"].held_days == 3
     assert "thumbs_up" not in crits
@@ -107,22 +128,25 @@ def test_overrides_and_new_criteria():
     assert crits["projected_spend"].pass_threshold == 5000.0
 
 
-@pytest.mark.parametrize("section, key, message", [
-    ({"tool_success": {"pass": "high"}}, "criteria.tool_success.pass", "must be a number"),
-    ({"tool_success": {"marginal": 0.99}}, "criteria.tool_success.marginal", "<= pass"),
-    ({"latency_p95": {"marginal": 5000}}, "criteria.latency_p95.marginal", ">= pass"),
-    ({"tool_success": {"direction": "up"}}, "criteria.tool_success.direction", "higher"),
-    ({"tool_success": {"criticality": "blocker"}}, "criteria.tool_success.criticality", "critical"),
-    ({"tool_success": {"window_days": 0}}, "criteria.tool_success.window_days", ">= 1"),
-    ({"tool_success": {"min_sample": 2.5}}, "criteria.tool_success.min_sample", "whole number"),
-    ({"tool_success": {"colour": "red"}}, "criteria.tool_success.colour", "unknown key"),
-    ({"mine": {"direction": "lower", "pass": 1}}, "criteria.mine.metric", "required"),
-    ({"mine": {"metric": "happiness", "direction": "lower", "pass": 1}}, "criteria.mine.metric", "unknown metric"),
-    ({"mine": {"metric": "csat", "direction": "higher"}}, "criteria.mine.pass", "must be a number"),
-    ({"tool_success": 0.97}, "criteria.tool_success", "must be a table"),
-    ({"confidence": 1.5}, "criteria.confidence", "between"),
-    ({"tool_success": {"enabled": "no"}}, "criteria.tool_success.enabled", "true or false"),
-])
+@pytest.mark.parametrize(
+    "section, key, message",
+    [
+        ({"tool_success": {"pass": "high"}}, "criteria.tool_success.pass", "must be a number"),
+        ({"tool_success": {"marginal": 0.99}}, "criteria.tool_success.marginal", "<= pass"),
+        ({"latency_p95": {"marginal": 5000}}, "criteria.latency_p95.marginal", ">= pass"),
+        ({"tool_success": {"direction": "up"}}, "criteria.tool_success.direction", "higher"),
+        ({"tool_success": {"criticality": "blocker"}}, "criteria.tool_success.criticality", "critical"),
+        ({"tool_success": {"window_days": 0}}, "criteria.tool_success.window_days", ">= 1"),
+        ({"tool_success": {"min_sample": 2.5}}, "criteria.tool_success.min_sample", "whole number"),
+        ({"tool_success": {"colour": "red"}}, "criteria.tool_success.colour", "unknown key"),
+        ({"mine": {"direction": "lower", "pass": 1}}, "criteria.mine.metric", "required"),
+        ({"mine": {"metric": "happiness", "direction": "lower", "pass": 1}}, "criteria.mine.metric", "unknown metric"),
+        ({"mine": {"metric": "csat", "direction": "higher"}}, "criteria.mine.pass", "must be a number"),
+        ({"tool_success": 0.97}, "criteria.tool_success", "must be a table"),
+        ({"confidence": 1.5}, "criteria.confidence", "between"),
+        ({"tool_success": {"enabled": "no"}}, "criteria.tool_success.enabled", "true or false"),
+    ],
+)
 def test_config_errors_name_the_key(section, key, message):
     with pytest.raises(ConfigError) as exc:
         cfg_with(**section)
@@ -183,7 +207,8 @@ def test_low_traffic_is_insufficient_never_pass(pilots):
         assert FAIL not in v.values()
         for name in ("tool_success", "latency_p95", "turn_error_rate", "csat"):
             assert v[name] == INSUFFICIENT, (name, r.result(name).to_json())
-            assert r.result(name).data_needed["need"] > r.result(name).n
+            needed = r.result(name).data_needed
+            assert needed is not None and needed["need"] > r.result(name).n
 
 
 def test_held_days_requires_consecutive_passes(pilots):
@@ -211,8 +236,9 @@ def test_low_coverage_is_untrusted():
     # coverage of 85% priced turns: below min_coverage 0.90
     con2 = Warehouse.memory()
     load_frames(con2, p.frames)
-    con2.execute("UPDATE turns SET cost_usd = NULL, input_tokens = NULL, output_tokens = NULL "
-                 "WHERE hash(turn_id) % 100 < 15")
+    con2.execute(
+        "UPDATE turns SET cost_usd = NULL, input_tokens = NULL, output_tokens = NULL WHERE hash(turn_id) % 100 < 15"
+    )
     r2 = criteria.evaluate(con2, "2026-03-09", load_config(env={}), history_days=0)
     assert r2.result("cost_per_session").verdict == UNTRUSTED
     assert "turns_with_price" in r2.result("cost_per_session").note
@@ -220,10 +246,21 @@ def test_low_coverage_is_untrusted():
 
 def test_reconciliation_beyond_tolerance_fails_and_blocks(pilots, monkeypatch):
     con, gt = pilots["healthy"]
-    monkeypatch.setattr(criteria, "_reconcile", lambda db, w, config: pd.DataFrame({
-        "vendor": ["openai", "anthropic"], "day": [w.start.date()] * 2, "computed_usd": [10.0, 10.0],
-        "billed_usd": [10.1, 10.5], "diff_usd": [-0.1, -0.5], "diff_pct": [-0.99, -4.76],
-        "within_tolerance": [True, False]}))
+    monkeypatch.setattr(
+        criteria,
+        "_reconcile",
+        lambda db, w, config: pd.DataFrame(
+            {
+                "vendor": ["openai", "anthropic"],
+                "day": [w.start.date()] * 2,
+                "computed_usd": [10.0, 10.0],
+                "billed_usd": [10.1, 10.5],
+                "diff_usd": [-0.1, -0.5],
+                "diff_pct": [-0.99, -4.76],
+                "within_tolerance": [True, False],
+            }
+        ),
+    )
     r = criteria.evaluate(con, gt["reference_day"], load_config(env={}), history_days=0)
     res = r.result("reconciliation")
     assert res.verdict == FAIL and res.value == pytest.approx(4.76)
@@ -234,8 +271,8 @@ def test_held_since_never_predates_the_first_day_of_data(con, config):
     """A pilot that starts on 2026-03-02 and passes throughout has held since 2026-03-02, not before."""
     from datetime import date
 
-    from launchkit.analytics import criteria
     from launchkit import synth
+    from launchkit.analytics import criteria
 
     pilot = synth.generate_frames(days=6, seed=3, scenario="healthy")
     for table, df in pilot.frames.items():

@@ -8,16 +8,16 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
+from test_criteria import pilots  # noqa: F401  (module-scoped fixture: one pilot per scenario)
 
 import launchkit
-from launchkit.analytics import decision
-from launchkit.store.runner import Warehouse
 from launchkit import synth
+from launchkit.analytics import decision
+from launchkit.analytics.decision import EXPAND, HOLD, ROLLBACK
 from launchkit.config import Config, load_config
 from launchkit.config.decision import DEFAULTS as DECISION_DEFAULTS
-from launchkit.analytics.decision import EXPAND, HOLD, ROLLBACK
 from launchkit.errors import ConfigError
-from test_criteria import pilots  # noqa: F401  (module-scoped fixture: one pilot per scenario)
+from launchkit.store.runner import Warehouse
 
 
 def day(s: str, delta: int = 0) -> date:
@@ -29,7 +29,7 @@ def cfg():
     return load_config(env={})
 
 
-def test_healthy_expands(pilots, cfg):  # noqa: F811
+def test_healthy_expands(pilots, cfg):
     con, gt = pilots["healthy"]
     dec = decision.decide(con, gt["reference_day"], cfg, store=False)
     assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [EXPAND]
@@ -39,7 +39,7 @@ def test_healthy_expands(pilots, cfg):  # noqa: F811
 
 
 @pytest.mark.parametrize("scenario", ["latency-regression", "tool-outage", "cost-overrun"])
-def test_problem_flagged_on_its_first_day(pilots, cfg, scenario):  # noqa: F811
+def test_problem_flagged_on_its_first_day(pilots, cfg, scenario):
     con, gt = pilots[scenario]
     exp = gt["expected"]
     before = decision.decide(con, day(gt["problem_day"], -1), cfg, store=False)
@@ -54,7 +54,7 @@ def test_problem_flagged_on_its_first_day(pilots, cfg, scenario):  # noqa: F811
     assert end.recommendation in ("HOLD", "ROLLBACK")  # decision_at_end
 
 
-def test_stability_regressions_roll_back_cost_holds(pilots, cfg):  # noqa: F811
+def test_stability_regressions_roll_back_cost_holds(pilots, cfg):
     con, gt = pilots["tool-outage"]
     dec = decision.decide(con, gt["problem_day"], cfg, store=False)
     assert dec.recommendation == ROLLBACK
@@ -69,7 +69,7 @@ def test_stability_regressions_roll_back_cost_holds(pilots, cfg):  # noqa: F811
     assert cost["test"] == "mann-whitney u" and cost["effect"] > 2.5  # tokens x3
 
 
-def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):  # noqa: F811
+def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):
     con, gt = pilots["low-traffic"]
     for d in (gt["reference_day"], gt["end"]):
         dec = decision.decide(con, d, cfg, store=False)
@@ -115,11 +115,11 @@ def test_zero_inflated_error_rates_use_an_exact_test():
     c = decision.compare("turn_error_rate", "rate", "lower", 100, opts, s_day, s_base, {})
     assert c["test"] == "fisher exact" and c["status"] == "regressed"
     assert c["effect"] == pytest.approx(0.04)
-    quiet = decision.compare("turn_error_rate", "rate", "lower", 100, opts,
-                             {"turn_errors": 0, "turns": 150}, s_base, {})
+    quiet = decision.compare(
+        "turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 0, "turns": 150}, s_base, {}
+    )
     assert quiet["status"] == "no change" and quiet["p_value"] == 1.0
-    small = decision.compare("turn_error_rate", "rate", "lower", 100, opts,
-                             {"turn_errors": 1, "turns": 40}, s_base, {})
+    small = decision.compare("turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 1, "turns": 40}, s_base, {})
     assert small["status"] == "insufficient data"
 
 
@@ -136,22 +136,41 @@ def test_latency_comparison_is_direction_aware():
     base = rng.lognormal(8, 0.5, 3000)
     opts = dict(DECISION_DEFAULTS)
     s = {"latency_n": 1000}
-    faster = decision.compare("latency_ms", "distribution", "lower", 100, opts, s, {"latency_n": 3000},
-                              {"day": rng.lognormal(8, 0.5, 1000) * 0.7, "baseline": base})
+    faster = decision.compare(
+        "latency_ms",
+        "distribution",
+        "lower",
+        100,
+        opts,
+        s,
+        {"latency_n": 3000},
+        {"day": rng.lognormal(8, 0.5, 1000) * 0.7, "baseline": base},
+    )
     assert faster["status"] == "improved" and faster["effect"] < 1
-    slower = decision.compare("latency_ms", "distribution", "lower", 100, opts, s, {"latency_n": 3000},
-                              {"day": rng.lognormal(8, 0.5, 1000) * 1.6, "baseline": base})
+    slower = decision.compare(
+        "latency_ms",
+        "distribution",
+        "lower",
+        100,
+        opts,
+        s,
+        {"latency_n": 3000},
+        {"day": rng.lognormal(8, 0.5, 1000) * 1.6, "baseline": base},
+    )
     assert slower["status"] == "regressed" and slower["severe"]
 
 
-@pytest.mark.parametrize("section, key", [
-    ({"alpha": "0.01"}, "decision.alpha"),
-    ({"alpha": 0.7}, "decision.alpha"),
-    ({"baseline_days": 0}, "decision.baseline_days"),
-    ({"baseline_days": 2.5}, "decision.baseline_days"),
-    ({"min_effect_latency": 0.9}, "decision.min_effect_latency"),
-    ({"colour": 1}, "decision.colour"),
-])
+@pytest.mark.parametrize(
+    "section, key",
+    [
+        ({"alpha": "0.01"}, "decision.alpha"),
+        ({"alpha": 0.7}, "decision.alpha"),
+        ({"baseline_days": 0}, "decision.baseline_days"),
+        ({"baseline_days": 2.5}, "decision.baseline_days"),
+        ({"min_effect_latency": 0.9}, "decision.min_effect_latency"),
+        ({"colour": 1}, "decision.colour"),
+    ],
+)
 def test_decision_config_errors(section, key):
     base = load_config(env={})
     with pytest.raises(ConfigError) as exc:
@@ -159,7 +178,7 @@ def test_decision_config_errors(section, key):
     assert exc.value.key == key
 
 
-def test_baseline_days_configurable(pilots):  # noqa: F811
+def test_baseline_days_configurable(pilots):
     con, gt = pilots["healthy"]
     cfg = load_config(env={}).with_overrides(**{"decision.baseline_days": 3})
     dec = decision.decide(con, gt["reference_day"], cfg, store=False)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats as sps
-
-from launchkit.analytics import finance
-from launchkit.store.runner import Warehouse
-from launchkit.config import load_config
-from launchkit.errors import ConfigError, LaunchkitError
 from test_metrics import insert
 
-UTC = timezone.utc
+from launchkit.analytics import finance
+from launchkit.config import load_config
+from launchkit.errors import ConfigError, LaunchkitError
+from launchkit.store.runner import Warehouse
+
+UTC = UTC
 DAILY = [10.0, 12.0, 8.0, 10.0]  # spend on 2026-03-02 .. 03-05 (Mon..Thu)
 
 
@@ -28,22 +28,42 @@ def at(day: int, hour: int = 12) -> datetime:
 @pytest.fixture()
 def con():
     c = Warehouse.memory()
-    insert(c, "sessions", [dict(session_id=f"s{d}{k}", tenant_id="A" if k == 0 else "B", started_at=at(d, 9))
-                           for d in range(2, 6) for k in range(2)])
+    insert(
+        c,
+        "sessions",
+        [
+            dict(session_id=f"s{d}{k}", tenant_id="A" if k == 0 else "B", started_at=at(d, 9))
+            for d in range(2, 6)
+            for k in range(2)
+        ],
+    )
     turns = []
-    for i, (d, total) in enumerate(zip(range(2, 6), DAILY)):
+    for d, total in zip(range(2, 6), DAILY):
         # two turns a day: tenant A's on gpt (40%), tenant B's on claude (60%)
-        turns.append(dict(turn_id=f"a{d}", session_id=f"s{d}0", started_at=at(d), status="ok", model="gpt",
-                          cost_usd=total * 0.4))
-        turns.append(dict(turn_id=f"b{d}", session_id=f"s{d}1", started_at=at(d, 13), status="ok", model="claude",
-                          cost_usd=total * 0.6))
+        turns.append(
+            dict(turn_id=f"a{d}", session_id=f"s{d}0", started_at=at(d), status="ok", model="gpt", cost_usd=total * 0.4)
+        )
+        turns.append(
+            dict(
+                turn_id=f"b{d}",
+                session_id=f"s{d}1",
+                started_at=at(d, 13),
+                status="ok",
+                model="claude",
+                cost_usd=total * 0.6,
+            )
+        )
     turns.append(dict(turn_id="u", session_id="s20", started_at=at(2, 14), status="ok", model="gpt", cost_usd=None))
     insert(c, "turns", turns)
-    insert(c, "vendor_costs", [
-        dict(line_id="o1", vendor="openai", usage_date=date(2026, 3, 2), amount_usd=4.1),
-        dict(line_id="o2", vendor="openai", usage_date=date(2026, 3, 3), amount_usd=4.7),
-        dict(line_id="a1", vendor="anthropic", usage_date=date(2026, 3, 2), amount_usd=6.0),
-    ])
+    insert(
+        c,
+        "vendor_costs",
+        [
+            dict(line_id="o1", vendor="openai", usage_date=date(2026, 3, 2), amount_usd=4.1),
+            dict(line_id="o2", vendor="openai", usage_date=date(2026, 3, 3), amount_usd=4.7),
+            dict(line_id="a1", vendor="anthropic", usage_date=date(2026, 3, 2), amount_usd=6.0),
+        ],
+    )
     yield c
     c.close()
 
@@ -73,8 +93,9 @@ def test_spend_by_iso_week(con):
 
 
 def test_burn_forecast_hand_computed(con):
-    cfg = load_config(env={}).with_overrides(**{"pilot.start": "2026-03-02", "pilot.end": "2026-03-11",
-                                                "budget.total_usd": 120.0})
+    cfg = load_config(env={}).with_overrides(
+        **{"pilot.start": "2026-03-02", "pilot.end": "2026-03-11", "budget.total_usd": 120.0}
+    )
     b = finance.burn(con, cfg, date(2026, 3, 5))
     json.dumps(b, allow_nan=False)
     assert b["spend_to_date_usd"] == pytest.approx(40.0)

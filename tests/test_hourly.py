@@ -17,8 +17,7 @@ import pandas as pd
 import pytest
 from _report_fixtures import clean_env, launchkit_cmd
 
-from launchkit import exits
-from launchkit import synth
+from launchkit import exits, synth
 
 DAY = "2026-03-02"
 HOURS = ("10", "11", "12", "13", "14")
@@ -38,7 +37,9 @@ def _site(folder: Path, **hourly_keys) -> Path:
     keys = {"inbox": '"inbox"', "lock_timeout_s": "30"} | {k: str(v) for k, v in hourly_keys.items()}
     (folder / "launchkit.toml").write_text(
         '[warehouse]\npath = "lk.duckdb"\n[reports]\ndir = "reports"\n[hourly]\n'
-        + "".join(f"{k} = {v}\n" for k, v in keys.items()), encoding="utf-8")
+        + "".join(f"{k} = {v}\n" for k, v in keys.items()),
+        encoding="utf-8",
+    )
     return folder
 
 
@@ -99,7 +100,10 @@ def test_twice_gives_the_same_result(pilot, tmp_path):
     assert {t: _count(site, t) for t in counts} == counts  # nothing loaded twice, no new load records
     assert counts["sessions"] == _rows(pilot, "sessions", ["10"])
     assert sorted(p.name for p in (site / "reports" / "hourly").iterdir()) == [
-        f"{DAY}T10.html", f"{DAY}T10.ipynb", f"{DAY}T10.json"]
+        f"{DAY}T10.html",
+        f"{DAY}T10.ipynb",
+        f"{DAY}T10.json",
+    ]
 
 
 @pytest.mark.slow
@@ -121,11 +125,17 @@ def test_a_run_that_cannot_get_the_lock_exits_with_a_clear_message(pilot, tmp_pa
     _deliver(pilot, site, "10")
     lock = site / "lk.duckdb.hourly.lock"
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import time, filelock; l = filelock.FileLock({str(lock)!r}); l.acquire(); "
-                               "print('held', flush=True); time.sleep(60)"],
-        stdout=subprocess.PIPE, text=True)
+        [
+            sys.executable,
+            "-c",
+            f"import time, filelock; l = filelock.FileLock({str(lock)!r}); l.acquire(); "
+            "print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        assert holder.stdout.readline().strip() == "held"
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         started = time.monotonic()
         code, out, err = _hourly(site, "10")
         assert code == exits.BUSY
@@ -159,6 +169,7 @@ def test_hourly_runs_while_a_notebook_kernel_holds_the_warehouse(pilot, tmp_path
 
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(site))
     try:
+
         def run(src: str) -> str:
             lines: list[str] = []
 
@@ -191,8 +202,9 @@ def test_breach_and_failure_have_their_own_exit_status(pilot, tmp_path):
     site = _site(tmp_path)
     _deliver(pilot, site, "14")
     # thresholds no real hour can meet: the hour's interval lies wholly below the fail line
-    (site / "strict.toml").write_text((site / "launchkit.toml").read_text()
-                                      + "[criteria.tool_success]\npass = 0.9999\nmarginal = 0.9999\n")
+    (site / "strict.toml").write_text(
+        (site / "launchkit.toml").read_text() + "[criteria.tool_success]\npass = 0.9999\nmarginal = 0.9999\n"
+    )
     code, out, err = _hourly(site, "14", "--config", "strict.toml")
     assert code == exits.BREACH, out + err
     assert " BREACH: " in out and "breached: tool_success" in out

@@ -17,8 +17,8 @@ import json
 
 import pytest
 
-from launchkit.ingest.traces import langfuse, readers
 from launchkit import ingest
+from launchkit.ingest.traces import langfuse, readers
 
 # file: (records read, turns, tool calls, failed tool calls, input tokens, output tokens, reported cost)
 # records = observations + scores; every score in these exports is model-judged (source EVAL): ignored.
@@ -66,7 +66,8 @@ def test_real_langfuse_exports(name, con, config, realdata):
     [(n_failed,)] = con.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM tool_calls").fetchall()
     assert n_failed == failed
     [(s_in, s_out, s_cost)] = con.execute(
-        "SELECT sum(input_tokens), sum(output_tokens), sum(cost_usd) FROM turns").fetchall()
+        "SELECT sum(input_tokens), sum(output_tokens), sum(cost_usd) FROM turns"
+    ).fetchall()
     assert (s_in, s_out) == (tin, tout)
     assert s_cost == pytest.approx(cost, rel=1e-9)
     assert t["sessions"].loaded == 1
@@ -77,7 +78,8 @@ def test_session_and_user_from_the_trace(con, config, realdata):
     f = realdata / "traces" / "langfuse-framework-traces" / "google-adk-2025-08-28.trace.json"
     by_table(ingest.ingest(con, [f], config=config))
     assert con.execute("SELECT session_id, user_id, tenant_id FROM sessions").fetchall() == [
-        ("demo-session", "demo-user", "unknown")]
+        ("demo-session", "demo-user", "unknown")
+    ]
     # the TOOL observation's nearest GENERATION ancestor, if any, is its turn
     assert con.execute("SELECT tool_name, status FROM tool_calls").fetchall() == [("say_hello", "ok")]
 
@@ -92,33 +94,102 @@ def test_the_same_generation_in_two_exports_is_a_duplicate(con, config, realdata
 
 def _export() -> dict:
     obs = [
-        {"id": "g1", "type": "GENERATION", "name": "chat", "parentObservationId": "a1", "level": "DEFAULT",
-         "startTime": "2026-03-02T10:00:00.000Z", "endTime": "2026-03-02T10:00:02.000Z",
-         "completionStartTime": "2026-03-02T10:00:00.400Z", "model": "gpt-4o",
-         "usageDetails": {"input": 100, "input_cache_read": 20, "output": 30}, "costDetails": {},
-         "totalCost": 0},
-        {"id": "t1", "type": "TOOL", "name": "running tool: sql_query", "parentObservationId": "g1",
-         "level": "ERROR", "statusMessage": "boom", "startTime": "2026-03-02T10:00:01.000Z",
-         "endTime": "2026-03-02T10:00:01.500Z", "metadata": json.dumps({"attributes": {"error.type": "SyntaxError"}})},
-        {"id": "a1", "type": "AGENT", "name": "agent", "startTime": "2026-03-02T09:59:59.000Z",
-         "endTime": "2026-03-02T10:00:03.000Z"},
+        {
+            "id": "g1",
+            "type": "GENERATION",
+            "name": "chat",
+            "parentObservationId": "a1",
+            "level": "DEFAULT",
+            "startTime": "2026-03-02T10:00:00.000Z",
+            "endTime": "2026-03-02T10:00:02.000Z",
+            "completionStartTime": "2026-03-02T10:00:00.400Z",
+            "model": "gpt-4o",
+            "usageDetails": {"input": 100, "input_cache_read": 20, "output": 30},
+            "costDetails": {},
+            "totalCost": 0,
+        },
+        {
+            "id": "t1",
+            "type": "TOOL",
+            "name": "running tool: sql_query",
+            "parentObservationId": "g1",
+            "level": "ERROR",
+            "statusMessage": "boom",
+            "startTime": "2026-03-02T10:00:01.000Z",
+            "endTime": "2026-03-02T10:00:01.500Z",
+            "metadata": json.dumps({"attributes": {"error.type": "SyntaxError"}}),
+        },
+        {
+            "id": "a1",
+            "type": "AGENT",
+            "name": "agent",
+            "startTime": "2026-03-02T09:59:59.000Z",
+            "endTime": "2026-03-02T10:00:03.000Z",
+        },
     ]
     scores = [
-        {"id": "sc1", "name": "user-feedback", "dataType": "BOOLEAN", "value": 1, "source": "API",
-         "timestamp": "2026-03-02T10:05:00.000Z", "comment": "nice"},
-        {"id": "sc2", "name": "stars", "dataType": "NUMERIC", "value": 4, "source": "ANNOTATION",
-         "timestamp": "2026-03-02T10:06:00.000Z"},
-        {"id": "sc3", "name": "stars", "dataType": "NUMERIC", "value": 0, "source": "API",
-         "timestamp": "2026-03-02T10:07:00.000Z"},
-        {"id": "sc4", "name": "vibe", "dataType": "CATEGORICAL", "stringValue": "thumbs_down", "value": 0,
-         "source": "API", "timestamp": "2026-03-02T10:08:00.000Z"},
-        {"id": "sc5", "name": "vibe", "dataType": "CATEGORICAL", "stringValue": "meh", "value": 0,
-         "source": "API", "timestamp": "2026-03-02T10:09:00.000Z"},
-        {"id": "sc6", "name": "toxicity", "dataType": "NUMERIC", "value": 0.1, "source": "EVAL",
-         "timestamp": "2026-03-02T10:10:00.000Z"},
+        {
+            "id": "sc1",
+            "name": "user-feedback",
+            "dataType": "BOOLEAN",
+            "value": 1,
+            "source": "API",
+            "timestamp": "2026-03-02T10:05:00.000Z",
+            "comment": "nice",
+        },
+        {
+            "id": "sc2",
+            "name": "stars",
+            "dataType": "NUMERIC",
+            "value": 4,
+            "source": "ANNOTATION",
+            "timestamp": "2026-03-02T10:06:00.000Z",
+        },
+        {
+            "id": "sc3",
+            "name": "stars",
+            "dataType": "NUMERIC",
+            "value": 0,
+            "source": "API",
+            "timestamp": "2026-03-02T10:07:00.000Z",
+        },
+        {
+            "id": "sc4",
+            "name": "vibe",
+            "dataType": "CATEGORICAL",
+            "stringValue": "thumbs_down",
+            "value": 0,
+            "source": "API",
+            "timestamp": "2026-03-02T10:08:00.000Z",
+        },
+        {
+            "id": "sc5",
+            "name": "vibe",
+            "dataType": "CATEGORICAL",
+            "stringValue": "meh",
+            "value": 0,
+            "source": "API",
+            "timestamp": "2026-03-02T10:09:00.000Z",
+        },
+        {
+            "id": "sc6",
+            "name": "toxicity",
+            "dataType": "NUMERIC",
+            "value": 0.1,
+            "source": "EVAL",
+            "timestamp": "2026-03-02T10:10:00.000Z",
+        },
     ]
-    trace = {"id": "tr1", "projectId": "p", "timestamp": "2026-03-02T09:59:59.000Z", "sessionId": "sess-1",
-             "userId": "u-1", "release": "r7", "metadata": {"tenant.id": "acme"}, "scores": scores}
+    trace = {
+        "id": "tr1",
+        "projectId": "p",
+        "timestamp": "2026-03-02T09:59:59.000Z",
+        "sessionId": "sess-1",
+        "userId": "u-1",
+        "release": "r7",
+        "metadata": {"tenant.id": "acme"},
+        "scores": scores,
+    }
     return {"trace": trace, "observations": obs}
 
 
@@ -132,21 +203,27 @@ def test_export_rules_on_a_small_export(con, config, tmp_path):
     assert (t["turns"].loaded, t["tool_calls"].loaded, t["feedback"].loaded, t["feedback"].rejected) == (1, 1, 3, 2)
     assert (t["turns"].ignored, t["turns"].rejected) == (2, 0)
     # usage keys starting with "input" add up (100 + 20); an empty costDetails is no cost, not 0
-    assert con.execute("SELECT turn_id, session_id, latency_ms, ttft_ms, input_tokens, output_tokens, cost_usd "
-                       "FROM turns").fetchall() == [("g1", "sess-1", 2000.0, 400.0, 120, 30, None)]
-    assert con.execute("SELECT call_id, turn_id, tool_name, duration_ms, status, error_type FROM tool_calls"
-                       ).fetchall() == [("t1", "g1", "sql_query", 500.0, "error", "SyntaxError")]
-    assert con.execute("SELECT feedback_id, session_id, user_id, rating, thumbs, comment FROM feedback ORDER BY 1"
-                       ).fetchall() == [("sc1", "sess-1", "u-1", None, "up", "nice"),
-                                        ("sc2", "sess-1", "u-1", 4, None, None),
-                                        ("sc4", "sess-1", "u-1", None, "down", None)]
+    assert con.execute(
+        "SELECT turn_id, session_id, latency_ms, ttft_ms, input_tokens, output_tokens, cost_usd FROM turns"
+    ).fetchall() == [("g1", "sess-1", 2000.0, 400.0, 120, 30, None)]
+    assert con.execute(
+        "SELECT call_id, turn_id, tool_name, duration_ms, status, error_type FROM tool_calls"
+    ).fetchall() == [("t1", "g1", "sql_query", 500.0, "error", "SyntaxError")]
+    assert con.execute(
+        "SELECT feedback_id, session_id, user_id, rating, thumbs, comment FROM feedback ORDER BY 1"
+    ).fetchall() == [
+        ("sc1", "sess-1", "u-1", None, "up", "nice"),
+        ("sc2", "sess-1", "u-1", 4, None, None),
+        ("sc4", "sess-1", "u-1", None, "down", None),
+    ]
     assert con.execute("SELECT row_number, table_name, column_name, reason FROM rejects ORDER BY 1").fetchall() == [
         (6, "feedback", "rating", "below minimum 1"),
         (8, "feedback", "thumbs", "not one of up, down"),
     ]
-    assert con.execute("SELECT session_id, tenant_id, user_id, release, strftime(started_at, '%H:%M:%S'), "
-                       "strftime(ended_at, '%H:%M:%S') FROM sessions").fetchall() == [
-        ("sess-1", "acme", "u-1", "r7", "09:59:59", "10:00:03")]
+    assert con.execute(
+        "SELECT session_id, tenant_id, user_id, release, strftime(started_at, '%H:%M:%S'), "
+        "strftime(ended_at, '%H:%M:%S') FROM sessions"
+    ).fetchall() == [("sess-1", "acme", "u-1", "r7", "09:59:59", "10:00:03")]
 
 
 def test_export_shapes_are_detected(tmp_path):

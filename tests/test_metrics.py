@@ -4,9 +4,7 @@ breakdowns, the time series with NULL buckets, the SQL files' headers and their 
 from __future__ import annotations
 
 import json
-import time
-from datetime import date, datetime, timezone
-from pathlib import Path
+from datetime import UTC, date, datetime
 
 import numpy as np
 import pandas as pd
@@ -14,14 +12,14 @@ import pytest
 import sqlglot
 
 from launchkit.analytics import metrics, overview
-from launchkit.store import queries
-from launchkit.store.runner import Warehouse
 from launchkit.config import load_config
 from launchkit.contract import TABLES
 from launchkit.errors import LaunchkitError, QueryError
+from launchkit.store import queries
+from launchkit.store.runner import Warehouse
 from launchkit.window import Window
 
-UTC = timezone.utc
+UTC = UTC
 OWNED_QUERY_DIRS = ("metrics", "quality", "finance", "incidents", "decision")
 
 
@@ -50,49 +48,85 @@ def load_frames(con, frames: dict[str, pd.DataFrame]) -> None:
 def tiny_pilot():
     """The hand-computed dataset; expected values for the 10:00-11:00 hour are worked out in the tests."""
     con = Warehouse.memory()
-    insert(con, "sessions", [
-        dict(session_id="s1", tenant_id="A", started_at=ts(9, 50), cohort="pilot", release="r1"),
-        dict(session_id="s2", tenant_id="A", started_at=ts(10, 5), cohort="pilot", release="r1"),
-        dict(session_id="s3", tenant_id="B", started_at=ts(10, 30), cohort="beta", release="r2"),
-        dict(session_id="s4", tenant_id="B", started_at=ts(11, 10), cohort="beta", release="r2"),
-        dict(session_id="s5", tenant_id="C", started_at=ts(10, 40), cohort="pilot", release="r2"),
-    ])
+    insert(
+        con,
+        "sessions",
+        [
+            dict(session_id="s1", tenant_id="A", started_at=ts(9, 50), cohort="pilot", release="r1"),
+            dict(session_id="s2", tenant_id="A", started_at=ts(10, 5), cohort="pilot", release="r1"),
+            dict(session_id="s3", tenant_id="B", started_at=ts(10, 30), cohort="beta", release="r2"),
+            dict(session_id="s4", tenant_id="B", started_at=ts(11, 10), cohort="beta", release="r2"),
+            dict(session_id="s5", tenant_id="C", started_at=ts(10, 40), cohort="pilot", release="r2"),
+        ],
+    )
     T = lambda i, s, t, st, model, lat, ttft, inp, out, cost: dict(  # noqa: E731
-        turn_id=i, session_id=s, started_at=t, status=st, model=model, latency_ms=lat, ttft_ms=ttft,
-        input_tokens=inp, output_tokens=out, cost_usd=cost)
-    insert(con, "turns", [
-        T("t1", "s1", ts(10, 0), "ok", "m1", 1000.0, 100.0, 100, 10, 0.10),
-        T("t2", "s1", ts(10, 10), "error", "m1", 3000.0, None, 200, 0, 0.20),
-        T("t3", "s2", ts(10, 15), "ok", "m2", 2000.0, 200.0, None, None, None),
-        T("t4", "s2", ts(10, 20), "ok", "m2", 4000.0, 300.0, 50, 5, 0.30),
-        T("t5", "s3", ts(10, 45), "ok", "m1", None, None, 10, 1, 0.40),
-        T("t6", "s4", ts(11, 15), "ok", "m1", 700.0, 70.0, 1, 1, 0.07),
-        T("t7", "s1", ts(9, 59, 59), "ok", "m1", 500.0, 50.0, 1, 1, 0.05),
-    ])
-    C = lambda i, s, tool, t, st: dict(call_id=i, session_id=s, tool_name=tool, started_at=t, status=st,  # noqa: E731
-                                      duration_ms=100.0)
-    insert(con, "tool_calls", [
-        C("c1", "s1", "sql", ts(10, 1), "ok"),
-        C("c2", "s2", "sql", ts(10, 16), "error"),
-        C("c3", "s9", "chart", ts(10, 46), "timeout"),
-        C("c4", "s3", "chart", ts(10, 47), "ok"),
-        C("c5", "s9", "sql", ts(10, 50), "ok"),
-        C("c6", "s2", "sql", ts(11, 0), "ok"),
-    ])
-    insert(con, "feedback", [
-        dict(feedback_id="f1", session_id="s1", submitted_at=ts(10, 30), rating=5, thumbs="up"),
-        dict(feedback_id="f2", session_id="s2", submitted_at=ts(10, 35), rating=3, thumbs="down"),
-        dict(feedback_id="f3", session_id=None, submitted_at=ts(10, 40), rating=4, thumbs=None),
-        dict(feedback_id="f4", session_id="s3", submitted_at=ts(10, 50), rating=None, thumbs="up"),
-        dict(feedback_id="f5", session_id="s1", submitted_at=ts(11, 30), rating=1, thumbs="down"),
-    ])
-    insert(con, "incidents", [
-        dict(incident_id="i1", severity="SEV1", opened_at=ts(9), resolved_at=ts(10, 30),
-             postmortem_at=ts(9, day=3)),
-        dict(incident_id="i2", severity="SEV2", opened_at=ts(10, 15)),
-        dict(incident_id="i3", severity="SEV3", opened_at=ts(8), resolved_at=ts(10, 45)),
-        dict(incident_id="i4", severity="SEV2", opened_at=ts(9, day=1), resolved_at=ts(12, day=1)),
-    ])
+        turn_id=i,
+        session_id=s,
+        started_at=t,
+        status=st,
+        model=model,
+        latency_ms=lat,
+        ttft_ms=ttft,
+        input_tokens=inp,
+        output_tokens=out,
+        cost_usd=cost,
+    )
+    insert(
+        con,
+        "turns",
+        [
+            T("t1", "s1", ts(10, 0), "ok", "m1", 1000.0, 100.0, 100, 10, 0.10),
+            T("t2", "s1", ts(10, 10), "error", "m1", 3000.0, None, 200, 0, 0.20),
+            T("t3", "s2", ts(10, 15), "ok", "m2", 2000.0, 200.0, None, None, None),
+            T("t4", "s2", ts(10, 20), "ok", "m2", 4000.0, 300.0, 50, 5, 0.30),
+            T("t5", "s3", ts(10, 45), "ok", "m1", None, None, 10, 1, 0.40),
+            T("t6", "s4", ts(11, 15), "ok", "m1", 700.0, 70.0, 1, 1, 0.07),
+            T("t7", "s1", ts(9, 59, 59), "ok", "m1", 500.0, 50.0, 1, 1, 0.05),
+        ],
+    )
+    C = lambda i, s, tool, t, st: dict(  # noqa: E731
+        call_id=i,
+        session_id=s,
+        tool_name=tool,
+        started_at=t,
+        status=st,
+        duration_ms=100.0,
+    )
+    insert(
+        con,
+        "tool_calls",
+        [
+            C("c1", "s1", "sql", ts(10, 1), "ok"),
+            C("c2", "s2", "sql", ts(10, 16), "error"),
+            C("c3", "s9", "chart", ts(10, 46), "timeout"),
+            C("c4", "s3", "chart", ts(10, 47), "ok"),
+            C("c5", "s9", "sql", ts(10, 50), "ok"),
+            C("c6", "s2", "sql", ts(11, 0), "ok"),
+        ],
+    )
+    insert(
+        con,
+        "feedback",
+        [
+            dict(feedback_id="f1", session_id="s1", submitted_at=ts(10, 30), rating=5, thumbs="up"),
+            dict(feedback_id="f2", session_id="s2", submitted_at=ts(10, 35), rating=3, thumbs="down"),
+            dict(feedback_id="f3", session_id=None, submitted_at=ts(10, 40), rating=4, thumbs=None),
+            dict(feedback_id="f4", session_id="s3", submitted_at=ts(10, 50), rating=None, thumbs="up"),
+            dict(feedback_id="f5", session_id="s1", submitted_at=ts(11, 30), rating=1, thumbs="down"),
+        ],
+    )
+    insert(
+        con,
+        "incidents",
+        [
+            dict(
+                incident_id="i1", severity="SEV1", opened_at=ts(9), resolved_at=ts(10, 30), postmortem_at=ts(9, day=3)
+            ),
+            dict(incident_id="i2", severity="SEV2", opened_at=ts(10, 15)),
+            dict(incident_id="i3", severity="SEV3", opened_at=ts(8), resolved_at=ts(10, 45)),
+            dict(incident_id="i4", severity="SEV2", opened_at=ts(9, day=1), resolved_at=ts(12, day=1)),
+        ],
+    )
     return con
 
 
@@ -152,10 +186,14 @@ def test_hand_computed_hour(tiny, cfg):
     assert mt["samples"]["latency_ms"] == 3 and mt["samples"]["ratings"] == 3
     assert mt["coverage"]["cost"] == pytest.approx(4 / 5)
     assert mt["coverage"]["latency_ms"] == pytest.approx(3 / 4)
-    assert mt["untrusted"] == {"tool_call_success_rate": ["tool_calls_with_session"],
-                               "latency_ms": ["ok_turns_with_latency"], "ttft_ms": ["ok_turns_with_latency"],
-                               "total_cost_usd": ["turns_with_price"], "cost_per_session": ["turns_with_price"],
-                               "feedback": ["feedback_with_session"]}
+    assert mt["untrusted"] == {
+        "tool_call_success_rate": ["tool_calls_with_session"],
+        "latency_ms": ["ok_turns_with_latency"],
+        "ttft_ms": ["ok_turns_with_latency"],
+        "total_cost_usd": ["turns_with_price"],
+        "cost_per_session": ["turns_with_price"],
+        "feedback": ["feedback_with_session"],
+    }
 
 
 def test_hand_computed_incidents(tiny):
@@ -178,8 +216,13 @@ def test_empty_window_is_null_not_zero(tiny, cfg):
     json.dumps(out, allow_nan=False)
     mt = out["metrics"]
     assert mt["active_sessions"] == 0
-    for key in ("tool_call_success_rate", "turn_error_rate", "total_cost_usd", "cost_per_session",
-                "cost_per_successful_session"):
+    for key in (
+        "tool_call_success_rate",
+        "turn_error_rate",
+        "total_cost_usd",
+        "cost_per_session",
+        "cost_per_successful_session",
+    ):
         assert mt[key] is None, key
     assert mt["latency_ms"] == {"p50": None, "p90": None, "p95": None, "p99": None}
     assert mt["feedback"]["csat"] is None and mt["feedback"]["responses"] == 0
@@ -224,8 +267,16 @@ def test_timeseries_hourly_with_null_buckets(tiny):
     df = metrics.timeseries(tiny, ts(8), ts(12), grain="hour")
     assert list(df["bucket"].dt.hour) == [8, 9, 10, 11]
     empty = df.iloc[0]
-    for col in ("active_sessions", "tool_call_success_rate", "turn_error_rate", "cost_per_session",
-                "latency_p50", "latency_p95", "ttft_p95", "total_cost_usd"):
+    for col in (
+        "active_sessions",
+        "tool_call_success_rate",
+        "turn_error_rate",
+        "cost_per_session",
+        "latency_p50",
+        "latency_p95",
+        "ttft_p95",
+        "total_cost_usd",
+    ):
         assert pd.isna(empty[col]), col  # no data is NULL, never 0
     h10 = df.iloc[2]
     assert h10.active_sessions == 5 and h10.tool_call_success_rate == pytest.approx(0.6)
@@ -297,19 +348,29 @@ def oracle(con, frames: dict[str, pd.DataFrame], w: Window) -> dict:
     }
 
 
-@pytest.mark.parametrize("w", [
-    Window.day("2026-03-03"),
-    Window.hour("2026-03-04T14:00Z"),
-    Window.range("2026-03-02", "2026-03-05"),
-])
+@pytest.mark.parametrize(
+    "w",
+    [
+        Window.day("2026-03-03"),
+        Window.hour("2026-03-04T14:00Z"),
+        Window.range("2026-03-02", "2026-03-05"),
+    ],
+)
 def test_matches_pandas_oracle(synthetic, cfg, w):
     con, frames = synthetic
     want = oracle(con, frames, w)
     got = overview.compute(con, w, cfg, include_finance=False)["metrics"]
-    flat = {**got, "latency_p95": got["latency_ms"]["p95"], "latency_p50": got["latency_ms"]["p50"],
-            "ttft_p99": got["ttft_ms"]["p99"], "input_tokens": got["tokens"]["input"],
-            "responses": got["feedback"]["responses"], "mean_rating": got["feedback"]["mean_rating"],
-            "csat": got["feedback"]["csat"], "thumbs_up_rate": got["feedback"]["thumbs_up_rate"]}
+    flat = {
+        **got,
+        "latency_p95": got["latency_ms"]["p95"],
+        "latency_p50": got["latency_ms"]["p50"],
+        "ttft_p99": got["ttft_ms"]["p99"],
+        "input_tokens": got["tokens"]["input"],
+        "responses": got["feedback"]["responses"],
+        "mean_rating": got["feedback"]["mean_rating"],
+        "csat": got["feedback"]["csat"],
+        "thumbs_up_rate": got["feedback"]["thumbs_up_rate"],
+    }
     assert want["active_sessions"] > 0
     for key, value in want.items():
         if value is None:

@@ -57,7 +57,7 @@ def test_notebook_is_thin(path):
         assert forbidden not in code, forbidden
     imports = [n for n in ast.walk(ast.parse(code)) if isinstance(n, (ast.Import, ast.ImportFrom))]
     for n in imports:
-        mod = n.module if isinstance(n, ast.ImportFrom) else n.names[0].name
+        mod = (n.module or "") if isinstance(n, ast.ImportFrom) else n.names[0].name
         assert mod.split(".")[0] in ("launchkit", "pandas", "datetime"), mod
 
 
@@ -66,9 +66,28 @@ def test_notebooks_run_top_to_bottom_with_their_defaults(demo_run, tmp_path):
     """`pytest --nbval-lax` on every notebook, defaults untouched; the warehouse comes from the environment."""
     env = clean_env(LAUNCHKIT_WAREHOUSE=str(demo_run.warehouse), PYTHONWARNINGS="ignore")
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "--nbval-lax", "-q", "-p", "no:cacheprovider", "--rootdir", str(tmp_path),
-         "-c", os.devnull, *map(str, NOTEBOOKS)],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "--nbval-lax",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--rootdir",
+            str(tmp_path),
+            "-c",
+            os.devnull,
+            *map(str, NOTEBOOKS),
+        ],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
     assert proc.returncode == 0, proc.stdout[-4000:] + proc.stderr[-2000:]
-    assert f"{sum(len([c for c in nbformat.read(p, as_version=4).cells if c.cell_type == 'code']) for p in NOTEBOOKS)} passed" in proc.stdout
+    assert (
+        f"{sum(len([c for c in nbformat.read(p, as_version=4).cells if c.cell_type == 'code']) for p in NOTEBOOKS)} passed"
+        in proc.stdout
+    )

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces import spans as otel
 from launchkit import ingest
 from launchkit.errors import ConfigError
+from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import spans as otel
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "otlp"
 TWO_TRACES = FIXTURES / "two_traces.json"
@@ -111,28 +111,48 @@ def test_hand_written_otlp_gives_the_known_rows(con, config):
     assert spans_read(results) == 7
     assert (t["turns"].loaded, t["tool_calls"].loaded, t["turns"].ignored, t["turns"].rejected) == (3, 2, 2, 0)
     assert t["sessions"].rows_read == 2
-    assert rows(con, "SELECT turn_id, session_id, strftime(started_at, '%H:%M:%S.%g'), model, status, latency_ms, "
-                     "ttft_ms, input_tokens, output_tokens, cost_usd FROM turns ORDER BY started_at") == [
+    assert rows(
+        con,
+        "SELECT turn_id, session_id, strftime(started_at, '%H:%M:%S.%g'), model, status, latency_ms, "
+        "ttft_ms, input_tokens, output_tokens, cost_usd FROM turns ORDER BY started_at",
+    ) == [
         ("00f067aa0ba902b7", "conv-001", "10:00:00.500", "gpt-4o-2024-08-06", "ok", 2500.0, None, 1200, 300, None),
         ("1111222233334444", "conv-001", "10:00:04.500", "gpt-4o-mini", "ok", 1500.0, None, 800, 150, None),
-        ("a1b2c3d4e5f60718", "4bf92f3577b34da6a3ce929d0e0e4736", "11:00:00.000", "claude-3-5-haiku-20241022",
-         "ok", 1200.0, 350.0, 500, 100, 0.0008),
+        (
+            "a1b2c3d4e5f60718",
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+            "11:00:00.000",
+            "claude-3-5-haiku-20241022",
+            "ok",
+            1200.0,
+            350.0,
+            500,
+            100,
+            0.0008,
+        ),
     ]
-    assert rows(con, "SELECT call_id, session_id, turn_id, tool_name, duration_ms, status, error_type "
-                     "FROM tool_calls ORDER BY started_at") == [
+    assert rows(
+        con,
+        "SELECT call_id, session_id, turn_id, tool_name, duration_ms, status, error_type "
+        "FROM tool_calls ORDER BY started_at",
+    ) == [
         ("5fb397be34d26b51", "conv-001", "00f067aa0ba902b7", "sql_query", 1250.0, "error", "warehouse_busy"),
-        ("0102030405060708", "4bf92f3577b34da6a3ce929d0e0e4736", "a1b2c3d4e5f60718", "doc_search", 350.0, "ok",
-         None),
+        ("0102030405060708", "4bf92f3577b34da6a3ce929d0e0e4736", "a1b2c3d4e5f60718", "doc_search", 350.0, "ok", None),
     ]
-    assert rows(con, "SELECT session_id, tenant_id, user_id, strftime(started_at, '%H:%M:%S.%g'), "
-                     "strftime(ended_at, '%H:%M:%S.%g'), cohort, release FROM sessions ORDER BY started_at") == [
+    assert rows(
+        con,
+        "SELECT session_id, tenant_id, user_id, strftime(started_at, '%H:%M:%S.%g'), "
+        "strftime(ended_at, '%H:%M:%S.%g'), cohort, release FROM sessions ORDER BY started_at",
+    ) == [
         ("conv-001", "acme", "u-17", "10:00:00.000", "10:00:09.000", "pilot", "2026.03.1"),
         ("4bf92f3577b34da6a3ce929d0e0e4736", "globex", "u-42", "10:59:59.900", "11:00:02.000", "pilot", "2026.03.1"),
     ]
     assert rows(con, "SELECT sum(input_tokens), sum(output_tokens) FROM turns") == [(2500, 550)]
     # the manifest holds the same counts, and they reconcile
     assert rows(con, "SELECT table_name, rows_read, loaded, ignored FROM loads ORDER BY load_id") == [
-        ("turns", 5, 3, 2), ("tool_calls", 2, 2, 0), ("sessions", 2, 2, 0),
+        ("turns", 5, 3, 2),
+        ("tool_calls", 2, 2, 0),
+        ("sessions", 2, 2, 0),
     ]
 
 
@@ -145,37 +165,84 @@ def test_same_spans_from_another_file_dedupe_and_the_same_file_is_skipped(con, c
     docs = [json.loads(line) for line in TWO_TRACES.read_text().splitlines() if line.strip()]
     copy.write_text("\n".join(json.dumps(d, indent=1) for d in docs))
     t = by_table(ingest.ingest(con, [copy], config=config))
-    assert (t["turns"].loaded, t["turns"].duplicates, t["tool_calls"].duplicates, t["sessions"].duplicates) == (0, 3, 2, 2)
+    assert (t["turns"].loaded, t["turns"].duplicates, t["tool_calls"].duplicates, t["sessions"].duplicates) == (
+        0,
+        3,
+        2,
+        2,
+    )
     assert rows(con, "SELECT count(*) FROM turns") == [(3,)]
     assert len(first) == 3
 
 
 def test_later_spans_of_a_session_widen_it_without_overwriting(con, config, tmp_path):
     ingest.ingest(con, [TWO_TRACES], config=config)
-    later = {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"spans": [{
-        "traceId": "0af7651916cd43dd8448eb211c80319d", "spanId": "0000000000000abc", "name": "chat",
-        "startTimeUnixNano": "1772445700000000000", "endTimeUnixNano": "1772445701000000000",
-        "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
-                       {"key": "gen_ai.conversation.id", "value": {"stringValue": "conv-001"}}]}]}]}]}
+    later = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": []},
+                "scopeSpans": [
+                    {
+                        "spans": [
+                            {
+                                "traceId": "0af7651916cd43dd8448eb211c80319d",
+                                "spanId": "0000000000000abc",
+                                "name": "chat",
+                                "startTimeUnixNano": "1772445700000000000",
+                                "endTimeUnixNano": "1772445701000000000",
+                                "attributes": [
+                                    {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+                                    {"key": "gen_ai.conversation.id", "value": {"stringValue": "conv-001"}},
+                                ],
+                            }
+                        ]
+                    }
+                ],
+            }
+        ]
+    }
     f = tmp_path / "later.json"
     f.write_text(json.dumps(later))
     t = by_table(ingest.ingest(con, [f], config=config))
     assert (t["turns"].loaded, t["sessions"].updated) == (1, 1)
     # tenant and user stay those loaded first (this file has none); the end moves to the new span's end
-    assert rows(con, "SELECT tenant_id, user_id, strftime(started_at, '%H:%M:%S'), strftime(ended_at, '%H:%M:%S') "
-                     "FROM sessions WHERE session_id = 'conv-001'") == [("acme", "u-17", "10:00:00", "10:01:41")]
+    assert rows(
+        con,
+        "SELECT tenant_id, user_id, strftime(started_at, '%H:%M:%S'), strftime(ended_at, '%H:%M:%S') "
+        "FROM sessions WHERE session_id = 'conv-001'",
+    ) == [("acme", "u-17", "10:00:00", "10:01:41")]
 
 
 def test_unmappable_spans_and_bad_lines_are_rejected_with_reasons(con, config, tmp_path):
     good = TWO_TRACES.read_text().splitlines()[0]
-    bad_span = {"resourceSpans": [{"scopeSpans": [{"spans": [
-        {"traceId": "not-an-id!", "spanId": "00f067aa0ba902b8", "name": "chat",
-         "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}]},
-        {"traceId": "0af7651916cd43dd8448eb211c80319c", "spanId": "00f067aa0ba902b9", "name": "chat",
-         "startTimeUnixNano": "1772445600000000000",
-         "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
-                        {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "-3"}}]},
-    ]}]}]}
+    bad_span = {
+        "resourceSpans": [
+            {
+                "scopeSpans": [
+                    {
+                        "spans": [
+                            {
+                                "traceId": "not-an-id!",
+                                "spanId": "00f067aa0ba902b8",
+                                "name": "chat",
+                                "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}],
+                            },
+                            {
+                                "traceId": "0af7651916cd43dd8448eb211c80319c",
+                                "spanId": "00f067aa0ba902b9",
+                                "name": "chat",
+                                "startTimeUnixNano": "1772445600000000000",
+                                "attributes": [
+                                    {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
+                                    {"key": "gen_ai.usage.input_tokens", "value": {"intValue": "-3"}},
+                                ],
+                            },
+                        ]
+                    }
+                ]
+            }
+        ]
+    }
     f = tmp_path / "mixed.jsonl"  # .jsonl: detected as OTLP because the name claims no table
     f.write_text(good + "\n{not json\n" + json.dumps(bad_span) + "\n")
     results = ingest.ingest(con, [f], config=config)
@@ -207,27 +274,48 @@ def test_a_file_that_is_not_otlp_fails_as_a_whole(con, config, tmp_path):
 
 SDK_SPANS = [
     {
-        "name": "chat gpt-4o", "kind": "SpanKind.CLIENT",
-        "context": {"trace_id": "0x5b8efff798038103d269b633813fc60c", "span_id": "0x051581bf3cb55c13",
-                    "trace_state": "[]"},
+        "name": "chat gpt-4o",
+        "kind": "SpanKind.CLIENT",
+        "context": {
+            "trace_id": "0x5b8efff798038103d269b633813fc60c",
+            "span_id": "0x051581bf3cb55c13",
+            "trace_state": "[]",
+        },
         "parent_id": None,
-        "start_time": "2026-03-02T09:00:00.000000Z", "end_time": "2026-03-02T09:00:02.250000Z",
+        "start_time": "2026-03-02T09:00:00.000000Z",
+        "end_time": "2026-03-02T09:00:02.250000Z",
         "status": {"status_code": "UNSET"},
-        "attributes": {"gen_ai.operation.name": "chat", "gen_ai.request.model": "gpt-4o",
-                       "gen_ai.usage.input_tokens": 10, "gen_ai.usage.output_tokens": 5, "tenant_id": "t9"},
-        "events": [], "links": [],
+        "attributes": {
+            "gen_ai.operation.name": "chat",
+            "gen_ai.request.model": "gpt-4o",
+            "gen_ai.usage.input_tokens": 10,
+            "gen_ai.usage.output_tokens": 5,
+            "tenant_id": "t9",
+        },
+        "events": [],
+        "links": [],
         "resource": {"attributes": {"service.name": "svc"}, "schema_url": ""},
     },
     {
-        "name": "execute_tool fetch", "kind": "SpanKind.INTERNAL",
-        "context": {"trace_id": "0x5b8efff798038103d269b633813fc60c", "span_id": "0x051581bf3cb55c14",
-                    "trace_state": "[]"},
+        "name": "execute_tool fetch",
+        "kind": "SpanKind.INTERNAL",
+        "context": {
+            "trace_id": "0x5b8efff798038103d269b633813fc60c",
+            "span_id": "0x051581bf3cb55c14",
+            "trace_state": "[]",
+        },
         "parent_id": "0x051581bf3cb55c13",
-        "start_time": "2026-03-02T09:00:01.000000Z", "end_time": "2026-03-02T09:00:31.000000Z",
+        "start_time": "2026-03-02T09:00:01.000000Z",
+        "end_time": "2026-03-02T09:00:31.000000Z",
         "status": {"status_code": "ERROR", "description": "took too long"},
         "attributes": {"gen_ai.operation.name": "execute_tool"},
-        "events": [{"name": "exception", "timestamp": "2026-03-02T09:00:31.000000Z",
-                    "attributes": {"exception.type": "TimeoutError", "exception.message": "timed out"}}],
+        "events": [
+            {
+                "name": "exception",
+                "timestamp": "2026-03-02T09:00:31.000000Z",
+                "attributes": {"exception.type": "TimeoutError", "exception.message": "timed out"},
+            }
+        ],
         "links": [],
         "resource": {"attributes": {"service.name": "svc"}, "schema_url": ""},
     },
@@ -241,11 +329,13 @@ def test_sdk_console_exporter_output(con, config, tmp_path):
     results = ingest.ingest(con, [f], config=config)
     by_table(results)
     assert results[0].format == "otel-json"
-    assert rows(con, "SELECT turn_id, session_id, model, status, latency_ms, input_tokens, output_tokens FROM turns") == [
-        ("051581bf3cb55c13", "5b8efff798038103d269b633813fc60c", "gpt-4o", "ok", 2250.0, 10, 5)]
+    assert rows(
+        con, "SELECT turn_id, session_id, model, status, latency_ms, input_tokens, output_tokens FROM turns"
+    ) == [("051581bf3cb55c13", "5b8efff798038103d269b633813fc60c", "gpt-4o", "ok", 2250.0, 10, 5)]
     # no tool-name attribute: the name comes from the span name; TimeoutError -> status timeout
     assert rows(con, "SELECT call_id, turn_id, tool_name, duration_ms, status, error_type FROM tool_calls") == [
-        ("051581bf3cb55c14", "051581bf3cb55c13", "fetch", 30000.0, "timeout", "TimeoutError")]
+        ("051581bf3cb55c14", "051581bf3cb55c13", "fetch", 30000.0, "timeout", "TimeoutError")
+    ]
     assert rows(con, "SELECT tenant_id FROM sessions") == [("t9",)]
 
 
@@ -286,10 +376,15 @@ def test_any_agent_sdk_json_real_files(name, con, config, realdata):
     assert results[0].format == "otel-json"
     assert spans_read(results) == spans
     assert (t["turns"].loaded, t["tool_calls"].loaded, t["turns"].ignored, t["turns"].rejected) == (
-        turns, calls, spans - turns - calls, 0)
+        turns,
+        calls,
+        spans - turns - calls,
+        0,
+    )
     assert rows(con, "SELECT count(*) FILTER (WHERE status <> 'ok') FROM tool_calls") == [(failed,)]
-    [(s_in, s_out, s_cost, models)] = rows(con, "SELECT sum(input_tokens), sum(output_tokens), sum(cost_usd), "
-                                                "list(DISTINCT model) FROM turns")
+    [(s_in, s_out, s_cost, models)] = rows(
+        con, "SELECT sum(input_tokens), sum(output_tokens), sum(cost_usd), list(DISTINCT model) FROM turns"
+    )
     assert (s_in, s_out, models) == (tin, tout, ["mistral/mistral-small-latest"])
     assert s_cost == pytest.approx(cost, rel=1e-9)
     assert rows(con, "SELECT count(*), min(tenant_id) FROM sessions") == [(1, semconv.UNKNOWN_TENANT)]
@@ -358,4 +453,7 @@ def test_cli_prints_the_detected_format_and_json(tmp_path, monkeypatch):
     assert res.exit_code == 0, res.output
     out = [json.loads(line) for line in res.output.splitlines()]
     assert [(o["table"], o["format"], o["rows_read"], o["duplicates"], o.get("ignored", 0)) for o in out] == [
-        ("turns", "otlp", 5, 3, 2), ("tool_calls", "otlp", 2, 2, 0), ("sessions", "otlp", 2, 2, 0)]
+        ("turns", "otlp", 5, 3, 2),
+        ("tool_calls", "otlp", 2, 2, 0),
+        ("sessions", "otlp", 2, 2, 0),
+    ]

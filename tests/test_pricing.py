@@ -9,7 +9,7 @@ Known answers are worked out by hand from the vendors' published per-million-tok
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -24,8 +24,10 @@ def add_turn(con, turn_id, at, model, tin, tout, cost=None):
 
 
 def priced(con) -> dict[str, tuple]:
-    return {r[0]: r[1:] for r in con.execute(
-        "SELECT turn_id, cost_usd, reported_cost_usd, cost_source FROM turns_priced").fetchall()}
+    return {
+        r[0]: r[1:]
+        for r in con.execute("SELECT turn_id, cost_usd, reported_cost_usd, cost_source FROM turns_priced").fetchall()
+    }
 
 
 KNOWN = [
@@ -85,11 +87,15 @@ def test_turns_loaded_after_the_last_refresh_are_reported_as_not_refreshed(con, 
 
 
 def test_overrides_apply_and_can_replace_reported_costs(con, config):
-    cfg = config.with_overrides(**{"pricing.overrides": {
-        "gpt-4o": {"input_per_mtok": 2.0, "output_per_mtok": 8.0},
-        "acme-internal-llm-v2": {"input_per_mtok": 1.0, "output_per_mtok": 1.0, "vendor": "Acme"},
-        "gpt-4o-mini": {"input_per_mtok": 0.1, "output_per_mtok": 0.4, "replace_reported": True},
-    }})
+    cfg = config.with_overrides(
+        **{
+            "pricing.overrides": {
+                "gpt-4o": {"input_per_mtok": 2.0, "output_per_mtok": 8.0},
+                "acme-internal-llm-v2": {"input_per_mtok": 1.0, "output_per_mtok": 1.0, "vendor": "Acme"},
+                "gpt-4o-mini": {"input_per_mtok": 0.1, "output_per_mtok": 0.4, "replace_reported": True},
+            }
+        }
+    )
     add_turn(con, "a", "2026-03-02T10:00:00Z", "gpt-4o", 1000, 500)
     add_turn(con, "b", "2026-03-02T10:00:00Z", "gpt-4o", 1000, 500, 0.25)  # reported wins by default
     add_turn(con, "c", "2026-03-02T10:00:00Z", "acme-internal-llm-v2", 1_000_000, 1_000_000)
@@ -104,13 +110,22 @@ def test_overrides_apply_and_can_replace_reported_costs(con, config):
     assert pricing.vendor_for("gpt-4o") == "openai"
     # loaded rows are never changed: turns still holds what the telemetry reported
     assert con.execute("SELECT turn_id, cost_usd FROM turns ORDER BY 1").fetchall() == [
-        ("a", None), ("b", 0.25), ("c", None), ("d", 9.99)]
+        ("a", None),
+        ("b", 0.25),
+        ("c", None),
+        ("d", 9.99),
+    ]
     # refresh is idempotent
-    before = con.execute("SELECT model, day, above_input_tokens, source, input_per_mtok FROM model_prices "
-                         "ORDER BY ALL").fetchall()
+    before = con.execute(
+        "SELECT model, day, above_input_tokens, source, input_per_mtok FROM model_prices ORDER BY ALL"
+    ).fetchall()
     pricing.refresh(con, cfg)
-    assert con.execute("SELECT model, day, above_input_tokens, source, input_per_mtok FROM model_prices "
-                       "ORDER BY ALL").fetchall() == before
+    assert (
+        con.execute(
+            "SELECT model, day, above_input_tokens, source, input_per_mtok FROM model_prices ORDER BY ALL"
+        ).fetchall()
+        == before
+    )
 
 
 @pytest.mark.parametrize(
@@ -120,8 +135,10 @@ def test_overrides_apply_and_can_replace_reported_costs(con, config):
         ({"gpt-4o": {"input_per_mtok": -1, "output_per_mtok": 1}}, 'pricing.overrides."gpt-4o".input_per_mtok'),
         ({"gpt-4o": {"input_per_mtok": "2", "output_per_mtok": 1}}, 'pricing.overrides."gpt-4o".input_per_mtok'),
         ({"gpt-4o": {"input_per_mtok": 1, "output_per_mtok": 1, "cached": 1}}, 'pricing.overrides."gpt-4o".cached'),
-        ({"gpt-4o": {"input_per_mtok": 1, "output_per_mtok": 1, "replace_reported": "yes"}},
-         'pricing.overrides."gpt-4o".replace_reported'),
+        (
+            {"gpt-4o": {"input_per_mtok": 1, "output_per_mtok": 1, "replace_reported": "yes"}},
+            'pricing.overrides."gpt-4o".replace_reported',
+        ),
         ({"gpt-4o": 2.0}, 'pricing.overrides."gpt-4o"'),
     ],
 )
@@ -146,6 +163,8 @@ def test_library_price_has_the_provider_as_vendor():
     lp = pricing.library_price("claude-sonnet-4-6", date(2026, 3, 12))
     assert lp is not None and lp.vendor == "anthropic"
     assert [(t.above_input_tokens, t.input_per_mtok, t.output_per_mtok) for t in lp.tiers] == [
-        (-1, 3.0, 15.0), (200_000, 6.0, 22.5)]
+        (-1, 3.0, 15.0),
+        (200_000, 6.0, 22.5),
+    ]
     assert pricing.library_price("acme-internal-llm-v2", date(2026, 3, 12)) is None
-    assert pricing.price_turn("o3", datetime(2025, 6, 10, tzinfo=timezone.utc), None, 5) is None
+    assert pricing.price_turn("o3", datetime(2025, 6, 10, tzinfo=UTC), None, 5) is None

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
-
-from launchkit.analytics import quality
-from launchkit.store.runner import Warehouse
-from launchkit.config import load_config
-from launchkit.errors import ConfigError
-from launchkit.window import Window
 from test_metrics import HOUR, insert, tiny_pilot
 
-UTC = timezone.utc
+from launchkit.analytics import quality
+from launchkit.config import load_config
+from launchkit.errors import ConfigError
+from launchkit.store.runner import Warehouse
+from launchkit.window import Window
+
+UTC = UTC
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +35,13 @@ def test_coverage_gates_hand_computed(cfg):
     assert g["turns_with_tokens"]["threshold"] == 0.9 and g["turns_with_tokens"]["ok"] is False
     assert g["rows_accepted"]["value"] is None and g["rows_accepted"]["ok"] is None  # no loads in the hour
     assert dq["ok"] is False
-    assert set(dq["failed"]) == {"turns_with_tokens", "turns_with_price", "ok_turns_with_latency",
-                                 "tool_calls_with_session", "feedback_with_session"}
+    assert set(dq["failed"]) == {
+        "turns_with_tokens",
+        "turns_with_price",
+        "ok_turns_with_latency",
+        "tool_calls_with_session",
+        "feedback_with_session",
+    }
     assert quality.failed_gates_for("tool_call_success_rate", dq) == ["tool_calls_with_session"]
     assert quality.failed_gates_for("turn_error_rate", dq) == []
     assert quality.failed_gates_for("open_major_incidents", dq) == []
@@ -72,8 +77,13 @@ def gap_pilot(missing_hour: int | None):
             if day == 2 and hour == missing_hour:
                 continue
             for k in range(10):
-                rows.append(dict(session_id=f"d{day}h{hour}k{k}", tenant_id="A",
-                                 started_at=datetime(2026, 3, day, hour, 5 * k, tzinfo=UTC)))
+                rows.append(
+                    dict(
+                        session_id=f"d{day}h{hour}k{k}",
+                        tenant_id="A",
+                        started_at=datetime(2026, 3, day, hour, 5 * k, tzinfo=UTC),
+                    )
+                )
     insert(con, "sessions", rows)
     return con
 

@@ -10,22 +10,22 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from launchkit.window import Window
-from launchkit.analytics import metrics, overview
 from launchkit import ingest
+from launchkit.analytics import overview
+from launchkit.window import Window
 
-BASE = datetime(2026, 3, 2, tzinfo=timezone.utc)
+BASE = datetime(2026, 3, 2, tzinfo=UTC)
 pytestmark = pytest.mark.realdata
 
 
 def llmperf_requests(realdata: Path) -> list[tuple[str, int, dict]]:
-    out = []
+    out: list[tuple[str, int, dict]] = []
     for f in sorted((realdata / "latency" / "llmperf-leaderboard" / "individual").glob("*.json")):
         out.extend((f.stem, i, r) for i, r in enumerate(json.loads(f.read_text())))
     return out
@@ -38,12 +38,33 @@ def test_llmperf_latency_percentiles_and_error_rate(con, config, realdata, tmp_p
     path = tmp_path / "turns_llmperf.csv"
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(["turn_id", "session_id", "started_at", "model", "status", "latency_ms", "ttft_ms",
-                    "input_tokens", "output_tokens"])
+        w.writerow(
+            [
+                "turn_id",
+                "session_id",
+                "started_at",
+                "model",
+                "status",
+                "latency_ms",
+                "ttft_ms",
+                "input_tokens",
+                "output_tokens",
+            ]
+        )
         for k, (stem, i, r) in enumerate(requests):
-            w.writerow([f"{stem}-{i}", stem, (BASE + timedelta(seconds=k)).isoformat(), stem,
-                        "error" if r.get("error_code") else "ok", r["end_to_end_latency_s"] * 1000,
-                        r["ttft_s"] * 1000, r["number_input_tokens"], r["number_output_tokens"]])
+            w.writerow(
+                [
+                    f"{stem}-{i}",
+                    stem,
+                    (BASE + timedelta(seconds=k)).isoformat(),
+                    stem,
+                    "error" if r.get("error_code") else "ok",
+                    r["end_to_end_latency_s"] * 1000,
+                    r["ttft_s"] * 1000,
+                    r["number_input_tokens"],
+                    r["number_output_tokens"],
+                ]
+            )
     [res] = ingest.ingest(con, [path], config=config)
     assert (res.rows_read, res.loaded, res.rejected) == (2845, 2845, 0)
 
@@ -62,7 +83,7 @@ def test_llmperf_latency_percentiles_and_error_rate(con, config, realdata, tmp_p
 
 def test_open_assistant_votes_as_thumbs(con, config, realdata, tmp_path):
     src = realdata / "feedback" / "oasst-en_100_tree" / "en_100_tree.jsonl"
-    rows = []
+    rows: list[tuple[str, str, str]] = []
 
     def walk(tree: str, m: dict) -> None:
         votes = m.get("emojis") or {}

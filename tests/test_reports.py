@@ -10,25 +10,30 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import nbformat
 import numpy as np
 import pandas as pd
 import pytest
-from _report_fixtures import (BOLD_TOOL, EVIL_TENANT, EVIL_TITLE, HOSTILE_HOUR, LAST_DAY, ROOT, SCRIPT_COMMENT,
-                              demo_run)  # noqa: F401 (fixture)
+from _report_fixtures import (
+    BOLD_TOOL,
+    EVIL_TENANT,
+    EVIL_TITLE,
+    HOSTILE_HOUR,
+    LAST_DAY,
+    SCRIPT_COMMENT,
+    demo_run,  # noqa: F401 (fixture)
+)
 
-from launchkit.store.runner import Warehouse
-from launchkit.reports import charts
 from launchkit.analytics import gonogo, span, themes
+from launchkit.config import load_config
 from launchkit.errors import InputFileError, ReportError
 from launchkit.jsonclean import clean
+from launchkit.reports import charts, kinds, render, runner, widgets
 from launchkit.reports import index as report_index
-from launchkit.reports import kinds, render, runner, widgets
-from launchkit.store import atomic
-from launchkit.store import snapshot
-from launchkit.config import load_config
+from launchkit.store import atomic, snapshot
+from launchkit.store.runner import Warehouse
 
 # ---------------------------------------------------------------------------------------------
 # fast: pieces
@@ -78,8 +83,9 @@ def test_table_tiles_and_notes_escape_data_text():
 
 def test_chart_labels_are_escaped_and_thresholds_drawn():
     df = pd.DataFrame({"tool": [BOLD_TOOL, "sql_query"], "rate": [0.5, 0.99]})
-    c = charts.bars(df, "tool", "rate", title="Success by tool", unit="%", target=0.97, threshold=0.95,
-                    direction="higher")
+    c = charts.bars(
+        df, "tool", "rate", title="Success by tool", unit="%", target=0.97, threshold=0.95, direction="higher"
+    )
     fig = c.fig
     assert list(fig.data[0].y) == ["&lt;b&gt;bold&lt;/b&gt;", "sql_query"]
     assert fig.layout.title.text == "Success by tool"
@@ -95,8 +101,9 @@ def test_chart_labels_are_escaped_and_thresholds_drawn():
 
 def test_trend_draws_target_and_fail_line_with_units():
     ts = pd.DataFrame({"bucket": pd.date_range("2026-03-02", periods=3, freq="h", tz="UTC"), "p95": [1.0, 2.0, None]})
-    fig = charts.trend(ts, "bucket", "p95", title="Latency", unit="ms", y_label="latency", target=8000,
-                       threshold=10000).fig
+    fig = charts.trend(
+        ts, "bucket", "p95", title="Latency", unit="ms", y_label="latency", target=8000, threshold=10000
+    ).fig
     assert fig.layout.yaxis.title.text == "latency (ms)"
     assert sorted(s.y0 for s in fig.layout.shapes) == [8000, 10000]
     texts = " ".join(a.text for a in fig.layout.annotations)
@@ -106,8 +113,14 @@ def test_trend_draws_target_and_fail_line_with_units():
 
 
 def test_json_safe_makes_strict_json():
-    obj = {"a": float("nan"), "b": pd.Timestamp("2026-03-02T10:00Z"), "c": np.float64(1.5), "d": date(2026, 3, 2),
-           "e": pd.DataFrame({"x": [1, None]}), "f": pd.NA}
+    obj = {
+        "a": float("nan"),
+        "b": pd.Timestamp("2026-03-02T10:00Z"),
+        "c": np.float64(1.5),
+        "d": date(2026, 3, 2),
+        "e": pd.DataFrame({"x": [1, None]}),
+        "f": pd.NA,
+    }
     out = clean(obj)
     json.dumps(out, allow_nan=False)
     assert out["a"] is None and out["c"] == 1.5 and out["d"] == "2026-03-02" and out["f"] is None
@@ -139,8 +152,10 @@ def test_checklist_loads_and_errors_name_item_and_key(tmp_path):
 
 
 def test_go_no_go_needs_every_item_done():
-    items = [{"id": "a", "title": "A", "owner": "o", "status": "done"},
-             {"id": "b", "title": "B", "owner": "o", "status": "n/a"}]
+    items = [
+        {"id": "a", "title": "A", "owner": "o", "status": "done"},
+        {"id": "b", "title": "B", "owner": "o", "status": "n/a"},
+    ]
     assert gonogo.go_no_go(items)["decision"] == "GO"
     items.append({"id": "c", "title": "C", "owner": "o", "status": "pending"})
     g = gonogo.go_no_go(items)
@@ -148,10 +163,16 @@ def test_go_no_go_needs_every_item_done():
 
 
 def test_checklist_table_links_only_http_evidence():
-    items = [{"phase": "precondition", "title": "A", "owner": "o", "status": "done",
-              "evidence": "javascript:alert(1)"},
-             {"phase": "precondition", "title": "B", "owner": "o", "status": "done",
-              "evidence": "https://wiki.example.com/x?a=1&b=<2>"}]
+    items = [
+        {"phase": "precondition", "title": "A", "owner": "o", "status": "done", "evidence": "javascript:alert(1)"},
+        {
+            "phase": "precondition",
+            "title": "B",
+            "owner": "o",
+            "status": "done",
+            "evidence": "https://wiki.example.com/x?a=1&b=<2>",
+        },
+    ]
     html = widgets.checklist_table(items)._repr_html_()
     assert 'href="javascript' not in html
     assert 'href="https://wiki.example.com/x?a=1&amp;b=&lt;2&gt;"' in html
@@ -159,14 +180,18 @@ def test_checklist_table_links_only_http_evidence():
 
 def _executed_notebook(with_chart: bool = True) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    cells = [nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-             nbformat.v4.new_markdown_cell("## Section")]
+    cells = [
+        nbformat.v4.new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_markdown_cell("## Section"),
+    ]
     out_cell = nbformat.v4.new_code_cell("SECRET_CODE_TEXT = 1")
     if with_chart:
         bundle = charts.bars(pd.DataFrame({"k": ["a"], "v": [1.0]}), "k", "v", title="T")._repr_mimebundle_()
-        out_cell.outputs = [nbformat.v4.new_output("display_data", data=bundle),
-                            nbformat.v4.new_output("display_data", data=bundle),
-                            nbformat.v4.new_output("stream", name="stderr", text="FutureWarning: noise")]
+        out_cell.outputs = [
+            nbformat.v4.new_output("display_data", data=bundle),
+            nbformat.v4.new_output("display_data", data=bundle),
+            nbformat.v4.new_output("stream", name="stderr", text="FutureWarning: noise"),
+        ]
     cells.append(out_cell)
     s = nbformat.v4.new_code_cell("reports.summary({})", metadata={"tags": ["summary"]})
     s.outputs = [nbformat.v4.new_output("display_data", data={"application/json": {"headline": "SUMMARY_ONLY"}})]
@@ -178,7 +203,7 @@ def _executed_notebook(with_chart: bool = True) -> nbformat.NotebookNode:
 
 def test_render_html_hides_code_and_prompts_and_embeds_plotly_once():
     html = render.render_html(_executed_notebook())
-    body = html[html.index("<body"):]
+    body = html[html.index("<body") :]
     assert "SECRET_CODE_TEXT" not in html and "x = 1" not in html
     assert "In&nbsp;[" not in body and "Out[" not in body and 'class="jp-InputPrompt' not in body
     assert html.count("plotly.js v") == 1  # the library's banner: embedded once for two charts
@@ -199,9 +224,17 @@ def test_check_parameters_refuses_undeclared(tmp_path):
 
 
 def _summary(kind, stamp, start, end, title="T", **extra):
-    return {"schema": kinds.SUMMARY_SCHEMA, "kind": kind, "stamp": stamp, "title": title,
-            "period": {"start": start, "end": end}, "files": {"html": f"{stamp}.html", "json": f"{stamp}.json"},
-            "verdicts": [], "recommendation": None, **extra}
+    return {
+        "schema": kinds.SUMMARY_SCHEMA,
+        "kind": kind,
+        "stamp": stamp,
+        "title": title,
+        "period": {"start": start, "end": end},
+        "files": {"html": f"{stamp}.html", "json": f"{stamp}.json"},
+        "verdicts": [],
+        "recommendation": None,
+        **extra,
+    }
 
 
 def test_index_lists_every_report_newest_first_and_escapes(tmp_path):
@@ -216,9 +249,13 @@ def test_index_lists_every_report_newest_first_and_escapes(tmp_path):
         (tmp_path / kind / f"{stamp}.json").write_text(json.dumps(_summary(kind, stamp, start, end, title)))
     (tmp_path / "hourly" / ".tmp123.json").write_text("{")  # a write in progress is ignored
     index = report_index.write_index(tmp_path).read_text()
-    rows = re.findall(r'<tr><td>(\w+)</td><td>([\dT-]+)</td>', index)
-    assert rows == [("hourly", "2026-03-02T23"), ("debrief", "2026-03-02"), ("hourly", "2026-03-02T10"),
-                    ("ga", "2026-03-01")]
+    rows = re.findall(r"<tr><td>(\w+)</td><td>([\dT-]+)</td>", index)
+    assert rows == [
+        ("hourly", "2026-03-02T23"),
+        ("debrief", "2026-03-02"),
+        ("hourly", "2026-03-02T10"),
+        ("ga", "2026-03-01"),
+    ]
     assert "<script>alert" not in index and "&lt;script&gt;alert(1)&lt;/script&gt;" in index
     assert 'href="debrief/2026-03-02.html"' in index
 
@@ -227,15 +264,22 @@ def test_index_update_adds_one_report_and_drops_deleted_ones(tmp_path):
     (tmp_path / "hourly").mkdir()
     for stamp, hour in (("2026-03-02T10", "10"), ("2026-03-02T11", "11")):
         (tmp_path / "hourly" / f"{stamp}.html").write_text("x")
-        (tmp_path / "hourly" / f"{stamp}.json").write_text(json.dumps(
-            _summary("hourly", stamp, f"2026-03-02T{hour}:00:00Z", f"2026-03-02T{int(hour) + 1}:00:00Z")))
+        (tmp_path / "hourly" / f"{stamp}.json").write_text(
+            json.dumps(_summary("hourly", stamp, f"2026-03-02T{hour}:00:00Z", f"2026-03-02T{int(hour) + 1}:00:00Z"))
+        )
     report_index.write_index(tmp_path)
     (tmp_path / "hourly" / "2026-03-02T10.html").unlink()
     (tmp_path / "hourly" / "2026-03-02T12.html").write_text("x")
-    new = _summary("hourly", "2026-03-02T12", "2026-03-02T12:00:00Z", "2026-03-02T13:00:00Z", title="hour 12",
-                   verdicts=[{"status": "breach"}])
+    new = _summary(
+        "hourly",
+        "2026-03-02T12",
+        "2026-03-02T12:00:00Z",
+        "2026-03-02T13:00:00Z",
+        title="hour 12",
+        verdicts=[{"status": "breach"}],
+    )
     index = report_index.write_index(tmp_path, new).read_text()
-    assert re.findall(r'<tr><td>hourly</td><td>([\dT-]+)</td>', index) == ["2026-03-02T12", "2026-03-02T11"]
+    assert re.findall(r"<tr><td>hourly</td><td>([\dT-]+)</td>", index) == ["2026-03-02T12", "2026-03-02T11"]
     stored = json.loads((tmp_path / "index.json").read_text())
     assert [r["stamp"] for r in stored["reports"]] == ["2026-03-02T12", "2026-03-02T11"]
     assert stored["reports"][0]["breaches"] == 1
@@ -263,11 +307,13 @@ def test_snapshot_copies_only_when_the_warehouse_changed(tmp_path):
 
 def test_latest_complete_hour_never_reports_the_running_hour():
     con = Warehouse.memory()
-    con.execute("INSERT INTO sessions VALUES ('s', 't', NULL, TIMESTAMPTZ '2026-03-02 10:40:00+00', NULL, 'pilot', NULL, 0)")
-    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 3, tzinfo=timezone.utc)) == \
-        datetime(2026, 3, 2, 10, tzinfo=timezone.utc)
-    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 2, 10, 50, tzinfo=timezone.utc)) == \
-        datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+    con.execute(
+        "INSERT INTO sessions VALUES ('s', 't', NULL, TIMESTAMPTZ '2026-03-02 10:40:00+00', NULL, 'pilot', NULL, 0)"
+    )
+    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 3, tzinfo=UTC)) == datetime(2026, 3, 2, 10, tzinfo=UTC)
+    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 2, 10, 50, tzinfo=UTC)) == datetime(
+        2026, 3, 2, 9, tzinfo=UTC
+    )
     assert span.latest_day_with_data(con) == date(2026, 3, 2)
 
 
@@ -394,8 +440,16 @@ def test_ga_summary_matches_the_rows(demo_run):
 def test_reports_escape_every_data_string(demo_run):
     texts = {p: p.read_text(encoding="utf-8") for p in demo_run.reports.rglob("*.html")}
     joined = "\n".join(texts.values())
-    for raw in (SCRIPT_COMMENT, "<script>alert", "<img src=x", BOLD_TOOL, EVIL_TENANT, "<u>cause</u>",
-                "<a href=javascript", "<b>boom</b>"):
+    for raw in (
+        SCRIPT_COMMENT,
+        "<script>alert",
+        "<img src=x",
+        BOLD_TOOL,
+        EVIL_TENANT,
+        "<u>cause</u>",
+        "<a href=javascript",
+        "<b>boom</b>",
+    ):
         assert raw not in joined, raw
     debrief = texts[demo_run.reports / "debrief" / f"{LAST_DAY}.html"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;img src=x onerror=alert(2)&gt;" in debrief
@@ -408,12 +462,16 @@ def test_reports_escape_every_data_string(demo_run):
 def test_a_failing_notebook_is_kept_and_reported_in_one_line(demo_run, tmp_path):
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_code_cell("at = None\nconfig_json = None", metadata={"tags": ["parameters"]}),
-                nbformat.v4.new_code_cell("raise ValueError('no such metric: <b>x</b>')")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("at = None\nconfig_json = None", metadata={"tags": ["parameters"]}),
+        nbformat.v4.new_code_cell("raise ValueError('no such metric: <b>x</b>')"),
+    ]
     path = tmp_path / "broken.ipynb"
     nbformat.write(nb, path)
     cfg = load_config(warehouse=str(demo_run.warehouse), reports_dir=str(tmp_path / "reports"))
-    with pytest.raises(ReportError, match=r"broken.ipynb failed in cell \[3\] of the executed notebook: ValueError: no such metric") as e:
+    with pytest.raises(
+        ReportError, match=r"broken.ipynb failed in cell \[3\] of the executed notebook: ValueError: no such metric"
+    ) as e:
         runner.run_report("hourly", cfg, at=HOSTILE_HOUR, notebook=path)
     assert "\n" not in str(e.value)
     failed = tmp_path / "reports" / "hourly" / "2026-03-04T14.failed.ipynb"
@@ -424,8 +482,9 @@ def test_a_failing_notebook_is_kept_and_reported_in_one_line(demo_run, tmp_path)
 @pytest.mark.slow
 def test_rerun_replaces_the_same_files(demo_run):
     before = sorted(p.name for p in (demo_run.reports / "cost").iterdir())
-    r = runner.run_report("cost", load_config(warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)),
-                           date=LAST_DAY)
+    r = runner.run_report(
+        "cost", load_config(warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)), date=LAST_DAY
+    )
     assert sorted(p.name for p in (demo_run.reports / "cost").iterdir()) == before
     old = demo_run.summary("cost", LAST_DAY)
     assert r.summary["finance"] == old["finance"] and r.summary["metrics"] == old["metrics"]

@@ -58,6 +58,7 @@ def test_quantile_interval_coverage():
     hits = 0
     for _ in range(400):
         iv = stats.quantile_interval(rng.lognormal(size=300), 0.95)
+        assert iv.low is not None and iv.high is not None
         hits += iv.low <= true_p95 <= iv.high
     assert hits / 400 >= 0.93
 
@@ -66,6 +67,7 @@ def test_bootstrap_is_seeded():
     x = np.random.default_rng(2).lognormal(size=500)
     a = stats.bootstrap_quantile_interval(x, 0.95, seed=3, n_boot=500)
     b = stats.bootstrap_quantile_interval(x, 0.95, seed=3, n_boot=500)
+    assert a.low is not None and a.estimate is not None and a.high is not None
     assert a == b and a.low < a.estimate < a.high
 
 
@@ -101,10 +103,11 @@ def test_mann_whitney_matches_scipy_and_detects_a_shift():
     slow = rng.lognormal(8, 0.5, 500) * 1.3
     r = stats.mann_whitney(slow, base)
     assert r.p_value == pytest.approx(sps.mannwhitneyu(slow, base, alternative="two-sided", method="asymptotic").pvalue)
+    assert r.p_value is not None and r.effect is not None
     assert r.p_value < 1e-6 and r.effect > 0.5
     assert r.detail["median_ratio"] == pytest.approx(np.median(slow) / np.median(base))
     same = stats.mann_whitney(rng.lognormal(8, 0.5, 500), base)
-    assert same.p_value > 0.001
+    assert same.p_value is not None and same.p_value > 0.001
 
 
 def test_sample_size_for_two_proportions():

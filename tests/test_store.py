@@ -19,9 +19,11 @@ def test_every_query_file_has_a_header_and_one_statement(name):
 
 
 def test_the_query_files_are_the_ones_on_disk():
-    on_disk = sorted(str(p.relative_to(queries.root()).with_suffix("")) for p in
-                     __import__("pathlib").Path(str(queries.root())).rglob("*.sql")
-                     if not {"migrations", "fragments"} & set(p.parts))
+    on_disk = sorted(
+        str(p.relative_to(queries.root()).with_suffix(""))
+        for p in __import__("pathlib").Path(str(queries.root())).rglob("*.sql")
+        if not {"migrations", "fragments"} & set(p.parts)
+    )
     assert queries.names() == on_disk and len(on_disk) > 30
 
 
@@ -98,7 +100,9 @@ def test_read_only_open_of_a_missing_warehouse_is_a_clear_error(tmp_path):
 
 
 def test_queries_bind_values_and_refuse_wrong_parameters(con):
-    con.execute("INSERT INTO loads (load_id, path, content_hash, status, loaded_at) VALUES (1, 'a''; DROP TABLE turns; --', 'h', 'failed', now())")
+    con.execute(
+        "INSERT INTO loads (load_id, path, content_hash, status, loaded_at) VALUES (1, 'a''; DROP TABLE turns; --', 'h', 'failed', now())"
+    )
     rows = con.rows("status/last_loads", {"limit": 5})
     assert rows[0][1] == "a'; DROP TABLE turns; --"
     with pytest.raises(QueryError, match="takes parameters"):
@@ -133,11 +137,16 @@ def test_a_second_writer_waits_then_gets_a_clear_busy_error(tmp_path):
     path = tmp_path / "w.duckdb"
     Warehouse.open(path).close()
     holder = subprocess.Popen(
-        [sys.executable, "-c", f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(30)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, time; c = duckdb.connect({str(path)!r}); print('ok', flush=True); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        assert holder.stdout.readline().strip() == "ok"
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "ok"
         t = time.monotonic()
         with pytest.raises(WarehouseBusy, match="in use by another process") as err:
             Warehouse.open(path, wait_s=0.5)

@@ -11,8 +11,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,8 +27,12 @@ from launchkit.store.runner import Warehouse
 START = dt.date(2026, 3, 2)
 PROBLEM_START = pd.Timestamp("2026-03-10T00:00:00Z")  # day 9 of 14 (index 8)
 ISO_Z = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
-VENDOR = {"gpt-4o": "openai", "gpt-4o-mini": "openai",
-          "claude-3-5-sonnet-20241022": "anthropic", "claude-3-5-haiku-20241022": "anthropic"}
+VENDOR = {
+    "gpt-4o": "openai",
+    "gpt-4o-mini": "openai",
+    "claude-3-5-sonnet-20241022": "anthropic",
+    "claude-3-5-haiku-20241022": "anthropic",
+}
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +77,10 @@ def tree_digest(root: Path) -> str:
 
 
 def test_same_arguments_give_byte_identical_files(tmp_path: Path) -> None:
-    kw = dict(days=3, tenants=4, seed=11, scenario="tool-outage")
+    kw: dict[str, Any] = dict(days=3, tenants=4, seed=11, scenario="tool-outage")
     a = synth.generate(tmp_path / "a", **kw)
     b = synth.generate(tmp_path / "b", **kw)
-    c = synth.generate(tmp_path / "c", **{**kw, "seed": 12})
+    synth.generate(tmp_path / "c", **{**kw, "seed": 12})
     assert [p.name for p in a.files] == [p.name for p in b.files]
     assert tree_digest(tmp_path / "a") == tree_digest(tmp_path / "b")
     assert tree_digest(tmp_path / "a") != tree_digest(tmp_path / "c")
@@ -88,8 +92,7 @@ def test_files_are_named_and_grouped_by_their_rows_own_hour(tmp_path: Path) -> N
     names = {p.name for p in files}
     assert {"incidents.csv", "rollout.csv", "ground_truth.json"} <= names
     assert names == {p.name for p in tmp_path.iterdir()}
-    time_col = {"sessions": "started_at", "turns": "started_at", "tool_calls": "started_at",
-                "feedback": "submitted_at"}
+    time_col = {"sessions": "started_at", "turns": "started_at", "tool_calls": "started_at", "feedback": "submitted_at"}
     rows_seen = {t: 0 for t in TABLES}
     for p in files:
         m = re.fullmatch(r"(sessions|turns|tool_calls|feedback)_(\d{4}-\d\d-\d\dT\d\d)\.csv", p.name)
@@ -167,9 +170,13 @@ def test_frames_conform_to_the_contract(pilots, prices) -> None:
             assert 0.01 < t["cost_usd"].isna().mean() < 0.06, name
         # everything lies inside the pilot window
         end = pd.Timestamp("2026-03-16T00:00:00Z")
-        for table, col in (("sessions", "ended_at"), ("turns", "started_at"), ("tool_calls", "started_at"),
-                           ("feedback", "submitted_at")):
-            assert (f[table][col].dropna() < end).all(), (name, table)
+        for table, time_col in (
+            ("sessions", "ended_at"),
+            ("turns", "started_at"),
+            ("tool_calls", "started_at"),
+            ("feedback", "submitted_at"),
+        ):
+            assert (f[table][time_col].dropna() < end).all(), (name, table)
 
 
 def test_frames_load_into_the_warehouse_schema(pilots) -> None:
@@ -256,7 +263,9 @@ def test_latency_regression_ground_truth(pilots) -> None:
     # the problem starts on the known day, not before: earlier turns equal the healthy run's
     h = pilots["healthy"].frames["turns"]
     early = t["started_at"] < PROBLEM_START - pd.Timedelta(hours=1)
-    assert t.loc[early, "latency_ms"].equals(h.loc[h["started_at"] < PROBLEM_START - pd.Timedelta(hours=1), "latency_ms"])
+    assert t.loc[early, "latency_ms"].equals(
+        h.loc[h["started_at"] < PROBLEM_START - pd.Timedelta(hours=1), "latency_ms"]
+    )
     assert gt["expected"]["decision_on_problem_day"] == "HOLD or ROLLBACK"
 
 
@@ -332,8 +341,7 @@ def test_generate_writes_ground_truth_beside_the_data(tmp_path: Path) -> None:
     assert res.ground_truth == tmp_path / "ground_truth.json"
     assert gt["scenario"] == "cost-overrun" and gt["seed"] == 5 and gt["days"] == 2
     assert gt["row_counts"] == res.row_counts
-    assert res.row_counts["sessions"] == sum(
-        len(pd.read_csv(p)) for p in res.files if p.name.startswith("sessions_"))
+    assert res.row_counts["sessions"] == sum(len(pd.read_csv(p)) for p in res.files if p.name.startswith("sessions_"))
 
 
 def test_an_earlier_synthetic_pilot_is_replaced_but_real_exports_are_refused(tmp_path: Path) -> None:
@@ -390,6 +398,7 @@ def test_ground_truth_names_the_criteria_and_their_default_thresholds(pilots) ->
             assert (ref["pass"], ref["marginal"]) == (default["pass"], default["marginal"])
     assert CRITERIA_DEFAULTS["cost_per_session"]["pass"] is None  # derived from the budget instead:
     from launchkit.config.schema import DEFAULTS as CONFIG_DEFAULTS
+
     assert synth.REFERENCE_CRITERIA["cost_per_session"]["pass"] == CONFIG_DEFAULTS["budget"]["cost_per_session_usd"]
     for name in ("latency-regression", "tool-outage", "cost-overrun"):
         gt = pilots[name].ground_truth

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
-from launchkit.window import Window
-from launchkit.analytics import metrics, overview, pricing
+from launchkit import ingest, synth
+from launchkit.analytics import overview, pricing
 from launchkit.store.runner import Warehouse
 from launchkit.synth import otlp as synth_otlp
-from launchkit import ingest, synth
+from launchkit.window import Window
 
 
 def _load(files, config):
@@ -51,12 +51,11 @@ def test_csv_and_otlp_forms_give_the_same_metrics(pilot, config, tmp_path):
         assert a.execute(f"SELECT count(*) FROM {table}").fetchall() == [(n,)], table
         assert b.execute(f"SELECT count(*) FROM {table}").fetchall() == [(n,)], table
     # the sessions table itself: equal except ended_at where the export had none (derived from the spans)
-    q = ("SELECT session_id, tenant_id, user_id, started_at, cohort, release, ended_at FROM sessions "
-         "ORDER BY session_id")
+    q = "SELECT session_id, tenant_id, user_id, started_at, cohort, release, ended_at FROM sessions ORDER BY session_id"
     sa, sb = a.execute(q).fetchall(), b.execute(q).fetchall()
     assert [r[:6] for r in sa] == [r[:6] for r in sb]
     assert [r[6] for r in sa if r[6] is not None] == [rb[6] for ra, rb in zip(sa, sb) if ra[6] is not None]
-    start = datetime(2026, 3, 2, tzinfo=timezone.utc)
+    start = datetime(2026, 3, 2, tzinfo=UTC)
     window = Window(start, start.replace(day=3))
     ma, mb = overview.compute(a, window, config), overview.compute(b, window, config)
     fa, fb = dict(_flat(ma)), dict(_flat(mb))
@@ -73,7 +72,8 @@ def test_csv_and_otlp_forms_give_the_same_metrics(pilot, config, tmp_path):
         else:
             assert va == vb, (key, va, vb)
     assert b.execute("SELECT count(*), sum(cost_usd) > 0 FROM turns_priced").fetchall() == [
-        (len(pilot.frames["turns"]), True)]
+        (len(pilot.frames["turns"]), True)
+    ]
 
 
 def test_per_table_aggregates_match_the_frames(pilot, config, tmp_path):
@@ -81,9 +81,14 @@ def test_per_table_aggregates_match_the_frames(pilot, config, tmp_path):
     t, c = pilot.frames["turns"], pilot.frames["tool_calls"]
     [(n, tin, tout, lat, errors, cost)] = b.execute(
         "SELECT count(*), sum(input_tokens), sum(output_tokens), sum(latency_ms), "
-        "count(*) FILTER (WHERE status = 'error'), sum(cost_usd) FROM turns").fetchall()
-    assert (n, tin, tout, errors) == (len(t), int(t["input_tokens"].sum()), int(t["output_tokens"].sum()),
-                                      int((t["status"] == "error").sum()))
+        "count(*) FILTER (WHERE status = 'error'), sum(cost_usd) FROM turns"
+    ).fetchall()
+    assert (n, tin, tout, errors) == (
+        len(t),
+        int(t["input_tokens"].sum()),
+        int(t["output_tokens"].sum()),
+        int((t["status"] == "error").sum()),
+    )
     assert lat == pytest.approx(float(t["latency_ms"].sum()), rel=1e-12)
     assert cost == pytest.approx(float(t["cost_usd"].sum()), rel=1e-12)  # NaN (unpriced) skipped by both
     got = dict(b.execute("SELECT status, count(*) FROM tool_calls GROUP BY 1").fetchall())

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from launchkit.analytics import criteria
-from launchkit.analytics import quality
+from launchkit.analytics import criteria, quality
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.store.runner import QueryRunner
@@ -29,9 +28,18 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
         if not spec.hourly or c.criticality == "report-only":
             continue
         row: dict[str, Any] = {
-            "check": c.name, "metric": c.metric, "direction": c.direction, "unit": spec.unit,
-            "pass": c.pass_threshold, "marginal": c.marginal_threshold, "value": None, "interval": None,
-            "n": None, "verdict": criteria.INSUFFICIENT, "status": "na", "note": "",
+            "check": c.name,
+            "metric": c.metric,
+            "direction": c.direction,
+            "unit": spec.unit,
+            "pass": c.pass_threshold,
+            "marginal": c.marginal_threshold,
+            "value": None,
+            "interval": None,
+            "n": None,
+            "verdict": criteria.INSUFFICIENT,
+            "status": "na",
+            "note": "",
         }
         if c.pass_threshold is None or c.marginal_threshold is None:
             row["note"] = f"no threshold: {c.threshold_source} is not set"
@@ -57,11 +65,20 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
         row["status"] = "breach" if v == criteria.FAIL else ("watch" if worse_than_pass else "ok")
         out.append(row)
     gate = dq["gates"].get("hours_with_data", {})
-    out.append({
-        "check": "data_arrived", "metric": "hours_with_data", "direction": "higher", "unit": "",
-        "pass": None, "marginal": None, "value": gate.get("value"), "interval": None,
-        "n": gate.get("denominator"), "verdict": None,
-        "status": "breach" if gate.get("ok") is False else ("ok" if gate.get("ok") else "na"),
-        "note": "no data in an hour that normally has traffic" if gate.get("ok") is False else "",
-    })
+    out.append(
+        {
+            "check": "data_arrived",
+            "metric": "hours_with_data",
+            "direction": "higher",
+            "unit": "",
+            "pass": None,
+            "marginal": None,
+            "value": gate.get("value"),
+            "interval": None,
+            "n": gate.get("denominator"),
+            "verdict": None,
+            "status": "breach" if gate.get("ok") is False else ("ok" if gate.get("ok") else "na"),
+            "note": "no data in an hour that normally has traffic" if gate.get("ok") is False else "",
+        }
+    )
     return out

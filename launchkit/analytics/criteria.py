@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta, timezone
+from datetime import UTC, date, timedelta
 from typing import Any
 
 import numpy as np
@@ -62,14 +62,29 @@ class CriterionResult:
 
     def to_json(self) -> dict[str, Any]:
         c = self.criterion
-        return clean({
-            "name": c.name, "group": c.group, "metric": c.metric, "criticality": c.criticality,
-            "direction": c.direction, "verdict": self.verdict, "value": self.value, "interval": self.interval,
-            "n": self.n, "min_sample": c.min_sample, "pass": c.pass_threshold, "marginal": c.marginal_threshold,
-            "threshold_source": c.threshold_source, "window": self.window, "held_days": c.held_days,
-            "held_since": self.held_since, "note": self.note, "data_needed": self.data_needed,
-            "applies": self.applies,
-        })
+        return clean(
+            {
+                "name": c.name,
+                "group": c.group,
+                "metric": c.metric,
+                "criticality": c.criticality,
+                "direction": c.direction,
+                "verdict": self.verdict,
+                "value": self.value,
+                "interval": self.interval,
+                "n": self.n,
+                "min_sample": c.min_sample,
+                "pass": c.pass_threshold,
+                "marginal": c.marginal_threshold,
+                "threshold_source": c.threshold_source,
+                "window": self.window,
+                "held_days": c.held_days,
+                "held_since": self.held_since,
+                "note": self.note,
+                "data_needed": self.data_needed,
+                "applies": self.applies,
+            }
+        )
 
 
 @dataclass
@@ -91,11 +106,17 @@ class Readiness:
 
     def to_json(self) -> dict[str, Any]:
         counts = {v: sum(1 for r in self.results if r.verdict == v) for v in VERDICTS}
-        return clean({
-            "as_of": self.as_of, "ready": self.ready, "confidence": self.confidence, "verdict_counts": counts,
-            "blockers": self.blockers, "warnings": self.warnings,
-            "criteria": [r.to_json() for r in self.results],
-        })
+        return clean(
+            {
+                "as_of": self.as_of,
+                "ready": self.ready,
+                "confidence": self.confidence,
+                "verdict_counts": counts,
+                "blockers": self.blockers,
+                "warnings": self.warnings,
+                "criteria": [r.to_json() for r in self.results],
+            }
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -205,8 +226,12 @@ def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
             v = float(inc["open_major"])
             return Measurement(v, Interval(v, v, v, 0, "exact count", level), None)
         v = float(inc["major_postmortems_late"])
-        return Measurement(v, Interval(v, v, v, inc["major_postmortems_due"], "exact count", level), None,
-                           f"{inc['major_postmortems_due']} SEV1/SEV2 postmortems due")
+        return Measurement(
+            v,
+            Interval(v, v, v, inc["major_postmortems_due"], "exact count", level),
+            None,
+            f"{inc['major_postmortems_due']} SEV1/SEV2 postmortems due",
+        )
     if kind == "forecast":
         b = ctx.burn(as_of)
         fc = b["forecast_total_usd"]
@@ -221,8 +246,12 @@ def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
         if pct.size == 0:
             return Measurement(None, None, int(len(df)), "no comparable vendor-days")
         v = float(pct.max())
-        return Measurement(v, Interval(v, v, v, int(pct.size), "exact", level), int(pct.size),
-                           f"{int((df['within_tolerance'] == False).fillna(False).sum())} vendor-days outside tolerance")  # noqa: E712
+        return Measurement(
+            v,
+            Interval(v, v, v, int(pct.size), "exact", level),
+            int(pct.size),
+            f"{int(df['within_tolerance'].eq(False).fillna(False).sum())} vendor-days outside tolerance",
+        )
     raise ValueError(f"metric {metric!r} of kind {kind!r} has no measurement")
 
 
@@ -231,8 +260,9 @@ def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
     w = Window.days_ending(as_of, c.window_days)
     wj = {**w.to_json(), "days": c.window_days}
     if c.pass_threshold is None or c.marginal_threshold is None:
-        return CriterionResult(c, INSUFFICIENT, None, None, None, wj,
-                               note=f"no threshold: {c.threshold_source} is not set", applies=False)
+        return CriterionResult(
+            c, INSUFFICIENT, None, None, None, wj, note=f"no threshold: {c.threshold_source} is not set", applies=False
+        )
     meas = measure(ctx, c.metric, w, as_of)
     iv = meas.interval
     ivj = None if iv is None else {"low": iv.low, "high": iv.high, "method": iv.method, "level": iv.level}
@@ -269,9 +299,15 @@ def _history_verdicts(ctx: Context, c: Criterion, as_of: date, days: int) -> lis
     return out
 
 
-def evaluate(db: QueryRunner, as_of: date | str, config: Config, *,
-             history_days: int | None = None, criteria: list[Criterion] | None = None,
-             context: Context | None = None) -> Readiness:
+def evaluate(
+    db: QueryRunner,
+    as_of: date | str,
+    config: Config,
+    *,
+    history_days: int | None = None,
+    criteria: list[Criterion] | None = None,
+    context: Context | None = None,
+) -> Readiness:
     """Every criterion's verdict as of a day, since when it has held, and GA readiness.
 
     history_days (default criteria.history_days, 30) bounds how far back `held_since` is searched;
@@ -284,7 +320,7 @@ def evaluate(db: QueryRunner, as_of: date | str, config: Config, *,
     ctx = context or Context(db, config, opts.confidence)
     # A criterion cannot have held before the pilot's first day of data.
     first_at = db.one("metrics/activity_span")["first_at"]
-    first_day = first_at.astimezone(timezone.utc).date() if first_at is not None else None
+    first_day = first_at.astimezone(UTC).date() if first_at is not None else None
     results: list[CriterionResult] = []
     for c in crits:
         r = evaluate_one(ctx, c, day)
@@ -315,7 +351,16 @@ def evaluate(db: QueryRunner, as_of: date | str, config: Config, *,
             warnings.append(f"{c.name} not evaluated: {r.note}")
             continue
         if (c.criticality == "critical" and r.verdict != PASS) or r.verdict == FAIL:
-            blockers.append({"criterion": c.name, "criticality": c.criticality, "verdict": r.verdict,
-                             "value": r.value, "pass": c.pass_threshold, "note": r.note})
-    return Readiness(as_of=day, ready=not blockers, results=results, blockers=blockers, warnings=warnings,
-                     confidence=opts.confidence)
+            blockers.append(
+                {
+                    "criterion": c.name,
+                    "criticality": c.criticality,
+                    "verdict": r.verdict,
+                    "value": r.value,
+                    "pass": c.pass_threshold,
+                    "note": r.note,
+                }
+            )
+    return Readiness(
+        as_of=day, ready=not blockers, results=results, blockers=blockers, warnings=warnings, confidence=opts.confidence
+    )

@@ -21,7 +21,7 @@ import json
 import math
 import uuid
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -70,8 +70,11 @@ SATISFACTION = frozenset(c.name for c in COMPARISONS if c.group == "satisfaction
 # comparisons whose lack of data makes the whole decision insufficient
 REQUIRED = ("tool_call_success_rate", "turn_error_rate", "latency_ms", "cost_per_session")
 # comparison -> the criterion that must FAIL on the day alone for a ROLLBACK
-ROLLBACK_CRITERIA = {"tool_call_success_rate": "tool_success", "turn_error_rate": "turn_error_rate",
-                     "latency_ms": "latency_p95"}
+ROLLBACK_CRITERIA = {
+    "tool_call_success_rate": "tool_success",
+    "turn_error_rate": "turn_error_rate",
+    "latency_ms": "latency_p95",
+}
 
 
 def _counts(name: str) -> tuple[str, str]:
@@ -102,38 +105,43 @@ class Decision:
     config_digest: str
     launchkit_version: str
     decision_id: str = field(default_factory=lambda: uuid.uuid4().hex)
-    decided_at: datetime = field(default_factory=lambda: datetime.now(timezone.utc))
+    decided_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stored: bool = False
 
     @property
     def confidence(self) -> dict[str, Any]:
-        return {"alpha": self.thresholds["decision"]["alpha"], "interval_level": self.criteria.confidence,
-                "data_sufficient": self.data_sufficient}
+        return {
+            "alpha": self.thresholds["decision"]["alpha"],
+            "interval_level": self.criteria.confidence,
+            "data_sufficient": self.data_sufficient,
+        }
 
     def to_json(self) -> dict[str, Any]:
-        return clean({
-            "decision_id": self.decision_id,
-            "day": self.day,
-            "decided_at": self.decided_at,
-            "recommendation": self.recommendation,
-            "ga_ready": self.criteria.ready,
-            "data_sufficient": self.data_sufficient,
-            "confidence": self.confidence,
-            "reasons": self.reasons,
-            "data_needed": self.data_needed,
-            "comparisons": self.comparisons,
-            "criteria": self.criteria.to_json(),
-            "day_criteria": self.day_criteria,
-            "changes_since_yesterday": self.changes,
-            "data_quality": self.data_quality,
-            "baseline": self.baseline,
-            "day_metrics": self.day_metrics,
-            "baseline_metrics": self.baseline_metrics,
-            "thresholds": self.thresholds,
-            "config_digest": self.config_digest,
-            "launchkit_version": self.launchkit_version,
-            "stored": self.stored,
-        })
+        return clean(
+            {
+                "decision_id": self.decision_id,
+                "day": self.day,
+                "decided_at": self.decided_at,
+                "recommendation": self.recommendation,
+                "ga_ready": self.criteria.ready,
+                "data_sufficient": self.data_sufficient,
+                "confidence": self.confidence,
+                "reasons": self.reasons,
+                "data_needed": self.data_needed,
+                "comparisons": self.comparisons,
+                "criteria": self.criteria.to_json(),
+                "day_criteria": self.day_criteria,
+                "changes_since_yesterday": self.changes,
+                "data_quality": self.data_quality,
+                "baseline": self.baseline,
+                "day_metrics": self.day_metrics,
+                "baseline_metrics": self.baseline_metrics,
+                "thresholds": self.thresholds,
+                "config_digest": self.config_digest,
+                "launchkit_version": self.launchkit_version,
+                "stored": self.stored,
+            }
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -153,16 +161,29 @@ def _day_n(name: str, s: dict[str, Any]) -> int:
     return int(s["active_sessions"] or 0)
 
 
-def compare(name: str, kind: str, direction: str, min_n: int, opts: dict[str, Any],
-            s_day: dict[str, Any], s_base: dict[str, Any], values: dict[str, Any]) -> dict[str, Any]:
+def compare(
+    name: str,
+    kind: str,
+    direction: str,
+    min_n: int,
+    opts: dict[str, Any],
+    s_day: dict[str, Any],
+    s_base: dict[str, Any],
+    values: dict[str, Any],
+) -> dict[str, Any]:
     """One day-vs-baseline comparison: test, effect, and status regressed / improved / no change /
     insufficient data."""
     n_day, n_base = _day_n(name, s_day), _day_n(name, s_base)
-    out: dict[str, Any] = {"metric": name, "kind": kind, "better": direction, "n_day": n_day,
-                           "n_baseline": n_base, "min_n": min_n}
+    out: dict[str, Any] = {
+        "metric": name,
+        "kind": kind,
+        "better": direction,
+        "n_day": n_day,
+        "n_baseline": n_base,
+        "min_n": min_n,
+    }
     if n_day < min_n or n_base < min_n:
-        out.update({"status": "insufficient data", "test": None, "p_value": None, "effect": None,
-                    "severe": False})
+        out.update({"status": "insufficient data", "test": None, "p_value": None, "effect": None, "severe": False})
         return out
     if kind == "rate":
         res = _compare_rate(name, s_day, s_base)
@@ -171,8 +192,15 @@ def compare(name: str, kind: str, direction: str, min_n: int, opts: dict[str, An
         worse_by = -diff if direction == "higher" else diff  # > 0: worse
         floor = opts["min_effect_satisfaction"] if name in SATISFACTION else opts["min_effect_rate"]
         severe_floor = opts["rollback_effect_rate"]
-        out.update({"day_value": p1, "baseline_value": p2, "effect": diff, "effect_name": "difference",
-                    "relative_risk": res.detail.get("relative_risk")})
+        out.update(
+            {
+                "day_value": p1,
+                "baseline_value": p2,
+                "effect": diff,
+                "effect_name": "difference",
+                "relative_risk": res.detail.get("relative_risk"),
+            }
+        )
         big = abs(diff) >= floor
         severe = worse_by >= severe_floor
     else:
@@ -181,17 +209,30 @@ def compare(name: str, kind: str, direction: str, min_n: int, opts: dict[str, An
         d = res.detail
         if name == "cost_per_session":
             ratio = d["mean_ratio"]
-            out.update({"day_value": d["mean_day"], "baseline_value": d["mean_baseline"], "effect": ratio,
-                        "effect_name": "ratio of means"})
+            out.update(
+                {
+                    "day_value": d["mean_day"],
+                    "baseline_value": d["mean_baseline"],
+                    "effect": ratio,
+                    "effect_name": "ratio of means",
+                }
+            )
             floor, severe_floor = opts["min_effect_cost"], math.inf
         else:
             mr, pr = d["median_ratio"], d["p95_ratio"]
             ratio = max(r for r in (mr, pr) if r is not None) if (mr or pr) else None
             if ratio is not None and ratio < 1:  # improvement: the more improved of the two
                 ratio = min(r for r in (mr, pr) if r is not None)
-            out.update({"day_value": d["p95_day"], "baseline_value": d["p95_baseline"], "effect": ratio,
-                        "effect_name": "ratio day/baseline (larger of median and p95)",
-                        "median_ratio": mr, "p95_ratio": pr})
+            out.update(
+                {
+                    "day_value": d["p95_day"],
+                    "baseline_value": d["p95_baseline"],
+                    "effect": ratio,
+                    "effect_name": "ratio day/baseline (larger of median and p95)",
+                    "median_ratio": mr,
+                    "p95_ratio": pr,
+                }
+            )
             floor = opts["min_effect_latency"]
             severe_floor = opts["rollback_effect_latency"] if name == "latency_ms" else math.inf
         worse_by = (ratio - 1) if ratio is not None else 0.0
@@ -217,14 +258,28 @@ def compare(name: str, kind: str, direction: str, min_n: int, opts: dict[str, An
 def _criteria_for_day(criteria: list[crit.Criterion]) -> list[crit.Criterion]:
     """The stability criteria re-windowed to the day alone, for the ROLLBACK confirmation."""
     names = set(ROLLBACK_CRITERIA.values())
-    return [replace(c, window_days=1, held_days=1, min_sample=min(c.min_sample, 100))
-            for c in criteria if c.name in names]
+    return [
+        replace(c, window_days=1, held_days=1, min_sample=min(c.min_sample, 100)) for c in criteria if c.name in names
+    ]
 
 
 def _metric_snapshot(s: dict[str, Any]) -> dict[str, Any]:
-    keys = ("active_sessions", "tool_calls", "tool_call_success_rate", "turns", "turn_error_rate", "latency_p50",
-            "latency_p95", "ttft_p95", "total_cost_usd", "cost_per_session", "ratings", "csat", "thumbs",
-            "thumbs_up_rate")
+    keys = (
+        "active_sessions",
+        "tool_calls",
+        "tool_call_success_rate",
+        "turns",
+        "turn_error_rate",
+        "latency_p50",
+        "latency_p95",
+        "ttft_p95",
+        "total_cost_usd",
+        "cost_per_session",
+        "ratings",
+        "csat",
+        "thumbs",
+        "thumbs_up_rate",
+    )
     return {k: s.get(k) for k in keys}
 
 
@@ -234,20 +289,33 @@ def _changes(db: QueryRunner, day: date, today: dict[str, Any], recommendation: 
     deltas = {}
     for k, v in today.items():
         yv = s_y.get(k)
-        deltas[k] = {"yesterday": yv, "today": v,
-                     "change": (v - yv) if (v is not None and yv is not None) else None}
+        deltas[k] = {"yesterday": yv, "today": v, "change": (v - yv) if (v is not None and yv is not None) else None}
     prev_rec = db.one("decision/latest_for_day", {"day": y}).get("recommendation")
-    return {"yesterday": y, "recommendation": {"yesterday": prev_rec, "today": recommendation,
-                                               "changed": prev_rec is not None and prev_rec != recommendation},
-            "metrics": deltas}
+    return {
+        "yesterday": y,
+        "recommendation": {
+            "yesterday": prev_rec,
+            "today": recommendation,
+            "changed": prev_rec is not None and prev_rec != recommendation,
+        },
+        "metrics": deltas,
+    }
 
 
-def _data_needed(comp: dict[str, Any], s_base: dict[str, Any], opts: dict[str, Any], baseline_days: int) -> dict[str, Any]:
+def _data_needed(
+    comp: dict[str, Any], s_base: dict[str, Any], opts: dict[str, Any], baseline_days: int
+) -> dict[str, Any]:
     have, need = comp["n_day"], comp["min_n"]
     per_day_base = comp["n_baseline"] / baseline_days if baseline_days else 0
-    out: dict[str, Any] = {"metric": comp["metric"], "have": have, "need": need, "more": max(0, need - have),
-                           "days_to_pool": math.ceil(need / have) if have else None,
-                           "baseline_have": comp["n_baseline"], "baseline_per_day": per_day_base}
+    out: dict[str, Any] = {
+        "metric": comp["metric"],
+        "have": have,
+        "need": need,
+        "more": max(0, need - have),
+        "days_to_pool": math.ceil(need / have) if have else None,
+        "baseline_have": comp["n_baseline"],
+        "baseline_per_day": per_day_base,
+    }
     if BY_NAME[comp["metric"]].kind == "rate":
         k, n = _counts(comp["metric"])
         if s_base[n]:
@@ -258,8 +326,7 @@ def _data_needed(comp: dict[str, Any], s_base: dict[str, Any], opts: dict[str, A
     return out
 
 
-def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = True,
-           history_days: int = 0) -> Decision:
+def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = True, history_days: int = 0) -> Decision:
     """The end-of-day recommendation for `day`, stored in the decisions table unless store=False."""
     d = parse_day(day)
     opts = config.decision
@@ -277,8 +344,10 @@ def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = Tr
         "ttft_ms": {"day": lat_day["ttft_ms"], "baseline": lat_base["ttft_ms"]},
         "cost_per_session": {"day": cost_day, "baseline": cost_base},
     }
-    comparisons = [compare(c.name, c.kind, c.better, opts[c.min_key], opts, s_day, s_base, values.get(c.name, {}))
-                   for c in COMPARISONS]
+    comparisons = [
+        compare(c.name, c.kind, c.better, opts[c.min_key], opts, s_day, s_base, values.get(c.name, {}))
+        for c in COMPARISONS
+    ]
     for c in comparisons:
         c["group"] = BY_NAME[c["metric"]].group
 
@@ -298,47 +367,83 @@ def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = Tr
     sev1 = int(incidents["open_by_severity"].get("SEV1", 0))
     if sev1:
         rollback = True
-        reasons.append({"code": "incident", "severity": "rollback", "metric": "open_major_incidents",
-                        "message": f"{sev1} SEV1 incident(s) open at the end of {d.isoformat()}"})
+        reasons.append(
+            {
+                "code": "incident",
+                "severity": "rollback",
+                "metric": "open_major_incidents",
+                "message": f"{sev1} SEV1 incident(s) open at the end of {d.isoformat()}",
+            }
+        )
     for c in comparisons:
         if c["status"] != "regressed":
             continue
         day_crit = ROLLBACK_CRITERIA.get(c["metric"])
         confirmed = c["severe"] and day_crit is not None and day_verdicts.get(day_crit) == crit.FAIL
         rollback = rollback or confirmed
-        reasons.append({
-            "code": "regression", "severity": "rollback" if confirmed else "hold", "metric": c["metric"],
-            "message": _regression_text(c, confirmed, day_crit),
-            "effect": c["effect"], "effect_name": c.get("effect_name"), "p_value": c["p_value"],
-            "test": c["test"], "n_day": c["n_day"], "n_baseline": c["n_baseline"],
-            "day_value": c.get("day_value"), "baseline_value": c.get("baseline_value"),
-        })
+        reasons.append(
+            {
+                "code": "regression",
+                "severity": "rollback" if confirmed else "hold",
+                "metric": c["metric"],
+                "message": _regression_text(c, confirmed, day_crit),
+                "effect": c["effect"],
+                "effect_name": c.get("effect_name"),
+                "p_value": c["p_value"],
+                "test": c["test"],
+                "n_day": c["n_day"],
+                "n_baseline": c["n_baseline"],
+                "day_value": c.get("day_value"),
+                "baseline_value": c.get("baseline_value"),
+            }
+        )
     for r in readiness.results:
         cr = r.criterion
         if cr.criticality == "report-only" or not r.applies:
             continue
         if r.verdict == crit.FAIL or (cr.criticality == "critical" and r.verdict != crit.PASS):
-            reasons.append({
-                "code": "criterion", "severity": "hold", "metric": cr.metric, "criterion": cr.name,
-                "verdict": r.verdict, "value": r.value, "interval": r.interval, "n": r.n,
-                "pass": cr.pass_threshold, "marginal": cr.marginal_threshold,
-                "message": f"{cr.name} is {r.verdict} over the {cr.window_days} day(s) to {d.isoformat()}"
-                           + (f" ({r.note})" if r.note else ""),
-            })
+            reasons.append(
+                {
+                    "code": "criterion",
+                    "severity": "hold",
+                    "metric": cr.metric,
+                    "criterion": cr.name,
+                    "verdict": r.verdict,
+                    "value": r.value,
+                    "interval": r.interval,
+                    "n": r.n,
+                    "pass": cr.pass_threshold,
+                    "marginal": cr.marginal_threshold,
+                    "message": f"{cr.name} is {r.verdict} over the {cr.window_days} day(s) to {d.isoformat()}"
+                    + (f" ({r.note})" if r.note else ""),
+                }
+            )
     for c in comparisons:
         if c["status"] == "untrusted data":
-            reasons.append({"code": "data_quality", "severity": "hold", "metric": c["metric"],
-                            "message": f"{c['metric']} on {d.isoformat()} is UNTRUSTED DATA: coverage below "
-                                       f"quality.min_coverage ({', '.join(c['failed_gates'])})"})
+            reasons.append(
+                {
+                    "code": "data_quality",
+                    "severity": "hold",
+                    "metric": c["metric"],
+                    "message": f"{c['metric']} on {d.isoformat()} is UNTRUSTED DATA: coverage below "
+                    f"quality.min_coverage ({', '.join(c['failed_gates'])})",
+                }
+            )
     insufficient = [c for c in comparisons if c["status"] == "insufficient data" and c["metric"] in REQUIRED]
     data_needed = [_data_needed(c, s_base, opts, base_days) for c in comparisons if c["status"] == "insufficient data"]
     for r in readiness.results:
         if r.verdict == crit.INSUFFICIENT and r.applies and r.data_needed:
             data_needed.append({"criterion": r.criterion.name, "metric": r.criterion.metric, **r.data_needed})
     for c in insufficient:
-        reasons.append({"code": "data", "severity": "hold", "metric": c["metric"],
-                        "message": f"too little data to compare {c['metric']}: {c['n_day']} on the day, "
-                                   f"{c['n_baseline']} in the baseline (need {c['min_n']} each)"})
+        reasons.append(
+            {
+                "code": "data",
+                "severity": "hold",
+                "metric": c["metric"],
+                "message": f"too little data to compare {c['metric']}: {c['n_day']} on the day, "
+                f"{c['n_baseline']} in the baseline (need {c['min_n']} each)",
+            }
+        )
     data_sufficient = not insufficient
 
     if rollback:
@@ -347,18 +452,37 @@ def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = Tr
         rec = HOLD
     else:
         rec = EXPAND
-        reasons.append({"code": "ok", "severity": "expand", "metric": None,
-                        "message": "no regression against the baseline and every critical criterion passes"})
+        reasons.append(
+            {
+                "code": "ok",
+                "severity": "expand",
+                "metric": None,
+                "message": "no regression against the baseline and every critical criterion passes",
+            }
+        )
     today = _metric_snapshot(s_day)
     decision = Decision(
-        day=d, recommendation=rec, reasons=reasons, comparisons=comparisons, criteria=readiness,
-        day_criteria=[r.to_json() for r in day_results], data_sufficient=data_sufficient,
-        data_needed=data_needed, changes=_changes(db, d, today, rec), data_quality=dq,
-        baseline={**w_base.to_json(), "days": base_days}, day_metrics=today,
+        day=d,
+        recommendation=rec,
+        reasons=reasons,
+        comparisons=comparisons,
+        criteria=readiness,
+        day_criteria=[r.to_json() for r in day_results],
+        data_sufficient=data_sufficient,
+        data_needed=data_needed,
+        changes=_changes(db, d, today, rec),
+        data_quality=dq,
+        baseline={**w_base.to_json(), "days": base_days},
+        day_metrics=today,
         baseline_metrics=_metric_snapshot(s_base),
-        thresholds={"decision": opts, "criteria": [c.to_json() for c in criteria],
-                    "quality.min_coverage": config.min_coverage, "confidence": confidence},
-        config_digest=config.digest(), launchkit_version=launchkit.__version__,
+        thresholds={
+            "decision": opts,
+            "criteria": [c.to_json() for c in criteria],
+            "quality.min_coverage": config.min_coverage,
+            "confidence": confidence,
+        },
+        config_digest=config.digest(),
+        launchkit_version=launchkit.__version__,
     )
     if store:
         _store(db, decision)
@@ -379,17 +503,36 @@ def _regression_text(c: dict[str, Any], confirmed: bool, day_crit: str | None) -
 
 def _store(db: QueryRunner, dec: Decision) -> None:
     j = dec.to_json()
-    inputs = {k: j[k] for k in ("comparisons", "criteria", "day_criteria", "data_quality", "baseline",
-                                "day_metrics", "baseline_metrics", "data_needed", "changes_since_yesterday")}
-    db.write("decision/insert", {
-        "decision_id": dec.decision_id, "day": dec.day, "decided_at": dec.decided_at,
-        "recommendation": dec.recommendation, "ga_ready": bool(dec.criteria.ready),
-        "data_sufficient": bool(dec.data_sufficient),
-        "reasons": json.dumps(j["reasons"], allow_nan=False),
-        "inputs": json.dumps(inputs, allow_nan=False),
-        "thresholds": json.dumps(j["thresholds"], allow_nan=False),
-        "config_digest": dec.config_digest, "launchkit_version": dec.launchkit_version,
-    })
+    inputs = {
+        k: j[k]
+        for k in (
+            "comparisons",
+            "criteria",
+            "day_criteria",
+            "data_quality",
+            "baseline",
+            "day_metrics",
+            "baseline_metrics",
+            "data_needed",
+            "changes_since_yesterday",
+        )
+    }
+    db.write(
+        "decision/insert",
+        {
+            "decision_id": dec.decision_id,
+            "day": dec.day,
+            "decided_at": dec.decided_at,
+            "recommendation": dec.recommendation,
+            "ga_ready": bool(dec.criteria.ready),
+            "data_sufficient": bool(dec.data_sufficient),
+            "reasons": json.dumps(j["reasons"], allow_nan=False),
+            "inputs": json.dumps(inputs, allow_nan=False),
+            "thresholds": json.dumps(j["thresholds"], allow_nan=False),
+            "config_digest": dec.config_digest,
+            "launchkit_version": dec.launchkit_version,
+        },
+    )
     dec.stored = True
 
 

@@ -16,7 +16,7 @@ Days without turns are not observed (an ingest gap is not a day of zero spend).
 from __future__ import annotations
 
 import math
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -37,12 +37,18 @@ PILOT_DAYS = 30
 FORECAST_DAYS = 14
 GA_WINDOW_DAYS = 7
 DAYS_PER_MONTH = 30
-_FAR_PAST = datetime(1970, 1, 1, tzinfo=timezone.utc)
-_FAR_FUTURE = datetime(2200, 1, 1, tzinfo=timezone.utc)
+_FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
+_FAR_FUTURE = datetime(2200, 1, 1, tzinfo=UTC)
 
 
-def spend(db: QueryRunner, grain: str = "day", by: str | None = None, *,
-          start: datetime | date | None = None, end: datetime | date | None = None) -> pd.DataFrame:
+def spend(
+    db: QueryRunner,
+    grain: str = "day",
+    by: str | None = None,
+    *,
+    start: datetime | date | None = None,
+    end: datetime | date | None = None,
+) -> pd.DataFrame:
     """Spend per day / ISO week (Monday) / month, optionally per vendor, model or tenant.
 
     Columns: period (DATE, the bucket's first day), [by], cost_usd, plus turns, unpriced_turns and
@@ -68,7 +74,7 @@ def spend(db: QueryRunner, grain: str = "day", by: str | None = None, *,
 
 def _as_ts(v: datetime | date) -> datetime:
     if isinstance(v, datetime):
-        return v if v.tzinfo else v.replace(tzinfo=timezone.utc)
+        return v if v.tzinfo else v.replace(tzinfo=UTC)
     return day_start(v)
 
 
@@ -80,7 +86,7 @@ def pilot_period(db: QueryRunner, config: Config) -> dict[str, Any]:
     first_at = db.one("metrics/activity_span")["first_at"]
     if first_at is None:
         return {"start": None, "end": None, "source": "none"}
-    start = first_at.astimezone(timezone.utc).date()
+    start = first_at.astimezone(UTC).date()
     end = ce or start + timedelta(days=PILOT_DAYS - 1)
     return {"start": start, "end": end, "source": "data" if not ce else "data+config"}
 
@@ -94,21 +100,38 @@ def forecast(spent: float, daily: list[float], remaining_days: int, level: float
     """Total spend at the end of the period: spent + remaining x mean daily spend, with a t interval."""
     k = len(daily)
     if remaining_days <= 0:
-        return {"estimate": spent, "low": spent, "high": spent, "method": "period over", "days_used": k,
-                "level": level}
+        return {"estimate": spent, "low": spent, "high": spent, "method": "period over", "days_used": k, "level": level}
     if k == 0:
-        return {"estimate": None, "low": None, "high": None, "method": "no observed days", "days_used": 0,
-                "level": level}
+        return {
+            "estimate": None,
+            "low": None,
+            "high": None,
+            "method": "no observed days",
+            "days_used": 0,
+            "level": level,
+        }
     m = float(np.mean(daily))
     est = spent + remaining_days * m
     if k < 2:
-        return {"estimate": est, "low": None, "high": None, "method": "too few days for an interval",
-                "days_used": k, "level": level}
+        return {
+            "estimate": est,
+            "low": None,
+            "high": None,
+            "method": "too few days for an interval",
+            "days_used": k,
+            "level": level,
+        }
     s = float(np.std(daily, ddof=1))
-    sd = math.sqrt(remaining_days * s * s + remaining_days ** 2 * s * s / k)
+    sd = math.sqrt(remaining_days * s * s + remaining_days**2 * s * s / k)
     half = t_quantile(0.5 + level / 2, k - 1) * sd
-    return {"estimate": est, "low": max(spent, est - half), "high": est + half,
-            "method": "mean daily spend x remaining days, t prediction interval", "days_used": k, "level": level}
+    return {
+        "estimate": est,
+        "low": max(spent, est - half),
+        "high": est + half,
+        "method": "mean daily spend x remaining days, t prediction interval",
+        "days_used": k,
+        "level": level,
+    }
 
 
 def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -> dict[str, Any]:
@@ -117,9 +140,18 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -
     budget = config.budget_total_usd
     out: dict[str, Any] = {"as_of": as_of, "pilot": period, "budget_usd": budget}
     if period["start"] is None:
-        out.update({"spend_to_date_usd": None, "share_used": None, "burn_rate_per_day_usd": None,
-                    "burn_rate_7d_usd": None, "forecast_total_usd": forecast(0.0, [], 1, level),
-                    "forecast_share_of_budget": None, "ga_monthly_cost_usd": None, "days_observed": 0})
+        out.update(
+            {
+                "spend_to_date_usd": None,
+                "share_used": None,
+                "burn_rate_per_day_usd": None,
+                "burn_rate_7d_usd": None,
+                "forecast_total_usd": forecast(0.0, [], 1, level),
+                "forecast_share_of_budget": None,
+                "ga_monthly_cost_usd": None,
+                "days_observed": 0,
+            }
+        )
         return clean(out)
     first, last = period["start"], min(as_of, period["end"])
     if last < first:
@@ -133,22 +165,23 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -
     fc = forecast(spent or 0.0, costs[-FORECAST_DAYS:], remaining, level)
     if not costs:
         fc = forecast(0.0, [], max(remaining, 1), level)
-    out.update({
-        "spend_to_date_usd": spent,
-        "share_used": (spent / budget) if (spent is not None and budget) else None,
-        "days_observed": len(costs),
-        "days_remaining": remaining,
-        "burn_rate_per_day_usd": (spent / len(costs)) if costs else None,
-        "burn_rate_7d_usd": float(np.mean(costs[-7:])) if costs else None,
-        "forecast_total_usd": fc,
-        "forecast_share_of_budget": (fc["estimate"] / budget) if (fc["estimate"] is not None and budget) else None,
-        "ga_monthly_cost_usd": ga_monthly_cost(db, config, as_of, level=level),
-    })
+    out.update(
+        {
+            "spend_to_date_usd": spent,
+            "share_used": (spent / budget) if (spent is not None and budget) else None,
+            "days_observed": len(costs),
+            "days_remaining": remaining,
+            "burn_rate_per_day_usd": (spent / len(costs)) if (costs and spent is not None) else None,
+            "burn_rate_7d_usd": float(np.mean(costs[-7:])) if costs else None,
+            "forecast_total_usd": fc,
+            "forecast_share_of_budget": (fc["estimate"] / budget) if (fc["estimate"] is not None and budget) else None,
+            "ga_monthly_cost_usd": ga_monthly_cost(db, config, as_of, level=level),
+        }
+    )
     return clean(out)
 
 
-def ga_monthly_cost(db: QueryRunner, config: Config, as_of: date, *,
-                    level: float = 0.95) -> dict[str, Any]:
+def ga_monthly_cost(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -> dict[str, Any]:
     """Cost per session over the last 7 days x ga.expected_sessions_per_day x 30, with a t interval."""
     per_day = config.expected_sessions_per_day
     w = Window.days_ending(as_of, GA_WINDOW_DAYS)
@@ -156,21 +189,24 @@ def ga_monthly_cost(db: QueryRunner, config: Config, as_of: date, *,
     cps = s["cost_per_session"]
     iv = mean_interval(session_costs(db, w), level) if s["active_sessions"] else None
     scale = per_day * DAYS_PER_MONTH
-    return clean({
-        "cost_per_session_usd": cps,
-        "sessions": s["active_sessions"],
-        "expected_sessions_per_day": per_day,
-        "days_per_month": DAYS_PER_MONTH,
-        "estimate": cps * scale if cps is not None else None,
-        "low": max(0.0, iv.low) * scale if iv and iv.low is not None and math.isfinite(iv.low) else None,
-        "high": iv.high * scale if iv and iv.high is not None and math.isfinite(iv.high) else None,
-        "window": w.to_json(),
-        "level": level,
-    })
+    return clean(
+        {
+            "cost_per_session_usd": cps,
+            "sessions": s["active_sessions"],
+            "expected_sessions_per_day": per_day,
+            "days_per_month": DAYS_PER_MONTH,
+            "estimate": cps * scale if cps is not None else None,
+            "low": max(0.0, iv.low) * scale if iv and iv.low is not None and math.isfinite(iv.low) else None,
+            "high": iv.high * scale if iv and iv.high is not None and math.isfinite(iv.high) else None,
+            "window": w.to_json(),
+            "level": level,
+        }
+    )
 
 
-def totals_by(spend_frame: pd.DataFrame, by: str, columns: tuple[str, ...] = ("cost_usd", "turns", "sessions")
-              ) -> pd.DataFrame:
+def totals_by(
+    spend_frame: pd.DataFrame, by: str, columns: tuple[str, ...] = ("cost_usd", "turns", "sessions")
+) -> pd.DataFrame:
     """A `spend` frame (per period and `by`) summed over its periods, one row per `by` value.
 
     Missing stays missing: a value whose every period is unpriced sums to NULL, not 0.

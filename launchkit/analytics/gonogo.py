@@ -55,15 +55,26 @@ def load_checklist(path: str | Path | None = None) -> list[dict[str, Any]]:
         if unknown:
             raise InputFileError(name, f"{where}: unknown key '{sorted(unknown)[0]}'")
         if item["status"] not in CHECKLIST_STATUSES:
-            raise InputFileError(name, f"{where}: status must be one of {', '.join(CHECKLIST_STATUSES)}, got {item['status']!r}")
+            raise InputFileError(
+                name, f"{where}: status must be one of {', '.join(CHECKLIST_STATUSES)}, got {item['status']!r}"
+            )
         if item["phase"] not in ("precondition", "go/no-go"):
             raise InputFileError(name, f"{where}: phase must be 'precondition' or 'go/no-go', got {item['phase']!r}")
         if item["id"] in seen:
             raise InputFileError(name, f"{where}: duplicate id {item['id']!r}")
         seen.add(item["id"])
-        out.append({"id": item["id"], "phase": item["phase"], "title": item["title"], "owner": item["owner"],
-                    "status": item["status"], "evidence": item.get("evidence", ""), "note": item.get("note", ""),
-                    "source": "checklist"})
+        out.append(
+            {
+                "id": item["id"],
+                "phase": item["phase"],
+                "title": item["title"],
+                "owner": item["owner"],
+                "status": item["status"],
+                "evidence": item.get("evidence", ""),
+                "note": item.get("note", ""),
+                "source": "checklist",
+            }
+        )
     return out
 
 
@@ -78,30 +89,62 @@ def data_checks(dec: Any) -> list[dict[str, Any]]:
         by_group.setdefault(str(c.get("group")), []).append(c)
     out = []
     for group, cs in sorted(by_group.items()):
-        bad = [c for c in cs if (c.get("criticality") == "critical" and c.get("verdict") != "PASS") or c.get("verdict") == "FAIL"]
-        out.append({
-            "id": f"data-{group}", "phase": "go/no-go", "title": f"GA criteria: {group}",
-            "owner": "launchkit (data)", "status": "blocked" if bad else "done",
-            "evidence": f"{len(cs) - len(bad)}/{len(cs)} criteria clear"
-                        + (": " + "; ".join(f"{c['name']} {c['verdict']}" for c in bad) if bad else ""),
-            "note": "", "source": "data",
-        })
+        bad = [
+            c
+            for c in cs
+            if (c.get("criticality") == "critical" and c.get("verdict") != "PASS") or c.get("verdict") == "FAIL"
+        ]
+        out.append(
+            {
+                "id": f"data-{group}",
+                "phase": "go/no-go",
+                "title": f"GA criteria: {group}",
+                "owner": "launchkit (data)",
+                "status": "blocked" if bad else "done",
+                "evidence": f"{len(cs) - len(bad)}/{len(cs)} criteria clear"
+                + (": " + "; ".join(f"{c['name']} {c['verdict']}" for c in bad) if bad else ""),
+                "note": "",
+                "source": "data",
+            }
+        )
     dq = d.get("data_quality", {})
-    out.append({"id": "data-quality", "phase": "go/no-go", "title": "Telemetry complete enough to trust",
-                "owner": "launchkit (data)", "status": "done" if dq.get("ok", True) else "blocked",
-                "evidence": "all data-quality gates pass" if dq.get("ok", True)
-                else "failed gates: " + ", ".join(dq.get("failed", [])), "note": "", "source": "data"})
+    out.append(
+        {
+            "id": "data-quality",
+            "phase": "go/no-go",
+            "title": "Telemetry complete enough to trust",
+            "owner": "launchkit (data)",
+            "status": "done" if dq.get("ok", True) else "blocked",
+            "evidence": "all data-quality gates pass"
+            if dq.get("ok", True)
+            else "failed gates: " + ", ".join(dq.get("failed", [])),
+            "note": "",
+            "source": "data",
+        }
+    )
     rec = d.get("recommendation")
-    out.append({"id": "data-decision", "phase": "go/no-go", "title": "Day's recommendation is EXPAND",
-                "owner": "launchkit (data)", "status": "done" if rec == "EXPAND" else "blocked",
-                "evidence": f"recommendation {rec} for {d.get('day')}", "note": "", "source": "data"})
+    out.append(
+        {
+            "id": "data-decision",
+            "phase": "go/no-go",
+            "title": "Day's recommendation is EXPAND",
+            "owner": "launchkit (data)",
+            "status": "done" if rec == "EXPAND" else "blocked",
+            "evidence": f"recommendation {rec} for {d.get('day')}",
+            "note": "",
+            "source": "data",
+        }
+    )
     return out
 
 
 def go_no_go(items: list[dict[str, Any]]) -> dict[str, Any]:
     """GO only when every item is done (or n/a); otherwise NO-GO with the open items."""
     open_items = [i for i in items if i["status"] not in ("done", "n/a")]
-    return {"decision": "GO" if not open_items else "NO-GO",
-            "open_items": [{"id": i["id"], "title": i["title"], "owner": i["owner"], "status": i["status"]}
-                           for i in open_items],
-            "items": len(items)}
+    return {
+        "decision": "GO" if not open_items else "NO-GO",
+        "open_items": [
+            {"id": i["id"], "title": i["title"], "owner": i["owner"], "status": i["status"]} for i in open_items
+        ],
+        "items": len(items),
+    }

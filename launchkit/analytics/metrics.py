@@ -55,8 +55,11 @@ def incidents(db: QueryRunner, window: Window) -> dict[str, Any]:
         if sev is None:
             total = row
             continue
-        by_sev[sev] = {"open": int(row["open_at_end"] or 0), "opened": int(row["opened"] or 0),
-                       "resolved": int(row["resolved"] or 0)}
+        by_sev[sev] = {
+            "open": int(row["open_at_end"] or 0),
+            "opened": int(row["opened"] or 0),
+            "resolved": int(row["resolved"] or 0),
+        }
         if sev in MAJOR_SEVERITIES:
             major["open"] += int(row["open_at_end"] or 0)
             major["postmortems_due"] += int(row["postmortems_due"] or 0)
@@ -139,8 +142,9 @@ def breakdown(db: QueryRunner, window: Window, by: str) -> pd.DataFrame:
     return df.rename(columns={"value": by})
 
 
-def timeseries(db: QueryRunner, start: datetime | date | str, end: datetime | date | str,
-               grain: str = "hour") -> pd.DataFrame:
+def timeseries(
+    db: QueryRunner, start: datetime | date | str, end: datetime | date | str, grain: str = "hour"
+) -> pd.DataFrame:
     """One row per hour or day bucket in [start, end); buckets without data have NULL metrics.
 
     start is floored and end ceiled to the bucket edge; dates mean whole days (end inclusive).

@@ -15,8 +15,7 @@ from launchkit.store.runner import QueryRunner
 from launchkit.window import Window
 
 
-def compute(db: QueryRunner, window: Window, config: Config, *,
-            include_finance: bool = True) -> dict[str, Any]:
+def compute(db: QueryRunner, window: Window, config: Config, *, include_finance: bool = True) -> dict[str, Any]:
     """All metrics for a window, in the strict-JSON shape of `launchkit metrics --json`.
 
     {"window": {...}, "metrics": {...}, "data_quality": {...}}; with include_finance a "finance" key

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -39,7 +39,7 @@ from launchkit.store.runner import QueryRunner, Warehouse
 LIBRARY = "genai-prices"
 # Prices are looked up at noon UTC of the turn's day: date-based price changes apply per UTC day;
 # the rare time-of-day (off-peak) prices are approximated by the noon price (docs/pricing.md).
-_PRICE_TIME = time(12, 0, tzinfo=timezone.utc)
+_PRICE_TIME = time(12, 0, tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -133,8 +133,9 @@ def vendor_for(model: str, config: Config | None = None) -> str | None:
     return None if found is None else str(found[0].id).lower()
 
 
-def price_turn(model: str, when: datetime | date, input_tokens: int | None, output_tokens: int | None,
-               config: Config | None = None) -> float | None:
+def price_turn(
+    model: str, when: datetime | date, input_tokens: int | None, output_tokens: int | None, config: Config | None = None
+) -> float | None:
     """Cost in USD of one turn from its tokens (override, else list price at its UTC day); None if unknown.
 
     The same rule the turns_priced view applies, for callers outside SQL and as a test oracle.
@@ -144,7 +145,7 @@ def price_turn(model: str, when: datetime | date, input_tokens: int | None, outp
     ov = config.pricing_overrides.get(model) if config is not None else None
     if ov is not None:
         return (input_tokens * ov.input_per_mtok + output_tokens * ov.output_per_mtok) / 1e6
-    day = when.astimezone(timezone.utc).date() if isinstance(when, datetime) else when
+    day = when.astimezone(UTC).date() if isinstance(when, datetime) else when
     lp = library_price(model, day)
     if lp is None:
         return None
@@ -159,37 +160,85 @@ def price_rows(pairs: list[tuple[str, date]], config: Config) -> pd.DataFrame:
     """model_prices rows for (model, day) pairs: override, else library tiers, else one 'unknown' row."""
     ovs = config.pricing_overrides
     version = library_version()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     rows: list[dict[str, Any]] = []
     for model, day in pairs:
         ov = ovs.get(model)
         lp = library_price(model, day)
         if ov is not None:
-            rows.append(dict(model=model, day=day, above_input_tokens=-1, source="override",
-                             vendor=ov.vendor or (lp.vendor if lp else None), input_per_mtok=ov.input_per_mtok,
-                             output_per_mtok=ov.output_per_mtok, replace_reported=ov.replace_reported,
-                             library_model=lp.library_model if lp else None, library_version=None,
-                             refreshed_at=now))
+            rows.append(
+                dict(
+                    model=model,
+                    day=day,
+                    above_input_tokens=-1,
+                    source="override",
+                    vendor=ov.vendor or (lp.vendor if lp else None),
+                    input_per_mtok=ov.input_per_mtok,
+                    output_per_mtok=ov.output_per_mtok,
+                    replace_reported=ov.replace_reported,
+                    library_model=lp.library_model if lp else None,
+                    library_version=None,
+                    refreshed_at=now,
+                )
+            )
         elif lp is not None:
             for t in lp.tiers:
-                rows.append(dict(model=model, day=day, above_input_tokens=t.above_input_tokens, source="library",
-                                 vendor=lp.vendor, input_per_mtok=t.input_per_mtok, output_per_mtok=t.output_per_mtok,
-                                 replace_reported=False, library_model=lp.library_model, library_version=version,
-                                 refreshed_at=now))
+                rows.append(
+                    dict(
+                        model=model,
+                        day=day,
+                        above_input_tokens=t.above_input_tokens,
+                        source="library",
+                        vendor=lp.vendor,
+                        input_per_mtok=t.input_per_mtok,
+                        output_per_mtok=t.output_per_mtok,
+                        replace_reported=False,
+                        library_model=lp.library_model,
+                        library_version=version,
+                        refreshed_at=now,
+                    )
+                )
         else:
-            rows.append(dict(model=model, day=day, above_input_tokens=-1, source="unknown", vendor=None,
-                             input_per_mtok=None, output_per_mtok=None, replace_reported=False, library_model=None,
-                             library_version=version, refreshed_at=now))
-    columns = ["model", "day", "above_input_tokens", "source", "vendor", "input_per_mtok", "output_per_mtok",
-               "replace_reported", "library_model", "library_version", "refreshed_at"]
+            rows.append(
+                dict(
+                    model=model,
+                    day=day,
+                    above_input_tokens=-1,
+                    source="unknown",
+                    vendor=None,
+                    input_per_mtok=None,
+                    output_per_mtok=None,
+                    replace_reported=False,
+                    library_model=None,
+                    library_version=version,
+                    refreshed_at=now,
+                )
+            )
+    columns = [
+        "model",
+        "day",
+        "above_input_tokens",
+        "source",
+        "vendor",
+        "input_per_mtok",
+        "output_per_mtok",
+        "replace_reported",
+        "library_model",
+        "library_version",
+        "refreshed_at",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 
 def state_digest(config: Config) -> str:
     """What prices are computed from: the library's version and the configured overrides, as a digest."""
-    blob = json.dumps({"library": library_version(),
-                       "overrides": {m: asdict(o) for m, o in sorted(config.pricing_overrides.items())}},
-                      sort_keys=True)
+    blob = json.dumps(
+        {
+            "library": library_version(),
+            "overrides": {m: asdict(o) for m, o in sorted(config.pricing_overrides.items())},
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
@@ -208,9 +257,21 @@ def refresh(wh: Warehouse, config: Config) -> dict[str, Any]:
     ovs = config.pricing_overrides
     pairs = [(m, d) for m, d in wh.rows("pricing/model_days")]
     df = price_rows(pairs, config)
-    columns = {c: [None if pd.isna(v) else v for v in df[c].tolist()] for c in
-               ("model", "day", "above_input_tokens", "source", "vendor", "input_per_mtok", "output_per_mtok",
-                "replace_reported", "library_model", "library_version")}
+    columns = {
+        c: [None if pd.isna(v) else v for v in df[c].tolist()]
+        for c in (
+            "model",
+            "day",
+            "above_input_tokens",
+            "source",
+            "vendor",
+            "input_per_mtok",
+            "output_per_mtok",
+            "replace_reported",
+            "library_model",
+            "library_version",
+        )
+    }
     wh.execute("BEGIN TRANSACTION")
     try:
         wh.write("pricing/clear_prices")
@@ -234,8 +295,7 @@ def refresh(wh: Warehouse, config: Config) -> dict[str, Any]:
     }
 
 
-def coverage(db: QueryRunner, start: datetime | None = None,
-             end: datetime | None = None) -> dict[str, Any]:
+def coverage(db: QueryRunner, start: datetime | None = None, end: datetime | None = None) -> dict[str, Any]:
     """Data-quality figure for cost: turns by cost source, unpriced turns and the models behind them.
 
     Window [start, end) on started_at; None means open. unpriced_share is None when there are no turns.

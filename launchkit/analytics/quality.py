@@ -26,12 +26,18 @@ GATES = (
     "rows_accepted",
 )
 
+
 def _gate(num: int | float | None, den: int | float | None, threshold: float) -> dict[str, Any]:
     num = int(num or 0)
     den = int(den or 0)
     value = num / den if den else None
-    return {"value": value, "numerator": num, "denominator": den, "threshold": threshold,
-            "ok": None if value is None else value >= threshold}
+    return {
+        "value": value,
+        "numerator": num,
+        "denominator": den,
+        "threshold": threshold,
+        "ok": None if value is None else value >= threshold,
+    }
 
 
 def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
@@ -40,7 +46,9 @@ def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str,
     end = window.end
     if end.minute or end.second or end.microsecond:
         end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    df = db.frame("quality/gaps", {"start": start, "end": end, "min_expected": float(config.decision["gap_min_expected"])})
+    df = db.frame(
+        "quality/gaps", {"start": start, "end": end, "min_expected": float(config.decision["gap_min_expected"])}
+    )
     return df.to_dict("records")
 
 

@@ -64,8 +64,11 @@ def summary(db: QueryRunner, start: date | None, end: date | None, config: Confi
         "vendor_days_without_bill": int(len(unbilled)),
         "computed_usd_without_bill": _f(unbilled["computed_usd"].sum(min_count=1)) if len(unbilled) else None,
         "vendor_days_without_turns": int(len(unmatched_bills)),
-        "billed_usd_without_turns": _f(unmatched_bills["billed_usd"].sum(min_count=1)) if len(unmatched_bills) else None,
+        "billed_usd_without_turns": _f(unmatched_bills["billed_usd"].sum(min_count=1))
+        if len(unmatched_bills)
+        else None,
         "unpriced_turns": int(df["unpriced_turns"].sum(min_count=1)) if len(df) else 0,
         "computed_usd_without_vendor": _f(df.loc[df["vendor"].isna(), "computed_usd"].sum(min_count=1))
-        if df["vendor"].isna().any() else None,
+        if df["vendor"].isna().any()
+        else None,
     }

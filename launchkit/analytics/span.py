@@ -6,7 +6,7 @@ data can be days old when the exporter stopped.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from launchkit.errors import NotEnoughDataError
 from launchkit.store.runner import QueryRunner
@@ -26,7 +26,7 @@ def latest_hour_with_data(db: QueryRunner, now: datetime | None = None) -> datet
     _, last = activity_span(db)
     if last is None:
         raise NotEnoughDataError(_EMPTY)
-    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    now = (now or datetime.now(UTC)).astimezone(UTC)
     return min(floor_hour(last), floor_hour(now) - timedelta(hours=1))
 
 
@@ -35,4 +35,4 @@ def latest_day_with_data(db: QueryRunner) -> date:
     _, last = activity_span(db)
     if last is None:
         raise NotEnoughDataError(_EMPTY)
-    return last.astimezone(timezone.utc).date()
+    return last.astimezone(UTC).date()

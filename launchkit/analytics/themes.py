@@ -9,15 +9,85 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from itertools import pairwise
 from typing import Any
 
 import pandas as pd
 
-_STOPWORDS = frozenset("""
-a an and are as at be but by can could did do does for from had has have i in is it its it's me my
-no not of on or our so that the their them then there these they this to too up us was we were what
-when which who will with would you your just very really also been being than into out over only
-""".split())
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "i",
+        "in",
+        "is",
+        "it",
+        "its",
+        "it's",
+        "me",
+        "my",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "so",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "too",
+        "up",
+        "us",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "which",
+        "who",
+        "will",
+        "with",
+        "would",
+        "you",
+        "your",
+        "just",
+        "very",
+        "really",
+        "also",
+        "been",
+        "being",
+        "than",
+        "into",
+        "out",
+        "over",
+        "only",
+    ]
+)
 
 
 def themes(comments: Iterable[Any], *, top: int = 10, min_mentions: int = 2) -> pd.DataFrame:
@@ -28,13 +98,15 @@ def themes(comments: Iterable[Any], *, top: int = 10, min_mentions: int = 2) -> 
     doc_terms: list[set[str]] = []
     for t in texts:
         words = [w for w in re.findall(r"[a-z0-9_']+", t.lower()) if w not in _STOPWORDS and len(w) > 1]
-        terms = set(words) | {f"{a} {b}" for a, b in zip(words, words[1:])}
+        terms = set(words) | {f"{a} {b}" for a, b in pairwise(words)}
         doc_terms.append(terms)
     counts = Counter(term for terms in doc_terms for term in terms)
     phrases = {t: n for t, n in counts.items() if " " in t and n >= min_mentions}
     covered = {w for p, n in phrases.items() for w in p.split() if counts[w] <= n}
-    ranked = sorted(((t, n) for t, n in counts.items() if n >= min_mentions and t not in covered),
-                    key=lambda x: (-x[1], -len(x[0].split()), x[0]))[:top]
+    ranked = sorted(
+        ((t, n) for t, n in counts.items() if n >= min_mentions and t not in covered),
+        key=lambda x: (-x[1], -len(x[0].split()), x[0]),
+    )[:top]
     rows = []
     for term, n in ranked:
         example = next(t for t, terms in zip(texts, doc_terms) if term in terms)

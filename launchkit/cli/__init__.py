@@ -24,8 +24,17 @@ def cli() -> None:
     """
 
 
-for _command in (data.ingest, data.status, data.synth, data.demo, analysis.metrics, analysis.decide,
-                 analysis.readiness, reports.run, reports.hourly):
+for _command in (
+    data.ingest,
+    data.status,
+    data.synth,
+    data.demo,
+    analysis.metrics,
+    analysis.decide,
+    analysis.readiness,
+    reports.run,
+    reports.hourly,
+):
     cli.add_command(_command)
 
 

@@ -39,12 +39,17 @@ def _fmt(v: Any, unit: str = "") -> str:
 @click.option("--date", "day", type=str, default=None, help="One UTC day, e.g. 2026-03-02.")
 @click.option("--from", "start", type=str, default=None, help="Range start (a date is the whole day).")
 @click.option("--to", "end", type=str, default=None, help="Range end (a date is included whole).")
-@click.option("--by", type=click.Choice(["tenant", "cohort", "release", "model", "tool"]), default=None,
-              help="Also print a breakdown by this dimension.")
+@click.option(
+    "--by",
+    type=click.Choice(["tenant", "cohort", "release", "model", "tool"]),
+    default=None,
+    help="Also print a breakdown by this dimension.",
+)
 @json_option
 @config_options
-def metrics(hour: str | None, day: str | None, start: str | None, end: str | None, by: str | None,
-            as_json: bool, config: Config) -> None:
+def metrics(
+    hour: str | None, day: str | None, start: str | None, end: str | None, by: str | None, as_json: bool, config: Config
+) -> None:
     """Print the window's metrics: sessions, tool success, errors, latency, cost, feedback, data quality.
 
     Rates are fractions 0-1; "no data" (null in JSON) is never shown as 0.

@@ -15,9 +15,16 @@ from launchkit.errors import LaunchkitError
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--table", type=str, default=None, help="Contract table for every file (default: from the file name prefix).")
-@click.option("--format", "fmt", type=str, default=None,
-              help="csv, parquet, jsonl, otlp, otel-json, langfuse or span-attributes (default: detected).")
+@click.option(
+    "--table", type=str, default=None, help="Contract table for every file (default: from the file name prefix)."
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=str,
+    default=None,
+    help="csv, parquet, jsonl, otlp, otel-json, langfuse or span-attributes (default: detected).",
+)
 @json_option
 @config_options
 def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: bool, config: Config) -> None:
@@ -97,18 +104,48 @@ def status(as_json: bool, config: Config) -> None:
 @click.command()
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
 @click.option("--tenants", type=click.IntRange(1, 500), default=8, show_default=True, help="Tenants in the allowlist.")
-@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed (same seed, same files).")
-@click.option("--scenario", type=str, default="healthy", show_default=True,
-              help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.")
-@click.option("--start", type=click.DateTime(formats=["%Y-%m-%d"]), default="2026-03-02", show_default=True,
-              help="First day of the pilot (UTC).")
-@click.option("--sessions-per-hour", type=click.FloatRange(min=0, min_open=True), default=None,
-              help="Peak traffic level (default: a realistic pilot).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "parquet", "otlp"]), default="csv", show_default=True,
-              help="File format to write.")
+@click.option(
+    "--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed (same seed, same files)."
+)
+@click.option(
+    "--scenario",
+    type=str,
+    default="healthy",
+    show_default=True,
+    help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default="2026-03-02",
+    show_default=True,
+    help="First day of the pilot (UTC).",
+)
+@click.option(
+    "--sessions-per-hour",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Peak traffic level (default: a realistic pilot).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "parquet", "otlp"]),
+    default="csv",
+    show_default=True,
+    help="File format to write.",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
-def synth(days: int, tenants: int, seed: int, scenario: str, start: Any, sessions_per_hour: float | None,
-          fmt: str, out_dir: str) -> None:
+def synth(
+    days: int,
+    tenants: int,
+    seed: int,
+    scenario: str,
+    start: Any,
+    sessions_per_hour: float | None,
+    fmt: str,
+    out_dir: str,
+) -> None:
     """Write a synthetic pilot as hourly export files, with its ground truth beside them.
 
     \b
@@ -122,14 +159,28 @@ def synth(days: int, tenants: int, seed: int, scenario: str, start: Any, session
     if fmt == "otlp":  # sessions, turns and tool calls as OTLP/JSON traces; the other tables as CSV
         from launchkit.synth.otlp import write_otlp
 
-        pilot = synth_mod.generate_frames(days=days, tenants=tenants, seed=seed, scenario=scenario,
-                                          start=start.date(), sessions_per_hour=sessions_per_hour)
+        pilot = synth_mod.generate_frames(
+            days=days,
+            tenants=tenants,
+            seed=seed,
+            scenario=scenario,
+            start=start.date(),
+            sessions_per_hour=sessions_per_hour,
+        )
         files = write_otlp(pilot, Path(out_dir))
-        click.echo(f"wrote {len(files)} files to {out_dir} (OTLP/JSON traces); ground truth: {Path(out_dir) / 'ground_truth.json'}")
+        click.echo(
+            f"wrote {len(files)} files to {out_dir} (OTLP/JSON traces); ground truth: {Path(out_dir) / 'ground_truth.json'}"
+        )
         return
     result = synth_mod.generate(
-        Path(out_dir), days=days, tenants=tenants, seed=seed, scenario=scenario, start=start.date(),
-        sessions_per_hour=sessions_per_hour, fmt=fmt,
+        Path(out_dir),
+        days=days,
+        tenants=tenants,
+        seed=seed,
+        scenario=scenario,
+        start=start.date(),
+        sessions_per_hour=sessions_per_hour,
+        fmt=fmt,
     )
     counts = ", ".join(f"{k} {v}" for k, v in result.row_counts.items())
     click.echo(f"wrote {len(result.files)} files to {out_dir} ({counts}); ground truth: {result.ground_truth}")
@@ -139,10 +190,15 @@ def synth(days: int, tenants: int, seed: int, scenario: str, start: Any, session
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
 @click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed.")
 @click.option("--scenario", type=str, default="healthy", show_default=True, help="Synthetic scenario.")
-@click.option("--data-dir", type=click.Path(file_okay=False), default=None,
-              help="Where to write the synthetic files (default: data/demo beside the warehouse).")
-@click.option("--reports/--no-reports", "with_reports", default=True, show_default=True,
-              help="Render the reports after loading.")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Where to write the synthetic files (default: data/demo beside the warehouse).",
+)
+@click.option(
+    "--reports/--no-reports", "with_reports", default=True, show_default=True, help="Render the reports after loading."
+)
 @config_options
 def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports: bool, config: Config) -> None:
     """Generate a synthetic pilot, load it into the warehouse and render the reports.
@@ -162,7 +218,9 @@ def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports
     click.echo(f"synthetic pilot ({scenario}, {days} days, seed {seed}): {len(result.files)} files in {out}")
     with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
         results = load.run(wh, [out], config).results
-    totals = {k: sum(getattr(r, k) for r in results) for k in ("rows_read", "loaded", "updated", "duplicates", "rejected")}
+    totals = {
+        k: sum(getattr(r, k) for r in results) for k in ("rows_read", "loaded", "updated", "duplicates", "rejected")
+    }
     passed = sum(r.passed_over for r in results)
     skipped = sum(r.skipped for r in results) - passed
     failed = [r for r in results if not r.ok]

@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from launchkit import exits
-from launchkit.config import Config, load_config
+from launchkit.config import load_config
 from launchkit.errors import LaunchkitError, WarehouseBusy
 from launchkit.jsonclean import clean
 
@@ -46,23 +46,41 @@ class LaunchkitGroup(click.Group):
             if debug():
                 raise
             text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
-            click.secho(f"Error: internal error {type(exc).__name__}: {text} "
-                        "(a launchkit defect; LAUNCHKIT_DEBUG=1 shows the traceback)", fg="red", err=True)
+            click.secho(
+                f"Error: internal error {type(exc).__name__}: {text} "
+                "(a launchkit defect; LAUNCHKIT_DEBUG=1 shows the traceback)",
+                fg="red",
+                err=True,
+            )
             ctx.exit(exits.FAILED)
 
 
 def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """--config / --warehouse / --reports-dir on a command; passes a loaded Config as `config`."""
 
-    @click.option("--config", "config_path", type=click.Path(dir_okay=False), default=None,
-                  help="launchkit.toml to use (default: ./launchkit.toml or the nearest one above).")
-    @click.option("--warehouse", type=click.Path(dir_okay=False), default=None,
-                  help="DuckDB warehouse file (overrides LAUNCHKIT_WAREHOUSE and the config).")
-    @click.option("--reports-dir", type=click.Path(file_okay=False), default=None,
-                  help="Reports folder (overrides LAUNCHKIT_REPORTS_DIR and the config).")
+    @click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="launchkit.toml to use (default: ./launchkit.toml or the nearest one above).",
+    )
+    @click.option(
+        "--warehouse",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="DuckDB warehouse file (overrides LAUNCHKIT_WAREHOUSE and the config).",
+    )
+    @click.option(
+        "--reports-dir",
+        type=click.Path(file_okay=False),
+        default=None,
+        help="Reports folder (overrides LAUNCHKIT_REPORTS_DIR and the config).",
+    )
     @functools.wraps(fn)
-    def wrapper(*args: Any, config_path: str | None, warehouse: str | None, reports_dir: str | None,
-                **kwargs: Any) -> Any:
+    def wrapper(
+        *args: Any, config_path: str | None, warehouse: str | None, reports_dir: str | None, **kwargs: Any
+    ) -> Any:
         config = load_config(config_path, warehouse=warehouse, reports_dir=reports_dir)
         return fn(*args, config=config, **kwargs)
 

@@ -19,11 +19,21 @@ KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
 
 @click.command("run")
 @click.argument("kind", type=click.Choice(KIND_CHOICES))
-@click.option("--at", "at", type=str, default=None,
-              help="ISO time: the hour to report for `hourly` (e.g. 2026-03-05T14:00Z), or its day for the others. "
-                   "Default: the latest complete hour / day with data.")
-@click.option("--date", "date", type=str, default=None,
-              help="Day for cost, debrief and ga (YYYY-MM-DD). Default: the latest day with data.")
+@click.option(
+    "--at",
+    "at",
+    type=str,
+    default=None,
+    help="ISO time: the hour to report for `hourly` (e.g. 2026-03-05T14:00Z), or its day for the others. "
+    "Default: the latest complete hour / day with data.",
+)
+@click.option(
+    "--date",
+    "date",
+    type=str,
+    default=None,
+    help="Day for cost, debrief and ga (YYYY-MM-DD). Default: the latest day with data.",
+)
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF with headless Chromium.")
 @config_options
 def run(kind: str, at: str | None, date: str | None, pdf: bool, config: Config) -> None:
@@ -61,8 +71,13 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, config: Config) 
 
 
 @click.command("hourly")
-@click.option("--at", "at", type=str, default=None,
-              help="Report this hour instead of the last complete one (ISO time, e.g. 2026-03-05T14:00Z): for backfills.")
+@click.option(
+    "--at",
+    "at",
+    type=str,
+    default=None,
+    help="Report this hour instead of the last complete one (ISO time, e.g. 2026-03-05T14:00Z): for backfills.",
+)
 @click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium.")
 @config_options
 def hourly(at: str | None, pdf: bool, config: Config) -> None:

@@ -20,38 +20,125 @@ CRITICALITIES = ("critical", "normal", "report-only")
 DIRECTIONS = ("higher", "lower")
 DEFAULT_CONFIDENCE = 0.95
 DEFAULT_HISTORY_DAYS = 30
-_KEYS = frozenset({"metric", "direction", "pass", "marginal", "window_days", "min_sample", "criticality",
-                   "held_days", "enabled", "description", "group"})
+_KEYS = frozenset(
+    {
+        "metric",
+        "direction",
+        "pass",
+        "marginal",
+        "window_days",
+        "min_sample",
+        "criticality",
+        "held_days",
+        "enabled",
+        "description",
+        "group",
+    }
+)
 _SCALARS = ("confidence", "history_days")
 
 # The playbook's defaults. pass/marginal None: taken from another config key (see _derived).
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "tool_success": {"group": "stability", "metric": "tool_call_success_rate", "direction": "higher",
-                     "pass": 0.97, "marginal": 0.95, "window_days": 7, "min_sample": 500,
-                     "criticality": "critical"},
-    "latency_p95": {"group": "stability", "metric": "latency_p95_ms", "direction": "lower",
-                    "pass": 8000.0, "marginal": 10000.0, "window_days": 7, "min_sample": 500,
-                    "criticality": "critical"},
-    "turn_error_rate": {"group": "stability", "metric": "turn_error_rate", "direction": "lower",
-                        "pass": 0.02, "marginal": 0.03, "window_days": 7, "min_sample": 500,
-                        "criticality": "critical"},
-    "open_major_incidents": {"group": "stability", "metric": "open_major_incidents", "direction": "lower",
-                             "pass": 0, "marginal": 0, "window_days": 1, "min_sample": 0,
-                             "criticality": "critical"},
-    "postmortems_24h": {"group": "stability", "metric": "late_postmortems", "direction": "lower",
-                        "pass": 0, "marginal": 0, "window_days": 30, "min_sample": 0,
-                        "criticality": "normal"},
-    "csat": {"group": "satisfaction", "metric": "csat", "direction": "higher", "pass": 0.80,
-             "marginal": 0.70, "window_days": 7, "min_sample": 30, "criticality": "critical"},
-    "thumbs_up": {"group": "satisfaction", "metric": "thumbs_up_rate", "direction": "higher", "pass": 0.85,
-                  "marginal": 0.75, "window_days": 7, "min_sample": 30, "criticality": "normal"},
-    "cost_per_session": {"group": "cost", "metric": "cost_per_session", "direction": "lower", "pass": None,
-                         "marginal": None, "window_days": 7, "min_sample": 100, "criticality": "critical"},
-    "projected_spend": {"group": "cost", "metric": "projected_spend_usd", "direction": "lower", "pass": None,
-                        "marginal": None, "window_days": 7, "min_sample": 3, "criticality": "critical"},
-    "reconciliation": {"group": "cost", "metric": "reconciliation_max_diff_pct", "direction": "lower",
-                       "pass": None, "marginal": None, "window_days": 7, "min_sample": 1,
-                       "criticality": "normal"},
+    "tool_success": {
+        "group": "stability",
+        "metric": "tool_call_success_rate",
+        "direction": "higher",
+        "pass": 0.97,
+        "marginal": 0.95,
+        "window_days": 7,
+        "min_sample": 500,
+        "criticality": "critical",
+    },
+    "latency_p95": {
+        "group": "stability",
+        "metric": "latency_p95_ms",
+        "direction": "lower",
+        "pass": 8000.0,
+        "marginal": 10000.0,
+        "window_days": 7,
+        "min_sample": 500,
+        "criticality": "critical",
+    },
+    "turn_error_rate": {
+        "group": "stability",
+        "metric": "turn_error_rate",
+        "direction": "lower",
+        "pass": 0.02,
+        "marginal": 0.03,
+        "window_days": 7,
+        "min_sample": 500,
+        "criticality": "critical",
+    },
+    "open_major_incidents": {
+        "group": "stability",
+        "metric": "open_major_incidents",
+        "direction": "lower",
+        "pass": 0,
+        "marginal": 0,
+        "window_days": 1,
+        "min_sample": 0,
+        "criticality": "critical",
+    },
+    "postmortems_24h": {
+        "group": "stability",
+        "metric": "late_postmortems",
+        "direction": "lower",
+        "pass": 0,
+        "marginal": 0,
+        "window_days": 30,
+        "min_sample": 0,
+        "criticality": "normal",
+    },
+    "csat": {
+        "group": "satisfaction",
+        "metric": "csat",
+        "direction": "higher",
+        "pass": 0.80,
+        "marginal": 0.70,
+        "window_days": 7,
+        "min_sample": 30,
+        "criticality": "critical",
+    },
+    "thumbs_up": {
+        "group": "satisfaction",
+        "metric": "thumbs_up_rate",
+        "direction": "higher",
+        "pass": 0.85,
+        "marginal": 0.75,
+        "window_days": 7,
+        "min_sample": 30,
+        "criticality": "normal",
+    },
+    "cost_per_session": {
+        "group": "cost",
+        "metric": "cost_per_session",
+        "direction": "lower",
+        "pass": None,
+        "marginal": None,
+        "window_days": 7,
+        "min_sample": 100,
+        "criticality": "critical",
+    },
+    "projected_spend": {
+        "group": "cost",
+        "metric": "projected_spend_usd",
+        "direction": "lower",
+        "pass": None,
+        "marginal": None,
+        "window_days": 7,
+        "min_sample": 3,
+        "criticality": "critical",
+    },
+    "reconciliation": {
+        "group": "cost",
+        "metric": "reconciliation_max_diff_pct",
+        "direction": "lower",
+        "pass": None,
+        "marginal": None,
+        "window_days": 7,
+        "min_sample": 1,
+        "criticality": "normal",
+    },
 }
 
 # Defaults whose thresholds follow another key: metric -> that key.
@@ -138,8 +225,15 @@ def parse(data: dict[str, Any], where: str | None = None) -> CriteriaSettings:
         if name not in merged:
             if "metric" not in body:
                 raise ConfigError(f"{key}.metric", "is required for a new criterion", where)
-            merged[name] = {"group": "custom", "window_days": 7, "min_sample": 30, "criticality": "normal",
-                            "direction": None, "pass": None, "marginal": None}
+            merged[name] = {
+                "group": "custom",
+                "window_days": 7,
+                "min_sample": 30,
+                "criticality": "normal",
+                "direction": None,
+                "pass": None,
+                "marginal": None,
+            }
         elif "metric" in body and body["metric"] != merged[name]["metric"]:
             merged[name].update({"pass": None, "marginal": None})  # a new metric invalidates the defaults
         merged[name].update(body)
@@ -159,8 +253,9 @@ def _criterion(name: str, spec: dict[str, Any], data: dict[str, Any], where: str
         raise ConfigError(f"{key}.metric", f"unknown metric {metric!r} (known: {', '.join(sorted(METRICS))})", where)
     direction = spec.get("direction") or METRICS[metric].better
     if direction not in DIRECTIONS:
-        raise ConfigError(f"{key}.direction", f"must be 'higher' or 'lower' (which way is better), got {direction!r}",
-                          where)
+        raise ConfigError(
+            f"{key}.direction", f"must be 'higher' or 'lower' (which way is better), got {direction!r}", where
+        )
     p = number(f"{key}.pass", spec.get("pass"), allow_none=True, where=where)
     mg = number(f"{key}.marginal", spec.get("marginal"), allow_none=True, where=where)
     p, mg, source = _derived({**spec, "pass": p, "marginal": mg}, data)
@@ -182,10 +277,16 @@ def _criterion(name: str, spec: dict[str, Any], data: dict[str, Any], where: str
     if not isinstance(desc, str):
         raise ConfigError(f"{key}.description", "must be a string", where)
     return Criterion(
-        name=name, metric=metric, direction=direction, pass_threshold=p, marginal_threshold=mg,
+        name=name,
+        metric=metric,
+        direction=direction,
+        pass_threshold=p,
+        marginal_threshold=mg,
         window_days=whole(f"{key}.window_days", spec.get("window_days"), 1, where),
         min_sample=whole(f"{key}.min_sample", spec.get("min_sample"), 0, where),
-        criticality=crit, held_days=whole(f"{key}.held_days", spec.get("held_days", 1), 1, where),
-        group=str(spec.get("group", "custom")), description=desc or METRICS[metric].description,
+        criticality=crit,
+        held_days=whole(f"{key}.held_days", spec.get("held_days", 1), 1, where),
+        group=str(spec.get("group", "custom")),
+        description=desc or METRICS[metric].description,
         threshold_source=source,
     )

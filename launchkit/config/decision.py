@@ -14,13 +14,13 @@ DEFAULTS: dict[str, Any] = {
     "min_turns": 100,
     "min_sessions": 30,
     "min_ratings": 30,
-    "min_effect_rate": 0.01,          # stability rates: absolute change (1 percentage point)
+    "min_effect_rate": 0.01,  # stability rates: absolute change (1 percentage point)
     "min_effect_satisfaction": 0.05,  # CSAT / thumbs-up: absolute change (5 points)
-    "min_effect_latency": 1.15,       # latency / TTFT: ratio of median or p95, day / baseline
-    "min_effect_cost": 1.20,          # cost per session: ratio of means, day / baseline
-    "rollback_effect_rate": 0.05,     # a stability rate this much worse is severe
-    "rollback_effect_latency": 1.5,   # latency p95 this many times the baseline is severe
-    "gap_min_expected": 5.0,          # quality: expected sessions in an hour that make it expected
+    "min_effect_latency": 1.15,  # latency / TTFT: ratio of median or p95, day / baseline
+    "min_effect_cost": 1.20,  # cost per session: ratio of means, day / baseline
+    "rollback_effect_rate": 0.05,  # a stability rate this much worse is severe
+    "rollback_effect_latency": 1.5,  # latency p95 this many times the baseline is severe
+    "gap_min_expected": 5.0,  # quality: expected sessions in an hour that make it expected
 }
 _WHOLE = ("baseline_days", "min_tool_calls", "min_turns", "min_sessions", "min_ratings")
 
@@ -52,8 +52,9 @@ def parse(data: dict[str, Any], where: str | None = None) -> dict[str, Any]:
             raise ConfigError(f"decision.{key}", f"must be a ratio >= 1, got {out[key]!r}", where)
     for key in ("min_effect_rate", "min_effect_satisfaction", "rollback_effect_rate"):
         if not 0 <= out[key] <= 1:
-            raise ConfigError(f"decision.{key}", f"is a change in a rate: must be between 0 and 1, got {out[key]!r}",
-                              where)
+            raise ConfigError(
+                f"decision.{key}", f"is a change in a rate: must be between 0 and 1, got {out[key]!r}", where
+            )
     if out["gap_min_expected"] < 0:
         raise ConfigError("decision.gap_min_expected", f"must be >= 0, got {out['gap_min_expected']!r}", where)
     return out

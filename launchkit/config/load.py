@@ -77,7 +77,7 @@ def load_config(
     else:
         explicit = env.get("LAUNCHKIT_CONFIG")
         file_path = Path(explicit) if explicit else find_config()
-        if explicit and not file_path.is_file():
+        if explicit and file_path is not None and not file_path.is_file():
             raise ConfigError("LAUNCHKIT_CONFIG", f"no such file: {file_path}")
     user = read_file(file_path) if file_path is not None else {}
     data = merge(DEFAULTS, user)

@@ -1,10 +1,10 @@
 """[pricing.overrides]: negotiated prices per model, validated.
 
-    [pricing.overrides."gpt-4o"]
-    input_per_mtok = 2.0        # USD per million input tokens (required)
-    output_per_mtok = 8.0       # USD per million output tokens (required)
-    vendor = "openai"           # optional: the vendor for reconciliation (default: the library's)
-    replace_reported = false    # optional: also replace costs the telemetry reported
+[pricing.overrides."gpt-4o"]
+input_per_mtok = 2.0        # USD per million input tokens (required)
+output_per_mtok = 8.0       # USD per million output tokens (required)
+vendor = "openai"           # optional: the vendor for reconciliation (default: the library's)
+replace_reported = false    # optional: also replace costs the telemetry reported
 """
 
 from __future__ import annotations
@@ -48,8 +48,9 @@ def parse(data: dict[str, Any], where: str | None = None) -> dict[str, Override]
             raise ConfigError(key, "must be a table with input_per_mtok and output_per_mtok", where)
         extra = set(body) - _OVERRIDE_KEYS
         if extra:
-            raise ConfigError(f"{key}.{sorted(extra)[0]}", f"unknown key (known: {', '.join(sorted(_OVERRIDE_KEYS))})",
-                              where)
+            raise ConfigError(
+                f"{key}.{sorted(extra)[0]}", f"unknown key (known: {', '.join(sorted(_OVERRIDE_KEYS))})", where
+            )
         prices = {}
         for name in ("input_per_mtok", "output_per_mtok"):
             if name not in body:
@@ -64,6 +65,11 @@ def parse(data: dict[str, Any], where: str | None = None) -> dict[str, Override]
         replace = body.get("replace_reported", False)
         if not isinstance(replace, bool):
             raise ConfigError(f"{key}.replace_reported", f"must be true or false, got {replace!r}", where)
-        out[model] = Override(model, prices["input_per_mtok"], prices["output_per_mtok"],
-                              vendor.strip().lower() if vendor else None, replace)
+        out[model] = Override(
+            model,
+            prices["input_per_mtok"],
+            prices["output_per_mtok"],
+            vendor.strip().lower() if vendor else None,
+            replace,
+        )
     return out

@@ -72,7 +72,11 @@ def check_fixed(data: dict[str, Any], where: str | None) -> None:
             if isinstance(value, bool) or not isinstance(value, TYPES[dotted]):
                 names = " or ".join(t.__name__ for t in TYPES[dotted] if t is not type(None))
                 raise ConfigError(dotted, f"must be {names}, got {value!r}", where)
-            if isinstance(value, str) and dotted in ("warehouse.path", "reports.dir", "hourly.inbox") and not value.strip():
+            if (
+                isinstance(value, str)
+                and dotted in ("warehouse.path", "reports.dir", "hourly.inbox")
+                and not value.strip()
+            ):
                 raise ConfigError(dotted, "must not be empty", where)
     _check_ranges(data, where)
 
@@ -90,8 +94,13 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ConfigError("ingest.timezone", f"unknown time zone {tz!r}", where) from None
     number("quality.min_coverage", _get(data, "quality.min_coverage"), allow_none=True, low=0, high=1, where=where)
-    for dotted in ("budget.total_usd", "budget.cost_per_session_usd", "ga.expected_sessions_per_day",
-                   "reconciliation.tolerance_pct", "hourly.lock_timeout_s"):
+    for dotted in (
+        "budget.total_usd",
+        "budget.cost_per_session_usd",
+        "ga.expected_sessions_per_day",
+        "reconciliation.tolerance_pct",
+        "hourly.lock_timeout_s",
+    ):
         number(dotted, _get(data, dotted), allow_none=True, low=0, where=where)
     days: dict[str, date] = {}
     for dotted in ("pilot.start", "pilot.end"):

@@ -8,8 +8,16 @@ from typing import Any
 from launchkit.errors import ConfigError
 
 
-def number(key: str, value: Any, *, allow_none: bool = False, low: float | None = None,
-           high: float | None = None, low_open: bool = False, where: str | None = None) -> float | None:
+def number(
+    key: str,
+    value: Any,
+    *,
+    allow_none: bool = False,
+    low: float | None = None,
+    high: float | None = None,
+    low_open: bool = False,
+    where: str | None = None,
+) -> float | None:
     """A finite number (bool is not a number) within [low, high] (or (low, high] with low_open)."""
     if value is None and allow_none:
         return None

@@ -36,15 +36,16 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
     n, d, t = f"_n{i}", f"_d{i}", f"_t{i}"
     if src_type is None:
         value = string_literal(col.default) if col.default is not None else "NULL"
-        checks = [("TRUE", "missing required value")] if col.required and col.default is None else []
-        return _ColumnSQL("NULL", [], value, checks)
+        absent = [("TRUE", "missing required value")] if col.required and col.default is None else []
+        return _ColumnSQL("NULL", [], value, absent)
     src = quote_ident(col.name)
     is_text = src_type == "VARCHAR"
     # NULLIF(trim(x), '') -- but trim only the values that need it: most do not, and trimming
     # every value costs more than reading it (about 0.15 s per column per 10M rows).
     norm = (
         f"NULLIF(CASE WHEN prefix({src}, ' ') OR suffix({src}, ' ') THEN trim({src}) ELSE {src} END, '')"
-        if is_text else src
+        if is_text
+        else src
     )
     parsed: list[tuple[str, str]] = []
     checks: list[tuple[str, str]] = []
@@ -73,8 +74,16 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
         if col.max is not None:
             checks.append((f"{d} > {col.max!r}", f"above maximum {col.max:g}"))
     elif col.kind == "timestamp":
-        numeric = src_type in ("BIGINT", "INTEGER", "DOUBLE", "HUGEINT", "UBIGINT", "FLOAT", "SMALLINT", "UINTEGER") \
-            or src_type.startswith("DECIMAL")
+        numeric = src_type in (
+            "BIGINT",
+            "INTEGER",
+            "DOUBLE",
+            "HUGEINT",
+            "UBIGINT",
+            "FLOAT",
+            "SMALLINT",
+            "UINTEGER",
+        ) or src_type.startswith("DECIMAL")
         if is_text or numeric:
             # ISO-8601 (with Z, an offset, or none: the session zone) first; else an epoch number:
             # seconds below 1e11, milliseconds below 1e14. A plain number never parses as ISO.
@@ -123,10 +132,13 @@ def typed_sql(con: duckdb.DuckDBPyConnection, table: Table, src: str) -> tuple[s
     parsed = ", ".join(f"{expr} AS {alias}" for p in parts for alias, expr in p.parsed)
     n_aliases = ", ".join(f"_n{i}" for i in range(len(parts)))
     values = ", ".join(f"{p.value} AS {quote_ident(c.name)}" for c, p in zip(table.columns, parts))
-    code = "CASE " + " ".join(f"WHEN {c} THEN {k + 1}" for k, (c, _, _) in enumerate(rules)) + " END" if rules else "NULL"
+    code = (
+        "CASE " + " ".join(f"WHEN {c} THEN {k + 1}" for k, (c, _, _) in enumerate(rules)) + " END" if rules else "NULL"
+    )
     cross_code = (
         "CASE " + " ".join(f"WHEN {c} THEN {len(rules) + k + 1}" for k, (c, _, _) in enumerate(cross)) + " END"
-        if cross else "NULL"
+        if cross
+        else "NULL"
     )
     all_rules = rules + cross
     reasons = "[" + ", ".join(string_literal(r) for _, _, r in all_rules) + "]" if all_rules else "[NULL]"

@@ -19,17 +19,18 @@ from launchkit.config import Config
 from launchkit.contract import TABLES, table_for_file
 from launchkit.errors import CountsError, InputFileError
 from launchkit.ingest import manifest
+from launchkit.ingest import tabular as tabular_files
 from launchkit.ingest.files import expand_paths, scan_bytes
 from launchkit.ingest.formats import FORMATS, TABULAR_FORMATS, detect_format, is_tabular, trace_reader
 from launchkit.ingest.merge import load_staged
 from launchkit.ingest.result import FileResult
-from launchkit.ingest import tabular as tabular_files
 from launchkit.ingest.tabular import check_columns, first_line, jsonl_table, malformed_csv_lines, stage_tabular
 from launchkit.store.runner import Warehouse
 
 
-def _load_trace_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, digest: str,
-                     config: Config) -> list[FileResult]:
+def _load_trace_file(
+    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, digest: str, config: Config
+) -> list[FileResult]:
     staged = trace_reader(fmt)(con, path, config)
     results: list[FileResult] = []
     # One manifest row per table fed; the ignored and pre-rejected records are booked on the first.
@@ -55,7 +56,11 @@ def _load_trace_file(con: duckdb.DuckDBPyConnection, path: Path, fmt: str, diges
 
 
 def _load_tabular(
-    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, table: str, digest: Callable[[], str],
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    table: str,
+    digest: Callable[[], str],
     max_records: Callable[[], int] | None = None,
 ) -> FileResult:
     spec = TABLES[table]
@@ -79,8 +84,14 @@ def _load_tabular(
     return result
 
 
-def _failed(con: duckdb.DuckDBPyConnection, name: str, table: str | None, fmt: str | None, reason: str,
-            digest: str | None = None) -> FileResult:
+def _failed(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    table: str | None,
+    fmt: str | None,
+    reason: str,
+    digest: str | None = None,
+) -> FileResult:
     """Record a file that failed as a whole (once: re-running the same failure changes nothing)."""
     r = FileResult(file=name, table=table, format=fmt, error=reason)
     if not manifest.failure_recorded(con, name, digest or "", reason):
@@ -108,7 +119,8 @@ def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str |
         table = table or table_for_file(path.name)
         if table is None:
             raise InputFileError(
-                name, f"cannot tell the table from the file name; name it <table>_... or pass --table ({', '.join(TABLES)})"
+                name,
+                f"cannot tell the table from the file name; name it <table>_... or pass --table ({', '.join(TABLES)})",
             )
         if table not in TABLES:
             raise InputFileError(name, f"unknown table '{table}' ({', '.join(TABLES)})")
@@ -165,8 +177,17 @@ def load_file(
         con.execute("SET TimeZone = 'UTC'")
         for r in results:
             if not r.reconciles():  # a defect, not bad input: never commit counts that do not add up
-                raise CountsError(name, {"read": r.rows_read, "loaded": r.loaded, "updated": r.updated,
-                                         "duplicates": r.duplicates, "rejected": r.rejected, "ignored": r.ignored})
+                raise CountsError(
+                    name,
+                    {
+                        "read": r.rows_read,
+                        "loaded": r.loaded,
+                        "updated": r.updated,
+                        "duplicates": r.duplicates,
+                        "rejected": r.rejected,
+                        "ignored": r.ignored,
+                    },
+                )
         con.execute("COMMIT")
     except (InputFileError, CountsError) as exc:
         con.execute("ROLLBACK")

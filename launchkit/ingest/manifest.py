@@ -17,19 +17,52 @@ def _count(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object])
 
 def record(con: duckdb.DuckDBPyConnection, r: FileResult, digest: str, status: str) -> None:
     """The manifest row of one load."""
-    execute(con, "ingest/record_load", {
-        "load_id": r.load_id, "path": r.file, "content_hash": digest, "table_name": r.table, "format": r.format,
-        "status": status, "rows_read": r.rows_read, "loaded": r.loaded, "updated": r.updated,
-        "duplicates": r.duplicates, "rejected": r.rejected, "ignored": r.ignored, "error": r.error,
-        "launchkit_version": __version__,
-    }).fetchall()
+    execute(
+        con,
+        "ingest/record_load",
+        {
+            "load_id": r.load_id,
+            "path": r.file,
+            "content_hash": digest,
+            "table_name": r.table,
+            "format": r.format,
+            "status": status,
+            "rows_read": r.rows_read,
+            "loaded": r.loaded,
+            "updated": r.updated,
+            "duplicates": r.duplicates,
+            "rejected": r.rejected,
+            "ignored": r.ignored,
+            "error": r.error,
+            "launchkit_version": __version__,
+        },
+    ).fetchall()
 
 
-def reject(con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str, row: int, column: str | None,
-           reason: str, raw: str | None) -> None:
+def reject(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    path: str,
+    table: str,
+    row: int,
+    column: str | None,
+    reason: str,
+    raw: str | None,
+) -> None:
     """One rejected record, with its reason."""
-    execute(con, "ingest/record_reject", {"load_id": load_id, "path": path, "table_name": table, "row_number": row,
-                                          "column_name": column, "reason": reason, "raw": raw}).fetchall()
+    execute(
+        con,
+        "ingest/record_reject",
+        {
+            "load_id": load_id,
+            "path": path,
+            "table_name": table,
+            "row_number": row,
+            "column_name": column,
+            "reason": reason,
+            "raw": raw,
+        },
+    ).fetchall()
 
 
 def next_load_id(con: duckdb.DuckDBPyConnection) -> int:

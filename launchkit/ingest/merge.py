@@ -8,7 +8,7 @@ Invalid rows go to `rejects` with their row number, column, reason and raw value
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 import duckdb
 
@@ -108,8 +108,14 @@ def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tvr
 
 
 def _write_rejects(
-    con: duckdb.DuckDBPyConnection, load_id: int, path: str, table: str, tv: str, tvr: str,
-    valid: int | None = None, max_records: int | Callable[[], int] | None = None,
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    path: str,
+    table: str,
+    tv: str,
+    tvr: str,
+    valid: int | None = None,
+    max_records: int | Callable[[], int] | None = None,
 ) -> int:
     """Copy invalid rows to `rejects`; returns their count.
 
@@ -122,8 +128,12 @@ def _write_rejects(
         max_records = max_records()
     if valid is not None and max_records is not None and valid >= max_records:
         return 0
-    n = con.execute(f"SELECT count(*) FROM {tv} WHERE _code IS NOT NULL").fetchall()[0][0] if valid is None else (
-        con.execute(f"SELECT count(*) FROM {tv}").fetchall()[0][0] - valid  # count(*) needs no parsing
+    n = (
+        con.execute(f"SELECT count(*) FROM {tv} WHERE _code IS NOT NULL").fetchall()[0][0]
+        if valid is None
+        else (
+            con.execute(f"SELECT count(*) FROM {tv}").fetchall()[0][0] - valid  # count(*) needs no parsing
+        )
     )
     if n:
         con.execute(
@@ -134,7 +144,12 @@ def _write_rejects(
 
 
 def load_staged(
-    con: duckdb.DuckDBPyConnection, *, load_id: int, path: str, table: str, stg: str,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    load_id: int,
+    path: str,
+    table: str,
+    stg: str,
     max_records: int | Callable[[], int] | None = None,
 ) -> FileResult:
     """Validate the staged relation `stg` (contract column names, optional `_row`) and merge it into `table`.
@@ -151,7 +166,16 @@ def load_staged(
         loaded, updated, duplicates = _merge_exact(con, spec, load_id, tvr)
     else:
         loaded, updated, duplicates = inserted, 0, 0
-    rejected = _write_rejects(con, load_id, path, table, tv, tvr, valid=loaded + updated + duplicates,
-                              max_records=max_records)
-    return FileResult(file=path, table=table, rows_read=loaded + updated + duplicates + rejected,
-                      loaded=loaded, updated=updated, duplicates=duplicates, rejected=rejected, load_id=load_id)
+    rejected = _write_rejects(
+        con, load_id, path, table, tv, tvr, valid=loaded + updated + duplicates, max_records=max_records
+    )
+    return FileResult(
+        file=path,
+        table=table,
+        rows_read=loaded + updated + duplicates + rejected,
+        loaded=loaded,
+        updated=updated,
+        duplicates=duplicates,
+        rejected=rejected,
+        load_id=load_id,
+    )

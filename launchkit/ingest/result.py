@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+
 @dataclass
 class FileResult:
     """What one load did with one file (and one table, for files that feed several)."""

@@ -13,7 +13,6 @@ from launchkit.contract import Table
 from launchkit.errors import InputFileError
 from launchkit.store.sql import quote_ident, string_literal
 
-
 SMALL_FILE = 64 << 20  # below this a file is staged in a temp table: sniffed and parsed once
 
 
@@ -40,7 +39,8 @@ def stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple
             )
         elif fmt == "jsonl":
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json FROM read_ndjson_objects($p)", p
+                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json FROM read_ndjson_objects($p)",
+                p,
             )
             bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
             if bad is not None:
@@ -69,15 +69,11 @@ def stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple
 
 def malformed_csv_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
     """Lines the CSV reader could not split into the header's columns (filled by the last scan)."""
-    exists = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_lk_errors'"
-    ).fetchall()[0][0]
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '_lk_errors'").fetchall()[0][0]
     if not exists:
         return []
     # Every scan of the file (insert, count, rejects) logs the same lines again: keep one per line.
-    rows = con.execute(
-        "SELECT line, min(error_message) FROM _lk_errors GROUP BY line ORDER BY line"
-    ).fetchall()
+    rows = con.execute("SELECT line, min(error_message) FROM _lk_errors GROUP BY line ORDER BY line").fetchall()
     con.execute("DROP TABLE IF EXISTS _lk_errors")
     con.execute("DROP TABLE IF EXISTS _lk_scan")
     return [(int(line), f"malformed CSV line {line}: {msg.splitlines()[0][:160]}") for line, msg in rows]
@@ -107,7 +103,9 @@ def check_columns(path: Path, table: Table, columns: list[str]) -> None:
 
 def jsonl_table(con: duckdb.DuckDBPyConnection, keys: list[str]) -> None:
     """Temp table _src from _raw(_row, json): one text column per (already allow-listed) key."""
-    cols = ", ".join(f"json_extract_string(json, {string_literal('$.' + _json_path_key(k))}) AS {quote_ident(k)}" for k in keys)
+    cols = ", ".join(
+        f"json_extract_string(json, {string_literal('$.' + _json_path_key(k))}) AS {quote_ident(k)}" for k in keys
+    )
     con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS SELECT _row{', ' + cols if cols else ''} FROM _raw")
     con.execute("DROP TABLE _raw")
 

@@ -75,8 +75,9 @@ def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
     return out
 
 
-def _fmt_line(hour: datetime, summary: dict[str, Any], loaded: int, rows: int, failed: list[str], html: Path,
-              seconds: float) -> tuple[str, list[dict[str, Any]]]:
+def _fmt_line(
+    hour: datetime, summary: dict[str, Any], loaded: int, rows: int, failed: list[str], html: Path, seconds: float
+) -> tuple[str, list[dict[str, Any]]]:
     from launchkit.reports.text import fmt  # one number format for the line and the report
 
     m = summary.get("metrics", {})
@@ -100,8 +101,9 @@ def _fmt_line(hour: datetime, summary: dict[str, Any], loaded: int, rows: int, f
     return (f"hourly {hour:%Y-%m-%dT%H:00Z} {state}: {what}; {files}; report {html} ({seconds:.1f}s)", breaches)
 
 
-def run_hourly(config: Config, at: str | datetime | None = None, *, now: datetime | None = None,
-               pdf: bool = False) -> HourlyRun:
+def run_hourly(
+    config: Config, at: str | datetime | None = None, *, now: datetime | None = None, pdf: bool = False
+) -> HourlyRun:
     """Load the inbox's new files and render the hourly report; never raises for expected failures."""
     from filelock import FileLock, Timeout
 
@@ -117,8 +119,10 @@ def run_hourly(config: Config, at: str | datetime | None = None, *, now: datetim
         lock.acquire()
     except Timeout:
         kernel.shutdown()
-        return HourlyRun(exits.BUSY, f"hourly BUSY: another run holds {lock_path(config)} (waited {wait:g}s); "
-                                     "nothing done, try again later")
+        return HourlyRun(
+            exits.BUSY,
+            f"hourly BUSY: another run holds {lock_path(config)} (waited {wait:g}s); nothing done, try again later",
+        )
     try:
         return _run_locked(config, at, now, pdf, started, kernel)
     except LaunchkitError as exc:
@@ -128,8 +132,9 @@ def run_hourly(config: Config, at: str | datetime | None = None, *, now: datetim
         lock.release()
 
 
-def _run_locked(config: Config, at: str | datetime | None, now: datetime | None, pdf: bool,
-                started: float, kernel: Any) -> HourlyRun:
+def _run_locked(
+    config: Config, at: str | datetime | None, now: datetime | None, pdf: bool, started: float, kernel: Any
+) -> HourlyRun:
     hour = floor_hour(parse_instant(at, "--at")) if at not in (None, "") else last_ended_hour(now)
     try:
         wh = Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s)

@@ -40,8 +40,15 @@ def reprice_if_needed(wh: Warehouse, config: Config) -> dict[str, Any] | None:
     return None
 
 
-def run(wh: Warehouse, paths: Iterable[str | Path], config: Config, *, table: str | None = None,
-        fmt: str | None = None, publish: bool = True) -> LoadRun:
+def run(
+    wh: Warehouse,
+    paths: Iterable[str | Path],
+    config: Config,
+    *,
+    table: str | None = None,
+    fmt: str | None = None,
+    publish: bool = True,
+) -> LoadRun:
     """Load the files, re-price if needed, and publish the snapshot of a file-backed warehouse."""
     out = LoadRun(results=ingest(wh, paths, config=config, table=table, fmt=fmt))
     out.repriced = reprice_if_needed(wh, config)

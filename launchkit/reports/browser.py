@@ -22,8 +22,7 @@ from pathlib import Path
 from launchkit.errors import BrowserError
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-         "track", "wbr"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
 
 
 def find_chromium() -> str | None:
@@ -64,12 +63,15 @@ def _flags(user_data_dir: str) -> list[str]:
 def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
     exe = find_chromium()
     if exe is None:
-        raise BrowserError("Chromium not found: install it (make browser, or apt-get install chromium) or set LAUNCHKIT_CHROMIUM")
+        raise BrowserError(
+            "Chromium not found: install it (make browser, or apt-get install chromium) or set LAUNCHKIT_CHROMIUM"
+        )
     with tempfile.TemporaryDirectory(prefix="launchkit-chromium-") as profile:
         cmd = [exe, *_flags(profile), *args]
         try:
-            return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, check=False,
-                                  stdin=subprocess.DEVNULL)
+            return subprocess.run(
+                cmd, capture_output=True, text=True, timeout=timeout, check=False, stdin=subprocess.DEVNULL
+            )
         except subprocess.TimeoutExpired:
             raise BrowserError(f"Chromium did not finish within {timeout:g}s") from None
 
@@ -77,8 +79,9 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
 def dump_dom(page: str | Path, *, budget_ms: int = 15000, timeout: float = 120) -> str:
     """The page's DOM after load and `budget_ms` of (virtual) time for its scripts."""
     url = Path(page).resolve().as_uri()
-    proc = _run(["--run-all-compositor-stages-before-draw", f"--virtual-time-budget={budget_ms}", "--dump-dom", url],
-                timeout)
+    proc = _run(
+        ["--run-all-compositor-stages-before-draw", f"--virtual-time-budget={budget_ms}", "--dump-dom", url], timeout
+    )
     if proc.returncode != 0 or not proc.stdout.strip():
         tail = (proc.stderr or "").strip().splitlines()[-1:] or ["no output"]
         raise BrowserError(f"Chromium could not load {page}: exit {proc.returncode}: {tail[0]}")
@@ -109,9 +112,11 @@ class RenderCheck:
         return self.script_errors == 0 and self.drawn == len(self.charts)
 
     def describe(self) -> str:
-        return (f"{self.drawn}/{len(self.charts)} charts drawn, script errors: "
-                f"{self.script_errors if self.script_errors is not None else 'unknown (no error hook)'}"
-                + (f" {self.error_messages}" if self.error_messages else ""))
+        return (
+            f"{self.drawn}/{len(self.charts)} charts drawn, script errors: "
+            f"{self.script_errors if self.script_errors is not None else 'unknown (no error hook)'}"
+            + (f" {self.error_messages}" if self.error_messages else "")
+        )
 
 
 class _DomScan(HTMLParser):
@@ -176,8 +181,16 @@ def print_pdf(page: str | Path, pdf_path: str | Path, *, budget_ms: int = 15000,
     fd, tmp = tempfile.mkstemp(prefix=f".{pdf_path.name}.", suffix=".tmp.pdf", dir=pdf_path.parent)
     os.close(fd)
     try:
-        proc = _run(["--run-all-compositor-stages-before-draw", f"--virtual-time-budget={budget_ms}",
-                     "--no-pdf-header-footer", f"--print-to-pdf={tmp}", Path(page).resolve().as_uri()], timeout)
+        proc = _run(
+            [
+                "--run-all-compositor-stages-before-draw",
+                f"--virtual-time-budget={budget_ms}",
+                "--no-pdf-header-footer",
+                f"--print-to-pdf={tmp}",
+                Path(page).resolve().as_uri(),
+            ],
+            timeout,
+        )
         if proc.returncode != 0 or Path(tmp).stat().st_size == 0:
             tail = (proc.stderr or "").strip().splitlines()[-1:] or ["no output"]
             raise BrowserError(f"Chromium could not print {page} to PDF: exit {proc.returncode}: {tail[0]}")

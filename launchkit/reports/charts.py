@@ -19,18 +19,18 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import math
 import numbers
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from launchkit.reports.style import STYLE_CSS
-from launchkit.reports.text import fmt, missing as _missing
+from launchkit.reports.text import fmt
+from launchkit.reports.text import missing as _missing
 
 # Colours: a colour-blind safe palette (Okabe-Ito) plus status colours.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -41,9 +41,23 @@ NEUTRAL = "#57606a"
 THRESHOLD = "#cf222e"
 HEIGHT = 340
 
-STATUS_COLOURS = {"ok": OK, "pass": OK, "go": OK, "expand": OK, "breach": BREACH, "fail": BREACH, "no-go": BREACH,
-                  "rollback": BREACH, "blocked": BREACH, "warn": WARN, "watch": WARN, "marginal": WARN,
-                  "hold": WARN, "pending": WARN, "na": NEUTRAL}
+STATUS_COLOURS = {
+    "ok": OK,
+    "pass": OK,
+    "go": OK,
+    "expand": OK,
+    "breach": BREACH,
+    "fail": BREACH,
+    "no-go": BREACH,
+    "rollback": BREACH,
+    "blocked": BREACH,
+    "warn": WARN,
+    "watch": WARN,
+    "marginal": WARN,
+    "hold": WARN,
+    "pending": WARN,
+    "na": NEUTRAL,
+}
 
 _template = go.layout.Template(pio.templates["plotly_white"])
 _template.layout.update(
@@ -95,8 +109,15 @@ def mimebundle(fig: go.Figure) -> dict[str, Any]:
 
     payload = to_json(fig, validate=False, remove_uids=False)
     div_id = "lk-" + hashlib.sha1(payload.encode()).hexdigest()[:12]
-    div = to_html(fig, full_html=False, include_plotlyjs=False, validate=False, div_id=div_id,
-                  config={"displaylogo": False, "responsive": True}, default_height=f"{HEIGHT}px")
+    div = to_html(
+        fig,
+        full_html=False,
+        include_plotlyjs=False,
+        validate=False,
+        div_id=div_id,
+        config={"displaylogo": False, "responsive": True},
+        default_height=f"{HEIGHT}px",
+    )
     return {"application/vnd.plotly.v1+json": json.loads(payload), "text/html": div}
 
 
@@ -127,14 +148,9 @@ class HTMLBlock:
         return self.text or "<launchkit html block>"
 
 
-
-
-
 def style() -> HTMLBlock:
     """The CSS of tiles, badges and tables (the rendered report includes it once)."""
     return HTMLBlock(STYLE_CSS, "")
-
-
 
 
 def status_of(value: Any, threshold: float | None, direction: str, target: float | None = None) -> str:
@@ -193,20 +209,31 @@ def note(text: str, status: str = "na", title: str | None = None) -> HTMLBlock:
     """A highlighted paragraph of (escaped) text, e.g. a recommendation or 'no data in this hour'."""
     colour = STATUS_COLOURS.get(status, NEUTRAL)
     head = f"<strong>{esc(title)}</strong><br>" if title else ""
-    return HTMLBlock(f'<div class="lk-note" style="border-left-color:{colour}">{head}{esc(text)}</div>',
-                     (f"{title}: " if title else "") + text)
+    return HTMLBlock(
+        f'<div class="lk-note" style="border-left-color:{colour}">{head}{esc(text)}</div>',
+        (f"{title}: " if title else "") + text,
+    )
 
 
 def bullets(items: Iterable[Any], empty: str = "none") -> HTMLBlock:
     items = [str(i) for i in items]
     if not items:
         return HTMLBlock(f'<p class="lk-muted">{esc(empty)}</p>', empty)
-    return HTMLBlock("<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>", "\n".join(f"- {i}" for i in items))
+    return HTMLBlock(
+        "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>", "\n".join(f"- {i}" for i in items)
+    )
 
 
-def table(df: pd.DataFrame, *, units: Mapping[str, str] | None = None, digits: Mapping[str, int] | None = None,
-          status: Mapping[str, str] | None = None, empty: str = "no rows", max_rows: int = 200,
-          caption: str | None = None) -> HTMLBlock:
+def table(
+    df: pd.DataFrame,
+    *,
+    units: Mapping[str, str] | None = None,
+    digits: Mapping[str, int] | None = None,
+    status: Mapping[str, Any] | None = None,
+    empty: str = "no rows",
+    max_rows: int = 200,
+    caption: str | None = None,
+) -> HTMLBlock:
     """An HTML table with every cell escaped and numbers formatted per column unit ('%', '$', 'ms'...).
 
     `status` maps a column holding 'ok'/'breach'/'na' style values to show as coloured badges.
@@ -217,8 +244,10 @@ def table(df: pd.DataFrame, *, units: Mapping[str, str] | None = None, digits: M
     if df is None or len(df) == 0:
         return HTMLBlock(f'<p class="lk-muted">{esc(empty)}</p>', empty)
     shown = df.head(max_rows)
-    head = "".join(f"<th>{esc(c)}{' (' + esc(units[c]) + ')' if units.get(c) and units[c] not in ('%', '$') else ''}</th>"
-                   for c in shown.columns)
+    head = "".join(
+        f"<th>{esc(c)}{' (' + esc(units[c]) + ')' if units.get(c) and units[c] not in ('%', '$') else ''}</th>"
+        for c in shown.columns
+    )
     rows = []
     for rec in shown.itertuples(index=False, name=None):
         cells = []
@@ -233,8 +262,10 @@ def table(df: pd.DataFrame, *, units: Mapping[str, str] | None = None, digits: M
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = f'<p class="lk-muted">{len(df) - max_rows} more rows not shown</p>' if len(df) > max_rows else ""
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    return HTMLBlock(f'<table class="lk-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}',
-                     shown.to_string(index=False))
+    return HTMLBlock(
+        f'<table class="lk-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}',
+        shown.to_string(index=False),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -256,19 +287,32 @@ def _line(fig: go.Figure, value: float | None, unit: str, label: str, colour: st
     text = f"{safe(label)}: {safe(fmt(value, unit))}"
     style = dict(color=colour, dash="dash", width=2)
     if axis == "y":
-        fig.add_hline(y=v, line=style, annotation_text=text, annotation_position=position,
-                      annotation_font_color=colour)
+        fig.add_hline(y=v, line=style, annotation_text=text, annotation_position=position, annotation_font_color=colour)
     else:
-        fig.add_vline(x=v, line=style, annotation_text=text, annotation_position=position,
-                      annotation_font_color=colour)
+        fig.add_vline(x=v, line=style, annotation_text=text, annotation_position=position, annotation_font_color=colour)
 
 
-def _thresholds(fig: go.Figure, unit: str, *, target: float | None = None, threshold: float | None = None,
-                target_label: str = "GA target", threshold_label: str = "fail line", axis: str = "y") -> None:
+def _thresholds(
+    fig: go.Figure,
+    unit: str,
+    *,
+    target: float | None = None,
+    threshold: float | None = None,
+    target_label: str = "GA target",
+    threshold_label: str = "fail line",
+    axis: str = "y",
+) -> None:
     """Draw the pass target (green) and the fail threshold (red); one red line when they coincide."""
     if target is not None and threshold is not None and not _missing(target) and target == threshold:
-        _line(fig, threshold, unit, threshold_label.replace("fail line", "threshold"), THRESHOLD, axis,
-              "top left" if axis == "y" else "top right")
+        _line(
+            fig,
+            threshold,
+            unit,
+            threshold_label.replace("fail line", "threshold"),
+            THRESHOLD,
+            axis,
+            "top left" if axis == "y" else "top right",
+        )
         return
     _line(fig, target, unit, target_label, OK, axis, "top left" if axis == "y" else "top right")
     _line(fig, threshold, unit, threshold_label, THRESHOLD, axis, "bottom left" if axis == "y" else "bottom right")
@@ -285,25 +329,50 @@ def _title(title: str, subtitle: str | None = None) -> dict[str, Any]:
     return dict(text=text)
 
 
-def trend(df: pd.DataFrame, x: str, y: str | Sequence[str], *, title: str, unit: str = "",
-          y_label: str | None = None, threshold: float | None = None, threshold_label: str = "fail line",
-          target: float | None = None, target_label: str = "GA target", highlight: Any = None, names: Mapping[str, str] | None = None, subtitle: str | None = None,
-          x_label: str = "time (UTC)", mode: str = "lines+markers") -> Chart:
+def trend(
+    df: pd.DataFrame,
+    x: str,
+    y: str | Sequence[str],
+    *,
+    title: str,
+    unit: str = "",
+    y_label: str | None = None,
+    threshold: float | None = None,
+    threshold_label: str = "fail line",
+    target: float | None = None,
+    target_label: str = "GA target",
+    highlight: Any = None,
+    names: Mapping[str, str] | None = None,
+    subtitle: str | None = None,
+    x_label: str = "time (UTC)",
+    mode: str = "lines+markers",
+) -> Chart:
     """A line over time (one or several series); target (green) and threshold (red) dashed; `highlight` x dotted."""
     ys = [y] if isinstance(y, str) else list(y)
     fig = go.Figure()
     for col in ys:
         name = (names or {}).get(col, col)
-        fig.add_trace(go.Scatter(
-            x=df[x] if len(df) else [], y=_scale(df[col], unit) if len(df) else [], name=safe(name), mode=mode,
-            connectgaps=False, hovertemplate=f"%{{y:{_hover_format(unit)}}}{' ' + unit if unit else ''}<extra>{safe(name)}</extra>",
-        ))
-    _thresholds(fig, unit, target=target, threshold=threshold, target_label=target_label,
-                threshold_label=threshold_label)
+        fig.add_trace(
+            go.Scatter(
+                x=df[x] if len(df) else [],
+                y=_scale(df[col], unit) if len(df) else [],
+                name=safe(name),
+                mode=mode,
+                connectgaps=False,
+                hovertemplate=f"%{{y:{_hover_format(unit)}}}{' ' + unit if unit else ''}<extra>{safe(name)}</extra>",
+            )
+        )
+    _thresholds(
+        fig, unit, target=target, threshold=threshold, target_label=target_label, threshold_label=threshold_label
+    )
     if highlight is not None and len(df):
         fig.add_vline(x=highlight, line=dict(color=NEUTRAL, width=1, dash="dot"))
-    fig.update_layout(title=_title(title, subtitle), showlegend=len(ys) > 1,
-                      xaxis_title=x_label, yaxis_title=_axis_title(y_label or (ys[0] if len(ys) == 1 else "value"), unit))
+    fig.update_layout(
+        title=_title(title, subtitle),
+        showlegend=len(ys) > 1,
+        xaxis_title=x_label,
+        yaxis_title=_axis_title(y_label or (ys[0] if len(ys) == 1 else "value"), unit),
+    )
     if unit == "%":
         fig.update_yaxes(ticksuffix=" %")  # rates near 100 %: autorange (thresholds included), not from 0
     else:
@@ -315,9 +384,23 @@ def trend(df: pd.DataFrame, x: str, y: str | Sequence[str], *, title: str, unit:
     return Chart(fig)
 
 
-def bars(df: pd.DataFrame, category: str, value: str, *, title: str, unit: str = "", value_label: str | None = None,
-         threshold: float | None = None, threshold_label: str = "fail line", target: float | None = None,
-         target_label: str = "GA target", direction: str | None = None, horizontal: bool = True, subtitle: str | None = None, color: str | None = None) -> Chart:
+def bars(
+    df: pd.DataFrame,
+    category: str,
+    value: str,
+    *,
+    title: str,
+    unit: str = "",
+    value_label: str | None = None,
+    threshold: float | None = None,
+    threshold_label: str = "fail line",
+    target: float | None = None,
+    target_label: str = "GA target",
+    direction: str | None = None,
+    horizontal: bool = True,
+    subtitle: str | None = None,
+    color: str | None = None,
+) -> Chart:
     """Bars per category (tool, tenant, model...); coloured red/green when judged against a threshold."""
     d = df.dropna(subset=[value]) if len(df) else df
     cats = [safe(c) for c in d[category]] if len(d) else []
@@ -325,61 +408,116 @@ def bars(df: pd.DataFrame, category: str, value: str, *, title: str, unit: str =
     if direction and (threshold is not None or target is not None):
         colours = [STATUS_COLOURS[status_of(v, threshold, direction, target)] for v in (d[value] if len(d) else [])]
     else:
-        colours = color or PALETTE[0]
+        colours = [color or PALETTE[0]] * len(vals)
     label = _axis_title(value_label or value, unit)
     hover = f"%{{{'x' if horizontal else 'y'}:{_hover_format(unit)}}}{' ' + unit if unit else ''}<extra></extra>"
     if horizontal:
         fig = go.Figure(go.Bar(y=cats, x=vals, orientation="h", marker_color=colours, hovertemplate=hover))
-        fig.update_layout(xaxis_title=label, yaxis_title=safe(category), hovermode="closest",
-                          height=max(HEIGHT, 60 + 28 * len(cats)))
+        fig.update_layout(
+            xaxis_title=label, yaxis_title=safe(category), hovermode="closest", height=max(HEIGHT, 60 + 28 * len(cats))
+        )
         fig.update_yaxes(autorange="reversed", type="category")
-        _thresholds(fig, unit, target=target, threshold=threshold, target_label=target_label,
-                    threshold_label=threshold_label, axis="x")
+        _thresholds(
+            fig,
+            unit,
+            target=target,
+            threshold=threshold,
+            target_label=target_label,
+            threshold_label=threshold_label,
+            axis="x",
+        )
     else:
         fig = go.Figure(go.Bar(x=cats, y=vals, marker_color=colours, hovertemplate=hover))
         fig.update_layout(yaxis_title=label, xaxis_title=safe(category), hovermode="closest")
         fig.update_xaxes(type="category")
-        _thresholds(fig, unit, target=target, threshold=threshold, target_label=target_label,
-                    threshold_label=threshold_label)
+        _thresholds(
+            fig, unit, target=target, threshold=threshold, target_label=target_label, threshold_label=threshold_label
+        )
     fig.update_layout(title=_title(title, subtitle), showlegend=False)
     if not len(d):
         _empty(fig)
     return Chart(fig)
 
 
-def stacked(df: pd.DataFrame, x: str, stack: str, value: str, *, title: str, unit: str = "",
-            value_label: str | None = None, subtitle: str | None = None, x_label: str = "day (UTC)") -> Chart:
+def stacked(
+    df: pd.DataFrame,
+    x: str,
+    stack: str,
+    value: str,
+    *,
+    title: str,
+    unit: str = "",
+    value_label: str | None = None,
+    subtitle: str | None = None,
+    x_label: str = "day (UTC)",
+) -> Chart:
     """Stacked bars of `value` over `x`, one colour per `stack` value (e.g. spend per day by vendor)."""
     fig = go.Figure()
     if len(df):
         for key, part in df.groupby(stack, sort=True, dropna=False):
             name = "(none)" if _missing(key) else str(key)
-            fig.add_trace(go.Bar(x=part[x], y=_scale(part[value], unit), name=safe(name),
-                                 hovertemplate=f"%{{y:{_hover_format(unit)}}}<extra>{safe(name)}</extra>"))
-    fig.update_layout(barmode="stack", title=_title(title, subtitle), xaxis_title=x_label,
-                      yaxis_title=_axis_title(value_label or value, unit))
+            fig.add_trace(
+                go.Bar(
+                    x=part[x],
+                    y=_scale(part[value], unit),
+                    name=safe(name),
+                    hovertemplate=f"%{{y:{_hover_format(unit)}}}<extra>{safe(name)}</extra>",
+                )
+            )
+    fig.update_layout(
+        barmode="stack",
+        title=_title(title, subtitle),
+        xaxis_title=x_label,
+        yaxis_title=_axis_title(value_label or value, unit),
+    )
     if not len(df):
         _empty(fig)
     return Chart(fig)
 
 
-def cumulative(df: pd.DataFrame, x: str, y: str, *, title: str, unit: str = "$", y_label: str = "spend",
-               budget: float | None = None, forecast: Mapping[str, Any] | None = None,
-               subtitle: str | None = None) -> Chart:
+def cumulative(
+    df: pd.DataFrame,
+    x: str,
+    y: str,
+    *,
+    title: str,
+    unit: str = "$",
+    y_label: str = "spend",
+    budget: float | None = None,
+    forecast: Mapping[str, Any] | None = None,
+    subtitle: str | None = None,
+) -> Chart:
     """Cumulative spend with the budget line and a forecast (point and interval) to a future date.
 
     forecast: {"x": [dates], "y": [...], "low": [...], "high": [...], "label": "..."}.
     """
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=df[x] if len(df) else [], y=df[y] if len(df) else [], name="spent", mode="lines+markers"))
+    fig.add_trace(
+        go.Scatter(x=df[x] if len(df) else [], y=df[y] if len(df) else [], name="spent", mode="lines+markers")
+    )
     if forecast and forecast.get("x"):
         fx = list(forecast["x"])
         if forecast.get("low") is not None and forecast.get("high") is not None:  # band first, line on top
-            fig.add_trace(go.Scatter(x=fx + fx[::-1], y=list(forecast["high"]) + list(forecast["low"])[::-1],
-                                     fill="toself", fillcolor="rgba(0,114,178,0.15)", line=dict(width=0),
-                                     name=safe(forecast.get("interval_label", "forecast interval")), hoverinfo="skip"))
-        fig.add_trace(go.Scatter(x=fx, y=forecast["y"], name=safe(forecast.get("label", "forecast")),
-                                 mode="lines", line=dict(dash="dot", color=PALETTE[0])))
+            fig.add_trace(
+                go.Scatter(
+                    x=fx + fx[::-1],
+                    y=list(forecast["high"]) + list(forecast["low"])[::-1],
+                    fill="toself",
+                    fillcolor="rgba(0,114,178,0.15)",
+                    line=dict(width=0),
+                    name=safe(forecast.get("interval_label", "forecast interval")),
+                    hoverinfo="skip",
+                )
+            )
+        fig.add_trace(
+            go.Scatter(
+                x=fx,
+                y=forecast["y"],
+                name=safe(forecast.get("label", "forecast")),
+                mode="lines",
+                line=dict(dash="dot", color=PALETTE[0]),
+            )
+        )
     _line(fig, budget, unit, "budget", THRESHOLD, "y", "top left")
     fig.update_layout(title=_title(title, subtitle), xaxis_title="day (UTC)", yaxis_title=_axis_title(y_label, "$"))
     fig.update_yaxes(rangemode="tozero", tickprefix="$")
@@ -405,30 +543,60 @@ def burn(daily: pd.DataFrame, burn: Mapping[str, Any], *, title: str, subtitle: 
         end_day = pd.Timestamp(end).date()
         if end_day > last_day:
             spent = float(d["spent"].iloc[-1])
-            forecast = {"x": [last_day, end_day], "y": [spent, fc["estimate"]],
-                        "label": f"forecast to {end_day.isoformat()}",
-                        "interval_label": f"{int(round((fc.get('level') or 0.95) * 100))} % interval"}
+            forecast = {
+                "x": [last_day, end_day],
+                "y": [spent, fc["estimate"]],
+                "label": f"forecast to {end_day.isoformat()}",
+                "interval_label": f"{int(round((fc.get('level') or 0.95) * 100))} % interval",
+            }
             if fc.get("low") is not None and fc.get("high") is not None:
                 forecast["low"] = [spent, fc["low"]]
                 forecast["high"] = [spent, fc["high"]]
-    return cumulative(d, "day", "spent", title=title, budget=burn.get("budget_usd"), forecast=forecast,
-                      subtitle=subtitle, y_label="cumulative spend")
+    return cumulative(
+        d,
+        "day",
+        "spent",
+        title=title,
+        budget=burn.get("budget_usd"),
+        forecast=forecast,
+        subtitle=subtitle,
+        y_label="cumulative spend",
+    )
 
 
-def histogram(values: Sequence[Any], *, title: str, categories: Sequence[Any], x_label: str, subtitle: str | None = None) -> Chart:
+def histogram(
+    values: Sequence[Any], *, title: str, categories: Sequence[Any], x_label: str, subtitle: str | None = None
+) -> Chart:
     """Counts per category in a fixed order (e.g. ratings 1-5), so empty categories still show."""
     counts = pd.Series(list(values)).value_counts()
     ys = [int(counts.get(c, 0)) for c in categories]
-    fig = go.Figure(go.Bar(x=[safe(c) for c in categories], y=ys, marker_color=PALETTE[0],
-                           hovertemplate="%{y} responses<extra></extra>"))
-    fig.update_layout(title=_title(title, subtitle), xaxis_title=x_label, yaxis_title="responses (count)",
-                      hovermode="closest")
+    fig = go.Figure(
+        go.Bar(
+            x=[safe(c) for c in categories],
+            y=ys,
+            marker_color=PALETTE[0],
+            hovertemplate="%{y} responses<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        title=_title(title, subtitle), xaxis_title=x_label, yaxis_title="responses (count)", hovermode="closest"
+    )
     fig.update_xaxes(type="category")
     return Chart(fig)
 
 
-def timeline(df: pd.DataFrame, *, label: str, start: str, end: str, title: str, color: str | None = None,
-             end_label: str = "resolved", now: Any = None, subtitle: str | None = None) -> Chart:
+def timeline(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    start: str,
+    end: str,
+    title: str,
+    color: str | None = None,
+    end_label: str = "resolved",
+    now: Any = None,
+    subtitle: str | None = None,
+) -> Chart:
     """Horizontal bars from start to end (an incident from opened to resolved); open ones run to `now`."""
     fig = go.Figure()
     if len(df):
@@ -438,11 +606,17 @@ def timeline(df: pd.DataFrame, *, label: str, start: str, end: str, title: str, 
         for _, r in d.iterrows():
             name = safe(r[label])
             colour = STATUS_COLOURS.get(str(r[color]).lower(), PALETTE[0]) if color else PALETTE[0]
-            fig.add_trace(go.Scatter(
-                x=[r[start], r["_end"]], y=[name, name], mode="lines+markers",
-                line=dict(width=10, color=BREACH if r["_open"] else colour), marker=dict(size=10),
-                name=name, hovertemplate=f"{name}<br>%{{x}}<extra>{'still open' if r['_open'] else safe(end_label)}</extra>",
-            ))
+            fig.add_trace(
+                go.Scatter(
+                    x=[r[start], r["_end"]],
+                    y=[name, name],
+                    mode="lines+markers",
+                    line=dict(width=10, color=BREACH if r["_open"] else colour),
+                    marker=dict(size=10),
+                    name=name,
+                    hovertemplate=f"{name}<br>%{{x}}<extra>{'still open' if r['_open'] else safe(end_label)}</extra>",
+                )
+            )
         fig.update_yaxes(autorange="reversed", type="category")
         fig.update_layout(height=max(HEIGHT, 80 + 40 * len(d)))
     fig.update_layout(title=_title(title, subtitle), showlegend=False, xaxis_title="time (UTC)", hovermode="closest")
@@ -452,7 +626,8 @@ def timeline(df: pd.DataFrame, *, label: str, start: str, end: str, title: str, 
 
 
 def _empty(fig: go.Figure, text: str = "no data in this period") -> None:
-    fig.add_annotation(text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5,
-                       font=dict(size=14, color=NEUTRAL))
+    fig.add_annotation(
+        text=text, showarrow=False, xref="paper", yref="paper", x=0.5, y=0.5, font=dict(size=14, color=NEUTRAL)
+    )
     fig.update_xaxes(showticklabels=False)
     fig.update_yaxes(showticklabels=False)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +16,6 @@ from launchkit.reports.kinds import KINDS, SUMMARY_SCHEMA
 from launchkit.store import atomic
 from launchkit.window import iso
 
-
-
 INDEX_SCHEMA = "launchkit.index/1"
 
 
@@ -25,8 +23,13 @@ def _entry(s: Mapping[str, Any], folder: str) -> dict[str, Any]:
     """What the index keeps of a report's JSON summary."""
     rec = s.get("recommendation")
     return {
-        "kind": s.get("kind", folder), "dir": folder, "stamp": s.get("stamp", ""), "title": s.get("title", folder),
-        "headline": s.get("headline", ""), "period": s.get("period", {}), "files": s.get("files", {}),
+        "kind": s.get("kind", folder),
+        "dir": folder,
+        "stamp": s.get("stamp", ""),
+        "title": s.get("title", folder),
+        "headline": s.get("headline", ""),
+        "period": s.get("period", {}),
+        "files": s.get("files", {}),
         "generated_at": s.get("generated_at", ""),
         "recommendation": rec.get("action") if isinstance(rec, dict) else rec,
         "breaches": sum(1 for v in s.get("verdicts", []) if isinstance(v, dict) and v.get("status") == "breach"),
@@ -80,8 +83,11 @@ def write_index(reports_dir: Path, summary: Mapping[str, Any] | None = None) -> 
         if summary is not None:
             new = _entry(summary, str(summary["kind"]))
             entries = [x for x in entries if (x["dir"], x["stamp"]) != (new["dir"], new["stamp"])] + [new]
-        entries = [x for x in entries if (reports_dir / x["dir"] / x["files"].get("html", "")).is_file()
-                   and x["files"].get("html")]
+        entries = [
+            x
+            for x in entries
+            if (reports_dir / x["dir"] / x["files"].get("html", "")).is_file() and x["files"].get("html")
+        ]
         items = sorted(entries, key=_index_key, reverse=True)
         e = html.escape
         rows = []
@@ -89,14 +95,15 @@ def write_index(reports_dir: Path, summary: Mapping[str, Any] | None = None) -> 
             d = s["dir"]
             files = s.get("files", {})
             links = " · ".join(
-                f'<a href="{e(d)}/{e(files[k])}">{k}</a>' for k in ("html", "ipynb", "json", "pdf")
+                f'<a href="{e(d)}/{e(files[k])}">{k}</a>'
+                for k in ("html", "ipynb", "json", "pdf")
                 if files.get(k) and (k in ("html", "ipynb", "json") or (reports_dir / d / files[k]).exists())
             )
             main = f'<a href="{e(d)}/{e(files.get("html", ""))}">{e(str(s.get("title", d)))}</a>'
             rows.append(
                 f"<tr><td>{e(str(s.get('kind', d)))}</td><td>{e(str(s.get('stamp', '')))}</td><td>{main}</td>"
                 f"<td>{e(str(s.get('headline', '')))}</td><td>{e(str(s.get('recommendation') or ''))}</td>"
-                f"<td class=\"num\">{int(s.get('breaches') or 0)}</td><td>{links}</td>"
+                f'<td class="num">{int(s.get("breaches") or 0)}</td><td>{links}</td>'
                 f"<td>{e(str(s.get('generated_at', '')))}</td></tr>"
             )
         latest: dict[str, dict[str, Any]] = {}
@@ -104,7 +111,7 @@ def write_index(reports_dir: Path, summary: Mapping[str, Any] | None = None) -> 
             latest.setdefault(s["dir"], s)
         cards = "".join(
             f'<li><a href="{e(k)}/{e(s.get("files", {}).get("html", ""))}">{e(str(s.get("title", k)))}</a>'
-            f" <span class=\"muted\">{e(str(s.get('stamp', '')))}</span></li>"
+            f' <span class="muted">{e(str(s.get("stamp", "")))}</span></li>'
             for k, s in latest.items()
         )
         atomic.write_text(store, json.dumps({"schema": INDEX_SCHEMA, "reports": items}, indent=1, default=str) + "\n")
@@ -118,14 +125,14 @@ th{{background:#f6f8fa}} td.num{{text-align:right}} .muted{{color:#57606a}}
 </style></head>
 <body>
 <h1>launchkit reports</h1>
-<p class="muted">{len(items)} reports · index written {e(iso(datetime.now(timezone.utc).replace(microsecond=0)))} · launchkit {e(__version__)}</p>
+<p class="muted">{len(items)} reports · index written {e(iso(datetime.now(UTC).replace(microsecond=0)))} · launchkit {e(__version__)}</p>
 <h2>Latest of each kind</h2>
 <ul>{cards or '<li class="muted">no reports yet</li>'}</ul>
 <h2>All reports, newest first</h2>
 <table>
 <thead><tr><th>kind</th><th>period</th><th>report</th><th>headline</th><th>recommendation</th><th>breaches</th><th>files</th><th>generated (UTC)</th></tr></thead>
 <tbody>
-{''.join(rows)}
+{"".join(rows)}
 </tbody></table>
 </body></html>
 """

@@ -18,6 +18,7 @@ from launchkit.errors import ReportError
 from launchkit.reports.kinds import COMMON_PRELOAD, KINDS
 from launchkit.reports.paths import notebooks_dir
 
+
 class Kernel:
     """A python3 kernel started ahead of its notebook (see start_kernel); shut it down when done."""
 
@@ -45,7 +46,7 @@ class Kernel:
         try:
             if self.km.has_kernel:
                 run_sync(self.km.shutdown_kernel)(now=True)
-        except Exception:  # noqa: BLE001 - a kernel that is already gone is fine
+        except Exception:
             pass
         shutil.rmtree(self.runtime_dir, ignore_errors=True)
 

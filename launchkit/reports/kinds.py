@@ -11,8 +11,12 @@ SUMMARY_SCHEMA = "launchkit.report/1"
 SUMMARY_TAG = "summary"  # the notebook cell whose output is the report's JSON summary
 SUMMARY_MIME = "application/json"
 
-_COMMON = ("launchkit.reports.notebook", "launchkit.reports.charts", "launchkit.reports.widgets",
-           "launchkit.analytics.metrics")
+_COMMON = (
+    "launchkit.reports.notebook",
+    "launchkit.reports.charts",
+    "launchkit.reports.widgets",
+    "launchkit.analytics.metrics",
+)
 
 
 @dataclass(frozen=True)
@@ -25,16 +29,36 @@ class ReportKind:
 
 
 KINDS: dict[str, ReportKind] = {
-    "hourly": ReportKind("hourly", "hourly.ipynb", "Hourly pilot report", "hour",
-                         _COMMON + ("launchkit.analytics.checks",)),
-    "cost": ReportKind("cost", "cost_burn.ipynb", "Cost and burn", "day",
-                       _COMMON + ("launchkit.analytics.finance", "launchkit.analytics.criteria",
-                                  "launchkit.analytics.reconcile", "launchkit.analytics.pricing")),
-    "debrief": ReportKind("debrief", "debrief.ipynb", "End-of-day debrief", "day",
-                          _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.themes")),
-    "ga": ReportKind("ga", "ga_readiness.ipynb", "GA readiness and go/no-go", "day",
-                     _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.finance",
-                                "launchkit.analytics.gonogo")),
+    "hourly": ReportKind(
+        "hourly", "hourly.ipynb", "Hourly pilot report", "hour", _COMMON + ("launchkit.analytics.checks",)
+    ),
+    "cost": ReportKind(
+        "cost",
+        "cost_burn.ipynb",
+        "Cost and burn",
+        "day",
+        _COMMON
+        + (
+            "launchkit.analytics.finance",
+            "launchkit.analytics.criteria",
+            "launchkit.analytics.reconcile",
+            "launchkit.analytics.pricing",
+        ),
+    ),
+    "debrief": ReportKind(
+        "debrief",
+        "debrief.ipynb",
+        "End-of-day debrief",
+        "day",
+        _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.themes"),
+    ),
+    "ga": ReportKind(
+        "ga",
+        "ga_readiness.ipynb",
+        "GA readiness and go/no-go",
+        "day",
+        _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.finance", "launchkit.analytics.gonogo"),
+    ),
 }
 COMMON_PRELOAD = _COMMON
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,6 @@ from launchkit.store.runner import Warehouse
 from launchkit.window import floor_hour, iso, parse_day, parse_instant
 
 
-
 @dataclass
 class Context:
     """What a report notebook works with: the configuration and a read-only snapshot of the warehouse."""
@@ -39,17 +38,18 @@ class Context:
         """The hour to report: `at` floored to the hour, or the latest complete hour with data."""
         if at in (None, ""):
             return latest_hour_with_data(self.db, now)
-        return floor_hour(parse_instant(at, "at"))  # type: ignore[arg-type]
+        return floor_hour(parse_instant(at, "at"))
 
     def day(self, d: str | date | None) -> date:
         """The day to report: `d`, or the latest day with data."""
         if d in (None, ""):
             return latest_day_with_data(self.db)
-        return parse_day(d, "date")  # type: ignore[arg-type]
+        return parse_day(d, "date")
 
 
-def notebook_config(config_path: str | None = None, warehouse: str | None = None,
-                    config_json: str | None = None) -> Config:
+def notebook_config(
+    config_path: str | None = None, warehouse: str | None = None, config_json: str | None = None
+) -> Config:
     """The configuration a notebook should use.
 
     `launchkit run` passes config_json (its exact effective configuration). Interactively the
@@ -58,16 +58,16 @@ def notebook_config(config_path: str | None = None, warehouse: str | None = None
     at the project's warehouse.
     """
     if config_json:
-        cfg = Config(data=json.loads(config_json), path=Path(config_path) if config_path else None,
-                     base_dir=Path.cwd())
+        cfg = Config(data=json.loads(config_json), path=Path(config_path) if config_path else None, base_dir=Path.cwd())
         if warehouse:
             cfg = cfg.with_overrides(**{"warehouse.path": str(Path(warehouse).resolve())})
         return cfg
     return load_config(config_path, warehouse=warehouse)
 
 
-def open_context(config_path: str | None = None, warehouse: str | None = None,
-                 config_json: str | None = None) -> Context:
+def open_context(
+    config_path: str | None = None, warehouse: str | None = None, config_json: str | None = None
+) -> Context:
     """Configuration plus a read-only connection to a current snapshot of the warehouse."""
     cfg = notebook_config(config_path, warehouse, config_json)
     if config_json and snapshot.snapshot_path(cfg.warehouse_path).is_file():
@@ -79,8 +79,10 @@ def open_context(config_path: str | None = None, warehouse: str | None = None,
 
 def header(title: str, period: str, ctx: Context | None = None, extra: str | None = None) -> charts.HTMLBlock:
     """The report's title block: what, which period, from which data (escaped HTML)."""
-    bits = [f'<p class="lk-muted" data-report-title="{charts.esc(title)}"><strong>{charts.esc(period)}</strong>'
-            f" · generated {charts.esc(iso(datetime.now(timezone.utc)))} · launchkit {charts.esc(__version__)}</p>"]
+    bits = [
+        f'<p class="lk-muted" data-report-title="{charts.esc(title)}"><strong>{charts.esc(period)}</strong>'
+        f" · generated {charts.esc(iso(datetime.now(UTC)))} · launchkit {charts.esc(__version__)}</p>"
+    ]
     if ctx is not None and ctx.refreshed is not None and ctx.refreshed.note:
         bits.append(str(charts.note(ctx.refreshed.note, "warn", "Data may be stale").markup))
     if extra:

@@ -13,7 +13,6 @@ from typing import Any
 from launchkit.reports.kinds import SUMMARY_TAG
 from launchkit.reports.style import STYLE_CSS
 
-
 _HEAD_JS = """<script>
 (function () {
   var errors = [];
@@ -88,7 +87,8 @@ def _exporter() -> Any:
             )
             remove = TagRemovePreprocessor(
                 remove_cell_tags={SUMMARY_TAG, "parameters", "injected-parameters", "remove-cell"},
-                remove_input_tags={"remove-input"})
+                remove_input_tags={"remove-input"},
+            )
             remove.enabled = True
             exporter.register_preprocessor(remove, enabled=True)
             _EXPORTER = exporter
@@ -102,10 +102,11 @@ def warm_exporter() -> None:
 
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_markdown_cell("warm-up")]
-        _exporter().from_notebook_node(nb, resources={"launchkit_head_js": "", "launchkit_plotly_js": "",
-                                                       "launchkit_css": ""})
+        _exporter().from_notebook_node(
+            nb, resources={"launchkit_head_js": "", "launchkit_plotly_js": "", "launchkit_css": ""}
+        )
         _plotly_js()
-    except Exception:  # noqa: BLE001 - only a warm-up; the real render reports problems
+    except Exception:
         pass
 
 

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,7 @@ def skip_slow_optional_imports() -> None:
     the launchkit CLI's report commands (their own process), never on import of this module.
     """
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[assignment]
-
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def declared_parameters(path: Path) -> dict[str, Any]:
@@ -77,9 +76,9 @@ def _config_json(config: Config) -> str:
     return json.dumps(data, sort_keys=True)
 
 
-
-def _execute(nb_path: Path, params: dict[str, Any], out_dir: Path, stamp: str, cell_timeout: float,
-             kernel: Kernel) -> Any:
+def _execute(
+    nb_path: Path, params: dict[str, Any], out_dir: Path, stamp: str, cell_timeout: float, kernel: Kernel
+) -> Any:
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
@@ -89,17 +88,27 @@ def _execute(nb_path: Path, params: dict[str, Any], out_dir: Path, stamp: str, c
     threading.Thread(target=warm_exporter, daemon=True).start()  # while the kernel computes
     try:
         nb = papermill.execute_notebook(
-            str(nb_path), tmp, parameters=params, kernel_name="python3", language="python",
-            progress_bar=sys.stderr.isatty(), log_output=False, request_save_on_cell_execute=False,
-            cwd=str(nb_path.parent), execution_timeout=cell_timeout, start_timeout=120, km=kernel.km,
+            str(nb_path),
+            tmp,
+            parameters=params,
+            kernel_name="python3",
+            language="python",
+            progress_bar=sys.stderr.isatty(),
+            log_output=False,
+            request_save_on_cell_execute=False,
+            cwd=str(nb_path.parent),
+            execution_timeout=cell_timeout,
+            start_timeout=120,
+            km=kernel.km,
         )
     except PapermillExecutionError as exc:
         failed = out_dir / f"{stamp}.failed.ipynb"
         if Path(tmp).stat().st_size:
             os.replace(tmp, failed)
         evalue = str(exc.evalue).splitlines()[0] if exc.evalue else ""
-        raise NotebookFailed(nb_path.name, exc.exec_count, str(exc.ename), evalue,
-                             str(failed) if failed.exists() else None) from None
+        raise NotebookFailed(
+            nb_path.name, exc.exec_count, str(exc.ename), evalue, str(failed) if failed.exists() else None
+        ) from None
     except Exception as exc:  # kernel died, timeout, ...
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ReportError(f"{nb_path.name} could not be executed: {type(exc).__name__}: {msg}") from None
@@ -119,9 +128,19 @@ def _extract_summary(nb: Any) -> dict[str, Any]:
     raise ReportError("the notebook did not display a summary (a cell tagged 'summary' calling reports.summary)")
 
 
-def run_report(kind: str, config: Config, at: str | datetime | None = None, date: str | date | None = None,
-               pdf: bool = False, *, now: datetime | None = None, cell_timeout: float = CELL_TIMEOUT_S,
-               notebook: Path | None = None, update_index: bool = True, kernel: Kernel | None = None) -> ReportResult:
+def run_report(
+    kind: str,
+    config: Config,
+    at: str | datetime | None = None,
+    date: str | date | None = None,
+    pdf: bool = False,
+    *,
+    now: datetime | None = None,
+    cell_timeout: float = CELL_TIMEOUT_S,
+    notebook: Path | None = None,
+    update_index: bool = True,
+    kernel: Kernel | None = None,
+) -> ReportResult:
     """Execute one report notebook and publish its HTML, executed notebook and JSON summary.
 
     hourly takes `at` (the hour containing it; default: the latest complete hour with data); the
@@ -145,9 +164,19 @@ def run_report(kind: str, config: Config, at: str | datetime | None = None, date
         kernel.shutdown()
 
 
-def _run_report(kind: str, config: Config, at: str | datetime | None, date: str | date | None, pdf: bool,
-                now: datetime | None, cell_timeout: float, nb_path: Path, update_index: bool, kernel: Kernel,
-                started: float) -> ReportResult:
+def _run_report(
+    kind: str,
+    config: Config,
+    at: str | datetime | None,
+    date: str | date | None,
+    pdf: bool,
+    now: datetime | None,
+    cell_timeout: float,
+    nb_path: Path,
+    update_index: bool,
+    kernel: Kernel,
+    started: float,
+) -> ReportResult:
     spec = KINDS[kind]
     refreshed = snapshot.refresh(config)
     notes = [refreshed.note] if refreshed.note else []
@@ -195,7 +224,7 @@ def _run_report(kind: str, config: Config, at: str | datetime | None, date: str 
         "stamp": stamp,
         "period": period,
         "parameters": {k: v for k, v in params.items() if k != "config_json"},
-        "generated_at": iso(datetime.now(timezone.utc).replace(microsecond=0)),
+        "generated_at": iso(datetime.now(UTC).replace(microsecond=0)),
         "launchkit_version": __version__,
         "config_digest": config.digest(),
         "notebook": f"notebooks/{nb_path.name}",
@@ -221,8 +250,17 @@ def _run_report(kind: str, config: Config, at: str | datetime | None, date: str 
     failed.unlink(missing_ok=True)
     if update_index:
         write_index(config.reports_dir, envelope)
-    return ReportResult(kind=kind, stamp=stamp, html=paths["html"], ipynb=paths["ipynb"], json=paths["json"],
-                        summary=envelope, pdf=pdf_path, seconds=time.monotonic() - started, notes=notes)
+    return ReportResult(
+        kind=kind,
+        stamp=stamp,
+        html=paths["html"],
+        ipynb=paths["ipynb"],
+        json=paths["json"],
+        summary=envelope,
+        pdf=pdf_path,
+        seconds=time.monotonic() - started,
+        notes=notes,
+    )
 
 
 def run_all(config: Config, *, pdf: bool = False, now: datetime | None = None) -> list[Path]:

@@ -13,14 +13,23 @@ import pandas as pd
 
 from launchkit.window import parse_day
 
+
 def decision_verdicts(d: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Machine-readable verdicts of a decision: each comparison and each criterion (for the JSON summary)."""
     out = []
     for c in d.get("comparisons", []):
         st = {"regressed": "breach", "improved": "ok", "no change": "ok"}.get(c.get("status"), "na")
-        out.append({"check": f"vs_baseline:{c['metric']}", "metric": c["metric"], "value": c.get("day_value"),
-                    "baseline": c.get("baseline_value"), "p_value": c.get("p_value"), "verdict": c.get("status"),
-                    "status": st})
+        out.append(
+            {
+                "check": f"vs_baseline:{c['metric']}",
+                "metric": c["metric"],
+                "value": c.get("day_value"),
+                "baseline": c.get("baseline_value"),
+                "p_value": c.get("p_value"),
+                "verdict": c.get("status"),
+                "status": st,
+            }
+        )
     for r in d.get("criteria", {}).get("criteria", []):
         out.append(criterion_verdict(r))
     return out
@@ -28,12 +37,24 @@ def decision_verdicts(d: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def criterion_verdict(r: Mapping[str, Any]) -> dict[str, Any]:
     """A criteria result (Readiness.to_json()['criteria'][i]) as a verdict row."""
-    st = {"PASS": "ok", "FAIL": "breach", "MARGINAL": "watch"}.get(r.get("verdict"), "na")
-    return {"check": f"criterion:{r['name']}", "name": r["name"], "metric": r["metric"], "group": r.get("group"),
-            "criticality": r.get("criticality"), "direction": r.get("direction"), "value": r.get("value"),
-            "interval": r.get("interval"), "n": r.get("n"), "pass": r.get("pass"), "marginal": r.get("marginal"),
-            "verdict": r.get("verdict"), "status": st, "held_since": r.get("held_since"), "note": r.get("note")}
-
+    st = {"PASS": "ok", "FAIL": "breach", "MARGINAL": "watch"}.get(str(r.get("verdict")), "na")
+    return {
+        "check": f"criterion:{r['name']}",
+        "name": r["name"],
+        "metric": r["metric"],
+        "group": r.get("group"),
+        "criticality": r.get("criticality"),
+        "direction": r.get("direction"),
+        "value": r.get("value"),
+        "interval": r.get("interval"),
+        "n": r.get("n"),
+        "pass": r.get("pass"),
+        "marginal": r.get("marginal"),
+        "verdict": r.get("verdict"),
+        "status": st,
+        "held_since": r.get("held_since"),
+        "note": r.get("note"),
+    }
 
 
 def held_days(readiness: Mapping[str, Any], since: str | date | None = None) -> Any:

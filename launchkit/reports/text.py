@@ -33,6 +33,8 @@ def fmt(value: Any, unit: str = "", digits: int | None = None) -> str:
         return value.isoformat()
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return str(value)
+    integral = isinstance(value, numbers.Integral)
+    value = float(value) if not integral else int(value)  # type: ignore[call-overload]
     if math.isinf(value):
         return "unbounded" if value > 0 else "−unbounded"
     if unit == "%":
@@ -40,7 +42,7 @@ def fmt(value: Any, unit: str = "", digits: int | None = None) -> str:
     if unit == "$":
         d = digits if digits is not None else (2 if abs(value) >= 0.1 or value == 0 else 4)
         return f"${value:,.{d}f}"
-    if isinstance(value, numbers.Integral) or (float(value).is_integer() and digits is None):
+    if integral or (float(value).is_integer() and digits is None):
         text = f"{int(value):,}"
     else:
         text = f"{value:,.{1 if digits is None else digits}f}"

@@ -7,7 +7,7 @@ the rendered report both show; data text is escaped by launchkit.reports.charts.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pandas as pd
@@ -17,6 +17,7 @@ from launchkit.errors import TimeValueError
 from launchkit.reports import charts
 from launchkit.window import parse_instant
 
+
 def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
     """Checks or criteria as an escaped table: value with interval and n, thresholds, status badge."""
     rows = []
@@ -25,16 +26,20 @@ def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
         iv = v.get("interval") or {}
         interval = _interval_text(iv, unit)
         op = "≥" if v.get("direction") == "higher" else "≤"
-        rows.append({
-            "check": v.get("check") or v.get("name"),
-            "value": charts.fmt(v.get("value"), unit),
-            "95 % interval": interval,
-            "n": charts.fmt(v.get("n")),
-            "target": f"{op} {charts.fmt(v.get('pass'), unit)}" if v.get("pass") is not None else "—",
-            "fail line": f"{'<' if op == '≥' else '>'} {charts.fmt(v.get('marginal'), unit)}" if v.get("marginal") is not None else "—",
-            "status": v.get("status") or v.get("verdict") or "na",
-            "note": v.get("note") or "",
-        })
+        rows.append(
+            {
+                "check": v.get("check") or v.get("name"),
+                "value": charts.fmt(v.get("value"), unit),
+                "95 % interval": interval,
+                "n": charts.fmt(v.get("n")),
+                "target": f"{op} {charts.fmt(v.get('pass'), unit)}" if v.get("pass") is not None else "—",
+                "fail line": f"{'<' if op == '≥' else '>'} {charts.fmt(v.get('marginal'), unit)}"
+                if v.get("marginal") is not None
+                else "—",
+                "status": v.get("status") or v.get("verdict") or "na",
+                "note": v.get("note") or "",
+            }
+        )
     return charts.table(pd.DataFrame(rows), status={"status": lambda s: _status_colour(s)}, empty="no checks")
 
 
@@ -47,11 +52,13 @@ def recommendation(d: Mapping[str, Any]) -> Any:
     reasons = [r.get("message", "") for r in d.get("reasons", [])]
     needed = [_needed_text(n) for n in d.get("data_needed", []) if isinstance(n, dict)]
     colour = charts.STATUS_COLOURS.get(_REC_STATUS.get(rec, "na"), charts.NEUTRAL)
-    body = (f'<div class="lk-note" style="border-left-color:{colour}">'
-            f'<div style="font-size:22px;font-weight:700">{charts.badge(rec, _REC_STATUS.get(rec, "na"))}</div>'
-            f"<p>{'GA-ready by the criteria' if d.get('ga_ready') else 'Not GA-ready by the criteria'}; "
-            f"data {'sufficient' if d.get('data_sufficient') else 'insufficient'} to compare the day with its baseline.</p>"
-            f"<strong>Reasons</strong>{charts.bullets(reasons, 'no regression and every critical criterion passes').markup}")
+    body = (
+        f'<div class="lk-note" style="border-left-color:{colour}">'
+        f'<div style="font-size:22px;font-weight:700">{charts.badge(rec, _REC_STATUS.get(rec, "na"))}</div>'
+        f"<p>{'GA-ready by the criteria' if d.get('ga_ready') else 'Not GA-ready by the criteria'}; "
+        f"data {'sufficient' if d.get('data_sufficient') else 'insufficient'} to compare the day with its baseline.</p>"
+        f"<strong>Reasons</strong>{charts.bullets(reasons, 'no regression and every critical criterion passes').markup}"
+    )
     if needed:
         body += f"<strong>Data still needed</strong>{charts.bullets(needed).markup}"
     body += "</div>"
@@ -84,18 +91,28 @@ def comparison_table(comparisons: list[dict[str, Any]]) -> Any:
             eff = f"{effect * 100:+.1f} points"
         else:
             eff = f"× {effect:.2f}"
-        rows.append({
-            "metric": c["metric"], "day": charts.fmt(c.get("day_value"), unit),
-            "baseline": charts.fmt(c.get("baseline_value"), unit), "change": eff,
-            "n (day / baseline)": f"{charts.fmt(c.get('n_day'))} / {charts.fmt(c.get('n_baseline'))}",
-            "test": c.get("test") or "—",
-            "p": "—" if c.get("p_value") is None else f"{c['p_value']:.3g}",
-            "status": c.get("status"),
-        })
-    status = {"regressed": "breach", "improved": "ok", "no change": "na", "insufficient data": "watch",
-              "untrusted data": "watch"}
-    return charts.table(pd.DataFrame(rows), status={"status": lambda v: status.get(str(v), "na")}, empty="no comparisons")
-
+        rows.append(
+            {
+                "metric": c["metric"],
+                "day": charts.fmt(c.get("day_value"), unit),
+                "baseline": charts.fmt(c.get("baseline_value"), unit),
+                "change": eff,
+                "n (day / baseline)": f"{charts.fmt(c.get('n_day'))} / {charts.fmt(c.get('n_baseline'))}",
+                "test": c.get("test") or "—",
+                "p": "—" if c.get("p_value") is None else f"{c['p_value']:.3g}",
+                "status": c.get("status"),
+            }
+        )
+    status = {
+        "regressed": "breach",
+        "improved": "ok",
+        "no change": "na",
+        "insufficient data": "watch",
+        "untrusted data": "watch",
+    }
+    return charts.table(
+        pd.DataFrame(rows), status={"status": lambda v: status.get(str(v), "na")}, empty="no comparisons"
+    )
 
 
 def go_no_go_block(gng: Mapping[str, Any], d: Mapping[str, Any]) -> Any:
@@ -106,14 +123,16 @@ def go_no_go_block(gng: Mapping[str, Any], d: Mapping[str, Any]) -> Any:
     open_items = [f"{i['title']} ({i['owner']}): {i['status']}" for i in gng.get("open_items", [])]
     blockers = [f"{b['criterion']}: {b['verdict']}" for b in crit.get("blockers", [])]
     rec = str(d.get("recommendation"))
-    body = (f'<div class="lk-note" style="border-left-color:{colour}">'
-            f'<div style="font-size:22px;font-weight:700">{charts.badge(g, _REC_STATUS.get(g, "na"))} for GA</div>'
-            f"<p>Criteria: {'GA-ready' if crit.get('ready') else 'not GA-ready'} "
-            f"({charts.esc(str(crit.get('verdict_counts', {}).get('PASS', 0)))} of "
-            f"{charts.esc(str(len(crit.get('criteria', []))))} pass). Today's recommendation: "
-            f"{charts.badge(rec, _REC_STATUS.get(rec, 'na'))}</p>"
-            f"<strong>Criteria blocking GA</strong>{charts.bullets(blockers, 'none').markup}"
-            f"<strong>Open go/no-go items</strong>{charts.bullets(open_items, 'none').markup}</div>")
+    body = (
+        f'<div class="lk-note" style="border-left-color:{colour}">'
+        f'<div style="font-size:22px;font-weight:700">{charts.badge(g, _REC_STATUS.get(g, "na"))} for GA</div>'
+        f"<p>Criteria: {'GA-ready' if crit.get('ready') else 'not GA-ready'} "
+        f"({charts.esc(str(crit.get('verdict_counts', {}).get('PASS', 0)))} of "
+        f"{charts.esc(str(len(crit.get('criteria', []))))} pass). Today's recommendation: "
+        f"{charts.badge(rec, _REC_STATUS.get(rec, 'na'))}</p>"
+        f"<strong>Criteria blocking GA</strong>{charts.bullets(blockers, 'none').markup}"
+        f"<strong>Open go/no-go items</strong>{charts.bullets(open_items, 'none').markup}</div>"
+    )
     return charts.HTMLBlock(body, f"{g}\n" + "\n".join(blockers + open_items))
 
 
@@ -125,19 +144,27 @@ def scorecard(results: list[dict[str, Any]]) -> Any:
         iv = r.get("interval") or {}
         op = "≥" if r.get("direction") == "higher" else "≤"
         w = r.get("window") or {}
-        rows.append({
-            "group": r.get("group"), "criterion": r["name"], "criticality": r.get("criticality"),
-            "value": charts.fmt(r.get("value"), unit),
-            "95 % interval": _interval_text(iv, unit) + (f" ({iv.get('method')})" if iv and iv.get("method") else ""),
-            "n / needed": f"{charts.fmt(r.get('n'))} / {charts.fmt(r.get('min_sample'))}",
-            "window": _window_text(w),
-            "target": f"{op} {charts.fmt(r.get('pass'), unit)}" if r.get("pass") is not None else "—",
-            "fail line": (f"{'<' if op == '≥' else '>'} {charts.fmt(r.get('marginal'), unit)}"
-                          if r.get("marginal") is not None else "—"),
-            "verdict": r.get("verdict"),
-            "held since": r.get("held_since") or "—",
-            "note": r.get("note") or "",
-        })
+        rows.append(
+            {
+                "group": r.get("group"),
+                "criterion": r["name"],
+                "criticality": r.get("criticality"),
+                "value": charts.fmt(r.get("value"), unit),
+                "95 % interval": _interval_text(iv, unit)
+                + (f" ({iv.get('method')})" if iv and iv.get("method") else ""),
+                "n / needed": f"{charts.fmt(r.get('n'))} / {charts.fmt(r.get('min_sample'))}",
+                "window": _window_text(w),
+                "target": f"{op} {charts.fmt(r.get('pass'), unit)}" if r.get("pass") is not None else "—",
+                "fail line": (
+                    f"{'<' if op == '≥' else '>'} {charts.fmt(r.get('marginal'), unit)}"
+                    if r.get("marginal") is not None
+                    else "—"
+                ),
+                "verdict": r.get("verdict"),
+                "held since": r.get("held_since") or "—",
+                "note": r.get("note") or "",
+            }
+        )
     return charts.table(pd.DataFrame(rows), status={"verdict": _status_colour}, empty="no criteria configured")
 
 
@@ -149,7 +176,6 @@ def _window_text(w: Mapping[str, Any]) -> str:
         return "—"
     n = w.get("days", (last - start).days + 1)
     return f"{n} day{'' if n == 1 else 's'}, {start.isoformat()} to {last.isoformat()}"
-
 
 
 def _interval_text(iv: Mapping[str, Any] | None, unit: str) -> str:
@@ -168,16 +194,26 @@ def _interval_text(iv: Mapping[str, Any] | None, unit: str) -> str:
 
 def _status_colour(s: Any) -> str:
     t = str(s).strip().lower()
-    return {"pass": "ok", "fail": "breach", "marginal": "watch", "insufficient data": "na",
-            "untrusted data": "watch"}.get(t, t)
+    return {
+        "pass": "ok",
+        "fail": "breach",
+        "marginal": "watch",
+        "insufficient data": "na",
+        "untrusted data": "watch",
+    }.get(t, t)
 
 
 def quality_table(dq: Mapping[str, Any]) -> Any:
     """The data-quality gates as an escaped table (value, counts, threshold, ok)."""
     rows = [
-        {"gate": name, "coverage": g.get("value"), "numerator": g.get("numerator"),
-         "denominator": g.get("denominator"), "threshold": g.get("threshold"),
-         "status": "ok" if g.get("ok") else ("breach" if g.get("ok") is False else "na")}
+        {
+            "gate": name,
+            "coverage": g.get("value"),
+            "numerator": g.get("numerator"),
+            "denominator": g.get("denominator"),
+            "threshold": g.get("threshold"),
+            "status": "ok" if g.get("ok") else ("breach" if g.get("ok") is False else "na"),
+        }
         for name, g in (dq.get("gates") or {}).items()
     ]
     extra = []
@@ -185,12 +221,15 @@ def quality_table(dq: Mapping[str, Any]) -> Any:
         extra.append(f"hours expected to have data but without any: {', '.join(map(str, dq['gap_hours']))}")
     if dq.get("rejected_rows"):
         extra.append(f"{dq['rejected_rows']} input rows rejected in this period (launchkit status shows why)")
-    tbl = charts.table(pd.DataFrame(rows), units={"coverage": "%", "threshold": "%"}, status={"status": "auto"},
-                       empty="no data-quality gates")
+    tbl = charts.table(
+        pd.DataFrame(rows),
+        units={"coverage": "%", "threshold": "%"},
+        status={"status": "auto"},
+        empty="no data-quality gates",
+    )
     if not extra:
         return tbl
     return charts.HTMLBlock(tbl.markup + charts.bullets(extra).markup, tbl.text + "\n" + "\n".join(extra))
-
 
 
 def checklist_table(items: list[dict[str, Any]]) -> Any:
@@ -211,7 +250,9 @@ def checklist_table(items: list[dict[str, Any]]) -> Any:
         )
     head = "<tr><th>phase</th><th>item</th><th>owner</th><th>status</th><th>evidence</th><th>note</th></tr>"
     text = "\n".join(f"[{i['status']}] {i['title']} ({i['owner']})" for i in items)
-    return charts.HTMLBlock(f'<table class="lk-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>', text)
+    return charts.HTMLBlock(
+        f'<table class="lk-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>', text
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,19 +260,29 @@ def checklist_table(items: list[dict[str, Any]]) -> Any:
 
 # catalogue metric -> (timeseries columns, their names in the legend, y-axis label, title's noun)
 _TRENDS: dict[str, tuple[tuple[str, ...], dict[str, str], str, str]] = {
-    "tool_call_success_rate": (("tool_call_success_rate",), {}, "tool calls with status ok",
-                               "Tool-call success rate"),
+    "tool_call_success_rate": (("tool_call_success_rate",), {}, "tool calls with status ok", "Tool-call success rate"),
     "turn_error_rate": (("turn_error_rate",), {}, "turns with status error", "Turn error rate"),
-    "latency_p95_ms": (("latency_p50", "latency_p95"), {"latency_p50": "p50", "latency_p95": "p95"}, "latency",
-                       "Turn latency (ok turns)"),
+    "latency_p95_ms": (
+        ("latency_p50", "latency_p95"),
+        {"latency_p50": "p50", "latency_p95": "p95"},
+        "latency",
+        "Turn latency (ok turns)",
+    ),
     "cost_per_session": (("cost_per_session",), {}, "cost per session", "Cost per active session"),
 }
 TREND_METRICS = tuple(_TRENDS)
 
 
-def metric_trend(series: pd.DataFrame, metric: str, targets: Mapping[str, Mapping[str, Any]], *,
-                 grain: str = "day", highlight: Any = None, columns: Sequence[str] | None = None,
-                 title: str | None = None) -> charts.Chart:
+def metric_trend(
+    series: pd.DataFrame,
+    metric: str,
+    targets: Mapping[str, Mapping[str, Any]],
+    *,
+    grain: str = "day",
+    highlight: Any = None,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+) -> charts.Chart:
     """A catalogue metric per hour or day (metrics.timeseries) against its criterion's target and fail line.
 
     `targets` maps a catalogue metric to its criterion (anything with "pass" and "marginal"), as the
@@ -239,10 +290,19 @@ def metric_trend(series: pd.DataFrame, metric: str, targets: Mapping[str, Mappin
     """
     cols, names, y_label, noun = _TRENDS[metric]
     t = targets.get(metric, {})
-    return charts.trend(series, "bucket", list(columns or cols), title=title or f"{noun} per {grain}",
-                        unit=unit_of(metric), y_label=y_label, names=names or None, target=t.get("pass"),
-                        threshold=t.get("marginal"), highlight=highlight,
-                        x_label="day (UTC)" if grain == "day" else "time (UTC)")
+    return charts.trend(
+        series,
+        "bucket",
+        list(columns or cols),
+        title=title or f"{noun} per {grain}",
+        unit=unit_of(metric),
+        y_label=y_label,
+        names=names or None,
+        target=t.get("pass"),
+        threshold=t.get("marginal"),
+        highlight=highlight,
+        x_label="day (UTC)" if grain == "day" else "time (UTC)",
+    )
 
 
 def hourly_tiles(m: Mapping[str, Any], verdicts: list[dict[str, Any]]) -> charts.HTMLBlock:
@@ -264,13 +324,28 @@ def hourly_tiles(m: Mapping[str, Any], verdicts: list[dict[str, Any]]) -> charts
     samples = m.get("samples", {})
     items = [
         charts.Tile("active sessions", m.get("active_sessions"), "", "na", f"{charts.fmt(m.get('new_sessions'))} new"),
-        charts.Tile("tool-call success", m.get("tool_call_success_rate"), "%", s_tool,
-                    f"{t_tool}; {charts.fmt(samples.get('tool_calls'))} calls".strip("; ")),
+        charts.Tile(
+            "tool-call success",
+            m.get("tool_call_success_rate"),
+            "%",
+            s_tool,
+            f"{t_tool}; {charts.fmt(samples.get('tool_calls'))} calls".strip("; "),
+        ),
         charts.Tile("cost per session", m.get("cost_per_session"), "$", s_cost, t_cost),
-        charts.Tile("turn error rate", m.get("turn_error_rate"), "%", s_err,
-                    f"{t_err}; {charts.fmt(samples.get('turns'))} turns".strip("; ")),
-        charts.Tile("latency p95", lat.get("p95"), "ms", s_p95,
-                    f"p50 {charts.fmt(lat.get('p50'), 'ms')} · p90 {charts.fmt(lat.get('p90'), 'ms')} · "
-                    f"p99 {charts.fmt(lat.get('p99'), 'ms')}"),
+        charts.Tile(
+            "turn error rate",
+            m.get("turn_error_rate"),
+            "%",
+            s_err,
+            f"{t_err}; {charts.fmt(samples.get('turns'))} turns".strip("; "),
+        ),
+        charts.Tile(
+            "latency p95",
+            lat.get("p95"),
+            "ms",
+            s_p95,
+            f"p50 {charts.fmt(lat.get('p50'), 'ms')} · p90 {charts.fmt(lat.get('p90'), 'ms')} · "
+            f"p99 {charts.fmt(lat.get('p99'), 'ms')}",
+        ),
     ]
     return charts.tiles(items)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from importlib.abc import Traversable
 
@@ -61,7 +61,7 @@ def _header(name: str, text: str) -> dict[str, str]:
     return header
 
 
-@lru_cache(maxsize=None)
+@cache
 def fragment(name: str, _seen: tuple[str, ...] = ()) -> str:
     """A fragment's SQL (queries/fragments/<name>.sql) with its own fragments inserted."""
     if name in _seen:
@@ -77,7 +77,7 @@ def expand(sql: str, _seen: tuple[str, ...] = ()) -> str:
     return _INCLUDE.sub(lambda m: fragment(m.group(1), _seen), sql)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_query(name: str) -> Query:
     """Read queries/<name>.sql; the header must state purpose, grain and parameters."""
     text = _read(name)
@@ -88,8 +88,7 @@ def load_query(name: str) -> Query:
     body = expand(strip_comments(text)).strip().rstrip(";")
     params = tuple(dict.fromkeys(_PARAM.findall(body)))
     slots = tuple(dict.fromkeys(_SLOT.findall(body)))
-    return Query(name=name, sql=body, purpose=header["purpose"], grain=header["grain"], parameters=params,
-                 slots=slots)
+    return Query(name=name, sql=body, purpose=header["purpose"], grain=header["grain"], parameters=params, slots=slots)
 
 
 def names() -> list[str]:
@@ -98,8 +97,11 @@ def names() -> list[str]:
     for group in sorted(root().iterdir(), key=lambda p: p.name):
         if not group.is_dir() or group.name in ("migrations", "fragments") or group.name.startswith(("_", ".")):
             continue
-        out += [f"{group.name}/{f.name[:-4]}" for f in sorted(group.iterdir(), key=lambda p: p.name)
-                if f.name.endswith(".sql")]
+        out += [
+            f"{group.name}/{f.name[:-4]}"
+            for f in sorted(group.iterdir(), key=lambda p: p.name)
+            if f.name.endswith(".sql")
+        ]
     return out
 
 
@@ -108,7 +110,9 @@ def bind_identifiers(query: Query, identifiers: dict[str, str] | None) -> str:
     sql = query.sql
     given = dict(identifiers or {})
     if set(given) != set(query.slots):
-        raise QueryError(f"queries/{query.name}.sql takes identifier slots {sorted(query.slots)}, was given {sorted(given)}")
+        raise QueryError(
+            f"queries/{query.name}.sql takes identifier slots {sorted(query.slots)}, was given {sorted(given)}"
+        )
     for slot, quoted in given.items():
         if not (quoted.startswith('"') and quoted.endswith('"')):
             raise QueryError(f"identifier for {{{slot}}} must come from launchkit.store.sql.identifier()")

@@ -24,20 +24,28 @@ from launchkit.store.queries import bind_identifiers, load_query
 class QueryRunner(Protocol):
     """Run a named query with parameters; get one row, rows or a frame (or nothing, for a write)."""
 
-    def one(self, name: str, params: Mapping[str, Any] | None = None, *,
-            identifiers: Mapping[str, str] | None = None) -> dict[str, Any]: ...
+    def one(
+        self, name: str, params: Mapping[str, Any] | None = None, *, identifiers: Mapping[str, str] | None = None
+    ) -> dict[str, Any]: ...
 
-    def rows(self, name: str, params: Mapping[str, Any] | None = None, *,
-             identifiers: Mapping[str, str] | None = None) -> list[tuple[Any, ...]]: ...
+    def rows(
+        self, name: str, params: Mapping[str, Any] | None = None, *, identifiers: Mapping[str, str] | None = None
+    ) -> list[tuple[Any, ...]]: ...
 
-    def frame(self, name: str, params: Mapping[str, Any] | None = None, *,
-              identifiers: Mapping[str, str] | None = None) -> Any: ...
+    def frame(
+        self, name: str, params: Mapping[str, Any] | None = None, *, identifiers: Mapping[str, str] | None = None
+    ) -> Any: ...
 
     def write(self, name: str, params: Mapping[str, Any] | None = None) -> None: ...
 
 
-def execute(con: duckdb.DuckDBPyConnection, name: str, params: Mapping[str, Any] | None = None, *,
-            identifiers: Mapping[str, str] | None = None) -> duckdb.DuckDBPyConnection:
+def execute(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    identifiers: Mapping[str, str] | None = None,
+) -> duckdb.DuckDBPyConnection:
     """Execute a query file on a connection with its named parameters bound (never formatted into the text)."""
     q = load_query(name)
     given = dict(params or {})
@@ -75,13 +83,15 @@ class Warehouse:
         return cls(_connect.connect_memory())
 
     # --- the QueryRunner interface
-    def cursor(self, name: str, params: Mapping[str, Any] | None = None, *,
-               identifiers: Mapping[str, str] | None = None) -> duckdb.DuckDBPyConnection:
+    def cursor(
+        self, name: str, params: Mapping[str, Any] | None = None, *, identifiers: Mapping[str, str] | None = None
+    ) -> duckdb.DuckDBPyConnection:
         """Execute a query file with its named parameters bound (never formatted into the text)."""
         return execute(self.con, name, params, identifiers=identifiers)
 
-    def one(self, name: str, params: Mapping[str, Any] | None = None, *,
-            identifiers: Mapping[str, str] | None = None) -> dict[str, Any]:
+    def one(
+        self, name: str, params: Mapping[str, Any] | None = None, *, identifiers: Mapping[str, str] | None = None
+    ) -> dict[str, Any]:
         """A one-row query as {column: value} (all None when it returned no row)."""
         cur = self.cursor(name, params, identifiers=identifiers)
         cols = [d[0] for d in cur.description]
@@ -90,12 +100,14 @@ class Warehouse:
             return {c: None for c in cols}
         return {c: _value(v) for c, v in zip(cols, rows[0])}
 
-    def rows(self, name: str, params: Mapping[str, Any] | None = None, *,
-             identifiers: Mapping[str, str] | None = None) -> list[tuple[Any, ...]]:
+    def rows(
+        self, name: str, params: Mapping[str, Any] | None = None, *, identifiers: Mapping[str, str] | None = None
+    ) -> list[tuple[Any, ...]]:
         return self.cursor(name, params, identifiers=identifiers).fetchall()
 
-    def frame(self, name: str, params: Mapping[str, Any] | None = None, *,
-              identifiers: Mapping[str, str] | None = None) -> Any:
+    def frame(
+        self, name: str, params: Mapping[str, Any] | None = None, *, identifiers: Mapping[str, str] | None = None
+    ) -> Any:
         """The query's result as a pandas DataFrame."""
         return self.cursor(name, params, identifiers=identifiers).df()
 

@@ -13,12 +13,13 @@ snapshot was taken from, so `refresh` copies only when the warehouse changed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -96,7 +97,7 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse_path: str | Path) -> Path:
         "source": _source_signature(wh),
         "schema_version": schema_version(con),
         "warehouse": str(wh),
-        "published_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
     atomic.write_bytes(_sidecar(snap), json.dumps(meta).encode())
     return snap
@@ -169,10 +170,8 @@ def connect(config: Config, *, refresh_first: bool = True, wait_s: float | None 
     key = str(path)
     old = _OPEN.pop(key, None)
     if old is not None:
-        try:
+        with contextlib.suppress(duckdb.Error):
             old.close()
-        except duckdb.Error:
-            pass
     wh = Warehouse(connect_file(path, read_only=True), path, read_only=True)
     _OPEN[key] = wh
     return wh

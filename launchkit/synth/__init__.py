@@ -18,5 +18,16 @@ from launchkit.synth.pilot import (
     write_pilot,
 )
 
-__all__ = ["DEFAULT_START", "MODEL_VENDOR", "PRICES_PER_MTOK", "REFERENCE_CRITERIA", "SCENARIOS", "SynthPilot",
-           "SynthResult", "generate", "generate_frames", "problem_day_index", "write_pilot"]
+__all__ = [
+    "DEFAULT_START",
+    "MODEL_VENDOR",
+    "PRICES_PER_MTOK",
+    "REFERENCE_CRITERIA",
+    "SCENARIOS",
+    "SynthPilot",
+    "SynthResult",
+    "generate",
+    "generate_frames",
+    "problem_day_index",
+    "write_pilot",
+]

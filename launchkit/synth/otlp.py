@@ -17,13 +17,14 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
-from launchkit.ingest.traces import semconv
 from launchkit.errors import InputFileError
+from launchkit.ingest.traces import semconv
 
 TRACE_FILE_PREFIX = "traces_"
 
@@ -31,7 +32,6 @@ TRACE_FILE_PREFIX = "traces_"
 def _name(field: str) -> str:
     """The current (first) attribute name of a logical field in the one alias table."""
     return semconv.ALIASES[field][0]
-
 
 
 def _hex(kind: str, key: str, nbytes: int) -> str:
@@ -64,8 +64,16 @@ def _attrs(pairs: dict[str, Any]) -> list[dict[str, Any]]:
     return [_attr(k, v) for k, v in pairs.items() if not _missing(v)]
 
 
-def _span(trace_id: str, span_id: str, parent: str | None, name: str, start: int | None, end: int | None,
-          attrs: dict[str, Any], status: dict[str, Any]) -> dict[str, Any]:
+def _span(
+    trace_id: str,
+    span_id: str,
+    parent: str | None,
+    name: str,
+    start: int | None,
+    end: int | None,
+    attrs: dict[str, Any],
+    status: dict[str, Any],
+) -> dict[str, Any]:
     span: dict[str, Any] = {"traceId": trace_id, "spanId": span_id, "name": name, "kind": 1}
     if parent:
         span["parentSpanId"] = parent
@@ -86,15 +94,29 @@ def session_spans(pilot_frames: dict[str, pd.DataFrame]) -> dict[str, list[dict[
     out: dict[str, list[dict[str, Any]]] = {}
     trace_of: dict[str, str] = {}
     root_of: dict[str, str] = {}
-    for sid, uid, start, end in zip(sessions["session_id"], sessions["user_id"], _ns(sessions["started_at"]),
-                                    _ns(sessions["ended_at"])):
+    for sid, uid, start, end in zip(
+        sessions["session_id"], sessions["user_id"], _ns(sessions["started_at"]), _ns(sessions["ended_at"])
+    ):
         trace_id = trace_of[sid] = _hex("trace", sid, 16)
         root = root_of[sid] = _hex("session", sid, 8)
-        out[sid] = [_span(trace_id, root, None, "invoke_agent analyst-assistant", start, end,
-                          {_name("operation"): "invoke_agent", _name("session"): sid,
-                           _name("user"): None if _missing(uid) else uid}, {})]
+        out[sid] = [
+            _span(
+                trace_id,
+                root,
+                None,
+                "invoke_agent analyst-assistant",
+                start,
+                end,
+                {
+                    _name("operation"): "invoke_agent",
+                    _name("session"): sid,
+                    _name("user"): None if _missing(uid) else uid,
+                },
+                {},
+            )
+        ]
     turn_span: dict[str, str] = {}
-    for row, start in zip(turns.itertuples(index=False), _ns(turns["started_at"])):
+    for row, start in zip(cast(Iterable[Any], turns.itertuples(index=False)), _ns(turns["started_at"])):
         sid = row.session_id
         span_id = turn_span[row.turn_id] = _hex("turn", row.turn_id, 8)
         latency = None if _missing(row.latency_ms) else float(row.latency_ms)
@@ -114,19 +136,33 @@ def session_spans(pilot_frames: dict[str, pd.DataFrame]) -> dict[str, list[dict[
         if sid not in trace_of:
             raise InputFileError(str(sid), "turn of a session the pilot does not have")
         out[sid].append(_span(trace_of[sid], span_id, root_of[sid], f"chat {row.model}", start, end, attrs, status))
-    for row, start in zip(calls.itertuples(index=False), _ns(calls["started_at"])):
+    for row, start in zip(cast(Iterable[Any], calls.itertuples(index=False)), _ns(calls["started_at"])):
         sid = row.session_id
         duration = None if _missing(row.duration_ms) else float(row.duration_ms)
         end = start + round(duration * 1e6) if start is not None and duration is not None else None
         error_type = None if _missing(row.error_type) else row.error_type
         if row.status == "timeout" and error_type is None:
             error_type = "timeout"
-        attrs = {_name("operation"): "execute_tool", _name("session"): sid,
-                 _name("tool_name"): row.tool_name, _name("error_type"): error_type if row.status != "ok" else None}
+        attrs = {
+            _name("operation"): "execute_tool",
+            _name("session"): sid,
+            _name("tool_name"): row.tool_name,
+            _name("error_type"): error_type if row.status != "ok" else None,
+        }
         status = {"code": 2, "message": str(error_type or row.status)} if row.status != "ok" else {"code": 1}
         parent = turn_span.get(row.turn_id) if not _missing(row.turn_id) else None
-        out[sid].append(_span(trace_of[sid], _hex("call", row.call_id, 8), parent or root_of[sid],
-                              f"execute_tool {row.tool_name}", start, end, attrs, status))
+        out[sid].append(
+            _span(
+                trace_of[sid],
+                _hex("call", row.call_id, 8),
+                parent or root_of[sid],
+                f"execute_tool {row.tool_name}",
+                start,
+                end,
+                attrs,
+                status,
+            )
+        )
     return out
 
 
@@ -145,8 +181,9 @@ def write_otlp(pilot: Any, out_dir: str | Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
     old = sorted(out.glob(f"{TRACE_FILE_PREFIX}*.json"))
     if old and not (out / "ground_truth.json").is_file():
-        raise InputFileError(str(out), f"holds {len(old)} trace files but no ground_truth.json (real data?); "
-                                       "choose an empty folder")
+        raise InputFileError(
+            str(out), f"holds {len(old)} trace files but no ground_truth.json (real data?); choose an empty folder"
+        )
     for p in old:
         p.unlink()
     frames = dict(pilot.frames)
@@ -162,10 +199,19 @@ def write_otlp(pilot: Any, out_dir: str | Path) -> list[Path]:
     for hour in sorted(files):
         lines = []
         for (tenant, release), group in sorted(files[hour].items()):
-            resource = {"attributes": _attrs({"service.name": "analyst-assistant", _name("tenant"): tenant,
-                                              _name("release"): release or None})}
-            doc = {"resourceSpans": [{"resource": resource, "scopeSpans": [
-                {"scope": {"name": "launchkit.synth", "version": "1"}, "spans": group}]}]}
+            resource = {
+                "attributes": _attrs(
+                    {"service.name": "analyst-assistant", _name("tenant"): tenant, _name("release"): release or None}
+                )
+            }
+            doc = {
+                "resourceSpans": [
+                    {
+                        "resource": resource,
+                        "scopeSpans": [{"scope": {"name": "launchkit.synth", "version": "1"}, "spans": group}],
+                    }
+                ]
+            }
             lines.append(json.dumps(doc, separators=(",", ":")))
         path = out / f"{TRACE_FILE_PREFIX}{hour}.json"
         path.write_text("\n".join(lines) + "\n", encoding="utf-8")

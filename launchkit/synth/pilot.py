@@ -74,8 +74,32 @@ _TOOL_TIMEOUT_MS = 30000.0
 
 # Traffic shape: share of the business-hour rate by UTC hour of day, and by weekday (Mon..Sun).
 _HOUR_PROFILE = np.array(
-    [0.04, 0.03, 0.03, 0.03, 0.04, 0.06, 0.12, 0.30, 0.60, 0.90, 1.00, 1.00,
-     0.85, 1.00, 1.05, 1.00, 0.90, 0.65, 0.40, 0.25, 0.15, 0.10, 0.07, 0.05]
+    [
+        0.04,
+        0.03,
+        0.03,
+        0.03,
+        0.04,
+        0.06,
+        0.12,
+        0.30,
+        0.60,
+        0.90,
+        1.00,
+        1.00,
+        0.85,
+        1.00,
+        1.05,
+        1.00,
+        0.90,
+        0.65,
+        0.40,
+        0.25,
+        0.15,
+        0.10,
+        0.07,
+        0.05,
+    ]
 )
 _WEEKDAY_FACTOR = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.12, 0.10])
 
@@ -88,12 +112,23 @@ _RATING_GOOD = np.array([0.01, 0.02, 0.04, 0.28, 0.65])
 _RATING_BAD = np.array([0.10, 0.15, 0.25, 0.30, 0.20])
 _THUMBS_UP_BY_RATING = np.array([0.02, 0.10, 0.50, 0.92, 0.98])
 _COMMENTS = {
-    "pos": ("Great, saved me an hour", "Exactly the chart I needed", "Nice, the SQL was right first time",
-            "Helpful summary", "Love it", "Fast and accurate"),
-    "neu": ("OK but had to fix the query", "Partly right", "Took a couple of tries",
-            "Fine, a bit verbose"),
-    "neg": ("Wrong numbers in the answer", "Took forever to respond", "The query tool kept failing",
-            "Could not find our dashboard docs", "Chart did not render", "Gave up and wrote it myself"),
+    "pos": (
+        "Great, saved me an hour",
+        "Exactly the chart I needed",
+        "Nice, the SQL was right first time",
+        "Helpful summary",
+        "Love it",
+        "Fast and accurate",
+    ),
+    "neu": ("OK but had to fix the query", "Partly right", "Took a couple of tries", "Fine, a bit verbose"),
+    "neg": (
+        "Wrong numbers in the answer",
+        "Took forever to respond",
+        "The query tool kept failing",
+        "Could not find our dashboard docs",
+        "Chart did not render",
+        "Gave up and wrote it myself",
+    ),
 }
 _BAD_LATENCY_MS = 12000.0
 
@@ -108,8 +143,12 @@ _BILL_NOISE_MAX = 0.0095
 
 _HOUR_MS = 3_600_000
 _DAY_MS = 24 * _HOUR_MS
-_HOURLY_TIME_COLUMN = {"sessions": "started_at", "turns": "started_at", "tool_calls": "started_at",
-                       "feedback": "submitted_at"}
+_HOURLY_TIME_COLUMN = {
+    "sessions": "started_at",
+    "turns": "started_at",
+    "tool_calls": "started_at",
+    "feedback": "submitted_at",
+}
 
 
 @dataclass
@@ -139,7 +178,7 @@ def problem_day_index(days: int) -> int:
 
 
 def _ms(d: dt.date) -> int:
-    return int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc).timestamp()) * 1000
+    return int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()) * 1000
 
 
 def _ts(ms: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
@@ -272,61 +311,80 @@ def generate_frames(
     true_cost = tu["cost"][t_keep]
 
     frames = {
-        "sessions": pd.DataFrame({
-            "session_id": _text(session_ids),
-            "tenant_id": _text(tenant_ids[s_tenant[keep]]),
-            "user_id": _text(user_ids[keep]),
-            "started_at": _ts(s_start[keep]),
-            "ended_at": _ts(s_end[keep], s_end_missing[keep]),
-            "cohort": _text(np.full(len(session_ids), "pilot")),
-            "release": _text(s_release[keep]),
-        }),
-        "turns": pd.DataFrame({
-            "turn_id": _text(turn_ids),
-            "session_id": _text(t_sid),
-            "started_at": _ts(tu["start"][t_keep]),
-            "model": _text(np.array(_MODELS)[tu["model"][t_keep]]),
-            "status": _text(np.where(tu["error"][t_keep], "error", "ok")),
-            "latency_ms": tu["latency"][t_keep],
-            "ttft_ms": tu["ttft"][t_keep],
-            "input_tokens": tu["input_tokens"][t_keep],
-            "output_tokens": tu["output_tokens"][t_keep],
-            "cost_usd": np.where(tu["unpriced"][t_keep], np.nan, true_cost),
-        }),
-        "tool_calls": pd.DataFrame({
-            "call_id": _text(call_ids),
-            "session_id": _text(session_ids[sess_idx[t_sess[c_turn[c_keep]]]]),
-            "turn_id": _text(c_tid),
-            "tool_name": _text(np.array(_TOOLS)[tc["tool"][c_keep]]),
-            "started_at": _ts(tc["start"][c_keep]),
-            "duration_ms": tc["duration"][c_keep],
-            "status": _text(tc["status"][c_keep]),
-            "error_type": _text(tc["error_type"][c_keep], ~tc["failed"][c_keep]),
-        }),
-        "feedback": pd.DataFrame({
-            "feedback_id": _text(_numbered(f"f-{seed}-", len(fo))),
-            "session_id": _text(session_ids[sess_idx[fo]], fb["no_session"][fo]),
-            "user_id": _text(user_ids[fo]),
-            "submitted_at": _ts(f_at[fo]),
-            "rating": pd.Series(fb["rating"][fo], dtype="Int64").mask(~fb["has_rating"][fo]),
-            "thumbs": _text(np.where(fb["up"][fo], "up", "down"), ~fb["has_thumbs"][fo]),
-            "comment": _text(fb["comment"][fo], ~fb["has_comment"][fo]),
-        }),
+        "sessions": pd.DataFrame(
+            {
+                "session_id": _text(session_ids),
+                "tenant_id": _text(tenant_ids[s_tenant[keep]]),
+                "user_id": _text(user_ids[keep]),
+                "started_at": _ts(s_start[keep]),
+                "ended_at": _ts(s_end[keep], s_end_missing[keep]),
+                "cohort": _text(np.full(len(session_ids), "pilot")),
+                "release": _text(s_release[keep]),
+            }
+        ),
+        "turns": pd.DataFrame(
+            {
+                "turn_id": _text(turn_ids),
+                "session_id": _text(t_sid),
+                "started_at": _ts(tu["start"][t_keep]),
+                "model": _text(np.array(_MODELS)[tu["model"][t_keep]]),
+                "status": _text(np.where(tu["error"][t_keep], "error", "ok")),
+                "latency_ms": tu["latency"][t_keep],
+                "ttft_ms": tu["ttft"][t_keep],
+                "input_tokens": tu["input_tokens"][t_keep],
+                "output_tokens": tu["output_tokens"][t_keep],
+                "cost_usd": np.where(tu["unpriced"][t_keep], np.nan, true_cost),
+            }
+        ),
+        "tool_calls": pd.DataFrame(
+            {
+                "call_id": _text(call_ids),
+                "session_id": _text(session_ids[sess_idx[t_sess[c_turn[c_keep]]]]),
+                "turn_id": _text(c_tid),
+                "tool_name": _text(np.array(_TOOLS)[tc["tool"][c_keep]]),
+                "started_at": _ts(tc["start"][c_keep]),
+                "duration_ms": tc["duration"][c_keep],
+                "status": _text(tc["status"][c_keep]),
+                "error_type": _text(tc["error_type"][c_keep], ~tc["failed"][c_keep]),
+            }
+        ),
+        "feedback": pd.DataFrame(
+            {
+                "feedback_id": _text(_numbered(f"f-{seed}-", len(fo))),
+                "session_id": _text(session_ids[sess_idx[fo]], fb["no_session"][fo]),
+                "user_id": _text(user_ids[fo]),
+                "submitted_at": _ts(f_at[fo]),
+                "rating": pd.Series(fb["rating"][fo], dtype="Int64").mask(~fb["has_rating"][fo]),
+                "thumbs": _text(np.where(fb["up"][fo], "up", "down"), ~fb["has_thumbs"][fo]),
+                "comment": _text(fb["comment"][fo], ~fb["has_comment"][fo]),
+            }
+        ),
         "vendor_costs": _bills(tu["start"][t_keep], tu["model"][t_keep], true_cost, start_ms, r_bills),
         "incidents": _incidents(scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1])),
-        "rollout": pd.DataFrame({
-            "tenant_id": _text(tenant_ids),
-            "cohort": _text(np.full(tenants, "pilot")),
-            "enabled_at": _ts(ro["enabled"]),
-            "disabled_at": _ts(np.where(ro["never"], 0, ro["disabled"]), ro["never"]),
-        }),
+        "rollout": pd.DataFrame(
+            {
+                "tenant_id": _text(tenant_ids),
+                "cohort": _text(np.full(tenants, "pilot")),
+                "enabled_at": _ts(ro["enabled"]),
+                "disabled_at": _ts(np.where(ro["never"], 0, ro["disabled"]), ro["never"]),
+            }
+        ),
     }
     frames = {name: frames[name][TABLES[name].column_names] for name in TABLES}
     truth = _ground_truth(
-        scenario=scenario, seed=seed, days=days, tenants=tenants, start=start, rate=rate,
-        ref_day=ref_day, problem_ms=problem_ms, frames=frames, true_cost=true_cost,
+        scenario=scenario,
+        seed=seed,
+        days=days,
+        tenants=tenants,
+        start=start,
+        rate=rate,
+        ref_day=ref_day,
+        problem_ms=problem_ms,
+        frames=frames,
+        true_cost=true_cost,
         disabled_tenant=None if ro["disabled_tenant"] is None else str(tenant_ids[ro["disabled_tenant"]]),
-        release_names=release_names, release_times=release_times,
+        release_names=release_names,
+        release_times=release_times,
     )
     return SynthPilot(frames=frames, ground_truth=truth)
 
@@ -352,12 +410,19 @@ def _rollout(rng: np.random.Generator, tenants: int, days: int, start: dt.date, 
         disabled_tenant = k
     weight = rng.lognormal(0.0, 0.6, tenants)
     n_users = np.clip(np.round(6 + 30 * weight / weight.mean()), 3, 200).astype(np.int64)
-    return {"enabled": enabled, "disabled": disabled, "never": never, "disabled_tenant": disabled_tenant,
-            "weight": weight, "n_users": n_users}
+    return {
+        "enabled": enabled,
+        "disabled": disabled,
+        "never": never,
+        "disabled_tenant": disabled_tenant,
+        "weight": weight,
+        "n_users": n_users,
+    }
 
 
-def _traffic(rng: np.random.Generator, rate: float, days: int, start: dt.date, start_ms: int,
-             ro: dict[str, Any]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _traffic(
+    rng: np.random.Generator, rate: float, days: int, start: dt.date, start_ms: int, ro: dict[str, Any]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Sessions (tenant, start ms, user number), sorted by start: Poisson per (tenant, hour) with
     mean rate x hour-of-day x weekday x tenant share, only in hours the tenant is enabled throughout."""
     hours = days * 24
@@ -371,12 +436,16 @@ def _traffic(rng: np.random.Generator, rate: float, days: int, start: dt.date, s
     s_tenant = np.repeat(np.repeat(np.arange(tenants), hours), counts)
     s_hour = np.repeat(np.tile(np.arange(hours), tenants), counts)
     s_start = hour_ms[s_hour] + rng.integers(0, _HOUR_MS, len(s_tenant))
-    s_user = np.floor(ro["n_users"][s_tenant] * rng.random(len(s_tenant)) ** 2).astype(np.int64) + 1  # a few heavy users
+    s_user = (
+        np.floor(ro["n_users"][s_tenant] * rng.random(len(s_tenant)) ** 2).astype(np.int64) + 1
+    )  # a few heavy users
     order = np.lexsort((s_user, s_tenant, s_start))
     return s_tenant[order], s_start[order], s_user[order]
 
 
-def _turns(rng: np.random.Generator, s_start: np.ndarray, scenario: str, problem_ms: int | None) -> dict[str, np.ndarray]:
+def _turns(
+    rng: np.random.Generator, s_start: np.ndarray, scenario: str, problem_ms: int | None
+) -> dict[str, np.ndarray]:
     """1-8 turns per session (geometric), each with model, status, latency, tokens and cost,
     timed one after another; latency-regression and cost-overrun apply from problem_ms."""
     n_turns = np.minimum(rng.geometric(0.38, len(s_start)), 8)
@@ -408,16 +477,25 @@ def _turns(rng: np.random.Generator, s_start: np.ndarray, scenario: str, problem
     out_tok = np.where(error, 0, np.maximum(np.round(out_tok), 1)).astype(np.int64)  # failed calls bill input only
     price = np.array([PRICES_PER_MTOK[m] for m in _MODELS])[model]
     return {
-        "session": t_sess, "k": t_k, "first": first, "model": model, "error": error, "start": start,
-        "latency": latency, "ttft": np.round(latency * ttft_frac, 1),
-        "input_tokens": in_tok, "output_tokens": out_tok, "unpriced": unpriced,
+        "session": t_sess,
+        "k": t_k,
+        "first": first,
+        "model": model,
+        "error": error,
+        "start": start,
+        "latency": latency,
+        "ttft": np.round(latency * ttft_frac, 1),
+        "input_tokens": in_tok,
+        "output_tokens": out_tok,
+        "unpriced": unpriced,
         "cost": np.round((in_tok * price[:, 0] + out_tok * price[:, 1]) / 1e6, 8),
         "end": start + np.ceil(latency).astype(np.int64),
     }
 
 
-def _tool_calls(rng: np.random.Generator, tu: dict[str, np.ndarray], scenario: str,
-                problem_ms: int | None) -> dict[str, np.ndarray]:
+def _tool_calls(
+    rng: np.random.Generator, tu: dict[str, np.ndarray], scenario: str, problem_ms: int | None
+) -> dict[str, np.ndarray]:
     """0-3 tool calls per turn, spread over the turn after its first token, failing at per-tool
     rates (a share as timeouts); tool-outage raises one tool's failure rate from problem_ms."""
     n_calls = rng.choice(4, size=len(tu["start"]), p=[0.35, 0.35, 0.20, 0.10])
@@ -448,7 +526,12 @@ def _tool_calls(rng: np.random.Generator, tu: dict[str, np.ndarray], scenario: s
     dur = np.where(timed_out, _TOOL_TIMEOUT_MS + dur % 500, np.where(errored, dur * 0.3, dur))
     dur = np.round(dur, 1)
     return {
-        "turn": c_turn, "j": c_j, "tool": tool, "start": start, "duration": dur, "failed": failed,
+        "turn": c_turn,
+        "j": c_j,
+        "tool": tool,
+        "start": start,
+        "duration": dur,
+        "failed": failed,
         "status": np.where(timed_out, "timeout", np.where(errored, "error", "ok")),
         "error_type": np.where(timed_out, "timeout", err_names[err_idx]),
         "end": start + np.ceil(dur).astype(np.int64),
@@ -483,14 +566,28 @@ def _feedback(rng: np.random.Generator, bad: np.ndarray) -> dict[str, np.ndarray
         m = sentiment == k
         comment[m] = options[u_pick[m] % len(options)]
     return {
-        "gives": draw < np.where(bad, _FEEDBACK_RATE_BAD, _FEEDBACK_RATE), "delay": delay,
-        "no_session": no_session, "rating": rating, "has_rating": has_rating, "has_thumbs": has_thumbs,
-        "up": up, "comment": comment, "has_comment": u_comment < 0.35,
+        "gives": draw < np.where(bad, _FEEDBACK_RATE_BAD, _FEEDBACK_RATE),
+        "delay": delay,
+        "no_session": no_session,
+        "rating": rating,
+        "has_rating": has_rating,
+        "has_thumbs": has_thumbs,
+        "up": up,
+        "comment": comment,
+        "has_comment": u_comment < 0.35,
     }
 
 
-def _turn_starts(s_start: np.ndarray, t_sess: np.ndarray, t_k: np.ndarray, first: np.ndarray,
-                 n_turns: np.ndarray, latency: np.ndarray, think: np.ndarray, first_gap: np.ndarray) -> np.ndarray:
+def _turn_starts(
+    s_start: np.ndarray,
+    t_sess: np.ndarray,
+    t_k: np.ndarray,
+    first: np.ndarray,
+    n_turns: np.ndarray,
+    latency: np.ndarray,
+    think: np.ndarray,
+    first_gap: np.ndarray,
+) -> np.ndarray:
     """Turn start times (ms): a session's first turn shortly after it starts, each next one after
     the previous turn's latency plus think time (a cumulative sum restarted per session)."""
     gap = np.where(t_k == 0, first_gap, think + np.concatenate(([0.0], latency[:-1])))
@@ -516,8 +613,9 @@ def _releases(start: dt.date, days: int, ref_day: int, start_ms: int) -> tuple[n
     return np.array(times, dtype=np.int64), np.array(names)
 
 
-def _bills(t_start: np.ndarray, model: np.ndarray, true_cost: np.ndarray, start_ms: int,
-           rng: np.random.Generator) -> pd.DataFrame:
+def _bills(
+    t_start: np.ndarray, model: np.ndarray, true_cost: np.ndarray, start_ms: int, rng: np.random.Generator
+) -> pd.DataFrame:
     """One bill line per vendor model per UTC day: the day's true cost times (1 + noise within ±1%)."""
     day = (t_start - start_ms) // _DAY_MS
     n_m = len(_MODELS)
@@ -529,13 +627,15 @@ def _bills(t_start: np.ndarray, model: np.ndarray, true_cost: np.ndarray, start_
     noise = np.clip(rng.normal(0.0, _BILL_NOISE_SD, len(keys)), -_BILL_NOISE_MAX, _BILL_NOISE_MAX)
     amount = np.round(total[keys] * (1 + noise), 6)
     l_day, l_model = keys // n_m, keys % n_m
-    base = dt.datetime.fromtimestamp(start_ms / 1000, dt.timezone.utc).date()
+    base = dt.datetime.fromtimestamp(start_ms / 1000, dt.UTC).date()
     dates = [base + dt.timedelta(days=int(d)) for d in l_day]  # at most days x models lines
     models = [_MODELS[m] for m in l_model]
     vendors = [MODEL_VENDOR[m] for m in models]
     return pd.DataFrame(
         {
-            "line_id": _text(np.array([f"{v}-{d:%Y%m%d}-{m}" for v, d, m in zip(vendors, dates, models)], dtype=object)),
+            "line_id": _text(
+                np.array([f"{v}-{d:%Y%m%d}-{m}" for v, d, m in zip(vendors, dates, models)], dtype=object)
+            ),
             "vendor": _text(np.array(vendors, dtype=object)),
             "usage_date": pd.Series(dates, dtype=object),
             "model": _text(np.array(models, dtype=object)),
@@ -555,8 +655,9 @@ _ROUTINE_INCIDENTS = (
 )
 
 
-def _incidents(scenario: str, seed: int, days: int, start_ms: int, ref_day: int,
-               rng: np.random.Generator, release: str) -> pd.DataFrame:
+def _incidents(
+    scenario: str, seed: int, days: int, start_ms: int, ref_day: int, rng: np.random.Generator, release: str
+) -> pd.DataFrame:
     """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own."""
     n = int(rng.integers(1, 4))
     last_day = max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic") else max(days - 2, 0)
@@ -568,24 +669,41 @@ def _incidents(scenario: str, seed: int, days: int, start_ms: int, ref_day: int,
     sev = np.where(rng.random(n) < 0.5, "SEV3", "SEV4")
     rows = [
         {
-            "opened": int(opened[i]), "severity": str(sev[i]), "resolved": int(resolved[i]),
-            "postmortem": int(postmortem[i]), "title": _ROUTINE_INCIDENTS[p][0],
-            "root_cause": _ROUTINE_INCIDENTS[p][1], "action_items": _ROUTINE_INCIDENTS[p][2],
+            "opened": int(opened[i]),
+            "severity": str(sev[i]),
+            "resolved": int(resolved[i]),
+            "postmortem": int(postmortem[i]),
+            "title": _ROUTINE_INCIDENTS[p][0],
+            "root_cause": _ROUTINE_INCIDENTS[p][1],
+            "action_items": _ROUTINE_INCIDENTS[p][2],
         }
         for i, p in enumerate(pick)
     ]
     ref_ms = start_ms + ref_day * _DAY_MS
     extra = {
         "latency-regression": ("SEV3", ref_ms + 14 * _HOUR_MS, f"Slow answers since release {release}"),
-        "tool-outage": ("SEV2", ref_ms + 9 * _HOUR_MS, f"{_OUTAGE_TOOL} failing for many queries: warehouse connector errors"),
+        "tool-outage": (
+            "SEV2",
+            ref_ms + 9 * _HOUR_MS,
+            f"{_OUTAGE_TOOL} failing for many queries: warehouse connector errors",
+        ),
         "cost-overrun": ("SEV3", ref_ms + _DAY_MS + 10 * _HOUR_MS, "Token spend per session up ~3x"),
     }.get(scenario)
     if extra is not None:
         sev_x, opened_x, title_x = extra
         opened_x = min(opened_x + int(rng.integers(0, 3600)) * 1000, start_ms + days * _DAY_MS - 1000)
-        rows.append({"opened": opened_x, "severity": sev_x, "resolved": None, "postmortem": None,
-                     "title": title_x, "root_cause": None, "action_items": None})
-    rows.sort(key=lambda r: r["opened"])
+        rows.append(
+            {
+                "opened": opened_x,
+                "severity": sev_x,
+                "resolved": None,
+                "postmortem": None,
+                "title": title_x,
+                "root_cause": None,
+                "action_items": None,
+            }
+        )
+    rows.sort(key=lambda r: str(r["opened"]))
     na = np.array([r["resolved"] is None for r in rows])
     return pd.DataFrame(
         {
@@ -663,10 +781,19 @@ def _reference_criteria() -> dict[str, dict[str, Any]]:
         metric = d["metric"]
         if d["pass"] is None:
             p = float(CONFIG_DEFAULTS["budget"]["cost_per_session_usd"])
-            out[name] = {"metric": metric, "direction": METRICS[metric].better, "pass": p, "marginal": round(p * 1.2, 6)}
+            out[name] = {
+                "metric": metric,
+                "direction": METRICS[metric].better,
+                "pass": p,
+                "marginal": round(p * 1.2, 6),
+            }
         else:
-            out[name] = {"metric": metric, "direction": METRICS[metric].better, "pass": float(d["pass"]),
-                         "marginal": float(d["marginal"])}
+            out[name] = {
+                "metric": metric,
+                "direction": METRICS[metric].better,
+                "pass": float(d["pass"]),
+                "marginal": float(d["marginal"]),
+            }
     return out
 
 
@@ -677,19 +804,27 @@ _PROBLEMS: dict[str, tuple[str | None, str | None, str | None]] = {  # problem, 
     "healthy": (None, None, None),
     "latency-regression": (
         f"turn latency x{_LATENCY_MULTIPLIER} from 00:00 UTC on the problem day (with release deployed then)",
-        "latency_p95", None),
+        "latency_p95",
+        None,
+    ),
     "tool-outage": (
         f"{_OUTAGE_TOOL} fails {_OUTAGE_FAIL_RATE:.0%} of its calls from 00:00 UTC on the problem day; "
         "a SEV2 opened that morning is still open",
-        "tool_success", _OUTAGE_TOOL),
+        "tool_success",
+        _OUTAGE_TOOL,
+    ),
     "cost-overrun": (
         f"input and output tokens per turn x{_TOKEN_MULTIPLIER} (so cost per session too) "
         "from 00:00 UTC on the problem day",
-        "cost_per_session", None),
+        "cost_per_session",
+        None,
+    ),
     "low-traffic": (
         f"no problem, but traffic capped at {LOW_TRAFFIC_SESSIONS_PER_HOUR:g} sessions/hour in business hours: "
         "too few samples for a verdict",
-        None, None),
+        None,
+        None,
+    ),
 }
 
 
@@ -699,10 +834,22 @@ def _beyond(value: float | None, crit: dict[str, Any], level: str) -> bool:
     return value > crit[level] if crit["direction"] == "lower" else value < crit[level]
 
 
-def _ground_truth(*, scenario: str, seed: int, days: int, tenants: int, start: dt.date, rate: float,
-                  ref_day: int, problem_ms: int | None, frames: dict[str, pd.DataFrame],
-                  true_cost: np.ndarray, disabled_tenant: str | None, release_names: np.ndarray,
-                  release_times: np.ndarray) -> dict[str, Any]:
+def _ground_truth(
+    *,
+    scenario: str,
+    seed: int,
+    days: int,
+    tenants: int,
+    start: dt.date,
+    rate: float,
+    ref_day: int,
+    problem_ms: int | None,
+    frames: dict[str, pd.DataFrame],
+    true_cost: np.ndarray,
+    disabled_tenant: str | None,
+    release_names: np.ndarray,
+    release_times: np.ndarray,
+) -> dict[str, Any]:
     start_ms = _ms(start)
     end_ms = start_ms + days * _DAY_MS
     ref_date = start + dt.timedelta(days=ref_day)
@@ -722,12 +869,19 @@ def _ground_truth(*, scenario: str, seed: int, days: int, tenants: int, start: d
     observed["trailing_7d"] = trailing
 
     if scenario == "healthy":
-        expected: dict[str, Any] = {"decision_on_problem_day": "EXPAND", "acceptable_decisions": ["EXPAND"],
-                                    "decision_at_end": "EXPAND"}
+        expected: dict[str, Any] = {
+            "decision_on_problem_day": "EXPAND",
+            "acceptable_decisions": ["EXPAND"],
+            "decision_at_end": "EXPAND",
+        }
     elif scenario == "low-traffic":
-        expected = {"decision_on_problem_day": "HOLD", "acceptable_decisions": ["HOLD"], "decision_at_end": "HOLD",
-                    "verdicts": "INSUFFICIENT DATA",
-                    "note": "samples in a 7-day window stay below the default criteria's min_sample"}
+        expected = {
+            "decision_on_problem_day": "HOLD",
+            "acceptable_decisions": ["HOLD"],
+            "decision_at_end": "HOLD",
+            "verdicts": "INSUFFICIENT DATA",
+            "note": "samples in a 7-day window stay below the default criteria's min_sample",
+        }
     else:
         crit = REFERENCE_CRITERIA[str(criterion)]
         series = trailing[crit["metric"]]
@@ -737,18 +891,23 @@ def _ground_truth(*, scenario: str, seed: int, days: int, tenants: int, start: d
             "decision_on_problem_day": "HOLD or ROLLBACK",
             "acceptable_decisions": ["HOLD", "ROLLBACK"],
             "note": "decision_on_problem_day holds for data from problem_start on; a trailing 7-day window "
-                    "dilutes the problem until trailing_7d_first_beyond_pass",
+            "dilutes the problem until trailing_7d_first_beyond_pass",
             "decision_at_end": "HOLD or ROLLBACK",
             "failing_criterion": criterion,
             "thresholds": crit,
             "trailing_7d_first_beyond_pass": next((d for d in after_days if _beyond(series[d], crit, "pass")), None),
             "trailing_7d_first_beyond_marginal": next(
-                (d for d in after_days if _beyond(series[d], crit, "marginal")), None),
+                (d for d in after_days if _beyond(series[d], crit, "marginal")), None
+            ),
         }
     effect: dict[str, Any] = {
         "latency-regression": {"latency_multiplier": _LATENCY_MULTIPLIER, "incident_severity": "SEV3"},
-        "tool-outage": {"tool": _OUTAGE_TOOL, "failure_rate": _OUTAGE_FAIL_RATE,
-                        "timeout_share_of_failures": _OUTAGE_TIMEOUT_SHARE, "incident_severity": "SEV2"},
+        "tool-outage": {
+            "tool": _OUTAGE_TOOL,
+            "failure_rate": _OUTAGE_FAIL_RATE,
+            "timeout_share_of_failures": _OUTAGE_TIMEOUT_SHARE,
+            "incident_severity": "SEV2",
+        },
         "cost-overrun": {"token_multiplier": _TOKEN_MULTIPLIER, "incident_severity": "SEV3"},
     }.get(scenario, {})
     return {
@@ -769,8 +928,9 @@ def _ground_truth(*, scenario: str, seed: int, days: int, tenants: int, start: d
         "affected_tool": tool,
         "effect": effect,
         "expected": expected,
-        "releases": [{"release": str(n), "from": _iso(max(int(t), start_ms))}
-                     for n, t in zip(release_names, release_times)],
+        "releases": [
+            {"release": str(n), "from": _iso(max(int(t), start_ms))} for n, t in zip(release_names, release_times)
+        ],
         "disabled_tenant": disabled_tenant,
         "prices_per_mtok": {m: list(p) for m, p in PRICES_PER_MTOK.items()},
         "observed": observed,
@@ -806,8 +966,11 @@ def _csv_lines(df: pd.DataFrame) -> list[str]:
 
 def _pilot_files(out_dir: Path) -> list[Path]:
     """Files in out_dir named like contract exports or a ground truth."""
-    return sorted(p for p in out_dir.iterdir()
-                  if p.is_file() and (p.name == "ground_truth.json" or table_for_file(p.name) is not None))
+    return sorted(
+        p
+        for p in out_dir.iterdir()
+        if p.is_file() and (p.name == "ground_truth.json" or table_for_file(p.name) is not None)
+    )
 
 
 def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
@@ -826,8 +989,9 @@ def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> lis
     out.mkdir(parents=True, exist_ok=True)
     old = _pilot_files(out)
     if old and not (out / "ground_truth.json").is_file():
-        raise InputFileError(str(out), f"holds {len(old)} export files but no ground_truth.json (real data?); "
-                                       "choose an empty folder")
+        raise InputFileError(
+            str(out), f"holds {len(old)} export files but no ground_truth.json (real data?); choose an empty folder"
+        )
     for p in old:
         p.unlink()
     written: list[Path] = []
@@ -862,7 +1026,9 @@ def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> lis
         else:
             path = out / f"{table}.{fmt}"
             if fmt == "csv":
-                path.write_text(_string_frame(df, table).to_csv(index=False, lineterminator="\n"), encoding="utf-8", newline="")
+                path.write_text(
+                    _string_frame(df, table).to_csv(index=False, lineterminator="\n"), encoding="utf-8", newline=""
+                )
             else:
                 _write_parquet(_arrow(df), path)
             written.append(path)
@@ -896,8 +1062,9 @@ def generate(
     fmt: str = "csv",
 ) -> SynthResult:
     """Generate a synthetic pilot and write it to `out_dir` (see `generate_frames`, `write_pilot`)."""
-    pilot = generate_frames(days=days, tenants=tenants, seed=seed, scenario=scenario, start=start,
-                            sessions_per_hour=sessions_per_hour)
+    pilot = generate_frames(
+        days=days, tenants=tenants, seed=seed, scenario=scenario, start=start, sessions_per_hour=sessions_per_hour
+    )
     files = write_pilot(pilot, out_dir, fmt=fmt)
     return SynthResult(
         files=files,

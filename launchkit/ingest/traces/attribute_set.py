@@ -12,6 +12,7 @@ from launchkit.errors import InputFileError
 from launchkit.ingest.traces import semconv
 from launchkit.ingest.traces.spans import Parsed, Span, attributes, raw_json, read_text
 
+
 def looks_like_attribute_set(doc: Any) -> bool:
     """A flat JSON object whose keys are span attribute names (gen_ai.*, llm.*, ...), not a trace."""
     return (
@@ -31,9 +32,19 @@ def parse_attribute_set(path: Path, text: str | None = None) -> Parsed:
     if not looks_like_attribute_set(doc):
         raise InputFileError(str(path), "not a span attribute set (a flat object of gen_ai.* / llm.* attributes)")
     digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()
-    span = Span(row=1, trace_id=digest[:32], span_id=digest[32:48], parent_id=None, name="", start_ns=None,
-                end_ns=None, attributes=attributes(doc), raw=raw_json(doc))
-    note = ("attribute set: wrapped as one span with content-derived ids; it carries no start time, so a "
-            "turn or tool call from it is rejected (started_at missing) and no session is derived")
+    span = Span(
+        row=1,
+        trace_id=digest[:32],
+        span_id=digest[32:48],
+        parent_id=None,
+        name="",
+        start_ns=None,
+        end_ns=None,
+        attributes=attributes(doc),
+        raw=raw_json(doc),
+    )
+    note = (
+        "attribute set: wrapped as one span with content-derived ids; it carries no start time, so a "
+        "turn or tool call from it is rejected (started_at missing) and no session is derived"
+    )
     return [span], [], [note]
-

@@ -10,20 +10,33 @@ as ignored. docs/telemetry.md documents every rule.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any, Iterator, Mapping
+from typing import Any
 
-from launchkit.ingest.traces import semconv
 from launchkit.config import Config
 from launchkit.errors import InputFileError
+from launchkit.ingest.traces import semconv
 from launchkit.ingest.traces.mapping import tool_name_from_span_name
 from launchkit.ingest.traces.spans import Mapped, SessionFacts, ns_to_iso, raw_json, read_text, to_ns
 
 TURN_TYPES = frozenset({"GENERATION"})
 TOOL_TYPES = frozenset({"TOOL"})
 # Categorical score values read as thumbs (lowercased).
-_THUMBS = {"up": "up", "thumbs_up": "up", "thumbsup": "up", "positive": "up", "good": "up", "👍": "up",
-           "down": "down", "thumbs_down": "down", "thumbsdown": "down", "negative": "down", "bad": "down", "👎": "down"}
+_THUMBS = {
+    "up": "up",
+    "thumbs_up": "up",
+    "thumbsup": "up",
+    "positive": "up",
+    "good": "up",
+    "👍": "up",
+    "down": "down",
+    "thumbs_down": "down",
+    "thumbsdown": "down",
+    "negative": "down",
+    "bad": "down",
+    "👎": "down",
+}
 
 
 def looks_like_export(doc: Any) -> bool:
@@ -91,8 +104,11 @@ def _tokens(usage: Any, direction: str) -> int | None:
     inputUsage/outputUsage do), or None when the export has no such key (unknown, not 0)."""
     if not isinstance(usage, Mapping):
         return None
-    values = [v for k, v in usage.items() if str(k).startswith(direction) and isinstance(v, (int, float))
-              and not isinstance(v, bool)]
+    values = [
+        v
+        for k, v in usage.items()
+        if str(k).startswith(direction) and isinstance(v, (int, float)) and not isinstance(v, bool)
+    ]
     return int(sum(values)) if values else None
 
 
@@ -139,8 +155,9 @@ def map_export(doc: Any, config: Config) -> Mapped:
             row += 1
             out.records += 1
             if not isinstance(obs, Mapping):
-                out.pre_rejects.append((row, None, "observation given by id only; export the trace in full",
-                                        raw_json(obs)))
+                out.pre_rejects.append(
+                    (row, None, "observation given by id only; export the trace in full", raw_json(obs))
+                )
                 continue
             otype = str(obs.get("type") or "").upper()
             if otype not in TURN_TYPES and otype not in TOOL_TYPES:
@@ -158,36 +175,40 @@ def map_export(doc: Any, config: Config) -> Mapped:
             if otype in TURN_TYPES:
                 first_tok = _ns(obs.get("completionStartTime"), zone)
                 usage = obs.get("usageDetails")
-                out.turns.append({
-                    "_row": row,
-                    "turn_id": str(oid),
-                    "session_id": session_id,
-                    "started_at": _iso_or_raw(obs.get("startTime"), zone),
-                    "model": obs.get("model") or semconv.first("model", ometa),
-                    "status": "error" if failed or error_type is not None else "ok",
-                    "latency_ms": latency,
-                    "ttft_ms": (first_tok - start) / 1e6 if first_tok is not None and start is not None else None,
-                    "input_tokens": _tokens(usage, "input"),
-                    "output_tokens": _tokens(usage, "output"),
-                    "cost_usd": _cost(obs),
-                })
+                out.turns.append(
+                    {
+                        "_row": row,
+                        "turn_id": str(oid),
+                        "session_id": session_id,
+                        "started_at": _iso_or_raw(obs.get("startTime"), zone),
+                        "model": obs.get("model") or semconv.first("model", ometa),
+                        "status": "error" if failed or error_type is not None else "ok",
+                        "latency_ms": latency,
+                        "ttft_ms": (first_tok - start) / 1e6 if first_tok is not None and start is not None else None,
+                        "input_tokens": _tokens(usage, "input"),
+                        "output_tokens": _tokens(usage, "output"),
+                        "cost_usd": _cost(obs),
+                    }
+                )
             else:
                 name = semconv.first("tool_name", ometa)
                 if name is None:
                     raw_name = str(obs.get("name") or "")
                     name = tool_name_from_span_name(raw_name) or (raw_name or None)
                 failed = failed or error_type is not None
-                out.tool_calls.append({
-                    "_row": row,
-                    "call_id": str(oid),
-                    "session_id": session_id,
-                    "turn_id": _turn_ancestor(obs, by_id),
-                    "tool_name": name,
-                    "started_at": _iso_or_raw(obs.get("startTime"), zone),
-                    "duration_ms": latency,
-                    "status": ("timeout" if semconv.is_timeout(error_type) else "error") if failed else "ok",
-                    "error_type": error_type,
-                })
+                out.tool_calls.append(
+                    {
+                        "_row": row,
+                        "call_id": str(oid),
+                        "session_id": session_id,
+                        "turn_id": _turn_ancestor(obs, by_id),
+                        "tool_name": name,
+                        "started_at": _iso_or_raw(obs.get("startTime"), zone),
+                        "duration_ms": latency,
+                        "status": ("timeout" if semconv.is_timeout(error_type) else "error") if failed else "ok",
+                        "error_type": error_type,
+                    }
+                )
             has_rows = True
         for score in trace.get("scores") or []:
             row += 1
@@ -227,8 +248,7 @@ def _turn_ancestor(obs: Mapping[str, Any], by_id: dict[Any, Mapping[str, Any]]) 
     return None
 
 
-def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], session_id: str | None,
-               zone: str) -> None:
+def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], session_id: str | None, zone: str) -> None:
     """A score a person gave becomes a feedback row; a model-judged one (source EVAL) is ignored.
 
     BOOLEAN -> thumbs (1 up, 0 down); CATEGORICAL up/down-like values -> thumbs; NUMERIC -> rating.
@@ -247,20 +267,25 @@ def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], sess
     thumbs: Any = None
     if dtype == "BOOLEAN":
         # anything but 0/1 is staged as read, and the loader rejects it (thumbs: not one of up, down)
-        thumbs = {1: "up", 0: "down"}.get(value, value) if not isinstance(value, bool) else ("up" if value else "down")
+        if isinstance(value, bool):
+            thumbs = "up" if value else "down"
+        else:
+            thumbs = {1: "up", 0: "down"}.get(value, value) if isinstance(value, int) else value
     elif dtype == "CATEGORICAL":
         label = str(score.get("stringValue") or value or "").strip()
         thumbs = _THUMBS.get(label.lower(), label)
     else:
         rating = value
     sid = score.get("sessionId") or session_id
-    out.feedback.append({
-        "_row": row,
-        "feedback_id": None if score.get("id") is None else str(score["id"]),
-        "session_id": None if sid is None else str(sid),
-        "user_id": None if trace.get("userId") is None else str(trace["userId"]),
-        "submitted_at": _iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
-        "rating": rating,
-        "thumbs": thumbs,
-        "comment": score.get("comment") or None,
-    })
+    out.feedback.append(
+        {
+            "_row": row,
+            "feedback_id": None if score.get("id") is None else str(score["id"]),
+            "session_id": None if sid is None else str(sid),
+            "user_id": None if trace.get("userId") is None else str(trace["userId"]),
+            "submitted_at": _iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
+            "rating": rating,
+            "thumbs": thumbs,
+            "comment": score.get("comment") or None,
+        }
+    )

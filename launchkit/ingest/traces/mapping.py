@@ -13,6 +13,7 @@ from launchkit.config import Config
 from launchkit.ingest.traces import semconv
 from launchkit.ingest.traces.spans import Mapped, SessionFacts, Span, ns_to_iso, num_text
 
+
 def _identity(names: tuple[str, ...], span: Span) -> str | None:
     value = semconv.lookup(span.attributes, names)
     if value is None:
@@ -45,8 +46,8 @@ def _started_at(span: Span) -> Any:
 
 def tool_name_from_span_name(name: str) -> str | None:
     for prefix in semconv.TOOL_SPAN_NAME_PREFIXES:
-        if name.startswith(prefix) and name[len(prefix):].strip():
-            return name[len(prefix):].strip()
+        if name.startswith(prefix) and name[len(prefix) :].strip():
+            return name[len(prefix) :].strip()
     return None
 
 
@@ -59,8 +60,9 @@ def map_spans(
 ) -> Mapped:
     """Turn spans into raw turns / tool_calls rows and session facts (see docs/telemetry.md)."""
     ident = config.identity_attributes
-    out = Mapped(records=len(spans) + len(pre_rejects or []), pre_rejects=list(pre_rejects or []),
-                 notes=list(notes or []))
+    out = Mapped(
+        records=len(spans) + len(pre_rejects or []), pre_rejects=list(pre_rejects or []), notes=list(notes or [])
+    )
     kinds: dict[int, str | None] = {id(s): semconv.classify(s.attributes) for s in spans}
     by_id: dict[tuple[str | None, str], Span] = {}
     for s in spans:
@@ -113,34 +115,38 @@ def map_spans(
                     ttft = float(ttft_s) * 1000.0
                 except (TypeError, ValueError):
                     ttft = ttft_s  # let the loader reject it as not a number
-            out.turns.append({
-                "_row": s.row,
-                "turn_id": s.span_id,
-                "session_id": session_id,
-                "started_at": _started_at(s),
-                "model": semconv.first("model", attrs),
-                "status": "error" if s.status == "error" or error_type is not None else "ok",
-                "latency_ms": _duration_ms(s.start_ns, s.end_ns),
-                "ttft_ms": ttft,
-                "input_tokens": num_text(semconv.first("input_tokens", attrs)),
-                "output_tokens": num_text(semconv.first("output_tokens", attrs)),
-                "cost_usd": semconv.cost(attrs),
-            })
+            out.turns.append(
+                {
+                    "_row": s.row,
+                    "turn_id": s.span_id,
+                    "session_id": session_id,
+                    "started_at": _started_at(s),
+                    "model": semconv.first("model", attrs),
+                    "status": "error" if s.status == "error" or error_type is not None else "ok",
+                    "latency_ms": _duration_ms(s.start_ns, s.end_ns),
+                    "ttft_ms": ttft,
+                    "input_tokens": num_text(semconv.first("input_tokens", attrs)),
+                    "output_tokens": num_text(semconv.first("output_tokens", attrs)),
+                    "cost_usd": semconv.cost(attrs),
+                }
+            )
         else:
             error_type = _error_type(s)
             failed = s.status == "error" or error_type is not None
             name = semconv.first("tool_name", attrs)
-            out.tool_calls.append({
-                "_row": s.row,
-                "call_id": s.span_id,
-                "session_id": session_id,
-                "turn_id": turn_ancestor(s),
-                "tool_name": name if name is not None else tool_name_from_span_name(s.name),
-                "started_at": _started_at(s),
-                "duration_ms": _duration_ms(s.start_ns, s.end_ns),
-                "status": ("timeout" if semconv.is_timeout(error_type) else "error") if failed else "ok",
-                "error_type": error_type,
-            })
+            out.tool_calls.append(
+                {
+                    "_row": s.row,
+                    "call_id": s.span_id,
+                    "session_id": session_id,
+                    "turn_id": turn_ancestor(s),
+                    "tool_name": name if name is not None else tool_name_from_span_name(s.name),
+                    "started_at": _started_at(s),
+                    "duration_ms": _duration_ms(s.start_ns, s.end_ns),
+                    "status": ("timeout" if semconv.is_timeout(error_type) else "error") if failed else "ok",
+                    "error_type": error_type,
+                }
+            )
         if session_id is not None:
             mapped_sessions.add(session_id)
     # sessions: from every span of a session that has at least one turn or tool call
@@ -162,4 +168,3 @@ def map_spans(
             rel = semconv.first("release", s.attributes, s.resource)
             facts.release = None if rel is None else str(rel)
     return out
-

@@ -8,8 +8,17 @@ from typing import Any
 
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces.spans import (
-    Parsed, Span, attributes, json_documents, norm_id, raw_json, read_text, read_time, status,
+    Parsed,
+    Span,
+    attributes,
+    json_documents,
+    norm_id,
+    raw_json,
+    read_text,
+    read_time,
+    status,
 )
+
 
 def parse_otlp(path: Path, text: str | None = None) -> Parsed:
     """Spans of an OTLP/JSON file (one TracesData document, or JSON Lines of them as the collector writes)."""
@@ -61,13 +70,23 @@ def _otlp_span(row: int, sp: Any, resource: dict[str, Any]) -> Span:
     st = sp.get("status") or {}
     events = [
         (str(e.get("name", "")), attributes(e.get("attributes")))
-        for e in sp.get("events") or [] if isinstance(e, Mapping)
+        for e in sp.get("events") or []
+        if isinstance(e, Mapping)
     ]
     return Span(
-        row=row, trace_id=ids[0], span_id=ids[1], parent_id=ids[2], name=str(sp.get("name") or ""),
-        start_ns=start, end_ns=end, status=status(st.get("code", 0)) if isinstance(st, Mapping) else "unset",
+        row=row,
+        trace_id=ids[0],
+        span_id=ids[1],
+        parent_id=ids[2],
+        name=str(sp.get("name") or ""),
+        start_ns=start,
+        end_ns=end,
+        status=status(st.get("code", 0)) if isinstance(st, Mapping) else "unset",
         status_message=st.get("message") if isinstance(st, Mapping) else None,
-        attributes=attributes(sp.get("attributes")), resource=resource, events=events,
-        raw_start=raw_start, problem=problem, raw=raw_json(sp),
+        attributes=attributes(sp.get("attributes")),
+        resource=resource,
+        events=events,
+        raw_start=raw_start,
+        problem=problem,
+        raw=raw_json(sp),
     )
-

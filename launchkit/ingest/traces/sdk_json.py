@@ -8,12 +8,21 @@ from typing import Any
 
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces.spans import (
-    Parsed, Span, attributes, json_documents, norm_id, raw_json, read_text, read_time, status,
+    Parsed,
+    Span,
+    attributes,
+    json_documents,
+    norm_id,
+    raw_json,
+    read_text,
+    read_time,
+    status,
 )
 
+
 def _is_sdk_span(obj: Any) -> bool:
-    return isinstance(obj, Mapping) and isinstance(obj.get("context"), Mapping) and (
-        "start_time" in obj or "name" in obj
+    return (
+        isinstance(obj, Mapping) and isinstance(obj.get("context"), Mapping) and ("start_time" in obj or "name" in obj)
     )
 
 
@@ -81,11 +90,19 @@ def _sdk_span(row: int, sp: Mapping[str, Any]) -> Span:
             events.append((str(e.get("name", "")), dict(e.get("attributes") or {})))
     attrs = sp.get("attributes") or {}
     return Span(
-        row=row, trace_id=trace_id, span_id=span_id, parent_id=parent_id, name=str(sp.get("name") or ""),
-        start_ns=start, end_ns=end, status=status(code if code is not None else 0),
+        row=row,
+        trace_id=trace_id,
+        span_id=span_id,
+        parent_id=parent_id,
+        name=str(sp.get("name") or ""),
+        start_ns=start,
+        end_ns=end,
+        status=status(code if code is not None else 0),
         status_message=st.get("description") if isinstance(st, Mapping) else None,
         attributes=attributes(attrs) if isinstance(attrs, (Mapping, list)) else {},
         resource=attributes(resource) if isinstance(resource, (Mapping, list)) else {},
-        events=events, raw_start=raw_start, problem=problem, raw=raw_json(sp),
+        events=events,
+        raw_start=raw_start,
+        problem=problem,
+        raw=raw_json(sp),
     )
-

@@ -11,8 +11,8 @@ launchkit.toml); the defaults live in launchkit.config.schema.DEFAULTS.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
-
+from collections.abc import Mapping
+from typing import Any
 
 # Logical field -> attribute names, first match wins. Values are read from the span's attributes,
 # then (for the fields in RESOURCE_FIELDS) from its resource's attributes.
@@ -62,9 +62,17 @@ COST_PARTS: tuple[tuple[str, str], ...] = (
 RESOURCE_FIELDS = frozenset({"session", "release"})
 
 # gen_ai.operation.name values that are an LLM call (a turn) or a tool call.
-TURN_OPERATIONS = frozenset({
-    "chat", "text_completion", "generate_content", "call_llm", "completion", "responses", "generate",
-})
+TURN_OPERATIONS = frozenset(
+    {
+        "chat",
+        "text_completion",
+        "generate_content",
+        "call_llm",
+        "completion",
+        "responses",
+        "generate",
+    }
+)
 TOOL_OPERATIONS = frozenset({"execute_tool"})
 # OpenInference span kinds, used when gen_ai.operation.name is absent.
 OPENINFERENCE_TURN_KINDS = frozenset({"LLM"})
@@ -102,11 +110,8 @@ def classify(attrs: Mapping[str, Any]) -> str | None:
 
 
 def _usable(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, str) and not value.strip():
-        return False
-    return True
+    """Present and not blank."""
+    return value is not None and not (isinstance(value, str) and not value.strip())
 
 
 def lookup(attrs: Mapping[str, Any], names: tuple[str, ...] | list[str]) -> Any:

@@ -12,14 +12,14 @@ import json
 import math
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from launchkit.errors import InputFileError
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RAW_MAX = 2000  # characters of a record kept with a reject
 
 
@@ -85,7 +85,6 @@ class Mapped:
     def ignore(self, kind: str) -> None:
         self.ignored += 1
         self.ignored_kinds[kind] = self.ignored_kinds.get(kind, 0) + 1
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -240,9 +239,20 @@ def attributes(items: Any) -> dict[str, Any]:
     return out
 
 
-_STATUS_CODES = {0: "unset", 1: "ok", 2: "error", "status_code_unset": "unset", "status_code_ok": "ok",
-                 "status_code_error": "error", "unset": "unset", "ok": "ok", "error": "error",
-                 "statuscode.unset": "unset", "statuscode.ok": "ok", "statuscode.error": "error"}
+_STATUS_CODES = {
+    0: "unset",
+    1: "ok",
+    2: "error",
+    "status_code_unset": "unset",
+    "status_code_ok": "ok",
+    "status_code_error": "error",
+    "unset": "unset",
+    "ok": "ok",
+    "error": "error",
+    "statuscode.unset": "unset",
+    "statuscode.ok": "ok",
+    "statuscode.error": "error",
+}
 
 
 def status(code: Any) -> str:
@@ -250,7 +260,6 @@ def status(code: Any) -> str:
     if isinstance(key, str) and key.isdigit():
         key = int(key)
     return _STATUS_CODES.get(key, "unset")
-
 
 
 def json_documents(text: str) -> Iterator[tuple[int, Any, str | None]]:
@@ -289,4 +298,3 @@ def read_time(value: Any, zone: str = "UTC") -> tuple[int | None, Any]:
         return to_ns(value, zone), None
     except ValueError:
         return None, value
-

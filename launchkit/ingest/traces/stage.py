@@ -8,7 +8,7 @@ are derived, not read: the sessions manifest row counts distinct sessions (see d
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
@@ -42,15 +42,19 @@ def _stage_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str
     """Register rows (contract column names + _row) as temp table _lk_trace_<table>, all values VARCHAR."""
     cols = [c for c in TABLES[table].column_names if any(c in r for r in rows)]
     df = pd.DataFrame(
-        {"_row": pd.Series([int(r["_row"]) for r in rows], dtype="int64"),
-         **{c: pd.Series([_value_text(r.get(c)) for r in rows], dtype=object) for c in cols}}
+        {
+            "_row": pd.Series([int(r["_row"]) for r in rows], dtype="int64"),
+            **{c: pd.Series([_value_text(r.get(c)) for r in rows], dtype=object) for c in cols},
+        }
     )
     name = f"_lk_trace_{table}"
     view = f"{name}_df"
     con.register(view, df)
     try:
-        select = ", ".join([f"CAST({quote_ident('_row')} AS BIGINT) AS {quote_ident('_row')}"]
-                           + [f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols])
+        select = ", ".join(
+            [f"CAST({quote_ident('_row')} AS BIGINT) AS {quote_ident('_row')}"]
+            + [f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols]
+        )
         con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT {select} FROM {quote_ident(view)}")
     finally:
         con.unregister(view)
@@ -61,8 +65,8 @@ def _ts_ns(value: Any) -> int | None:
     if value is None:
         return None
     if isinstance(value, datetime):
-        v = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return iso_to_ns(v.astimezone(timezone.utc).isoformat())
+        v = value if value.tzinfo else value.replace(tzinfo=UTC)
+        return iso_to_ns(v.astimezone(UTC).isoformat())
     return None
 
 
@@ -86,6 +90,8 @@ def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[
     rows: list[dict[str, Any]] = []
     unknown = 0
     for f in sorted(facts, key=lambda x: x.first_row):
+        if f.start_ns is None:  # set aside above: a session needs a start
+            continue
         start, end = f.start_ns, f.end_ns
         tenant, user, release, cohort = f.tenant_id, f.user_id, f.release, None
         old = existing.get(f.session_id)
@@ -102,16 +108,18 @@ def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[
         if tenant is None:
             tenant = semconv.UNKNOWN_TENANT
             unknown += 1
-        rows.append({
-            "_row": f.first_row,
-            "session_id": f.session_id,
-            "tenant_id": tenant,
-            "user_id": user,
-            "started_at": ns_to_iso(start),
-            "ended_at": ns_to_iso(end) if end is not None else None,
-            "cohort": cohort,
-            "release": release,
-        })
+        rows.append(
+            {
+                "_row": f.first_row,
+                "session_id": f.session_id,
+                "tenant_id": tenant,
+                "user_id": user,
+                "started_at": ns_to_iso(start),
+                "ended_at": ns_to_iso(end) if end is not None else None,
+                "cohort": cohort,
+                "release": release,
+            }
+        )
     if unknown:
         notes.append(
             f"{unknown} session(s) carry no tenant attribute ([attributes] tenant in launchkit.toml): "
@@ -123,8 +131,12 @@ def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[
 def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
     """Stage mapped rows as temp tables for ingest.load_staged, with the counts and notes."""
     session_rows, session_notes = _session_rows(con, mapped)
-    by_table = {"turns": mapped.turns, "tool_calls": mapped.tool_calls, "feedback": mapped.feedback,
-                "sessions": session_rows}
+    by_table = {
+        "turns": mapped.turns,
+        "tool_calls": mapped.tool_calls,
+        "feedback": mapped.feedback,
+        "sessions": session_rows,
+    }
     tables: dict[str, str] = {}
     rows_read: dict[str, int] = {}
     for table in _STAGE_ORDER:
@@ -140,12 +152,24 @@ def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
     )
     notes = [summary] + mapped.notes + session_notes
     if session_rows:
-        notes.append(f"{len(session_rows)} session(s) derived from the spans (the sessions row counts sessions, not spans)")
-    staged_total = len(mapped.turns) + len(mapped.tool_calls) + len(mapped.feedback) + mapped.ignored \
-        + len(mapped.pre_rejects)
+        notes.append(
+            f"{len(session_rows)} session(s) derived from the spans (the sessions row counts sessions, not spans)"
+        )
+    staged_total = (
+        len(mapped.turns) + len(mapped.tool_calls) + len(mapped.feedback) + mapped.ignored + len(mapped.pre_rejects)
+    )
     if mapped.records != staged_total:
-        raise CountsError(fmt, {"records": mapped.records, "turns": len(mapped.turns),
-                                "tool_calls": len(mapped.tool_calls), "feedback": len(mapped.feedback),
-                                "ignored": mapped.ignored, "rejected": len(mapped.pre_rejects)})
-    return Staged(tables=tables, rows_read=rows_read, ignored=mapped.ignored,
-                  pre_rejects=list(mapped.pre_rejects), notes=notes)
+        raise CountsError(
+            fmt,
+            {
+                "records": mapped.records,
+                "turns": len(mapped.turns),
+                "tool_calls": len(mapped.tool_calls),
+                "feedback": len(mapped.feedback),
+                "ignored": mapped.ignored,
+                "rejected": len(mapped.pre_rejects),
+            },
+        )
+    return Staged(
+        tables=tables, rows_read=rows_read, ignored=mapped.ignored, pre_rejects=list(mapped.pre_rejects), notes=notes
+    )
