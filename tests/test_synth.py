@@ -412,3 +412,47 @@ def test_ground_truth_names_the_criteria_and_their_default_thresholds(pilots) ->
         assert not any(worse(v, crit["pass"]) for d, v in trailing.items() if "2026-03-04" <= d < gt["problem_day"])
         assert worse(trailing["2026-03-15"], crit["marginal"])
         assert gt["problem_day"] <= exp["trailing_7d_first_beyond_pass"] <= exp["trailing_7d_first_beyond_marginal"]
+
+
+def test_daily_files_hold_the_same_rows_as_hourly_ones(tmp_path: Path) -> None:
+    pilot = synth.generate_frames(days=2, tenants=3, seed=4)
+    hourly = synth.write_pilot(pilot, tmp_path / "h")
+    daily = synth.write_pilot(pilot, tmp_path / "d", per="day")
+    names = {p.name for p in daily}
+    for table in ("sessions", "turns", "tool_calls", "feedback"):
+        assert {n for n in names if n.startswith(f"{table}_")} <= {f"{table}_2026-03-02.csv", f"{table}_2026-03-03.csv"}
+        key = TABLES[table].key
+        h = pd.concat(pd.read_csv(p, dtype=str) for p in hourly if re.fullmatch(rf"{table}_[\dT-]+\.csv", p.name))
+        d = pd.concat(pd.read_csv(p, dtype=str) for p in daily if re.fullmatch(rf"{table}_[\d-]+\.csv", p.name))
+        assert len(d) == len(pilot.frames[table])
+        pd.testing.assert_frame_equal(
+            h.sort_values(key).reset_index(drop=True), d.sort_values(key).reset_index(drop=True)
+        )
+        for p in daily:
+            if p.name.startswith(f"{table}_2026"):
+                day = p.stem.rsplit("_", 1)[1]
+                col = "submitted_at" if table == "feedback" else "started_at"
+                assert pd.read_csv(p, dtype=str)[col].str.startswith(day).all(), p.name
+    assert len(daily) < len(hourly) / 5
+    with pytest.raises(ConfigError, match="synth.per"):
+        synth.write_pilot(pilot, tmp_path / "x", per="week")
+
+
+def test_a_recent_incident_is_added_and_nothing_else_changes() -> None:
+    plain = synth.generate_frames(days=5, tenants=4, seed=9, scenario="tool-outage")
+    demo = synth.generate_frames(days=5, tenants=4, seed=9, scenario="tool-outage", recent_incident=True)
+    for table in TABLES:
+        if table != "incidents":
+            pd.testing.assert_frame_equal(plain.frames[table], demo.frames[table])
+    a, b = plain.frames["incidents"], demo.frames["incidents"]
+    assert len(b) == len(a) + 1
+    new = b[~b["opened_at"].isin(a["opened_at"])]
+    assert len(new) == 1
+    row = new.iloc[0]
+    end = pd.Timestamp("2026-03-07T00:00:00Z")  # 5 days from 2026-03-02
+    assert row["opened_at"].date() == dt.date(2026, 3, 5)  # the second-to-last day
+    assert row["severity"] == "SEV3" and row["root_cause"] and row["action_items"]
+    assert row["opened_at"] < row["resolved_at"] < row["postmortem_at"] < end
+    assert row["postmortem_at"] - row["resolved_at"] <= pd.Timedelta(hours=24)
+    assert b["incident_id"].is_unique
+    assert demo.ground_truth["row_counts"]["incidents"] == len(b)

@@ -36,6 +36,13 @@ DEFAULT_START = dt.date(2026, 3, 2)  # a Monday
 DEFAULT_SESSIONS_PER_HOUR = 40.0
 # low-traffic caps the business-hour mean at this (night and weekend traffic is far lower still).
 LOW_TRAFFIC_SESSIONS_PER_HOUR = 1.25
+# What `launchkit demo` asks for (docs/synthetic-pilot.md, "The demo"): a pilot busy enough that its
+# busiest hours reach the GA criteria's minimum samples (a few hundred sessions an hour at peak), 14
+# days that end on a Wednesday so the last three days are weekdays, daily export files (one load per
+# table and day instead of per hour) and an incident with its postmortem in those last days.
+DEMO_SESSIONS_PER_HOUR = 250.0
+DEMO_START = dt.date(2026, 3, 5)  # a Thursday
+FILE_GRAINS = ("hour", "day")
 
 # List prices, USD per million tokens (input, output), as published by the vendors and as the
 # genai-prices table has them. Turn costs and vendor bills are computed from these.
@@ -250,12 +257,15 @@ def generate_frames(
     scenario: str = "healthy",
     start: dt.date = DEFAULT_START,
     sessions_per_hour: float | None = None,
+    recent_incident: bool = False,
 ) -> SynthPilot:
     """Generate a synthetic pilot in memory: contract tables (UTC timestamps) and its ground truth.
 
     `sessions_per_hour` is the mean number of sessions per hour in weekday business hours once all
     tenants are enabled (default 40); nights and weekends get a fraction of it. The low-traffic
-    scenario caps it at 2.
+    scenario caps it at 2. `recent_incident` adds a routine incident on the second-to-last day,
+    resolved, with its postmortem before the data ends (the demo shows it in its last debriefs);
+    it comes from a stream of its own, so every other row is the same with or without it.
     """
     _validate(days, tenants, seed, scenario, sessions_per_hour)
     if scenario == "low-traffic":
@@ -360,7 +370,9 @@ def generate_frames(
             }
         ),
         "vendor_costs": _bills(tu["start"][t_keep], tu["model"][t_keep], true_cost, start_ms, r_bills),
-        "incidents": _incidents(scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1])),
+        "incidents": _incidents(
+            scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1]), recent_incident
+        ),
         "rollout": pd.DataFrame(
             {
                 "tenant_id": _text(tenant_ids),
@@ -656,9 +668,17 @@ _ROUTINE_INCIDENTS = (
 
 
 def _incidents(
-    scenario: str, seed: int, days: int, start_ms: int, ref_day: int, rng: np.random.Generator, release: str
+    scenario: str,
+    seed: int,
+    days: int,
+    start_ms: int,
+    ref_day: int,
+    rng: np.random.Generator,
+    release: str,
+    recent: bool = False,
 ) -> pd.DataFrame:
-    """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own."""
+    """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own,
+    and with `recent` one more on the second-to-last day (see generate_frames)."""
     n = int(rng.integers(1, 4))
     last_day = max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic") else max(days - 2, 0)
     pick = rng.permutation(len(_ROUTINE_INCIDENTS))[:n]
@@ -703,6 +723,8 @@ def _incidents(
                 "action_items": None,
             }
         )
+    if recent:
+        rows.append(_recent_incident(seed, days, start_ms, [str(r["title"]) for r in rows]))
     rows.sort(key=lambda r: str(r["opened"]))
     na = np.array([r["resolved"] is None for r in rows])
     return pd.DataFrame(
@@ -717,6 +739,28 @@ def _incidents(
             "action_items": _text(np.array([r["action_items"] for r in rows], dtype=object), na),
         }
     )
+
+
+def _recent_incident(seed: int, days: int, start_ms: int, taken: list[str]) -> dict[str, Any]:
+    """A routine SEV3 on the second-to-last day (the only day of a 1-day pilot): opened 10:00-13:00,
+    resolved 1-3 h later, postmortem 3-12 h after that, so before the data ends. Its own stream."""
+    rng = np.random.default_rng([seed, 0x1C])  # not one of the spawned streams: they stay as they were
+    free = [i for i, r in enumerate(_ROUTINE_INCIDENTS) if r[0] not in taken] or list(range(len(_ROUTINE_INCIDENTS)))
+    pick = free[int(rng.integers(0, len(free)))]
+    day = max(days - 2, 0)
+    opened = start_ms + day * _DAY_MS + int(rng.integers(10 * 3600, 13 * 3600)) * 1000
+    resolved = opened + int(rng.integers(3600, 3 * 3600)) * 1000
+    postmortem = min(resolved + int(rng.integers(3 * 3600, 12 * 3600)) * 1000, start_ms + days * _DAY_MS - 1000)
+    title, cause, action = _ROUTINE_INCIDENTS[pick]
+    return {
+        "opened": opened,
+        "severity": "SEV3",
+        "resolved": resolved,
+        "postmortem": postmortem,
+        "title": title,
+        "root_cause": cause,
+        "action_items": action,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -973,9 +1017,12 @@ def _pilot_files(out_dir: Path) -> list[Path]:
     )
 
 
-def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
+def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv", per: str = "hour") -> list[Path]:
     """Write the pilot as exports: hourly sessions/turns/tool_calls/feedback, daily vendor_costs,
     one incidents and one rollout file, and ground_truth.json. Returns the paths written, sorted.
+
+    per="day" writes sessions/turns/tool_calls/feedback as one file per UTC day instead
+    (`sessions_2026-03-02.csv`): the same rows in 24 times fewer files, which load much faster.
 
     A folder holding an earlier synthetic pilot (it has a ground_truth.json) is replaced: its export
     files go first, so a shorter run leaves no stale hours behind. A folder with export files but no
@@ -983,6 +1030,8 @@ def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> lis
     """
     if fmt not in ("csv", "parquet"):
         raise ConfigError("synth.format", f"must be 'csv' or 'parquet', got {fmt!r}")
+    if per not in FILE_GRAINS:
+        raise ConfigError("synth.per", f"must be 'hour' or 'day', got {per!r}")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputFileError(str(out), "is a file, not a folder")
@@ -1006,7 +1055,7 @@ def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> lis
                 tcol = _HOURLY_TIME_COLUMN[table]
                 ms = df[tcol].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
                 order = np.lexsort((df[TABLES[table].key].to_numpy(dtype=str), ms.astype(np.int64)))
-                keys = np.datetime_as_string(ms[order], unit="h")
+                keys = np.datetime_as_string(ms[order], unit="h" if per == "hour" else "D")
             df = df.iloc[order].reset_index(drop=True)
             bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, int)
             ends = np.r_[bounds[1:], len(keys)]
@@ -1060,12 +1109,20 @@ def generate(
     start: dt.date = DEFAULT_START,
     sessions_per_hour: float | None = None,
     fmt: str = "csv",
+    per: str = "hour",
+    recent_incident: bool = False,
 ) -> SynthResult:
     """Generate a synthetic pilot and write it to `out_dir` (see `generate_frames`, `write_pilot`)."""
     pilot = generate_frames(
-        days=days, tenants=tenants, seed=seed, scenario=scenario, start=start, sessions_per_hour=sessions_per_hour
+        days=days,
+        tenants=tenants,
+        seed=seed,
+        scenario=scenario,
+        start=start,
+        sessions_per_hour=sessions_per_hour,
+        recent_incident=recent_incident,
     )
-    files = write_pilot(pilot, out_dir, fmt=fmt)
+    files = write_pilot(pilot, out_dir, fmt=fmt, per=per)
     return SynthResult(
         files=files,
         ground_truth=Path(out_dir) / "ground_truth.json",
