@@ -65,6 +65,7 @@ def _plotly_js() -> str:
 
 _EXPORTER: Any = None
 _EXPORTER_LOCK = threading.Lock()
+_RENDER_LOCK = threading.Lock()
 
 
 def _exporter() -> Any:
@@ -132,5 +133,6 @@ def render_html(nb: Any) -> str:
         "launchkit_plotly_js": _plotly_js() if has_plotly else "",
         "launchkit_css": STYLE_CSS,
     }
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    with _RENDER_LOCK:  # one exporter for the process; reports rendered side by side take turns
+        body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body

@@ -17,7 +17,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,7 @@ from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY
 from launchkit.reports.paths import notebook_path
 from launchkit.reports.render import render_html, warm_exporter
 from launchkit.store import atomic, snapshot
+from launchkit.store.runner import QueryRunner
 from launchkit.window import Window, floor_hour, iso, parse_day, parse_instant
 
 CELL_TIMEOUT_S = 300
@@ -263,33 +264,127 @@ def _run_report(
     )
 
 
-def run_all(config: Config, *, pdf: bool = False, now: datetime | None = None) -> list[Path]:
-    """Every report for the latest data (the hourly one for the latest complete hour); then the index.
+HOUR_CHOICES = ("latest", "busiest")
 
-    Returns the HTML files written, the index last.
+
+def busiest_hour(db: QueryRunner, first: date, last: date, now: datetime | None = None) -> datetime | None:
+    """The complete hour (ended by `now`) of days first..last with the most active sessions; the
+    latest of equals. None when no hour of those days has a session."""
+    import pandas as pd
+
+    from launchkit.analytics import metrics
+
+    ts = metrics.timeseries(db, first, last, grain="hour")
+    cutoff = floor_hour((now or datetime.now(UTC)).astimezone(UTC))
+    bucket = pd.to_datetime(ts["bucket"], utc=True)
+    sessions = pd.to_numeric(ts["active_sessions"], errors="coerce").fillna(0)
+    ok = (sessions > 0) & (bucket + pd.Timedelta(hours=1) <= cutoff)
+    if not ok.any():
+        return None
+    ranked = pd.DataFrame({"sessions": sessions[ok], "bucket": bucket[ok]}).sort_values(["sessions", "bucket"])
+    return ranked["bucket"].iloc[-1].to_pydatetime()
+
+
+def plan(
+    db: QueryRunner, *, days: int = 1, hour: str = "latest", now: datetime | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The reports `run_all` renders, as (kind, {"at": hour} or {"date": day}): the hourly report
+    first, then the daily reports of each day, oldest day first. See run_all."""
+    if days < 1:
+        raise ReportError(f"days must be at least 1, got {days}")
+    if hour not in HOUR_CHOICES:
+        raise ReportError(f"hour must be one of {', '.join(HOUR_CHOICES)}, got {hour!r}")
+    last = latest_day_with_data(db)
+    report_days = [last - timedelta(days=i) for i in range(days - 1, -1, -1)]
+    at = busiest_hour(db, report_days[0], last, now) if hour == "busiest" else None
+    jobs: list[tuple[str, dict[str, Any]]] = [
+        (kind, {"at": at or latest_hour_with_data(db, now)}) for kind, spec in KINDS.items() if spec.grain == "hour"
+    ]
+    for d in report_days:
+        jobs.extend((kind, {"date": d}) for kind, spec in KINDS.items() if spec.grain != "hour")
+    return jobs
+
+
+def run_all(
+    config: Config,
+    *,
+    pdf: bool = False,
+    now: datetime | None = None,
+    days: int = 1,
+    hour: str = "latest",
+    workers: int | None = None,
+) -> list[Path]:
+    """Every report for the latest data; then the index. Returns the HTML files written, the index last.
+
+    The daily reports cover the last `days` days with data, oldest first (days=3: the latest day and
+    the two before it). The hourly report covers the latest complete hour with data (hour="latest"),
+    or the busiest complete hour of those days by active sessions (hour="busiest": what `launchkit
+    demo` shows). Reports run `workers` at a time (default_workers()).
     """
     snapshot.refresh(config)
     db = snapshot.connect(config, refresh_first=False)
     try:
-        hour = latest_hour_with_data(db, now)
-        day = latest_day_with_data(db)
+        jobs = plan(db, days=days, hour=hour, now=now)
     finally:
         db.close()
-    out: list[Path] = []
-    kinds = list(KINDS)
-    kernels = {kinds[0]: start_kernel(kinds[0])}
-    try:
-        for i, kind in enumerate(kinds):
-            if i + 1 < len(kinds):  # the next report's kernel starts while this one runs
-                kernels[kinds[i + 1]] = start_kernel(kinds[i + 1])
-            k = kernels.pop(kind)
-            if KINDS[kind].grain == "hour":
-                r = run_report(kind, config, at=hour, pdf=pdf, update_index=False, kernel=k)
-            else:
-                r = run_report(kind, config, date=day, pdf=pdf, update_index=False, kernel=k)
-            out.append(r.html)
-    finally:
-        for k in kernels.values():
-            k.shutdown()
+    out = _run_jobs(config, jobs, pdf=pdf, workers=workers)
     out.append(write_index(config.reports_dir))
     return out
+
+
+def default_workers() -> int:
+    """Reports run side by side, one per CPU core, at most two (each one is a kernel process)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _run_jobs(config: Config, jobs: list[tuple[str, dict[str, Any]]], *, pdf: bool, workers: int | None) -> list[Path]:
+    """Run the reports `jobs` lists with `workers` side by side, each worker starting its next
+    report's kernel while the current one runs; the HTML files in the order of `jobs`.
+
+    The first failure stops the workers from taking further reports and is raised once every
+    worker has finished its current one.
+    """
+    import queue
+
+    n = max(1, min(workers or default_workers(), len(jobs)))
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in range(len(jobs)):
+        todo.put(i)
+    done: dict[int, Path] = {}
+    errors: list[BaseException] = []
+
+    def take() -> tuple[int, Kernel] | None:
+        if errors:
+            return None
+        try:
+            i = todo.get_nowait()
+        except queue.Empty:
+            return None
+        return i, start_kernel(jobs[i][0])
+
+    def worker() -> None:
+        try:
+            current = take()
+            while current is not None:
+                i, kernel = current
+                ahead = None
+                try:
+                    ahead = take()  # the next report's kernel starts while this one runs
+                    kind, when = jobs[i]
+                    done[i] = run_report(kind, config, pdf=pdf, update_index=False, kernel=kernel, **when).html
+                except BaseException:
+                    if ahead is not None:
+                        ahead[1].shutdown()
+                    raise
+                current = ahead
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, name=f"launchkit-report-{k}", daemon=True) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return [done[i] for i in range(len(jobs))]
