@@ -1,8 +1,9 @@
 """Shared set-up for the report tests: one small demo pilot with hostile strings, built once per session.
 
-`demo_run` runs `launchkit demo --days 3` (synth, ingest, every report through papermill) into a
-temporary folder after loading a few rows whose text is hostile HTML, so every report shows data
-that must be escaped. Tests read the reports, the warehouse and the raw CSV files (the oracle:
+`demo_run` runs `launchkit demo --days 3 --start 2026-03-02 --report-days 1` (synth, ingest, every
+report through papermill: the last day's daily reports and its busiest hour) into a temporary folder
+after loading a few rows whose text is hostile HTML, so every report shows data that must be
+escaped. The demo writes its launchkit.toml (pilot period and budget) into that folder. Tests read the reports, the warehouse and the raw CSV files (the oracle:
 values recomputed with pandas from the rows as written, not through launchkit's SQL).
 """
 
@@ -25,6 +26,7 @@ EVIL_TENANT = "t<i>evil</i>"
 EVIL_TITLE = "<img src=x onerror=alert(3)>Evil & co"
 HOSTILE_HOUR = "2026-03-04T14:00:00Z"
 DEMO_DAYS = 3
+DEMO_START = "2026-03-02"  # a Monday: the three days are weekdays
 LAST_DAY = "2026-03-04"
 
 HOSTILE = {
@@ -112,7 +114,12 @@ def build_demo(folder: Path) -> DemoRun:
     reports = folder / "reports"
     common = ("--warehouse", str(wh), "--reports-dir", str(reports))
     run_cli("ingest", str(hostile), *common, cwd=folder)
-    proc = run_cli("demo", "--days", str(DEMO_DAYS), "--data-dir", str(folder / "data"), *common, cwd=folder)
+    proc = run_cli(
+        "demo",
+        *("--days", str(DEMO_DAYS), "--start", DEMO_START, "--report-days", "1"),
+        *("--data-dir", str(folder / "data"), *common),
+        cwd=folder,
+    )
     hourly = run_cli("run", "hourly", "--at", HOSTILE_HOUR, *common, cwd=folder)
     return DemoRun(
         folder, wh, reports, folder / "data", hostile, proc.stdout + proc.stderr, hourly.stdout + hourly.stderr

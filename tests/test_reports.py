@@ -558,9 +558,10 @@ def test_a_failing_notebook_is_kept_and_reported_in_one_line(demo_run, tmp_path)
 @pytest.mark.slow
 def test_rerun_replaces_the_same_files(demo_run):
     before = sorted(p.name for p in (demo_run.reports / "cost").iterdir())
-    r = runner.run_report(
-        "cost", load_config(warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)), date=LAST_DAY
-    )
-    assert sorted(p.name for p in (demo_run.reports / "cost").iterdir()) == before
     old = demo_run.summary("cost", LAST_DAY)
+    cfg = load_config(  # the demo's own launchkit.toml (its budget), as `launchkit run` in its folder reads it
+        demo_run.folder / "launchkit.toml", warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)
+    )
+    r = runner.run_report("cost", cfg, date=LAST_DAY)
+    assert sorted(p.name for p in (demo_run.reports / "cost").iterdir()) == before
     assert r.summary["finance"] == old["finance"] and r.summary["metrics"] == old["metrics"]
