@@ -4,7 +4,9 @@ Checks use the GA criteria's thresholds (the same [criteria] settings the GA rep
 when the hour's confidence interval lies wholly on the wrong side of the criterion's marginal (fail)
 threshold, *watch* when the estimate is worse than the pass threshold without that certainty, *ok*
 otherwise, *na* without data or threshold. A quiet hour with few samples therefore cannot page
-anyone on noise.
+anyone on noise. An hour with fewer observations than the criterion's min_sample is *low-sample*
+(verdict INSUFFICIENT DATA) instead of ok or watch: too few to call it good; a breach stays a
+breach, its interval is past the fail line even so.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.store.runner import QueryRunner
 from launchkit.window import Window
+
+LOW_SAMPLE = "low-sample"  # status of a check with fewer observations than its criterion's min_sample
 
 
 def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
@@ -37,6 +41,7 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
             "value": None,
             "interval": None,
             "n": None,
+            "min_sample": c.min_sample,
             "verdict": criteria.INSUFFICIENT,
             "status": "na",
             "note": "",
@@ -63,6 +68,11 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
         worse_than_pass = meas.value < c.pass_threshold if c.direction == "higher" else meas.value > c.pass_threshold
         row["verdict"] = v
         row["status"] = "breach" if v == criteria.FAIL else ("watch" if worse_than_pass else "ok")
+        if meas.n is not None and meas.n < c.min_sample:
+            low = f"low sample: {meas.n:,} of {c.min_sample:,} needed"
+            row["note"] = low + ("; " + row["note"] if row["note"] else "")
+            if row["status"] != "breach":
+                row.update(verdict=criteria.INSUFFICIENT, status=LOW_SAMPLE)
         out.append(row)
     gate = dq["gates"].get("hours_with_data", {})
     out.append(
@@ -76,6 +86,7 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
             "value": gate.get("value"),
             "interval": None,
             "n": gate.get("denominator"),
+            "min_sample": None,
             "verdict": None,
             "status": "breach" if gate.get("ok") is False else ("ok" if gate.get("ok") else "na"),
             "note": "no data in an hour that normally has traffic" if gate.get("ok") is False else "",

@@ -24,12 +24,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from launchkit.reports.style import STYLE_CSS
-from launchkit.reports.text import fmt
+from launchkit.reports.text import column_unit, fmt, plural
 from launchkit.reports.text import missing as _missing
 
 # Colours: a colour-blind safe palette (Okabe-Ito) plus status colours.
@@ -57,6 +58,7 @@ STATUS_COLOURS = {
     "hold": WARN,
     "pending": WARN,
     "na": NEUTRAL,
+    "low-sample": NEUTRAL,  # fewer observations than the criterion's min_sample: neither good nor bad
 }
 
 _template = go.layout.Template(pio.templates["plotly_white"])
@@ -236,31 +238,39 @@ def table(
 ) -> HTMLBlock:
     """An HTML table with every cell escaped and numbers formatted per column unit ('%', '$', 'ms'...).
 
-    `status` maps a column holding 'ok'/'breach'/'na' style values to show as coloured badges.
+    A column without a unit in `units` takes the one its name implies (text.column_unit: *_usd is
+    money, *_rate a share, *_pct a share in percent, *_ms milliseconds), so money, percentages and
+    booleans (yes / no) read alike in every table. `status` maps a column holding 'ok'/'breach'/'na'
+    style values to show as coloured badges.
     """
-    units = dict(units or {})
     digits = dict(digits or {})
     status = dict(status or {})
     if df is None or len(df) == 0:
         return HTMLBlock(f'<p class="lk-muted">{esc(empty)}</p>', empty)
     shown = df.head(max_rows)
+    units = {c: (units or {}).get(c, column_unit(str(c))) for c in shown.columns}
     head = "".join(
-        f"<th>{esc(c)}{' (' + esc(units[c]) + ')' if units.get(c) and units[c] not in ('%', '$') else ''}</th>"
+        f"<th>{esc(c)}{' (' + esc(units[c]) + ')' if units[c] and units[c] not in ('%', '$', 'pct') else ''}</th>"
         for c in shown.columns
     )
     rows = []
     for rec in shown.itertuples(index=False, name=None):
         cells = []
         for col, v in zip(shown.columns, rec):
+            unit = units[col]
             if col in status:
-                shown_v = "—" if _missing(v) else str(v)
+                shown_v = fmt(v)
                 cells.append(f"<td>{badge(shown_v, status[col](v) if callable(status[col]) else shown_v.lower())}</td>")
-            elif (isinstance(v, numbers.Real) and not isinstance(v, bool)) or (col in units and _missing(v)):
-                cells.append(f'<td class="lk-num">{esc(fmt(v, units.get(col, ""), digits.get(col)))}</td>')
+            elif (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))) or (unit and _missing(v)):
+                value = v / 100 if unit == "pct" and not _missing(v) else v
+                text = fmt(value, "%" if unit == "pct" else unit, digits.get(col))
+                cells.append(f'<td class="lk-num">{esc(text)}</td>')
             else:
                 cells.append(f"<td>{esc(fmt(v) if not isinstance(v, str) else v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = f'<p class="lk-muted">{len(df) - max_rows} more rows not shown</p>' if len(df) > max_rows else ""
+    more = (
+        f'<p class="lk-muted">{esc(plural(len(df) - max_rows, "more row"))} not shown</p>' if len(df) > max_rows else ""
+    )
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     return HTMLBlock(
         f'<table class="lk-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}',
