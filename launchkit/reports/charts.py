@@ -20,6 +20,7 @@ import hashlib
 import html
 import json
 import numbers
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -201,6 +202,16 @@ def tiles(items: Sequence[Tile]) -> HTMLBlock:
     return HTMLBlock('<div class="lk-tiles">' + "".join(parts) + "</div>", "\n".join(texts))
 
 
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _breakable(text: str) -> str:
+    """Escaped text that may wrap after an underscore (tool_success, open_major_incidents) but never
+    inside a date: a narrow column, e.g. on a printed page, breaks there rather than anywhere."""
+    marked = esc(text).replace("_", "_<wbr>")
+    return _DATE.sub(lambda m: f'<span class="lk-nowrap">{m.group(0)}</span>', marked)
+
+
 def badge(text: str, status: str) -> str:
     """An escaped coloured label (HTML string) for a verdict or status."""
     colour = STATUS_COLOURS.get(status, NEUTRAL)
@@ -266,7 +277,7 @@ def table(
                 text = fmt(value, "%" if unit == "pct" else unit, digits.get(col))
                 cells.append(f'<td class="lk-num">{esc(text)}</td>')
             else:
-                cells.append(f"<td>{esc(fmt(v) if not isinstance(v, str) else v)}</td>")
+                cells.append(f"<td>{_breakable(fmt(v) if not isinstance(v, str) else v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = (
         f'<p class="lk-muted">{esc(plural(len(df) - max_rows, "more row"))} not shown</p>' if len(df) > max_rows else ""
