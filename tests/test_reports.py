@@ -387,6 +387,9 @@ def test_reports_run_side_by_side_in_order_and_a_failure_stops_the_rest(monkeypa
         assert out == [tmp_path / f"{k}.html" for k in "abcde"]
         assert sorted(log) == sorted([f"start {k}" for k in "abcde"] + [f"stop {k}" for k in "abcde"])
     log.clear()
+    runner._run_jobs(None, [("a", {}), ("ga", {}), ("b", {})], pdf=False, workers=1)  # type: ignore[arg-type]
+    assert [x for x in log if x.startswith("start")] == ["start ga", "start a", "start b"]  # the longest first
+    log.clear()
     with pytest.raises(ReportError, match="boom failed"):
         runner._run_jobs(None, [("a", {}), ("boom", {}), ("c", {}), ("d", {}), ("e", {})], pdf=False, workers=1)  # type: ignore[arg-type]
     started = [x.split()[1] for x in log if x.startswith("start")]
