@@ -167,3 +167,13 @@ def test_booleans_percentages_and_money_read_alike_in_every_table():
     # an explicit unit still wins over the name
     assert "0.16 %" not in charts.table(df[["diff_pct"]], units={"diff_pct": ""}).markup
     assert text.fmt(True) == "yes" and text.fmt(np.bool_(False)) == "no" and text.fmt(None) == "—"
+    assert (text.fmt(-0.2345, "$"), text.fmt(-0.0728, "$"), text.fmt(-1234.5, "$")) == (
+        "-$0.23",
+        "-$0.0728",
+        "-$1,234.50",
+    )
+    assert text.fmt(-0.0001, "$", 2) == "$0.00"  # no minus on a rounded zero
+    # a status function sees a Python boolean, as a notebook writes it (`v is True`)
+    flags = pd.DataFrame({"ok": np.array([True, False])})
+    badges = charts.table(flags, status={"ok": lambda v: "ok" if v is True else "breach"}).markup
+    assert f'background:{charts.OK}">yes<' in badges and f'background:{charts.BREACH}">no<' in badges

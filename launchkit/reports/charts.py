@@ -269,6 +269,8 @@ def table(
         cells = []
         for col, v in zip(shown.columns, rec):
             unit = units[col]
+            if isinstance(v, np.bool_):
+                v = bool(v)  # numpy's booleans are not `True`/`False` to a status function
             if col in status:
                 shown_v = fmt(v)
                 cells.append(f"<td>{badge(shown_v, status[col](v) if callable(status[col]) else shown_v.lower())}</td>")

@@ -48,7 +48,8 @@ def fmt(value: Any, unit: str = "", digits: int | None = None) -> str:
         return f"{value * 100:.{1 if digits is None else digits}f} %"
     if unit == "$":
         d = digits if digits is not None else (2 if abs(value) >= 0.1 or value == 0 else 4)
-        return f"${value:,.{d}f}"
+        text = f"${abs(value):,.{d}f}"
+        return f"-{text}" if value < 0 and text.strip("$0.,") else text  # -$0.23, never $-0.23
     if integral or (float(value).is_integer() and digits is None):
         text = f"{int(value):,}"
     else:
