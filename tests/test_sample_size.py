@@ -177,3 +177,17 @@ def test_booleans_percentages_and_money_read_alike_in_every_table():
     flags = pd.DataFrame({"ok": np.array([True, False])})
     badges = charts.table(flags, status={"ok": lambda v: "ok" if v is True else "breach"}).markup
     assert f'background:{charts.OK}">yes<' in badges and f'background:{charts.BREACH}">no<' in badges
+
+
+def test_bars_with_too_few_observations_are_grey_whatever_their_value():
+    df = pd.DataFrame(
+        {"tool": ["sql_query", "python_exec", "chart"], "rate": [0.99, 0.90, 0.90], "calls": [600, 70, 500]}
+    )
+    kw = dict(title="Success by tool", unit="%", target=0.97, threshold=0.95, direction="higher")
+    judged = charts.bars(df, "tool", "rate", **kw).fig  # type: ignore[arg-type]
+    assert judged.data[0].marker.color == (charts.OK, charts.BREACH, charts.BREACH)
+    aware = charts.bars(df, "tool", "rate", samples="calls", min_sample=500, sample_noun="call", **kw).fig  # type: ignore[arg-type]
+    assert aware.data[0].marker.color == (charts.OK, charts.NEUTRAL, charts.BREACH)
+    assert "low sample, fewer than 500 calls" in aware.layout.title.text
+    enough = charts.bars(df.iloc[[0, 2]], "tool", "rate", samples="calls", min_sample=500, **kw).fig  # type: ignore[arg-type]
+    assert "low sample" not in enough.layout.title.text

@@ -423,8 +423,15 @@ def bars(
     horizontal: bool = True,
     subtitle: str | None = None,
     color: str | None = None,
+    samples: str | None = None,
+    min_sample: int | None = None,
+    sample_noun: str = "observation",
 ) -> Chart:
-    """Bars per category (tool, tenant, model...); coloured red/green when judged against a threshold."""
+    """Bars per category (tool, tenant, model...); coloured red/green when judged against a threshold.
+
+    With `samples` (the column counting each bar's observations) and `min_sample`, a bar with fewer
+    observations is grey (low sample) whatever its value, and the subtitle says so.
+    """
     d = df.dropna(subset=[value]) if len(df) else df
     cats = [safe(c) for c in d[category]] if len(d) else []
     vals = list(_scale(d[value], unit)) if len(d) else []
@@ -432,6 +439,11 @@ def bars(
         colours = [STATUS_COLOURS[status_of(v, threshold, direction, target)] for v in (d[value] if len(d) else [])]
     else:
         colours = [color or PALETTE[0]] * len(vals)
+    if samples is not None and min_sample and len(d):
+        low = [not (n >= min_sample) for n in d[samples]]  # a missing count is low too
+        colours = [STATUS_COLOURS["low-sample"] if is_low else c for c, is_low in zip(colours, low)]
+        if any(low) and subtitle is None:
+            subtitle = f"grey: low sample, fewer than {plural(min_sample, sample_noun)}: too few to judge"
     label = _axis_title(value_label or value, unit)
     hover = f"%{{{'x' if horizontal else 'y'}:{_hover_format(unit)}}}{' ' + unit if unit else ''}<extra></extra>"
     if horizontal:
