@@ -20,7 +20,7 @@ SELECT
     {column} AS value,
     sum(cost_usd) AS cost_usd,
     count(*) AS turns,
-    sum(CASE WHEN cost_usd IS NULL THEN 1 ELSE 0 END) AS unpriced_turns,
+    count(*) FILTER (WHERE cost_usd IS NULL) AS unpriced_turns,
     count(DISTINCT session_id) AS sessions
 FROM t
 GROUP BY period, {column}
