@@ -297,6 +297,8 @@ def test_export_commands_write_files(day_db, tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     folder = tmp_path / "reports" / "exports" / "cost_2026-03-02_2026-03-04"
     assert {p.stem for p in folder.glob("*.csv")} >= {"about", "chargeback_tenant", "reconciliation"}
+    r = runner.invoke(cli, ["export", "cost", "--format", "xlsx", "--out", str(folder), "--warehouse", str(wh)])
+    assert r.exit_code == 1 and "an XLSX export is one file, and this is a folder" in r.output
     r = runner.invoke(cli, ["export", "cost", "--from", "2026-03-05", "--to", "2026-03-04", "--warehouse", str(wh)])
     assert r.exit_code == 1 and r.output.strip().splitlines() == [
         "Error: the period ends (2026-03-04) before it starts (2026-03-05)"

@@ -104,6 +104,8 @@ def export_cost(
     stem = f"cost_{first.isoformat()}_{last.isoformat()}"
     target = out or config.reports_dir / "exports" / (stem + (".xlsx" if fmt == "xlsx" else ""))
     if fmt == "xlsx":
+        if target.is_dir():
+            raise LaunchkitError(f"{target}: an XLSX export is one file, and this is a folder")
         paths = [write_xlsx(files, target)]
     else:
         if target.exists() and not target.is_dir():
