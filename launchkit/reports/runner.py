@@ -67,6 +67,16 @@ def check_parameters(path: Path, params: Mapping[str, Any]) -> None:
         )
 
 
+def redact_parameter(path: Path, redact: bool) -> dict[str, Any]:
+    """{"redact": redact} for a notebook that declares it. A notebook that does not shows no redactable
+    text of its own (the library redacts by default), so it can run redacted but cannot be asked not to."""
+    if "redact" in declared_parameters(path):
+        return {"redact": bool(redact)}
+    if not redact:
+        raise ReportError(f"{path.name} does not declare the parameter redact, so it cannot run unredacted")
+    return {}
+
+
 def _config_json(config: Config) -> str:
     data = json.loads(json.dumps(config.data, default=str))
     data["warehouse"]["path"] = str(config.warehouse_path)
@@ -141,12 +151,14 @@ def run_report(
     notebook: Path | None = None,
     update_index: bool = True,
     kernel: Kernel | None = None,
+    redact: bool | None = None,
 ) -> ReportResult:
     """Execute one report notebook and publish its HTML, executed notebook and JSON summary.
 
     hourly takes `at` (the hour containing it; default: the latest complete hour with data); the
     daily reports take `date` (or the date of `at`; default: the latest day with data). `kernel`:
-    one started earlier with start_kernel(kind) (it is shut down here either way).
+    one started earlier with start_kernel(kind) (it is shut down here either way). `redact`: whether
+    free text is redacted (None: the config's [reports] redact), passed as the notebook's parameter.
     """
     if kind not in KINDS:
         if kernel is not None:
@@ -160,7 +172,9 @@ def run_report(
         raise ReportError(f"no notebook {nb_path}")
     kernel = kernel or start_kernel(kind, nb_path.parent)
     try:
-        return _run_report(kind, config, at, date, pdf, now, cell_timeout, nb_path, update_index, kernel, started)
+        return _run_report(
+            kind, config, at, date, pdf, now, cell_timeout, nb_path, update_index, kernel, started, redact
+        )
     finally:
         kernel.shutdown()
 
@@ -177,6 +191,7 @@ def _run_report(
     update_index: bool,
     kernel: Kernel,
     started: float,
+    redact: bool | None = None,
 ) -> ReportResult:
     spec = KINDS[kind]
     refreshed = snapshot.refresh(config)
@@ -209,6 +224,7 @@ def _run_report(
         stamp = stamp_for(kind, day=day)
         params["date"] = day.isoformat()
         period = Window.day(day).to_json()
+    params.update(redact_parameter(nb_path, config.redact if redact is None else redact))
     check_parameters(nb_path, params)
     out_dir = config.reports_dir / kind
     nb = _execute(nb_path, params, out_dir, stamp, cell_timeout, kernel)
@@ -313,13 +329,14 @@ def run_all(
     days: int = 1,
     hour: str = "latest",
     workers: int | None = None,
+    redact: bool | None = None,
 ) -> list[Path]:
     """Every report for the latest data; then the index. Returns the HTML files written, the index last.
 
     The daily reports cover the last `days` days with data, oldest first (days=3: the latest day and
     the two before it). The hourly report covers the latest complete hour with data (hour="latest"),
     or the busiest complete hour of those days by active sessions (hour="busiest": what `launchkit
-    demo` shows). Reports run `workers` at a time (default_workers()).
+    demo` shows). Reports run `workers` at a time (default_workers()). `redact`: see run_report.
     """
     snapshot.refresh(config)
     db = snapshot.connect(config, refresh_first=False)
@@ -327,7 +344,7 @@ def run_all(
         jobs = plan(db, days=days, hour=hour, now=now)
     finally:
         db.close()
-    out = _run_jobs(config, jobs, pdf=pdf, workers=workers)
+    out = _run_jobs(config, jobs, pdf=pdf, workers=workers, redact=redact)
     out.append(write_index(config.reports_dir))
     return out
 
@@ -343,7 +360,14 @@ def default_workers() -> int:
     return max(1, min(2, os.cpu_count() or 1))
 
 
-def _run_jobs(config: Config, jobs: list[tuple[str, dict[str, Any]]], *, pdf: bool, workers: int | None) -> list[Path]:
+def _run_jobs(
+    config: Config,
+    jobs: list[tuple[str, dict[str, Any]]],
+    *,
+    pdf: bool,
+    workers: int | None,
+    redact: bool | None = None,
+) -> list[Path]:
     """Run the reports `jobs` lists with `workers` side by side (the RUN_FIRST kinds first), each
     worker starting its next report's kernel while the current one runs; the HTML files in the
     order of `jobs`.
@@ -378,7 +402,9 @@ def _run_jobs(config: Config, jobs: list[tuple[str, dict[str, Any]]], *, pdf: bo
                 try:
                     ahead = take()  # the next report's kernel starts while this one runs
                     kind, when = jobs[i]
-                    done[i] = run_report(kind, config, pdf=pdf, update_index=False, kernel=kernel, **when).html
+                    done[i] = run_report(
+                        kind, config, pdf=pdf, update_index=False, kernel=kernel, redact=redact, **when
+                    ).html
                 except BaseException:
                     if ahead is not None:
                         ahead[1].shutdown()
