@@ -139,4 +139,32 @@ def test_the_demo_reports_its_busiest_hour(demo_run):
     stamp = busiest.strftime("%Y-%m-%dT%H")
     assert (demo_run.reports / "hourly" / f"{stamp}.html").is_file()
     assert f"hourly/{stamp}.html" in demo_run.output
-    assert per_hour.max() >= 100  # the demo's traffic: a busy hour has hundreds of sessions
+
+
+def test_the_demo_pilot_is_busy_with_cycles_a_budget_and_a_recent_postmortem():
+    """What `launchkit demo` generates by default (synth's DEMO_* settings), read with pandas."""
+    from launchkit.synth import pilot as synth_pilot
+
+    p = synth.generate_frames(
+        seed=7,
+        start=synth_pilot.DEMO_START,
+        sessions_per_hour=synth_pilot.DEMO_SESSIONS_PER_HOUR,
+        recent_incident=True,
+    )
+    assert (p.ground_truth["start"], p.ground_truth["end"]) == ("2026-03-05", "2026-03-18")
+    assert dt.date(2026, 3, 18).weekday() == 2  # the last three days are weekdays
+    s = p.frames["sessions"]
+    per_hour: pd.Series = s.groupby(s["started_at"].dt.floor("h")).size()
+    hours = pd.DatetimeIndex(per_hour.index)
+    weekday = per_hour[hours.day_of_week < 5]
+    wd = pd.DatetimeIndex(weekday.index)
+    business = weekday[(wd.hour >= 9) & (wd.hour < 17)]
+    late = business[pd.DatetimeIndex(business.index) >= pd.Timestamp("2026-03-12", tz="UTC")]
+    assert late.median() >= 100 and 200 <= per_hour.max() <= 600  # a few hundred sessions an hour at peak
+    assert per_hour[hours.day_of_week >= 5].mean() < weekday.mean() / 3  # weekends are quiet
+    assert weekday[wd.hour < 5].mean() < business.mean() / 5  # so are nights
+    inc = p.frames["incidents"]
+    recent = inc[inc["opened_at"] >= pd.Timestamp("2026-03-16", tz="UTC")]
+    assert len(recent) >= 1 and recent["postmortem_at"].notna().all() and recent["root_cause"].notna().all()
+    b = demo.budget_for(p)
+    assert b.total_usd == 18000.0 and (b.pilot_start, b.pilot_end) == (dt.date(2026, 3, 5), dt.date(2026, 4, 3))
