@@ -7,12 +7,11 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from types import SimpleNamespace
 
-import pandas as pd
 import pytest
+from _tables import insert
 
 from launchkit.analytics import drill, metrics, overview
 from launchkit.analytics.scope import DIMENSIONS, Scope, scope
-from launchkit.contract import TABLES
 from launchkit.errors import LaunchkitError
 from launchkit.store.runner import Warehouse
 from launchkit.window import Window
@@ -22,15 +21,6 @@ DAY = date(2026, 3, 10)
 
 def ts(hh: int, mm: int = 0, day: int = 10) -> datetime:
     return datetime(2026, 3, day, hh, mm, tzinfo=UTC)
-
-
-def insert(con: Warehouse, table: str, rows: list[dict]) -> None:
-    cols = TABLES[table].column_names
-    defaults = {c.name: c.default for c in TABLES[table].columns}
-    df = pd.DataFrame([{c: r.get(c, defaults[c]) for c in cols} for r in rows], columns=cols)
-    con.con.register("_rows", df)
-    con.execute(f"INSERT INTO {table} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _rows")
-    con.con.unregister("_rows")
 
 
 @pytest.fixture
