@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
+from _report_fixtures import LAST_DAY, demo_run  # noqa: F401 (fixture)
 from _tables import insert
 from click.testing import CliRunner
 
@@ -389,3 +390,27 @@ def test_the_retrospective_incidents_and_themes(config):
         "example": "Slow answers on big tables",
     }
     assert r["period"]["days"] == 5 and r["feedback"]["negative"] == 3
+
+
+# ---------------------------------------------------------------------------------------------
+# in the rendered reports (the shared demo run)
+
+
+@pytest.mark.slow
+def test_the_reports_carry_the_updates_the_freeze_and_the_retrospective_but_no_widgets(demo_run):
+    import nbformat
+
+    debrief = demo_run.summary("debrief", LAST_DAY)
+    shown = {u["incident_id"] for u in debrief["incident_updates"]}
+    assert shown == {i["incident_id"] for i in debrief["incidents"]} and "inc-pii" in shown
+    pii = next(u for u in debrief["incident_updates"] if u["incident_id"] == "inc-pii")
+    assert "[email]" in pii["title"] and pii["next_update"]["kind"] == "postmortem"
+    nb = nbformat.read(demo_run.reports / "debrief" / f"{LAST_DAY}.ipynb", as_version=4)
+    drill = next(c for c in nb.cells if c.get("id") == "debrief-drill")
+    assert drill.outputs == []  # `launchkit run` leaves the drill-down out: the report stays static
+    assert "widget-view" not in (demo_run.reports / "debrief" / f"{LAST_DAY}.html").read_text(encoding="utf-8")
+    ga = demo_run.summary("ga", LAST_DAY)
+    assert ga["freeze"]["status"] == "n/a" and any(i["id"] == "data-freeze" for i in ga["checklist"])
+    retro = ga["retrospective"]
+    assert retro["period"]["last_day"] == LAST_DAY and {c["criterion"] for c in retro["criteria"]}
+    assert {i["incident_id"] for i in retro["incidents"]} >= {"inc-pii", "inc-evil"}
