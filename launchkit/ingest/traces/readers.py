@@ -10,7 +10,7 @@ files. The closed list of formats is launchkit.ingest.formats.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -19,7 +19,7 @@ from launchkit.config import Config
 from launchkit.ingest.result import Staged
 from launchkit.ingest.traces import attribute_set, langfuse, otlp, sdk_json
 from launchkit.ingest.traces.mapping import map_spans
-from launchkit.ingest.traces.spans import Parsed
+from launchkit.ingest.traces.spans import Span
 from launchkit.ingest.traces.stage import stage
 
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
@@ -28,10 +28,12 @@ _HEAD_BYTES = 256 * 1024
 _FULL_PARSE_MAX = 20 * 1024 * 1024
 
 
-def _span_reader(parse: Callable[[Path], Parsed], fmt: str) -> Reader:
+def _span_reader(parse: Callable[[Path, list[str]], Iterator[Span]], fmt: str) -> Reader:
     def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
-        spans, rejects, notes = parse(Path(path))
-        return stage(con, map_spans(spans, config, pre_rejects=rejects, notes=notes), fmt)
+        notes: list[str] = []
+        mapped = map_spans(parse(Path(path), notes), config)
+        mapped.notes.extend(dict.fromkeys(notes))  # once each, in order
+        return stage(con, mapped, fmt)
 
     read.__doc__ = f"Read a {fmt} file into staged contract rows."
     return read
@@ -43,7 +45,7 @@ def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) ->
 
 
 READERS: dict[str, Reader] = {
-    "otlp": _span_reader(otlp.parse_otlp, "otlp"),
+    "otlp": _span_reader(lambda p, notes: otlp.parse_otlp(p), "otlp"),
     "otel-json": _span_reader(sdk_json.parse_sdk_json, "otel-json"),
     "langfuse": read_langfuse,
     "span-attributes": _span_reader(attribute_set.parse_attribute_set, "span-attributes"),

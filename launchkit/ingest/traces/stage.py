@@ -171,5 +171,11 @@ def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
             },
         )
     return Staged(
-        tables=tables, rows_read=rows_read, ignored=mapped.ignored, pre_rejects=list(mapped.pre_rejects), notes=notes
+        tables=tables,
+        rows_read=rows_read,
+        ignored=mapped.ignored,
+        ignored_by_reason=dict(mapped.ignored_kinds),
+        warnings=list(mapped.warnings),
+        pre_rejects=list(mapped.pre_rejects),
+        notes=notes,
     )
