@@ -166,6 +166,7 @@ def test_the_view_keeps_the_contract_columns(con):
         "price_provider",
         "price_source",
         "vendor",
+        "latency_flag",
     ]
 
 

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 TABULAR: dict[str, str] = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 TABULAR_FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
-TRACE_FORMATS: tuple[str, ...] = ("otlp", "otel-json", "langfuse", "span-attributes")
+TRACE_FORMATS: tuple[str, ...] = ("otlp", "otel-json", "otel-js", "phoenix", "langfuse", "span-attributes")
 FORMATS: tuple[str, ...] = TABULAR_FORMATS + TRACE_FORMATS
 KNOWN_SUFFIXES = frozenset(TABULAR) | {".json"}
 

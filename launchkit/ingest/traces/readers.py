@@ -1,7 +1,8 @@
 """The trace formats' readers, and telling a trace file's format from its content.
 
-Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemetry SDK span JSON),
-langfuse (Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
+Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemetry Python SDK span
+JSON), otel-js (OpenTelemetry JS SDK span JSON), phoenix (Arize Phoenix span exports), langfuse
+(Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
 Each reader parses the file in Python, maps it to raw contract rows and stages them as temp tables;
 the loader then validates, rejects, dedupes and merges them with the manifest, exactly as for CSV
 files. The closed list of formats is launchkit.ingest.formats.
@@ -17,7 +18,7 @@ import duckdb
 
 from launchkit.config import Config
 from launchkit.ingest.result import Staged
-from launchkit.ingest.traces import attribute_set, langfuse, otlp, sdk_json
+from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json
 from launchkit.ingest.traces.mapping import map_spans
 from launchkit.ingest.traces.spans import Span
 from launchkit.ingest.traces.stage import stage
@@ -47,6 +48,8 @@ def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) ->
 READERS: dict[str, Reader] = {
     "otlp": _span_reader(lambda p, notes: otlp.parse_otlp(p), "otlp"),
     "otel-json": _span_reader(sdk_json.parse_sdk_json, "otel-json"),
+    "otel-js": _span_reader(otel_js.parse_js, "otel-js"),
+    "phoenix": _span_reader(phoenix.parse_phoenix, "phoenix"),
     "langfuse": read_langfuse,
     "span-attributes": _span_reader(attribute_set.parse_attribute_set, "span-attributes"),
 }
@@ -67,8 +70,17 @@ def detect(path: Path) -> str | None:
         return "otlp"
     if '"observations"' in head and ('"projectId"' in head or '"trace"' in head or '"sessionId"' in head):
         return "langfuse"
+    if '"span_kind"' in head and ('"context.span_id"' in head or '"context"' in head or '"span_id"' in head):
+        return "phoenix"
     if '"context"' in head and ('"span_id"' in head or '"trace_id"' in head):
         return "otel-json"
+    if '"traceId"' in head and (
+        '"_spanContext"' in head
+        or '"spanContext"' in head
+        or ('"spanId"' in head and '"type"' not in head)
+        or ('"id"' in head and '"timestamp"' in head and '"duration"' in head)
+    ):
+        return "otel-js"
     if size > _FULL_PARSE_MAX:
         return None
     try:
@@ -77,6 +89,11 @@ def detect(path: Path) -> str | None:
         return None
     if langfuse.looks_like_export(doc):
         return "langfuse"
+    records = doc if isinstance(doc, list) else [doc]
+    if records and phoenix.looks_like_phoenix(records[0]):
+        return "phoenix"
+    if records and otel_js.looks_like_js_span(records[0]):
+        return "otel-js"
     if attribute_set.looks_like_attribute_set(doc):
         return "span-attributes"
     return None

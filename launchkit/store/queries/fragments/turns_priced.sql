@@ -7,6 +7,10 @@
 --           by the model as reported (model_raw, else model) and the provider ('' when none), the UTC day, and
 --           the input-token tier the turn falls in. Also: price_model / price_provider (that key), price_source
 --           (the price row's source; NULL: no price row yet) and vendor (who bills it, for reconciliation).
+--           latency_flag: 'below floor' (latency under quality_settings.min_llm_latency_ms, default 5 ms:
+--           e.g. a streaming span ended when the stream was created), 'ttft > latency' (impossible), else
+--           NULL; latency_ms and ttft_ms of a flagged turn are NULL (left out of every percentile) only
+--           when quality_settings.exclude_implausible_latency is true, else as loaded.
 --           Plain SQL (joins, CASE, coalesce) so another engine can run it.
 -- grain: one row per turn_id
 -- parameters: none
@@ -16,8 +20,14 @@ WITH t AS (
         CAST(timezone('UTC', turns.started_at) AS DATE) AS _day,
         coalesce(turns.model_raw, turns.model) AS _price_model,
         coalesce(turns.provider, '') AS _price_provider,
-        coalesce(turns.input_tokens, 0) AS _input_for_tier
+        coalesce(turns.input_tokens, 0) AS _input_for_tier,
+        CASE
+            WHEN turns.latency_ms < coalesce(qs.min_llm_latency_ms, 5.0) THEN 'below floor'
+            WHEN turns.ttft_ms > turns.latency_ms THEN 'ttft > latency'
+        END AS _latency_flag,
+        coalesce(qs.exclude_implausible_latency, false) AS _exclude_flagged
     FROM turns
+    LEFT JOIN quality_settings AS qs ON qs.id = 1
 ),
 matched AS (
     SELECT
@@ -59,8 +69,8 @@ SELECT
     started_at,
     model,
     status,
-    latency_ms,
-    ttft_ms,
+    CASE WHEN _exclude_flagged AND _latency_flag IS NOT NULL THEN NULL ELSE latency_ms END AS latency_ms,
+    CASE WHEN _exclude_flagged AND _latency_flag IS NOT NULL THEN NULL ELSE ttft_ms END AS ttft_ms,
     input_tokens,
     output_tokens,
     CASE WHEN _source IN ('override', 'computed') THEN _priced_usd ELSE cost_usd END AS cost_usd,
@@ -73,5 +83,6 @@ SELECT
     _price_model AS price_model,
     _price_provider AS price_provider,
     _price_source AS price_source,
-    _vendor AS vendor
+    _vendor AS vendor,
+    _latency_flag AS latency_flag
 FROM chosen
