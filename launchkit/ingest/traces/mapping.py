@@ -16,7 +16,7 @@ from typing import Any
 
 from launchkit.config import Config
 from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces.facts import SpanFacts, from_span
+from launchkit.ingest.traces.facts import FactReader, SpanFacts
 from launchkit.ingest.traces.fold import fold_trace
 from launchkit.ingest.traces.spans import Mapped, SessionFacts, Span, ns_to_iso
 
@@ -49,8 +49,8 @@ def map_spans(
     notes: list[str] | None = None,
 ) -> Mapped:
     """Turn spans into raw turns / tool_calls rows and session facts (see docs/telemetry.md)."""
-    users, tenants = identity_names(config)
-    return map_facts((from_span(s, users, tenants) for s in spans), notes=notes)
+    reader = FactReader(*identity_names(config))
+    return map_facts((reader.facts(s) for s in spans), notes=notes)
 
 
 def map_facts(facts: Iterable[SpanFacts], *, notes: list[str] | None = None, out: Mapped | None = None) -> Mapped:

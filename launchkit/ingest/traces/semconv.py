@@ -77,6 +77,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "llm.provider",  # OpenInference
         "llm.system",  # OpenInference
         "ai.model.provider",  # Vercel AI SDK: 'openai.responses' -> openai
+        "ls_provider",  # LangChain run metadata (as Langfuse exports it)
     ),
     # -- usage: input tokens include cache reads and writes (the GenAI semconv rule; see input_tokens())
     "input_tokens": (
@@ -249,14 +250,46 @@ REASON_RERECORDED = "re-recorded call"
 REASON_NOT_GENAI = "not an LLM or tool span"
 
 
-def classify(attrs: Mapping[str, Any], kind: str | None = None) -> tuple[Role | None, str]:
-    """(role, label) of a span from its attributes and span kind; role None: nothing launchkit reads.
+def _index() -> dict[str, tuple[tuple[str, int], ...]]:
+    """Attribute name -> (field, rank) of every alias it is (a name may serve more than one field)."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for fld, names in ALIASES.items():
+        for rank, name in enumerate(names):
+            out.setdefault(name, []).append((fld, rank))
+    return {k: tuple(v) for k, v in out.items()}
+
+
+_INDEX = _index()
+
+
+def read(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Every logical field a span's attributes give, each from its first alias present with a usable
+    value (the same answer as `first` per field, in one pass over the attributes)."""
+    best: dict[str, tuple[int, Any]] = {}
+    index = _INDEX
+    for key, value in attrs.items():
+        hits = index.get(key)
+        if hits is None or value is None or (type(value) is str and not value.strip()):
+            continue
+        for fld, rank in hits:
+            cur = best.get(fld)
+            if cur is None or rank < cur[0]:
+                best[fld] = (rank, value)
+    return {fld: v for fld, (_, v) in best.items()}
+
+
+def classify(
+    attrs: Mapping[str, Any], kind: str | None = None, *, fields: Mapping[str, Any] | None = None
+) -> tuple[Role | None, str]:
+    """(role, label) of a span from its attributes (or their `read` fields) and span kind; role None:
+    nothing launchkit reads.
 
     The label names what decided (an operation, a kind) for the ignore reasons. The first rule of
     CLASSIFICATION that applies wins; an unknown gen_ai.operation.name falls through to the others.
     """
+    f = read(attrs) if fields is None else fields
     unknown: str | None = None
-    op = lookup(attrs, ALIASES["operation"])
+    op = f.get("operation")
     if isinstance(op, str) and op.strip():
         o = op.strip().lower()
         if o in TURN_OPERATIONS:
@@ -268,7 +301,7 @@ def classify(attrs: Mapping[str, Any], kind: str | None = None) -> tuple[Role | 
         if o in OTHER_CALL_OPERATIONS:
             return "other_call", o
         unknown = op.strip()
-    vop = lookup(attrs, ALIASES["vercel_operation"])
+    vop = f.get("vercel_operation")
     if isinstance(vop, str) and vop.strip():
         v = vop.strip()
         if v in VERCEL_TURN_IDS:
@@ -280,7 +313,7 @@ def classify(attrs: Mapping[str, Any], kind: str | None = None) -> tuple[Role | 
         if v in VERCEL_OTHER_CALL_IDS:
             return "other_call", v
         unknown = unknown or v
-    oik = lookup(attrs, ALIASES["openinference_kind"])
+    oik = f.get("openinference_kind")
     if isinstance(oik, str) and oik.strip():
         k = oik.strip().upper()
         if k in OPENINFERENCE_TURN_KINDS:
@@ -292,26 +325,26 @@ def classify(attrs: Mapping[str, Any], kind: str | None = None) -> tuple[Role | 
         if k in OPENINFERENCE_WRAPPER_KINDS:
             return "wrapper", k
         return "other", k  # RETRIEVER, RERANKER, GUARDRAIL, EVALUATOR, PROMPT, UNKNOWN
-    tk = lookup(attrs, ALIASES["traceloop_kind"])
+    tk = f.get("traceloop_kind")
     if isinstance(tk, str) and tk.strip():
         t = tk.strip().lower()
         if t in TRACELOOP_TOOL_KINDS:
             return "tool", f"traceloop {t}"
         return "wrapper", f"traceloop {t}"
-    rt = lookup(attrs, ALIASES["llm_request_type"])
+    rt = f.get("llm_request_type")
     if isinstance(rt, str) and rt.strip():
         r = rt.strip().lower()
         if r in LLM_REQUEST_TURN_TYPES:
             return "turn", f"llm.request.type {r}"
         if r in LLM_REQUEST_OTHER_CALL_TYPES:
             return "other_call", f"llm.request.type {r}"
-    if unknown is None and lookup(attrs, ALIASES["tool_name"]) is not None:
+    if unknown is None and f.get("tool_name") is not None:
         return "tool", "tool name"
     if (
         unknown is None
         and kind == "client"
-        and lookup(attrs, ALIASES["provider"]) is not None
-        and (lookup(attrs, ALIASES["input_tokens"]) is not None or lookup(attrs, ALIASES["output_tokens"]) is not None)
+        and f.get("provider") is not None
+        and (f.get("input_tokens") is not None or f.get("output_tokens") is not None)
     ):
         return "turn", "client span with usage"
     if unknown is not None:
@@ -361,12 +394,13 @@ def first(field: str, attrs: Mapping[str, Any], resource: Mapping[str, Any] | No
     return value
 
 
-def release(attrs: Mapping[str, Any], resource: Mapping[str, Any]) -> str | None:
-    """The release of the instrumented service (service.version), except where that is not one."""
-    service = first("service", attrs, resource)
+def release(fields: Mapping[str, Any], resource_fields: Mapping[str, Any]) -> str | None:
+    """The release of the instrumented service (service.version), except where that is not one; from a
+    span's `read` fields, then its resource's."""
+    service = fields.get("service", resource_fields.get("service"))
     if isinstance(service, str) and service.strip().lower() in SERVICE_VERSION_IS_NOT_RELEASE:
         return None
-    value = first("release", attrs, resource)
+    value = fields.get("release", resource_fields.get("release"))
     return None if value is None else str(value)
 
 
@@ -414,7 +448,7 @@ def whole(value: Any) -> int | None:
     return v if isinstance(v, int) and v >= 0 else None
 
 
-def tokens(attrs: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
+def tokens(attrs: Mapping[str, Any], *, fields: Mapping[str, Any] | None = None) -> tuple[Any, Any, Any, Any]:
     """(input, output, cache read, cache write) of a span, input including the cache tokens.
 
     The GenAI semconv says gen_ai.usage.input_tokens SHOULD include cache reads and writes, and
@@ -422,10 +456,11 @@ def tokens(attrs: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
     exclude them: when cache reads + writes exceed the input count, the input count cannot include
     them, so they are added. Values that are not whole numbers pass through for the loader.
     """
-    inp = count(first("input_tokens", attrs))
-    out = count(first("output_tokens", attrs))
-    cr = count(first("cache_read_tokens", attrs))
-    cw = count(first("cache_write_tokens", attrs))
+    f = read(attrs) if fields is None else fields
+    inp = count(f.get("input_tokens"))
+    out = count(f.get("output_tokens"))
+    cr = count(f.get("cache_read_tokens"))
+    cw = count(f.get("cache_write_tokens"))
     if isinstance(inp, int) and (isinstance(cr, int) or isinstance(cw, int)):
         cache = (cr if isinstance(cr, int) else 0) + (cw if isinstance(cw, int) else 0)
         if cache > inp:
@@ -433,9 +468,9 @@ def tokens(attrs: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
     return inp, out, cr, cw
 
 
-def cost(attrs: Mapping[str, Any]) -> float | None:
+def cost(attrs: Mapping[str, Any], *, fields: Mapping[str, Any] | None = None) -> float | None:
     """Reported cost in USD: a total attribute, else the sum of an input/output pair; None when absent."""
-    total = first("cost", attrs)
+    total = (read(attrs) if fields is None else fields).get("cost")
     if total is not None:
         return number(total)
     for a, b in COST_PARTS:
@@ -453,18 +488,18 @@ def _truthy(value: Any) -> bool:
     return bool(value)
 
 
-def ttft_ms(attrs: Mapping[str, Any]) -> Any:
-    """Time to first token in milliseconds from the attributes (None when none is given)."""
-    value = first("ttft_s", attrs)
+def ttft_ms(fields: Mapping[str, Any]) -> Any:
+    """Time to first token in milliseconds from a span's `read` fields (None when none is given)."""
+    value = fields.get("ttft_s")
     if value is not None:
         n = number(value)
         return n * 1000.0 if n is not None else value
-    value = first("ttft_ms", attrs)
+    value = fields.get("ttft_ms")
     if value is not None:
         n = number(value)
         return n if n is not None else value
-    value = first("ttft_s_streaming_only", attrs)
-    if value is not None and _truthy(first("streaming", attrs)):
+    value = fields.get("ttft_s_streaming_only")
+    if value is not None and _truthy(fields.get("streaming")):
         n = number(value)
         return n * 1000.0 if n is not None else value
     return None
@@ -478,9 +513,9 @@ def is_timeout(error_type: Any) -> bool:
     return "timeout" in e or "timed_out" in e or e == "deadline_exceeded"
 
 
-def tool_failure(attrs: Mapping[str, Any]) -> tuple[bool, str | None]:
+def tool_failure(fields: Mapping[str, Any]) -> tuple[bool, str | None]:
     """(failed, error type) from a completed-tool-call JSON attribute (Gemini CLI), else (False, None)."""
-    text = first("tool_output", attrs)
+    text = fields.get("tool_output")
     if not isinstance(text, str) or '"status"' not in text:
         return False, None
     try:

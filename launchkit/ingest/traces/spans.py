@@ -254,10 +254,19 @@ def any_value(v: Any) -> Any:
 def attributes(items: Any) -> dict[str, Any]:
     """OTLP KeyValue list (or an already plain mapping) -> {key: value}."""
     if isinstance(items, Mapping):
-        return {str(k): any_value(v) for k, v in items.items()}
+        return {str(k): (any_value(v) if isinstance(v, dict) else v) for k, v in items.items()}
     out: dict[str, Any] = {}
-    for kv in items or []:
-        if isinstance(kv, Mapping) and "key" in kv:
+    for kv in items or ():
+        if type(kv) is dict:  # the common case, without the generic Mapping check
+            key = kv.get("key")
+            if key is None:
+                continue
+            v = kv.get("value")
+            if type(v) is dict and "stringValue" in v:
+                out[key if type(key) is str else str(key)] = v["stringValue"]
+            else:
+                out[key if type(key) is str else str(key)] = any_value(v)
+        elif isinstance(kv, Mapping) and "key" in kv:
             out[str(kv["key"])] = any_value(kv.get("value"))
     return out
 

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from launchkit.contract import TABLES
 from launchkit.errors import CountsError
@@ -38,18 +37,24 @@ def _value_text(value: Any) -> str | None:
     return json.dumps(value, default=str)
 
 
+def _texts(values: list[Any]) -> list[str | None]:
+    """_value_text of each value, with text and missing values passed through as they are."""
+    return [v if v is None or type(v) is str else _value_text(v) for v in values]
+
+
 def _stage_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> str:
     """Register rows (contract column names + _row) as temp table _lk_trace_<table>, all values VARCHAR."""
+    import pyarrow as pa
+
     cols = [c for c in TABLES[table].column_names if any(c in r for r in rows)]
-    df = pd.DataFrame(
-        {
-            "_row": pd.Series([int(r["_row"]) for r in rows], dtype="int64"),
-            **{c: pd.Series([_value_text(r.get(c)) for r in rows], dtype=object) for c in cols},
-        }
+    arrow = pa.Table.from_arrays(
+        [pa.array([int(r["_row"]) for r in rows], type=pa.int64())]
+        + [pa.array(_texts([r.get(c) for r in rows]), type=pa.string()) for c in cols],
+        names=["_row", *cols],
     )
     name = f"_lk_trace_{table}"
-    view = f"{name}_df"
-    con.register(view, df)
+    view = f"{name}_src"
+    con.register(view, arrow)
     try:
         select = ", ".join(
             [f"CAST({quote_ident('_row')} AS BIGINT) AS {quote_ident('_row')}"]
