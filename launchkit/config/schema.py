@@ -15,7 +15,7 @@ from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
-    "reports": {"dir": "reports"},
+    "reports": {"dir": "reports", "redact": True},
     "ingest": {"timezone": "UTC"},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
@@ -39,9 +39,11 @@ _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))
 _NUMBER = (int, float)
 _OPTIONAL_NUMBER = (int, float, type(None))
+_BOOL = (bool,)
 TYPES: dict[str, tuple[type, ...]] = {
     "warehouse.path": _TEXT,
     "reports.dir": _TEXT,
+    "reports.redact": _BOOL,
     "ingest.timezone": _TEXT,
     "pilot.start": _OPTIONAL_TEXT,
     "pilot.end": _OPTIONAL_TEXT,
