@@ -441,3 +441,45 @@ def test_spend_tables_keep_the_frames_types():
     t = synth.generate_frames(days=1, tenants=2, seed=3).frames["turns"]
     assert str(t["cache_write_tokens"].dtype) == "Int64" and t["cache_write_tokens"].isna().any()
     assert isinstance(t, pd.DataFrame)
+
+
+def test_a_js_telemetry_file_with_logs_and_metrics_beside_spans(con, config, tmp_path):
+    # Gemini CLI's telemetry outfile: span dumps, log records (which carry a spanContext) and metrics,
+    # pretty-printed one after another; only the span is one; the others are ignored, by kind
+    span_dump = {
+        "_spanContext": {"traceId": TRACE, "spanId": "0000000000000301", "traceFlags": 1},
+        "kind": 0,
+        "name": "llm_call",
+        "attributes": {
+            "gen_ai.operation.name": "llm_call",
+            "gen_ai.request.model": "gemini-2.5-pro",
+            "gen_ai.usage.input_tokens": 9870,
+            "gen_ai.usage.output_tokens": 112,
+            "gen_ai.conversation.id": "g-1",
+        },
+        "startTime": [1772445600, 20_000_000],
+        "endTime": [1772445604, 300_000_000],
+        "status": {"code": 1},
+        "resource": {"_rawAttributes": [["service.name", "gemini-cli"], ["service.version", "v22.14.0"]]},
+    }
+    log_record = {
+        "hrTime": [1772445604, 310_000_000],
+        "spanContext": {"traceId": TRACE, "spanId": "0000000000000301", "traceFlags": 1},
+        "attributes": {"event.name": "gemini_cli.api_response", "input_token_count": 9870},
+        "_body": "API response from gemini-2.5-pro",
+        "severityNumber": 9,
+    }
+    metrics = {"resource": {"_rawAttributes": []}, "scopeMetrics": [{"scope": {"name": "gemini-cli"}, "metrics": []}]}
+    f = tmp_path / "telemetry.log"
+    f.write_text("".join(json.dumps(r, indent=2) + "\n" for r in (log_record, metrics, span_dump)))
+    res = load.run(con, [f], config, fmt="otel-js", publish=False).results
+    t = {r.table: r for r in res}
+    assert t["turns"].loaded == 1 and not t["turns"].warnings
+    assert t["turns"].ignored_by_reason == {"not a span (log record)": 1, "not a span (metrics)": 1}
+    # Gemini CLI's service.version is the Node.js version: not a release
+    assert con.execute("SELECT session_id, release FROM sessions").fetchall() == [("g-1", None)]
+    from launchkit.ingest.formats import detect_format
+
+    g = tmp_path / "metrics_first.json"
+    g.write_text("".join(json.dumps(r, indent=2) + "\n" for r in (metrics, span_dump)))
+    assert detect_format(g) == "otel-js"

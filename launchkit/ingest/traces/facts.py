@@ -105,6 +105,8 @@ class FactReader:
 
     def facts(self, span: Span) -> SpanFacts:
         """The facts of one span (classification, identity, and for turns and tools their values)."""
+        if span.not_a_span is not None:
+            return SpanFacts(span.row, None, None, None, span.name, role=None, label=span.not_a_span)
         if span.problem is not None or not span.span_id:
             return SpanFacts(
                 span.row,

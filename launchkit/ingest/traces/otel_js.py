@@ -36,9 +36,26 @@ def _context(rec: Mapping[str, Any]) -> Mapping[str, Any]:
     return rec
 
 
+# Keys of the other signals a JS SDK file exporter writes beside spans (Gemini CLI's telemetry
+# outfile holds logs and metrics too): such records are ignored, counted by kind, not rejected.
+_LOG_KEYS = ("hrTime", "severityNumber", "severityText", "_body")
+_METRIC_KEYS = ("scopeMetrics", "resourceMetrics", "descriptor", "dataPoints")
+
+
+def other_signal(rec: Any) -> str | None:
+    """'log record' or 'metrics' for a record of another signal, else None."""
+    if not isinstance(rec, Mapping):
+        return None
+    if any(k in rec for k in _METRIC_KEYS):
+        return "metrics"
+    if any(k in rec for k in _LOG_KEYS) and "startTime" not in rec and "duration" not in rec:
+        return "log record"
+    return None
+
+
 def looks_like_js_span(rec: Any) -> bool:
     """A JS SDK span: a span context (_spanContext / spanContext) or a top-level traceId with id / spanId."""
-    if not isinstance(rec, Mapping) or "resourceSpans" in rec:
+    if not isinstance(rec, Mapping) or "resourceSpans" in rec or other_signal(rec):
         return False
     ctx = _context(rec)
     return "traceId" in ctx and ("spanId" in ctx or "id" in rec)
@@ -110,6 +127,10 @@ def parse_js(path: Path, notes: list[str] | None = None) -> Iterator[Span]:
             continue
         for rec in _records(doc):
             row += 1
+            signal = other_signal(rec)
+            if signal is not None:
+                yield Span(row, None, None, None, "", None, None, not_a_span=f"not a span ({signal})")
+                continue
             if not looks_like_js_span(rec):
                 yield problem_span(row, "not an OpenTelemetry JS span (no traceId and span id)", rec)
                 continue

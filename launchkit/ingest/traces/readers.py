@@ -10,17 +10,18 @@ files. The closed list of formats is launchkit.ingest.formats.
 
 from __future__ import annotations
 
-import json
+import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 
 from launchkit.config import Config
+from launchkit.errors import InputFileError
 from launchkit.ingest.result import Staged
 from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json
 from launchkit.ingest.traces.mapping import map_spans
-from launchkit.ingest.traces.spans import Span
+from launchkit.ingest.traces.spans import Span, documents
 from launchkit.ingest.traces.stage import stage
 
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
@@ -84,16 +85,19 @@ def detect(path: Path) -> str | None:
     if size > _FULL_PARSE_MAX:
         return None
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        docs = list(itertools.islice((d for _, d, err in documents(Path(path)) if err is None), 50))
+    except (OSError, InputFileError, RecursionError):
         return None
-    if langfuse.looks_like_export(doc):
+    if not docs:
+        return None
+    doc = docs[0]
+    if len(docs) == 1 and langfuse.looks_like_export(doc):
         return "langfuse"
-    records = doc if isinstance(doc, list) else [doc]
-    if records and phoenix.looks_like_phoenix(records[0]):
+    records = [r for d in docs for r in (d if isinstance(d, list) else [d])][:50]
+    if any(phoenix.looks_like_phoenix(r) for r in records):
         return "phoenix"
-    if records and otel_js.looks_like_js_span(records[0]):
+    if any(otel_js.looks_like_js_span(r) for r in records):
         return "otel-js"
-    if attribute_set.looks_like_attribute_set(doc):
+    if len(docs) == 1 and attribute_set.looks_like_attribute_set(doc):
         return "span-attributes"
     return None

@@ -48,6 +48,7 @@ class Span:
     raw: str = ""  # the record as JSON, kept only for a span with a problem
     kind: str | None = None  # internal | server | client | producer | consumer (None: not given)
     scope: str | None = None  # instrumentation scope (library) name
+    not_a_span: str | None = None  # a record of another signal in a trace file (a log record): ignored, why
 
 
 def problem_span(row: int, problem: str, record: Any = None) -> Span:
