@@ -66,7 +66,8 @@ def map_facts(facts: Iterable[SpanFacts], *, notes: list[str] | None = None, out
             continue
         traces.setdefault(f.trace, []).append(f)
     warnings: list[str] = []
-    for trace_id, spans in traces.items():
+    for trace_id in list(traces):
+        spans = traces.pop(trace_id)  # a mapped trace's facts are freed as the rows build up
         warnings.extend(_map_trace(trace_id, spans, out))
     if warnings:
         listed = warnings[:MAX_LISTED_WARNINGS]

@@ -135,6 +135,7 @@ def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[
 
 def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
     """Stage mapped rows as temp tables for ingest.load_staged, with the counts and notes."""
+    n_turns, n_calls, n_feedback = len(mapped.turns), len(mapped.tool_calls), len(mapped.feedback)
     session_rows, session_notes = _session_rows(con, mapped)
     by_table = {
         "turns": mapped.turns,
@@ -149,10 +150,11 @@ def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
         if rows:
             tables[table] = _stage_table(con, table, rows)
             rows_read[table] = len(rows)
+            rows.clear()  # staged in DuckDB now: free the Python rows before the next table
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(mapped.ignored_kinds.items()))
     summary = (
-        f"{fmt}: {mapped.records} record(s) read = {len(mapped.turns)} turn(s) + {len(mapped.tool_calls)} "
-        f"tool call(s) + {len(mapped.feedback)} feedback + {mapped.ignored} ignored"
+        f"{fmt}: {mapped.records} record(s) read = {n_turns} turn(s) + {n_calls} "
+        f"tool call(s) + {n_feedback} feedback + {mapped.ignored} ignored"
         f"{' (' + kinds + ')' if kinds else ''} + {len(mapped.pre_rejects)} rejected before staging"
     )
     notes = [summary] + mapped.notes + session_notes
@@ -160,17 +162,15 @@ def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
         notes.append(
             f"{len(session_rows)} session(s) derived from the spans (the sessions row counts sessions, not spans)"
         )
-    staged_total = (
-        len(mapped.turns) + len(mapped.tool_calls) + len(mapped.feedback) + mapped.ignored + len(mapped.pre_rejects)
-    )
+    staged_total = n_turns + n_calls + n_feedback + mapped.ignored + len(mapped.pre_rejects)
     if mapped.records != staged_total:
         raise CountsError(
             fmt,
             {
                 "records": mapped.records,
-                "turns": len(mapped.turns),
-                "tool_calls": len(mapped.tool_calls),
-                "feedback": len(mapped.feedback),
+                "turns": n_turns,
+                "tool_calls": n_calls,
+                "feedback": n_feedback,
                 "ignored": mapped.ignored,
                 "rejected": len(mapped.pre_rejects),
             },
