@@ -18,12 +18,13 @@ OTLP's; `status.code` is 0 UNSET, 1 OK, 2 ERROR, as in OTLP.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from launchkit.errors import InputFileError
-from launchkit.ingest.traces.spans import Span, attributes, documents, norm_id, problem_span, status
+from launchkit.ingest.traces.spans import Span, as_list, attributes, documents, norm_id, problem_span, status
 
 KINDS = {0: "internal", 1: "server", 2: "client", 3: "producer", 4: "consumer"}
 
@@ -67,11 +68,15 @@ def _records(doc: Any) -> list[Any]:
     return list(doc) if isinstance(doc, list) else [doc]
 
 
+def _finite(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
 def _hrtime(value: Any) -> int | None:
     """Nanoseconds from an HrTime [seconds, nanoseconds], or from epoch milliseconds (a number)."""
-    if isinstance(value, (list, tuple)) and len(value) == 2 and all(isinstance(v, (int, float)) for v in value):
+    if isinstance(value, (list, tuple)) and len(value) == 2 and all(_finite(v) for v in value):
         return int(value[0]) * 1_000_000_000 + int(value[1])
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0:
+    if _finite(value) and value > 0:
         return int(round(float(value) * 1_000_000))
     return None
 
@@ -80,13 +85,9 @@ def _times(rec: Mapping[str, Any]) -> tuple[int | None, int | None, Any]:
     """(start ns, end ns, the start as read when unreadable)."""
     if "timestamp" in rec and "startTime" not in rec:  # ConsoleSpanExporter: µs and a µs duration
         ts, dur = rec.get("timestamp"), rec.get("duration")
-        if isinstance(ts, (int, float)) and not isinstance(ts, bool):
+        if isinstance(ts, (int, float)) and _finite(ts):
             at = int(round(float(ts) * 1000))
-            until = (
-                at + int(round(float(dur) * 1000))
-                if isinstance(dur, (int, float)) and not isinstance(dur, bool)
-                else None
-            )
+            until = at + int(round(float(dur) * 1000)) if isinstance(dur, (int, float)) and _finite(dur) else None
             return at, until, None
         return None, None, ts
     start = _hrtime(rec.get("startTime"))
@@ -153,7 +154,7 @@ def _span(row: int, rec: Mapping[str, Any]) -> Span:
     start, end, raw_start = _times(rec)
     st = rec.get("status")
     events = []
-    for e in rec.get("events") or []:
+    for e in as_list(rec.get("events")):
         if isinstance(e, Mapping):
             events.append((str(e.get("name", "")), attributes(e.get("attributes") or {}), _hrtime(e.get("time"))))
     scope = rec.get("instrumentationScope") or rec.get("instrumentationLibrary")

@@ -13,6 +13,7 @@ from typing import Any
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces.spans import (
     Span,
+    as_list,
     attributes,
     documents,
     norm_id,
@@ -34,6 +35,10 @@ KINDS: dict[Any, str] = {
     "SPAN_KIND_PRODUCER": "producer",
     "SPAN_KIND_CONSUMER": "consumer",
 }
+
+
+def _kind(value: Any) -> str | None:
+    return KINDS.get(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
 
 
 def parse_otlp(path: Path) -> Iterator[Span]:
@@ -90,7 +95,7 @@ def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
     end, _ = read_time(sp.get("endTimeUnixNano"))
     st = sp.get("status") or {}
     events = []
-    for e in sp.get("events") or ():
+    for e in as_list(sp.get("events")):
         if isinstance(e, Mapping):
             t, _ = read_time(e.get("timeUnixNano"))
             events.append((str(e.get("name", "")), attributes(e.get("attributes")), t))
@@ -108,6 +113,6 @@ def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
         resource=resource,
         events=events,
         raw_start=raw_start,
-        kind=KINDS.get(sp.get("kind")),
+        kind=_kind(sp.get("kind")),
         scope=str(scope) if scope else None,
     )

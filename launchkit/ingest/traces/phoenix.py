@@ -25,7 +25,7 @@ from typing import Any
 
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces.spans import Span, documents, iso_to_ns, norm_id, problem_span, status
+from launchkit.ingest.traces.spans import Span, as_list, documents, iso_to_ns, norm_id, problem_span, status
 
 _ATTR = "attributes."
 
@@ -66,6 +66,8 @@ def _time(value: Any) -> tuple[int | None, Any]:
         return None, None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         v = float(value)
+        if not math.isfinite(v):
+            return None, value
         scale = 1e9 if abs(v) < 1e11 else 1e6 if abs(v) < 1e14 else 1e3 if abs(v) < 1e17 else 1.0
         return int(round(v * scale)), None
     if isinstance(value, str):
@@ -129,7 +131,7 @@ def _span(row: int, rec: Mapping[str, Any]) -> Span:
     start, raw_start = _time(rec.get("start_time"))
     end, _ = _time(rec.get("end_time"))
     events = []
-    for e in rec.get("events") or []:
+    for e in as_list(rec.get("events")):
         if isinstance(e, Mapping):
             t, _ = _time(e.get("timestamp"))
             attrs: dict[str, Any] = {}

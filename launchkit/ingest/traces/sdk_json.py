@@ -9,6 +9,7 @@ from typing import Any
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces.spans import (
     Span,
+    as_list,
     attributes,
     documents,
     norm_id,
@@ -86,7 +87,7 @@ def _sdk_span(row: int, sp: Mapping[str, Any]) -> Span:
     res = sp.get("resource") or {}
     resource = res.get("attributes", res) if isinstance(res, Mapping) else {}
     events = []
-    for e in sp.get("events") or []:
+    for e in as_list(sp.get("events")):
         if isinstance(e, Mapping):
             t, _ = read_time(e.get("timestamp"))
             events.append((str(e.get("name", "")), dict(e.get("attributes") or {}), t))

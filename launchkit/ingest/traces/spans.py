@@ -108,6 +108,11 @@ class Mapped:
 # Small converters shared by the formats.
 
 
+def as_list(value: Any) -> list[Any]:
+    """A JSON array as a list; anything else (a record's malformed field) as an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def raw_json(obj: Any) -> str:
     """A record as compact JSON for the rejects table (cut at 2,000 characters)."""
     text = json.dumps(obj, default=str, ensure_ascii=False, separators=(",", ":"))
@@ -289,9 +294,12 @@ _STATUS_CODES = {
 
 
 def status(code: Any) -> str:
+    """ok | error | unset from a status code as a number or a name (anything else: unset)."""
     key = code.strip().lower() if isinstance(code, str) else code
     if isinstance(key, str) and key.isdigit():
         key = int(key)
+    if not isinstance(key, (str, int)) or isinstance(key, bool):
+        return "unset"
     return _STATUS_CODES.get(key, "unset")
 
 
