@@ -41,20 +41,30 @@ def pilots() -> dict[str, synth.SynthPilot]:
 
 
 @pytest.fixture(scope="module")
-def prices() -> dict[str, tuple[float, float]]:
-    """USD per token (input, output) from the genai-prices table, an oracle independent of synth."""
+def prices() -> dict[str, tuple[float, float, float, float]]:
+    """USD per token (input, output, cache read, cache write) from genai-prices' own calc_price, an oracle
+    independent of synth and of launchkit's SQL (cache tokens are part of the input tokens)."""
     out = {}
     for model, vendor in VENDOR.items():
-        p_in = calc_price(Usage(input_tokens=1_000_000, output_tokens=0), model, provider_id=vendor).total_price
-        p_out = calc_price(Usage(input_tokens=0, output_tokens=1_000_000), model, provider_id=vendor).total_price
-        out[model] = (float(p_in) / 1e6, float(p_out) / 1e6)
+
+        def per_token(model: str = model, vendor: str = vendor, **usage: int) -> float:
+            return float(calc_price(Usage(**usage), model, provider_id=vendor).total_price) / 1e6
+
+        m = 1_000_000
+        out[model] = (
+            per_token(input_tokens=m, output_tokens=0),
+            per_token(input_tokens=0, output_tokens=m),
+            per_token(input_tokens=m, cache_read_tokens=m, output_tokens=0),
+            per_token(input_tokens=m, cache_write_tokens=m, output_tokens=0),
+        )
     return out
 
 
-def true_cost(turns: pd.DataFrame, prices: dict[str, tuple[float, float]]) -> pd.Series:
-    p_in = turns["model"].map(lambda m: prices[m][0])
-    p_out = turns["model"].map(lambda m: prices[m][1])
-    return turns["input_tokens"] * p_in + turns["output_tokens"] * p_out
+def true_cost(turns: pd.DataFrame, prices: dict[str, tuple[float, float, float, float]]) -> pd.Series:
+    """USD of each turn: uncached input, cache reads, cache writes and output, each at its price."""
+    p = {i: turns["model_raw"].map(lambda m, i=i: prices[m][i]) for i in range(4)}
+    cr, cw = turns["cache_read_tokens"].fillna(0), turns["cache_write_tokens"].fillna(0)
+    return (turns["input_tokens"] - cr - cw) * p[0] + turns["output_tokens"] * p[1] + cr * p[2] + cw * p[3]
 
 
 def cost_per_session(p: synth.SynthPilot, prices, lo, hi) -> float:
@@ -206,7 +216,13 @@ def test_realistic_shape(pilots) -> None:
     assert 20 < wd_business[wd_business.index >= "2026-03-09"].mean() < 60  # ~40 once all are on
     turns_per = t.groupby("session_id").size()
     assert turns_per.min() >= 1 and turns_per.max() <= 8 and 2 < turns_per.mean() < 4
-    assert set(t["model"]) == set(VENDOR)
+    assert set(t["model_raw"]) == set(VENDOR)
+    assert set(t["model"]) == {"gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "claude-3-5-haiku"}  # one name each
+    # prompt caching: cache reads on most input tokens; cache writes reported (and billed) by Anthropic only
+    assert 0.5 < t["cache_read_tokens"].sum() / t["input_tokens"].sum() < 0.75
+    anthropic = t["provider"] == "anthropic"
+    assert t.loc[anthropic, "cache_write_tokens"].notna().all() and t.loc[~anthropic, "cache_write_tokens"].isna().all()
+    assert (t["cache_read_tokens"] + t["cache_write_tokens"].fillna(0) <= t["input_tokens"]).all()
     assert 0.003 < (t["status"] == "error").mean() < 0.03
     p50, p95 = t["latency_ms"].quantile([0.5, 0.95])
     assert 1800 < p50 < 3200 and 4500 < p95 < 7500 and t["latency_ms"].max() > 2 * p95

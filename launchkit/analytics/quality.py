@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from launchkit.analytics import latency_sanity
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.store.runner import QueryRunner
@@ -78,6 +79,7 @@ def assess(db: QueryRunner, window: Window, config: Config) -> dict[str, Any]:
         "rejected_rows": int(r["rejected_rows"] or 0),
         "loads": int(r["loads"] or 0),
         "gap_hours": [h.isoformat().replace("+00:00", "Z") for h in gaps],
+        "findings": latency_sanity.findings(db, window, config),
     }
 
 

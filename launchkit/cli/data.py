@@ -23,7 +23,7 @@ from launchkit.errors import LaunchkitError
     "fmt",
     type=str,
     default=None,
-    help="csv, parquet, jsonl, otlp, otel-json, langfuse or span-attributes (default: detected).",
+    help="csv, parquet, jsonl, otlp, otel-json, otel-js, phoenix, langfuse or span-attributes (default: detected).",
 )
 @json_option
 @config_options
@@ -32,7 +32,9 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
 
     A folder loads every file in it. A file whose content was loaded before is skipped. Turns that
     need a price are priced, and the read-only snapshot is published. Exits 1 when any file failed
-    as a whole (the other files still load). With --json, one JSON object per file.
+    as a whole (the other files still load), 4 when a trace file loaded with warnings (a span that
+    names a model or carries token usage was not loaded; the lines say which and why). With --json,
+    one JSON object per file.
 
     \b
     Example:
@@ -56,7 +58,7 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
             click.echo(r.summary())
         else:
             click.secho(r.summary(), fg="red", err=True)
-    exit_with(exits.FAILED if job.failed else exits.OK)
+    exit_with(exits.combine(exits.FAILED if job.failed else exits.OK, exits.WARNINGS if job.warned else exits.OK))
 
 
 @click.command()
@@ -88,9 +90,15 @@ def status(as_json: bool, config: Config) -> None:
     totals = s["loads"]
     click.echo(
         f"loads: {totals['files_loaded']} files loaded, {totals['files_failed']} failed; rows: "
-        f"{totals['rows_read']} read, {totals['loaded']} loaded, {totals['updated']} updated, "
-        f"{totals['duplicates']} duplicates, {totals['rejected']} rejected"
+        f"{totals['rows_read']} read = {totals['loaded']} loaded + {totals['updated']} updated + "
+        f"{totals['duplicates']} duplicates + {totals['rejected']} rejected + {totals['ignored']} ignored"
     )
+    if s["ignored_by_reason"]:
+        click.echo("ignored by reason:")
+        for r in s["ignored_by_reason"]:
+            click.echo(f"  {r['records']:>7}  {r['reason']}")
+    if s["loads_with_warnings"]:
+        click.echo(f"loads with warnings: {len(s['loads_with_warnings'])} (launchkit status --json lists them)")
     if s["rejects_by_reason"]:
         click.echo("rejects by reason:")
         for r in s["rejects_by_reason"]:

@@ -98,6 +98,16 @@ class Config:
         return float(self.get("quality.min_coverage"))
 
     @property
+    def min_llm_latency_ms(self) -> float:
+        """An LLM latency under this is implausible (a data-quality finding)."""
+        return float(self.get("quality.min_llm_latency_ms"))
+
+    @property
+    def exclude_implausible_latency(self) -> bool:
+        """Whether implausible latencies are left out of the percentiles (else only reported)."""
+        return bool(self.get("quality.exclude_implausible_latency"))
+
+    @property
     def tolerance_pct(self) -> float:
         return float(self.get("reconciliation.tolerance_pct"))
 

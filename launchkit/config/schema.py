@@ -20,7 +20,7 @@ DEFAULTS: dict[str, Any] = {
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
-    "quality": {"min_coverage": 0.90},
+    "quality": {"min_coverage": 0.90, "min_llm_latency_ms": 5.0, "exclude_implausible_latency": False},
     "reconciliation": {"tolerance_pct": 2.0},
     "hourly": {"inbox": "inbox", "lock_timeout_s": 30.0},
     "attributes": {
@@ -54,6 +54,8 @@ TYPES: dict[str, tuple[type, ...]] = {
     "ga.freeze_from": _OPTIONAL_TEXT,
     "ga.freeze_to": _OPTIONAL_TEXT,
     "quality.min_coverage": _NUMBER,
+    "quality.min_llm_latency_ms": _NUMBER,
+    "quality.exclude_implausible_latency": _BOOL,
     "reconciliation.tolerance_pct": _NUMBER,
     "hourly.inbox": _TEXT,
     "hourly.lock_timeout_s": _NUMBER,
@@ -104,6 +106,7 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
         "ga.expected_sessions_per_day",
         "reconciliation.tolerance_pct",
         "hourly.lock_timeout_s",
+        "quality.min_llm_latency_ms",
     ):
         number(dotted, _get(data, dotted), allow_none=True, low=0, where=where)
     days: dict[str, date] = {}

@@ -7,7 +7,8 @@
 3. run the hourly report for the last complete hour (or --at);
 4. return one summary line and an exit status (launchkit.exits).
 
-Exit statuses: 0 all well; 3 a threshold was breached (the report was written); 1 the run failed
+Exit statuses: 0 all well; 3 a threshold was breached (the report was written); 4 a file loaded
+with warnings (a span that names a model or carries token usage was not loaded); 1 the run failed
 (nothing or not everything was written; the message says why); 75 another run held the lock for
 longer than hourly.lock_timeout_s (EX_TEMPFAIL: try again). Running it twice for the same hour
 gives the same report: files already loaded are not loaded again and the report files are replaced
@@ -152,7 +153,14 @@ def _run_locked(
     report = runner.run_report("hourly", config, at=hour, pdf=pdf, kernel=kernel)
     seconds = time.monotonic() - started
     line, breaches = _fmt_line(hour, report.summary, loaded, rows, failed, report.html, seconds)
-    status = exits.combine(exits.FAILED if failed else exits.OK, exits.BREACH if breaches else exits.OK)
+    warned = [f"{r.file}: WARNING {w}" for r in job.warned for w in r.warnings]
+    status = exits.combine(
+        exits.FAILED if failed else exits.OK,
+        exits.BREACH if breaches else exits.OK,
+        exits.WARNINGS if warned else exits.OK,
+    )
     if failed:
         line += "\n" + "\n".join(failed)
+    if warned:
+        line += "\n" + "\n".join(warned)
     return HourlyRun(status, line, hour, loaded, rows, failed, breaches, report, seconds)

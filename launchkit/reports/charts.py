@@ -594,7 +594,11 @@ def burn(daily: pd.DataFrame, burn: Mapping[str, Any], *, title: str, subtitle: 
     d = daily.copy()
     if len(d):
         d["day"] = pd.to_datetime(d["day"]).dt.date
-        d["spent"] = d["cost_usd"].fillna(0).cumsum()
+        # unpriced spend is unknown, not $0: from the first day with unpriced turns the total is unknown
+        if "priced_turns" in d:
+            d["spent"] = d["cost_usd"].fillna(0).cumsum().mask((d["priced_turns"] < d["turns"]).cummax())
+        else:
+            d["spent"] = d["cost_usd"].fillna(0).cumsum()
         d = d[d["day"] <= pd.Timestamp(burn["as_of"]).date()] if "as_of" in burn else d
     fc = burn.get("forecast_total_usd") or {}
     end = (burn.get("pilot") or {}).get("end")

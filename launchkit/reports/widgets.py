@@ -227,6 +227,7 @@ def quality_table(dq: Mapping[str, Any]) -> Any:
         extra.append(f"hours expected to have data but without any: {', '.join(map(str, dq['gap_hours']))}")
     if dq.get("rejected_rows"):
         extra.append(f"{dq['rejected_rows']} input rows rejected in this period (launchkit status shows why)")
+    extra.extend(str(f["message"]) for f in dq.get("findings") or [])
     tbl = charts.table(
         pd.DataFrame(rows),
         units={"coverage": "%", "threshold": "%"},

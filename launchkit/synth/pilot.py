@@ -45,12 +45,30 @@ DEMO_START = dt.date(2026, 3, 5)  # a Thursday
 FILE_GRAINS = ("hour", "day")
 
 # List prices, USD per million tokens (input, output), as published by the vendors and as the
-# genai-prices table has them. Turn costs and vendor bills are computed from these.
+# genai-prices table has them. Turn costs and vendor bills are computed from these (and the cache
+# prices below), here, independently of launchkit's pricing code, which the bills then check.
 PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
     "gpt-4o": (2.50, 10.00),
     "gpt-4o-mini": (0.15, 0.60),
     "claude-3-5-sonnet-20241022": (3.00, 15.00),
     "claude-3-5-haiku-20241022": (0.80, 4.00),
+}
+# Prompt-cache prices, USD per million tokens (cache read, cache write; None: not billed separately).
+# OpenAI caches prompts automatically (reads at half the input price, writes not billed); Anthropic
+# bills cache writes at 1.25x and reads at 0.1x the input price.
+CACHE_PRICES_PER_MTOK: dict[str, tuple[float, float | None]] = {
+    "gpt-4o": (1.25, None),
+    "gpt-4o-mini": (0.075, None),
+    "claude-3-5-sonnet-20241022": (0.30, 3.75),
+    "claude-3-5-haiku-20241022": (0.08, 1.00),
+}
+# The one name per model a turn carries (turns.model); the price-table key above is the name as
+# reported (turns.model_raw).
+MODEL_NAMES: dict[str, str] = {
+    "gpt-4o": "gpt-4o",
+    "gpt-4o-mini": "gpt-4o-mini",
+    "claude-3-5-sonnet-20241022": "claude-3-5-sonnet",
+    "claude-3-5-haiku-20241022": "claude-3-5-haiku",
 }
 MODEL_VENDOR: dict[str, str] = {
     "gpt-4o": "openai",
@@ -60,9 +78,12 @@ MODEL_VENDOR: dict[str, str] = {
 }
 # Per model: share of turns, median latency (ms), median input tokens of a first turn, median output.
 _MODELS = tuple(PRICES_PER_MTOK)
+# Whether a model's vendor bills cache writes (and reports them): Anthropic yes, OpenAI no.
+_CACHE_WRITES_BILLED = np.array([CACHE_PRICES_PER_MTOK[m][1] is not None for m in _MODELS])
 _MODEL_SHARE = np.array([0.45, 0.30, 0.20, 0.05])
 _MODEL_LATENCY_MS = np.array([2600.0, 1500.0, 3100.0, 1700.0])
-_MODEL_INPUT_TOKENS = np.array([31000.0, 16500.0, 31000.0, 16500.0])
+# (prompts are long and mostly cached: about 60% of input tokens are cache reads, see _prompt_cache)
+_MODEL_INPUT_TOKENS = np.array([48000.0, 25500.0, 48000.0, 25500.0])
 _MODEL_OUTPUT_TOKENS = np.array([650.0, 500.0, 750.0, 500.0])
 
 # Tools: share of calls, failure rate, share of failures that are timeouts, median duration (ms).
@@ -273,8 +294,8 @@ def generate_frames(
     else:
         rate = float(sessions_per_hour or DEFAULT_SESSIONS_PER_HOUR)
     # one stream per component, so a change in one component's draws leaves the others alone
-    r_rollout, r_traffic, r_turns, r_tools, r_feedback, r_bills, r_incidents, r_misc = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)
+    r_rollout, r_traffic, r_turns, r_tools, r_feedback, r_bills, r_incidents, r_misc, r_cache = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)
     )
     start_ms = _ms(start)
     end_ms = start_ms + days * _DAY_MS
@@ -286,6 +307,7 @@ def generate_frames(
     s_tenant, s_start, s_user = _traffic(r_traffic, rate, days, start, start_ms, ro)
     n_sess = len(s_start)
     tu = _turns(r_turns, s_start, scenario, problem_ms)
+    _prompt_cache(r_cache, tu)
     tc = _tool_calls(r_tools, tu, scenario, problem_ms)
     t_sess, c_turn = tu["session"], tc["turn"]
 
@@ -337,13 +359,19 @@ def generate_frames(
                 "turn_id": _text(turn_ids),
                 "session_id": _text(t_sid),
                 "started_at": _ts(tu["start"][t_keep]),
-                "model": _text(np.array(_MODELS)[tu["model"][t_keep]]),
+                "model": _text(np.array([MODEL_NAMES[m] for m in _MODELS])[tu["model"][t_keep]]),
                 "status": _text(np.where(tu["error"][t_keep], "error", "ok")),
                 "latency_ms": tu["latency"][t_keep],
                 "ttft_ms": tu["ttft"][t_keep],
                 "input_tokens": tu["input_tokens"][t_keep],
                 "output_tokens": tu["output_tokens"][t_keep],
                 "cost_usd": np.where(tu["unpriced"][t_keep], np.nan, true_cost),
+                "cache_read_tokens": pd.Series(tu["cache_read"][t_keep], dtype="Int64"),
+                "cache_write_tokens": pd.Series(tu["cache_write"][t_keep], dtype="Int64").mask(
+                    ~_CACHE_WRITES_BILLED[tu["model"][t_keep]]
+                ),
+                "provider": _text(np.array([MODEL_VENDOR[m] for m in _MODELS])[tu["model"][t_keep]]),
+                "model_raw": _text(np.array(_MODELS)[tu["model"][t_keep]]),
             }
         ),
         "tool_calls": pd.DataFrame(
@@ -488,7 +516,6 @@ def _turns(
     latency = np.round(latency, 1)
     in_tok = np.maximum(np.round(in_tok), 1).astype(np.int64)
     out_tok = np.where(error, 0, np.maximum(np.round(out_tok), 1)).astype(np.int64)  # failed calls bill input only
-    price = np.array([PRICES_PER_MTOK[m] for m in _MODELS])[model]
     return {
         "session": t_sess,
         "k": t_k,
@@ -501,9 +528,36 @@ def _turns(
         "input_tokens": in_tok,
         "output_tokens": out_tok,
         "unpriced": unpriced,
-        "cost": np.round((in_tok * price[:, 0] + out_tok * price[:, 1]) / 1e6, 8),
         "end": start + np.ceil(latency).astype(np.int64),
     }
+
+
+def _prompt_cache(rng: np.random.Generator, tu: dict[str, np.ndarray]) -> None:
+    """Prompt-cache tokens of each turn (subsets of its input tokens), and its true cost from them.
+
+    A later turn of a session re-sends the conversation so far: most of its input is a cache read
+    (a share ~ Beta(8, 3)); a first turn reads only the shared system prompt (~ Beta(2, 5)). OpenAI
+    caches whole 128-token blocks of prompts of 1024 tokens or more, on its own and without billing
+    the writes; Anthropic writes what follows the cached prefix (a share ~ Beta(6, 2) of the rest).
+    Cost = uncached input x input price + reads x read price + writes x write price + output.
+    """
+    n = len(tu["model"])
+    in_tok = tu["input_tokens"]
+    share = np.where(tu["k"] > 0, rng.beta(8.0, 3.0, n), rng.beta(2.0, 5.0, n))
+    write_share = rng.beta(6.0, 2.0, n)
+    billed_writes = _CACHE_WRITES_BILLED[tu["model"]]
+    openai_read = np.where(in_tok >= 1024, np.floor(in_tok * share / 128) * 128, 0)
+    read = np.where(billed_writes, np.round(in_tok * share), openai_read).astype(np.int64)
+    write = np.where(billed_writes, np.round((in_tok - read) * write_share), 0).astype(np.int64)
+    price = np.array([PRICES_PER_MTOK[m] for m in _MODELS])[tu["model"]]
+    cache = np.array([(r, w if w is not None else np.nan) for r, w in (CACHE_PRICES_PER_MTOK[m] for m in _MODELS)])[
+        tu["model"]
+    ]
+    uncached = in_tok - read - write
+    cost = uncached * price[:, 0] + read * cache[:, 0] + np.where(billed_writes, write * cache[:, 1], 0.0)
+    tu["cache_read"] = read
+    tu["cache_write"] = write
+    tu["cost"] = np.round((cost + tu["output_tokens"] * price[:, 1]) / 1e6, 8)
 
 
 def _tool_calls(
@@ -667,7 +721,9 @@ def _bills(
             "vendor": _text(np.array(vendors, dtype=object)),
             "usage_date": pd.Series(dates, dtype=object),
             "model": _text(np.array(models, dtype=object)),
-            "description": _text(np.array([f"{m} API usage (input and output tokens)" for m in models], dtype=object)),
+            "description": _text(
+                np.array([f"{m} API usage (input, cached input and output tokens)" for m in models], dtype=object)
+            ),
             "amount_usd": amount,
             "invoice_id": _text(np.array([f"inv-{v}-{d:%Y-%m}" for v, d in zip(vendors, dates)], dtype=object)),
         }
@@ -993,6 +1049,7 @@ def _ground_truth(
         ],
         "disabled_tenant": disabled_tenant,
         "prices_per_mtok": {m: list(p) for m, p in PRICES_PER_MTOK.items()},
+        "cache_prices_per_mtok": {m: list(p) for m, p in CACHE_PRICES_PER_MTOK.items()},
         "observed": observed,
         "row_counts": {name: int(len(df)) for name, df in frames.items()},
     }
