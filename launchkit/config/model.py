@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from launchkit.config import attributes, criteria, decision, pricing, schema
+from launchkit.config import engine as engine_section
+from launchkit.config.engine import EngineSettings
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,7 @@ class Settings:
     decision: dict[str, Any]
     pricing_overrides: dict[str, pricing.Override]
     identity: dict[str, tuple[str, ...]]
+    engine: EngineSettings
 
 
 def parse(data: dict[str, Any], where: str | None = None) -> Settings:
@@ -32,6 +35,7 @@ def parse(data: dict[str, Any], where: str | None = None) -> Settings:
         decision=decision.parse(data, where),
         pricing_overrides=pricing.parse(data, where),
         identity=attributes.parse(data, where),
+        engine=engine_section.parse(data, where),
     )
 
 
@@ -156,9 +160,23 @@ class Config:
     def identity_attributes(self) -> dict[str, tuple[str, ...]]:
         return self.settings.identity
 
+    @property
+    def engine(self) -> EngineSettings:
+        """[engine]: the engine that runs the queries and the tables it reads in place (paths made absolute)."""
+        return self.settings.engine.resolved(self.base_dir)
+
     def digest(self) -> str:
-        """A stable hash of the effective configuration, stored with each decision for audit."""
-        blob = json.dumps(self.data, sort_keys=True, default=str).encode()
+        """A stable hash of the effective configuration, stored with each decision for audit.
+
+        Which engine runs the queries (engine.kind, master, remote, conf) is left out: it does not change
+        a number (tests/test_engines.py holds DuckDB and Spark to the same results), so a decision made on
+        either engine from the same data and settings carries the same digest. Where the tables live
+        (engine.tables) is kept, as warehouse.path is."""
+        data = {k: v for k, v in self.data.items() if k != "engine"}
+        tables = (self.data.get("engine") or {}).get("tables")
+        if tables:
+            data["engine"] = {"tables": tables}
+        blob = json.dumps(data, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
 
     def with_overrides(self, **dotted: Any) -> Config:

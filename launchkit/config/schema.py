@@ -30,10 +30,11 @@ DEFAULTS: dict[str, Any] = {
     "pricing": {"overrides": {}},
     "criteria": {},
     "decision": {},
+    "engine": {"kind": "duckdb", "tables": {}},
 }
 
 # Sections whose keys are open (each validated by its own module in launchkit.config).
-OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes"})
+OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine"})
 
 _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))
