@@ -7,9 +7,12 @@
 3. run the hourly report for the last complete hour (or --at);
 4. return one summary line and an exit status (launchkit.exits).
 
-Exit statuses: 0 all well; 3 a threshold was breached (the report was written); 1 the run failed
-(nothing or not everything was written; the message says why); 75 another run held the lock for
-longer than hourly.lock_timeout_s (EX_TEMPFAIL: try again). Running it twice for the same hour
+Exit statuses: 0 all well; 3 a threshold was breached (the report was written), which includes
+blindness: no data where traffic was expected, no new data for hourly.stale_after_hours, an empty
+warehouse after pilot.start (launchkit.analytics.checks.blindness); 1 the run failed (nothing or
+not everything was written; the message says why); 75 another run held the lock, or another
+process held the warehouse, for longer than hourly.lock_timeout_s (EX_TEMPFAIL: nothing was
+loaded or written, try again). Running it twice for the same hour
 gives the same report: files already loaded are not loaded again and the report files are replaced
 atomically.
 """
@@ -24,7 +27,7 @@ from typing import Any
 
 from launchkit import exits
 from launchkit.config import Config
-from launchkit.errors import LaunchkitError
+from launchkit.errors import LaunchkitError, WarehouseBusy
 from launchkit.ingest.formats import KNOWN_SUFFIXES
 from launchkit.jobs import load
 from launchkit.reports import runner
@@ -75,6 +78,10 @@ def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
     return out
 
 
+# Checks that say the data itself is missing: each breach gets a line of its own under the summary.
+BLINDNESS_CHECKS = ("data_arrived", "data_fresh")
+
+
 def _fmt_line(
     hour: datetime, summary: dict[str, Any], loaded: int, rows: int, failed: list[str], html: Path, seconds: float
 ) -> tuple[str, list[dict[str, Any]]]:
@@ -93,12 +100,22 @@ def _fmt_line(
         f"{fmt(m.get('cost_per_session'), '$')}/session",
     ]
     what = ", ".join(bits)
+    arrived: dict[str, Any] = next((v for v in verdicts if v.get("check") == "data_arrived"), {})
+    if arrived.get("status") == "na" and str(arrived.get("note", "")).startswith("no data yet"):
+        what = str(arrived["note"])
     if breaches:
-        what += "; breached: " + ", ".join(f"{b['check']} {fmt(b.get('value'), b.get('unit', ''))}" for b in breaches)
+        what += "; breached: " + ", ".join(
+            b["check"] if b["check"] in BLINDNESS_CHECKS else f"{b['check']} {fmt(b.get('value'), b.get('unit', ''))}"
+            for b in breaches
+        )
     files = f"loaded {loaded} new file{'s' if loaded != 1 else ''} ({rows} rows)"
     if failed:
         files += f", {len(failed)} FAILED"
-    return (f"hourly {hour:%Y-%m-%dT%H:00Z} {state}: {what}; {files}; report {html} ({seconds:.1f}s)", breaches)
+    line = f"hourly {hour:%Y-%m-%dT%H:00Z} {state}: {what}; {files}; report {html} ({seconds:.1f}s)"
+    for b in breaches:
+        if b["check"] in BLINDNESS_CHECKS:
+            line += f"\n{b['check']} BREACH: {b.get('note', '')}"
+    return line, breaches
 
 
 def run_hourly(
@@ -137,7 +154,15 @@ def _run_locked(
 ) -> HourlyRun:
     hour = floor_hour(parse_instant(at, "--at")) if at not in (None, "") else last_ended_hour(now)
     try:
-        wh = Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s)
+        try:
+            wh = Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s)
+        except WarehouseBusy as exc:  # a reader holds the warehouse itself: temporary, like the lock
+            return HourlyRun(
+                exits.BUSY,
+                f"hourly BUSY: {exc}; nothing loaded, no report written",
+                hour,
+                seconds=time.monotonic() - started,
+            )
         try:
             job = load.run(wh, new_inbox_files(wh, config.inbox_dir), config)
         finally:
