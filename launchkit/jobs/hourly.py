@@ -5,7 +5,9 @@
 2. load the files in hourly.inbox that were not loaded before (or changed since) through the load
    job, which re-prices what needs it and publishes the read-only snapshot the notebooks read;
 3. run the hourly report for the last complete hour (or --at);
-4. return one summary line and an exit status (launchkit.exits).
+4. with [backup] keep > 0, back the warehouse up when the newest backup is [backup] every_hours old,
+   keeping the `keep` newest (launchkit.jobs.backup);
+5. return one summary line and an exit status (launchkit.exits).
 
 Exit statuses: 0 all well; 3 a threshold was breached (the report was written), which includes
 blindness: no data where traffic was expected, no new data for hourly.stale_after_hours, an empty
@@ -29,11 +31,14 @@ from launchkit import exits
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError, WarehouseBusy
 from launchkit.ingest.formats import KNOWN_SUFFIXES
-from launchkit.jobs import load
+from launchkit.jobs import backup, load
+from launchkit.jobs.load import lock_path
 from launchkit.reports import runner
 from launchkit.reports.kernel import start_kernel
+from launchkit.store import atomic
+from launchkit.store.connect import damaged, is_damage
 from launchkit.store.runner import Warehouse
-from launchkit.window import floor_hour, last_ended_hour, parse_instant
+from launchkit.window import floor_hour, last_ended_hour, reportable
 
 
 @dataclass
@@ -49,11 +54,6 @@ class HourlyRun:
     breaches: list[dict[str, Any]] = field(default_factory=list)
     report: Any = None
     seconds: float = 0.0
-
-
-def lock_path(config: Config) -> Path:
-    wh = config.warehouse_path
-    return wh.with_name(wh.name + ".hourly.lock")
 
 
 def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
@@ -126,7 +126,11 @@ def run_hourly(
 
     started = time.monotonic()
     wait = config.lock_timeout_s
-    try:
+    folder = lock_path(config).parent
+    try:  # what can be refused at once is refused before a kernel starts
+        hour = floor_hour(reportable(at, "--at")) if at not in (None, "") else last_ended_hour(now)
+        atomic.ensure_folder(folder)
+        atomic.ensure_folder(config.reports_dir)
         # The report's kernel starts first: it imports while this run waits for the lock and loads files.
         kernel = start_kernel("hourly")
     except LaunchkitError as exc:
@@ -140,19 +144,29 @@ def run_hourly(
             exits.BUSY,
             f"hourly BUSY: another run holds {lock_path(config)} (waited {wait:g}s); nothing done, try again later",
         )
+    except OSError as exc:
+        kernel.shutdown()
+        return HourlyRun(
+            exits.FAILED, f"hourly FAILED: cannot take the lock {lock_path(config)}: {exc.strerror or exc}"
+        )
     try:
-        return _run_locked(config, at, now, pdf, started, kernel)
+        return _run_locked(config, hour, pdf, started, kernel)
     except LaunchkitError as exc:
         return HourlyRun(exits.FAILED, f"hourly FAILED: {exc}", seconds=time.monotonic() - started)
+    except Exception as exc:
+        if not is_damage(exc):
+            raise
+        return HourlyRun(
+            exits.FAILED,
+            f"hourly FAILED: {damaged(config.warehouse_path, exc)}",
+            seconds=time.monotonic() - started,
+        )
     finally:
         kernel.shutdown()
         lock.release()
 
 
-def _run_locked(
-    config: Config, at: str | datetime | None, now: datetime | None, pdf: bool, started: float, kernel: Any
-) -> HourlyRun:
-    hour = floor_hour(parse_instant(at, "--at")) if at not in (None, "") else last_ended_hour(now)
+def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kernel: Any) -> HourlyRun:
     try:
         try:
             wh = Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s)
@@ -175,9 +189,17 @@ def _run_locked(
     loaded = sum(1 for r in results if r.ok and not r.skipped)
     rows = sum(r.loaded + r.updated for r in results)
     report = runner.run_report("hourly", config, at=hour, pdf=pdf, kernel=kernel)
+    problems = list(failed)
+    try:  # [backup] keep > 0: one every every_hours, the newest `keep` kept (after the report: it waits for nothing)
+        made = backup.scheduled(config)
+    except LaunchkitError as exc:
+        problems.append(f"backup FAILED: {exc}")
+        made = None
     seconds = time.monotonic() - started
     line, breaches = _fmt_line(hour, report.summary, loaded, rows, failed, report.html, seconds)
-    status = exits.combine(exits.FAILED if failed else exits.OK, exits.BREACH if breaches else exits.OK)
-    if failed:
-        line += "\n" + "\n".join(failed)
+    if made is not None:
+        line = line.replace(f"; report {report.html} ", f"; backup {made.folder}; report {report.html} ", 1)
+    status = exits.combine(exits.FAILED if problems else exits.OK, exits.BREACH if breaches else exits.OK)
+    if problems:
+        line += "\n" + "\n".join(problems)
     return HourlyRun(status, line, hour, loaded, rows, failed, breaches, report, seconds)

@@ -10,14 +10,27 @@ import os
 import tempfile
 from pathlib import Path
 
+from launchkit.errors import OutputError
 from launchkit.store import leftovers
 
-TEMP_PATTERNS = (".*.tmp",)
+TEMP_PATTERNS = (".*.tmp", ".*.tmp.wal")  # .wal: DuckDB's log of a database being built under a temporary name
+
+
+def ensure_folder(folder: Path) -> Path:
+    """Create a folder (and its parents) for launchkit's output, or say in one line what stands in the way."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+        if blocker is not None:
+            raise OutputError(f"cannot create the folder {folder}: {blocker} is a file, not a folder") from None
+        raise OutputError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
+    return folder
 
 
 def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
     """A new empty temporary file in path's folder, named after it and tagged with this process."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    ensure_folder(path.parent)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{leftovers.tag()}.", suffix=suffix, dir=path.parent)
     os.close(fd)
     return Path(tmp)
