@@ -7,11 +7,13 @@ command's exit status and lines.
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from _report_fixtures import clean_env, launchkit_cmd
 
@@ -52,8 +54,9 @@ def _hourly(site: Path, at: str, *extra: str) -> tuple[int, str, str]:
 
 @pytest.mark.slow
 def test_a_dead_exporter_is_a_breach_not_ok(pilot, tmp_path):
-    """One day of data (2026-03-02), then nothing: the next day's noon expects traffic and has none."""
-    site = _site(tmp_path)
+    """One day of data (2026-03-02), then nothing: the next day's noon expects traffic and has none.
+    (The run also keeps a backup: [backup] keep = 1.)"""
+    site = _site(tmp_path, "[backup]\nkeep = 1\n")
     for p in pilot.glob("*.csv"):
         shutil.copy(p, site / "inbox" / p.name)
     code, out, err = _hourly(site, "2026-03-03T12:00Z")
@@ -64,6 +67,10 @@ def test_a_dead_exporter_is_a_breach_not_ok(pilot, tmp_path):
     assert lines[2].startswith("data_fresh BREACH: no new data for ")
     assert "sessions were expected" in lines[2]
     assert (site / "reports" / "hourly" / "2026-03-03T12.json").is_file()  # the report is written too
+    [kept] = list((site / "backups").iterdir())
+    assert f"; backup {kept}; report " in lines[0]
+    manifest = json.loads((kept / "manifest.json").read_text())
+    assert manifest["tables"]["sessions"] == sum(len(pd.read_csv(p)) for p in pilot.glob("sessions_*.csv"))
 
 
 @pytest.mark.slow

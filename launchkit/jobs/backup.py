@@ -35,14 +35,14 @@ def folder(config: Config) -> Path:
     return config.backup_dir or config.warehouse_path.parent / "backups"
 
 
-def run(config: Config, out: Path) -> backup.Manifest:
+def run(config: Config, out: Path, *, now: datetime | None = None) -> backup.Manifest:
     """Back up the warehouse (through its refreshed snapshot) into the new folder `out`."""
     r = snapshot.refresh(config)
     if not r.current:  # the writer held the warehouse too long: the snapshot may be behind it
         raise WarehouseBusy(str(config.warehouse_path), config.lock_timeout_s)
     wh = Warehouse(connect(r.path, read_only=True), r.path, read_only=True)
     try:
-        return backup.make(wh, out, attachments=attachments(config), source=config.warehouse_path)
+        return backup.make(wh, out, attachments=attachments(config), source=config.warehouse_path, now=now)
     except WarehouseDamaged as exc:
         raise WarehouseDamaged(str(config.warehouse_path), f"{exc.detail}, in its snapshot {r.path}") from None
     finally:
@@ -58,7 +58,7 @@ def scheduled(config: Config, now: datetime | None = None) -> backup.Manifest | 
     found = backup.listing(where)
     made = None
     if not found or now - _created(found[0]) >= timedelta(hours=config.backup_every_hours):
-        made = run(config, where / now.strftime("%Y-%m-%dT%H%M%SZ"))
+        made = run(config, where / now.strftime("%Y-%m-%dT%H%M%SZ"), now=now)
     backup.prune(where, config.backup_keep)
     return made
 

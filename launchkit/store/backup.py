@@ -110,12 +110,17 @@ def _write_table(wh: Warehouse, table: str, allowed: list[str], path: Path) -> i
 
 
 def make(
-    wh: Warehouse, out: Path, *, attachments: Mapping[str, Path] | None = None, source: str | Path | None = None
+    wh: Warehouse,
+    out: Path,
+    *,
+    attachments: Mapping[str, Path] | None = None,
+    source: str | Path | None = None,
+    now: datetime | None = None,
 ) -> Manifest:
     """Write a backup of the warehouse `wh` (any open connection to it, e.g. its snapshot) to the new folder `out`.
 
     `attachments` maps a file name in the backup to a file to copy there (the config, the checklist);
-    `source` is the warehouse it stands for (default: wh's file).
+    `source` is the warehouse it stands for (default: wh's file); `now` its time (default: the clock).
     """
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
@@ -124,7 +129,7 @@ def make(
     atomic.sweep(out.parent)  # backups a killed run left half-written
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.{leftovers.tag()}.", suffix=".tmp", dir=out.parent))
     try:
-        manifest = _fill(wh, tmp, attachments or {}, str(source or wh.path or ""))
+        manifest = _fill(wh, tmp, attachments or {}, str(source or wh.path or ""), now or datetime.now(UTC))
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
@@ -135,7 +140,7 @@ def make(
     return manifest
 
 
-def _fill(wh: Warehouse, folder: Path, attachments: Mapping[str, Path], source: str) -> Manifest:
+def _fill(wh: Warehouse, folder: Path, attachments: Mapping[str, Path], source: str, now: datetime) -> Manifest:
     (folder / "tables").mkdir()
     names = tables(wh)
     counts: dict[str, int] = {}
@@ -167,7 +172,7 @@ def _fill(wh: Warehouse, folder: Path, attachments: Mapping[str, Path], source: 
             files[p.relative_to(folder).as_posix()] = {"sha256": _sha256(p), "bytes": p.stat().st_size}
     manifest = Manifest(
         folder=folder,
-        created_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+        created_at=now.astimezone(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         schema_version=version,
         tables=counts,
         sequences=sequences,
@@ -298,8 +303,9 @@ def _rebuild(m: Manifest, path: Path) -> None:
                         con.execute(sql)
                     finally:
                         con.unregister(_BATCH_RELATION)
+            fresh = {str(r[0]): (r[1], r[2], r[3]) for r in wh.rows("backup/sequences")}
             for name, seq in m.sequences.items():
-                steps = _sequence_steps(seq)
+                steps = _sequence_steps(seq.get("last_value"), fresh.get(name))
                 if steps:
                     wh.one("backup/advance_sequence", {"sequence": name, "steps": steps})
             wh.execute("COMMIT")
@@ -320,12 +326,18 @@ def _rebuild(m: Manifest, path: Path) -> None:
         con.close()
 
 
-def _sequence_steps(seq: Mapping[str, Any]) -> int:
-    """How many values a fresh sequence must hand out to stand where the backed-up one stood."""
-    last, start, inc = seq.get("last_value"), seq.get("start_value"), seq.get("increment_by") or 1
-    if last is None or start is None:
+def _sequence_steps(target: Any, fresh: tuple[Any, Any, Any] | None) -> int:
+    """How many values the restored sequence (start, increment, last value) must hand out to reach `target`.
+
+    Counted from the restored sequence itself: DuckDB reports a checkpointed sequence's counter as its
+    start value, so the backed-up start says nothing about where a new one begins.
+    """
+    if target is None or fresh is None:
         return 0
-    return max(0, (int(last) - int(start)) // int(inc) + 1)
+    start, inc, last = fresh
+    inc = int(inc or 1)
+    current = int(last) if last is not None else int(start) - inc
+    return max(0, (int(target) - current) // inc)
 
 
 # ------------------------------------------------------------------------------------------------
