@@ -158,3 +158,35 @@ def test_a_config_that_is_not_utf8_is_one_line(site):
 def test_a_budget_that_is_nan_is_one_line(site):
     (site / "nan.toml").write_text("[budget]\ntotal_usd = nan\n")
     one_error_line(run("status", "--config", "nan.toml"), "nan.toml", "budget.total_usd", "finite")
+
+
+# Config that cannot work is refused when it is loaded (launchkit.config): (TOML, the key the line names).
+UNWORKABLE = [
+    ("[hourly]\nlock_timeout_s = nan", "hourly.lock_timeout_s"),  # waited forever
+    ("[hourly]\nlock_timeout_s = -1", "hourly.lock_timeout_s"),  # 'waited -1s'
+    ("[hourly]\nlock_timeout_s = 0", "hourly.lock_timeout_s"),
+    ("[hourly]\nlock_timeout_s = inf", "hourly.lock_timeout_s"),
+    ("[hourly]\nstale_after_hours = 0", "hourly.stale_after_hours"),
+    ("[hourly]\nstale_after_hours = nan", "hourly.stale_after_hours"),
+    ("[backup]\nkeep = -1", "backup.keep"),
+    ("[backup]\nkeep = 1.5", "backup.keep"),
+    ("[backup]\nevery_hours = 0", "backup.every_hours"),
+    ("[budget]\ntotal_usd = inf", "budget.total_usd"),
+    ("[budget]\ntotal_usd = -5", "budget.total_usd"),
+    ("[budget]\ncost_per_session_usd = nan", "budget.cost_per_session_usd"),
+    ("[quality]\nmin_coverage = 1.5", "quality.min_coverage"),
+    ("[quality]\nmin_coverage = -0.1", "quality.min_coverage"),
+    ("[criteria.tool_success]\npass = 1.5", "criteria.tool_success.pass"),
+    ("[criteria.thumbs_up]\nmarginal = -0.2", "criteria.thumbs_up.marginal"),
+    ("[criteria.turn_error_rate]\npass = 0.02\nmarginal = 1.01", "criteria.turn_error_rate.marginal"),
+    ("[criteria.tool_success]\npass = 0.95\nmarginal = 0.97", "criteria.tool_success.marginal"),  # higher is better
+    ("[criteria.latency_p95]\npass = 10000\nmarginal = 8000", "criteria.latency_p95.marginal"),  # lower is better
+    ("[decision]\nmin_effect_rate = 2", "decision.min_effect_rate"),
+    ('[pilot]\nstart = "2026-03-10"\nend = "2026-03-01"', "pilot.end"),
+]
+
+
+@pytest.mark.parametrize("toml,key", UNWORKABLE, ids=[k for _, k in UNWORKABLE])
+def test_config_that_cannot_work_is_refused_at_load(site, toml, key):
+    (site / "bad.toml").write_text(toml + "\n")
+    one_error_line(run("status", "--config", "bad.toml"), "bad.toml", f"config key '{key}'")
