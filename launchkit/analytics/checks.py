@@ -128,7 +128,7 @@ def blindness(
     else:
         arrived["note"] = "no traffic expected in this hour" if window.end - window.start <= HOUR else ""
     stale["value"] = fresh["hours_since"]
-    last = iso(fresh["last_at"])
+    last = iso(fresh["last_at"].replace(microsecond=0))
     if fresh["stale"]:
         stale.update(
             status="breach",
