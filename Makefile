@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[test]'
+	$(BIN)/python -m pip install -q -e '.[test,xlsx]'
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
 
@@ -42,8 +42,17 @@ test: install browser lint
 test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
+## make lab: JupyterLab on notebooks/, reading the project's warehouse (as root too: containers)
 lab: install
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	@if [ -f launchkit.toml ]; then export LAUNCHKIT_CONFIG="$${LAUNCHKIT_CONFIG:-$(CURDIR)/launchkit.toml}"; \
+	else export LAUNCHKIT_WAREHOUSE="$${LAUNCHKIT_WAREHOUSE:-$(CURDIR)/launchkit.duckdb}" \
+	            LAUNCHKIT_REPORTS_DIR="$${LAUNCHKIT_REPORTS_DIR:-$(CURDIR)/reports}"; fi; \
+	echo "JupyterLab on notebooks/: open the http://127.0.0.1:8888/lab?token=... URL it prints below"; \
+	$(BIN)/jupyter lab --notebook-dir=notebooks --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
+
+## make docs: docs/cli.md from the commands
+docs: install
+	$(BIN)/python -m launchkit.cli.reference > docs/cli.md
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
