@@ -219,9 +219,9 @@ def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports
     if scenario not in synth_mod.SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
     if with_reports:
-        from launchkit.store.atomic import ensure_folder
+        from launchkit.store.atomic import check_folder
 
-        ensure_folder(config.reports_dir)
+        check_folder(config.reports_dir)
     out = Path(data_dir) if data_dir else config.warehouse_path.parent / "data" / "demo"
     result = synth_mod.generate(out, days=days, tenants=8, seed=seed, scenario=scenario)
     click.echo(f"synthetic pilot ({scenario}, {days} days, seed {seed}): {len(result.files)} files in {out}")

@@ -21,7 +21,6 @@ from launchkit import exits
 from launchkit.config import load_config
 from launchkit.errors import LaunchkitError, WarehouseBusy
 from launchkit.jsonclean import clean
-from launchkit.store.connect import damaged, is_damage
 from launchkit.window import parse_day, reportable
 
 WAREHOUSE_META = "launchkit.warehouse"  # the command's warehouse file, for the error handler's message
@@ -50,6 +49,8 @@ class LaunchkitGroup(click.Group):
         except Exception as exc:  # a defect: still one line, with the way to see more
             if debug():
                 raise
+            from launchkit.store.connect import damaged, is_damage  # here: importing the CLI stays light
+
             if is_damage(exc):  # DuckDB found a damaged block while a command read or wrote the warehouse
                 where = ctx.meta.get(WAREHOUSE_META, "the warehouse")
                 click.secho(f"Error: {damaged(where, exc)}", fg="red", err=True)

@@ -61,10 +61,10 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
         launchkit run all
     """
     from launchkit.reports import runner
-    from launchkit.store.atomic import ensure_folder
+    from launchkit.store.atomic import check_folder
 
     runner.skip_slow_optional_imports()
-    ensure_folder(config.reports_dir)  # a file in its place: one line before any kernel starts
+    check_folder(config.reports_dir)  # a file in its place: one line before any kernel starts
     redact = False if no_redact else None  # None: the config's [reports] redact
     if kind == "all":
         if at or date:

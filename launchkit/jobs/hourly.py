@@ -129,8 +129,8 @@ def run_hourly(
     folder = lock_path(config).parent
     try:  # what can be refused at once is refused before a kernel starts
         hour = floor_hour(reportable(at, "--at")) if at not in (None, "") else last_ended_hour(now)
-        atomic.ensure_folder(folder)
-        atomic.ensure_folder(config.reports_dir)
+        atomic.check_folder(folder)
+        atomic.check_folder(config.reports_dir)
         # The report's kernel starts first: it imports while this run waits for the lock and loads files.
         kernel = start_kernel("hourly")
     except LaunchkitError as exc:

@@ -16,14 +16,20 @@ from launchkit.store import leftovers
 TEMP_PATTERNS = (".*.tmp", ".*.tmp.wal")  # .wal: DuckDB's log of a database being built under a temporary name
 
 
+def check_folder(folder: Path) -> Path:
+    """Refuse, in one line, a folder that cannot be created because a file stands on its path (creates nothing)."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"cannot create the folder {folder}: {blocker} is a file, not a folder")
+    return folder
+
+
 def ensure_folder(folder: Path) -> Path:
     """Create a folder (and its parents) for launchkit's output, or say in one line what stands in the way."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
-        if blocker is not None:
-            raise OutputError(f"cannot create the folder {folder}: {blocker} is a file, not a folder") from None
+        check_folder(folder)
         raise OutputError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
     return folder
 
