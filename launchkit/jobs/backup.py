@@ -38,7 +38,9 @@ def folder(config: Config) -> Path:
 def run(config: Config, out: Path, *, now: datetime | None = None) -> backup.Manifest:
     """Back up the warehouse (through its refreshed snapshot) into the new folder `out`."""
     r = snapshot.refresh(config)
-    if not r.current:  # the writer held the warehouse too long: the snapshot may be behind it
+    if not r.current:  # no warehouse beside an old snapshot, or the writer held it too long
+        if not config.warehouse_path.exists():
+            raise WarehouseError(f"no warehouse at {config.warehouse_path} (only a snapshot): nothing to back up")
         raise WarehouseBusy(str(config.warehouse_path), config.lock_timeout_s)
     wh = Warehouse(connect(r.path, read_only=True), r.path, read_only=True)
     try:
