@@ -153,9 +153,13 @@ def test_killed_hourly_runs_end_where_an_uninterrupted_run_ends(pilot, tmp_path)
         code, out = _finish(site, tmpdir)
         assert code in (exits.OK, exits.BREACH), out
         whole_run = time.time() - began
+        con = duckdb.connect(str(site / "lk.duckdb"), read_only=True)
+        loading_from = con.execute("SELECT epoch(min(loaded_at)) FROM loads").fetchall()[0][0] - began
+        con.close()
         loaded_by = (site / "lk.snapshot.duckdb").stat().st_mtime - began  # loaded and priced: published
 
-        # each new delivery gets a kill aimed at its load and pricing, then one anywhere on the path
+        # each new delivery gets a kill aimed at its load and pricing (from a little before the first file
+        # loaded to the snapshot published, as timed on the first run), then one anywhere on the path
         rng = random.Random(SEED)
         killed: set[int] = set()
         phases = {"start": 0, "load": 0, "price": 0, "report": 0}
@@ -169,7 +173,7 @@ def test_killed_hourly_runs_end_where_an_uninterrupted_run_ends(pilot, tmp_path)
             delivered = len(list((site / "inbox").iterdir()))
             before = _state(site)["files_loaded"]
             proc = _start(site, tmpdir)
-            time.sleep(rng.uniform(0, loaded_by if aimed else whole_run))
+            time.sleep(rng.uniform(0.8 * loading_from, loaded_by) if aimed else rng.uniform(0, whole_run))
             if proc.poll() is not None:  # it finished first: not a kill
                 proc.communicate()
                 finished_first += 1
@@ -212,20 +216,29 @@ def test_killed_hourly_runs_end_where_an_uninterrupted_run_ends(pilot, tmp_path)
         shutil.rmtree(tmpdir, ignore_errors=True)
 
 
-def test_a_crash_between_loading_and_pricing_is_repaired_by_the_next_run(pilot, tmp_path):
+TURNS = (
+    "turn_id,session_id,started_at,model,status,latency_ms,input_tokens,output_tokens,cost_usd\n"
+    "t1,s1,2026-03-02T10:00:10Z,gpt-4o,ok,900,1000,100,0.01\n"
+    "t2,s1,2026-03-02T10:01:10Z,gpt-4o,ok,1100,2000,200,\n"  # no cost: priced from its tokens
+    "t3,s2,2026-03-03T09:00:10Z,gpt-4o-mini,ok,700,3000,300,\n"
+)
+
+
+def test_a_crash_between_loading_and_pricing_is_repaired_by_the_next_run(tmp_path):
     """The narrowest window of the path, hit on purpose: turns committed, prices not yet refreshed."""
+    (tmp_path / "turns_a.csv").write_text(TURNS)
+    files = [tmp_path / "turns_a.csv"]
     config = load_config(env={}, warehouse=tmp_path / "a.duckdb")
-    files = sorted(pilot.glob("*.csv"))
+    cost = "SELECT turn_id, round(cost_usd, 12), cost_source FROM turns_priced ORDER BY turn_id"
     with Warehouse.open(config.warehouse_path) as wh:
         ingest(wh, files, config=config)  # the load job's first step only: then "killed"
-        unpriced = wh.execute("SELECT count(*) FROM turns_priced WHERE cost_usd IS NULL").fetchall()[0][0]
-    assert unpriced > 0  # the synthetic pilot exports some turns without a cost
+        assert [r[1] for r in wh.execute(cost).fetchall()] == [0.01, None, None]  # unpriced, never 0
     with Warehouse.open(config.warehouse_path) as wh:
         job = load.run(wh, [], config)  # the next run, with nothing new to load
         assert job.repriced is not None
-        after = wh.execute("SELECT round(sum(cost_usd), 9), count(cost_usd) FROM turns_priced").fetchall()
+        after = wh.execute(cost).fetchall()
     straight = load_config(env={}, warehouse=tmp_path / "b.duckdb")
     with Warehouse.open(straight.warehouse_path) as wh:
-        load.run(wh, files, straight)
-        expected = wh.execute("SELECT round(sum(cost_usd), 9), count(cost_usd) FROM turns_priced").fetchall()
-    assert after == expected
+        load.run(wh, files, straight)  # never interrupted
+        assert after == wh.execute(cost).fetchall()
+    assert [r[2] for r in after] == ["reported", "computed", "computed"] and None not in [r[1] for r in after]
