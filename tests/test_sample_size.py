@@ -29,7 +29,9 @@ def _hour_of_calls(ok: int, failed: int) -> Warehouse:
         "INSERT INTO sessions VALUES ('s1', 't1', 'u1', TIMESTAMPTZ '2026-03-04 14:00:00+00', NULL, 'pilot', NULL, 0)"
     )
     con.execute(
-        "INSERT INTO turns VALUES ('t1', 's1', TIMESTAMPTZ '2026-03-04 14:00:01+00', 'gpt-4o', 'ok', 900, 100, 10, 10, 0.01, 0)"
+        "INSERT INTO turns (turn_id, session_id, started_at, model, status, latency_ms, ttft_ms, input_tokens, "
+        "output_tokens, cost_usd, _load_id) "
+        "VALUES ('t1', 's1', TIMESTAMPTZ '2026-03-04 14:00:01+00', 'gpt-4o', 'ok', 900, 100, 10, 10, 0.01, 0)"
     )
     for i in range(ok + failed):
         status, error = ("ok", "NULL") if i < ok else ("error", "'boom'")

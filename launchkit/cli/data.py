@@ -67,6 +67,9 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
 def status(as_json: bool, config: Config) -> None:
     """Show tables with row counts and time ranges, the last loads and rejects by reason.
 
+    Reads every value of the warehouse file first, so a damaged file is reported here (one line
+    naming it and the restore command, exit 1) rather than by the next load or report.
+
     \b
     Example:
         launchkit status --json
@@ -80,6 +83,8 @@ def status(as_json: bool, config: Config) -> None:
         emit_json(s)
         return
     click.echo(f"warehouse {config.warehouse_path} (schema version {s['schema_version']})")
+    v = s["verified"]
+    click.echo(f"read every value of its {v['tables']} tables ({v['rows']} rows): no damage found")
 
     def when(v: str | None) -> str:
         return v[:16].replace("T", " ") + " UTC" if v else "-"
@@ -266,6 +271,10 @@ def demo(
 
     if scenario not in synth_mod.SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
+    if with_reports:
+        from launchkit.store.atomic import check_folder
+
+        check_folder(config.reports_dir)
     out = Path(data_dir) if data_dir else config.warehouse_path.parent / "data" / "demo"
     pilot = synth_mod.generate_frames(
         days=days,

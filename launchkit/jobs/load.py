@@ -39,6 +39,13 @@ class LoadRun:
         return [r for r in self.results if r.ok and r.warnings]
 
 
+def lock_path(config: Config) -> Path:
+    """The lock every scheduled writer takes beside the warehouse (`<warehouse>.hourly.lock`): the hourly
+    run holds it while it loads and reports, a restore while it replaces the warehouse."""
+    wh = config.warehouse_path
+    return wh.with_name(wh.name + ".hourly.lock")
+
+
 def reprice_if_needed(wh: Warehouse, config: Config) -> dict[str, Any] | None:
     """Refresh model prices when the warehouse needs it (see the module docstring); what it did, or None."""
     if pricing.needs_refresh(wh, config):

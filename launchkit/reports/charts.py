@@ -79,8 +79,12 @@ pio.templates.default = "launchkit"
 
 
 def safe(text: Any) -> str:
-    """Data text as plotly should show it: HTML-escaped, so `<b>` is shown, not obeyed."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """Data text as plotly should show it: `<`, `>` and `&` escaped, so `<b>` is shown, not obeyed.
+
+    Quotes stay as they are: plotly.js builds SVG text nodes (a quote cannot end an attribute there)
+    and does not decode `&quot;`, which would be shown as written.
+    """
+    return html.escape("" if text is None else str(text), quote=False)
 
 
 def esc(text: Any) -> str:

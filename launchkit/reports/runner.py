@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
@@ -31,11 +30,12 @@ from launchkit.reports.kernel import Kernel, start_kernel
 from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY_TAG, ReportResult, stamp_for
 from launchkit.reports.paths import notebook_path
 from launchkit.reports.render import render_html, warm_exporter
-from launchkit.store import atomic, snapshot
+from launchkit.store import atomic, leftovers, snapshot
 from launchkit.store.runner import QueryRunner
 from launchkit.window import Window, floor_hour, iso, parse_day, parse_instant
 
 CELL_TIMEOUT_S = 300
+RUNNING_SUFFIX = ".running.ipynb"  # the notebook papermill writes while it executes
 
 
 def skip_slow_optional_imports() -> None:
@@ -93,9 +93,7 @@ def _execute(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{stamp}.", suffix=".running.ipynb", dir=out_dir)
-    os.close(fd)
+    tmp = atomic.temp_beside(out_dir / stamp, suffix=RUNNING_SUFFIX)
     threading.Thread(target=warm_exporter, daemon=True).start()  # while the kernel computes
     try:
         nb = papermill.execute_notebook(
@@ -114,7 +112,7 @@ def _execute(
         )
     except PapermillExecutionError as exc:
         failed = out_dir / f"{stamp}.failed.ipynb"
-        if Path(tmp).stat().st_size:
+        if tmp.stat().st_size:
             os.replace(tmp, failed)
         evalue = str(exc.evalue).splitlines()[0] if exc.evalue else ""
         raise NotebookFailed(
@@ -124,8 +122,14 @@ def _execute(
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ReportError(f"{nb_path.name} could not be executed: {type(exc).__name__}: {msg}") from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return nb
+
+
+def clean_leftovers(reports_dir: Path) -> list[Path]:
+    """Remove what killed report runs left in the reports folder: notebooks being executed and files
+    being written (tagged with a process that is gone; a run still going keeps its own)."""
+    return leftovers.sweep(reports_dir, (f".*{RUNNING_SUFFIX}", *atomic.TEMP_PATTERNS), recursive=True)
 
 
 def _extract_summary(nb: Any) -> dict[str, Any]:
@@ -165,6 +169,7 @@ def run_report(
             kernel.shutdown()
         raise ReportError(f"unknown report '{kind}' (one of {', '.join(KINDS)})")
     started = time.monotonic()
+    clean_leftovers(config.reports_dir)
     nb_path = notebook or notebook_path(KINDS[kind].notebook)
     if not nb_path.is_file():
         if kernel is not None:
