@@ -249,3 +249,145 @@ def n_to_exclude(estimate: float | None, threshold: float, half_width: float | N
     if gap == 0:
         return None
     return int(math.ceil(n * (half_width / gap) ** 2))
+
+
+# ---------------------------------------------------------------------------------------------
+# The same intervals and test from aggregates: for samples that stay in the query engine.
+#
+# A sample of a million turn latencies need not cross to Python to get its exact order-statistic
+# interval, t-interval or Mann-Whitney test: the engine returns the sample size, a few values at given
+# ranks, exact sums, or the rank sum with its tie counts (queries/metrics/*_ranks, *_order_stats,
+# session_cost_moments), and the functions below finish with the same arithmetic as the functions above,
+# which stay the reference (tests/test_stats_aggregates.py holds the two to the same numbers).
+
+
+def linear_quantile_ranks(n: int, q: float) -> tuple[int, int, float]:
+    """The 1-based ranks of the two order statistics numpy's linear quantile (and SQL's quantile_cont)
+    interpolates between for a sample of n, and the weight of the upper one (numpy's own arithmetic)."""
+    virtual = (n - 1) * q
+    if virtual >= n - 1:
+        return n, n, 0.0
+    if virtual < 0:
+        return 1, 1, 0.0
+    below = math.floor(virtual)
+    return below + 1, below + 2, virtual - below
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    """numpy's linear interpolation (numpy.lib._function_base_impl._lerp) on two floats."""
+    diff = b - a
+    return b - diff * (1 - t) if t >= 0.5 else a + diff * t
+
+
+def quantile_from_order_stats(at: dict[int, float], n: int, q: float) -> float:
+    """np.quantile(x, q) of a sample of n from its order statistics `at` {rank: value} (linear_quantile_ranks)."""
+    r1, r2, t = linear_quantile_ranks(n, q)
+    return float(at[r1]) if r1 == r2 else _lerp(float(at[r1]), float(at[r2]), t)
+
+
+def median_ranks(n: int) -> tuple[int, ...]:
+    """The 1-based ranks np.median averages: the middle one, or the two middle ones."""
+    return ((n + 1) // 2,) if n % 2 else (n // 2, n // 2 + 1)
+
+
+def median_from_order_stats(at: dict[int, float], n: int) -> float:
+    """np.median of a sample of n from its order statistics at median_ranks(n)."""
+    r = median_ranks(n)
+    return float(at[r[0]]) if len(r) == 1 else (float(at[r[0]]) + float(at[r[1]])) / 2
+
+
+def quantile_interval_ranks(n: int, q: float, level: float = 0.95) -> tuple[int, int]:
+    """The ranks of quantile_interval's bounds (1-based; outside 1..n: that side is unbounded)."""
+    alpha = 1 - level
+    return int(_sps().binom.ppf(alpha / 2, n, q)), int(_sps().binom.ppf(1 - alpha / 2, n, q)) + 1
+
+
+def ranks_for_quantile_interval(n: int, q: float, level: float = 0.95) -> list[int]:
+    """Every rank quantile_interval_from_order_stats reads: its bounds and its estimate's two neighbours."""
+    if n <= 0:
+        return []
+    lo, hi = quantile_interval_ranks(n, q, level)
+    r1, r2, _ = linear_quantile_ranks(n, q)
+    return sorted({r for r in (lo, hi, r1, r2) if 1 <= r <= n})
+
+
+def quantile_interval_from_order_stats(n: int, q: float, level: float, at: dict[int, float]) -> Interval:
+    """quantile_interval of a sample of n, from its order statistics at ranks_for_quantile_interval(n, q, level)."""
+    if n <= 0:
+        return Interval(None, -math.inf, math.inf, 0, "order-statistic", level)
+    lo, hi = quantile_interval_ranks(n, q, level)
+    low = float(at[lo]) if 1 <= lo <= n else -math.inf
+    high = float(at[hi]) if 1 <= hi <= n else math.inf
+    return Interval(quantile_from_order_stats(at, n, q), low, high, int(n), "order-statistic", level)
+
+
+def mean_interval_from_sums(n: int, total: Any, total_sq: Any, level: float = 0.95) -> Interval:
+    """mean_interval from n, the sum and the sum of squares of the values.
+
+    Given exact sums (Decimal or int, as SQL's DECIMAL sums are), the mean and the variance are computed
+    in exact rational arithmetic and rounded once, so every engine gets the same bits whatever order it
+    added the values in; floats are accepted too (rounding then depends on the summation order).
+    """
+    from fractions import Fraction
+
+    if n <= 0 or total is None:
+        return mean_interval_from_stats(None, None, 0, level)
+    s = Fraction(total)
+    mean = float(s / n)
+    if n < 2 or total_sq is None:
+        return mean_interval_from_stats(mean, None, n, level)
+    var = (n * Fraction(total_sq) - s * s) / (n * (n - 1))
+    return mean_interval_from_stats(mean, math.sqrt(max(float(var), 0.0)), n, level)
+
+
+def _tie_free_sample(n1: int, n2: int, rank_sum1: int) -> tuple[list[int], list[int]]:
+    """Two tie-free samples of sizes n1, n2 whose first has rank sum `rank_sum1` (ranks 1..n1+n2)."""
+    n = n1 + n2
+    chosen = list(range(1, n1 + 1))
+    extra = rank_sum1 - n1 * (n1 + 1) // 2
+    for i in range(n1 - 1, -1, -1):  # raise the largest ranks first, each as far as it can go
+        room = (n - (n1 - 1 - i)) - chosen[i]
+        step = min(room, extra)
+        chosen[i] += step
+        extra -= step
+    taken = set(chosen)
+    return chosen, [r for r in range(1, n + 1) if r not in taken]
+
+
+def mann_whitney_from_ranks(
+    n1: int, n2: int, rank_sum1_x2: int, tie_term: Any, detail: dict[str, Any] | None = None
+) -> TestResult:
+    """mann_whitney from the sample sizes, twice the rank sum of x (average ranks for ties) and the tie
+    term sum(t^3 - t) over groups of equal values: scipy's p-value with the same arithmetic, its
+    exact distribution for small tie-free samples (scipy itself, on tie-free ranks with that rank sum).
+    `detail` carries the medians, p95s and means computed from other aggregates."""
+    if n1 <= 0 or n2 <= 0:
+        return TestResult("none", None, None, "P(day > baseline)", int(n1), int(n2), {"reason": "no data"})
+    u1 = rank_sum1_x2 / 2 - n1 * (n1 + 1) / 2
+    u = max(u1, n1 * n2 - u1)
+    ties = float(tie_term)
+    method = "asymptotic" if min(n1, n2) > 30 or (n1 > 8 and n2 > 8) or ties > 0 else "exact"
+    if method == "exact":
+        x, y = _tie_free_sample(n1, n2, int(rank_sum1_x2) // 2)
+        p = float(_sps().mannwhitneyu(x, y, alternative="two-sided", method="exact").pvalue)
+    else:
+        n = n1 + n2
+        s = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
+        numerator = u - n1 * n2 / 2 - 0.5
+        if s > 0:
+            z = numerator / s
+        else:  # every value tied: numpy's x / 0 (scipy divides so)
+            z = math.copysign(math.inf, numerator) if numerator else math.nan
+        from scipy import special
+
+        p = float(special.ndtr(-z)) * 2
+        p = min(max(p, 0.0), 1.0) if math.isfinite(p) else p
+    return TestResult(
+        "mann-whitney u",
+        p if math.isfinite(p) else None,
+        u1 / (n1 * n2),
+        "P(day > baseline)",
+        int(n1),
+        int(n2),
+        dict(detail or {}),
+    )

@@ -11,7 +11,7 @@ import pytest
 from test_criteria import pilots  # noqa: F401  (module-scoped fixture: one pilot per scenario)
 
 import launchkit
-from launchkit import synth
+from launchkit import stats, synth
 from launchkit.analytics import decision
 from launchkit.analytics.decision import EXPAND, HOLD, ROLLBACK
 from launchkit.config import Config, load_config
@@ -112,14 +112,12 @@ def test_zero_inflated_error_rates_use_an_exact_test():
     opts = dict(DECISION_DEFAULTS)
     s_day = {"turn_errors": 6, "turns": 150}
     s_base = {"turn_errors": 0, "turns": 1000}
-    c = decision.compare("turn_error_rate", "rate", "lower", 100, opts, s_day, s_base, {})
+    c = decision.compare("turn_error_rate", "rate", "lower", 100, opts, s_day, s_base)
     assert c["test"] == "fisher exact" and c["status"] == "regressed"
     assert c["effect"] == pytest.approx(0.04)
-    quiet = decision.compare(
-        "turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 0, "turns": 150}, s_base, {}
-    )
+    quiet = decision.compare("turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 0, "turns": 150}, s_base)
     assert quiet["status"] == "no change" and quiet["p_value"] == 1.0
-    small = decision.compare("turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 1, "turns": 40}, s_base, {})
+    small = decision.compare("turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 1, "turns": 40}, s_base)
     assert small["status"] == "insufficient data"
 
 
@@ -127,7 +125,7 @@ def test_tiny_significant_change_below_min_effect_is_no_change():
     opts = dict(DECISION_DEFAULTS)
     big_day = {"tool_calls_ok": 97_500, "tool_calls": 100_000}
     big_base = {"tool_calls_ok": 98_000, "tool_calls": 100_000}
-    c = decision.compare("tool_call_success_rate", "rate", "higher", 100, opts, big_day, big_base, {})
+    c = decision.compare("tool_call_success_rate", "rate", "higher", 100, opts, big_day, big_base)
     assert c["p_value"] < 1e-10 and c["status"] == "no change"  # 0.5 pp < the 1 pp minimum effect
 
 
@@ -144,7 +142,7 @@ def test_latency_comparison_is_direction_aware():
         opts,
         s,
         {"latency_n": 3000},
-        {"day": rng.lognormal(8, 0.5, 1000) * 0.7, "baseline": base},
+        stats.mann_whitney(rng.lognormal(8, 0.5, 1000) * 0.7, base),
     )
     assert faster["status"] == "improved" and faster["effect"] < 1
     slower = decision.compare(
@@ -155,7 +153,7 @@ def test_latency_comparison_is_direction_aware():
         opts,
         s,
         {"latency_n": 3000},
-        {"day": rng.lognormal(8, 0.5, 1000) * 1.6, "baseline": base},
+        stats.mann_whitney(rng.lognormal(8, 0.5, 1000) * 1.6, base),
     )
     assert slower["status"] == "regressed" and slower["severe"]
 

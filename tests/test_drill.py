@@ -10,7 +10,7 @@ from types import SimpleNamespace
 import pytest
 from _tables import insert
 
-from launchkit.analytics import drill, metrics, overview
+from launchkit.analytics import drill, metrics, overview, samples
 from launchkit.analytics.scope import DIMENSIONS, Scope, scope
 from launchkit.errors import LaunchkitError
 from launchkit.store.runner import Warehouse
@@ -163,9 +163,10 @@ def test_the_scoped_series_latency_and_costs_follow_the_scope(tiny):
     a = Scope("tenant", "A")
     ts_a = metrics.timeseries(tiny, date(2026, 3, 9), DAY, grain="day", scope=a)
     assert list(ts_a["active_sessions"]) == [1, 2]  # s0 on the 9th; s1, s2 on the 10th
-    lat = metrics.latency_values(tiny, Window.day(DAY), a)["latency_ms"]
-    assert sorted(lat) == [100.0, 300.0]
-    assert sorted(metrics.session_costs(tiny, Window.day(DAY), a)) == pytest.approx([0.3, 0.3])
+    lat, _ = samples.order_stats(tiny, "latency_ms", Window.day(DAY), [1, 2, 3], scope=a)
+    assert lat == {1: 100.0, 2: 300.0}  # two ok turns with a latency: no third
+    costs, _ = samples.order_stats(tiny, "cost_per_session", Window.day(DAY), [1, 2, 3], scope=a)
+    assert costs == pytest.approx({1: 0.3, 2: 0.3})
 
 
 def test_drill_compares_the_scope_with_its_baseline(tiny, config):

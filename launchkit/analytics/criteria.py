@@ -29,12 +29,12 @@ from typing import Any
 import numpy as np
 
 from launchkit.analytics import metrics as m
-from launchkit.analytics import quality
+from launchkit.analytics import quality, samples
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.config.criteria import DEFAULT_CONFIDENCE, Criterion
 from launchkit.jsonclean import clean
-from launchkit.stats import Interval, mean_interval, mean_interval_from_stats, n_to_exclude, quantile_interval, wilson
+from launchkit.stats import Interval, mean_interval_from_stats, n_to_exclude, wilson
 from launchkit.store.runner import QueryRunner
 from launchkit.window import Window, parse_day
 
@@ -167,11 +167,14 @@ class Context:
     def summary(self, w: Window) -> dict[str, Any]:
         return self._get(("summary", w), lambda: m.summary(self.db, w))
 
-    def latency(self, w: Window) -> dict[str, np.ndarray]:
-        return self._get(("latency", w), lambda: m.latency_values(self.db, w))
+    def quantile(self, w: Window, measure: str, q: float, n: int) -> Interval:
+        """The order-statistic interval of a percentile of latency_ms or ttft_ms (n: the sample's size)."""
+        key = ("quantile", w, measure, q)
+        return self._get(key, lambda: samples.quantile_interval(self.db, measure, w, q, self.level, n))
 
-    def session_costs(self, w: Window) -> np.ndarray:
-        return self._get(("costs", w), lambda: m.session_costs(self.db, w))
+    def cost_interval(self, w: Window) -> Interval:
+        """The t-interval of the mean cost per active session."""
+        return self._get(("cost", w), lambda: samples.mean_cost_interval(self.db, w, self.level))
 
     def incidents(self, w: Window) -> dict[str, Any]:
         return self._get(("incidents", w), lambda: m.incidents(self.db, w))
@@ -206,8 +209,8 @@ def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
         iv = wilson(int(s[k] or 0), int(s[n] or 0), level)
         return Measurement(iv.estimate, iv, iv.n)
     if kind == "quantile" and spec.source is not None and spec.q is not None:
-        values = ctx.latency(w)[f"{spec.source}_ms"]
-        iv = quantile_interval(values, spec.q, level)
+        size = int(ctx.summary(w)[f"{spec.source}_n"] or 0)
+        iv = ctx.quantile(w, f"{spec.source}_ms", spec.q, size)
         return Measurement(iv.estimate, iv, iv.n)
     if kind == "mean":
         if metric == "mean_rating":
@@ -215,10 +218,9 @@ def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
             iv = mean_interval_from_stats(s["mean_rating"], s["rating_sd"], int(s["ratings"] or 0), level)
             return Measurement(iv.estimate, iv, iv.n)
         s = ctx.summary(w)
-        costs = ctx.session_costs(w)
         if s["total_cost_usd"] is None:
             return Measurement(None, None, int(s["active_sessions"] or 0), "no priced turns in the window")
-        iv = mean_interval(costs, level)
+        iv = ctx.cost_interval(w)
         return Measurement(s["cost_per_session"], iv, iv.n)
     if kind == "count":
         inc = ctx.incidents(w)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -29,12 +30,12 @@ import pandas as pd
 import launchkit
 from launchkit.analytics import criteria as crit
 from launchkit.analytics import metrics as m
-from launchkit.analytics import quality
+from launchkit.analytics import quality, samples
 from launchkit.analytics.scope import Scope
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.stats import TestResult, mann_whitney, n_for_two_proportions, two_proportions
+from launchkit.stats import TestResult, n_for_two_proportions, two_proportions
 from launchkit.store.runner import QueryRunner
 from launchkit.window import Window, day_start, parse_day
 
@@ -170,10 +171,12 @@ def compare(
     opts: dict[str, Any],
     s_day: dict[str, Any],
     s_base: dict[str, Any],
-    values: dict[str, Any],
+    distribution: TestResult | Callable[[], TestResult] | None = None,
 ) -> dict[str, Any]:
     """One day-vs-baseline comparison: test, effect, and status regressed / improved / no change /
-    insufficient data."""
+    insufficient data. A distribution's test is the Mann-Whitney U of the day's sample against the
+    baseline's (launchkit.analytics.samples.compare), or a function computing it, called only when
+    both samples are large enough."""
     n_day, n_base = _day_n(name, s_day), _day_n(name, s_base)
     out: dict[str, Any] = {
         "metric": name,
@@ -205,8 +208,9 @@ def compare(
         big = abs(diff) >= floor
         severe = worse_by >= severe_floor
     else:
-        x, y = values["day"], values["baseline"]
-        res = mann_whitney(x, y)
+        if distribution is None:
+            raise ValueError(f"{name} is compared as a distribution: its Mann-Whitney test is needed")
+        res = distribution() if callable(distribution) else distribution
         d = res.detail
         if name == "cost_per_session":
             ratio = d["mean_ratio"]
@@ -347,15 +351,21 @@ def day_vs_baseline(db: QueryRunner, day: date | str, config: Config, scope: Sco
     w_day = Window.day(d)
     w_base = Window(day_start(d - timedelta(days=opts["baseline_days"])), day_start(d))
     s_day, s_base = m.summary(db, w_day, scope), m.summary(db, w_base, scope)
-    lat_day, lat_base = m.latency_values(db, w_day, scope), m.latency_values(db, w_base, scope)
-    cost_day, cost_base = m.session_costs(db, w_day, scope), m.session_costs(db, w_base, scope)
-    values = {
-        "latency_ms": {"day": lat_day["latency_ms"], "baseline": lat_base["latency_ms"]},
-        "ttft_ms": {"day": lat_day["ttft_ms"], "baseline": lat_base["ttft_ms"]},
-        "cost_per_session": {"day": cost_day, "baseline": cost_base},
-    }
+
+    def test(name: str) -> Callable[[], TestResult]:
+        return lambda: samples.compare(db, name, w_day, w_base, scope)
+
     comparisons = [
-        compare(c.name, c.kind, c.better, opts[c.min_key], opts, s_day, s_base, values.get(c.name, {}))
+        compare(
+            c.name,
+            c.kind,
+            c.better,
+            opts[c.min_key],
+            opts,
+            s_day,
+            s_base,
+            test(c.name) if c.kind == "distribution" else None,
+        )
         for c in COMPARISONS
     ]
     for c in comparisons:

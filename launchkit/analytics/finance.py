@@ -25,11 +25,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from launchkit.analytics.metrics import session_costs, summary
+from launchkit.analytics.metrics import summary
+from launchkit.analytics.samples import mean_cost_interval
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError
 from launchkit.jsonclean import clean
-from launchkit.stats import mean_interval, t_quantile
+from launchkit.stats import t_quantile
 from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
 from launchkit.window import Window, day_start
@@ -212,7 +213,7 @@ def ga_monthly_cost(db: QueryRunner, config: Config, as_of: date, *, level: floa
     w = Window.days_ending(as_of, GA_WINDOW_DAYS)
     s = summary(db, w)
     cps = s["cost_per_session"]
-    iv = mean_interval(session_costs(db, w), level) if s["active_sessions"] else None
+    iv = mean_cost_interval(db, w, level) if s["active_sessions"] else None
     scale = per_day * DAYS_PER_MONTH
     return clean(
         {

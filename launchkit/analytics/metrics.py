@@ -174,18 +174,3 @@ def timeseries(
     while e < w.end:
         e += step
     return db.frame(*_scoped("metrics/timeseries", {"start": s, "end": e, "grain": grain}, scope))
-
-
-def latency_values(db: QueryRunner, window: Window, scope: Scope | None = None) -> dict[str, Any]:
-    """numpy arrays of latency_ms and ttft_ms of the window's ok turns (NaN where missing)."""
-    import numpy as np
-
-    df = db.frame(*_scoped("metrics/latency_values", window.params, scope))
-    return {k: np.asarray(df[k], dtype=float) for k in ("latency_ms", "ttft_ms")}
-
-
-def session_costs(db: QueryRunner, window: Window, scope: Scope | None = None) -> Any:
-    """numpy array of each active session's cost in the window (mean = cost_per_session)."""
-    import numpy as np
-
-    return np.asarray(db.frame(*_scoped("metrics/session_costs", window.params, scope))["cost_usd"], dtype=float)

@@ -8,11 +8,17 @@
 --           model: the turns of that model ('(unknown)': no model), the tool calls those turns made, and the
 --             sessions with such a turn (their starts and feedback);
 --           tool: the calls of that tool, the turns that made them, and the sessions with such a call.
+--           The first four CTEs (_all_sessions ...) name the whole tables before the scoped CTEs shadow them:
+--           a CTE sees only those defined before it, on DuckDB and Spark alike (no schema-qualified names).
 -- grain: the contract tables' own (one row per session, turn, call, feedback), fewer rows
 -- parameters: $scope_by ('tenant', 'cohort', 'release', 'model' or 'tool'), $scope_value (the value, text)
+_all_sessions AS (SELECT * FROM sessions),
+_all_turns AS (SELECT * FROM turns),
+_all_tool_calls AS (SELECT * FROM tool_calls),
+_all_feedback AS (SELECT * FROM feedback),
 scope_sessions AS (
     SELECT s.session_id
-    FROM main.sessions AS s
+    FROM _all_sessions AS s
     WHERE coalesce(CASE $scope_by
                        WHEN 'tenant' THEN s.tenant_id
                        WHEN 'cohort' THEN s.cohort
@@ -22,37 +28,37 @@ scope_sessions AS (
     UNION
     SELECT ev.session_id
     FROM (
-        SELECT session_id FROM main.turns
+        SELECT session_id FROM _all_turns
         UNION
-        SELECT session_id FROM main.tool_calls
+        SELECT session_id FROM _all_tool_calls
         UNION
-        SELECT session_id FROM main.feedback WHERE session_id IS NOT NULL
+        SELECT session_id FROM _all_feedback WHERE session_id IS NOT NULL
     ) AS ev
-    LEFT JOIN main.sessions AS s ON s.session_id = ev.session_id
+    LEFT JOIN _all_sessions AS s ON s.session_id = ev.session_id
     WHERE s.session_id IS NULL AND $scope_value = '(unknown)' AND $scope_by IN ('tenant', 'cohort', 'release')
     UNION
-    SELECT session_id FROM main.turns WHERE $scope_by = 'model' AND coalesce(model, '(unknown)') = $scope_value
+    SELECT session_id FROM _all_turns WHERE $scope_by = 'model' AND coalesce(model, '(unknown)') = $scope_value
     UNION
-    SELECT session_id FROM main.tool_calls WHERE $scope_by = 'tool' AND tool_name = $scope_value
+    SELECT session_id FROM _all_tool_calls WHERE $scope_by = 'tool' AND tool_name = $scope_value
 ),
 sessions AS (
-    SELECT * FROM main.sessions WHERE session_id IN (SELECT session_id FROM scope_sessions)
+    SELECT * FROM _all_sessions WHERE session_id IN (SELECT session_id FROM scope_sessions)
 ),
 turns AS (
     SELECT *
-    FROM main.turns
+    FROM _all_turns
     WHERE session_id IN (SELECT session_id FROM scope_sessions)
       AND ($scope_by <> 'model' OR coalesce(model, '(unknown)') = $scope_value)
       AND ($scope_by <> 'tool'
-           OR turn_id IN (SELECT turn_id FROM main.tool_calls WHERE tool_name = $scope_value AND turn_id IS NOT NULL))
+           OR turn_id IN (SELECT turn_id FROM _all_tool_calls WHERE tool_name = $scope_value AND turn_id IS NOT NULL))
 ),
 tool_calls AS (
     SELECT *
-    FROM main.tool_calls
+    FROM _all_tool_calls
     WHERE session_id IN (SELECT session_id FROM scope_sessions)
       AND ($scope_by <> 'tool' OR tool_name = $scope_value)
       AND ($scope_by <> 'model' OR turn_id IN (SELECT turn_id FROM turns))
 ),
 feedback AS (
-    SELECT * FROM main.feedback WHERE session_id IN (SELECT session_id FROM scope_sessions)
+    SELECT * FROM _all_feedback WHERE session_id IN (SELECT session_id FROM scope_sessions)
 )
