@@ -332,13 +332,14 @@ def needs_refresh(db: QueryRunner, config: Config) -> bool:
     return db.one("pricing/state")["digest"] != state_digest(config)
 
 
-def refresh(wh: Warehouse, config: Config) -> dict[str, Any]:
+def refresh(wh: Warehouse, config: Config, turns: QueryRunner | None = None) -> dict[str, Any]:
     """Rewrite model_prices for every (model, UTC day) in turns; one transaction. Returns what it did.
 
+    `turns` reads the turns when they live elsewhere than the warehouse (a lake: launchkit.store.engines).
     Call it outside any open transaction (the load job does, when needs_refresh says so).
     """
     ovs = config.pricing_overrides
-    pairs = [(m, p, n, d) for m, p, n, d in wh.rows("pricing/model_days")]
+    pairs = [(m, p, n, d) for m, p, n, d in (turns or wh).rows("pricing/model_days")]
     df = price_rows(pairs, config)
     columns = {c: [None if pd.isna(v) else v for v in df[c].tolist()] for c in _PRICE_COLUMNS}
     wh.execute("BEGIN TRANSACTION")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from launchkit.cli.options import check_day, check_time, config_options, emit_json, json_option
+from launchkit.cli.options import check_day, check_time, config_options, emit_json, engine_option, json_option
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError
 from launchkit.window import Window
@@ -24,6 +24,15 @@ def _window(hour: str | None, day: str | None, start: str | None, end: str | Non
     if not (start and end):
         raise LaunchkitError("--from and --to go together")
     return Window.range(start, end)
+
+
+def _open(config: Config, *, write: bool = False) -> Any:
+    """The configured engine's runner (launchkit.store.engines); a lake ([engine.tables]) is priced first."""
+    from launchkit.jobs.load import prepare_lake
+    from launchkit.store.engines import open_runner
+
+    prepare_lake(config)
+    return open_runner(config, write=write)
 
 
 def _fmt(v: Any, unit: str = "") -> str:
@@ -49,6 +58,7 @@ def _fmt(v: Any, unit: str = "") -> str:
 )
 @json_option
 @config_options
+@engine_option
 def metrics(
     hour: str | None, day: str | None, start: str | None, end: str | None, by: str | None, as_json: bool, config: Config
 ) -> None:
@@ -63,10 +73,9 @@ def metrics(
     """
     from launchkit.analytics import metrics as metrics_mod
     from launchkit.analytics import overview
-    from launchkit.store.runner import Warehouse
 
     window = _window(hour, day, start, end)
-    with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
+    with _open(config) as wh:
         out = overview.compute(wh, window, config)
         table = metrics_mod.breakdown(wh, window, by) if by else None
     if by and table is not None:
@@ -102,6 +111,7 @@ def metrics(
 @click.option("--json", "as_json", is_flag=True, help="Print the decision record as one JSON object.")
 @click.option("--no-store", is_flag=True, help="Do not record the decision in the warehouse.")
 @config_options
+@engine_option
 def decide(day: str, as_json: bool, no_store: bool, config: Config) -> None:
     """Recommend EXPAND, HOLD or ROLLBACK for a day, with its reasons, and record the decision.
 
@@ -110,9 +120,8 @@ def decide(day: str, as_json: bool, no_store: bool, config: Config) -> None:
         launchkit decide --date 2026-03-10 --json
     """
     from launchkit.analytics import decision
-    from launchkit.store.runner import Warehouse
 
-    with Warehouse.open(config.warehouse_path, read_only=no_store, wait_s=config.lock_timeout_s) as wh:
+    with _open(config, write=not no_store) as wh:
         d = decision.decide(wh, day, config, store=not no_store)
     out = d.to_json()
     if as_json:
@@ -129,6 +138,7 @@ def decide(day: str, as_json: bool, no_store: bool, config: Config) -> None:
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the readiness summary as one JSON object.")
 @config_options
+@engine_option
 def readiness(day: str, as_json: bool, config: Config) -> None:
     """Check the GA success criteria as of a day: verdict per criterion, blockers, GA readiness.
 
@@ -137,9 +147,8 @@ def readiness(day: str, as_json: bool, config: Config) -> None:
         launchkit readiness --date 2026-03-15 --json
     """
     from launchkit.analytics import criteria
-    from launchkit.store.runner import Warehouse
 
-    with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
+    with _open(config) as wh:
         r = criteria.evaluate(wh, day, config)
     out = r.to_json()
     if as_json:

@@ -148,6 +148,14 @@ def status(as_json: bool, config: Config) -> None:
     show_default=True,
     help="File format to write.",
 )
+@click.option(
+    "--partition-by",
+    "partition_by",
+    type=click.Choice(["day"]),
+    default=None,
+    help="With --format parquet: write a lake instead of export files (one folder per table, hive partitions "
+    "day=YYYY-MM-DD) that DuckDB and Spark read in place ([engine.tables]).",
+)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), required=True, help="Folder to write into.")
 def synth(
     days: int,
@@ -157,6 +165,7 @@ def synth(
     start: Any,
     sessions_per_hour: float | None,
     fmt: str,
+    partition_by: str | None,
     out_dir: str,
 ) -> None:
     """Write a synthetic pilot as hourly export files, with its ground truth beside them.
@@ -164,11 +173,32 @@ def synth(
     \b
     Example:
         launchkit synth --days 14 --tenants 8 --seed 7 --scenario tool-outage --out data/pilot
+        launchkit synth --days 7 --format parquet --partition-by day --out lake
     """
     from launchkit import synth as synth_mod
 
     if scenario not in synth_mod.SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
+    if partition_by is not None:
+        if fmt != "parquet":
+            raise click.UsageError("--partition-by writes a Parquet lake: use it with --format parquet")
+        from launchkit.synth.lake import write_lake
+
+        pilot = synth_mod.generate_frames(
+            days=days,
+            tenants=tenants,
+            seed=seed,
+            scenario=scenario,
+            start=start.date(),
+            sessions_per_hour=sessions_per_hour,
+        )
+        files = write_lake(pilot, Path(out_dir), partition_by)
+        counts = ", ".join(f"{k} {len(v)}" for k, v in pilot.frames.items())
+        click.echo(
+            f"wrote a lake of {len(files) - 1} Parquet files to {out_dir} ({counts}), partitioned by {partition_by}; "
+            f"ground truth: {Path(out_dir) / 'ground_truth.json'}"
+        )
+        return
     if fmt == "otlp":  # sessions, turns and tool calls as OTLP/JSON traces; the other tables as CSV
         from launchkit.synth.otlp import write_otlp
 

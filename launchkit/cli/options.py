@@ -98,6 +98,26 @@ def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--engine duckdb|spark on a command that reads: overrides [engine] kind for this run (list it under
+    @config_options, which loads the config it changes)."""
+
+    @click.option(
+        "--engine",
+        type=click.Choice(["duckdb", "spark"]),
+        default=None,
+        help="Query engine for this run (overrides [engine] kind): duckdb reads the warehouse, or the lake in "
+        "place with [engine.tables]; spark reads [engine.tables] (the launchkit[spark] extra).",
+    )
+    @functools.wraps(fn)
+    def wrapper(*args: Any, engine: str | None, config: Any, **kwargs: Any) -> Any:
+        if engine is not None and engine != config.engine.kind:
+            config = config.with_overrides(**{"engine.kind": engine})
+        return fn(*args, config=config, **kwargs)
+
+    return wrapper
+
+
 def _checked(day: bool) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
     def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
         if value in (None, ""):

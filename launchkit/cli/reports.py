@@ -11,7 +11,7 @@ import sys
 import click
 
 from launchkit import exits
-from launchkit.cli.options import check_day, check_time, config_options
+from launchkit.cli.options import check_day, check_time, config_options, engine_option
 from launchkit.config import Config
 
 KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
@@ -46,6 +46,7 @@ KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
     "(config: [reports] redact).",
 )
 @config_options
+@engine_option
 def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool, config: Config) -> None:
     """Execute a report notebook and write reports/<kind>/<stamp>.html, .ipynb and .json, then the index.
 
@@ -65,6 +66,10 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
 
     runner.skip_slow_optional_imports()
     check_folder(config.reports_dir)  # a file in its place: one line before any kernel starts
+    if config.engine.in_place:  # a lake changes without launchkit: price its new (model, day) keys first
+        from launchkit.jobs.load import prepare_lake
+
+        prepare_lake(config)
     redact = False if no_redact else None  # None: the config's [reports] redact
     if kind == "all":
         if at or date:
@@ -95,6 +100,7 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
 )
 @click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium.")
 @config_options
+@engine_option
 def hourly(at: str | None, pdf: bool, config: Config) -> None:
     """The scheduled hourly run: load new files from hourly.inbox, render the last complete hour, print one line.
 

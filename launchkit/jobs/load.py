@@ -47,10 +47,35 @@ def lock_path(config: Config) -> Path:
 
 
 def reprice_if_needed(wh: Warehouse, config: Config) -> dict[str, Any] | None:
-    """Refresh model prices when the warehouse needs it (see the module docstring); what it did, or None."""
-    if pricing.needs_refresh(wh, config):
-        return pricing.refresh(wh, config)
-    return None
+    """Refresh model prices when the warehouse needs it (see the module docstring); what it did, or None.
+
+    With the turns in a lake ([engine.tables] turns), the (model, day) keys are read there, by the
+    configured engine; the prices are written to the warehouse either way."""
+    if "turns" not in config.engine.tables:
+        return pricing.refresh(wh, config) if pricing.needs_refresh(wh, config) else None
+    from launchkit.store.engines import lake_reader
+
+    with lake_reader(wh, config) as turns:
+        return pricing.refresh(wh, config, turns) if pricing.needs_refresh(turns, config) else None
+
+
+def prepare_lake(config: Config) -> dict[str, Any] | None:
+    """Before reading a lake ([engine.tables]): price the (model, day) keys its new turns brought and record
+    the [quality] settings, as the load job does after loading files, and publish the snapshot when that
+    changed the warehouse (or it has none). The lake changes without launchkit, so the commands that read
+    it (metrics, decide, readiness, run) call this first; it writes only when something is missing.
+    Returns what re-pricing did, or None."""
+    if not config.engine.in_place:
+        return None
+    wh = Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s)
+    try:
+        repriced = reprice_if_needed(wh, config)
+        changed = latency_sanity.apply(wh, config)
+        if repriced is not None or changed or not snapshot.is_fresh(config.warehouse_path):
+            snapshot.publish(wh.con, config.warehouse_path)
+        return repriced
+    finally:
+        wh.close()
 
 
 def run(

@@ -22,16 +22,17 @@ from launchkit.jsonclean import clean
 from launchkit.reports import charts
 from launchkit.reports.kinds import SUMMARY_MIME
 from launchkit.store import snapshot
-from launchkit.store.runner import Warehouse
+from launchkit.store.engines import Runner, runner_on
 from launchkit.window import floor_hour, iso, parse_day, parse_instant
 
 
 @dataclass
 class Context:
-    """What a report notebook works with: the configuration and a read-only snapshot of the warehouse."""
+    """What a report notebook works with: the configuration and a read-only snapshot of the warehouse, read
+    by the configured engine ([engine]; a lake's tables in place)."""
 
     config: Config
-    db: Warehouse
+    db: Runner
     refreshed: snapshot.Refresh | None = None
 
     def hour(self, at: str | datetime | None, now: datetime | None = None) -> datetime:
@@ -74,7 +75,7 @@ def open_context(
         r = None  # started by `launchkit run`, which has just refreshed the snapshot
     else:
         r = snapshot.refresh(cfg)
-    return Context(config=cfg, db=snapshot.connect(cfg, refresh_first=False), refreshed=r)
+    return Context(config=cfg, db=runner_on(snapshot.connect(cfg, refresh_first=False), cfg.engine), refreshed=r)
 
 
 def header(title: str, period: str, ctx: Context | None = None, extra: str | None = None) -> charts.HTMLBlock:

@@ -55,7 +55,7 @@ def execute(
     return con.execute(sql, given) if given else con.execute(sql)
 
 
-def _value(v: Any) -> Any:
+def python_value(v: Any) -> Any:
     """A fetched value as Python: NaN is missing (None), decimals are floats."""
     if isinstance(v, float) and not math.isfinite(v):
         return None
@@ -66,6 +66,8 @@ def _value(v: Any) -> Any:
 
 class Warehouse:
     """A DuckDB warehouse (file or in memory) and its connection: run queries, close when done."""
+
+    engine = "duckdb"
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None, *, read_only: bool = False) -> None:
         self.con = con
@@ -98,7 +100,7 @@ class Warehouse:
         rows = cur.fetchall()
         if not rows:
             return {c: None for c in cols}
-        return {c: _value(v) for c, v in zip(cols, rows[0])}
+        return {c: python_value(v) for c, v in zip(cols, rows[0])}
 
     def rows(
         self, name: str, params: Mapping[str, Any] | None = None, *, identifiers: Mapping[str, str] | None = None
