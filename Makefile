@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install demo test test-fast lint lab bench browser clean docs
+.PHONY: install spark demo test test-fast lint lab bench browser clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +14,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+## the launchkit[spark] extra (pyspark, ~450 MB) for the two-engine tests: `make test` only, not `make demo`
+SPARK_STAMP := $(VENV)/.spark-stamp
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install -q -e '.[test,xlsx,spark]'
+	touch $(SPARK_STAMP)
+
+spark: $(SPARK_STAMP)
 
 ## make demo: synthetic 14-day pilot -> warehouse -> reports (reports/index.html)
 demo: install
@@ -41,12 +49,12 @@ lint: install
 	$(BIN)/lint-imports
 
 ## make test: lint, then the whole suite (unit, notebooks, end to end, browser)
-test: install browser lint
+test: install spark browser lint
 	$(BIN)/python -m pytest -q
 
-## make test-fast: the edit-run loop: everything but the slow end-to-end tests
+## make test-fast: the edit-run loop: everything but the slow end-to-end tests and the two-engine (Spark) ones
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow and not spark"
 
 ## make lab: JupyterLab on notebooks/, reading the project's warehouse (as root too: containers)
 lab: install

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -40,6 +41,16 @@ def config(tmp_path, monkeypatch) -> Config:
     monkeypatch.delenv("LAUNCHKIT_REPORTS_DIR", raising=False)
     monkeypatch.delenv("LAUNCHKIT_CONFIG", raising=False)
     return load_config()
+
+
+@pytest.fixture(scope="session")
+def spark_session() -> Any:
+    """The one local Spark session the `spark` tests share (its start-up, 10-30 s, is paid once per run)."""
+    pytest.importorskip("pyspark", reason="pyspark is the launchkit[spark] extra: pip install 'launchkit[spark]'")
+    from launchkit.config.engine import EngineSettings
+    from launchkit.store.engines.spark import session
+
+    return session(EngineSettings(kind="spark"))
 
 
 @pytest.fixture

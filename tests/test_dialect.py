@@ -93,3 +93,9 @@ def test_every_query_translates(name):
         text = text.replace("{" + slot + "}", '"x"')
     out = to_spark(text)
     assert out.strip() and "$" not in out
+
+
+def test_an_unnested_series_past_its_end_is_empty_not_an_error():
+    out = spark("SELECT unnest(generate_series(a, b, INTERVAL 1 DAY)) AS d FROM t")
+    assert "CASE WHEN A <= B THEN SEQUENCE(A, B, INTERVAL '1' DAY) END" in out
+    assert "CASE" not in spark("SELECT unnest(generate_series(a, b, INTERVAL 1 DAY)) AS d FROM t", ("series_tables",))

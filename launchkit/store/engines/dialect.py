@@ -211,43 +211,60 @@ def unique_nested_ctes(tree: exp.Expression) -> exp.Expression:
     return tree
 
 
-def series_tables(tree: exp.Expression) -> exp.Expression:
-    """range(a, b [, step]) / generate_series(a, b [, step]) AS t(col) as a table -> a subquery exploding
-    Spark's sequence().
+def _positive_step(step: exp.Expression) -> bool:
+    """A step known positive: an INTERVAL, a positive number, or a CASE choosing among such steps."""
+    if isinstance(step, exp.Interval):
+        return True
+    if isinstance(step, exp.Literal):
+        return not step.is_string and float(step.this) > 0
+    if isinstance(step, exp.Case):
+        branches = [i.args["true"] for i in step.args.get("ifs") or []]
+        default = step.args.get("default")
+        return default is not None and all(_positive_step(b) for b in [*branches, default])
+    return False
 
-    sqlglot writes these table functions as EXPLODE(SEQUENCE(...), _u(t)), which Spark cannot run. DuckDB's
-    range() stops before b, generate_series() at b, and both are empty when a is past b, where Spark's
-    sequence() would count down: the translation keeps DuckDB's bounds and emptiness. Steps must be
-    positive (a positive number or an INTERVAL); a negative or computed step is refused.
+
+def _bounded_sequence(series: exp.GenerateSeries) -> exp.Expression:
+    """Spark's sequence() with DuckDB's bounds: empty (NULL, which explode() turns into no rows) when the start
+    is past the end, where sequence() would count down or fail; end-exclusive for range()."""
+    start, end, step = series.args["start"], series.args["end"], series.args.get("step")
+    if step is not None and not _positive_step(step):
+        raise UnportableSQL("range()/generate_series() with a step that is not a positive constant")
+    args = [start.copy(), end.copy(), *([step.copy()] if step is not None else [])]
+    seq = _call("sequence", *args)
+    if series.args.get("is_end_exclusive"):
+        keep = exp.Lambda(
+            this=exp.LT(this=exp.to_identifier("lk_x"), expression=end.copy()),
+            expressions=[exp.to_identifier("lk_x")],
+        )
+        seq = _call("filter", seq, keep)
+        nonempty: exp.Expression = exp.LT(this=start.copy(), expression=end.copy())
+    else:
+        nonempty = exp.LTE(this=start.copy(), expression=end.copy())
+    return exp.Case(ifs=[exp.If(this=nonempty, true=seq)])
+
+
+def series_tables(tree: exp.Expression) -> exp.Expression:
+    """range(a, b [, step]) / generate_series(a, b [, step]): as a table (AS t(col)) -> a subquery exploding
+    Spark's sequence(); unnest(generate_series(...)) in a select list -> explode() of the same bounded sequence.
+
+    sqlglot writes the table functions as EXPLODE(SEQUENCE(...), _u(t)), which Spark cannot run, and the
+    unnest as EXPLODE(SEQUENCE(...)), which fails ("Illegal sequence boundaries") when a is past b. DuckDB's
+    range() stops before b, generate_series() at b, and both are empty when a is past b: the translation keeps
+    DuckDB's bounds and emptiness. Steps must be positive (a positive number or an INTERVAL); a negative or
+    computed step is refused.
     """
 
     def fix(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Explode) and isinstance(node.this, exp.GenerateSeries):
+            return _call("explode", _bounded_sequence(node.this))
         if not (isinstance(node, exp.Table) and isinstance(node.this, exp.GenerateSeries)):
             return node
-        series = node.this
         alias = node.args.get("alias")
         if alias is None or len(alias.columns) != 1:
             raise UnportableSQL("range()/generate_series() as a table needs an alias with one column: AS t(col)")
-        start, end, step = series.args["start"], series.args["end"], series.args.get("step")
-        if step is not None and not (
-            isinstance(step, exp.Interval)
-            or (isinstance(step, exp.Literal) and not step.is_string and float(step.this) > 0)
-        ):
-            raise UnportableSQL("range()/generate_series() with a step that is not a positive constant")
-        args = [start.copy(), end.copy(), *([step.copy()] if step is not None else [])]
-        seq = _call("sequence", *args)
-        if series.args.get("is_end_exclusive"):
-            keep = exp.Lambda(
-                this=exp.LT(this=exp.to_identifier("lk_x"), expression=end.copy()),
-                expressions=[exp.to_identifier("lk_x")],
-            )
-            seq = _call("filter", seq, keep)
-            nonempty: exp.Expression = exp.LT(this=start.copy(), expression=end.copy())
-        else:
-            nonempty = exp.LTE(this=start.copy(), expression=end.copy())
-        values = exp.Case(ifs=[exp.If(this=nonempty, true=seq)])
         column = alias.columns[0].copy()
-        select = exp.select(exp.alias_(_call("explode", values), column))
+        select = exp.select(exp.alias_(_call("explode", _bounded_sequence(node.this)), column))
         return exp.Subquery(this=select, alias=exp.TableAlias(this=alias.this.copy()))
 
     return tree.transform(fix)
