@@ -5,83 +5,173 @@ that carry spans of no interest). The counts go to the `loads` manifest; rejecte
 `rejects` with their row number, column, reason and raw values. A file whose content was loaded
 before is skipped. Validation runs inside DuckDB (launchkit.ingest.compile); merging is
 launchkit.ingest.merge. Pricing and publishing the snapshot are the load job's (launchkit.jobs.load).
+
+A bad file is one failed file, never a stopped batch: whatever a format's reader raises on
+malformed input becomes a one-line failure naming the file (launchkit.ingest.formats.reader_errors),
+the file's transaction is rolled back and the failure recorded with the file's content hash, so it
+is reported once and not read again by the hourly run until its content changes. Anything else
+that goes wrong (a full disk, a launchkit defect) also rolls the file back and fails only that file,
+but is not recorded: the next run tries the file again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from launchkit.config import Config
 from launchkit.contract import TABLES, table_for_file
-from launchkit.errors import CountsError, InputFileError
+from launchkit.errors import CountsError, InputFileError, WarehouseError
 from launchkit.ingest import manifest
 from launchkit.ingest import tabular as tabular_files
-from launchkit.ingest.files import expand_paths, scan_bytes
-from launchkit.ingest.formats import FORMATS, TABULAR_FORMATS, detect_format, is_tabular, trace_reader
+from launchkit.ingest.files import Scan, expand_paths, scan_bytes
+from launchkit.ingest.formats import (
+    FORMATS,
+    TABULAR_FORMATS,
+    detect_format,
+    is_gzip,
+    is_tabular,
+    reader_errors,
+    trace_reader,
+)
 from launchkit.ingest.merge import load_staged
 from launchkit.ingest.result import FileResult
-from launchkit.ingest.tabular import check_columns, first_line, jsonl_table, malformed_csv_lines, stage_tabular
+from launchkit.ingest.source import Source, prepared
+from launchkit.ingest.tabular import (
+    LineTooLong,
+    check_columns,
+    csv_header,
+    duckdb_error,
+    duplicate_columns,
+    jsonl_table,
+    malformed_csv_lines,
+    stage_tabular,
+)
 from launchkit.store.runner import Warehouse
+
+log = logging.getLogger(__name__)
+
+MAX_LINE_SIZE = 1 << 30  # the longest CSV record read (DuckDB's default limit is 2 MB; raised on need)
+
+
+@dataclass(frozen=True)
+class _ReadOptions:
+    """How a file is read; a read that meets a limit is repeated with other options."""
+
+    max_line_size: int | None = None
+    normalize_line_ends: bool = False
+
+
+class _Retry(Exception):
+    """Roll back and load the file again, read with these options."""
+
+    def __init__(self, options: _ReadOptions) -> None:
+        self.options = options
+
+
+@contextmanager
+def _typing_errors(name: str, fmt: str, shown: Path) -> Iterator[None]:
+    """DuckDB typing and merging the staged rows: a parse error is the file's (the CSV reader streams a
+    large file during the merge), but an I/O or memory error is the environment's."""
+    try:
+        yield
+    except (duckdb.IOException, duckdb.OutOfMemoryException):
+        raise
+    except duckdb.Error as exc:
+        raise duckdb_error(exc, name, fmt, shown) from None
 
 
 def _load_trace_file(
-    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, digest: str, config: Config
+    con: duckdb.DuckDBPyConnection, path: Path, src: Source, fmt: str, digest: str, config: Config
 ) -> list[FileResult]:
-    staged = trace_reader(fmt)(con, path, config)
+    name = str(path)
+    with reader_errors(name, fmt):
+        staged = trace_reader(fmt)(con, src.path, config)
     results: list[FileResult] = []
     # One manifest row per table fed; the ignored and pre-rejected records are booked on the first.
     for table, rel in staged.tables.items():
-        r = load_staged(con, load_id=manifest.next_load_id(con), path=str(path), table=table, stg=rel)
+        with _typing_errors(name, fmt, src.path):
+            r = load_staged(con, load_id=manifest.next_load_id(con), path=name, table=table, stg=rel)
         r.format = fmt
         results.append(r)
     if staged.pre_rejects or staged.ignored or not results:
         if not results:
-            results.append(FileResult(file=str(path), table=None, format=fmt, load_id=manifest.next_load_id(con)))
+            results.append(FileResult(file=name, table=None, format=fmt, load_id=manifest.next_load_id(con)))
         first = results[0]
         first_id = first.load_id if first.load_id is not None else manifest.next_load_id(con)
         first.load_id = first_id
         for row, column, reason, raw in staged.pre_rejects:
-            manifest.reject(con, first_id, str(path), first.table or fmt, row, column, reason, raw)
+            manifest.reject(con, first_id, name, first.table or fmt, row, column, reason, raw)
         first.rejected += len(staged.pre_rejects)
         first.rows_read += len(staged.pre_rejects) + staged.ignored
         first.ignored += staged.ignored
     for r in results:
-        r.notes = list(staged.notes)
+        r.notes = list(staged.notes) + src.notes + r.notes
         manifest.record(con, r, digest, "loaded")
     return results
+
+
+def _check_tabular_columns(
+    con: duckdb.DuckDBPyConnection, path: Path, src: Source, fmt: str, table: str, columns: list[str]
+) -> None:
+    """The staged columns are the contract's; a CSV header naming a column twice says so."""
+    try:
+        check_columns(path, TABLES[table], columns)
+    except InputFileError:
+        if fmt == "csv":
+            dups = duplicate_columns(csv_header(con, src.path))
+            if dups:
+                raise InputFileError(
+                    str(path), f"duplicate column name(s) {', '.join(dups)} in the header: each column must appear once"
+                ) from None
+        raise
 
 
 def _load_tabular(
     con: duckdb.DuckDBPyConnection,
     path: Path,
+    src: Source,
     fmt: str,
     table: str,
-    digest: Callable[[], str],
-    max_records: Callable[[], int] | None = None,
+    scan: Callable[[], Scan],
+    read: _ReadOptions,
 ) -> FileResult:
-    spec = TABLES[table]
-    columns, kind = stage_tabular(con, path, fmt)
-    check_columns(path, spec, columns)
-    if fmt == "jsonl":
-        jsonl_table(con, columns)
+    name = str(path)
+    with reader_errors(name, fmt):
+        columns, kind = stage_tabular(con, src.path, fmt, name=name, max_line_size=read.max_line_size)
+        _check_tabular_columns(con, path, src, fmt, table, columns)
+        if fmt == "jsonl":
+            jsonl_table(con, columns)
     load_id = manifest.next_load_id(con)
-    try:
-        result = load_staged(con, load_id=load_id, path=str(path), table=table, stg="_src", max_records=max_records)
-    except duckdb.Error as exc:  # the reader met something it cannot parse mid-file
-        raise InputFileError(str(path), f"not a readable {fmt.upper()} file ({first_line(exc, path)})") from None
-    malformed = malformed_csv_lines(con) if fmt == "csv" else []
+    # The line count of the file's bytes bounds its CSV records; not so for compressed bytes.
+    bound = (lambda: scan().lines - 1) if fmt == "csv" and not is_gzip(path) else None
+    with _typing_errors(name, fmt, src.path):
+        result = load_staged(con, load_id=load_id, path=name, table=table, stg="_src", max_records=bound)
+        malformed = malformed_csv_lines(con) if fmt == "csv" else []
     for line, reason in malformed:
-        manifest.reject(con, load_id, str(path), table, line, None, reason, None)
+        manifest.reject(con, load_id, name, table, line, None, reason, None)
     result.rows_read += len(malformed)
     result.rejected += len(malformed)
     result.format = fmt
+    result.notes = src.notes + result.notes
     con.execute(f"DROP {kind} IF EXISTS _src")
-    manifest.record(con, result, digest(), "loaded")
+    manifest.record(con, result, scan().digest, "loaded")
     return result
+
+
+def _digest_of(path: Path) -> str:
+    """The content hash of a file that failed, or '' when it cannot be read."""
+    try:
+        return scan_bytes(path).digest if path.is_file() else ""
+    except OSError:
+        return ""
 
 
 def _failed(
@@ -93,10 +183,12 @@ def _failed(
     digest: str | None = None,
 ) -> FileResult:
     """Record a file that failed as a whole (once: re-running the same failure changes nothing)."""
+    reason = " ".join(reason.split())  # one line, whatever a reader said
     r = FileResult(file=name, table=table, format=fmt, error=reason)
-    if not manifest.failure_recorded(con, name, digest or "", reason):
+    digest = _digest_of(Path(name)) if digest is None else digest
+    if not manifest.failure_recorded(con, name, digest, reason):
         r.load_id = manifest.next_load_id(con)
-        manifest.record(con, r, digest or "", "failed")
+        manifest.record(con, r, digest, "failed")
     return r
 
 
@@ -127,6 +219,14 @@ def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str |
     return fmt, table, detected
 
 
+def _rollback(con: duckdb.DuckDBPyConnection, name: str, cause: BaseException | None = None) -> None:
+    try:
+        con.execute("ROLLBACK")
+        con.execute("SET TimeZone = 'UTC'")
+    except duckdb.Error as exc:  # the connection itself is gone: nothing more can load
+        raise WarehouseError(f"the warehouse connection failed while loading {name}: {exc}") from cause
+
+
 def load_file(
     wh: Warehouse,
     path: str | Path,
@@ -143,37 +243,80 @@ def load_file(
         fmt, table, detected = _resolve(path, table, fmt)
     except InputFileError as exc:
         return [_failed(con, name, table, fmt, exc.reason)]
+    except OSError as exc:
+        return [_failed(con, name, table, fmt, f"cannot read the file ({exc.strerror or exc})")]
     tabular = is_tabular(fmt)
-    scan: Callable[[], tuple[str, int]]
-    if tabular and path.stat().st_size >= tabular_files.SMALL_FILE and not manifest.path_loaded_before(con, name):
-        # A large new file is hashed in a thread while DuckDB reads it (both release the GIL);
-        # whether its content was loaded before (under another name) is checked once the hash is
-        # known, before anything commits. A path loaded before is hashed first: a re-run skips fast.
-        pool = ThreadPoolExecutor(max_workers=1)
-        future = pool.submit(scan_bytes, path)
-        pool.shutdown(wait=False)
-        scan = future.result
-    else:
-        scanned = scan_bytes(path)
-        if manifest.already_loaded(con, scanned[0], table if tabular else None):
-            return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
-        scan = lambda: scanned  # noqa: E731
+    scan: Callable[[], Scan]
+    scanned: Scan | None = None
+    try:
+        if tabular and path.stat().st_size >= tabular_files.SMALL_FILE and not manifest.path_loaded_before(con, name):
+            # A large new file is hashed in a thread while DuckDB reads it (both release the GIL);
+            # whether its content was loaded before (under another name) is checked once the hash is
+            # known, before anything commits. A path loaded before is hashed first: a re-run skips fast.
+            pool = ThreadPoolExecutor(max_workers=1)
+            future = pool.submit(scan_bytes, path)
+            pool.shutdown(wait=False)
+            scan = future.result
+        else:
+            done = scanned = scan_bytes(path)
+            if manifest.already_loaded(con, done.digest, table if tabular else None):
+                return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
+            scan = lambda: done  # noqa: E731
+    except OSError as exc:
+        return [_failed(con, name, table, fmt, f"cannot read the file ({exc.strerror or exc})", "")]
+    # A CSV mixing line ends is read with them made one kind (DuckDB's sniffer refuses the mix);
+    # a large file's scan runs beside the first read, which is then repeated if it was mixed.
+    read = _ReadOptions(normalize_line_ends=fmt == "csv" and scanned is not None and scanned.newlines == "mixed")
+    while True:
+        try:
+            results = _load_once(con, path, fmt, table, scan, config, read)
+        except _Retry as again:
+            read = again.options
+            continue
+        for r in results:
+            r.detected = detected
+        return results
+
+
+def _mixed(scan: Callable[[], Scan]) -> bool:
+    try:
+        return scan().newlines == "mixed"
+    except OSError:
+        return False
+
+
+def _load_once(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    table: str | None,
+    scan: Callable[[], Scan],
+    config: Config,
+    read: _ReadOptions,
+) -> list[FileResult]:
+    """One attempt at loading the file in one transaction (raises _Retry to be called again)."""
+    name = str(path)
     digest = None
     con.execute("BEGIN TRANSACTION")
     try:
         manifest.set_zone(con, config.timezone)
-        if not tabular:
-            digest = scan()[0]
-            results = _load_trace_file(con, path, fmt, digest, config)
-        else:
-            tbl = str(table)
-            bound = (lambda: scan()[1] - 1) if fmt == "csv" else None
-            results = [_load_tabular(con, path, fmt, tbl, lambda: scan()[0], max_records=bound)]
-            digest = scan()[0]
-            if manifest.already_loaded(con, digest, tbl, besides=results[0].load_id or -1):
-                con.execute("ROLLBACK")
-                con.execute("SET TimeZone = 'UTC'")
-                return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
+        manifest.set_window(con, config.earliest, config.max_future_hours, datetime.now(UTC))
+        with ExitStack() as stack:
+            with reader_errors(name, fmt):
+                src = stack.enter_context(prepared(path, fmt, normalize_line_ends=read.normalize_line_ends))
+            if not is_tabular(fmt):
+                digest = scan().digest
+                results = _load_trace_file(con, path, src, fmt, digest, config)
+            else:
+                tbl = str(table)
+                results = [_load_tabular(con, path, src, fmt, tbl, scan, read)]
+                digest = scan().digest
+                if fmt == "csv" and not read.normalize_line_ends and scan().newlines == "mixed":
+                    # DuckDB read it with one kind of line end; read it again with them made one kind.
+                    raise _Retry(replace(read, normalize_line_ends=True))
+                if manifest.already_loaded(con, digest, tbl, besides=results[0].load_id or -1):
+                    _rollback(con, name)
+                    return [FileResult(file=name, table=table, format=fmt, skipped=True)]
         con.execute("SET TimeZone = 'UTC'")
         for r in results:
             if not r.reconciles():  # a defect, not bad input: never commit counts that do not add up
@@ -189,28 +332,62 @@ def load_file(
                     },
                 )
         con.execute("COMMIT")
-    except (InputFileError, CountsError) as exc:
-        con.execute("ROLLBACK")
-        con.execute("SET TimeZone = 'UTC'")
-        reason = exc.reason if isinstance(exc, InputFileError) else str(exc)
-        return [_failed(con, name, table, fmt, reason, digest or scan()[0])]
-    except BaseException:
-        con.execute("ROLLBACK")
-        con.execute("SET TimeZone = 'UTC'")
+        return results
+    except _Retry:
+        _rollback(con, name)
         raise
-    for r in results:
-        r.detected = detected
-    return results
+    except LineTooLong as exc:
+        _rollback(con, name, exc)
+        limit = max(exc.needed + 1024, 2 * (read.max_line_size or 0))
+        if limit <= MAX_LINE_SIZE:
+            raise _Retry(replace(read, max_line_size=limit)) from None
+        reason = f"a CSV record is {exc.needed} bytes long, more than the {MAX_LINE_SIZE >> 20} MiB launchkit reads"
+        return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
+    except (InputFileError, CountsError) as exc:
+        _rollback(con, name, exc)
+        if isinstance(exc, InputFileError) and fmt == "csv" and not read.normalize_line_ends and _mixed(scan):
+            raise _Retry(replace(read, normalize_line_ends=True)) from None
+        reason = exc.reason if isinstance(exc, InputFileError) else str(exc)
+        return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
+    except Exception as exc:
+        _rollback(con, name, exc)
+        log.debug("internal error while loading %s", name, exc_info=True)
+        text = " ".join(str(exc).split())[:300]
+        return [
+            FileResult(
+                file=name,
+                table=table,
+                format=fmt,
+                error=(
+                    f"internal error while loading ({type(exc).__name__}: {text}); nothing was loaded and the "
+                    "failure is not recorded, so the next run tries again (a full disk? else a launchkit defect)"
+                ),
+            )
+        ]
+    except BaseException:
+        _rollback(con, name)
+        raise
 
 
-def _is_data_file(path: Path, table: str | None, fmt: str | None) -> bool:
-    """Whether a file found in a folder is one launchkit can load (others, e.g. a README.json, are passed over)."""
+def _known_digest(scan: Callable[[], Scan]) -> str:
+    try:
+        return scan().digest
+    except OSError:
+        return ""
+
+
+def _not_data(path: Path, table: str | None, fmt: str | None) -> str | None:
+    """Why a file found in a folder is not one launchkit loads (None: it is), e.g. a README.json."""
     if fmt is not None:
-        return True
+        return None
     found = detect_format(path)
     if found in TABULAR_FORMATS:
-        return table is not None or table_for_file(path.name) is not None
-    return found is not None
+        if table is not None or table_for_file(path.name) is not None:
+            return None
+        return f"no table in its name (name it <table>_...: {', '.join(TABLES)}; or pass --table)"
+    if found is None:
+        return "not a launchkit data file (no table in its name, and not a trace format launchkit reads)"
+    return None
 
 
 def ingest(
@@ -223,13 +400,15 @@ def ingest(
 ) -> list[FileResult]:
     """Load every file named, and every data file in folders named; one result per file and table.
 
-    A file named explicitly must load or fail; a file in a folder that is not a launchkit data
-    file (no table prefix, unrecognised JSON) is reported as passed over, not as a failure.
+    A file named explicitly must load or fail; an entry of a folder that is not a launchkit data
+    file (a subfolder, a README, no table prefix, unrecognised JSON, a .zip) is reported as passed
+    over with its reason, not as a failure.
     """
     results: list[FileResult] = []
-    for path, from_folder in expand_paths(paths):
-        if from_folder and not _is_data_file(path, table, fmt):
-            results.append(FileResult(file=str(path), table=None, skipped=True, passed_over=True))
+    for path, from_folder, passed in expand_paths(paths):
+        why = passed if passed is not None else (_not_data(path, table, fmt) if from_folder else None)
+        if why is not None:
+            results.append(FileResult(file=str(path), table=None, skipped=True, passed_over=True, reason=why))
             continue
         results.extend(load_file(wh, path, config=config, table=table, fmt=fmt))
     return results

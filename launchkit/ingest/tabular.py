@@ -5,46 +5,82 @@ The loader then types and checks `_src` with the contract compiler (launchkit.in
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 
 from launchkit.contract import Table
 from launchkit.errors import InputFileError
+from launchkit.ingest.formats import ReadAgain
 from launchkit.store.sql import quote_ident, string_literal
 
 SMALL_FILE = 64 << 20  # below this a file is staged in a temp table: sniffed and parsed once
 
 
-def stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[list[str], str]:
+class LineTooLong(ReadAgain):
+    """A CSV record longer than the reader's line-size limit: the loader reads the file again with a
+    limit that fits it (DuckDB's default is 2 MB; a 10 MB comment is a value, not a broken file)."""
+
+    def __init__(self, needed: int) -> None:
+        self.needed = needed
+        super().__init__(f"a CSV record of {needed} bytes")
+
+
+_LINE_SIZE = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)")
+
+
+def duckdb_error(exc: duckdb.Error, name: str, fmt: str, shown: Path | None = None) -> Exception:
+    """The exception a DuckDB reader error becomes: LineTooLong, or one line naming the file."""
+    m = _LINE_SIZE.search(str(exc))
+    if m and fmt == "csv":
+        return LineTooLong(int(m.group(2)))
+    return InputFileError(name, f"not a readable {fmt.upper()} file ({first_line(exc, shown)})")
+
+
+def stage_tabular(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    *,
+    name: str | None = None,
+    max_line_size: int | None = None,
+) -> tuple[list[str], str]:
     """Stage the file as relation `_src` of raw values; return its columns and 'TABLE' or 'VIEW'.
 
     A small file is copied into a temp table with a `_row` (its record number), so the several
     statements of a load do not re-read it; a large one becomes a view that each statement
-    streams, so memory stays flat (Parquet brings its own `_row`).
+    streams, so memory stays flat (Parquet brings its own `_row`). `path` is read literally (see
+    launchkit.ingest.source: hive partitioning is off); `name` is the file's name for messages.
     """
+    name = name or str(path)
     small = path.stat().st_size < SMALL_FILE
-    p = {"p": str(path)}
+    p: dict[str, object] = {"p": str(path)}
     try:
         if fmt == "csv":
+            limit = ""
+            if max_line_size:
+                limit = ", max_line_size = $mls"
+                p["mls"] = max_line_size
             reader = (
-                "read_csv($p, all_varchar = true, header = true, store_rejects = true, "
-                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors')"
+                "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
+                f"rejects_scan = '_lk_scan', rejects_table = '_lk_errors'{limit})"
             )
             select = f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
         elif fmt == "parquet":
             select = (
                 "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-                "FROM read_parquet($p, file_row_number = true)"
+                "FROM read_parquet($p, file_row_number = true, hive_partitioning = false)"
             )
         elif fmt == "jsonl":
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json FROM read_ndjson_objects($p)",
+                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
+                "FROM read_ndjson_objects($p, hive_partitioning = false)",
                 p,
             )
             bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
             if bad is not None:
-                raise InputFileError(str(path), f"line {bad} is not a JSON object")
+                raise InputFileError(name, f"line {bad} is not a JSON object")
             keys = [
                 r[0]
                 for r in con.execute(
@@ -53,7 +89,7 @@ def stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple
             ]
             return keys, "TABLE"
         else:  # pragma: no cover - guarded by the caller
-            raise InputFileError(str(path), f"unsupported format {fmt}")
+            raise InputFileError(name, f"unsupported format {fmt}")
         if small:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {select}", p)
             kind = "TABLE"
@@ -64,7 +100,31 @@ def stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple
     except InputFileError:
         raise
     except duckdb.Error as exc:
-        raise InputFileError(str(path), f"not a readable {fmt.upper()} file ({first_line(exc, path)})") from None
+        raise duckdb_error(exc, name, fmt, path) from None
+
+
+def csv_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    """The CSV file's header fields exactly as written (DuckDB renames a repeated name to name_1)."""
+    try:
+        row = con.execute(
+            "SELECT * FROM read_csv($p, all_varchar = true, header = false, hive_partitioning = false) LIMIT 1",
+            {"p": str(path)},
+        ).fetchone()
+    except duckdb.Error:
+        return []
+    return [str(v) for v in row] if row else []
+
+
+def duplicate_columns(header: list[str]) -> list[str]:
+    """Names given to more than one column (as DuckDB compares them: ignoring case), in header order."""
+    seen: dict[str, int] = {}
+    for h in header:
+        seen[h.strip().lower()] = seen.get(h.strip().lower(), 0) + 1
+    out: list[str] = []
+    for h in header:
+        if seen[h.strip().lower()] > 1 and h.strip().lower() not in {o.lower() for o in out}:
+            out.append(h.strip())
+    return out
 
 
 def malformed_csv_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
@@ -76,7 +136,14 @@ def malformed_csv_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]
     rows = con.execute("SELECT line, min(error_message) FROM _lk_errors GROUP BY line ORDER BY line").fetchall()
     con.execute("DROP TABLE IF EXISTS _lk_errors")
     con.execute("DROP TABLE IF EXISTS _lk_scan")
-    return [(int(line), f"malformed CSV line {line}: {msg.splitlines()[0][:160]}") for line, msg in rows]
+    return [(int(line), f"malformed CSV line {line}: {_csv_problem(msg)}") for line, msg in rows]
+
+
+def _csv_problem(message: str) -> str:
+    text = message.splitlines()[0][:160] if message else "unreadable"
+    if "not utf-8" in text.lower() or "invalid unicode" in text.lower():
+        return "not UTF-8 text (save the file as UTF-8)"
+    return text
 
 
 def first_line(exc: Exception, path: Path | None = None) -> str:
