@@ -537,6 +537,19 @@ def test_a_toml_date_is_a_window_start(tmp_path, monkeypatch):
     assert (cfg.earliest, cfg.max_future_hours) == (date(2018, 6, 1), 2.5)
 
 
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "1e400", "NaN"])
+def test_a_non_finite_whole_number_rejects_its_row_not_the_file(con, config, tmp_path, value):
+    """Found by the fuzz: the value of a rejected row was still cast, and NaN failed the whole file."""
+    f = write_csv(
+        tmp_path / "feedback_n.csv",
+        ["feedback_id", "session_id", "submitted_at", "rating"],
+        [["f1", "s1", WHEN, value], ["f2", "s1", WHEN, "4"]],
+    )
+    [r] = ingest.ingest(con, [f], config=config)
+    assert r.ok and counts(r) == (2, 1, 0, 0, 1), r.summary()
+    assert reasons(con) == [(1, "rating", "not a number")]
+
+
 # --- 6. one line for a long field, UTF-16 and a repeated column ---------------------------------
 
 FEEDBACK_COLS = ["feedback_id", "session_id", "submitted_at", "rating", "comment"]
@@ -592,11 +605,22 @@ def test_a_latin1_csv_rejects_its_non_utf8_lines_saying_so(con, config, tmp_path
     assert row == 2 and "not UTF-8" in reason
 
 
-def test_a_repeated_column_name_is_named(con, config, tmp_path):
-    f = tmp_path / "tool_calls_dup.csv"
-    f.write_text("call_id,session_id,tool_name,started_at,status,Session_ID\nc1,s1,q,2026-03-02T10:00:00Z,ok,s2\n")
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        (
+            b"call_id,session_id,tool_name,started_at,status,Session_ID",
+            "duplicate column name(s) session_id in the header",
+        ),
+        (b"call_id,,tool_name,started_at,status", "column(s) 2 of the header have no name"),
+        (b"call_id,sessi\xf3n_id,tool_name,started_at,status", "the header (line 1) is not UTF-8 text"),
+    ],
+)
+def test_a_header_duckdb_renames_is_explained(con, config, tmp_path, header, message):
+    f = tmp_path / "tool_calls_h.csv"
+    f.write_bytes(header + b"\nc1,s1,q,2026-03-02T10:00:00Z,ok\n")
     [r] = ingest.ingest(con, [f], config=config)
-    assert not r.ok and "duplicate column name(s) session_id" in str(r.error), r.error
+    assert not r.ok and message in str(r.error), r.error
 
 
 # --- 10. a correction file erases nothing it does not carry -------------------------------------

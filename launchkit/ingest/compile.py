@@ -86,7 +86,9 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
             checks.append((f"{d} <> trunc({d})", "not a whole number"))
             limit = 9.2e18 if col.kind == "bigint" else 2147483647
             checks.append((f"abs({d}) > {limit}", "out of range"))
-            value = f"CAST({d} AS {'BIGINT' if col.kind == 'bigint' else 'INTEGER'})"
+            # TRY_CAST: a row that is not a whole number in range is rejected by the checks above, but the
+            # projection still computes its value (a NaN or 1e400 must not fail the whole file)
+            value = f"TRY_CAST({d} AS {'BIGINT' if col.kind == 'bigint' else 'INTEGER'})"
         if col.min is not None:
             checks.append((f"{d} < {col.min!r}", f"below minimum {col.min:g}"))
         if col.max is not None:

@@ -154,6 +154,10 @@ def reason_for(exc: BaseException, fmt: str | None) -> str:
         return f"not a readable {what} file (not UTF-8 text: {_one_line(exc)})"
     if isinstance(exc, duckdb.Error):
         return f"not a readable {what} file ({_one_line(exc)})"
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return f"not a readable {what} file (a number with more digits than can be read)"
+    if isinstance(exc, (TypeError, KeyError, AttributeError, IndexError)):
+        return f"not a readable {what} file (a value of an unexpected type or shape: {type(exc).__name__}: {_one_line(exc)})"
     return f"not a readable {what} file ({type(exc).__name__}: {_one_line(exc)})"
 
 
@@ -171,7 +175,11 @@ def reader_errors(name: str, fmt: str | None) -> Iterator[None]:
     """
     try:
         yield
-    except (InputFileError, CountsError, ReadAgain):
+    except InputFileError as exc:
+        if "\n" in exc.reason or "\r" in exc.reason:  # one line, whatever a reader said
+            raise InputFileError(exc.path, " ".join(exc.reason.split())) from exc.__cause__
+        raise
+    except (CountsError, ReadAgain):
         raise
     except Exception as exc:
         raise InputFileError(name, reason_for(exc, fmt)) from exc

@@ -42,14 +42,14 @@ from launchkit.ingest.formats import (
     trace_reader,
 )
 from launchkit.ingest.merge import load_staged
-from launchkit.ingest.result import FileResult
+from launchkit.ingest.result import FileResult, Staged
 from launchkit.ingest.source import Source, prepared
 from launchkit.ingest.tabular import (
     LineTooLong,
     check_columns,
     csv_header,
     duckdb_error,
-    duplicate_columns,
+    header_problem,
     jsonl_table,
     malformed_csv_lines,
     stage_tabular,
@@ -88,16 +88,50 @@ def _typing_errors(name: str, fmt: str, shown: Path) -> Iterator[None]:
         raise duckdb_error(exc, name, fmt, shown) from None
 
 
-def _load_trace_file(
-    con: duckdb.DuckDBPyConnection, path: Path, src: Source, fmt: str, digest: str, config: Config
+@contextmanager
+def staged_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    table: str | None,
+    config: Config,
+    *,
+    normalize_line_ends: bool = False,
+    max_line_size: int | None = None,
+) -> Iterator[Staged]:
+    """The file read by its format's reader and staged as temp relations on `con`: what the loader merges.
+
+    This is the boundary: whatever a reader raises leaves as one InputFileError naming the file
+    (launchkit.ingest.formats.reader_errors); only LineTooLong asks for another read. The file is
+    read through its stand-in (launchkit.ingest.source), removed on leaving.
+    """
+    name = str(path)
+    with ExitStack() as stack:
+        with reader_errors(name, fmt):
+            src = stack.enter_context(prepared(path, fmt, normalize_line_ends=normalize_line_ends))
+            if is_tabular(fmt):
+                tbl = str(table)
+                columns, kind = stage_tabular(con, src.path, fmt, name=name, max_line_size=max_line_size)
+                _check_tabular_columns(con, path, src, fmt, tbl, columns)
+                if fmt == "jsonl":
+                    jsonl_table(con, columns)
+                staged = Staged(tables={tbl: "_src"}, kind=kind)
+            else:
+                staged = trace_reader(fmt)(con, src.path, config)
+        staged.notes = list(staged.notes) + src.notes
+        staged.read_from = str(src.path)
+        yield staged
+
+
+def _merge_traces(
+    con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, fmt: str, digest: str
 ) -> list[FileResult]:
     name = str(path)
-    with reader_errors(name, fmt):
-        staged = trace_reader(fmt)(con, src.path, config)
+    shown = Path(staged.read_from or name)
     results: list[FileResult] = []
     # One manifest row per table fed; the ignored and pre-rejected records are booked on the first.
     for table, rel in staged.tables.items():
-        with _typing_errors(name, fmt, src.path):
+        with _typing_errors(name, fmt, shown):
             r = load_staged(con, load_id=manifest.next_load_id(con), path=name, table=table, stg=rel)
         r.format = fmt
         results.append(r)
@@ -113,7 +147,7 @@ def _load_trace_file(
         first.rows_read += len(staged.pre_rejects) + staged.ignored
         first.ignored += staged.ignored
     for r in results:
-        r.notes = list(staged.notes) + src.notes + r.notes
+        r.notes = list(staged.notes) + r.notes
         manifest.record(con, r, digest, "loaded")
     return results
 
@@ -121,38 +155,25 @@ def _load_trace_file(
 def _check_tabular_columns(
     con: duckdb.DuckDBPyConnection, path: Path, src: Source, fmt: str, table: str, columns: list[str]
 ) -> None:
-    """The staged columns are the contract's; a CSV header naming a column twice says so."""
+    """The staged columns are the contract's; a CSV header DuckDB had to rename says why."""
     try:
         check_columns(path, TABLES[table], columns)
     except InputFileError:
         if fmt == "csv":
-            dups = duplicate_columns(csv_header(con, src.path))
-            if dups:
-                raise InputFileError(
-                    str(path), f"duplicate column name(s) {', '.join(dups)} in the header: each column must appear once"
-                ) from None
+            problem = header_problem(csv_header(src.path, len([c for c in columns if c != "_row"])))
+            if problem:
+                raise InputFileError(str(path), problem) from None
         raise
 
 
-def _load_tabular(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    src: Source,
-    fmt: str,
-    table: str,
-    scan: Callable[[], Scan],
-    read: _ReadOptions,
+def _merge_tabular(
+    con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, fmt: str, table: str, scan: Callable[[], Scan]
 ) -> FileResult:
     name = str(path)
-    with reader_errors(name, fmt):
-        columns, kind = stage_tabular(con, src.path, fmt, name=name, max_line_size=read.max_line_size)
-        _check_tabular_columns(con, path, src, fmt, table, columns)
-        if fmt == "jsonl":
-            jsonl_table(con, columns)
     load_id = manifest.next_load_id(con)
     # The line count of the file's bytes bounds its CSV records; not so for compressed bytes.
     bound = (lambda: scan().lines - 1) if fmt == "csv" and not is_gzip(path) else None
-    with _typing_errors(name, fmt, src.path):
+    with _typing_errors(name, fmt, Path(staged.read_from or name)):
         result = load_staged(con, load_id=load_id, path=name, table=table, stg="_src", max_records=bound)
         malformed = malformed_csv_lines(con) if fmt == "csv" else []
     for line, reason in malformed:
@@ -160,8 +181,8 @@ def _load_tabular(
     result.rows_read += len(malformed)
     result.rejected += len(malformed)
     result.format = fmt
-    result.notes = src.notes + result.notes
-    con.execute(f"DROP {kind} IF EXISTS _src")
+    result.notes = staged.notes + result.notes
+    con.execute(f"DROP {staged.kind} IF EXISTS _src")
     manifest.record(con, result, scan().digest, "loaded")
     return result
 
@@ -266,7 +287,7 @@ def load_file(
         return [_failed(con, name, table, fmt, f"cannot read the file ({exc.strerror or exc})", "")]
     # A CSV mixing line ends is read with them made one kind (DuckDB's sniffer refuses the mix);
     # a large file's scan runs beside the first read, which is then repeated if it was mixed.
-    read = _ReadOptions(normalize_line_ends=fmt == "csv" and scanned is not None and scanned.newlines == "mixed")
+    read = _ReadOptions(normalize_line_ends=fmt == "csv" and scanned is not None and mixed_line_ends(path, scanned))
     while True:
         try:
             results = _load_once(con, path, fmt, table, scan, config, read)
@@ -278,9 +299,15 @@ def load_file(
         return results
 
 
-def _mixed(scan: Callable[[], Scan]) -> bool:
+def mixed_line_ends(path: Path, scan: Scan) -> bool:
+    """Whether a CSV file mixes line ends (LF, CRLF, lone CR), which DuckDB's CSV reader refuses
+    (told from its bytes; a gzip file's compressed bytes tell nothing)."""
+    return scan.newlines == "mixed" and not is_gzip(path)
+
+
+def _mixed(path: Path, scan: Callable[[], Scan]) -> bool:
     try:
-        return scan().newlines == "mixed"
+        return mixed_line_ends(path, scan())
     except OSError:
         return False
 
@@ -301,17 +328,23 @@ def _load_once(
     try:
         manifest.set_zone(con, config.timezone)
         manifest.set_window(con, config.earliest, config.max_future_hours, datetime.now(UTC))
-        with ExitStack() as stack:
-            with reader_errors(name, fmt):
-                src = stack.enter_context(prepared(path, fmt, normalize_line_ends=read.normalize_line_ends))
+        with staged_file(
+            con,
+            path,
+            fmt,
+            table,
+            config,
+            normalize_line_ends=read.normalize_line_ends,
+            max_line_size=read.max_line_size,
+        ) as staged:
             if not is_tabular(fmt):
                 digest = scan().digest
-                results = _load_trace_file(con, path, src, fmt, digest, config)
+                results = _merge_traces(con, path, staged, fmt, digest)
             else:
                 tbl = str(table)
-                results = [_load_tabular(con, path, src, fmt, tbl, scan, read)]
+                results = [_merge_tabular(con, path, staged, fmt, tbl, scan)]
                 digest = scan().digest
-                if fmt == "csv" and not read.normalize_line_ends and scan().newlines == "mixed":
+                if fmt == "csv" and not read.normalize_line_ends and mixed_line_ends(path, scan()):
                     # DuckDB read it with one kind of line end; read it again with them made one kind.
                     raise _Retry(replace(read, normalize_line_ends=True))
                 if manifest.already_loaded(con, digest, tbl, besides=results[0].load_id or -1):
@@ -345,7 +378,12 @@ def _load_once(
         return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
     except (InputFileError, CountsError) as exc:
         _rollback(con, name, exc)
-        if isinstance(exc, InputFileError) and fmt == "csv" and not read.normalize_line_ends and _mixed(scan):
+        if (
+            isinstance(exc, InputFileError)
+            and fmt == "csv"
+            and not read.normalize_line_ends
+            and (is_gzip(path) or _mixed(path, scan))
+        ):  # a gzip file's mix of line ends shows only when it is read
             raise _Retry(replace(read, normalize_line_ends=True)) from None
         reason = exc.reason if isinstance(exc, InputFileError) else str(exc)
         return [_failed(con, name, table, fmt, reason, _known_digest(scan))]

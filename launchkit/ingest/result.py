@@ -79,3 +79,5 @@ class Staged:
     ignored: int = 0
     pre_rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)  # row, column, reason, raw
     notes: list[str] = field(default_factory=list)
+    kind: str = "TABLE"  # TABLE, or VIEW for a large tabular file streamed from its path
+    read_from: str | None = None  # the path the reader opened (a stand-in: launchkit.ingest.source)

@@ -121,6 +121,8 @@ def prepared(path: Path, fmt: str, *, normalize_line_ends: bool = False) -> Iter
 
         src = Source(path=path, original=path)
         gz = is_gzip(path)
+        if fmt == "parquet" and gz:
+            raise InputFileError(str(path), "gzip-compressed Parquet is not read (Parquet compresses inside)")
         if fmt in TRACE_FORMATS and gz:
             out = workdir() / "input.json"
             gunzip_to(path, out, GUNZIP_LIMIT)

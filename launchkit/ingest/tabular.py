@@ -5,14 +5,18 @@ The loader then types and checks `_src` with the contract compiler (launchkit.in
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import re
+import zlib
 from pathlib import Path
 
 import duckdb
 
 from launchkit.contract import Table
 from launchkit.errors import InputFileError
-from launchkit.ingest.formats import ReadAgain
+from launchkit.ingest.formats import ReadAgain, is_gzip
 from launchkit.store.sql import quote_ident, string_literal
 
 SMALL_FILE = 64 << 20  # below this a file is staged in a temp table: sniffed and parsed once
@@ -35,6 +39,12 @@ def duckdb_error(exc: duckdb.Error, name: str, fmt: str, shown: Path | None = No
     m = _LINE_SIZE.search(str(exc))
     if m and fmt == "csv":
         return LineTooLong(int(m.group(2)))
+    if fmt == "csv" and "Error when sniffing file" in str(exc):
+        return InputFileError(
+            name,
+            "not a readable CSV file (DuckDB could not tell its delimiter, quoting and line ends; "
+            "check the header and the quotes)",
+        )
     return InputFileError(name, f"not a readable {fmt.upper()} file ({first_line(exc, shown)})")
 
 
@@ -103,28 +113,53 @@ def stage_tabular(
         raise duckdb_error(exc, name, fmt, path) from None
 
 
-def csv_header(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
-    """The CSV file's header fields exactly as written (DuckDB renames a repeated name to name_1)."""
+def csv_header(path: Path, width: int) -> list[str] | None:
+    """The CSV file's `width` header fields exactly as written (DuckDB renames a repeated name to
+    name_1), [] when they cannot be told, None when the header line is not UTF-8 text (DuckDB then
+    skips it as a bad line). The delimiter is the usual one that splits the header into `width`."""
     try:
-        row = con.execute(
-            "SELECT * FROM read_csv($p, all_varchar = true, header = false, hive_partitioning = false) LIMIT 1",
-            {"p": str(path)},
-        ).fetchone()
-    except duckdb.Error:
+        with gzip.open(path, "rb") if is_gzip(path) else path.open("rb") as f:
+            head = f.read(1 << 20)
+    except (OSError, EOFError, zlib.error):
         return []
-    return [str(v) for v in row] if row else []
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    first = head.replace(b"\r", b"\n").split(b"\n", 1)[0]
+    try:
+        first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    text = head.decode("utf-8", errors="replace")
+    for delim in (",", ";", "\t", "|"):
+        try:
+            fields = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+        except csv.Error:
+            continue
+        if len(fields) == width:
+            return fields
+    return []
 
 
-def duplicate_columns(header: list[str]) -> list[str]:
-    """Names given to more than one column (as DuckDB compares them: ignoring case), in header order."""
+def header_problem(header: list[str] | None) -> str | None:
+    """What is wrong with a CSV header DuckDB did not take as written: a name given twice (DuckDB
+    compares names ignoring case and renames the second `name_1`), a column without a name, or a
+    header line that is not UTF-8 text (DuckDB skips it and takes the next line for the header)."""
+    if header is None:
+        return "the header (line 1) is not UTF-8 text (save the file as UTF-8)"
+    names = [h.strip() for h in header]
     seen: dict[str, int] = {}
-    for h in header:
-        seen[h.strip().lower()] = seen.get(h.strip().lower(), 0) + 1
-    out: list[str] = []
-    for h in header:
-        if seen[h.strip().lower()] > 1 and h.strip().lower() not in {o.lower() for o in out}:
-            out.append(h.strip())
-    return out
+    for h in names:
+        if h:
+            seen[h.lower()] = seen.get(h.lower(), 0) + 1
+    dups: list[str] = []
+    for h in names:
+        if h and seen[h.lower()] > 1 and h.lower() not in {d.lower() for d in dups}:
+            dups.append(h)
+    if dups:
+        return f"duplicate column name(s) {_shown(dups)} in the header: each column must appear once"
+    empty = [str(i + 1) for i, h in enumerate(names) if not h]
+    if empty:
+        return f"column(s) {', '.join(empty[:12])} of the header have no name"
+    return None
 
 
 def malformed_csv_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
@@ -152,6 +187,13 @@ def first_line(exc: Exception, path: Path | None = None) -> str:
     return line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
 
 
+def _shown(names: list[str], limit: int = 12) -> str:
+    """Column names for a one-line message: odd ones quoted (repr), a long list cut."""
+    shown = [n if n.isprintable() and n.strip() == n and n else repr(n) for n in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(s if len(s) <= 60 else s[:57] + "..." for s in shown) + more
+
+
 def check_columns(path: Path, table: Table, columns: list[str]) -> None:
     names = set(table.column_names)
     present = [c for c in columns if c != "_row"]
@@ -161,7 +203,7 @@ def check_columns(path: Path, table: Table, columns: list[str]) -> None:
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
     if unknown:
-        problems.append(f"unknown column(s) {', '.join(unknown)}")
+        problems.append(f"unknown column(s) {_shown(unknown)}")
     if problems:
         raise InputFileError(
             str(path), f"not a '{table.name}' file: {'; '.join(problems)} (expected {', '.join(table.column_names)})"
