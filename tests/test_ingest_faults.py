@@ -555,7 +555,7 @@ def test_a_non_finite_whole_number_rejects_its_row_not_the_file(con, config, tmp
 FEEDBACK_COLS = ["feedback_id", "session_id", "submitted_at", "rating", "comment"]
 
 
-def test_a_10_mb_field_loads(con, config, tmp_path, path_kind):
+def test_a_10_mb_field_loads(con, config, tmp_path):
     big = "x" * (10 << 20)
     f = write_csv(
         tmp_path / "feedback_big.csv",
@@ -569,6 +569,31 @@ def test_a_10_mb_field_loads(con, config, tmp_path, path_kind):
         ("f2", 10 << 20),
     ]
     assert reasons(con) == [(3, "rating", "above maximum 5")]
+
+
+def test_a_record_longer_than_the_first_read_allows_is_read_again(con, config, tmp_path, monkeypatch):
+    monkeypatch.setattr(tabular, "SMALL_FILE", 0)  # a large file: streamed, read with DuckDB's line limit
+    monkeypatch.setattr(tabular, "MAX_LINE_SIZE", 1 << 20)  # that limit: 1 MiB
+    f = write_csv(
+        tmp_path / "feedback_long.csv",
+        FEEDBACK_COLS,
+        [["f1", "s1", WHEN, 5, "short"], ["f2", "s1", WHEN, 4, "y" * (3 << 20)], ["f3", "s1", WHEN, 4, "z"]],
+    )
+    [r] = ingest.ingest(con, [f], config=config)
+    assert r.ok and counts(r) == (3, 3, 0, 0, 0), r.summary()
+    assert con.execute("SELECT max(length(comment)) FROM feedback").fetchall() == [(3 << 20,)]
+
+
+def test_a_record_longer_than_launchkit_reads_is_one_line(con, config, tmp_path, monkeypatch):
+    from launchkit.ingest import load as load_mod
+
+    monkeypatch.setattr(tabular, "SMALL_FILE", 0)
+    monkeypatch.setattr(tabular, "MAX_LINE_SIZE", 1 << 20)
+    monkeypatch.setattr(load_mod, "LONGEST_RECORD", 2 << 20)
+    f = write_csv(tmp_path / "feedback_long.csv", FEEDBACK_COLS, [["f1", "s1", WHEN, 4, "y" * (3 << 20)]])
+    [r] = ingest.ingest(con, [f], config=config)
+    assert not r.ok and "a CSV record is" in str(r.error) and "more than the 2 MiB launchkit reads" in str(r.error)
+    assert con.execute("SELECT status FROM loads").fetchall() == [("failed",)]
 
 
 TEXT = "session_id,tenant_id,started_at\r\ns1,tÿ-01,2026-03-02T10:00:00Z\r\ns2,t02,2026-03-02T10:00:00Z\r\n"

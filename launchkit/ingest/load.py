@@ -58,7 +58,7 @@ from launchkit.store.runner import Warehouse
 
 log = logging.getLogger(__name__)
 
-MAX_LINE_SIZE = 1 << 30  # the longest CSV record read (DuckDB's default limit is 2 MB; raised on need)
+LONGEST_RECORD = 1 << 30  # the longest CSV record launchkit reads (the first read allows 64 MiB; raised on need)
 
 
 @dataclass(frozen=True)
@@ -372,9 +372,9 @@ def _load_once(
     except LineTooLong as exc:
         _rollback(con, name, exc)
         limit = max(exc.needed + 1024, 2 * (read.max_line_size or 0))
-        if limit <= MAX_LINE_SIZE:
+        if limit <= LONGEST_RECORD:
             raise _Retry(replace(read, max_line_size=limit)) from None
-        reason = f"a CSV record is {exc.needed} bytes long, more than the {MAX_LINE_SIZE >> 20} MiB launchkit reads"
+        reason = f"a CSV record is {exc.needed} bytes long, more than the {LONGEST_RECORD >> 20} MiB launchkit reads"
         return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
     except (InputFileError, CountsError) as exc:
         _rollback(con, name, exc)

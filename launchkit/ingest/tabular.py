@@ -20,6 +20,11 @@ from launchkit.ingest.formats import ReadAgain, is_gzip
 from launchkit.store.sql import quote_ident, string_literal
 
 SMALL_FILE = 64 << 20  # below this a file is staged in a temp table: sniffed and parsed once
+# The longest CSV record DuckDB reads at first: a small file's own size (no record is longer, and
+# it is read into memory anyway), else DuckDB's default of 2 MB (a larger limit grows the reader's
+# buffers: +100 MiB peak on the ingest benchmark). A longer record (a 10 MB comment in a large
+# file) makes the loader read the file again with a limit that fits it (LineTooLong).
+MAX_LINE_SIZE = 2_000_000
 
 
 class LineTooLong(ReadAgain):
@@ -68,13 +73,11 @@ def stage_tabular(
     p: dict[str, object] = {"p": str(path)}
     try:
         if fmt == "csv":
-            limit = ""
-            if max_line_size:
-                limit = ", max_line_size = $mls"
-                p["mls"] = max_line_size
+            fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
+            p["mls"] = max_line_size or max(fits, MAX_LINE_SIZE)
             reader = (
                 "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
-                f"rejects_scan = '_lk_scan', rejects_table = '_lk_errors'{limit})"
+                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
             )
             select = f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
         elif fmt == "parquet":
