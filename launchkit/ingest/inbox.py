@@ -14,6 +14,7 @@ remembered (its times may not have ticked yet) and is hashed again next run.
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -33,23 +34,27 @@ def _claimed_table(path: Path) -> str | None:
     return table_for_file(path.name) if fmt is not None else None
 
 
-def inbox_files(folder: Path) -> list[Path]:
-    """The data files in the folder (not hidden, a data suffix, gzip too), absolute, by name."""
+def inbox_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
+    """The folder's data files (not hidden, a data suffix, gzip too) by name, absolute, with their stat."""
     if not folder.is_dir():
         return []
-    return [
-        p.resolve() for p in sorted(folder.iterdir()) if not p.name.startswith(".") and p.is_file() and is_data_name(p)
-    ]
+    base = folder.resolve()
+    out = []
+    with os.scandir(base) as entries:
+        for e in entries:
+            if e.name.startswith(".") or not is_data_name(Path(e.name)):
+                continue
+            try:
+                if e.is_file():
+                    out.append((base / e.name, e.stat()))
+            except OSError:  # gone since it was listed
+                continue
+    return sorted(out, key=lambda x: x[0].name)
 
 
 def new_files(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
     """The folder's data files whose content the warehouse has not looked at yet, sorted by name."""
-    stats = {}
-    for p in inbox_files(folder):
-        try:
-            stats[p] = p.stat()
-        except OSError:  # gone since it was listed
-            continue
+    stats = dict(inbox_files(folder))
     if not stats:
         return []
     known = {
@@ -94,9 +99,8 @@ def new_files(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:
             failed.add((digest, path))
     out = []
     for p, digest in digests.items():
-        claimed = _claimed_table(p)
-        tables = loaded.get(digest, set())
-        if tables and (claimed is None or claimed in tables):
+        tables = loaded.get(digest)
+        if tables and ((claimed := _claimed_table(p)) is None or claimed in tables):
             continue  # this content is in the warehouse already (the loader would skip it)
         if (digest, str(p)) in failed:
             continue  # failed before with this content: reported then, read again once it changes
