@@ -621,6 +621,23 @@ def test_a_utf16_csv_is_transcoded(con, config, tmp_path, encoded):
     ]
 
 
+def test_utf16_and_gzip_trace_and_jsonl_files_are_detected_and_read(con, config, tmp_path):
+    raw = (FIXTURES / "two_traces.json").read_bytes()
+    wide = tmp_path / "export.json"
+    wide.write_bytes(codecs.BOM_UTF16_LE + raw.decode().encode("utf-16-le"))
+    packed = tmp_path / "collector.jsonl.gz"  # trace JSON Lines (no table prefix), gzip
+    packed.write_bytes(gzip.compress(raw))
+    lines = tmp_path / "tool_calls_w.jsonl"
+    lines.write_bytes("".join(json.dumps(dict(zip(CALL_COLS, call(i)))) + "\n" for i in (1, 2)).encode("utf-16"))
+    first = {r.table: r for r in ingest.ingest(con, [wide], config=config)}
+    assert all(r.format == "otlp" and r.detected for r in first.values())
+    assert counts(first["turns"])[1] == 3
+    second = {r.table: r for r in ingest.ingest(con, [packed], config=config)}
+    assert second["turns"].format == "otlp" and counts(second["turns"])[3] == 3  # the same spans: duplicates
+    [r] = ingest.ingest(con, [lines], config=config)
+    assert counts(r) == (2, 2, 0, 0, 0)
+
+
 def test_a_latin1_csv_rejects_its_non_utf8_lines_saying_so(con, config, tmp_path):
     f = tmp_path / "sessions_l.csv"
     f.write_bytes(TEXT.replace("\r\n", "\n").encode("latin-1"))

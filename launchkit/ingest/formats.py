@@ -13,7 +13,6 @@ file, never a traceback that stops a batch.
 from __future__ import annotations
 
 import gzip
-import tempfile
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -101,25 +100,30 @@ def trace_reader(fmt: str) -> Reader:
     return READERS[fmt]
 
 
-def detect_format(path: Path) -> str | None:
-    """The format of a file: tabular by extension, a trace format by its content, else None.
-
-    Under a .gz suffix the suffix below names the format (x.csv.gz is CSV); a gzip-compressed
-    JSON file is decompressed into a temporary file to tell its trace format.
-    """
+def format_by_name(path: Path) -> str | None:
+    """The tabular format a file's name decides (x.csv, x.csv.gz, turns_x.jsonl), else None (look inside)."""
     tabular = TABULAR.get(data_suffix(path))
     # A .jsonl file that names no contract table may be trace JSON Lines (the collector's file exporter).
     if tabular and not (tabular == "jsonl" and table_for_file(path.name) is None):
         return tabular
+    return None
+
+
+def detect_format(path: Path, content: Path | None = None) -> str | None:
+    """The format of a file: tabular by extension, a trace format by its content, else None.
+
+    Under a .gz suffix the suffix below names the format (x.csv.gz is CSV). `content` is the file
+    to read for content detection when it differs from `path`: the decompressed, transcoded
+    stand-in of a gzip or UTF-16 file (launchkit.ingest.source). Never raises.
+    """
+    by_name = format_by_name(path)
+    if by_name is not None:
+        return by_name
+    tabular = TABULAR.get(data_suffix(path))
     from launchkit.ingest.traces.readers import detect
 
     try:
-        if not is_gzip(path):
-            return detect(path) or tabular
-        with tempfile.TemporaryDirectory(prefix="launchkit-") as tmp:
-            copy = Path(tmp) / "detect.json"
-            gunzip_to(path, copy, GUNZIP_LIMIT)
-            return detect(copy) or tabular
+        return detect(content or path) or tabular
     except Exception:
         return tabular
 

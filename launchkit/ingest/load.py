@@ -36,6 +36,7 @@ from launchkit.ingest.formats import (
     FORMATS,
     TABULAR_FORMATS,
     detect_format,
+    format_by_name,
     is_gzip,
     is_tabular,
     reader_errors,
@@ -213,6 +214,18 @@ def _failed(
     return r
 
 
+def _detect(path: Path) -> str | None:
+    """The file's format, told from its content as a trace reader would read it (decompressed, transcoded)."""
+    by_name = format_by_name(path)
+    if by_name is not None:
+        return by_name
+    try:
+        with prepared(path, "otlp") as src:
+            return detect_format(path, content=src.path)
+    except Exception:
+        return detect_format(path)
+
+
 def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str | None, bool]:
     """The file's format and table, and whether the format was detected; InputFileError when unusable."""
     name = str(path)
@@ -222,7 +235,7 @@ def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str |
         raise InputFileError(name, "empty file")
     detected = False
     if fmt is None:
-        fmt = detect_format(path)
+        fmt = _detect(path)
         detected = fmt is not None and not is_tabular(fmt)
         if fmt is None:
             raise InputFileError(name, "unknown format: expected .csv, .parquet, .jsonl, or a trace format (--format)")
@@ -418,7 +431,7 @@ def _not_data(path: Path, table: str | None, fmt: str | None) -> str | None:
     """Why a file found in a folder is not one launchkit loads (None: it is), e.g. a README.json."""
     if fmt is not None:
         return None
-    found = detect_format(path)
+    found = _detect(path)
     if found in TABULAR_FORMATS:
         if table is not None or table_for_file(path.name) is not None:
             return None

@@ -6,7 +6,7 @@ with any of those characters is handed over as a symbolic link with a plain name
 folder, and every reader is called with hive partitioning off: a name is always read literally.
 The stand-in is also where an input is made readable without changing a value:
   - gzip-compressed trace files are decompressed (DuckDB reads .csv.gz / .jsonl.gz itself);
-  - a UTF-16 or UTF-32 CSV (Excel's "Unicode text") is transcoded to UTF-8;
+  - a UTF-16 or UTF-32 text file (Excel's "Unicode text", a PowerShell export) is transcoded to UTF-8;
   - a CSV mixing line ends (LF, CRLF, lone CR), which DuckDB's CSV sniffer refuses, gets LF line
     ends outside quoted values (line numbers stay the same).
 """
@@ -121,27 +121,24 @@ def prepared(path: Path, fmt: str, *, normalize_line_ends: bool = False) -> Iter
 
         src = Source(path=path, original=path)
         gz = is_gzip(path)
-        if fmt == "parquet" and gz:
-            raise InputFileError(str(path), "gzip-compressed Parquet is not read (Parquet compresses inside)")
-        if fmt in TRACE_FORMATS and gz:
-            out = workdir() / "input.json"
-            gunzip_to(path, out, GUNZIP_LIMIT)
-            src.path = out
-            src.notes.append("read from its gzip compression")
-        elif fmt == "csv":
+        if fmt == "parquet":
+            if gz:
+                raise InputFileError(str(path), "gzip-compressed Parquet is not read (Parquet compresses inside)")
+        else:  # text: CSV, JSON Lines, trace JSON
             encoding = text_encoding(_head(path, gz))
+            python_reads = fmt in TRACE_FORMATS  # DuckDB reads gzip itself; the trace readers do not
             current = path
-            if (encoding or normalize_line_ends) and gz:
-                plain = workdir() / "plain.csv"
-                gunzip_to(path, plain, GUNZIP_LIMIT)
-                current = plain
+            if gz and (python_reads or encoding or normalize_line_ends):
+                current = workdir() / "plain"
+                gunzip_to(path, current, GUNZIP_LIMIT)
+                src.notes.append("read from its gzip compression")
             if encoding:
-                out = workdir() / "utf8.csv"
+                out = workdir() / "utf8"
                 _transcode(current, out, encoding)
                 current = out
                 src.notes.append(f"transcoded from {encoding.upper()} to UTF-8")
-            if normalize_line_ends:
-                out = workdir() / "lines.csv"
+            if normalize_line_ends and fmt == "csv":
+                out = workdir() / "lines"
                 _normalize_line_ends(current, out)
                 current = out
                 src.notes.append("mixed line ends (LF, CRLF, CR) read as one kind")
