@@ -371,6 +371,32 @@ def test_a_folder_reads_gzip_and_names_what_it_passes_over(con, config, tmp_path
     assert all(r.to_json()["reason"] == passed[n] for n, r in results.items() if r.passed_over)
 
 
+def test_the_cli_lists_what_a_folder_load_passes_over(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from launchkit.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    for var in ("LAUNCHKIT_CONFIG", "LAUNCHKIT_REPORTS_DIR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    d = tmp_path / "drop"
+    (d / "later").mkdir(parents=True)
+    write_csv(d / "tool_calls_1.csv", CALL_COLS, [call(1)])
+    (d / "old.zip").write_bytes(b"PK")
+    out = CliRunner().invoke(cli, ["ingest", str(d)])
+    assert out.exit_code == 0, out.output
+    assert (
+        f"passed over {d / 'later'}: a folder" in out.output
+        and f"passed over {d / 'old.zip'}: compressed" in out.output
+    )
+    lines = [json.loads(x) for x in CliRunner().invoke(cli, ["ingest", str(d), "--json"]).output.splitlines()]
+    assert {Path(x["file"]).name: x.get("reason", "")[:9] for x in lines if x.get("passed_over")} == {
+        "later": "a folder ",
+        "old.zip": "compresse",
+    }
+
+
 # --- 5. plausible timestamps -----------------------------------------------------------------
 
 
