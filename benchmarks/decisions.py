@@ -42,9 +42,9 @@ def load_frames(con: Any, frames: dict[str, Any]) -> None:
     """Insert generated frames into the contract tables (lineage _load_id 0)."""
     for name, df in frames.items():
         cols = TABLES[name].column_names
-        con.register("_frame", df[cols])
+        con.con.register("_frame", df[cols])
         con.execute(f"INSERT INTO {name} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _frame")
-        con.unregister("_frame")
+        con.con.unregister("_frame")
 
 
 def run_one(scenario: str, seed: int, level: float | None, days: int) -> dict[str, Any]:

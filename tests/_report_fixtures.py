@@ -2,7 +2,8 @@
 
 `demo_run` runs `launchkit demo --days 3` (synth, ingest, every report through papermill) into a
 temporary folder after loading a few rows whose text is hostile HTML, so every report shows data
-that must be escaped. Tests read the reports, the warehouse and the raw CSV files (the oracle:
+that must be escaped, and a few whose text holds personal data (e-mail, phone, card, SSN), which
+every output must redact. Tests read the reports, the warehouse and the raw CSV files (the oracle:
 values recomputed with pandas from the rows as written, not through launchkit's SQL).
 """
 
@@ -24,6 +25,23 @@ BOLD_TOOL = "<b>bold</b>"
 EVIL_TENANT = "t<i>evil</i>"
 EVIL_TITLE = "<img src=x onerror=alert(3)>Evil & co"
 HOSTILE_HOUR = "2026-03-04T14:00:00Z"
+# personal data typed into comments and incident text: the reports must show placeholders, never these
+PII_EMAIL = "jane.doe+pilot@example.com"
+PII_PHONE = "+1 (415) 555-2671"
+PII_CARD = "4111 1111 1111 1111"
+PII_SSN = "536-90-4399"
+PII = (PII_EMAIL, PII_PHONE, PII_CARD, PII_SSN)
+PII_PIECES = ("jane.doe", "555-2671", "4111 1111", "4111111111111111", "536-90-4399")  # any fragment is a leak
+# the day's first comments, and they share its most common theme: the theme's example is one of them
+PII_COMMENTS = (
+    f"Helpful summary. Call me on {PII_PHONE} or mail {PII_EMAIL}",
+    f"Helpful summary, but it showed my card {PII_CARD} and my SSN {PII_SSN}",
+)
+PII_TITLE = f"Answer leaked {PII_EMAIL}"
+PII_ROOT_CAUSE = f"Prompt echoed card {PII_CARD}"
+PII_ACTIONS = f"Call {PII_PHONE} to confirm; purge SSN {PII_SSN}"
+PII_TENANT = "t-pii"
+PII_COHORT = "wave-2"
 DEMO_DAYS = 3
 LAST_DAY = "2026-03-04"
 
@@ -43,6 +61,19 @@ f-evil-1,s-evil-1,u-evil,2026-03-04T14:10:00Z,1,down,"{SCRIPT_COMMENT}"
 """,
     "incidents_hostile.csv": f"""incident_id,severity,opened_at,resolved_at,title,root_cause,postmortem_at,action_items
 inc-evil,SEV4,2026-03-04T10:00:00Z,2026-03-04T11:00:00Z,"{EVIL_TITLE}",<u>cause</u>,2026-03-04T15:00:00Z,<a href=javascript:alert(4)>fix</a>
+""",
+    "sessions_pii.csv": f"""session_id,tenant_id,user_id,started_at,ended_at,cohort,release
+s-pii-1,{PII_TENANT},u-pii,2026-03-04T00:00:00Z,2026-03-04T00:20:00Z,{PII_COHORT},2026.03.1
+""",
+    "turns_pii.csv": """turn_id,session_id,started_at,model,status,latency_ms,ttft_ms,input_tokens,output_tokens,cost_usd
+u-pii-1,s-pii-1,2026-03-04T00:01:00Z,gpt-4o,ok,900,150,800,80,0.04
+""",
+    "feedback_pii.csv": f"""feedback_id,session_id,user_id,submitted_at,rating,thumbs,comment
+f-pii-1,s-pii-1,u-pii,2026-03-04T00:02:00Z,1,down,"{PII_COMMENTS[0]}"
+f-pii-2,s-pii-1,u-pii,2026-03-04T00:03:00Z,2,down,"{PII_COMMENTS[1]}"
+""",
+    "incidents_pii.csv": f"""incident_id,severity,opened_at,resolved_at,title,root_cause,postmortem_at,action_items
+inc-pii,SEV3,2026-03-04T16:00:00Z,2026-03-04T17:00:00Z,"{PII_TITLE}","{PII_ROOT_CAUSE}",,"{PII_ACTIONS}"
 """,
 }
 

@@ -379,7 +379,11 @@ def test_demo_writes_every_report_and_an_index(demo_run):
 @pytest.mark.slow
 def test_debrief_summary_matches_the_rows(demo_run):
     s = demo_run.summary("debrief", LAST_DAY)
-    assert s["schema"] == kinds.SUMMARY_SCHEMA and s["kind"] == "debrief" and s["parameters"] == {"date": LAST_DAY}
+    assert (
+        s["schema"] == kinds.SUMMARY_SCHEMA
+        and s["kind"] == "debrief"
+        and s["parameters"] == {"date": LAST_DAY, "redact": True}
+    )
     o = _oracle(demo_run, f"{LAST_DAY}T00:00:00Z", "2026-03-05T00:00:00Z")
     _check_metrics(s["metrics"], o)
     assert s["feedback"]["comments"] == o["comments"]

@@ -218,3 +218,43 @@ def vendor_totals(reconciliation: pd.DataFrame) -> pd.DataFrame:
     """Computed and billed spend per vendor over a reconciliation's days (vendor NULL: unpriced models)."""
     cols = ["computed_usd", "billed_usd"]
     return reconciliation.groupby("vendor", dropna=False)[cols].sum(min_count=1).reset_index()
+
+
+CHARGEBACK_BY = {"tenant": "tenant_id", "cohort": "cohort"}
+
+
+def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date) -> dict[str, Any]:
+    """Who spent what over [start, end) (dates mean midnight UTC): computed spend per tenant and per cohort,
+    each with its share of the priced spend.
+
+    Returns {"by_tenant": frame, "by_cohort": frame, "priced_usd", "turns", "unpriced_turns", "unpriced_share"}.
+    A frame has one row per tenant (cohort): tenant (cohort), cost_usd, share, turns, unpriced_turns, sessions,
+    most spend first. Missing stays missing: a tenant none of whose turns is priced has cost_usd and share
+    NULL (not 0); with some unpriced turns its cost is a lower bound and unpriced_turns says how many. Shares
+    are of the known (priced) spend, so they add up to 1 over the priced rows; unpriced_share is the
+    fraction of all turns without a cost.
+    """
+    s, e = _as_ts(start), _as_ts(end)
+    out: dict[str, Any] = {}
+    for name, column in CHARGEBACK_BY.items():
+        ids = {"column": identifier(column, tuple(CHARGEBACK_BY.values()))}
+        df = db.frame("finance/chargeback", {"start": s, "end": e}, identifiers=ids).rename(columns={"value": name})
+        known = df["cost_usd"].sum(min_count=1)
+        df["share"] = df["cost_usd"] / known if pd.notna(known) and known > 0 else np.nan
+        df = df.sort_values(["cost_usd", name], ascending=[False, True], na_position="last")
+        out[f"by_{name}"] = df[[name, "cost_usd", "share", "turns", "unpriced_turns", "sessions"]].reset_index(
+            drop=True
+        )
+    t = out["by_tenant"]
+    turns = int(t["turns"].sum())
+    unpriced = int(t["unpriced_turns"].sum())
+    priced = t["cost_usd"].sum(min_count=1)
+    out.update(
+        {
+            "priced_usd": float(priced) if pd.notna(priced) else None,
+            "turns": turns,
+            "unpriced_turns": unpriced,
+            "unpriced_share": unpriced / turns if turns else None,
+        }
+    )
+    return out

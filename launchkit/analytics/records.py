@@ -1,18 +1,41 @@
-"""The records behind the numbers, as tables a report shows: feedback given and incidents open in a window."""
+"""The records behind the numbers, as tables a report shows: feedback given and incidents open in a window.
+
+Their free text (comments; incident titles, root causes, action items) leaves the warehouse in reports
+and exports, so it is redacted here by default (launchkit.redact: e-mail, phone, card and SSN become
+`[email]`, `[phone]`, `[card]`, `[ssn]`); `redact=False` (config `[reports] redact = false`, or
+`launchkit run --no-redact`) keeps the original for an internal debrief. The warehouse keeps it either way.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 
+from launchkit.redact import redact_series
 from launchkit.store.runner import QueryRunner
 from launchkit.window import Window
 
-
-def feedback(db: QueryRunner, window: Window) -> pd.DataFrame:
-    """Feedback submitted in the window (submitted_at, tenant_id, rating, thumbs, comment)."""
-    return db.frame("reports/feedback", window.params)
+FEEDBACK_TEXT = ("comment",)
+INCIDENT_TEXT = ("title", "root_cause", "action_items")
 
 
-def incidents(db: QueryRunner, window: Window) -> pd.DataFrame:
-    """Incidents open at some time in the window, with their timeline."""
-    return db.frame("reports/incidents", window.params)
+def redact_columns(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A copy of `df` whose free-text `columns` are redacted (missing values, dtype and index kept)."""
+    out = df.copy()
+    for col in columns:
+        if col in out.columns:
+            out[col] = redact_series(out[col])
+    return out
+
+
+def feedback(db: QueryRunner, window: Window, *, redact: bool = True) -> pd.DataFrame:
+    """Feedback submitted in the window (feedback_id, submitted_at, tenant_id, rating, thumbs, comment);
+    the comment redacted unless `redact` is False."""
+    df = db.frame("reports/feedback", window.params)
+    return redact_columns(df, FEEDBACK_TEXT) if redact else df
+
+
+def incidents(db: QueryRunner, window: Window, *, redact: bool = True) -> pd.DataFrame:
+    """Incidents open at some time in the window, with their timeline; title, root cause and action items
+    redacted unless `redact` is False."""
+    df = db.frame("reports/incidents", window.params)
+    return redact_columns(df, INCIDENT_TEXT) if redact else df

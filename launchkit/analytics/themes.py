@@ -2,6 +2,11 @@
 
 Deliberately simple and explainable (no model, nothing to download): lowercase words without stop
 words; a phrase is kept over its words when it is as frequent.
+
+Comments are redacted first (launchkit.redact) unless `redact=False`: the examples go into reports,
+JSON summaries and tickets, and the terms themselves must not be pieces of an address or a number.
+Redaction placeholders (`[email]`...) are not words, so "email" never becomes a theme because
+several comments held an address.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ from itertools import pairwise
 from typing import Any
 
 import pandas as pd
+
+from launchkit.redact import PLACEHOLDERS, redact_many
 
 _STOPWORDS = frozenset(
     [
@@ -90,16 +97,26 @@ _STOPWORDS = frozenset(
 )
 
 
-def themes(comments: Iterable[Any], *, top: int = 10, min_mentions: int = 2) -> pd.DataFrame:
-    """The `top` themes used by at least `min_mentions` comments. Columns: theme, comments, share, example."""
+_PLACEHOLDER = re.compile("|".join(re.escape(p) for p in PLACEHOLDERS.values()))
+
+
+def terms(text: str) -> set[str]:
+    """The words (no stop words) and two-word phrases of one comment, as themes count them."""
+    words = [
+        w for w in re.findall(r"[a-z0-9_']+", _PLACEHOLDER.sub(" ", text).lower()) if w not in _STOPWORDS and len(w) > 1
+    ]
+    return set(words) | {f"{a} {b}" for a, b in pairwise(words)}
+
+
+def themes(comments: Iterable[Any], *, top: int = 10, min_mentions: int = 2, redact: bool = True) -> pd.DataFrame:
+    """The `top` themes used by at least `min_mentions` comments. Columns: theme, comments, share, example
+    (the first comment using it; redacted, like the terms, unless `redact` is False)."""
     texts = [str(c) for c in comments if isinstance(c, str) and c.strip()]
+    if redact:
+        texts = redact_many(texts)
     if not texts:
         return pd.DataFrame(columns=["theme", "comments", "share", "example"])
-    doc_terms: list[set[str]] = []
-    for t in texts:
-        words = [w for w in re.findall(r"[a-z0-9_']+", t.lower()) if w not in _STOPWORDS and len(w) > 1]
-        terms = set(words) | {f"{a} {b}" for a, b in pairwise(words)}
-        doc_terms.append(terms)
+    doc_terms = [terms(t) for t in texts]
     counts = Counter(term for terms in doc_terms for term in terms)
     phrases = {t: n for t, n in counts.items() if " " in t and n >= min_mentions}
     covered = {w for p, n in phrases.items() for w in p.split() if counts[w] <= n}

@@ -23,6 +23,9 @@ COMMAND_EXITS: dict[str, tuple[int, ...]] = {
     "readiness": (exits.OK, exits.FAILED, exits.BUSY),
     "run": (exits.OK, exits.FAILED, exits.BUSY),
     "hourly": (exits.OK, exits.FAILED, exits.BREACH, exits.WARNINGS, exits.BUSY),
+    "export": (exits.OK, exits.FAILED, exits.BUSY),
+    "export cost": (exits.OK, exits.FAILED, exits.BUSY),
+    "export tickets": (exits.OK, exits.FAILED, exits.BUSY),
 }
 
 
@@ -95,6 +98,10 @@ def render() -> str:
     ]
     for name in sorted(cli.commands):
         lines += _command(name, cli.commands[name])
+        group = cli.commands[name]
+        if isinstance(group, click.Group):  # a command with subcommands: each one its own section
+            for sub in sorted(group.commands):
+                lines += _command(f"{name} {sub}", group.commands[sub])
     return "\n".join(lines).rstrip() + "\n"
 
 

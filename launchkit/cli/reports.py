@@ -35,8 +35,16 @@ KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
     help="Day for cost, debrief and ga (YYYY-MM-DD). Default: the latest day with data.",
 )
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF with headless Chromium.")
+@click.option(
+    "--no-redact",
+    "no_redact",
+    is_flag=True,
+    help="Show free text (comments, incident titles) as written, for an internal debrief: e-mail addresses, "
+    "phone, card and social-security numbers are otherwise replaced by [email], [phone], [card], [ssn] "
+    "(config: [reports] redact).",
+)
 @config_options
-def run(kind: str, at: str | None, date: str | None, pdf: bool, config: Config) -> None:
+def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool, config: Config) -> None:
     """Execute a report notebook and write reports/<kind>/<stamp>.html, .ipynb and .json, then the index.
 
     KIND is hourly, cost, debrief, ga, or all (every report for the latest data). Prints the
@@ -47,20 +55,22 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, config: Config) 
     Example:
         launchkit run hourly --at 2026-03-05T14:00Z
         launchkit run debrief --date 2026-03-05 --pdf
+        launchkit run debrief --no-redact
         launchkit run all
     """
     from launchkit.reports import runner
 
     runner.skip_slow_optional_imports()
+    redact = False if no_redact else None  # None: the config's [reports] redact
     if kind == "all":
         if at or date:
             raise click.UsageError("'run all' renders the latest data; use a single kind with --at / --date")
-        for path in runner.run_all(config, pdf=pdf):
+        for path in runner.run_all(config, pdf=pdf, redact=redact):
             click.echo(f"report: {path}")
         return
     if date and kind == "hourly":
         raise click.UsageError("hourly takes --at (an hour), not --date")
-    r = runner.run_report(kind, config, at=at, date=date, pdf=pdf)
+    r = runner.run_report(kind, config, at=at, date=date, pdf=pdf, redact=redact)
     for note in r.notes:
         click.secho(f"note: {note}", fg="yellow", err=True)
     click.echo(f"{kind} {r.stamp}: {r.summary.get('headline', '')}")

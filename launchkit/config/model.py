@@ -80,6 +80,11 @@ class Config:
 
     # --- typed values
     @property
+    def redact(self) -> bool:
+        """Whether free text (comments, incident titles) is redacted in reports and exports ([reports] redact)."""
+        return bool(self.get("reports.redact", True))
+
+    @property
     def timezone(self) -> str:
         return str(self.get("ingest.timezone"))
 

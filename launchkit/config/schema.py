@@ -15,7 +15,7 @@ from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
-    "reports": {"dir": "reports"},
+    "reports": {"dir": "reports", "redact": True},
     "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
@@ -39,9 +39,11 @@ _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))
 _NUMBER = (int, float)
 _OPTIONAL_NUMBER = (int, float, type(None))
+_BOOL = (bool,)
 TYPES: dict[str, tuple[type, ...]] = {
     "warehouse.path": _TEXT,
     "reports.dir": _TEXT,
+    "reports.redact": _BOOL,
     "ingest.timezone": _TEXT,
     "ingest.earliest": (str, date),
     "ingest.max_future_hours": _NUMBER,
@@ -71,7 +73,7 @@ def check_fixed(data: dict[str, Any], where: str | None) -> None:
             dotted = f"{section}.{key}"
             if dotted not in TYPES:
                 raise ConfigError(dotted, "unknown key", where)
-            if isinstance(value, bool) or not isinstance(value, TYPES[dotted]):
+            if (isinstance(value, bool) and bool not in TYPES[dotted]) or not isinstance(value, TYPES[dotted]):
                 names = " or ".join(t.__name__ for t in TYPES[dotted] if t is not type(None))
                 raise ConfigError(dotted, f"must be {names}, got {value!r}", where)
             if (

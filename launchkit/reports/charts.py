@@ -20,14 +20,17 @@ import hashlib
 import html
 import json
 import numbers
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from launchkit.reports.sheets import BOM, csv_text
 from launchkit.reports.style import STYLE_CSS
 from launchkit.reports.text import fmt
 from launchkit.reports.text import missing as _missing
@@ -233,10 +236,13 @@ def table(
     empty: str = "no rows",
     max_rows: int = 200,
     caption: str | None = None,
+    download: str | None = None,
 ) -> HTMLBlock:
     """An HTML table with every cell escaped and numbers formatted per column unit ('%', '$', 'ms'...).
 
     `status` maps a column holding 'ok'/'breach'/'na' style values to show as coloured badges.
+    `download="name.csv"` adds a "download CSV" link holding every row (not only the shown ones) with
+    raw values (see download()).
     """
     units = dict(units or {})
     digits = dict(digits or {})
@@ -262,10 +268,32 @@ def table(
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = f'<p class="lk-muted">{len(df) - max_rows} more rows not shown</p>' if len(df) > max_rows else ""
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    link = _download_markup(df, download) if download else ""
     return HTMLBlock(
-        f'<table class="lk-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}',
+        f'<table class="lk-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}{link}',
         shown.to_string(index=False),
     )
+
+
+_FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.csv")
+
+
+def _download_markup(df: pd.DataFrame, filename: str) -> str:
+    if not _FILENAME.fullmatch(filename):
+        raise ValueError(f"download file name must be letters, digits, . _ - ending in .csv: {filename!r}")
+    uri = "data:text/csv;charset=utf-8," + quote(BOM + csv_text(df), safe="")
+    n = len(df)
+    return (
+        f'<p class="lk-download lk-muted"><a href="{esc(uri)}" download="{esc(filename)}">download CSV</a> '
+        f"({esc(filename)}, {n} row{'' if n == 1 else 's'})</p>"
+    )
+
+
+def download(df: pd.DataFrame, filename: str) -> HTMLBlock:
+    """A "download CSV" link for a chart's data or any frame: the CSV (launchkit.reports.sheets.csv_text:
+    raw numbers, ISO dates, missing values empty) is embedded as a data: URI, so the report stays one
+    offline file."""
+    return HTMLBlock(_download_markup(df, filename), f"download {filename}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -66,6 +66,16 @@ def check_parameters(path: Path, params: Mapping[str, Any]) -> None:
         )
 
 
+def redact_parameter(path: Path, redact: bool) -> dict[str, Any]:
+    """{"redact": redact} for a notebook that declares it. A notebook that does not shows no redactable
+    text of its own (the library redacts by default), so it can run redacted but cannot be asked not to."""
+    if "redact" in declared_parameters(path):
+        return {"redact": bool(redact)}
+    if not redact:
+        raise ReportError(f"{path.name} does not declare the parameter redact, so it cannot run unredacted")
+    return {}
+
+
 def _config_json(config: Config) -> str:
     data = json.loads(json.dumps(config.data, default=str))
     data["warehouse"]["path"] = str(config.warehouse_path)
@@ -140,12 +150,14 @@ def run_report(
     notebook: Path | None = None,
     update_index: bool = True,
     kernel: Kernel | None = None,
+    redact: bool | None = None,
 ) -> ReportResult:
     """Execute one report notebook and publish its HTML, executed notebook and JSON summary.
 
     hourly takes `at` (the hour containing it; default: the latest complete hour with data); the
     daily reports take `date` (or the date of `at`; default: the latest day with data). `kernel`:
-    one started earlier with start_kernel(kind) (it is shut down here either way).
+    one started earlier with start_kernel(kind) (it is shut down here either way). `redact`: whether
+    free text is redacted (None: the config's [reports] redact), passed as the notebook's parameter.
     """
     if kind not in KINDS:
         if kernel is not None:
@@ -159,7 +171,9 @@ def run_report(
         raise ReportError(f"no notebook {nb_path}")
     kernel = kernel or start_kernel(kind, nb_path.parent)
     try:
-        return _run_report(kind, config, at, date, pdf, now, cell_timeout, nb_path, update_index, kernel, started)
+        return _run_report(
+            kind, config, at, date, pdf, now, cell_timeout, nb_path, update_index, kernel, started, redact
+        )
     finally:
         kernel.shutdown()
 
@@ -176,6 +190,7 @@ def _run_report(
     update_index: bool,
     kernel: Kernel,
     started: float,
+    redact: bool | None = None,
 ) -> ReportResult:
     spec = KINDS[kind]
     refreshed = snapshot.refresh(config)
@@ -208,6 +223,7 @@ def _run_report(
         stamp = stamp_for(kind, day=day)
         params["date"] = day.isoformat()
         period = Window.day(day).to_json()
+    params.update(redact_parameter(nb_path, config.redact if redact is None else redact))
     check_parameters(nb_path, params)
     out_dir = config.reports_dir / kind
     nb = _execute(nb_path, params, out_dir, stamp, cell_timeout, kernel)
@@ -263,7 +279,9 @@ def _run_report(
     )
 
 
-def run_all(config: Config, *, pdf: bool = False, now: datetime | None = None) -> list[Path]:
+def run_all(
+    config: Config, *, pdf: bool = False, now: datetime | None = None, redact: bool | None = None
+) -> list[Path]:
     """Every report for the latest data (the hourly one for the latest complete hour); then the index.
 
     Returns the HTML files written, the index last.
@@ -284,9 +302,9 @@ def run_all(config: Config, *, pdf: bool = False, now: datetime | None = None) -
                 kernels[kinds[i + 1]] = start_kernel(kinds[i + 1])
             k = kernels.pop(kind)
             if KINDS[kind].grain == "hour":
-                r = run_report(kind, config, at=hour, pdf=pdf, update_index=False, kernel=k)
+                r = run_report(kind, config, at=hour, pdf=pdf, update_index=False, kernel=k, redact=redact)
             else:
-                r = run_report(kind, config, date=day, pdf=pdf, update_index=False, kernel=k)
+                r = run_report(kind, config, date=day, pdf=pdf, update_index=False, kernel=k, redact=redact)
             out.append(r.html)
     finally:
         for k in kernels.values():

@@ -15,7 +15,7 @@ t AS (
         date_trunc('day', started_at) AS day,
         sum(cost_usd) AS cost_usd,
         count(*) AS turns,
-        sum(CASE WHEN cost_usd IS NOT NULL THEN 1 ELSE 0 END) AS priced_turns,
+        count(cost_usd) AS priced_turns,
         count(DISTINCT session_id) AS sessions_with_turns
     FROM turns_priced
     WHERE started_at >= $start AND started_at < $end

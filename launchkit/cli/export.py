@@ -1,0 +1,114 @@
+"""`launchkit export`: data for the tools people already use: the cost report's tables for finance
+(CSV or XLSX), the day's negative feedback and incidents as tickets for Jira's CSV import.
+
+Thin shells over launchkit.reports.exports and launchkit.reports.tickets; they read the warehouse
+read-only, so they never keep the hourly writer out.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from launchkit.cli.options import config_options
+from launchkit.config import Config
+
+
+@click.group("export")
+def export() -> None:
+    """Write data for other tools: the cost tables for spreadsheets, tickets for Jira.
+
+    \b
+    Example:
+        launchkit export cost --from 2026-03-02 --to 2026-03-31 --format xlsx
+        launchkit export tickets --date 2026-03-05 --since tickets-state.json
+    """
+
+
+@export.command("cost")
+@click.option("--from", "start", type=str, default=None, help="First day (YYYY-MM-DD). Default: the pilot's first day.")
+@click.option("--to", "end", type=str, default=None, help="Last day, included. Default: the latest day with data.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx"]),
+    default="csv",
+    show_default=True,
+    help="csv: one file per table in a folder; xlsx: one workbook, one sheet per table (needs launchkit[xlsx]).",
+)
+@click.option(
+    "--out",
+    type=click.Path(),
+    default=None,
+    help="Folder (csv) or .xlsx file to write. Default: <reports dir>/exports/cost_<from>_<to>[.xlsx].",
+)
+@config_options
+def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: Config) -> None:
+    """Write every table of the cost report: spend by day, vendor, model and tenant (also per day), the
+    reconciliation with vendor bills, the chargeback per tenant and cohort, and the unpriced models.
+
+    Values are raw (USD amounts unformatted, shares 0-1, ISO dates, UTC); missing values are empty,
+    never 0. An `about` table says what each table is.
+
+    \b
+    Example:
+        launchkit export cost --from 2026-03-02 --to 2026-03-08 --out finance/week10
+    """
+    from launchkit.reports import exports
+    from launchkit.store.runner import Warehouse
+
+    with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
+        first, last = exports.period(wh, config, start, end)
+        result = exports.export_cost(wh, config, first, last, fmt, Path(out) if out else None)
+    click.echo(f"cost tables {first} to {last}: " + ", ".join(f"{k} {v} rows" for k, v in result.rows.items()))
+    for p in result.paths:
+        click.echo(f"wrote {p}")
+
+
+@export.command("tickets")
+@click.option("--date", "day", type=str, default=None, help="Day (YYYY-MM-DD). Default: the latest day with data.")
+@click.option(
+    "--since",
+    "state",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="State file: items recorded there are not written again, and the ones written are added "
+    "(created on first use).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="CSV file. Default: <reports dir>/exports/tickets_<date>.csv.",
+)
+@click.option(
+    "--no-redact", "no_redact", is_flag=True, help="Keep personal data in the text (config: [reports] redact)."
+)
+@config_options
+def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool, config: Config) -> None:
+    """Write the day's negative feedback (rating 1-2 or thumbs down, with its recurring themes) and its
+    incidents as a CSV for Jira's CSV import: one row per item, with a stable Issue ID.
+
+    Free text is redacted ([email], [phone], [card], [ssn]) unless --no-redact or [reports] redact = false.
+    With --since, nothing already recorded in the state file is written again; when nothing is new, no
+    file is written.
+
+    \b
+    Example:
+        launchkit export tickets --date 2026-03-05 --since exports/tickets-state.json
+    """
+    from launchkit.analytics.span import latest_day_with_data
+    from launchkit.reports import tickets as tickets_mod
+    from launchkit.store.runner import Warehouse
+    from launchkit.window import parse_day
+
+    redact = config.redact and not no_redact
+    with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
+        d = parse_day(day, "--date") if day else latest_day_with_data(wh)
+        target = Path(out) if out else config.reports_dir / "exports" / f"tickets_{d.isoformat()}.csv"
+        result = tickets_mod.export_tickets(wh, d, target, state=Path(state) if state else None, redact=redact)
+    kinds = [t.issue_type for t in result.written]
+    line = f"tickets {d}: {len(result.written)} new ({kinds.count('Bug')} incidents, {kinds.count('Task')} feedback)"
+    click.echo(line + (f", {result.already} exported before" if state else ""))
+    click.echo(f"wrote {result.path}" if result.path else "nothing new: no file written")
