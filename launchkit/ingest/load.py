@@ -59,7 +59,7 @@ from launchkit.store.runner import Warehouse
 
 log = logging.getLogger(__name__)
 
-LONGEST_RECORD = 1 << 30  # the longest CSV record launchkit reads (the first read allows 64 MiB; raised on need)
+LONGEST_RECORD = 1 << 30  # the longest CSV record launchkit reads (the limit of a second read; see tabular)
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ def staged_file(
             if is_tabular(fmt):
                 tbl = str(table)
                 columns, kind = stage_tabular(con, src.path, fmt, name=name, max_line_size=max_line_size)
-                _check_tabular_columns(con, path, src, fmt, tbl, columns)
+                _check_tabular_columns(path, src, fmt, tbl, columns)
                 if fmt == "jsonl":
                     jsonl_table(con, columns)
                 staged = Staged(tables={tbl: "_src"}, kind=kind)
@@ -153,9 +153,7 @@ def _merge_traces(
     return results
 
 
-def _check_tabular_columns(
-    con: duckdb.DuckDBPyConnection, path: Path, src: Source, fmt: str, table: str, columns: list[str]
-) -> None:
+def _check_tabular_columns(path: Path, src: Source, fmt: str, table: str, columns: list[str]) -> None:
     """The staged columns are the contract's; a CSV header DuckDB had to rename says why."""
     try:
         check_columns(path, TABLES[table], columns)
