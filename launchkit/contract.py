@@ -153,6 +153,16 @@ TABLES: dict[str, Table] = {
             ),
         ),
         Table(
+            "releases",
+            key="release",
+            columns=(
+                Column("release", "text", required=True),
+                Column("shipped_at", "timestamp", required=True),
+                Column("kind", "text", choices=("regular", "emergency"), default="regular"),
+                Column("notes", "text"),
+            ),
+        ),
+        Table(
             "rollout",
             key="tenant_id",
             columns=(

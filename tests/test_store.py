@@ -69,7 +69,8 @@ def test_a_fragment_that_includes_itself_is_refused(monkeypatch):
 def test_migrate_is_idempotent_and_records_the_version(tmp_path):
     path = tmp_path / "w.duckdb"
     wh = Warehouse.open(path)
-    assert migrate.schema_version(wh.con) == migrate.expected_version() == migrate.migrations()[-1][0]
+    # migration numbers are handed out per change, so there may be gaps: the newest one is the version
+    assert migrate.schema_version(wh.con) == migrate.expected_version() == max(v for v, _, _ in migrate.migrations())
     wh.close()
     wh = Warehouse.open(path)  # second open: nothing to apply, nothing fails
     assert wh.execute("SELECT count(*) FROM schema_version").fetchall()[0][0] == len(migrate.migrations())

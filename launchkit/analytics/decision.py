@@ -30,6 +30,7 @@ import launchkit
 from launchkit.analytics import criteria as crit
 from launchkit.analytics import metrics as m
 from launchkit.analytics import quality
+from launchkit.analytics.scope import Scope
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.jsonclean import clean
@@ -326,19 +327,28 @@ def _data_needed(
     return out
 
 
-def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = True, history_days: int = 0) -> Decision:
-    """The end-of-day recommendation for `day`, stored in the decisions table unless store=False."""
+@dataclass
+class DayVsBaseline:
+    """A day's metrics against its baseline (the decision.baseline_days days before): the windows, their
+    summaries (metrics.summary rows) and the comparisons, of the whole pilot or of one drill-down scope."""
+
+    day: Window
+    baseline: Window
+    s_day: dict[str, Any]
+    s_base: dict[str, Any]
+    comparisons: list[dict[str, Any]]
+
+
+def day_vs_baseline(db: QueryRunner, day: date | str, config: Config, scope: Scope | None = None) -> DayVsBaseline:
+    """Compare a day with its baseline, metric by metric (`compare`), counting only a scope's rows when given
+    (launchkit.analytics.scope): the decision's comparisons, and the debrief's drill-down."""
     d = parse_day(day)
     opts = config.decision
-    criteria = list(config.criteria)
-    confidence = config.settings.criteria.confidence
-    base_days = opts["baseline_days"]
     w_day = Window.day(d)
-    w_base = Window(day_start(d - timedelta(days=base_days)), day_start(d))
-    s_day, s_base = m.summary(db, w_day), m.summary(db, w_base)
-
-    lat_day, lat_base = m.latency_values(db, w_day), m.latency_values(db, w_base)
-    cost_day, cost_base = m.session_costs(db, w_day), m.session_costs(db, w_base)
+    w_base = Window(day_start(d - timedelta(days=opts["baseline_days"])), day_start(d))
+    s_day, s_base = m.summary(db, w_day, scope), m.summary(db, w_base, scope)
+    lat_day, lat_base = m.latency_values(db, w_day, scope), m.latency_values(db, w_base, scope)
+    cost_day, cost_base = m.session_costs(db, w_day, scope), m.session_costs(db, w_base, scope)
     values = {
         "latency_ms": {"day": lat_day["latency_ms"], "baseline": lat_base["latency_ms"]},
         "ttft_ms": {"day": lat_day["ttft_ms"], "baseline": lat_base["ttft_ms"]},
@@ -350,6 +360,26 @@ def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = Tr
     ]
     for c in comparisons:
         c["group"] = BY_NAME[c["metric"]].group
+    return DayVsBaseline(w_day, w_base, s_day, s_base, comparisons)
+
+
+def mark_untrusted(comparisons: list[dict[str, Any]], dq: dict[str, Any]) -> None:
+    """A comparison whose metric depends on a failed data-quality gate becomes UNTRUSTED DATA (in place)."""
+    for c in comparisons:
+        failed = quality.failed_gates_for(BY_NAME[c["metric"]].metric, dq)
+        if failed and c["status"] != "insufficient data":
+            c.update({"status": "untrusted data", "failed_gates": failed, "severe": False})
+
+
+def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = True, history_days: int = 0) -> Decision:
+    """The end-of-day recommendation for `day`, stored in the decisions table unless store=False."""
+    d = parse_day(day)
+    opts = config.decision
+    criteria = list(config.criteria)
+    confidence = config.settings.criteria.confidence
+    base_days = opts["baseline_days"]
+    vs = day_vs_baseline(db, d, config)
+    w_day, w_base, s_day, s_base, comparisons = vs.day, vs.baseline, vs.s_day, vs.s_base, vs.comparisons
 
     ctx = crit.Context(db, config, confidence)
     readiness = crit.evaluate(db, d, config, history_days=history_days, criteria=criteria, context=ctx)
@@ -357,10 +387,7 @@ def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = Tr
     day_verdicts = {r.criterion.name: r.verdict for r in day_results}
     incidents = m.incidents(db, w_day)
     dq = ctx.quality(w_day)
-    for c in comparisons:
-        failed = quality.failed_gates_for(BY_NAME[c["metric"]].metric, dq)
-        if failed and c["status"] != "insufficient data":
-            c.update({"status": "untrusted data", "failed_gates": failed, "severe": False})
+    mark_untrusted(comparisons, dq)
 
     reasons: list[dict[str, Any]] = []
     rollback = False

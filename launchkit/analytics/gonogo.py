@@ -2,16 +2,26 @@
 
 GO only when every item is done (or n/a). The checklist is a TOML file of [[item]] tables; launchkit
 ships the playbook's default (package data), and a team points [ga] checklist at its own copy.
+
+The data decides the GA criteria per group, data quality, the day's recommendation and, when [ga]
+freeze_from / freeze_to are set, the deployment freeze: a regular release shipped inside it blocks GA
+(an emergency fix does not), with the offending releases as evidence.
 """
 
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Mapping
+from datetime import timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from launchkit.config import Config
 from launchkit.errors import InputFileError
+from launchkit.jsonclean import clean
+from launchkit.store.runner import QueryRunner
+from launchkit.window import Window, day_start
 
 DEFAULT_CHECKLIST = resources.files("launchkit.analytics") / "checklist.toml"
 CHECKLIST_STATUSES = ("done", "pending", "blocked", "n/a")
@@ -78,8 +88,89 @@ def load_checklist(path: str | Path | None = None) -> list[dict[str, Any]]:
     return out
 
 
-def data_checks(dec: Any) -> list[dict[str, Any]]:
-    """The go/no-go items the data decides, from a decision.Decision (its readiness and day)."""
+FREEZE_ID = "data-freeze"
+
+
+def freeze_check(db: QueryRunner, config: Config) -> dict[str, Any]:
+    """The deployment freeze ([ga] freeze_from to freeze_to, whole UTC days) against the releases table.
+
+    {"configured", "window" {start, end}, "releases" (shipped inside it), "blocking" (the regular ones),
+    "releases_loaded", "status", "evidence"}. status: "n/a" without a freeze; "blocked" when a regular
+    release shipped inside it; "pending" when no release was loaded at all (nothing to judge the freeze
+    by: missing is not "none shipped"); else "done".
+    """
+    days = config.freeze
+    if days is None:
+        return {
+            "configured": False,
+            "window": None,
+            "releases": [],
+            "blocking": [],
+            "releases_loaded": None,
+            "status": "n/a",
+            "evidence": "no freeze configured ([ga] freeze_from, freeze_to)",
+        }
+    w = Window(day_start(days[0]), day_start(days[1] + timedelta(days=1)))
+    shipped = [dict(r) for r in db.frame("releases/shipped", w.params).to_dict("records")]
+    loaded = int(db.one("releases/count")["releases_loaded"] or 0)
+    blocking = [r for r in shipped if r["kind"] != "emergency"]
+    span = f"{days[0].isoformat()} to {days[1].isoformat()}"
+    if blocking:
+        status = "blocked"
+        evidence = f"{len(blocking)} regular release(s) shipped in the freeze {span}: " + "; ".join(
+            f"{r['release']} at {_when(r['shipped_at'])}" for r in blocking
+        )
+    elif not loaded:
+        status = "pending"
+        evidence = f"no releases loaded (releases_*.csv): cannot tell whether the freeze {span} held"
+    else:
+        status = "done"
+        evidence = f"no regular release shipped in the freeze {span}"
+    emergency = [r for r in shipped if r["kind"] == "emergency"]
+    if emergency:
+        evidence += "; emergency fixes allowed: " + ", ".join(
+            f"{r['release']} at {_when(r['shipped_at'])}" for r in emergency
+        )
+    return clean(
+        {
+            "configured": True,
+            "window": {**w.to_json(), "first_day": days[0], "last_day": days[1]},
+            "releases": shipped,
+            "blocking": blocking,
+            "releases_loaded": loaded,
+            "status": status,
+            "evidence": evidence,
+        }
+    )
+
+
+def _when(ts: Any) -> str:
+    return ts.strftime("%Y-%m-%d %H:%M UTC") if hasattr(ts, "strftime") else str(ts)
+
+
+def freeze_item(fz: Mapping[str, Any]) -> dict[str, Any]:
+    """The freeze check (`freeze_check`) as a go/no-go item."""
+    w = fz.get("window") or {}
+    title = (
+        f"Deployment freeze held: no regular release from {w['first_day']} to {w['last_day']}"
+        if fz.get("configured")
+        else "Deployment freeze held (no freeze configured)"
+    )
+    return {
+        "id": FREEZE_ID,
+        "phase": "go/no-go",
+        "title": title,
+        "owner": "launchkit (data)",
+        "status": fz["status"],
+        "evidence": fz["evidence"],
+        "note": "",
+        "source": "data",
+    }
+
+
+def data_checks(dec: Any, freeze: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The go/no-go items the data decides, from a decision.Decision (its readiness and day), and the
+    deployment freeze (`freeze_check`) when given."""
     d = dec.to_json() if hasattr(dec, "to_json") else dict(dec)
     crit = d.get("criteria", {})
     by_group: dict[str, list[dict[str, Any]]] = {}
@@ -135,6 +226,8 @@ def data_checks(dec: Any) -> list[dict[str, Any]]:
             "source": "data",
         }
     )
+    if freeze is not None:
+        out.append(freeze_item(freeze))
     return out
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from launchkit.analytics.scope import Scope
 from launchkit.errors import LaunchkitError
 from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
@@ -38,9 +39,17 @@ def _ratio(num: float | None, den: float | None) -> float | None:
     return num / den
 
 
-def summary(db: QueryRunner, window: Window) -> dict[str, Any]:
-    """The raw one-row summary of queries/metrics/summary.sql (counts and values) for a window."""
-    return db.one("metrics/summary", window.params)
+def _scoped(name: str, params: dict[str, Any], scope: Scope | None) -> tuple[str, dict[str, Any]]:
+    """The query and parameters for the whole pilot, or for one drill-down scope (its `_scoped` twin)."""
+    if scope is None:
+        return name, params
+    return f"{name}_scoped", {**params, **scope.params}
+
+
+def summary(db: QueryRunner, window: Window, scope: Scope | None = None) -> dict[str, Any]:
+    """The raw one-row summary of queries/metrics/summary.sql (counts and values) for a window, of the
+    whole pilot or of one drill-down scope (launchkit.analytics.scope)."""
+    return db.one(*_scoped("metrics/summary", window.params, scope))
 
 
 def incidents(db: QueryRunner, window: Window) -> dict[str, Any]:
@@ -143,11 +152,16 @@ def breakdown(db: QueryRunner, window: Window, by: str) -> pd.DataFrame:
 
 
 def timeseries(
-    db: QueryRunner, start: datetime | date | str, end: datetime | date | str, grain: str = "hour"
+    db: QueryRunner,
+    start: datetime | date | str,
+    end: datetime | date | str,
+    grain: str = "hour",
+    scope: Scope | None = None,
 ) -> pd.DataFrame:
     """One row per hour or day bucket in [start, end); buckets without data have NULL metrics.
 
     start is floored and end ceiled to the bucket edge; dates mean whole days (end inclusive).
+    With a scope, only its rows count (launchkit.analytics.scope).
     """
     if grain not in GRAINS:
         raise LaunchkitError(f"grain must be one of {', '.join(GRAINS)}, got {grain!r}")
@@ -159,19 +173,19 @@ def timeseries(
     e = s
     while e < w.end:
         e += step
-    return db.frame("metrics/timeseries", {"start": s, "end": e, "grain": grain})
+    return db.frame(*_scoped("metrics/timeseries", {"start": s, "end": e, "grain": grain}, scope))
 
 
-def latency_values(db: QueryRunner, window: Window) -> dict[str, Any]:
+def latency_values(db: QueryRunner, window: Window, scope: Scope | None = None) -> dict[str, Any]:
     """numpy arrays of latency_ms and ttft_ms of the window's ok turns (NaN where missing)."""
     import numpy as np
 
-    df = db.frame("metrics/latency_values", window.params)
+    df = db.frame(*_scoped("metrics/latency_values", window.params, scope))
     return {k: np.asarray(df[k], dtype=float) for k in ("latency_ms", "ttft_ms")}
 
 
-def session_costs(db: QueryRunner, window: Window) -> Any:
+def session_costs(db: QueryRunner, window: Window, scope: Scope | None = None) -> Any:
     """numpy array of each active session's cost in the window (mean = cost_per_session)."""
     import numpy as np
 
-    return np.asarray(db.frame("metrics/session_costs", window.params)["cost_usd"], dtype=float)
+    return np.asarray(db.frame(*_scoped("metrics/session_costs", window.params, scope))["cost_usd"], dtype=float)

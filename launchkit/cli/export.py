@@ -112,3 +112,56 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
     line = f"tickets {d}: {len(result.written)} new ({kinds.count('Bug')} incidents, {kinds.count('Task')} feedback)"
     click.echo(line + (f", {result.already} exported before" if state else ""))
     click.echo(f"wrote {result.path}" if result.path else "nothing new: no file written")
+
+
+@export.command("incident")
+@click.option("--incident", "incident_id", type=str, required=True, help="The incident's id (incidents.incident_id).")
+@click.option(
+    "--at",
+    "at",
+    type=str,
+    default=None,
+    help="The update as of this moment (ISO-8601, e.g. 2026-03-10T15:00Z). Default: now.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the update as one JSON object instead of Markdown.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also write it to this file (Markdown, or JSON with --json).",
+)
+@click.option(
+    "--no-redact", "no_redact", is_flag=True, help="Keep personal data in the text (config: [reports] redact)."
+)
+@config_options
+def incident(incident_id: str, at: str | None, as_json: bool, out: str | None, no_redact: bool, config: Config) -> None:
+    """Print an incident update for users and stakeholders: impact (sessions active while it was open, per
+    tenant, and how many had an error), duration, remediation (root cause, action items) and the next
+    update (by severity: SEV1 every 30 min, SEV2 hourly, SEV3 every 4 h, SEV4 daily; once resolved, the
+    postmortem within 24 h).
+
+    Markdown for a chat channel or an e-mail; free text is redacted ([email], [phone], [card], [ssn])
+    unless --no-redact or [reports] redact = false.
+
+    \b
+    Example:
+        launchkit export incident --incident INC-3 --at 2026-03-10T15:00Z
+    """
+    import json
+
+    from launchkit.analytics import incident_update
+    from launchkit.jsonclean import clean
+    from launchkit.store.atomic import write_text
+    from launchkit.store.runner import Warehouse
+
+    redact = config.redact and not no_redact
+    with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
+        u = incident_update.incident_update(wh, incident_id, as_of=at, redact=redact)
+    text = (
+        json.dumps(clean(u.to_json()), allow_nan=False, ensure_ascii=False)
+        if as_json
+        else incident_update.render_markdown(u)
+    )
+    click.echo(text)
+    if out:
+        write_text(Path(out), text + "\n")

@@ -136,6 +136,12 @@ class Config:
         return date.fromisoformat(v) if v else None
 
     @property
+    def freeze(self) -> tuple[date, date] | None:
+        """The deployment freeze before GA, first and last day included ([ga] freeze_from, freeze_to), or None."""
+        a, b = self.get("ga.freeze_from"), self.get("ga.freeze_to")
+        return (date.fromisoformat(a), date.fromisoformat(b)) if a and b else None
+
+    @property
     def criteria(self) -> tuple[criteria.Criterion, ...]:
         return self.settings.criteria.criteria
 

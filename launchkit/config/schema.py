@@ -19,7 +19,7 @@ DEFAULTS: dict[str, Any] = {
     "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
-    "ga": {"expected_sessions_per_day": 5000, "checklist": None},
+    "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
     "quality": {"min_coverage": 0.90},
     "reconciliation": {"tolerance_pct": 2.0},
     "hourly": {"inbox": "inbox", "lock_timeout_s": 30.0},
@@ -53,6 +53,8 @@ TYPES: dict[str, tuple[type, ...]] = {
     "budget.cost_per_session_usd": _NUMBER,
     "ga.expected_sessions_per_day": _NUMBER,
     "ga.checklist": _OPTIONAL_TEXT,
+    "ga.freeze_from": _OPTIONAL_TEXT,
+    "ga.freeze_to": _OPTIONAL_TEXT,
     "quality.min_coverage": _NUMBER,
     "reconciliation.tolerance_pct": _NUMBER,
     "hourly.inbox": _TEXT,
@@ -116,12 +118,22 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
     ):
         number(dotted, _get(data, dotted), allow_none=True, low=0, where=where)
     days: dict[str, date] = {}
-    for dotted in ("pilot.start", "pilot.end"):
+    for dotted in ("pilot.start", "pilot.end", "ga.freeze_from", "ga.freeze_to"):
         value = _get(data, dotted)
         if value is not None:
             try:
                 days[dotted] = date.fromisoformat(value)
             except ValueError:
                 raise ConfigError(dotted, f"must be a date YYYY-MM-DD, got {value!r}", where) from None
-    if len(days) == 2 and days["pilot.end"] < days["pilot.start"]:
+    if "pilot.end" in days and "pilot.start" in days and days["pilot.end"] < days["pilot.start"]:
         raise ConfigError("pilot.end", f"is before pilot.start ({days['pilot.end']} < {days['pilot.start']})", where)
+    # the deployment freeze before GA: both days or neither, the last not before the first
+    if ("ga.freeze_from" in days) != ("ga.freeze_to" in days):
+        given, missing = (
+            ("ga.freeze_from", "ga.freeze_to") if "ga.freeze_from" in days else ("ga.freeze_to", "ga.freeze_from")
+        )
+        raise ConfigError(missing, f"must be set with {given} (the freeze's first and last day)", where)
+    if "ga.freeze_to" in days and days["ga.freeze_to"] < days["ga.freeze_from"]:
+        raise ConfigError(
+            "ga.freeze_to", f"is before ga.freeze_from ({days['ga.freeze_to']} < {days['ga.freeze_from']})", where
+        )

@@ -361,6 +361,7 @@ def generate_frames(
         ),
         "vendor_costs": _bills(tu["start"][t_keep], tu["model"][t_keep], true_cost, start_ms, r_bills),
         "incidents": _incidents(scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1])),
+        "releases": _release_rows(release_names, release_times, start_ms),
         "rollout": pd.DataFrame(
             {
                 "tenant_id": _text(tenant_ids),
@@ -611,6 +612,21 @@ def _releases(start: dt.date, days: int, ref_day: int, start_ms: int) -> tuple[n
         times.append(start_ms + day * _DAY_MS + hour * _HOUR_MS if i else np.iinfo(np.int64).min)
         names.append(f"{d.year}.{d.month:02d}.{n}")  # CalVer: year.month.n-th release that month
     return np.array(times, dtype=np.int64), np.array(names)
+
+
+def _release_rows(names: np.ndarray, times: np.ndarray, start_ms: int) -> pd.DataFrame:
+    """The releases table: each release of the timeline (_releases), shipped when it took over (the first at
+    the pilot's start), all regular deployments; no random draws, so the other tables stay as they were."""
+    shipped = np.maximum(times, start_ms)
+    notes = ["in production when the pilot began"] + ["scheduled deployment"] * (len(names) - 1)
+    return pd.DataFrame(
+        {
+            "release": _text(names),
+            "shipped_at": _ts(shipped),
+            "kind": _text(np.full(len(names), "regular")),
+            "notes": _text(np.array(notes)),
+        }
+    )
 
 
 def _bills(

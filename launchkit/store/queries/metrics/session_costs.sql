@@ -4,9 +4,4 @@
 -- parameters: $start, $end (TIMESTAMPTZ, half-open window)
 WITH turns_priced AS ({{ turns_priced }}),
 {{ window_events }}
-SELECT
-    a.session_id,
-    coalesce(sum(t.cost_usd), 0.0) AS cost_usd
-FROM active AS a
-LEFT JOIN turns_w AS t ON t.session_id = a.session_id
-GROUP BY a.session_id
+{{ window_session_costs }}

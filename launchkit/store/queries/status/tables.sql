@@ -7,4 +7,5 @@ UNION ALL SELECT 'tool_calls', count(*), min(started_at), max(started_at) FROM t
 UNION ALL SELECT 'feedback', count(*), min(submitted_at), max(submitted_at) FROM feedback
 UNION ALL SELECT 'vendor_costs', count(*), CAST(min(usage_date) AS TIMESTAMPTZ), CAST(max(usage_date) AS TIMESTAMPTZ) FROM vendor_costs
 UNION ALL SELECT 'incidents', count(*), min(opened_at), max(opened_at) FROM incidents
+UNION ALL SELECT 'releases', count(*), min(shipped_at), max(shipped_at) FROM releases
 UNION ALL SELECT 'rollout', count(*), min(enabled_at), max(enabled_at) FROM rollout
