@@ -45,7 +45,6 @@ OTHER_COMPRESSION: dict[str, str] = {
     ".tgz": "tar+gzip",
     ".tar": "tar",
 }
-KNOWN_SUFFIXES = DATA_SUFFIXES  # kept for callers that list data files by their last suffix
 GUNZIP_LIMIT = 4 << 30  # bytes a gzip file may decompress to (a bigger one is refused)
 
 
