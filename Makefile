@@ -19,13 +19,19 @@ install: $(STAMP)
 demo: install
 	$(BIN)/launchkit demo
 
-## Chromium for the browser tests (Debian's package; needs root). Tests skip with a reason without it.
+## Chromium for the browser tests, poppler-utils (pdftotext, pdftoppm) for the PDF tests (Debian's
+## packages; need root). Tests skip with a reason without them.
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "warning: could not install chromium; browser tests will skip"; \
 	  else echo "note: chromium not installed and not root; browser tests will skip"; fi; }
+	@{ command -v pdftotext && command -v pdftoppm; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null) \
+	      || echo "warning: could not install poppler-utils; PDF tests will skip"; \
+	  else echo "note: poppler-utils (pdftotext, pdftoppm) not installed and not root; PDF tests will skip"; fi; }
 
 ## make lint: formatting, lint rules, types and the import contracts
 lint: install

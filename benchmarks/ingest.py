@@ -1,13 +1,21 @@
-"""Ingest benchmark: `launchkit ingest` against DuckDB's bare CREATE TABLE AS on the same file.
+"""Ingest benchmark: `launchkit ingest` against DuckDB's bare load of the same file.
 
-Writes 10 million tool-call rows (CSV and Parquet) once into benchmarks/.data/, then, for each
-format, runs in fresh subprocesses, alternating so that machine noise hits both alike:
+Tabular: writes 10 million tool-call rows (CSV and Parquet) once into benchmarks/.data/, then, for
+each format, runs in fresh subprocesses, alternating so that machine noise hits both alike:
   bare:   CREATE TABLE t AS SELECT * FROM read_csv/read_parquet(file) into a new DuckDB file
   ingest: `launchkit ingest file` into a new warehouse (hashing, validation, dedup, manifest)
 and prints wall times, the ratio, and each process's peak memory (ru_maxrss).
 Targets (issue 2): ingest within 1.5x of the bare load, peak memory under 2 GiB.
 
-    python benchmarks/ingest.py [--rows 10000000] [--repeat 2]
+Traces: OTLP/JSON Lines files of three sizes (up to 200 MB) made of synthetic pilots written by
+`launchkit synth --format otlp` (different seeds, so every span is new), once into
+benchmarks/.data/; for each size, side by side in fresh subprocesses:
+  floor:  DuckDB's read_json + the three unnests (resourceSpans, scopeSpans, spans) into a table
+  ingest: launchkit's import of the file into a new warehouse (parse, classify, fold, stage, merge)
+and prints spans/s of each, the ratio and the peak memory. Targets (issue 9): within 2x of the
+floor, spans/s flat across sizes, memory bounded by a batch (not growing with the file).
+
+    python benchmarks/ingest.py [--only tabular|traces] [--rows 10000000] [--trace-mb 15,70,200] [--repeat 2]
 """
 
 from __future__ import annotations
@@ -74,6 +82,124 @@ def make_data(rows: int) -> dict[str, Path]:
     return {"csv": csv, "parquet": parquet}
 
 
+TRACE_FLOOR = """
+import duckdb, sys, time
+src, db = sys.argv[1:3]
+t = time.perf_counter()
+con = duckdb.connect(db)
+con.execute(
+    "CREATE TABLE spans AS SELECT unnest(ss.spans, recursive := true) FROM ("
+    " SELECT unnest(rs.scopeSpans) AS ss FROM ("
+    "  SELECT unnest(resourceSpans) AS rs FROM read_json(?, format = 'newline_delimited',"
+    "   maximum_object_size = 1073741824)))",
+    [src],
+)
+n = con.execute("SELECT count(*) FROM spans").fetchall()[0][0]
+con.close()
+print(time.perf_counter() - t, n)
+"""
+
+TRACE_INGEST = """
+import sys, time
+from launchkit import ingest
+from launchkit.config import load_config
+from launchkit.store.runner import Warehouse
+src, db = sys.argv[1:3]
+t = time.perf_counter()
+con = Warehouse.open(db)
+results = ingest.ingest(con, [src], config=load_config(), fmt="otlp")
+con.close()
+assert all(r.ok and r.reconciles() for r in results), results
+print(time.perf_counter() - t, sum(r.rows_read for r in results if r.table != "sessions"))
+"""
+
+
+def make_traces(sizes_mb: list[int]) -> dict[int, Path]:
+    """OTLP JSON Lines files of about the given sizes, concatenated from synthetic pilots (cached)."""
+    from launchkit import synth
+    from launchkit.synth.otlp import write_otlp
+
+    DATA.mkdir(exist_ok=True)
+    parts = DATA / "otlp_parts"
+    parts.mkdir(exist_ok=True)
+    out = {}
+    for mb in sizes_mb:
+        path = DATA / f"traces_{mb}mb.jsonl"
+        out[mb] = path
+        if path.exists():
+            continue
+        with path.open("w", encoding="utf-8") as f:
+            seed = 0
+            while f.tell() < mb * 2**20:
+                seed += 1
+                part = parts / f"seed{seed}.jsonl"
+                if not part.exists():
+                    with tempfile.TemporaryDirectory() as tmp:
+                        pilot = synth.generate_frames(days=14, seed=seed)
+                        files = sorted(p for p in write_otlp(pilot, Path(tmp)) if p.name.startswith("traces_"))
+                        part.write_text("".join(p.read_text(encoding="utf-8") for p in files), encoding="utf-8")
+                text = part.read_text(encoding="utf-8")
+                room = mb * 2**20 - f.tell()
+                if len(text) > room:  # whole lines only
+                    text = text[: text.rfind("\n", 0, room) + 1] if text.rfind("\n", 0, room) > 0 else ""
+                    if not text:
+                        break
+                f.write(text)
+    return out
+
+
+def run_traces(sizes_mb: list[int], repeat: int) -> dict[str, dict[str, float]]:
+    files = make_traces(sizes_mb)
+    results = {}
+    for src in files.values():
+        floor, ours, floor_mem, our_mem, n_floor, n_ours = [], [], [], [], 0, 0
+        for _ in range(repeat):
+            with tempfile.TemporaryDirectory() as tmp:
+                (s, n), m = _timed(TRACE_FLOOR, str(src), str(Path(tmp) / "floor.duckdb"))
+                floor.append(s)
+                floor_mem.append(m)
+                n_floor = n
+            with tempfile.TemporaryDirectory() as tmp:
+                (s, n), m = _timed(TRACE_INGEST, str(src), str(Path(tmp) / "w.duckdb"))
+                ours.append(s)
+                our_mem.append(m)
+                n_ours = n
+        assert n_floor == n_ours, (n_floor, n_ours)
+        results[f"{src.stat().st_size / 2**20:.0f} MiB"] = {
+            "spans": n_ours,
+            "floor_s": min(floor),
+            "ingest_s": min(ours),
+            "floor_spans_per_s": n_floor / min(floor),
+            "ingest_spans_per_s": n_ours / min(ours),
+            "ratio": min(ours) / min(floor),
+            "floor_peak_mib": max(floor_mem),
+            "ingest_peak_mib": max(our_mem),
+        }
+    print(
+        f"{'file':<10}{'spans':>9}{'floor s':>9}{'ingest s':>10}{'floor sp/s':>12}{'ingest sp/s':>13}"
+        f"{'ratio':>7}{'floor MiB':>11}{'ingest MiB':>12}"
+    )
+    for name, r in results.items():
+        print(
+            f"{name:<10}{r['spans']:>9,}{r['floor_s']:>9.2f}{r['ingest_s']:>10.2f}{r['floor_spans_per_s']:>12,.0f}"
+            f"{r['ingest_spans_per_s']:>13,.0f}{r['ratio']:>7.2f}{r['floor_peak_mib']:>11.0f}{r['ingest_peak_mib']:>12.0f}"
+        )
+    print("targets: ratio <= 2, ingest spans/s flat across sizes, ingest peak memory not growing with the file")
+    return results
+
+
+def _timed(code: str, *args: str) -> tuple[tuple[float, int], float]:
+    """(seconds, count) printed by the child, and its peak memory in MiB."""
+    wrapper = (
+        "import resource, subprocess, sys\n"
+        "p = subprocess.run([sys.executable, '-c', sys.argv[1], *sys.argv[2:]], capture_output=True, text=True, check=True)\n"
+        "print(p.stdout.strip().splitlines()[-1], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", wrapper, code, *args], check=True, capture_output=True, text=True)
+    secs, n, rss_kb = out.stdout.split()
+    return (float(secs), int(n)), int(rss_kb) / 1024
+
+
 def peak_of(code: str, *args: str) -> tuple[float, float]:
     wrapper = (
         "import resource, subprocess, sys\n"
@@ -89,7 +215,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--only", choices=("tabular", "traces"), default=None)
+    ap.add_argument("--trace-mb", default="15,70,200", help="sizes of the trace files, MiB")
     ns = ap.parse_args()
+    if ns.only != "tabular":
+        traces = run_traces([int(x) for x in ns.trace_mb.split(",")], ns.repeat)
+        if ns.only == "traces":
+            print(json.dumps(traces))
+            return
     files = make_data(ns.rows)
     print(
         f"{ns.rows:,} tool-call rows; CSV {files['csv'].stat().st_size / 2**20:.0f} MiB, "

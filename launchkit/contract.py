@@ -92,6 +92,19 @@ TABLES: dict[str, Table] = {
                 Column("input_tokens", "bigint", min=0),
                 Column("output_tokens", "bigint", min=0),
                 Column("cost_usd", "double", min=0),
+                # subsets of input_tokens, priced at their own rates (NULL: not reported)
+                Column("cache_read_tokens", "bigint", min=0),
+                Column("cache_write_tokens", "bigint", min=0),
+                Column("provider", "text"),  # one name per provider (launchkit.ingest.traces.semconv)
+                Column("model_raw", "text"),  # the model name as reported; `model` is one name per model
+            ),
+            checks=(
+                RowCheck(
+                    "cache_read_tokens",
+                    "input_tokens IS NULL OR coalesce(cache_read_tokens, 0) + coalesce(cache_write_tokens, 0) "
+                    "<= input_tokens",
+                    "cache read + cache write tokens exceed input tokens",
+                ),
             ),
         ),
         Table(

@@ -44,6 +44,27 @@ class WarehouseBusy(WarehouseError):
         super().__init__(f"warehouse {path} is in use by another process (waited {waited_s:g}s); try again shortly")
 
 
+class WarehouseDamaged(WarehouseError):
+    """The warehouse file cannot be read whole (truncated, a block that fails its checksum): restore it."""
+
+    def __init__(self, path: str, detail: str) -> None:
+        self.path = path
+        self.detail = detail
+        super().__init__(
+            f"warehouse {path} is damaged ({detail}): restore the last backup with "
+            f"'launchkit restore BACKUP_DIR --warehouse {path} --force', or rebuild it by loading the raw "
+            "exports again (docs/operations.md)"
+        )
+
+
+class OutputError(LaunchkitError):
+    """A file or folder launchkit writes cannot be made (a file stands where a folder must, no permission)."""
+
+
+class BackupError(LaunchkitError):
+    """A backup cannot be written, or a backup folder is incomplete or does not match its manifest."""
+
+
 class QueryError(LaunchkitError):
     """A query file is missing, malformed, or was given unknown parameters or identifiers."""
 

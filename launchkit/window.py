@@ -4,7 +4,9 @@ Every entry point (CLI flags, notebook parameters, library calls) reads times an
 value means the same everywhere: an ISO 8601 time with `Z` or an offset is that instant; one with
 neither is UTC; a date is a UTC calendar day. A value that cannot be read raises TimeValueError
 naming what it was for (`--at`, `--date`, ...). Times outside the years 1..9999 cannot be stored
-and are refused too.
+and are refused too. What a user asks a report or a command for must also lie in [EARLIEST, LATEST)
+(`reportable`): the date arithmetic behind a report (look-backs of weeks, trends, forecasts) then
+stays well inside what Python, pandas and DuckDB hold, and no telemetry is older than 1970.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from launchkit.errors import TimeValueError
 
 UTC = UTC
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # exclusive
 _TIME_EXAMPLE = "an ISO time (e.g. 2026-03-02T10:00Z)"
 _DATE_EXAMPLE = "a date YYYY-MM-DD (e.g. 2026-03-02)"
 
@@ -54,6 +58,16 @@ def parse_day(value: date | str, what: str = "date") -> date:
         return date.fromisoformat(value.strip())
     except ValueError:
         raise TimeValueError(what, value, _DATE_EXAMPLE) from None
+
+
+def reportable(value: datetime | date | str, what: str = "time") -> datetime:
+    """A time or date a user asks for (a flag, a parameter), read and checked against [EARLIEST, LATEST)."""
+    ts = parse_instant(value, what)
+    if not EARLIEST <= ts < LATEST:
+        kind = "a date" if isinstance(value, date) and not isinstance(value, datetime) else "a time"
+        shown = value if isinstance(value, str) else value.isoformat()
+        raise TimeValueError(what, shown, f"{kind} from {EARLIEST:%Y} to {LATEST.year - 1} (UTC)")
+    return ts
 
 
 def day_start(d: date) -> datetime:

@@ -1,9 +1,12 @@
 """Shared set-up for the report tests: one small demo pilot with hostile strings, built once per session.
 
-`demo_run` runs `launchkit demo --days 3` (synth, ingest, every report through papermill) into a
-temporary folder after loading a few rows whose text is hostile HTML, so every report shows data
-that must be escaped, and a few whose text holds personal data (e-mail, phone, card, SSN), which
-every output must redact. Tests read the reports, the warehouse and the raw CSV files (the oracle:
+`demo_run` runs `launchkit demo --days 3 --start 2026-03-02 --report-days 1 --sessions-per-hour 40`
+(synth, ingest, every report through papermill: the last day's daily reports and its busiest hour;
+synth's default traffic, a sixth of the demo's) into a temporary folder
+after loading a few rows whose text is hostile HTML, so every report shows data that must be
+escaped, and a few whose text holds personal data (e-mail, phone, card, SSN), which every output
+must redact. The demo writes its launchkit.toml (pilot period and budget) into that folder. Tests
+read the reports, the warehouse and the raw CSV files (the oracle:
 values recomputed with pandas from the rows as written, not through launchkit's SQL).
 """
 
@@ -43,6 +46,8 @@ PII_ACTIONS = f"Call {PII_PHONE} to confirm; purge SSN {PII_SSN}"
 PII_TENANT = "t-pii"
 PII_COHORT = "wave-2"
 DEMO_DAYS = 3
+DEMO_START = "2026-03-02"  # a Monday: the three days are weekdays
+DEMO_SESSIONS_PER_HOUR = "40"  # synth's default traffic, not the demo's 250: a small pilot the oracles read fast
 LAST_DAY = "2026-03-04"
 
 HOSTILE = {
@@ -143,7 +148,13 @@ def build_demo(folder: Path) -> DemoRun:
     reports = folder / "reports"
     common = ("--warehouse", str(wh), "--reports-dir", str(reports))
     run_cli("ingest", str(hostile), *common, cwd=folder)
-    proc = run_cli("demo", "--days", str(DEMO_DAYS), "--data-dir", str(folder / "data"), *common, cwd=folder)
+    proc = run_cli(
+        "demo",
+        *("--days", str(DEMO_DAYS), "--start", DEMO_START, "--report-days", "1"),
+        *("--sessions-per-hour", DEMO_SESSIONS_PER_HOUR),
+        *("--data-dir", str(folder / "data"), *common),
+        cwd=folder,
+    )
     hourly = run_cli("run", "hourly", "--at", HOSTILE_HOUR, *common, cwd=folder)
     return DemoRun(
         folder, wh, reports, folder / "data", hostile, proc.stdout + proc.stderr, hourly.stdout + hourly.stderr

@@ -14,6 +14,16 @@ ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every test runs from an empty folder, so a launchkit.toml in the checkout (`make demo` writes
+    one beside its warehouse) cannot change the defaults the tests expect."""
+    mp = pytest.MonkeyPatch()
+    mp.chdir(tmp_path_factory.mktemp("cwd"))
+    yield
+    mp.undo()
+
+
 @pytest.fixture
 def con() -> Iterator[Warehouse]:
     """An in-memory, migrated warehouse (a Warehouse: `.execute` for test SQL, the runner for analytics)."""

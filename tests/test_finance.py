@@ -92,7 +92,22 @@ def test_spend_by_iso_week(con):
         finance.spend(con, "day", by="user")
 
 
+def test_unpriced_spend_is_unknown_not_zero(con):
+    # turn "u" has no cost and a model no price list knows: the spend of 03-02 is unknown, so is the
+    # spend to date; the priced part is a lower bound, reported beside it
+    cfg = load_config(env={}).with_overrides(
+        **{"pilot.start": "2026-03-02", "pilot.end": "2026-03-11", "budget.total_usd": 120.0}
+    )
+    b = finance.burn(con, cfg, date(2026, 3, 5))
+    json.dumps(b, allow_nan=False)
+    assert b["spend_to_date_usd"] is None and b["share_used"] is None and b["burn_rate_per_day_usd"] is None
+    assert (b["spend_known_usd"], b["unpriced_turns"]) == (pytest.approx(40.0), 1)
+    assert b["forecast_total_usd"]["estimate"] is None and "1 turn(s) unpriced" in b["forecast_total_usd"]["method"]
+    assert b["days_observed"] == 4
+
+
 def test_burn_forecast_hand_computed(con):
+    con.execute("DELETE FROM turns WHERE turn_id = 'u'")  # every turn priced
     cfg = load_config(env={}).with_overrides(
         **{"pilot.start": "2026-03-02", "pilot.end": "2026-03-11", "budget.total_usd": 120.0}
     )

@@ -4,6 +4,9 @@ The real-file literals were counted with jq, independently of the importer, e.g.
   O='(.observations // .trace.observations)'
   jq "[$O[]|select(.type==\"GENERATION\")]|length"                                   # turns
   jq "[$O[]|select(.type==\"TOOL\")]|length"                                         # tool calls
+     plus SPANs that are tool calls by the GenAI names (koog: tool.HelloTool and tool.ByeTool carry
+     gen_ai.tool.name in their metadata attributes):
+  jq "[$O[]|select(.type==\"SPAN\" and ((.metadata|fromjson?|.attributes[\"gen_ai.tool.name\"])!=null))]|length"
   jq "[$O[]|select(.type==\"TOOL\" and .level==\"ERROR\")]|length"                   # failed tool calls
   jq "[$O[]|select(.type==\"GENERATION\")|.usageDetails|to_entries[]|select(.key|startswith(\"input\"))|.value]|add"
   jq "[$O[]|select(.type==\"GENERATION\")|.usageDetails|to_entries[]|select(.key|startswith(\"output\"))|.value]|add"
@@ -31,7 +34,7 @@ REAL = {
     "csharp-agent-with-gemini-2026-03-09.trace.json": (8, 3, 2, 0, 8047, 414, 0.0034491),
     "google-adk-2025-08-28.trace.json": (7, 2, 1, 0, 67, 9, 1.03e-05),
     "google-gemini-2025-08-01.trace.json": (3, 1, 0, 0, 6, 2055, 0.005139299999),
-    "koog-2025-08-26.trace.json": (11, 2, 0, 0, 215, 125, 0.0017875),
+    "koog-2025-08-26.trace.json": (11, 2, 2, 0, 215, 125, 0.0017875),
     "langgraph-js-2025-10-30.trace.json": (22, 2, 0, 0, 321, 123, 0.00032625),
     "langgraph-python-2025-08-22.trace.json": (11, 2, 0, 0, 168, 66, 0.000234),
     "llamaindex-2025-06-05.trace.json": (2, 1, 0, 0, 13, 81, 0.000842499999),

@@ -16,7 +16,10 @@ import pytest
 from launchkit.analytics import pricing
 from launchkit.errors import ConfigError
 
-TURN_SQL = "INSERT INTO turns VALUES (?, 's1', ?, ?, 'ok', 1000, NULL, ?, ?, ?, 0)"
+TURN_SQL = (
+    "INSERT INTO turns (turn_id, session_id, started_at, model, status, latency_ms, ttft_ms, input_tokens, "
+    "output_tokens, cost_usd, _load_id) VALUES (?, 's1', ?, ?, 'ok', 1000, NULL, ?, ?, ?, 0)"
+)
 
 
 def add_turn(con, turn_id, at, model, tin, tout, cost=None):
@@ -156,7 +159,15 @@ def test_unknown_pricing_key_is_refused(config):
 def test_the_view_keeps_the_contract_columns(con):
     cols = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('turns_priced')").fetchall()]
     turns = [r[0] for r in con.execute("SELECT name FROM pragma_table_info('turns')").fetchall() if r[0] != "_load_id"]
-    assert cols == turns + ["reported_cost_usd", "cost_source"]
+    assert cols == turns + [
+        "reported_cost_usd",
+        "cost_source",
+        "price_model",
+        "price_provider",
+        "price_source",
+        "vendor",
+        "latency_flag",
+    ]
 
 
 def test_library_price_has_the_provider_as_vendor():

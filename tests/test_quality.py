@@ -92,14 +92,16 @@ def test_gap_hours(cfg):
     con = gap_pilot(missing_hour=12)
     dq = quality.assess(con, Window.day("2026-03-02"), cfg)
     g = dq["gates"]["hours_with_data"]
-    # day two: 80 sessions over the history's 9 business hours -> 8.9 expected per hour, night hours 0
+    # day two, business hours: the same hour of day one had 10 sessions -> 10 expected; nights: day one had no
+    # data before 09:00, so nothing is known (or expected) about them
     assert (g["numerator"], g["denominator"]) == (8, 9)
     assert g["ok"] is False
     assert dq["gap_hours"] == ["2026-03-02T12:00:00Z"]
     rows = quality.gap_hours(con, Window.day("2026-03-02"), cfg)
     assert len(rows) == 24
-    assert rows[12]["expected_sessions"] == pytest.approx(80 / 9)
-    assert rows[3]["traffic_expected"] is False  # nights are not expected to be busy
+    assert rows[12]["expected_sessions"] == 10 and rows[12]["basis"] == "hour_of_day"
+    assert rows[3]["traffic_expected"] is False and rows[3]["expected_sessions"] is None  # nights are not expected
+    assert rows[20]["expected_sessions"] == 0 and rows[20]["traffic_expected"] is False  # 20:00 on day one: quiet
 
 
 def test_no_gap_when_complete(cfg):

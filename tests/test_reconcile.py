@@ -24,7 +24,11 @@ def books(con, config):
         ("o4", "2026-03-03T09:00:00Z", "gpt-4o", 10, 10, 1.00),  # no bill that day
     ]
     for t in turns:
-        con.execute("INSERT INTO turns VALUES (?, 's1', ?, ?, 'ok', 1, NULL, ?, ?, ?, 0)", list(t))
+        con.execute(
+            "INSERT INTO turns (turn_id, session_id, started_at, model, status, latency_ms, ttft_ms, input_tokens, "
+            "output_tokens, cost_usd, _load_id) VALUES (?, 's1', ?, ?, 'ok', 1, NULL, ?, ?, ?, 0)",
+            list(t),
+        )
     bills = [
         ("L1", "OpenAI ", "2026-03-02", 1.45),  # vendor names are compared lowercased and trimmed
         ("L2", "openai", "2026-03-02", 0.05),

@@ -317,6 +317,85 @@ def test_latest_complete_hour_never_reports_the_running_hour():
     assert span.latest_day_with_data(con) == date(2026, 3, 2)
 
 
+def _sessions_per_hour(con: Warehouse, counts: dict[str, int]) -> None:
+    """`counts` sessions starting in each hour ('2026-03-02 10')."""
+    n = 0
+    for hour, k in counts.items():
+        for i in range(k):
+            n += 1
+            con.execute(
+                f"INSERT INTO sessions VALUES ('s{n}', 't', NULL, TIMESTAMPTZ '{hour}:{i:02d}:00+00', NULL, 'pilot', NULL, 0)"
+            )
+
+
+def test_the_busiest_hour_is_the_complete_hour_with_most_sessions():
+    con = Warehouse.memory()
+    _sessions_per_hour(
+        con, {"2026-03-01 14": 9, "2026-03-02 10": 3, "2026-03-02 11": 5, "2026-03-03 09": 5, "2026-03-03 15": 7}
+    )
+    late = datetime(2026, 3, 5, tzinfo=UTC)
+    assert runner.busiest_hour(con, date(2026, 3, 2), date(2026, 3, 3), late) == datetime(2026, 3, 3, 15, tzinfo=UTC)
+    # an hour still running is not complete; of equals, the later
+    assert runner.busiest_hour(con, date(2026, 3, 2), date(2026, 3, 3), datetime(2026, 3, 3, 15, 30, tzinfo=UTC)) == (
+        datetime(2026, 3, 3, 9, tzinfo=UTC)
+    )
+    assert runner.busiest_hour(con, date(2026, 3, 1), date(2026, 3, 3), late) == datetime(2026, 3, 1, 14, tzinfo=UTC)
+    assert runner.busiest_hour(con, date(2026, 3, 4), date(2026, 3, 4), late) is None
+
+
+def test_plan_lists_the_hourly_report_then_each_days_reports_oldest_first():
+    con = Warehouse.memory()
+    _sessions_per_hour(con, {"2026-03-01 14": 9, "2026-03-02 10": 3, "2026-03-03 09": 5, "2026-03-03 20": 1})
+    now = datetime(2026, 3, 5, tzinfo=UTC)
+    daily = [k for k, spec in kinds.KINDS.items() if spec.grain == "day"]
+    assert runner.plan(con, now=now) == [("hourly", {"at": datetime(2026, 3, 3, 20, tzinfo=UTC)})] + [
+        (k, {"date": date(2026, 3, 3)}) for k in daily
+    ]
+    jobs = runner.plan(con, days=2, hour="busiest", now=now)
+    assert jobs[0] == ("hourly", {"at": datetime(2026, 3, 3, 9, tzinfo=UTC)})  # 2026-03-01 is not among the 2 days
+    assert jobs[1:] == [(k, {"date": d}) for d in (date(2026, 3, 2), date(2026, 3, 3)) for k in daily]
+    with pytest.raises(ReportError, match="hour must be"):
+        runner.plan(con, hour="noisiest")
+    with pytest.raises(ReportError, match="days must be"):
+        runner.plan(con, days=0)
+
+
+class _FakeKernel:
+    def __init__(self, log: list[str], kind: str) -> None:
+        self.log, self.kind = log, kind
+        log.append(f"start {kind}")
+
+    def shutdown(self) -> None:
+        self.log.append(f"stop {self.kind}")
+
+
+def test_reports_run_side_by_side_in_order_and_a_failure_stops_the_rest(monkeypatch, tmp_path):
+    log: list[str] = []
+    monkeypatch.setattr(runner, "start_kernel", lambda kind: _FakeKernel(log, kind))
+
+    def fake_run(kind, config, *, pdf, update_index, kernel, **when):
+        kernel.shutdown()
+        if kind == "boom":
+            raise ReportError("boom failed")
+        return kinds.ReportResult(kind, "s", tmp_path / f"{kind}.html", tmp_path / "x", tmp_path / "y", {})
+
+    monkeypatch.setattr(runner, "run_report", fake_run)
+    jobs: list[tuple[str, dict]] = [(k, {}) for k in ("a", "b", "c", "d", "e")]
+    for workers in (1, 2, 3):
+        log.clear()
+        out = runner._run_jobs(None, jobs, pdf=False, workers=workers)  # type: ignore[arg-type]
+        assert out == [tmp_path / f"{k}.html" for k in "abcde"]
+        assert sorted(log) == sorted([f"start {k}" for k in "abcde"] + [f"stop {k}" for k in "abcde"])
+    log.clear()
+    runner._run_jobs(None, [("a", {}), ("ga", {}), ("b", {})], pdf=False, workers=1)  # type: ignore[arg-type]
+    assert [x for x in log if x.startswith("start")] == ["start ga", "start a", "start b"]  # the longest first
+    log.clear()
+    with pytest.raises(ReportError, match="boom failed"):
+        runner._run_jobs(None, [("a", {}), ("boom", {}), ("c", {}), ("d", {}), ("e", {})], pdf=False, workers=1)  # type: ignore[arg-type]
+    started = [x.split()[1] for x in log if x.startswith("start")]
+    assert "e" not in started and sorted(started) == sorted(x.split()[1] for x in log if x.startswith("stop"))
+
+
 # ---------------------------------------------------------------------------------------------
 # slow: the demo's reports, executed with papermill
 
@@ -403,7 +482,7 @@ def test_hourly_summary_matches_the_rows(demo_run):
     assert EVIL_TENANT in {t["tenant"] for t in s["by_tenant"]}
     checks = {v["check"]: v for v in s["verdicts"]}
     assert {"tool_success", "latency_p95", "turn_error_rate", "data_arrived"} <= set(checks)
-    assert all(v["status"] in ("ok", "watch", "breach", "na") for v in s["verdicts"])
+    assert all(v["status"] in ("ok", "watch", "breach", "na", "low-sample") for v in s["verdicts"])
 
 
 @pytest.mark.slow
@@ -486,9 +565,10 @@ def test_a_failing_notebook_is_kept_and_reported_in_one_line(demo_run, tmp_path)
 @pytest.mark.slow
 def test_rerun_replaces_the_same_files(demo_run):
     before = sorted(p.name for p in (demo_run.reports / "cost").iterdir())
-    r = runner.run_report(
-        "cost", load_config(warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)), date=LAST_DAY
-    )
-    assert sorted(p.name for p in (demo_run.reports / "cost").iterdir()) == before
     old = demo_run.summary("cost", LAST_DAY)
+    cfg = load_config(  # the demo's own launchkit.toml (its budget), as `launchkit run` in its folder reads it
+        demo_run.folder / "launchkit.toml", warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)
+    )
+    r = runner.run_report("cost", cfg, date=LAST_DAY)
+    assert sorted(p.name for p in (demo_run.reports / "cost").iterdir()) == before
     assert r.summary["finance"] == old["finance"] and r.summary["metrics"] == old["metrics"]

@@ -80,7 +80,10 @@ def test_migrate_is_idempotent_and_records_the_version(tmp_path):
 
 def test_the_turns_priced_view_is_built_from_its_fragment(con):
     # the view people explore with SQL and the fragment the queries insert give the same rows
-    con.execute("INSERT INTO turns VALUES ('t1','s1','2026-03-02T10:00:00Z','m','ok',1,1,1000,100,0.5,0)")
+    con.execute(
+        "INSERT INTO turns (turn_id, session_id, started_at, model, status, latency_ms, ttft_ms, input_tokens, "
+        "output_tokens, cost_usd, _load_id) VALUES ('t1','s1','2026-03-02T10:00:00Z','m','ok',1,1,1000,100,0.5,0)"
+    )
     view = con.execute("SELECT turn_id, cost_usd, cost_source FROM turns_priced").fetchall()
     frag = con.execute(f"SELECT turn_id, cost_usd, cost_source FROM ({queries.fragment('turns_priced')})").fetchall()
     assert view == frag == [("t1", 0.5, "reported")]

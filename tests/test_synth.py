@@ -41,20 +41,30 @@ def pilots() -> dict[str, synth.SynthPilot]:
 
 
 @pytest.fixture(scope="module")
-def prices() -> dict[str, tuple[float, float]]:
-    """USD per token (input, output) from the genai-prices table, an oracle independent of synth."""
+def prices() -> dict[str, tuple[float, float, float, float]]:
+    """USD per token (input, output, cache read, cache write) from genai-prices' own calc_price, an oracle
+    independent of synth and of launchkit's SQL (cache tokens are part of the input tokens)."""
     out = {}
     for model, vendor in VENDOR.items():
-        p_in = calc_price(Usage(input_tokens=1_000_000, output_tokens=0), model, provider_id=vendor).total_price
-        p_out = calc_price(Usage(input_tokens=0, output_tokens=1_000_000), model, provider_id=vendor).total_price
-        out[model] = (float(p_in) / 1e6, float(p_out) / 1e6)
+
+        def per_token(model: str = model, vendor: str = vendor, **usage: int) -> float:
+            return float(calc_price(Usage(**usage), model, provider_id=vendor).total_price) / 1e6
+
+        m = 1_000_000
+        out[model] = (
+            per_token(input_tokens=m, output_tokens=0),
+            per_token(input_tokens=0, output_tokens=m),
+            per_token(input_tokens=m, cache_read_tokens=m, output_tokens=0),
+            per_token(input_tokens=m, cache_write_tokens=m, output_tokens=0),
+        )
     return out
 
 
-def true_cost(turns: pd.DataFrame, prices: dict[str, tuple[float, float]]) -> pd.Series:
-    p_in = turns["model"].map(lambda m: prices[m][0])
-    p_out = turns["model"].map(lambda m: prices[m][1])
-    return turns["input_tokens"] * p_in + turns["output_tokens"] * p_out
+def true_cost(turns: pd.DataFrame, prices: dict[str, tuple[float, float, float, float]]) -> pd.Series:
+    """USD of each turn: uncached input, cache reads, cache writes and output, each at its price."""
+    p = {i: turns["model_raw"].map(lambda m, i=i: prices[m][i]) for i in range(4)}
+    cr, cw = turns["cache_read_tokens"].fillna(0), turns["cache_write_tokens"].fillna(0)
+    return (turns["input_tokens"] - cr - cw) * p[0] + turns["output_tokens"] * p[1] + cr * p[2] + cw * p[3]
 
 
 def cost_per_session(p: synth.SynthPilot, prices, lo, hi) -> float:
@@ -206,7 +216,13 @@ def test_realistic_shape(pilots) -> None:
     assert 20 < wd_business[wd_business.index >= "2026-03-09"].mean() < 60  # ~40 once all are on
     turns_per = t.groupby("session_id").size()
     assert turns_per.min() >= 1 and turns_per.max() <= 8 and 2 < turns_per.mean() < 4
-    assert set(t["model"]) == set(VENDOR)
+    assert set(t["model_raw"]) == set(VENDOR)
+    assert set(t["model"]) == {"gpt-4o", "gpt-4o-mini", "claude-3-5-sonnet", "claude-3-5-haiku"}  # one name each
+    # prompt caching: cache reads on most input tokens; cache writes reported (and billed) by Anthropic only
+    assert 0.5 < t["cache_read_tokens"].sum() / t["input_tokens"].sum() < 0.75
+    anthropic = t["provider"] == "anthropic"
+    assert t.loc[anthropic, "cache_write_tokens"].notna().all() and t.loc[~anthropic, "cache_write_tokens"].isna().all()
+    assert (t["cache_read_tokens"] + t["cache_write_tokens"].fillna(0) <= t["input_tokens"]).all()
     assert 0.003 < (t["status"] == "error").mean() < 0.03
     p50, p95 = t["latency_ms"].quantile([0.5, 0.95])
     assert 1800 < p50 < 3200 and 4500 < p95 < 7500 and t["latency_ms"].max() > 2 * p95
@@ -412,3 +428,47 @@ def test_ground_truth_names_the_criteria_and_their_default_thresholds(pilots) ->
         assert not any(worse(v, crit["pass"]) for d, v in trailing.items() if "2026-03-04" <= d < gt["problem_day"])
         assert worse(trailing["2026-03-15"], crit["marginal"])
         assert gt["problem_day"] <= exp["trailing_7d_first_beyond_pass"] <= exp["trailing_7d_first_beyond_marginal"]
+
+
+def test_daily_files_hold_the_same_rows_as_hourly_ones(tmp_path: Path) -> None:
+    pilot = synth.generate_frames(days=2, tenants=3, seed=4)
+    hourly = synth.write_pilot(pilot, tmp_path / "h")
+    daily = synth.write_pilot(pilot, tmp_path / "d", per="day")
+    names = {p.name for p in daily}
+    for table in ("sessions", "turns", "tool_calls", "feedback"):
+        assert {n for n in names if n.startswith(f"{table}_")} <= {f"{table}_2026-03-02.csv", f"{table}_2026-03-03.csv"}
+        key = TABLES[table].key
+        h = pd.concat(pd.read_csv(p, dtype=str) for p in hourly if re.fullmatch(rf"{table}_[\dT-]+\.csv", p.name))
+        d = pd.concat(pd.read_csv(p, dtype=str) for p in daily if re.fullmatch(rf"{table}_[\d-]+\.csv", p.name))
+        assert len(d) == len(pilot.frames[table])
+        pd.testing.assert_frame_equal(
+            h.sort_values(key).reset_index(drop=True), d.sort_values(key).reset_index(drop=True)
+        )
+        for p in daily:
+            if p.name.startswith(f"{table}_2026"):
+                day = p.stem.rsplit("_", 1)[1]
+                col = "submitted_at" if table == "feedback" else "started_at"
+                assert pd.read_csv(p, dtype=str)[col].str.startswith(day).all(), p.name
+    assert len(daily) < len(hourly) / 5
+    with pytest.raises(ConfigError, match="synth.per"):
+        synth.write_pilot(pilot, tmp_path / "x", per="week")
+
+
+def test_a_recent_incident_is_added_and_nothing_else_changes() -> None:
+    plain = synth.generate_frames(days=5, tenants=4, seed=9, scenario="tool-outage")
+    demo = synth.generate_frames(days=5, tenants=4, seed=9, scenario="tool-outage", recent_incident=True)
+    for table in TABLES:
+        if table != "incidents":
+            pd.testing.assert_frame_equal(plain.frames[table], demo.frames[table])
+    a, b = plain.frames["incidents"], demo.frames["incidents"]
+    assert len(b) == len(a) + 1
+    new = b[~b["opened_at"].isin(a["opened_at"])]
+    assert len(new) == 1
+    row = new.iloc[0]
+    end = pd.Timestamp("2026-03-07T00:00:00Z")  # 5 days from 2026-03-02
+    assert row["opened_at"].date() == dt.date(2026, 3, 5)  # the second-to-last day
+    assert row["severity"] == "SEV3" and row["root_cause"] and row["action_items"]
+    assert row["opened_at"] < row["resolved_at"] < row["postmortem_at"] < end
+    assert row["postmortem_at"] - row["resolved_at"] <= pd.Timedelta(hours=24)
+    assert b["incident_id"].is_unique
+    assert demo.ground_truth["row_counts"]["incidents"] == len(b)

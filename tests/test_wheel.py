@@ -59,7 +59,7 @@ def test_the_wheel_installs_and_runs_the_demo_outside_the_checkout(tmp_path):
     ).stdout.strip()
     assert Path(where).resolve().is_relative_to(env_dir.resolve()), where  # not the checkout
     proc = subprocess.run(
-        [str(env_dir / "bin" / "launchkit"), "demo", "--days", "3"],
+        [str(env_dir / "bin" / "launchkit"), "demo", "--days", "3", "--report-days", "1"],
         cwd=work,
         env=env,
         capture_output=True,

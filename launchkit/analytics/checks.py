@@ -4,22 +4,32 @@ Checks use the GA criteria's thresholds (the same [criteria] settings the GA rep
 when the hour's confidence interval lies wholly on the wrong side of the criterion's marginal (fail)
 threshold, *watch* when the estimate is worse than the pass threshold without that certainty, *ok*
 otherwise, *na* without data or threshold. A quiet hour with few samples therefore cannot page
-anyone on noise.
+anyone on noise. An hour with fewer observations than the criterion's min_sample is *low-sample*
+(verdict INSUFFICIENT DATA) instead of ok or watch: too few to call it good; a breach stays a
+breach, its interval is past the fail line even so. Silence is not quiet: `blindness` breaches
+when traffic was expected and no data came (data_arrived), when no new data came for [hourly]
+stale_after_hours while traffic was expected (data_fresh), and when the warehouse is still empty
+after pilot.start.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from launchkit.analytics import criteria, quality
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window
+from launchkit.window import Window, day_start, iso
+
+HOUR = timedelta(hours=1)
+
+LOW_SAMPLE = "low-sample"  # status of a check with fewer observations than its criterion's min_sample
 
 
 def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
-    """Each hour-measurable GA criterion judged on this window; also whether expected data arrived."""
+    """Each hour-measurable GA criterion judged on this window; then data_arrived and data_fresh (`blindness`)."""
     ctx = criteria.Context(db, config, config.settings.criteria.confidence)
     dq = ctx.quality(window)
     out: list[dict[str, Any]] = []
@@ -37,6 +47,7 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
             "value": None,
             "interval": None,
             "n": None,
+            "min_sample": c.min_sample,
             "verdict": criteria.INSUFFICIENT,
             "status": "na",
             "note": "",
@@ -63,22 +74,89 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
         worse_than_pass = meas.value < c.pass_threshold if c.direction == "higher" else meas.value > c.pass_threshold
         row["verdict"] = v
         row["status"] = "breach" if v == criteria.FAIL else ("watch" if worse_than_pass else "ok")
+        if meas.n is not None and meas.n < c.min_sample:
+            low = f"low sample: {meas.n:,} of {c.min_sample:,} needed"
+            row["note"] = low + ("; " + row["note"] if row["note"] else "")
+            if row["status"] != "breach":
+                row.update(verdict=criteria.INSUFFICIENT, status=LOW_SAMPLE)
         out.append(row)
-    gate = dq["gates"].get("hours_with_data", {})
-    out.append(
-        {
-            "check": "data_arrived",
-            "metric": "hours_with_data",
-            "direction": "higher",
-            "unit": "",
-            "pass": None,
-            "marginal": None,
-            "value": gate.get("value"),
-            "interval": None,
-            "n": gate.get("denominator"),
-            "verdict": None,
-            "status": "breach" if gate.get("ok") is False else ("ok" if gate.get("ok") else "na"),
-            "note": "no data in an hour that normally has traffic" if gate.get("ok") is False else "",
-        }
-    )
+    out.extend(blindness(db, window, config, dq))
     return out
+
+
+def _blind_row(check: str, metric: str, unit: str, direction: str) -> dict[str, Any]:
+    return {
+        "check": check,
+        "metric": metric,
+        "direction": direction,
+        "unit": unit,
+        "pass": None,
+        "marginal": None,
+        "value": None,
+        "interval": None,
+        "n": None,
+        "min_sample": None,
+        "verdict": None,
+        "status": "na",
+        "note": "",
+    }
+
+
+def blindness(
+    db: QueryRunner, window: Window, config: Config, dq: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """The two checks that a silent exporter cannot pass: data_arrived and data_fresh.
+
+    data_arrived breaches when an hour of the window that expects traffic (quality/gaps.sql) has no
+    data, and when the warehouse holds no activity at all although pilot.start has passed (before
+    it: "no data yet", status na). data_fresh breaches when nothing arrived for [hourly]
+    stale_after_hours before the window's end while traffic was expected (quality.freshness).
+    """
+    dq = dq if dq is not None else quality.assess(db, window, config)
+    fresh = quality.freshness(db, window.end, config)
+    arrived = _blind_row("data_arrived", "hours_with_data", "", "higher")
+    stale = _blind_row("data_fresh", "hours_since_data", "h", "lower")
+    stale["marginal"] = fresh["stale_after_hours"]
+    if fresh["empty"]:
+        start = config.pilot_start
+        if start is not None and window.end > day_start(start):
+            arrived.update(status="breach", note=f"no data at all since pilot.start {start} (the warehouse is empty)")
+        else:
+            when = f" (pilot.start {start})" if start is not None else ""
+            arrived["note"] = f"no data yet{when}"
+        stale["note"] = arrived["note"]
+        return [arrived, stale]
+    gate = dq["gates"].get("hours_with_data", {})
+    arrived.update(value=gate.get("value"), n=gate.get("denominator"))
+    if gate.get("ok") is False:
+        expected = sum(h["expected_sessions"] or 0 for h in quality.gap_hours(db, window, config) if h["gap"])
+        arrived.update(
+            status="breach",
+            note=f"no data in {_hours(len(dq['gap_hours']))} that normally {'has' if len(dq['gap_hours']) == 1 else 'have'} "
+            f"traffic (about {expected:.0f} sessions expected): {', '.join(dq['gap_hours'])}",
+        )
+    elif gate.get("ok"):
+        arrived["status"] = "ok"
+    else:
+        arrived["note"] = "no traffic expected in this hour" if window.end - window.start <= HOUR else ""
+    stale["value"] = fresh["hours_since"]
+    last = iso(fresh["last_at"].replace(microsecond=0))
+    if fresh["stale"]:
+        stale.update(
+            status="breach",
+            note=f"no new data for {fresh['hours_since']:.1f} h (last at {last}) while about "
+            f"{fresh['expected_sessions']:.0f} sessions were expected",
+        )
+    elif fresh["stale"] is False:
+        stale["status"] = "ok"
+        if fresh["hours_since"] >= fresh["stale_after_hours"]:
+            stale["note"] = f"no new data for {fresh['hours_since']:.1f} h (last at {last}), none expected"
+    else:
+        stale["note"] = (
+            f"no new data for {fresh['hours_since']:.1f} h (last at {last}); too little history to expect traffic"
+        )
+    return [arrived, stale]
+
+
+def _hours(n: int) -> str:
+    return f"{n} hour{'s' if n != 1 else ''}"

@@ -10,7 +10,10 @@ start without an end also lasts 30 days.
 Forecast to the pilot's end: remaining days x the mean daily spend of the last (up to) 14 observed
 days, with a Student-t prediction interval whose variance is R*s^2 + R^2*s^2/k (day-to-day noise
 plus the uncertainty of the mean; R remaining days, k observed days, s their standard deviation).
-Days without turns are not observed (an ingest gap is not a day of zero spend).
+Days without turns are not observed (an ingest gap is not a day of zero spend). Unpriced spend is
+unknown, never $0: when any turn of the period has no price, the spend to date (and the share of
+the budget, the burn rate and the forecast built on it) is None, with the priced part
+(spend_known_usd, a lower bound) and the number of unpriced turns beside it.
 """
 
 from __future__ import annotations
@@ -143,6 +146,8 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -
         out.update(
             {
                 "spend_to_date_usd": None,
+                "spend_known_usd": None,
+                "unpriced_turns": 0,
                 "share_used": None,
                 "burn_rate_per_day_usd": None,
                 "burn_rate_7d_usd": None,
@@ -155,21 +160,41 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -
         return clean(out)
     first, last = period["start"], min(as_of, period["end"])
     if last < first:
-        daily = pd.DataFrame({"day": [], "cost_usd": []})
+        daily = pd.DataFrame({"day": [], "cost_usd": [], "turns": [], "priced_turns": []})
     else:
         daily = daily_spend(db, first, last)
     observed = daily[daily["turns"].notna()] if len(daily) else daily
-    costs = [float(c) for c in observed["cost_usd"].fillna(0.0)] if len(observed) else []
-    spent = float(sum(costs)) if costs else None
+    # Money is never filled in: a day with unpriced turns has an unknown spend (its known part is a
+    # lower bound), so the spend to date is unknown once any turn is unpriced, and so is all that
+    # builds on it. The known part and the count of unpriced turns are reported beside it.
+    unpriced = int((observed["turns"] - observed["priced_turns"]).sum()) if len(observed) else 0
+    known = (
+        float(observed["cost_usd"].sum(min_count=1)) if len(observed) and observed["cost_usd"].notna().any() else None
+    )
+    costs = [float(c) for c in observed["cost_usd"]] if len(observed) and not unpriced else []
+    spent = (known if known is not None else 0.0) if len(observed) and not unpriced else None
     remaining = max(0, (period["end"] - max(as_of, first - timedelta(days=1))).days)
-    fc = forecast(spent or 0.0, costs[-FORECAST_DAYS:], remaining, level)
-    if not costs:
+    fc: dict[str, Any]
+    if unpriced:
+        fc = {
+            "estimate": None,
+            "low": None,
+            "high": None,
+            "method": f"spend to date unknown: {unpriced} turn(s) unpriced",
+            "days_used": 0,
+            "level": level,
+        }
+    elif costs:
+        fc = forecast(spent or 0.0, costs[-FORECAST_DAYS:], remaining, level)
+    else:
         fc = forecast(0.0, [], max(remaining, 1), level)
     out.update(
         {
             "spend_to_date_usd": spent,
+            "spend_known_usd": known,
+            "unpriced_turns": unpriced,
             "share_used": (spent / budget) if (spent is not None and budget) else None,
-            "days_observed": len(costs),
+            "days_observed": len(observed),
             "days_remaining": remaining,
             "burn_rate_per_day_usd": (spent / len(costs)) if (costs and spent is not None) else None,
             "burn_rate_7d_usd": float(np.mean(costs[-7:])) if costs else None,

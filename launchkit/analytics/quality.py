@@ -8,13 +8,18 @@ the metric catalogue's (launchkit.catalogue).
 
 from __future__ import annotations
 
-from datetime import timedelta
+import math
+from datetime import datetime, timedelta
 from typing import Any
 
+from launchkit.analytics import latency_sanity
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window
+from launchkit.window import Window, floor_hour
+
+# How far back the sessions expected during a silence are added up (a week of hours is plenty to tell).
+SILENCE_LOOKBACK = timedelta(days=7)
 
 GATES = (
     "turns_with_tokens",
@@ -41,15 +46,62 @@ def _gate(num: int | float | None, den: int | float | None, threshold: float) ->
 
 
 def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
-    """Per hour of the window: events, expected events, whether traffic was expected and missing."""
-    start = window.start.replace(minute=0, second=0, microsecond=0)
+    """Per hour of the window: sessions, expected sessions and their basis, whether traffic was expected and missing.
+
+    quality/gaps.sql says where the expectation comes from (same hour-of-week over the last four
+    weeks, else the pilot's median for the hour-of-day); expected_sessions is None without history.
+    """
+    start = floor_hour(window.start)
     end = window.end
     if end.minute or end.second or end.microsecond:
-        end = end.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+        end = floor_hour(end) + timedelta(hours=1)
     df = db.frame(
         "quality/gaps", {"start": start, "end": end, "min_expected": float(config.decision["gap_min_expected"])}
     )
-    return df.to_dict("records")
+    return [
+        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        for row in df.to_dict("records")
+    ]
+
+
+def freshness(db: QueryRunner, end: datetime, config: Config) -> dict[str, Any]:
+    """Whether data kept arriving up to `end`: the last activity before it and what a silence since then means.
+
+    Stale when nothing arrived for at least [hourly] stale_after_hours while the hours of that silence
+    (the last SILENCE_LOOKBACK of it) expected at least decision.gap_min_expected sessions in all, so
+    a quiet night is not stale and an exporter that died is, however long ago. `stale` is None when
+    the warehouse has no activity before `end` (`empty`) or no history tells what to expect.
+    """
+    after = float(config.stale_after_hours)
+    last = db.one("quality/last_activity", {"end": end})["last_at"]
+    out: dict[str, Any] = {
+        "end": end,
+        "last_at": last,
+        "hours_since": None,
+        "stale_after_hours": after,
+        "silent_hours": 0,
+        "expected_sessions": None,
+        "empty": last is None,
+        "stale": None,
+    }
+    if last is None:
+        return out
+    since = (end - last).total_seconds() / 3600
+    out["hours_since"] = since
+    if since < after:
+        out["stale"] = False
+        return out
+    silent_from = max(floor_hour(last) + timedelta(hours=1), end - SILENCE_LOOKBACK)
+    if silent_from >= end:  # the silence lies within the last active hour
+        out["stale"] = False
+        return out
+    hours = gap_hours(db, Window(silent_from, end), config)
+    known = [h["expected_sessions"] for h in hours if h["expected_sessions"] is not None]
+    out["silent_hours"] = len(hours)
+    if known:
+        out["expected_sessions"] = float(sum(known))
+        out["stale"] = out["expected_sessions"] >= float(config.decision["gap_min_expected"])
+    return out
 
 
 def assess(db: QueryRunner, window: Window, config: Config) -> dict[str, Any]:
@@ -78,6 +130,7 @@ def assess(db: QueryRunner, window: Window, config: Config) -> dict[str, Any]:
         "rejected_rows": int(r["rejected_rows"] or 0),
         "loads": int(r["loads"] or 0),
         "gap_hours": [h.isoformat().replace("+00:00", "Z") for h in gaps],
+        "findings": latency_sanity.findings(db, window, config),
     }
 
 

@@ -1,7 +1,7 @@
 """The `launchkit` command: a thin click shell over the library, one module per family of commands.
 
-`options` holds what every command shares (config options, the one error handler); `data`, `analysis`
-`reports` and `export` hold the commands; `reference` writes docs/cli.md from them.
+`options` holds what every command shares (config options, the one error handler); `data`, `analysis`,
+`reports`, `export` and `ops` (backup, restore) hold the commands; `reference` writes docs/cli.md from them.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from launchkit import __version__
-from launchkit.cli import analysis, data, export, reports
+from launchkit.cli import analysis, data, export, ops, reports
 from launchkit.cli.options import LaunchkitGroup
 
 
@@ -35,6 +35,8 @@ for _command in (
     reports.run,
     reports.hourly,
     export.export,
+    ops.backup,
+    ops.restore,
 ):
     cli.add_command(_command)
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from launchkit.cli.options import config_options, emit_json, json_option
+from launchkit.cli.options import check_day, check_time, config_options, emit_json, json_option
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError
 from launchkit.window import Window
@@ -35,10 +35,12 @@ def _fmt(v: Any, unit: str = "") -> str:
 
 
 @click.command()
-@click.option("--hour", type=str, default=None, help="One clock hour, e.g. 2026-03-02T10:00Z.")
-@click.option("--date", "day", type=str, default=None, help="One UTC day, e.g. 2026-03-02.")
-@click.option("--from", "start", type=str, default=None, help="Range start (a date is the whole day).")
-@click.option("--to", "end", type=str, default=None, help="Range end (a date is included whole).")
+@click.option("--hour", type=str, default=None, callback=check_time, help="One clock hour, e.g. 2026-03-02T10:00Z.")
+@click.option("--date", "day", type=str, default=None, callback=check_day, help="One UTC day, e.g. 2026-03-02.")
+@click.option(
+    "--from", "start", type=str, default=None, callback=check_time, help="Range start (a date is the whole day)."
+)
+@click.option("--to", "end", type=str, default=None, callback=check_time, help="Range end (a date is included whole).")
 @click.option(
     "--by",
     type=click.Choice(["tenant", "cohort", "release", "model", "tool"]),
@@ -94,7 +96,9 @@ def metrics(
 
 
 @click.command()
-@click.option("--date", "day", type=str, required=True, help="The day to decide on (UTC), e.g. 2026-03-10.")
+@click.option(
+    "--date", "day", type=str, required=True, callback=check_day, help="The day to decide on (UTC), e.g. 2026-03-10."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the decision record as one JSON object.")
 @click.option("--no-store", is_flag=True, help="Do not record the decision in the warehouse.")
 @config_options
@@ -120,7 +124,9 @@ def decide(day: str, as_json: bool, no_store: bool, config: Config) -> None:
 
 
 @click.command()
-@click.option("--date", "day", type=str, required=True, help="Evaluate the criteria as of this day (UTC).")
+@click.option(
+    "--date", "day", type=str, required=True, callback=check_day, help="Evaluate the criteria as of this day (UTC)."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the readiness summary as one JSON object.")
 @config_options
 def readiness(day: str, as_json: bool, config: Config) -> None:

@@ -23,7 +23,7 @@ from launchkit.errors import LaunchkitError
     "fmt",
     type=str,
     default=None,
-    help="csv, parquet, jsonl, otlp, otel-json, langfuse or span-attributes (default: detected).",
+    help="csv, parquet, jsonl, otlp, otel-json, otel-js, phoenix, langfuse or span-attributes (default: detected).",
 )
 @json_option
 @config_options
@@ -32,7 +32,9 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
 
     A folder loads every file in it. A file whose content was loaded before is skipped. Turns that
     need a price are priced, and the read-only snapshot is published. Exits 1 when any file failed
-    as a whole (the other files still load). With --json, one JSON object per file.
+    as a whole (the other files still load), 4 when a trace file loaded with warnings (a span that
+    names a model or carries token usage was not loaded; the lines say which and why). With --json,
+    one JSON object per file.
 
     \b
     Example:
@@ -56,7 +58,7 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
             click.echo(r.summary())
         else:
             click.secho(r.summary(), fg="red", err=True)
-    exit_with(exits.FAILED if job.failed else exits.OK)
+    exit_with(exits.combine(exits.FAILED if job.failed else exits.OK, exits.WARNINGS if job.warned else exits.OK))
 
 
 @click.command()
@@ -64,6 +66,9 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
 @config_options
 def status(as_json: bool, config: Config) -> None:
     """Show tables with row counts and time ranges, the last loads and rejects by reason.
+
+    Reads every value of the warehouse file first, so a damaged file is reported here (one line
+    naming it and the restore command, exit 1) rather than by the next load or report.
 
     \b
     Example:
@@ -78,6 +83,8 @@ def status(as_json: bool, config: Config) -> None:
         emit_json(s)
         return
     click.echo(f"warehouse {config.warehouse_path} (schema version {s['schema_version']})")
+    v = s["verified"]
+    click.echo(f"read every value of its {v['tables']} tables ({v['rows']} rows): no damage found")
 
     def when(v: str | None) -> str:
         return v[:16].replace("T", " ") + " UTC" if v else "-"
@@ -88,9 +95,15 @@ def status(as_json: bool, config: Config) -> None:
     totals = s["loads"]
     click.echo(
         f"loads: {totals['files_loaded']} files loaded, {totals['files_failed']} failed; rows: "
-        f"{totals['rows_read']} read, {totals['loaded']} loaded, {totals['updated']} updated, "
-        f"{totals['duplicates']} duplicates, {totals['rejected']} rejected"
+        f"{totals['rows_read']} read = {totals['loaded']} loaded + {totals['updated']} updated + "
+        f"{totals['duplicates']} duplicates + {totals['rejected']} rejected + {totals['ignored']} ignored"
     )
+    if s["ignored_by_reason"]:
+        click.echo("ignored by reason:")
+        for r in s["ignored_by_reason"]:
+            click.echo(f"  {r['records']:>7}  {r['reason']}")
+    if s["loads_with_warnings"]:
+        click.echo(f"loads with warnings: {len(s['loads_with_warnings'])} (launchkit status --json lists them)")
     if s["rejects_by_reason"]:
         click.echo("rejects by reason:")
         for r in s["rejects_by_reason"]:
@@ -189,7 +202,32 @@ def synth(
 @click.command()
 @click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
 @click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed.")
-@click.option("--scenario", type=str, default="healthy", show_default=True, help="Synthetic scenario.")
+@click.option(
+    "--scenario",
+    type=str,
+    default="healthy",
+    show_default=True,
+    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic.",
+)
+@click.option(
+    "--start",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="First day of the pilot (UTC; default 2026-03-05, a Thursday: 14 days end on a Wednesday).",
+)
+@click.option(
+    "--sessions-per-hour",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Mean sessions per hour in weekday business hours once every tenant is on (default 250).",
+)
+@click.option(
+    "--report-days",
+    type=click.IntRange(1, 366),
+    default=3,
+    show_default=True,
+    help="Daily reports for this many last days (and the hourly report for their busiest hour).",
+)
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False),
@@ -200,22 +238,64 @@ def synth(
     "--reports/--no-reports", "with_reports", default=True, show_default=True, help="Render the reports after loading."
 )
 @config_options
-def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports: bool, config: Config) -> None:
+def demo(
+    days: int,
+    seed: int,
+    scenario: str,
+    start: Any,
+    sessions_per_hour: float | None,
+    report_days: int,
+    data_dir: str | None,
+    with_reports: bool,
+    config: Config,
+) -> None:
     """Generate a synthetic pilot, load it into the warehouse and render the reports.
+
+    The pilot is busy (a few hundred sessions an hour at peak) and ends on a weekday. Without a
+    launchkit.toml, the demo writes one beside the warehouse with the pilot's period and a budget
+    (and says where the budget came from). A scenario other than healthy ends on a HOLD or ROLLBACK
+    day; running another scenario replaces the earlier demo pilot's warehouse.
 
     \b
     Example:
-        launchkit demo --days 14 --seed 7
+        launchkit demo
+        launchkit demo --scenario tool-outage
     """
+    import json
+
     from launchkit import synth as synth_mod
+    from launchkit.jobs import demo as demo_job
     from launchkit.jobs import load
     from launchkit.store.runner import Warehouse
+    from launchkit.synth import pilot as synth_pilot
 
     if scenario not in synth_mod.SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
+    if with_reports:
+        from launchkit.store.atomic import check_folder
+
+        check_folder(config.reports_dir)
     out = Path(data_dir) if data_dir else config.warehouse_path.parent / "data" / "demo"
-    result = synth_mod.generate(out, days=days, tenants=8, seed=seed, scenario=scenario)
-    click.echo(f"synthetic pilot ({scenario}, {days} days, seed {seed}): {len(result.files)} files in {out}")
+    pilot = synth_mod.generate_frames(
+        days=days,
+        tenants=8,
+        seed=seed,
+        scenario=scenario,
+        start=start.date() if start else synth_pilot.DEMO_START,
+        sessions_per_hour=sessions_per_hour or synth_pilot.DEMO_SESSIONS_PER_HOUR,
+        recent_incident=True,
+    )
+    replaced = demo_job.replace_other_pilot(config, out, pilot)
+    if replaced:
+        click.echo(replaced)
+    files = synth_mod.write_pilot(pilot, out, per="day")
+    gt = pilot.ground_truth
+    click.echo(
+        f"synthetic pilot ({scenario}, {days} days from {gt['start']} to {gt['end']}, seed {seed}): "
+        f"{gt['row_counts']['sessions']:,} sessions in {len(files)} files in {out}"
+    )
+    config, said = demo_job.config_for(config, pilot)
+    click.echo(said)
     with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
         results = load.run(wh, [out], config).results
     totals = {
@@ -226,7 +306,7 @@ def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports
     failed = [r for r in results if not r.ok]
     click.echo(
         f"ingested {len(results) - skipped - passed} files ({skipped} already loaded) into {config.warehouse_path}: "
-        + ", ".join(f"{v} {k}" for k, v in totals.items())
+        + ", ".join(f"{v:,} {k}" for k, v in totals.items())
     )
     for r in failed:
         click.secho(r.summary(), fg="red", err=True)
@@ -236,5 +316,7 @@ def demo(days: int, seed: int, scenario: str, data_dir: str | None, with_reports
         from launchkit.reports import runner
 
         runner.skip_slow_optional_imports()
-        for path in runner.run_all(config):
-            click.echo(f"report: {path}")
+        for path in runner.run_all(config, days=report_days, hour="busiest"):
+            summary = path.with_suffix(".json")
+            headline = json.loads(summary.read_text(encoding="utf-8")).get("headline") if summary.is_file() else None
+            click.echo(f"report: {path}" + (f"  ({headline})" if headline else ""))

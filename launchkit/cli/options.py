@@ -1,8 +1,9 @@
 """What every launchkit command shares: the config options, the one error handler, JSON output.
 
 One error handler (LaunchkitGroup) turns every LaunchkitError into one red line on stderr and exit
-status 1 (75 when the warehouse is busy: try again); any other exception is a launchkit defect and
-reads as one line too. LAUNCHKIT_DEBUG=1 shows the traceback behind the line.
+status 1 (75 when the warehouse is busy: try again); a DuckDB error that says the warehouse file is
+damaged reads as one line naming the file and the restore command; any other exception is a
+launchkit defect and reads as one line too. LAUNCHKIT_DEBUG=1 shows the traceback behind the line.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from launchkit import exits
 from launchkit.config import load_config
 from launchkit.errors import LaunchkitError, WarehouseBusy
 from launchkit.jsonclean import clean
+from launchkit.window import parse_day, reportable
+
+WAREHOUSE_META = "launchkit.warehouse"  # the command's warehouse file, for the error handler's message
 
 
 def debug() -> bool:
@@ -45,6 +49,12 @@ class LaunchkitGroup(click.Group):
         except Exception as exc:  # a defect: still one line, with the way to see more
             if debug():
                 raise
+            from launchkit.store.connect import damaged, is_damage  # here: importing the CLI stays light
+
+            if is_damage(exc):  # DuckDB found a damaged block while a command read or wrote the warehouse
+                where = ctx.meta.get(WAREHOUSE_META, "the warehouse")
+                click.secho(f"Error: {damaged(where, exc)}", fg="red", err=True)
+                ctx.exit(exits.FAILED)
             text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
             click.secho(
                 f"Error: internal error {type(exc).__name__}: {text} "
@@ -67,13 +77,13 @@ def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     )
     @click.option(
         "--warehouse",
-        type=click.Path(dir_okay=False),
+        type=click.Path(),
         default=None,
         help="DuckDB warehouse file (overrides LAUNCHKIT_WAREHOUSE and the config).",
     )
     @click.option(
         "--reports-dir",
-        type=click.Path(file_okay=False),
+        type=click.Path(),
         default=None,
         help="Reports folder (overrides LAUNCHKIT_REPORTS_DIR and the config).",
     )
@@ -82,9 +92,28 @@ def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         *args: Any, config_path: str | None, warehouse: str | None, reports_dir: str | None, **kwargs: Any
     ) -> Any:
         config = load_config(config_path, warehouse=warehouse, reports_dir=reports_dir)
+        click.get_current_context().meta[WAREHOUSE_META] = str(config.warehouse_path)
         return fn(*args, config=config, **kwargs)
 
     return wrapper
+
+
+def _checked(day: bool) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+        if value in (None, ""):
+            return value
+        what = param.opts[0] if param.opts else str(param.name)
+        reportable(parse_day(value, what) if day else value, what)  # TimeValueError: one line, exit 1
+        return value
+
+    return callback
+
+
+# Callbacks for the time flags: a value is read as the library will read it and must lie in the years a
+# report can be made for (launchkit.window.reportable), so an extreme value is one line, never a crash
+# deep in a report. The command still receives the text.
+check_time = _checked(day=False)
+check_day = _checked(day=True)
 
 
 def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -26,6 +26,8 @@ COMMAND_EXITS: dict[str, tuple[int, ...]] = {
     "export": (exits.OK, exits.FAILED, exits.BUSY),
     "export cost": (exits.OK, exits.FAILED, exits.BUSY),
     "export tickets": (exits.OK, exits.FAILED, exits.BUSY),
+    "backup": (exits.OK, exits.FAILED, exits.BUSY),
+    "restore": (exits.OK, exits.FAILED, exits.BUSY),
 }
 
 

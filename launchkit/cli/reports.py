@@ -11,7 +11,7 @@ import sys
 import click
 
 from launchkit import exits
-from launchkit.cli.options import config_options
+from launchkit.cli.options import check_day, check_time, config_options
 from launchkit.config import Config
 
 KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
@@ -24,6 +24,7 @@ KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
     "at",
     type=str,
     default=None,
+    callback=check_time,
     help="ISO time: the hour to report for `hourly` (e.g. 2026-03-05T14:00Z), or its day for the others. "
     "Default: the latest complete hour / day with data.",
 )
@@ -32,6 +33,7 @@ KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
     "date",
     type=str,
     default=None,
+    callback=check_day,
     help="Day for cost, debrief and ga (YYYY-MM-DD). Default: the latest day with data.",
 )
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF with headless Chromium.")
@@ -59,8 +61,10 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
         launchkit run all
     """
     from launchkit.reports import runner
+    from launchkit.store.atomic import check_folder
 
     runner.skip_slow_optional_imports()
+    check_folder(config.reports_dir)  # a file in its place: one line before any kernel starts
     redact = False if no_redact else None  # None: the config's [reports] redact
     if kind == "all":
         if at or date:
@@ -86,6 +90,7 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
     "at",
     type=str,
     default=None,
+    callback=check_time,
     help="Report this hour instead of the last complete one (ISO time, e.g. 2026-03-05T14:00Z): for backfills.",
 )
 @click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium.")

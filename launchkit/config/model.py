@@ -105,8 +105,38 @@ class Config:
         return float(self.get("hourly.lock_timeout_s"))
 
     @property
+    def stale_after_hours(self) -> float:
+        """Hours without new data, while traffic is expected, that make the hourly run breach ([hourly])."""
+        return float(self.get("hourly.stale_after_hours"))
+
+    @property
+    def backup_dir(self) -> Path | None:
+        """Where the hourly run keeps its backups ([backup] dir), or None: beside the warehouse, in backups/."""
+        return self._path("backup.dir") if self.get("backup.dir") else None
+
+    @property
+    def backup_keep(self) -> int:
+        """How many backups the hourly run keeps ([backup] keep; 0: it makes none)."""
+        return int(self.get("backup.keep"))
+
+    @property
+    def backup_every_hours(self) -> float:
+        """The hourly run makes a backup when the newest is at least this old ([backup] every_hours)."""
+        return float(self.get("backup.every_hours"))
+
+    @property
     def min_coverage(self) -> float:
         return float(self.get("quality.min_coverage"))
+
+    @property
+    def min_llm_latency_ms(self) -> float:
+        """An LLM latency under this is implausible (a data-quality finding)."""
+        return float(self.get("quality.min_llm_latency_ms"))
+
+    @property
+    def exclude_implausible_latency(self) -> bool:
+        """Whether implausible latencies are left out of the percentiles (else only reported)."""
+        return bool(self.get("quality.exclude_implausible_latency"))
 
     @property
     def tolerance_pct(self) -> float:

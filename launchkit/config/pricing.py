@@ -5,6 +5,8 @@ input_per_mtok = 2.0        # USD per million input tokens (required)
 output_per_mtok = 8.0       # USD per million output tokens (required)
 vendor = "openai"           # optional: the vendor for reconciliation (default: the library's)
 replace_reported = false    # optional: also replace costs the telemetry reported
+cache_read_per_mtok = 0.2   # optional: USD per million cache-read input tokens (default: the input price)
+cache_write_per_mtok = 2.5  # optional: USD per million cache-write input tokens (default: the input price)
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from typing import Any
 
 from launchkit.errors import ConfigError
 
-_OVERRIDE_KEYS = frozenset({"input_per_mtok", "output_per_mtok", "vendor", "replace_reported"})
+_OVERRIDE_KEYS = frozenset(
+    {"input_per_mtok", "output_per_mtok", "vendor", "replace_reported", "cache_read_per_mtok", "cache_write_per_mtok"}
+)
 _PRICING_KEYS = frozenset({"overrides"})
 
 
@@ -28,6 +32,8 @@ class Override:
     output_per_mtok: float
     vendor: str | None = None
     replace_reported: bool = False
+    cache_read_per_mtok: float | None = None  # None: cache reads cost the input price
+    cache_write_per_mtok: float | None = None  # None: cache writes cost the input price
 
 
 def parse(data: dict[str, Any], where: str | None = None) -> dict[str, Override]:
@@ -59,6 +65,17 @@ def parse(data: dict[str, Any], where: str | None = None) -> dict[str, Override]
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
                 raise ConfigError(f"{key}.{name}", f"must be a number >= 0, got {value!r}", where)
             prices[name] = float(value)
+        for name in ("cache_read_per_mtok", "cache_write_per_mtok"):
+            if name in body:
+                value = body[name]
+                if (
+                    isinstance(value, bool)
+                    or not isinstance(value, (int, float))
+                    or not math.isfinite(value)
+                    or value < 0
+                ):
+                    raise ConfigError(f"{key}.{name}", f"must be a number >= 0, got {value!r}", where)
+                prices[name] = float(value)
         vendor = body.get("vendor")
         if vendor is not None and (not isinstance(vendor, str) or not vendor.strip()):
             raise ConfigError(f"{key}.vendor", f"must be a vendor name, got {vendor!r}", where)
@@ -71,5 +88,7 @@ def parse(data: dict[str, Any], where: str | None = None) -> dict[str, Override]
             prices["output_per_mtok"],
             vendor.strip().lower() if vendor else None,
             replace,
+            prices.get("cache_read_per_mtok"),
+            prices.get("cache_write_per_mtok"),
         )
     return out

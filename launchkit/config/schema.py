@@ -10,7 +10,7 @@ import zoneinfo
 from datetime import date, datetime
 from typing import Any
 
-from launchkit.config.values import number
+from launchkit.config.values import number, whole
 from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
@@ -20,9 +20,10 @@ DEFAULTS: dict[str, Any] = {
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
-    "quality": {"min_coverage": 0.90},
+    "quality": {"min_coverage": 0.90, "min_llm_latency_ms": 5.0, "exclude_implausible_latency": False},
     "reconciliation": {"tolerance_pct": 2.0},
-    "hourly": {"inbox": "inbox", "lock_timeout_s": 30.0},
+    "hourly": {"inbox": "inbox", "lock_timeout_s": 30.0, "stale_after_hours": 2.0},
+    "backup": {"dir": None, "keep": 0, "every_hours": 24.0},
     "attributes": {
         "tenant": ["tenant.id", "tenant_id", "enduser.tenant", "app.tenant.id"],
         "user": ["enduser.id", "user.id", "user_id"],
@@ -56,9 +57,15 @@ TYPES: dict[str, tuple[type, ...]] = {
     "ga.freeze_from": _OPTIONAL_TEXT,
     "ga.freeze_to": _OPTIONAL_TEXT,
     "quality.min_coverage": _NUMBER,
+    "quality.min_llm_latency_ms": _NUMBER,
+    "quality.exclude_implausible_latency": _BOOL,
     "reconciliation.tolerance_pct": _NUMBER,
     "hourly.inbox": _TEXT,
     "hourly.lock_timeout_s": _NUMBER,
+    "hourly.stale_after_hours": _NUMBER,
+    "backup.dir": _OPTIONAL_TEXT,
+    "backup.keep": (int,),
+    "backup.every_hours": _NUMBER,
 }
 
 
@@ -80,7 +87,7 @@ def check_fixed(data: dict[str, Any], where: str | None) -> None:
                 raise ConfigError(dotted, f"must be {names}, got {value!r}", where)
             if (
                 isinstance(value, str)
-                and dotted in ("warehouse.path", "reports.dir", "hourly.inbox")
+                and dotted in ("warehouse.path", "reports.dir", "hourly.inbox", "backup.dir")
                 and not value.strip()
             ):
                 raise ConfigError(dotted, "must not be empty", where)
@@ -114,9 +121,14 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
         "budget.cost_per_session_usd",
         "ga.expected_sessions_per_day",
         "reconciliation.tolerance_pct",
-        "hourly.lock_timeout_s",
+        "quality.min_llm_latency_ms",
     ):
         number(dotted, _get(data, dotted), allow_none=True, low=0, where=where)
+    for dotted in ("hourly.lock_timeout_s", "hourly.stale_after_hours", "backup.every_hours"):
+        number(dotted, _get(data, dotted), allow_none=True, low=0, low_open=True, where=where)
+    keep = _get(data, "backup.keep")
+    if keep is not None:
+        whole("backup.keep", keep, 0, where)
     days: dict[str, date] = {}
     for dotted in ("pilot.start", "pilot.end", "ga.freeze_from", "ga.freeze_to"):
         value = _get(data, dotted)

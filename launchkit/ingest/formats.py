@@ -1,7 +1,7 @@
 """The closed table of input formats: tabular by extension, trace formats by content.
 
 Every format launchkit reads is listed here; the trace readers are imported only when a file
-needs one (they bring pandas). Tests walk this table, so a new format is fuzzed and checked like
+needs one (they bring pyarrow). Tests walk this table, so a new format is fuzzed and checked like
 the others as soon as it is listed.
 
 This module is also the boundary between the loader and a format's reader: `reader_errors` turns
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
 TABULAR: dict[str, str] = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
 TABULAR_FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
-TRACE_FORMATS: tuple[str, ...] = ("otlp", "otel-json", "langfuse", "span-attributes")
+TRACE_FORMATS: tuple[str, ...] = ("otlp", "otel-json", "otel-js", "phoenix", "langfuse", "span-attributes")
 FORMATS: tuple[str, ...] = TABULAR_FORMATS + TRACE_FORMATS
 DATA_SUFFIXES = frozenset(TABULAR) | {".json"}
 # gzip is read (DuckDB reads .csv.gz / .jsonl.gz natively; trace files are decompressed first);

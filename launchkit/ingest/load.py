@@ -147,6 +147,9 @@ def _merge_traces(
         first.rejected += len(staged.pre_rejects)
         first.rows_read += len(staged.pre_rejects) + staged.ignored
         first.ignored += staged.ignored
+        first.ignored_by_reason = dict(staged.ignored_by_reason)
+    if staged.warnings:
+        results[0].warnings = list(staged.warnings)
     for r in results:
         r.notes = list(staged.notes) + r.notes
         manifest.record(con, r, digest, "loaded")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 
 import duckdb
@@ -35,6 +36,8 @@ def record(con: duckdb.DuckDBPyConnection, r: FileResult, digest: str, status: s
             "duplicates": r.duplicates,
             "rejected": r.rejected,
             "ignored": r.ignored,
+            "ignored_by_reason": json.dumps(r.ignored_by_reason, sort_keys=True) if r.ignored_by_reason else None,
+            "warnings": json.dumps(r.warnings) if r.warnings else None,
             "error": r.error,
             "launchkit_version": __version__,
         },

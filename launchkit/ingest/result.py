@@ -19,6 +19,8 @@ class FileResult:
     duplicates: int = 0
     rejected: int = 0
     ignored: int = 0
+    ignored_by_reason: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)  # records not loaded that may hold an LLM call or spend
     skipped: bool = False
     error: str | None = None
     load_id: int | None = None
@@ -43,6 +45,10 @@ class FileResult:
         }
         if self.ignored:
             out["ignored"] = self.ignored
+        if self.ignored_by_reason:
+            out["ignored_by_reason"] = dict(self.ignored_by_reason)
+        if self.warnings:
+            out["warnings"] = list(self.warnings)
         if self.format:
             out["format"] = self.format
         if self.error:
@@ -62,10 +68,15 @@ class FileResult:
         if self.skipped:
             return f"skipped {self.file}: content already loaded"
         extra = f", {self.ignored} ignored" if self.ignored else ""
-        return (
+        if self.ignored_by_reason:
+            extra += " (" + ", ".join(f"{k} {v}" for k, v in sorted(self.ignored_by_reason.items())) + ")"
+        line = (
             f"{self.file} -> {self.table}: {self.rows_read} read, {self.loaded} loaded, "
             f"{self.updated} updated, {self.duplicates} duplicates, {self.rejected} rejected{extra}"
         )
+        for w in self.warnings:
+            line += f"\n  WARNING {w}"
+        return line
 
 
 @dataclass
@@ -77,6 +88,8 @@ class Staged:
     tables: dict[str, str]  # contract table -> name of a temp relation on the connection
     rows_read: dict[str, int] = field(default_factory=dict)  # per table; rows routed to it
     ignored: int = 0
+    ignored_by_reason: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
     pre_rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)  # row, column, reason, raw
     notes: list[str] = field(default_factory=list)
     kind: str = "TABLE"  # TABLE, or VIEW for a large tabular file streamed from its path

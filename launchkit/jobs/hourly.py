@@ -5,11 +5,17 @@
 2. load the files in hourly.inbox that were not loaded before (or changed since) through the load
    job, which re-prices what needs it and publishes the read-only snapshot the notebooks read;
 3. run the hourly report for the last complete hour (or --at);
-4. return one summary line and an exit status (launchkit.exits).
+4. with [backup] keep > 0, back the warehouse up when the newest backup is [backup] every_hours old,
+   keeping the `keep` newest (launchkit.jobs.backup);
+5. return one summary line and an exit status (launchkit.exits).
 
-Exit statuses: 0 all well; 3 a threshold was breached (the report was written); 1 the run failed
-(nothing or not everything was written; the message says why); 75 another run held the lock for
-longer than hourly.lock_timeout_s (EX_TEMPFAIL: try again). Running it twice for the same hour
+Exit statuses: 0 all well; 3 a threshold was breached (the report was written), which includes
+blindness: no data where traffic was expected, no new data for hourly.stale_after_hours, an empty
+warehouse after pilot.start (launchkit.analytics.checks.blindness); 4 a file loaded with warnings
+(a span that names a model or carries token usage was not loaded); 1 the run failed (nothing or
+not everything was written; the message says why); 75 another run held the lock, or another
+process held the warehouse, for longer than hourly.lock_timeout_s (EX_TEMPFAIL: nothing was
+loaded or written, try again). Running it twice for the same hour
 gives the same report: files already loaded are not loaded again and the report files are replaced
 atomically.
 """
@@ -24,13 +30,16 @@ from typing import Any
 
 from launchkit import exits
 from launchkit.config import Config
-from launchkit.errors import LaunchkitError
+from launchkit.errors import LaunchkitError, WarehouseBusy
 from launchkit.ingest import inbox as inbox_mod
-from launchkit.jobs import load
+from launchkit.jobs import backup, load
+from launchkit.jobs.load import lock_path
 from launchkit.reports import runner
 from launchkit.reports.kernel import start_kernel
+from launchkit.store import atomic
+from launchkit.store.connect import damaged, is_damage
 from launchkit.store.runner import Warehouse
-from launchkit.window import floor_hour, last_ended_hour, parse_instant
+from launchkit.window import floor_hour, last_ended_hour, reportable
 
 
 @dataclass
@@ -48,11 +57,6 @@ class HourlyRun:
     seconds: float = 0.0
 
 
-def lock_path(config: Config) -> Path:
-    wh = config.warehouse_path
-    return wh.with_name(wh.name + ".hourly.lock")
-
-
 def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
     """Files in the inbox whose content no earlier load looked at (sorted by name).
 
@@ -61,6 +65,10 @@ def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
     read again, and the cost of a run grows with new or changed files, not with the inbox's history.
     """
     return inbox_mod.new_files(wh.con, inbox)
+
+
+# Checks that say the data itself is missing: each breach gets a line of its own under the summary.
+BLINDNESS_CHECKS = ("data_arrived", "data_fresh")
 
 
 def _fmt_line(
@@ -81,12 +89,22 @@ def _fmt_line(
         f"{fmt(m.get('cost_per_session'), '$')}/session",
     ]
     what = ", ".join(bits)
+    arrived: dict[str, Any] = next((v for v in verdicts if v.get("check") == "data_arrived"), {})
+    if arrived.get("status") == "na" and str(arrived.get("note", "")).startswith("no data yet"):
+        what = str(arrived["note"])
     if breaches:
-        what += "; breached: " + ", ".join(f"{b['check']} {fmt(b.get('value'), b.get('unit', ''))}" for b in breaches)
+        what += "; breached: " + ", ".join(
+            b["check"] if b["check"] in BLINDNESS_CHECKS else f"{b['check']} {fmt(b.get('value'), b.get('unit', ''))}"
+            for b in breaches
+        )
     files = f"loaded {loaded} new file{'s' if loaded != 1 else ''} ({rows} rows)"
     if failed:
         files += f", {len(failed)} FAILED"
-    return (f"hourly {hour:%Y-%m-%dT%H:00Z} {state}: {what}; {files}; report {html} ({seconds:.1f}s)", breaches)
+    line = f"hourly {hour:%Y-%m-%dT%H:00Z} {state}: {what}; {files}; report {html} ({seconds:.1f}s)"
+    for b in breaches:
+        if b["check"] in BLINDNESS_CHECKS:
+            line += f"\n{b['check']} BREACH: {b.get('note', '')}"
+    return line, breaches
 
 
 def run_hourly(
@@ -97,7 +115,11 @@ def run_hourly(
 
     started = time.monotonic()
     wait = config.lock_timeout_s
-    try:
+    folder = lock_path(config).parent
+    try:  # what can be refused at once is refused before a kernel starts
+        hour = floor_hour(reportable(at, "--at")) if at not in (None, "") else last_ended_hour(now)
+        atomic.check_folder(folder)
+        atomic.check_folder(config.reports_dir)
         # The report's kernel starts first: it imports while this run waits for the lock and loads files.
         kernel = start_kernel("hourly")
     except LaunchkitError as exc:
@@ -111,21 +133,39 @@ def run_hourly(
             exits.BUSY,
             f"hourly BUSY: another run holds {lock_path(config)} (waited {wait:g}s); nothing done, try again later",
         )
+    except OSError as exc:
+        kernel.shutdown()
+        return HourlyRun(
+            exits.FAILED, f"hourly FAILED: cannot take the lock {lock_path(config)}: {exc.strerror or exc}"
+        )
     try:
-        return _run_locked(config, at, now, pdf, started, kernel)
+        return _run_locked(config, hour, pdf, started, kernel)
     except LaunchkitError as exc:
         return HourlyRun(exits.FAILED, f"hourly FAILED: {exc}", seconds=time.monotonic() - started)
+    except Exception as exc:
+        if not is_damage(exc):
+            raise
+        return HourlyRun(
+            exits.FAILED,
+            f"hourly FAILED: {damaged(config.warehouse_path, exc)}",
+            seconds=time.monotonic() - started,
+        )
     finally:
         kernel.shutdown()
         lock.release()
 
 
-def _run_locked(
-    config: Config, at: str | datetime | None, now: datetime | None, pdf: bool, started: float, kernel: Any
-) -> HourlyRun:
-    hour = floor_hour(parse_instant(at, "--at")) if at not in (None, "") else last_ended_hour(now)
+def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kernel: Any) -> HourlyRun:
     try:
-        wh = Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s)
+        try:
+            wh = Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s)
+        except WarehouseBusy as exc:  # a reader holds the warehouse itself: temporary, like the lock
+            return HourlyRun(
+                exits.BUSY,
+                f"hourly BUSY: {exc}; nothing loaded, no report written",
+                hour,
+                seconds=time.monotonic() - started,
+            )
         try:
             job = load.run(wh, new_inbox_files(wh, config.inbox_dir), config)
         finally:
@@ -138,9 +178,24 @@ def _run_locked(
     loaded = sum(1 for r in results if r.ok and not r.skipped)
     rows = sum(r.loaded + r.updated for r in results)
     report = runner.run_report("hourly", config, at=hour, pdf=pdf, kernel=kernel)
+    problems = list(failed)
+    try:  # [backup] keep > 0: one every every_hours, the newest `keep` kept (after the report: it waits for nothing)
+        made = backup.scheduled(config)
+    except LaunchkitError as exc:
+        problems.append(f"backup FAILED: {exc}")
+        made = None
     seconds = time.monotonic() - started
     line, breaches = _fmt_line(hour, report.summary, loaded, rows, failed, report.html, seconds)
-    status = exits.combine(exits.FAILED if failed else exits.OK, exits.BREACH if breaches else exits.OK)
-    if failed:
-        line += "\n" + "\n".join(failed)
+    if made is not None:
+        line = line.replace(f"; report {report.html} ", f"; backup {made.folder}; report {report.html} ", 1)
+    warned = [f"{r.file}: WARNING {w}" for r in job.warned for w in r.warnings]
+    status = exits.combine(
+        exits.FAILED if problems else exits.OK,
+        exits.BREACH if breaches else exits.OK,
+        exits.WARNINGS if warned else exits.OK,
+    )
+    if problems:
+        line += "\n" + "\n".join(problems)
+    if warned:
+        line += "\n" + "\n".join(warned)
     return HourlyRun(status, line, hour, loaded, rows, failed, breaches, report, seconds)

@@ -1,4 +1,5 @@
-"""The one write path: load files, price whatever turns need it, publish the read-only snapshot.
+"""The one write path: load files, price whatever turns need it, record the [quality] settings the
+queries apply (launchkit.analytics.latency_sanity), publish the read-only snapshot.
 
 Every writer (`launchkit ingest`, `launchkit demo`, `launchkit hourly`) goes through `run`. Pricing
 is judged on the warehouse, not on what this run loaded: turns whose (model, day) has no price, or
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from launchkit.analytics import pricing
+from launchkit.analytics import latency_sanity, pricing
 from launchkit.config import Config
 from launchkit.ingest import FileResult, ingest
 from launchkit.store import snapshot
@@ -31,6 +32,18 @@ class LoadRun:
     @property
     def failed(self) -> list[FileResult]:
         return [r for r in self.results if not r.ok]
+
+    @property
+    def warned(self) -> list[FileResult]:
+        """Results with warnings: records not loaded that may hold an LLM call or its spend."""
+        return [r for r in self.results if r.ok and r.warnings]
+
+
+def lock_path(config: Config) -> Path:
+    """The lock every scheduled writer takes beside the warehouse (`<warehouse>.hourly.lock`): the hourly
+    run holds it while it loads and reports, a restore while it replaces the warehouse."""
+    wh = config.warehouse_path
+    return wh.with_name(wh.name + ".hourly.lock")
 
 
 def reprice_if_needed(wh: Warehouse, config: Config) -> dict[str, Any] | None:
@@ -52,6 +65,7 @@ def run(
     """Load the files, re-price if needed, and publish the snapshot of a file-backed warehouse."""
     out = LoadRun(results=ingest(wh, paths, config=config, table=table, fmt=fmt))
     out.repriced = reprice_if_needed(wh, config)
+    latency_sanity.apply(wh, config)
     if publish and wh.path is not None and not wh.read_only:
         out.published = snapshot.publish(wh.con, wh.path)
     return out

@@ -26,13 +26,14 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from launchkit.reports.sheets import BOM, csv_text
 from launchkit.reports.style import STYLE_CSS
-from launchkit.reports.text import fmt
+from launchkit.reports.text import column_unit, fmt, plural
 from launchkit.reports.text import missing as _missing
 
 # Colours: a colour-blind safe palette (Okabe-Ito) plus status colours.
@@ -60,6 +61,7 @@ STATUS_COLOURS = {
     "hold": WARN,
     "pending": WARN,
     "na": NEUTRAL,
+    "low-sample": NEUTRAL,  # fewer observations than the criterion's min_sample: neither good nor bad
 }
 
 _template = go.layout.Template(pio.templates["plotly_white"])
@@ -77,8 +79,12 @@ pio.templates.default = "launchkit"
 
 
 def safe(text: Any) -> str:
-    """Data text as plotly should show it: HTML-escaped, so `<b>` is shown, not obeyed."""
-    return html.escape("" if text is None else str(text), quote=True)
+    """Data text as plotly should show it: `<`, `>` and `&` escaped, so `<b>` is shown, not obeyed.
+
+    Quotes stay as they are: plotly.js builds SVG text nodes (a quote cannot end an attribute there)
+    and does not decode `&quot;`, which would be shown as written.
+    """
+    return html.escape("" if text is None else str(text), quote=False)
 
 
 def esc(text: Any) -> str:
@@ -202,6 +208,16 @@ def tiles(items: Sequence[Tile]) -> HTMLBlock:
     return HTMLBlock('<div class="lk-tiles">' + "".join(parts) + "</div>", "\n".join(texts))
 
 
+_DATE = re.compile(r"\d{4}-\d\d-\d\d")
+
+
+def _breakable(text: str) -> str:
+    """Escaped text that may wrap after an underscore (tool_success, open_major_incidents) but never
+    inside a date: a narrow column, e.g. on a printed page, breaks there rather than anywhere."""
+    marked = esc(text).replace("_", "_<wbr>")
+    return _DATE.sub(lambda m: f'<span class="lk-nowrap">{m.group(0)}</span>', marked)
+
+
 def badge(text: str, status: str) -> str:
     """An escaped coloured label (HTML string) for a verdict or status."""
     colour = STATUS_COLOURS.get(status, NEUTRAL)
@@ -240,33 +256,42 @@ def table(
 ) -> HTMLBlock:
     """An HTML table with every cell escaped and numbers formatted per column unit ('%', '$', 'ms'...).
 
-    `status` maps a column holding 'ok'/'breach'/'na' style values to show as coloured badges.
-    `download="name.csv"` adds a "download CSV" link holding every row (not only the shown ones) with
-    raw values (see download()).
+    A column without a unit in `units` takes the one its name implies (text.column_unit: *_usd is
+    money, *_rate a share, *_pct a share in percent, *_ms milliseconds), so money, percentages and
+    booleans (yes / no) read alike in every table. `status` maps a column holding 'ok'/'breach'/'na'
+    style values to show as coloured badges. `download="name.csv"` adds a "download CSV" link
+    holding every row (not only the shown ones) with raw values (see download()).
     """
-    units = dict(units or {})
     digits = dict(digits or {})
     status = dict(status or {})
     if df is None or len(df) == 0:
         return HTMLBlock(f'<p class="lk-muted">{esc(empty)}</p>', empty)
     shown = df.head(max_rows)
+    units = {c: (units or {}).get(c, column_unit(str(c))) for c in shown.columns}
     head = "".join(
-        f"<th>{esc(c)}{' (' + esc(units[c]) + ')' if units.get(c) and units[c] not in ('%', '$') else ''}</th>"
+        f"<th>{esc(c)}{' (' + esc(units[c]) + ')' if units[c] and units[c] not in ('%', '$', 'pct') else ''}</th>"
         for c in shown.columns
     )
     rows = []
     for rec in shown.itertuples(index=False, name=None):
         cells = []
         for col, v in zip(shown.columns, rec):
+            unit = units[col]
+            if isinstance(v, np.bool_):
+                v = bool(v)  # numpy's booleans are not `True`/`False` to a status function
             if col in status:
-                shown_v = "—" if _missing(v) else str(v)
+                shown_v = fmt(v)
                 cells.append(f"<td>{badge(shown_v, status[col](v) if callable(status[col]) else shown_v.lower())}</td>")
-            elif (isinstance(v, numbers.Real) and not isinstance(v, bool)) or (col in units and _missing(v)):
-                cells.append(f'<td class="lk-num">{esc(fmt(v, units.get(col, ""), digits.get(col)))}</td>')
+            elif (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))) or (unit and _missing(v)):
+                value = v / 100 if unit == "pct" and not _missing(v) else v
+                text = fmt(value, "%" if unit == "pct" else unit, digits.get(col))
+                cells.append(f'<td class="lk-num">{esc(text)}</td>')
             else:
-                cells.append(f"<td>{esc(fmt(v) if not isinstance(v, str) else v)}</td>")
+                cells.append(f"<td>{_breakable(fmt(v) if not isinstance(v, str) else v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = f'<p class="lk-muted">{len(df) - max_rows} more rows not shown</p>' if len(df) > max_rows else ""
+    more = (
+        f'<p class="lk-muted">{esc(plural(len(df) - max_rows, "more row"))} not shown</p>' if len(df) > max_rows else ""
+    )
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
     link = _download_markup(df, download) if download else ""
     return HTMLBlock(
@@ -428,8 +453,15 @@ def bars(
     horizontal: bool = True,
     subtitle: str | None = None,
     color: str | None = None,
+    samples: str | None = None,
+    min_sample: int | None = None,
+    sample_noun: str = "observation",
 ) -> Chart:
-    """Bars per category (tool, tenant, model...); coloured red/green when judged against a threshold."""
+    """Bars per category (tool, tenant, model...); coloured red/green when judged against a threshold.
+
+    With `samples` (the column counting each bar's observations) and `min_sample`, a bar with fewer
+    observations is grey (low sample) whatever its value, and the subtitle says so.
+    """
     d = df.dropna(subset=[value]) if len(df) else df
     cats = [safe(c) for c in d[category]] if len(d) else []
     vals = list(_scale(d[value], unit)) if len(d) else []
@@ -437,6 +469,11 @@ def bars(
         colours = [STATUS_COLOURS[status_of(v, threshold, direction, target)] for v in (d[value] if len(d) else [])]
     else:
         colours = [color or PALETTE[0]] * len(vals)
+    if samples is not None and min_sample and len(d):
+        low = [not (n >= min_sample) for n in d[samples]]  # a missing count is low too
+        colours = [STATUS_COLOURS["low-sample"] if is_low else c for c, is_low in zip(colours, low)]
+        if any(low) and subtitle is None:
+            subtitle = f"grey: low sample, fewer than {plural(min_sample, sample_noun)}: too few to judge"
     label = _axis_title(value_label or value, unit)
     hover = f"%{{{'x' if horizontal else 'y'}:{_hover_format(unit)}}}{' ' + unit if unit else ''}<extra></extra>"
     if horizontal:
@@ -561,7 +598,11 @@ def burn(daily: pd.DataFrame, burn: Mapping[str, Any], *, title: str, subtitle: 
     d = daily.copy()
     if len(d):
         d["day"] = pd.to_datetime(d["day"]).dt.date
-        d["spent"] = d["cost_usd"].fillna(0).cumsum()
+        # unpriced spend is unknown, not $0: from the first day with unpriced turns the total is unknown
+        if "priced_turns" in d:
+            d["spent"] = d["cost_usd"].fillna(0).cumsum().mask((d["priced_turns"] < d["turns"]).cummax())
+        else:
+            d["spent"] = d["cost_usd"].fillna(0).cumsum()
         d = d[d["day"] <= pd.Timestamp(burn["as_of"]).date()] if "as_of" in burn else d
     fc = burn.get("forecast_total_usd") or {}
     end = (burn.get("pilot") or {}).get("end")

@@ -2,7 +2,8 @@
 
 The kernel imports the notebook's modules while the command loads files and publishes the snapshot,
 so the notebook then runs on a warm kernel. It talks over IPC sockets in a private runtime folder
-(no TCP port another user could reach), which is removed when the kernel stops.
+(no TCP port another user could reach), which is removed when the kernel stops; the folder of a
+kernel whose launchkit process was killed is removed when the next kernel starts.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ from typing import Any
 from launchkit.errors import ReportError
 from launchkit.reports.kinds import COMMON_PRELOAD, KINDS
 from launchkit.reports.paths import notebooks_dir
+from launchkit.store import leftovers
+
+RUNTIME_PREFIX = "lk-kernel-"  # + the owner's tag: a private runtime folder per kernel, in the temp dir
 
 
 class Kernel:
@@ -51,6 +55,11 @@ class Kernel:
         shutil.rmtree(self.runtime_dir, ignore_errors=True)
 
 
+def clean_leftovers() -> list[Path]:
+    """Remove the runtime folders of kernels whose launchkit process was killed (a live run keeps its own)."""
+    return leftovers.sweep(Path(tempfile.gettempdir()), (f"{RUNTIME_PREFIX}*",))
+
+
 def start_kernel(kind: str, cwd: Path | None = None) -> Kernel:
     """Start the `python3` kernel for a report now, importing the notebook's modules as it starts.
 
@@ -64,7 +73,8 @@ def start_kernel(kind: str, cwd: Path | None = None) -> Kernel:
     modules = KINDS[kind].preload if kind in KINDS else COMMON_PRELOAD
     # A private folder (mode 0700) per kernel for its connection file and IPC sockets: short paths
     # (socket paths are limited to ~100 bytes) and no clash between kernels started side by side.
-    runtime = tempfile.mkdtemp(prefix="lk-kernel-")
+    clean_leftovers()
+    runtime = tempfile.mkdtemp(prefix=f"{RUNTIME_PREFIX}{leftovers.tag()}.")
     km = _ipc_kernel_manager()(kernel_name="python3", connection_file=os.path.join(runtime, "kernel.json"))
     km.ip = os.path.join(runtime, "ipc")
     args = [f"--IPKernelApp.exec_lines={['import ' + m for m in modules]!r}"] if modules else []

@@ -31,6 +31,54 @@ _HEAD_JS = """<script>
     document.documentElement.setAttribute("data-charts", String(divs.length));
     document.documentElement.setAttribute("data-charts-drawn", String(drawn));
   });
+  // Printing lays the page out at the paper's width, but plotly drew each chart at its width on screen
+  // and does not redraw for print: redraw every chart at its printed width before printing (synchronous,
+  // so the print sees it), and at its own size again afterwards. Printed content width: A4 (210 mm)
+  // less the two 12 mm margins of the @page rule (in the report's CSS); the chart keeps its inset.
+  // A chart is never split across pages (break-inside: avoid), so one taller than 45 % of the page
+  // (bars per vendor-day, a long incident timeline) would leave the page before it half empty:
+  // it prints at that height, its category labels smaller in proportion.
+  var PRINT_CONTENT_MM = 210 - 2 * 12;
+  var PRINT_MAX_HEIGHT_MM = 0.45 * (297 - 2 * 12);
+  window.addEventListener("beforeprint", function () {
+    if (!window.Plotly || !document.body) { return; }
+    var cs = getComputedStyle(document.body);
+    var content = document.body.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+    var printed = PRINT_CONTENT_MM * 96 / 25.4;
+    var tallest = Math.floor(PRINT_MAX_HEIGHT_MM * 96 / 25.4);
+    document.querySelectorAll(".js-plotly-plot").forEach(function (gd) {
+      if (!gd._fullLayout || gd.getAttribute("data-print-width")) { return; }
+      var w = Math.floor(printed - Math.max(0, content - gd.clientWidth));
+      if (w < 200) { return; }
+      var update = {width: w};
+      var h = gd._fullLayout.height;
+      gd._lkScreen = {width: gd.layout.width, height: gd.layout.height, shrunk: h > tallest, ticks: null,
+                      style: gd.style.height};
+      if (h > tallest) {
+        gd.style.height = tallest + "px";  // the div's own height (plotly set it from the layout) too
+        var size = gd._fullLayout.yaxis ? gd._fullLayout.yaxis.tickfont.size : 13;
+        if (gd.layout.yaxis && gd.layout.yaxis.tickfont) { gd._lkScreen.ticks = gd.layout.yaxis.tickfont.size; }
+        update.height = tallest;
+        update["yaxis.tickfont.size"] = Math.max(7, Math.floor(size * tallest / h));
+      }
+      gd.setAttribute("data-print-width", String(w));
+      window.Plotly.relayout(gd, update);
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    if (!window.Plotly) { return; }
+    document.querySelectorAll(".js-plotly-plot[data-print-width]").forEach(function (gd) {
+      var was = gd._lkScreen || {};
+      var update = {width: was.width === undefined ? null : was.width};
+      if (was.shrunk) {
+        gd.style.height = was.style;
+        update.height = was.height === undefined ? null : was.height;
+        update["yaxis.tickfont.size"] = was.ticks === undefined ? null : was.ticks;
+      }
+      gd.removeAttribute("data-print-width");
+      window.Plotly.relayout(gd, update);
+    });
+  });
 })();
 </script>"""
 
@@ -48,6 +96,19 @@ _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 body.jp-Notebook { max-width: 1180px; margin: 0 auto; padding: 12px 24px; }
 .jp-OutputArea-output { overflow-x: auto; }
 .jp-RenderedHTMLCommon h1 { margin-top: 0.4em; }
+/* Print (the PDF, and a browser's print of the page): A4 with 12 mm margins (the beforeprint handler in
+   the head redraws charts for this width), the page's width for the content, nothing clipped by the
+   scrolling boxes of the screen layout, and pages filled: JupyterLab keeps each output whole on one
+   page (break-inside: avoid-page), which pushed a long table or note to the next page. */
+@page { size: A4; margin: 12mm; }
+@media print {
+  body.jp-Notebook { max-width: none; margin: 0; padding: 0; overflow: visible; }
+  body.jp-Notebook .jp-Notebook-cell, body.jp-Notebook .jp-OutputArea,
+  body.jp-Notebook .jp-OutputArea-child, body.jp-Notebook .jp-OutputArea-output,
+  body.jp-Notebook .jp-MarkdownOutput { display: block; overflow: visible; break-inside: auto; }
+  body.jp-Notebook .jp-OutputArea-output.jp-RenderedHTMLCommon { padding-right: 0; }
+  body.jp-Notebook h1, body.jp-Notebook h2, body.jp-Notebook h3, body.jp-Notebook .jp-MarkdownCell { break-after: avoid; }
+}
 </style>
 {{ resources.launchkit_css }}
 {% endblock extra_css %}
@@ -65,6 +126,7 @@ def _plotly_js() -> str:
 
 _EXPORTER: Any = None
 _EXPORTER_LOCK = threading.Lock()
+_RENDER_LOCK = threading.Lock()
 
 
 def _exporter() -> Any:
@@ -132,5 +194,6 @@ def render_html(nb: Any) -> str:
         "launchkit_plotly_js": _plotly_js() if has_plotly else "",
         "launchkit_css": STYLE_CSS,
     }
-    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    with _RENDER_LOCK:  # one exporter for the process; reports rendered side by side take turns
+        body, _ = _exporter().from_notebook_node(nb, resources=resources)
     return body

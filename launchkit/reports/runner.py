@@ -13,11 +13,10 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,10 +30,12 @@ from launchkit.reports.kernel import Kernel, start_kernel
 from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY_TAG, ReportResult, stamp_for
 from launchkit.reports.paths import notebook_path
 from launchkit.reports.render import render_html, warm_exporter
-from launchkit.store import atomic, snapshot
+from launchkit.store import atomic, leftovers, snapshot
+from launchkit.store.runner import QueryRunner
 from launchkit.window import Window, floor_hour, iso, parse_day, parse_instant
 
 CELL_TIMEOUT_S = 300
+RUNNING_SUFFIX = ".running.ipynb"  # the notebook papermill writes while it executes
 
 
 def skip_slow_optional_imports() -> None:
@@ -92,9 +93,7 @@ def _execute(
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    out_dir.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{stamp}.", suffix=".running.ipynb", dir=out_dir)
-    os.close(fd)
+    tmp = atomic.temp_beside(out_dir / stamp, suffix=RUNNING_SUFFIX)
     threading.Thread(target=warm_exporter, daemon=True).start()  # while the kernel computes
     try:
         nb = papermill.execute_notebook(
@@ -113,7 +112,7 @@ def _execute(
         )
     except PapermillExecutionError as exc:
         failed = out_dir / f"{stamp}.failed.ipynb"
-        if Path(tmp).stat().st_size:
+        if tmp.stat().st_size:
             os.replace(tmp, failed)
         evalue = str(exc.evalue).splitlines()[0] if exc.evalue else ""
         raise NotebookFailed(
@@ -123,8 +122,14 @@ def _execute(
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ReportError(f"{nb_path.name} could not be executed: {type(exc).__name__}: {msg}") from None
     finally:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
     return nb
+
+
+def clean_leftovers(reports_dir: Path) -> list[Path]:
+    """Remove what killed report runs left in the reports folder: notebooks being executed and files
+    being written (tagged with a process that is gone; a run still going keeps its own)."""
+    return leftovers.sweep(reports_dir, (f".*{RUNNING_SUFFIX}", *atomic.TEMP_PATTERNS), recursive=True)
 
 
 def _extract_summary(nb: Any) -> dict[str, Any]:
@@ -164,6 +169,7 @@ def run_report(
             kernel.shutdown()
         raise ReportError(f"unknown report '{kind}' (one of {', '.join(KINDS)})")
     started = time.monotonic()
+    clean_leftovers(config.reports_dir)
     nb_path = notebook or notebook_path(KINDS[kind].notebook)
     if not nb_path.is_file():
         if kernel is not None:
@@ -279,35 +285,144 @@ def _run_report(
     )
 
 
-def run_all(
-    config: Config, *, pdf: bool = False, now: datetime | None = None, redact: bool | None = None
-) -> list[Path]:
-    """Every report for the latest data (the hourly one for the latest complete hour); then the index.
+HOUR_CHOICES = ("latest", "busiest")
 
-    Returns the HTML files written, the index last.
+
+def busiest_hour(db: QueryRunner, first: date, last: date, now: datetime | None = None) -> datetime | None:
+    """The complete hour (ended by `now`) of days first..last with the most active sessions; the
+    latest of equals. None when no hour of those days has a session."""
+    import pandas as pd
+
+    from launchkit.analytics import metrics
+
+    ts = metrics.timeseries(db, first, last, grain="hour")
+    cutoff = floor_hour((now or datetime.now(UTC)).astimezone(UTC))
+    bucket = pd.to_datetime(ts["bucket"], utc=True)
+    sessions = pd.to_numeric(ts["active_sessions"], errors="coerce").fillna(0)
+    ok = (sessions > 0) & (bucket + pd.Timedelta(hours=1) <= cutoff)
+    if not ok.any():
+        return None
+    ranked = pd.DataFrame({"sessions": sessions[ok], "bucket": bucket[ok]}).sort_values(["sessions", "bucket"])
+    return ranked["bucket"].iloc[-1].to_pydatetime()
+
+
+def plan(
+    db: QueryRunner, *, days: int = 1, hour: str = "latest", now: datetime | None = None
+) -> list[tuple[str, dict[str, Any]]]:
+    """The reports `run_all` renders, as (kind, {"at": hour} or {"date": day}): the hourly report
+    first, then the daily reports of each day, oldest day first. See run_all."""
+    if days < 1:
+        raise ReportError(f"days must be at least 1, got {days}")
+    if hour not in HOUR_CHOICES:
+        raise ReportError(f"hour must be one of {', '.join(HOUR_CHOICES)}, got {hour!r}")
+    last = latest_day_with_data(db)
+    report_days = [last - timedelta(days=i) for i in range(days - 1, -1, -1)]
+    at = busiest_hour(db, report_days[0], last, now) if hour == "busiest" else None
+    jobs: list[tuple[str, dict[str, Any]]] = [
+        (kind, {"at": at or latest_hour_with_data(db, now)}) for kind, spec in KINDS.items() if spec.grain == "hour"
+    ]
+    for d in report_days:
+        jobs.extend((kind, {"date": d}) for kind, spec in KINDS.items() if spec.grain != "hour")
+    return jobs
+
+
+def run_all(
+    config: Config,
+    *,
+    pdf: bool = False,
+    now: datetime | None = None,
+    days: int = 1,
+    hour: str = "latest",
+    workers: int | None = None,
+    redact: bool | None = None,
+) -> list[Path]:
+    """Every report for the latest data; then the index. Returns the HTML files written, the index last.
+
+    The daily reports cover the last `days` days with data, oldest first (days=3: the latest day and
+    the two before it). The hourly report covers the latest complete hour with data (hour="latest"),
+    or the busiest complete hour of those days by active sessions (hour="busiest": what `launchkit
+    demo` shows). Reports run `workers` at a time (default_workers()). `redact`: see run_report.
     """
     snapshot.refresh(config)
     db = snapshot.connect(config, refresh_first=False)
     try:
-        hour = latest_hour_with_data(db, now)
-        day = latest_day_with_data(db)
+        jobs = plan(db, days=days, hour=hour, now=now)
     finally:
         db.close()
-    out: list[Path] = []
-    kinds = list(KINDS)
-    kernels = {kinds[0]: start_kernel(kinds[0])}
-    try:
-        for i, kind in enumerate(kinds):
-            if i + 1 < len(kinds):  # the next report's kernel starts while this one runs
-                kernels[kinds[i + 1]] = start_kernel(kinds[i + 1])
-            k = kernels.pop(kind)
-            if KINDS[kind].grain == "hour":
-                r = run_report(kind, config, at=hour, pdf=pdf, update_index=False, kernel=k, redact=redact)
-            else:
-                r = run_report(kind, config, date=day, pdf=pdf, update_index=False, kernel=k, redact=redact)
-            out.append(r.html)
-    finally:
-        for k in kernels.values():
-            k.shutdown()
+    out = _run_jobs(config, jobs, pdf=pdf, workers=workers, redact=redact)
     out.append(write_index(config.reports_dir))
     return out
+
+
+# Kinds started before the others: the GA report takes two to three times as long as any other (it
+# judges every criterion on each day back to find how long it has held); started last, it would run
+# alone at the end while the other worker idles.
+RUN_FIRST = ("ga",)
+
+
+def default_workers() -> int:
+    """Reports run side by side, one per CPU core, at most two (each one is a kernel process)."""
+    return max(1, min(2, os.cpu_count() or 1))
+
+
+def _run_jobs(
+    config: Config,
+    jobs: list[tuple[str, dict[str, Any]]],
+    *,
+    pdf: bool,
+    workers: int | None,
+    redact: bool | None = None,
+) -> list[Path]:
+    """Run the reports `jobs` lists with `workers` side by side (the RUN_FIRST kinds first), each
+    worker starting its next report's kernel while the current one runs; the HTML files in the
+    order of `jobs`.
+
+    The first failure stops the workers from taking further reports and is raised once every
+    worker has finished its current one.
+    """
+    import queue
+
+    n = max(1, min(workers or default_workers(), len(jobs)))
+    todo: queue.SimpleQueue[int] = queue.SimpleQueue()
+    for i in sorted(range(len(jobs)), key=lambda i: (jobs[i][0] not in RUN_FIRST, i)):
+        todo.put(i)
+    done: dict[int, Path] = {}
+    errors: list[BaseException] = []
+
+    def take() -> tuple[int, Kernel] | None:
+        if errors:
+            return None
+        try:
+            i = todo.get_nowait()
+        except queue.Empty:
+            return None
+        return i, start_kernel(jobs[i][0])
+
+    def worker() -> None:
+        try:
+            current = take()
+            while current is not None:
+                i, kernel = current
+                ahead = None
+                try:
+                    ahead = take()  # the next report's kernel starts while this one runs
+                    kind, when = jobs[i]
+                    done[i] = run_report(
+                        kind, config, pdf=pdf, update_index=False, kernel=kernel, redact=redact, **when
+                    ).html
+                except BaseException:
+                    if ahead is not None:
+                        ahead[1].shutdown()
+                    raise
+                current = ahead
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, name=f"launchkit-report-{k}", daemon=True) for k in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if errors:
+        raise errors[0]
+    return [done[i] for i in range(len(jobs))]

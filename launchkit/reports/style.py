@@ -1,4 +1,10 @@
-"""The reports' CSS: tiles, badges, tables and notes look the same in JupyterLab and in the rendered HTML."""
+"""The reports' CSS: tiles, badges, tables and notes look the same in JupyterLab and in the rendered HTML.
+
+Its print rules (the PDF, and a browser's print of a report) hide the chart toolbar, keep charts,
+tiles and table rows whole, and fit tables to the page (smaller type, wrapping cells, headers on
+one line, badges that print in colour); the page size and the report's own layout rules are in
+launchkit.reports.render's template.
+"""
 
 STYLE_CSS = """<style>
 .lk-tiles{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
@@ -13,4 +19,18 @@ STYLE_CSS = """<style>
 .lk-badge{display:inline-block;border-radius:10px;padding:1px 8px;color:#fff;font-size:12px;font-weight:600}
 .lk-note{border-left:4px solid #57606a;background:#f6f8fa;padding:8px 12px;margin:8px 0}
 .lk-muted{color:#57606a}
+.lk-nowrap{white-space:nowrap}
+@media print{
+.modebar-container,.modebar{display:none!important}
+.js-plotly-plot,.plotly-graph-div,.lk-tile,.lk-table tr,.lk-note li{break-inside:avoid}
+.lk-table,.jp-RenderedHTMLCommon table.lk-table{font-size:10px;table-layout:auto}
+.lk-table:has(th:nth-child(9)),.jp-RenderedHTMLCommon table.lk-table:has(th:nth-child(9)){font-size:9px}
+.lk-table th,.lk-table td,.jp-RenderedHTMLCommon .lk-table th,.jp-RenderedHTMLCommon .lk-table td{padding:2px 3px;max-width:none}
+.lk-table th,.jp-RenderedHTMLCommon .lk-table th{white-space:nowrap}
+.lk-table td,.jp-RenderedHTMLCommon .lk-table td{overflow-wrap:break-word}
+.lk-table td.lk-num,.jp-RenderedHTMLCommon .lk-table td.lk-num{white-space:nowrap}
+.lk-table caption,.lk-table thead,.lk-table tbody tr:first-child{break-after:avoid}
+.lk-badge{white-space:nowrap;print-color-adjust:exact;-webkit-print-color-adjust:exact}
+.lk-table .lk-badge{font-size:9px;padding:0 4px}
+}
 </style>"""

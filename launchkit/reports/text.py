@@ -1,6 +1,8 @@
 """Numbers as people read them, the same in every tile, table, chart label and summary line.
 
-97.1 %, $0.21, 2,345 ms; a missing value is an em dash, never 0.
+97.1 %, $0.21, 2,345 ms, yes / no; a missing value is an em dash, never 0; a count with its noun
+in the right number ("1 session", "2 sessions"); a table column's unit from its name when the
+caller gives none (`column_unit`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,10 @@ import numbers
 from datetime import date, datetime
 from typing import Any
 
+import numpy as np
 import pandas as pd
+
+from launchkit.catalogue import unit as catalogue_unit
 
 
 def missing(v: Any) -> bool:
@@ -27,11 +32,13 @@ def fmt(value: Any, unit: str = "", digits: int | None = None) -> str:
     """A number for people: 97.1 %, $0.21, 2,345 ms; missing is an em dash, never 0."""
     if missing(value):
         return "—"
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else "no"
     if isinstance(value, (datetime, pd.Timestamp)):
         return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M UTC")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if not isinstance(value, numbers.Real):
         return str(value)
     integral = isinstance(value, numbers.Integral)
     value = float(value) if not integral else int(value)  # type: ignore[call-overload]
@@ -41,9 +48,47 @@ def fmt(value: Any, unit: str = "", digits: int | None = None) -> str:
         return f"{value * 100:.{1 if digits is None else digits}f} %"
     if unit == "$":
         d = digits if digits is not None else (2 if abs(value) >= 0.1 or value == 0 else 4)
-        return f"${value:,.{d}f}"
+        text = f"${abs(value):,.{d}f}"
+        return f"-{text}" if value < 0 and text.strip("$0.,") else text  # -$0.23, never $-0.23
     if integral or (float(value).is_integer() and digits is None):
         text = f"{int(value):,}"
     else:
         text = f"{value:,.{1 if digits is None else digits}f}"
     return f"{text} {unit}".rstrip()
+
+
+def plural_of(noun: str) -> str:
+    """The English plural of a regular noun: session -> sessions, breach -> breaches, day -> days,
+    entry -> entries. Irregular ones (criterion) are given to `plural` explicitly."""
+    if noun.endswith(("s", "x", "z", "ch", "sh")):
+        return noun + "es"
+    if len(noun) > 1 and noun.endswith("y") and noun[-2] not in "aeiou":
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+def plural(n: Any, noun: str, many: str | None = None) -> str:
+    """A count with its noun: '1 session', '0 sessions', '2,345 sessions', '1 breach', '2 breaches';
+    a missing count is '— sessions'. `many` gives an irregular plural (plural(3, 'criterion', 'criteria'))."""
+    many = many or plural_of(noun)
+    if missing(n):
+        return f"— {many}"
+    return f"{fmt(n)} {noun if n == 1 else many}"
+
+
+def column_unit(name: str) -> str:
+    """The unit of a table column from its name, when the table's caller names none: a catalogue
+    metric's unit, else by suffix: *_usd money ('$'), *_rate and *share a 0-1 share ('%'), *_pct
+    a share already in percent ('pct'), *_ms milliseconds ('ms')."""
+    known = catalogue_unit(name)
+    if known in ("%", "$", "ms"):
+        return known
+    if name.endswith("_usd"):
+        return "$"
+    if name.endswith(("_rate", "share")):
+        return "%"
+    if name.endswith("_pct"):
+        return "pct"
+    if name.endswith("_ms"):
+        return "ms"
+    return ""

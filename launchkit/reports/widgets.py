@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from launchkit.analytics.checks import LOW_SAMPLE
 from launchkit.catalogue import unit as unit_of
 from launchkit.errors import TimeValueError
 from launchkit.reports import charts
@@ -36,11 +37,15 @@ def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
                 "fail line": f"{'<' if op == '≥' else '>'} {charts.fmt(v.get('marginal'), unit)}"
                 if v.get("marginal") is not None
                 else "—",
-                "status": v.get("status") or v.get("verdict") or "na",
+                "status": _STATUS_LABEL.get(str(v.get("status")), v.get("status")) or v.get("verdict") or "na",
                 "note": v.get("note") or "",
             }
         )
     return charts.table(pd.DataFrame(rows), status={"status": lambda s: _status_colour(s)}, empty="no checks")
+
+
+# statuses as a table or tile shows them (the JSON summary keeps the status itself)
+_STATUS_LABEL = {"low-sample": "low sample"}
 
 
 _REC_STATUS = {"EXPAND": "ok", "HOLD": "watch", "ROLLBACK": "breach", "GO": "ok", "NO-GO": "breach"}
@@ -71,7 +76,7 @@ def _needed_text(n: Mapping[str, Any]) -> str:
     name = n.get("criterion") or n.get("metric")
     have = n.get("have", n.get("n"))
     where = "in its window" if n.get("criterion") else "on the day"
-    text = f"{name}: {have if have is not None else 0} observations {where}, need {n.get('need')}"
+    text = f"{name}: {charts.plural(have if have is not None else 0, 'observation')} {where}, need {charts.fmt(n.get('need'))}"
     if n.get("days_to_pool"):
         text += f" (about {n['days_to_pool']} days pooled)"
     if n.get("n_to_detect_min_effect"):
@@ -175,7 +180,7 @@ def _window_text(w: Mapping[str, Any]) -> str:
     except (KeyError, TimeValueError):
         return "—"
     n = w.get("days", (last - start).days + 1)
-    return f"{n} day{'' if n == 1 else 's'}, {start.isoformat()} to {last.isoformat()}"
+    return f"{charts.plural(n, 'day')}, {start.isoformat()} to {last.isoformat()}"
 
 
 def _interval_text(iv: Mapping[str, Any] | None, unit: str) -> str:
@@ -200,6 +205,7 @@ def _status_colour(s: Any) -> str:
         "marginal": "watch",
         "insufficient data": "na",
         "untrusted data": "watch",
+        "low sample": "low-sample",
     }.get(t, t)
 
 
@@ -221,6 +227,7 @@ def quality_table(dq: Mapping[str, Any]) -> Any:
         extra.append(f"hours expected to have data but without any: {', '.join(map(str, dq['gap_hours']))}")
     if dq.get("rejected_rows"):
         extra.append(f"{dq['rejected_rows']} input rows rejected in this period (launchkit status shows why)")
+    extra.extend(str(f["message"]) for f in dq.get("findings") or [])
     tbl = charts.table(
         pd.DataFrame(rows),
         units={"coverage": "%", "threshold": "%"},
@@ -306,46 +313,53 @@ def metric_trend(
 
 
 def hourly_tiles(m: Mapping[str, Any], verdicts: list[dict[str, Any]]) -> charts.HTMLBlock:
-    """The hour's headline tiles, coloured by the matching check's status."""
+    """The hour's headline tiles, coloured by the matching check's status: green, amber or red only
+    with enough observations; a check with fewer than its criterion's min_sample reads 'low sample'
+    in the neutral colour (checks.LOW_SAMPLE)."""
     by_metric = {v["metric"]: v for v in verdicts}
+    samples = m.get("samples", {})
 
-    def st(metric: str) -> tuple[str, str]:
+    def st(metric: str, counted: str) -> tuple[str, str, str]:
+        """(status, target, sample): 'target ≥ 97.0 %', '758 calls' or 'low sample: 12 of 500 calls'."""
         v = by_metric.get(metric)
+        noun = _NOUNS[counted]
+        n = samples.get(counted)
         if not v or v["pass"] is None:
-            return "na", ""
+            return "na", "", charts.plural(n, noun)
         op = "≥" if v["direction"] == "higher" else "≤"
-        return v["status"], f"target {op} {charts.fmt(v['pass'], v['unit'])}"
+        target = f"target {op} {charts.fmt(v['pass'], v['unit'])}"
+        if v["status"] == LOW_SAMPLE:
+            have = v["n"] if v.get("n") is not None else n
+            return v["status"], target, f"low sample: {charts.fmt(have)} of {charts.plural(v.get('min_sample'), noun)}"
+        return v["status"], target, charts.plural(n, noun)
+
+    def sub(*parts: str) -> str:
+        return "; ".join(p for p in parts if p)
 
     lat = m.get("latency_ms") or {}
-    s_tool, t_tool = st("tool_call_success_rate")
-    s_cost, t_cost = st("cost_per_session")
-    s_err, t_err = st("turn_error_rate")
-    s_p95, _ = st("latency_p95_ms")
-    samples = m.get("samples", {})
+    s_tool, t_tool, n_tool = st("tool_call_success_rate", "tool_calls")
+    s_cost, t_cost, n_cost = st("cost_per_session", "active_sessions")
+    s_err, t_err, n_err = st("turn_error_rate", "turns")
+    s_p95, _, n_p95 = st("latency_p95_ms", "latency_ms")
+    pcts = (
+        f"p50 {charts.fmt(lat.get('p50'), 'ms')} · p90 {charts.fmt(lat.get('p90'), 'ms')} · "
+        f"p99 {charts.fmt(lat.get('p99'), 'ms')}"
+    )
     items = [
         charts.Tile("active sessions", m.get("active_sessions"), "", "na", f"{charts.fmt(m.get('new_sessions'))} new"),
+        charts.Tile("tool-call success", m.get("tool_call_success_rate"), "%", s_tool, sub(t_tool, n_tool)),
         charts.Tile(
-            "tool-call success",
-            m.get("tool_call_success_rate"),
-            "%",
-            s_tool,
-            f"{t_tool}; {charts.fmt(samples.get('tool_calls'))} calls".strip("; "),
+            "cost per session",
+            m.get("cost_per_session"),
+            "$",
+            s_cost,
+            sub(t_cost, n_cost if s_cost == LOW_SAMPLE else ""),
         ),
-        charts.Tile("cost per session", m.get("cost_per_session"), "$", s_cost, t_cost),
-        charts.Tile(
-            "turn error rate",
-            m.get("turn_error_rate"),
-            "%",
-            s_err,
-            f"{t_err}; {charts.fmt(samples.get('turns'))} turns".strip("; "),
-        ),
-        charts.Tile(
-            "latency p95",
-            lat.get("p95"),
-            "ms",
-            s_p95,
-            f"p50 {charts.fmt(lat.get('p50'), 'ms')} · p90 {charts.fmt(lat.get('p90'), 'ms')} · "
-            f"p99 {charts.fmt(lat.get('p99'), 'ms')}",
-        ),
+        charts.Tile("turn error rate", m.get("turn_error_rate"), "%", s_err, sub(t_err, n_err)),
+        charts.Tile("latency p95", lat.get("p95"), "ms", s_p95, sub(pcts, n_p95 if s_p95 == LOW_SAMPLE else "")),
     ]
     return charts.tiles(items)
+
+
+# the noun of each sample count (metrics.summary's "samples") a tile shows
+_NOUNS = {"tool_calls": "call", "turns": "turn", "active_sessions": "session", "latency_ms": "ok turn"}

@@ -1,4 +1,8 @@
-"""Whole files or none: every file launchkit publishes is written to a temporary file beside it, then renamed."""
+"""Whole files or none: every file launchkit publishes is written to a temporary file beside it, then renamed.
+
+The temporary file is `.<name>.<owner tag>.<random>.tmp` (launchkit.store.leftovers): when a run is
+killed before its rename, the next run removes it (`sweep`), and a run still writing keeps its own.
+"""
 
 from __future__ import annotations
 
@@ -6,20 +10,50 @@ import os
 import tempfile
 from pathlib import Path
 
+from launchkit.errors import OutputError
+from launchkit.store import leftovers
+
+TEMP_PATTERNS = (".*.tmp", ".*.tmp.wal")  # .wal: DuckDB's log of a database being built under a temporary name
+
+
+def check_folder(folder: Path) -> Path:
+    """Refuse, in one line, a folder that cannot be created because a file stands on its path (creates nothing)."""
+    blocker = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise OutputError(f"cannot create the folder {folder}: {blocker} is a file, not a folder")
+    return folder
+
+
+def ensure_folder(folder: Path) -> Path:
+    """Create a folder (and its parents) for launchkit's output, or say in one line what stands in the way."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        check_folder(folder)
+        raise OutputError(f"cannot create the folder {folder}: {exc.strerror or exc}") from None
+    return folder
+
+
+def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
+    """A new empty temporary file in path's folder, named after it and tagged with this process."""
+    ensure_folder(path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{leftovers.tag()}.", suffix=suffix, dir=path.parent)
+    os.close(fd)
+    return Path(tmp)
+
 
 def write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
     """Write a file whole or not at all: a temporary file in the same folder, fsync, then os.replace."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = temp_beside(path)
     try:
-        with os.fdopen(fd, "wb") as f:
+        with open(tmp, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return path
 
@@ -27,3 +61,8 @@ def write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
 def write_text(path: Path, text: str) -> Path:
     """write_bytes for UTF-8 text."""
     return write_bytes(path, text.encode("utf-8"))
+
+
+def sweep(folder: Path, *, recursive: bool = False) -> list[Path]:
+    """Remove the temporary files killed runs left in `folder` (their owner process is gone)."""
+    return leftovers.sweep(folder, TEMP_PATTERNS, recursive=recursive)

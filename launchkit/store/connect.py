@@ -13,8 +13,24 @@ from pathlib import Path
 
 import duckdb
 
-from launchkit.errors import WarehouseBusy, WarehouseError
+from launchkit.errors import OutputError, WarehouseBusy, WarehouseDamaged, WarehouseError
+from launchkit.store.atomic import ensure_folder
 from launchkit.store.migrate import expected_version, migrate, schema_version
+
+# What DuckDB says when a database file cannot be read whole: truncated, a block failing its
+# checksum, a header that is not DuckDB's.
+_DAMAGE = ("corrupt", "checksum", "could not read enough bytes", "not a valid duckdb database")
+
+
+def is_damage(exc: BaseException) -> bool:
+    """Whether a DuckDB error says the database file is damaged (rather than busy, or a query's fault)."""
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and any(marker in text for marker in _DAMAGE)
+
+
+def damaged(path: str | Path, exc: BaseException) -> WarehouseDamaged:
+    """The one-line error for a damaged warehouse file: which file, DuckDB's first line, how to restore."""
+    return WarehouseDamaged(str(path), str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__)
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -35,9 +51,9 @@ def connect(
         raise WarehouseError(f"no warehouse at {path}: run 'launchkit ingest' or 'launchkit demo' first")
     if not read_only:
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise WarehouseError(f"cannot create the warehouse's folder {path.parent}: {exc.strerror or exc}") from None
+            ensure_folder(path.parent)
+        except OutputError as exc:
+            raise WarehouseError(f"warehouse {path}: {exc}") from None
     deadline = time.monotonic() + wait_s
     delay = 0.05
     while True:
@@ -45,27 +61,39 @@ def connect(
             con = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.Error as exc:
+            if is_damage(exc):
+                raise damaged(path, exc) from None
             if not _is_lock_error(exc):
                 raise WarehouseError(f"cannot open warehouse {path}: {str(exc).splitlines()[0]}") from None
             if time.monotonic() >= deadline:
                 raise WarehouseBusy(str(path), wait_s) from None
             time.sleep(delay)
             delay = min(delay * 2, 0.5)
-    con.execute("SET TimeZone = 'UTC'")
-    if not read_only and migrate_schema:
-        migrate(con)
-    elif read_only:
-        found = schema_version(con)
-        expected = expected_version()
-        if found != expected:
-            con.close()
-            if found == 0:
-                raise WarehouseError(f"{path} is not a launchkit warehouse (no schema version)")
-            raise WarehouseError(
-                f"{path} has schema version {found}, this launchkit expects {expected}: "
-                "run a writing command (e.g. 'launchkit ingest') to migrate it"
-            )
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+        if not read_only and migrate_schema:
+            migrate(con)
+        elif read_only:
+            _check_version(con, path)
+    except duckdb.Error as exc:
+        con.close()
+        if is_damage(exc):
+            raise damaged(path, exc) from None
+        raise
     return con
+
+
+def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
+    found = schema_version(con)
+    expected = expected_version()
+    if found != expected:
+        con.close()
+        if found == 0:
+            raise WarehouseError(f"{path} is not a launchkit warehouse (no schema version)")
+        raise WarehouseError(
+            f"{path} has schema version {found}, this launchkit expects {expected}: "
+            "run a writing command (e.g. 'launchkit ingest') to migrate it"
+        )
 
 
 def connect_memory() -> duckdb.DuckDBPyConnection:

@@ -46,8 +46,12 @@ def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     return int(con.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0])
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> int:
-    """Bring the warehouse to the current schema version, one transaction per migration."""
+def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> int:
+    """Bring the warehouse to the current schema version (or to `upto`), one transaction per migration.
+
+    `upto` stops at an older version: a restore fills a backup's rows into the schema they were
+    saved from, then migrates the rest of the way.
+    """
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_version ("
         "version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP WITH TIME ZONE)"
@@ -60,7 +64,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         )
     applied = {v for (v,) in con.execute("SELECT version FROM schema_version").fetchall()}
     for version, name, statements in migrations():
-        if version in applied:
+        if version in applied or (upto is not None and version > upto):
             continue
         con.execute("BEGIN TRANSACTION")
         try:
@@ -71,6 +75,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> int:
         except BaseException:
             con.execute("ROLLBACK")
             raise
+    if upto is not None and upto < newest:
+        return upto  # the views follow the newest schema: built when the migration completes
     _refresh_views(con)
     return newest
 

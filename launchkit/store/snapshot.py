@@ -17,7 +17,6 @@ import contextlib
 import json
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -83,15 +82,15 @@ def publish(con: duckdb.DuckDBPyConnection, warehouse_path: str | Path) -> Path:
     """
     wh = Path(warehouse_path)
     snap = snapshot_path(wh)
+    atomic.sweep(snap.parent)  # copies a killed writer left behind
     con.execute("CHECKPOINT")
-    fd, tmp = tempfile.mkstemp(prefix=f".{snap.name}.", suffix=".tmp", dir=snap.parent)
-    os.close(fd)
+    tmp = atomic.temp_beside(snap)
     try:
         shutil.copyfile(wh, tmp)
         os.chmod(tmp, 0o444)
         os.replace(tmp, snap)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     meta = {
         "source": _source_signature(wh),

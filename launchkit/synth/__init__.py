@@ -5,7 +5,9 @@ OTLP/JSON traces. Deterministic for a seed.
 """
 
 from launchkit.synth.pilot import (
+    CACHE_PRICES_PER_MTOK,
     DEFAULT_START,
+    MODEL_NAMES,
     MODEL_VENDOR,
     PRICES_PER_MTOK,
     REFERENCE_CRITERIA,
@@ -19,7 +21,9 @@ from launchkit.synth.pilot import (
 )
 
 __all__ = [
+    "CACHE_PRICES_PER_MTOK",
     "DEFAULT_START",
+    "MODEL_NAMES",
     "MODEL_VENDOR",
     "PRICES_PER_MTOK",
     "REFERENCE_CRITERIA",

@@ -88,8 +88,6 @@ def _span(
 
 def session_spans(pilot_frames: dict[str, pd.DataFrame]) -> dict[str, list[dict[str, Any]]]:
     """OTLP span objects per session_id (root, turns, tool calls), from the pilot's frames."""
-    from launchkit.synth import MODEL_VENDOR
-
     sessions, turns, calls = pilot_frames["sessions"], pilot_frames["turns"], pilot_frames["tool_calls"]
     out: dict[str, list[dict[str, Any]]] = {}
     trace_of: dict[str, str] = {}
@@ -124,11 +122,13 @@ def session_spans(pilot_frames: dict[str, pd.DataFrame]) -> dict[str, list[dict[
         attrs = {
             _name("operation"): "chat",
             _name("session"): sid,
-            _name("provider"): MODEL_VENDOR.get(row.model),
+            _name("provider"): None if _missing(row.provider) else row.provider,
             "gen_ai.request.model": row.model,
-            _name("model"): row.model,  # gen_ai.response.model
+            _name("model"): row.model if _missing(row.model_raw) else row.model_raw,  # gen_ai.response.model
             _name("input_tokens"): None if _missing(row.input_tokens) else int(row.input_tokens),
             _name("output_tokens"): None if _missing(row.output_tokens) else int(row.output_tokens),
+            _name("cache_read_tokens"): None if _missing(row.cache_read_tokens) else int(row.cache_read_tokens),
+            _name("cache_write_tokens"): None if _missing(row.cache_write_tokens) else int(row.cache_write_tokens),
             _name("cost"): None if _missing(row.cost_usd) else float(row.cost_usd),
             _name("ttft_s"): None if _missing(row.ttft_ms) else float(row.ttft_ms) / 1000.0,
         }

@@ -36,14 +36,39 @@ DEFAULT_START = dt.date(2026, 3, 2)  # a Monday
 DEFAULT_SESSIONS_PER_HOUR = 40.0
 # low-traffic caps the business-hour mean at this (night and weekend traffic is far lower still).
 LOW_TRAFFIC_SESSIONS_PER_HOUR = 1.25
+# What `launchkit demo` asks for (docs/synthetic-pilot.md, "The demo"): a pilot busy enough that its
+# busiest hours reach the GA criteria's minimum samples (a few hundred sessions an hour at peak), 14
+# days that end on a Wednesday so the last three days are weekdays, daily export files (one load per
+# table and day instead of per hour) and an incident with its postmortem in those last days.
+DEMO_SESSIONS_PER_HOUR = 250.0
+DEMO_START = dt.date(2026, 3, 5)  # a Thursday
+FILE_GRAINS = ("hour", "day")
 
 # List prices, USD per million tokens (input, output), as published by the vendors and as the
-# genai-prices table has them. Turn costs and vendor bills are computed from these.
+# genai-prices table has them. Turn costs and vendor bills are computed from these (and the cache
+# prices below), here, independently of launchkit's pricing code, which the bills then check.
 PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
     "gpt-4o": (2.50, 10.00),
     "gpt-4o-mini": (0.15, 0.60),
     "claude-3-5-sonnet-20241022": (3.00, 15.00),
     "claude-3-5-haiku-20241022": (0.80, 4.00),
+}
+# Prompt-cache prices, USD per million tokens (cache read, cache write; None: not billed separately).
+# OpenAI caches prompts automatically (reads at half the input price, writes not billed); Anthropic
+# bills cache writes at 1.25x and reads at 0.1x the input price.
+CACHE_PRICES_PER_MTOK: dict[str, tuple[float, float | None]] = {
+    "gpt-4o": (1.25, None),
+    "gpt-4o-mini": (0.075, None),
+    "claude-3-5-sonnet-20241022": (0.30, 3.75),
+    "claude-3-5-haiku-20241022": (0.08, 1.00),
+}
+# The one name per model a turn carries (turns.model); the price-table key above is the name as
+# reported (turns.model_raw).
+MODEL_NAMES: dict[str, str] = {
+    "gpt-4o": "gpt-4o",
+    "gpt-4o-mini": "gpt-4o-mini",
+    "claude-3-5-sonnet-20241022": "claude-3-5-sonnet",
+    "claude-3-5-haiku-20241022": "claude-3-5-haiku",
 }
 MODEL_VENDOR: dict[str, str] = {
     "gpt-4o": "openai",
@@ -53,9 +78,12 @@ MODEL_VENDOR: dict[str, str] = {
 }
 # Per model: share of turns, median latency (ms), median input tokens of a first turn, median output.
 _MODELS = tuple(PRICES_PER_MTOK)
+# Whether a model's vendor bills cache writes (and reports them): Anthropic yes, OpenAI no.
+_CACHE_WRITES_BILLED = np.array([CACHE_PRICES_PER_MTOK[m][1] is not None for m in _MODELS])
 _MODEL_SHARE = np.array([0.45, 0.30, 0.20, 0.05])
 _MODEL_LATENCY_MS = np.array([2600.0, 1500.0, 3100.0, 1700.0])
-_MODEL_INPUT_TOKENS = np.array([31000.0, 16500.0, 31000.0, 16500.0])
+# (prompts are long and mostly cached: about 60% of input tokens are cache reads, see _prompt_cache)
+_MODEL_INPUT_TOKENS = np.array([48000.0, 25500.0, 48000.0, 25500.0])
 _MODEL_OUTPUT_TOKENS = np.array([650.0, 500.0, 750.0, 500.0])
 
 # Tools: share of calls, failure rate, share of failures that are timeouts, median duration (ms).
@@ -250,12 +278,15 @@ def generate_frames(
     scenario: str = "healthy",
     start: dt.date = DEFAULT_START,
     sessions_per_hour: float | None = None,
+    recent_incident: bool = False,
 ) -> SynthPilot:
     """Generate a synthetic pilot in memory: contract tables (UTC timestamps) and its ground truth.
 
     `sessions_per_hour` is the mean number of sessions per hour in weekday business hours once all
     tenants are enabled (default 40); nights and weekends get a fraction of it. The low-traffic
-    scenario caps it at 2.
+    scenario caps it at 2. `recent_incident` adds a routine incident on the second-to-last day,
+    resolved, with its postmortem before the data ends (the demo shows it in its last debriefs);
+    it comes from a stream of its own, so every other row is the same with or without it.
     """
     _validate(days, tenants, seed, scenario, sessions_per_hour)
     if scenario == "low-traffic":
@@ -263,8 +294,8 @@ def generate_frames(
     else:
         rate = float(sessions_per_hour or DEFAULT_SESSIONS_PER_HOUR)
     # one stream per component, so a change in one component's draws leaves the others alone
-    r_rollout, r_traffic, r_turns, r_tools, r_feedback, r_bills, r_incidents, r_misc = (
-        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(8)
+    r_rollout, r_traffic, r_turns, r_tools, r_feedback, r_bills, r_incidents, r_misc, r_cache = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(9)
     )
     start_ms = _ms(start)
     end_ms = start_ms + days * _DAY_MS
@@ -276,6 +307,7 @@ def generate_frames(
     s_tenant, s_start, s_user = _traffic(r_traffic, rate, days, start, start_ms, ro)
     n_sess = len(s_start)
     tu = _turns(r_turns, s_start, scenario, problem_ms)
+    _prompt_cache(r_cache, tu)
     tc = _tool_calls(r_tools, tu, scenario, problem_ms)
     t_sess, c_turn = tu["session"], tc["turn"]
 
@@ -327,13 +359,19 @@ def generate_frames(
                 "turn_id": _text(turn_ids),
                 "session_id": _text(t_sid),
                 "started_at": _ts(tu["start"][t_keep]),
-                "model": _text(np.array(_MODELS)[tu["model"][t_keep]]),
+                "model": _text(np.array([MODEL_NAMES[m] for m in _MODELS])[tu["model"][t_keep]]),
                 "status": _text(np.where(tu["error"][t_keep], "error", "ok")),
                 "latency_ms": tu["latency"][t_keep],
                 "ttft_ms": tu["ttft"][t_keep],
                 "input_tokens": tu["input_tokens"][t_keep],
                 "output_tokens": tu["output_tokens"][t_keep],
                 "cost_usd": np.where(tu["unpriced"][t_keep], np.nan, true_cost),
+                "cache_read_tokens": pd.Series(tu["cache_read"][t_keep], dtype="Int64"),
+                "cache_write_tokens": pd.Series(tu["cache_write"][t_keep], dtype="Int64").mask(
+                    ~_CACHE_WRITES_BILLED[tu["model"][t_keep]]
+                ),
+                "provider": _text(np.array([MODEL_VENDOR[m] for m in _MODELS])[tu["model"][t_keep]]),
+                "model_raw": _text(np.array(_MODELS)[tu["model"][t_keep]]),
             }
         ),
         "tool_calls": pd.DataFrame(
@@ -360,7 +398,9 @@ def generate_frames(
             }
         ),
         "vendor_costs": _bills(tu["start"][t_keep], tu["model"][t_keep], true_cost, start_ms, r_bills),
-        "incidents": _incidents(scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1])),
+        "incidents": _incidents(
+            scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1]), recent_incident
+        ),
         "releases": _release_rows(release_names, release_times, start_ms),
         "rollout": pd.DataFrame(
             {
@@ -476,7 +516,6 @@ def _turns(
     latency = np.round(latency, 1)
     in_tok = np.maximum(np.round(in_tok), 1).astype(np.int64)
     out_tok = np.where(error, 0, np.maximum(np.round(out_tok), 1)).astype(np.int64)  # failed calls bill input only
-    price = np.array([PRICES_PER_MTOK[m] for m in _MODELS])[model]
     return {
         "session": t_sess,
         "k": t_k,
@@ -489,9 +528,36 @@ def _turns(
         "input_tokens": in_tok,
         "output_tokens": out_tok,
         "unpriced": unpriced,
-        "cost": np.round((in_tok * price[:, 0] + out_tok * price[:, 1]) / 1e6, 8),
         "end": start + np.ceil(latency).astype(np.int64),
     }
+
+
+def _prompt_cache(rng: np.random.Generator, tu: dict[str, np.ndarray]) -> None:
+    """Prompt-cache tokens of each turn (subsets of its input tokens), and its true cost from them.
+
+    A later turn of a session re-sends the conversation so far: most of its input is a cache read
+    (a share ~ Beta(8, 3)); a first turn reads only the shared system prompt (~ Beta(2, 5)). OpenAI
+    caches whole 128-token blocks of prompts of 1024 tokens or more, on its own and without billing
+    the writes; Anthropic writes what follows the cached prefix (a share ~ Beta(6, 2) of the rest).
+    Cost = uncached input x input price + reads x read price + writes x write price + output.
+    """
+    n = len(tu["model"])
+    in_tok = tu["input_tokens"]
+    share = np.where(tu["k"] > 0, rng.beta(8.0, 3.0, n), rng.beta(2.0, 5.0, n))
+    write_share = rng.beta(6.0, 2.0, n)
+    billed_writes = _CACHE_WRITES_BILLED[tu["model"]]
+    openai_read = np.where(in_tok >= 1024, np.floor(in_tok * share / 128) * 128, 0)
+    read = np.where(billed_writes, np.round(in_tok * share), openai_read).astype(np.int64)
+    write = np.where(billed_writes, np.round((in_tok - read) * write_share), 0).astype(np.int64)
+    price = np.array([PRICES_PER_MTOK[m] for m in _MODELS])[tu["model"]]
+    cache = np.array([(r, w if w is not None else np.nan) for r, w in (CACHE_PRICES_PER_MTOK[m] for m in _MODELS)])[
+        tu["model"]
+    ]
+    uncached = in_tok - read - write
+    cost = uncached * price[:, 0] + read * cache[:, 0] + np.where(billed_writes, write * cache[:, 1], 0.0)
+    tu["cache_read"] = read
+    tu["cache_write"] = write
+    tu["cost"] = np.round((cost + tu["output_tokens"] * price[:, 1]) / 1e6, 8)
 
 
 def _tool_calls(
@@ -655,7 +721,9 @@ def _bills(
             "vendor": _text(np.array(vendors, dtype=object)),
             "usage_date": pd.Series(dates, dtype=object),
             "model": _text(np.array(models, dtype=object)),
-            "description": _text(np.array([f"{m} API usage (input and output tokens)" for m in models], dtype=object)),
+            "description": _text(
+                np.array([f"{m} API usage (input, cached input and output tokens)" for m in models], dtype=object)
+            ),
             "amount_usd": amount,
             "invoice_id": _text(np.array([f"inv-{v}-{d:%Y-%m}" for v, d in zip(vendors, dates)], dtype=object)),
         }
@@ -672,9 +740,17 @@ _ROUTINE_INCIDENTS = (
 
 
 def _incidents(
-    scenario: str, seed: int, days: int, start_ms: int, ref_day: int, rng: np.random.Generator, release: str
+    scenario: str,
+    seed: int,
+    days: int,
+    start_ms: int,
+    ref_day: int,
+    rng: np.random.Generator,
+    release: str,
+    recent: bool = False,
 ) -> pd.DataFrame:
-    """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own."""
+    """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own,
+    and with `recent` one more on the second-to-last day (see generate_frames)."""
     n = int(rng.integers(1, 4))
     last_day = max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic") else max(days - 2, 0)
     pick = rng.permutation(len(_ROUTINE_INCIDENTS))[:n]
@@ -719,6 +795,8 @@ def _incidents(
                 "action_items": None,
             }
         )
+    if recent:
+        rows.append(_recent_incident(seed, days, start_ms, [str(r["title"]) for r in rows]))
     rows.sort(key=lambda r: str(r["opened"]))
     na = np.array([r["resolved"] is None for r in rows])
     return pd.DataFrame(
@@ -733,6 +811,28 @@ def _incidents(
             "action_items": _text(np.array([r["action_items"] for r in rows], dtype=object), na),
         }
     )
+
+
+def _recent_incident(seed: int, days: int, start_ms: int, taken: list[str]) -> dict[str, Any]:
+    """A routine SEV3 on the second-to-last day (the only day of a 1-day pilot): opened 10:00-13:00,
+    resolved 1-3 h later, postmortem 3-12 h after that, so before the data ends. Its own stream."""
+    rng = np.random.default_rng([seed, 0x1C])  # not one of the spawned streams: they stay as they were
+    free = [i for i, r in enumerate(_ROUTINE_INCIDENTS) if r[0] not in taken] or list(range(len(_ROUTINE_INCIDENTS)))
+    pick = free[int(rng.integers(0, len(free)))]
+    day = max(days - 2, 0)
+    opened = start_ms + day * _DAY_MS + int(rng.integers(10 * 3600, 13 * 3600)) * 1000
+    resolved = opened + int(rng.integers(3600, 3 * 3600)) * 1000
+    postmortem = min(resolved + int(rng.integers(3 * 3600, 12 * 3600)) * 1000, start_ms + days * _DAY_MS - 1000)
+    title, cause, action = _ROUTINE_INCIDENTS[pick]
+    return {
+        "opened": opened,
+        "severity": "SEV3",
+        "resolved": resolved,
+        "postmortem": postmortem,
+        "title": title,
+        "root_cause": cause,
+        "action_items": action,
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -949,6 +1049,7 @@ def _ground_truth(
         ],
         "disabled_tenant": disabled_tenant,
         "prices_per_mtok": {m: list(p) for m, p in PRICES_PER_MTOK.items()},
+        "cache_prices_per_mtok": {m: list(p) for m, p in CACHE_PRICES_PER_MTOK.items()},
         "observed": observed,
         "row_counts": {name: int(len(df)) for name, df in frames.items()},
     }
@@ -989,9 +1090,12 @@ def _pilot_files(out_dir: Path) -> list[Path]:
     )
 
 
-def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
+def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv", per: str = "hour") -> list[Path]:
     """Write the pilot as exports: hourly sessions/turns/tool_calls/feedback, daily vendor_costs,
     one incidents and one rollout file, and ground_truth.json. Returns the paths written, sorted.
+
+    per="day" writes sessions/turns/tool_calls/feedback as one file per UTC day instead
+    (`sessions_2026-03-02.csv`): the same rows in 24 times fewer files, which load much faster.
 
     A folder holding an earlier synthetic pilot (it has a ground_truth.json) is replaced: its export
     files go first, so a shorter run leaves no stale hours behind. A folder with export files but no
@@ -999,6 +1103,8 @@ def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> lis
     """
     if fmt not in ("csv", "parquet"):
         raise ConfigError("synth.format", f"must be 'csv' or 'parquet', got {fmt!r}")
+    if per not in FILE_GRAINS:
+        raise ConfigError("synth.per", f"must be 'hour' or 'day', got {per!r}")
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
         raise InputFileError(str(out), "is a file, not a folder")
@@ -1022,7 +1128,7 @@ def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv") -> lis
                 tcol = _HOURLY_TIME_COLUMN[table]
                 ms = df[tcol].dt.tz_convert("UTC").dt.tz_localize(None).to_numpy(dtype="datetime64[ms]")
                 order = np.lexsort((df[TABLES[table].key].to_numpy(dtype=str), ms.astype(np.int64)))
-                keys = np.datetime_as_string(ms[order], unit="h")
+                keys = np.datetime_as_string(ms[order], unit="h" if per == "hour" else "D")
             df = df.iloc[order].reset_index(drop=True)
             bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, int)
             ends = np.r_[bounds[1:], len(keys)]
@@ -1076,12 +1182,20 @@ def generate(
     start: dt.date = DEFAULT_START,
     sessions_per_hour: float | None = None,
     fmt: str = "csv",
+    per: str = "hour",
+    recent_incident: bool = False,
 ) -> SynthResult:
     """Generate a synthetic pilot and write it to `out_dir` (see `generate_frames`, `write_pilot`)."""
     pilot = generate_frames(
-        days=days, tenants=tenants, seed=seed, scenario=scenario, start=start, sessions_per_hour=sessions_per_hour
+        days=days,
+        tenants=tenants,
+        seed=seed,
+        scenario=scenario,
+        start=start,
+        sessions_per_hour=sessions_per_hour,
+        recent_incident=recent_incident,
     )
-    files = write_pilot(pilot, out_dir, fmt=fmt)
+    files = write_pilot(pilot, out_dir, fmt=fmt, per=per)
     return SynthResult(
         files=files,
         ground_truth=Path(out_dir) / "ground_truth.json",

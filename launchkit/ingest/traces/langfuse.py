@@ -1,10 +1,22 @@
-"""Langfuse trace exports -> contract rows: GENERATION observations are turns, TOOL observations tool calls.
+"""Langfuse trace exports -> span facts (and feedback rows), mapped like any trace.
 
-Accepted shapes: {"trace": {...}, "observations": [...]} (what the Langfuse UI/API gives for one
-trace), a trace object holding its "observations", a list of either, or {"data": [...]}.
-Observations of other types (SPAN, AGENT, CHAIN, EVENT, ...) are counted as ignored. Scores become
-feedback when a person gave them (see `_score_row`); model-judged scores (source EVAL) are counted
-as ignored. docs/telemetry.md documents every rule.
+Accepted shapes, in every form the product writes:
+- {"trace": {...}, "observations": [...]} (what the Langfuse UI/API gives for one trace);
+- a trace object holding its "observations" (the legacy GET /api/public/traces/{id});
+- a list of either, or {"data": [...]} (a page of the public API);
+- {"traces": [...], "observations": [...]}: pages of GET /api/public/traces (each trace lists its
+  observation ids) and GET /api/public/observations (each names its traceId), joined by trace id;
+- a list (or {"data": [...]}) of observations alone, grouped by their traceId.
+
+Each observation becomes the facts of one span (launchkit.ingest.traces.facts), so turns, tool
+calls, the fold of re-recorded calls, ignored records and sessions follow the same rules as spans.
+GENERATION observations are turns; TOOL observations, and SPAN observations named `execute_tool
+NAME` or whose metadata attributes classify as a tool (gen_ai.tool.name, gen_ai.operation.name =
+execute_tool), are tool calls. Tokens come from usageDetails (every input-side bucket added: input,
+input_cache_read, cache_read_input_tokens, ...), else inputUsage/outputUsage, else usage.input /
+promptTokens; cost from costDetails.total, else calculatedTotalCost, else totalCost (a 0 cost with
+tokens is Langfuse's "could not price", so unknown). Scores become feedback when a person gave them
+(see `_score_row`). docs/telemetry.md documents every rule.
 """
 
 from __future__ import annotations
@@ -17,11 +29,14 @@ from typing import Any
 from launchkit.config import Config
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces.mapping import tool_name_from_span_name
-from launchkit.ingest.traces.spans import Mapped, SessionFacts, ns_to_iso, raw_json, read_text, to_ns
+from launchkit.ingest.traces.facts import SpanFacts
+from launchkit.ingest.traces.mapping import identity_names, map_facts
+from launchkit.ingest.traces.spans import Mapped, ns_to_iso, raw_json, to_ns
 
 TURN_TYPES = frozenset({"GENERATION"})
 TOOL_TYPES = frozenset({"TOOL"})
+WRAPPER_TYPES = frozenset({"AGENT", "CHAIN"})
+OTHER_CALL_TYPES = frozenset({"EMBEDDING"})
 # Categorical score values read as thumbs (lowercased).
 _THUMBS = {
     "up": "up",
@@ -39,12 +54,18 @@ _THUMBS = {
 }
 
 
+def _is_observation(item: Any) -> bool:
+    return isinstance(item, Mapping) and "traceId" in item and "type" in item and "trace" not in item
+
+
 def looks_like_export(doc: Any) -> bool:
-    """A Langfuse export: a trace with observations (or a list / {"data": [...]} of them)."""
+    """A Langfuse export: traces with observations, {traces, observations}, or observations alone."""
     if isinstance(doc, Mapping) and isinstance(doc.get("data"), list):
         doc = doc["data"]
+    if isinstance(doc, Mapping) and isinstance(doc.get("traces"), list) and isinstance(doc.get("observations"), list):
+        return True
     if isinstance(doc, list):
-        return bool(doc) and all(looks_like_export(d) for d in doc[:5])
+        return bool(doc) and all(looks_like_export(d) or _is_observation(d) for d in doc[:5])
     if not isinstance(doc, Mapping):
         return False
     if isinstance(doc.get("trace"), Mapping) and "observations" in doc:
@@ -52,21 +73,58 @@ def looks_like_export(doc: Any) -> bool:
     return "observations" in doc and ("projectId" in doc or "sessionId" in doc or "timestamp" in doc)
 
 
-def _traces(doc: Any) -> Iterator[tuple[Mapping[str, Any], list[Any]]]:
-    """(trace, observations) pairs of an export."""
+def _traces(doc: Any) -> Iterator[tuple[Mapping[str, Any], list[Any], list[Any]]]:
+    """(trace, observations, scores) of an export, in file order."""
     if isinstance(doc, Mapping) and isinstance(doc.get("data"), list):
         doc = doc["data"]
-    for item in doc if isinstance(doc, list) else [doc]:
-        if not isinstance(item, Mapping):
+    if isinstance(doc, Mapping) and isinstance(doc.get("traces"), list):
+        yield from _joined(doc["traces"], doc.get("observations") or [], doc.get("scores") or [])
+        return
+    items = doc if isinstance(doc, list) else [doc]
+    loose = [o for o in items if _is_observation(o)]
+    for item in items:
+        if not isinstance(item, Mapping) or _is_observation(item):
             continue
         if isinstance(item.get("trace"), Mapping):
             trace = item["trace"]
             obs = item.get("observations")
             if obs is None:
                 obs = trace.get("observations")
+            scores = item.get("scores") if item.get("scores") is not None else trace.get("scores")
         else:
-            trace, obs = item, item.get("observations")
-        yield trace, list(obs or [])
+            trace, obs, scores = item, item.get("observations"), item.get("scores")
+        yield trace, list(obs or []), list(scores or [])
+    if loose:
+        yield from _joined([], loose, [])
+
+
+def _joined(
+    traces: list[Any], observations: list[Any], scores: list[Any]
+) -> Iterator[tuple[Mapping[str, Any], list[Any], list[Any]]]:
+    """Traces listing observation ids, joined with observations (and scores) naming their traceId."""
+    by_trace: dict[Any, list[Any]] = {}
+    for o in observations:
+        if isinstance(o, Mapping):
+            by_trace.setdefault(o.get("traceId"), []).append(o)
+    scores_by: dict[Any, list[Any]] = {}
+    for sc in scores:
+        if isinstance(sc, Mapping):
+            scores_by.setdefault(sc.get("traceId"), []).append(sc)
+    seen: set[Any] = set()
+    for trace in traces:
+        if not isinstance(trace, Mapping):
+            continue
+        tid = trace.get("id")
+        seen.add(tid)
+        found = by_trace.get(tid, [])
+        have = {o.get("id") for o in found}
+        # ids the trace lists that no observation in the file has: rejected (given by id only)
+        missing = [i for i in trace.get("observations") or [] if not isinstance(i, Mapping) and i not in have]
+        own = scores_by.get(tid, []) + [s for s in trace.get("scores") or [] if isinstance(s, Mapping)]
+        yield trace, found + missing, own
+    for tid, found in by_trace.items():
+        if tid not in seen:  # observations of a trace the file does not hold: the trace is only its id
+            yield {"id": tid}, found, scores_by.get(tid, [])
 
 
 def _metadata(value: Any) -> dict[str, Any]:
@@ -94,42 +152,164 @@ def _ns(value: Any, zone: str) -> int | None:
         return None
 
 
-def _iso_or_raw(value: Any, zone: str) -> Any:
-    ns = _ns(value, zone)
-    return ns_to_iso(ns) if ns is not None else value
+def _is_count(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-def _tokens(usage: Any, direction: str) -> int | None:
-    """Input or output tokens: the sum of usageDetails keys starting with the direction (as Langfuse's
-    inputUsage/outputUsage do), or None when the export has no such key (unknown, not 0)."""
-    if not isinstance(usage, Mapping):
-        return None
-    values = [
-        v
-        for k, v in usage.items()
-        if str(k).startswith(direction) and isinstance(v, (int, float)) and not isinstance(v, bool)
-    ]
-    return int(sum(values)) if values else None
+def _bucket(key: str) -> tuple[str | None, str | None]:
+    """(side, cache kind) of a usageDetails key: side 'input' / 'output' for a bucket that adds up to the
+    call's usage, None for a total or a detail of another bucket (completion_details.reasoning is part
+    of output); cache kind 'read' / 'write' for a cache bucket or detail."""
+    k = key.lower()
+    cache = None
+    if "cache" in k:
+        cache = "write" if ("creation" in k or "write" in k) else "read"
+    if "total" in k or "details" in k:
+        return None, cache
+    if k.startswith("input") or (cache is not None and "input" in k):  # input_cache_read, cache_read_input_tokens
+        return "input", cache
+    if k.startswith("output"):
+        return "output", None
+    return None, cache
 
 
-def _cost(obs: Mapping[str, Any]) -> float | None:
-    """The observation's total cost when Langfuse has one (costDetails non-empty), else None (not 0)."""
+def _usage(obs: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
+    """(input, output, cache read, cache write) tokens of an observation; None where not reported.
+
+    usageDetails buckets add up to the call's usage (input excludes the cached tokens, which have
+    buckets of their own), so input = every input-side bucket: keys starting 'input' and
+    Anthropic-style cache keys (cache_read_input_tokens), which Langfuse's own inputUsage misses, so
+    inputUsage is read only without usageDetails; detail keys (completion_details.reasoning) are
+    already inside another bucket and not added.
+    """
+    details = obs.get("usageDetails")
+    if isinstance(details, Mapping):
+        # an export that has usageDetails derives its other usage fields from them: {} is "none reported"
+        sums: dict[str, float] = {}
+        cache: dict[str, float] = {}
+        for k, v in details.items():
+            if not _is_count(v):
+                continue
+            side, kind = _bucket(str(k))
+            if side is not None:
+                sums[side] = sums.get(side, 0) + v
+            if kind is not None and (side == "input" or side is None):
+                cache[kind] = cache.get(kind, 0) + v
+        return (
+            semconv.count(sums.get("input")),
+            semconv.count(sums.get("output")),
+            semconv.count(cache.get("read")),
+            semconv.count(cache.get("write")),
+        )
+    inp = obs.get("inputUsage")
+    out = obs.get("outputUsage")
+    usage = obs.get("usage")
+    if inp is None and isinstance(usage, Mapping):
+        inp = usage.get("input")
+    if out is None and isinstance(usage, Mapping):
+        out = usage.get("output")
+    if inp is None:
+        inp = obs.get("promptTokens")
+    if out is None:
+        out = obs.get("completionTokens")
+    return semconv.count(inp), semconv.count(out), None, None
+
+
+def _cost(obs: Mapping[str, Any], has_tokens: bool) -> float | None:
+    """The cost Langfuse reports for an observation, else None (unknown, never 0 for a call with tokens)."""
     details = obs.get("costDetails") or obs.get("providedCostDetails")
-    if not details:
-        return None
-    total = obs.get("totalCost")
-    if isinstance(total, (int, float)) and not isinstance(total, bool):
-        return float(total)
-    if isinstance(details, Mapping) and isinstance(details.get("total"), (int, float)):
-        return float(details["total"])
+    candidates: list[Any] = []
+    if isinstance(details, Mapping) and details:
+        candidates += [details.get("total"), obs.get("totalCost")]
+    usage = obs.get("usage")
+    candidates += [
+        obs.get("calculatedTotalCost"),
+        obs.get("totalCost"),
+        usage.get("totalCost") if isinstance(usage, Mapping) else None,
+    ]
+    for c in candidates:
+        n = semconv.number(c)
+        if n is None:
+            continue
+        if n == 0 and has_tokens:
+            return None  # Langfuse writes 0 for what it could not price
+        return n
     return None
 
 
-def parse_export(path: Path, config: Config, text: str | None = None) -> Mapped:
+def _observation_facts(
+    row: int,
+    obs: Mapping[str, Any],
+    trace: Mapping[str, Any],
+    trace_session: str | None,
+    zone: str,
+    ident: tuple[tuple[str, ...], tuple[str, ...]],
+    tmeta: dict[str, Any],
+) -> SpanFacts:
+    oid = obs.get("id")
+    tid = trace.get("id")
+    otype = str(obs.get("type") or "").upper()
+    ometa = _metadata(obs.get("metadata"))
+    name = str(obs.get("name") or "")
+    f = SpanFacts(row, None if tid is None else str(tid), str(oid), None, name)
+    pid = obs.get("parentObservationId")
+    f.parent = None if pid is None else str(pid)
+    mrole, mlabel = semconv.classify(ometa)
+    if otype in TURN_TYPES:
+        f.role, f.label = "turn", otype
+    elif otype in TOOL_TYPES or semconv.genai_tool(ometa) or name.startswith(semconv.TOOL_SPAN_NAME_PREFIXES):
+        f.role, f.label = "tool", otype or "tool"
+    elif otype in OTHER_CALL_TYPES:
+        f.role, f.label = "other_call", otype
+    elif otype in WRAPPER_TYPES or mrole == "wrapper":
+        f.role, f.label = "wrapper", otype or mlabel
+    elif otype:
+        f.role, f.label = "other", otype
+    else:
+        f.role, f.label = None, "no type"
+    f.start_ns = _ns(obs.get("startTime"), zone)
+    if f.start_ns is None and obs.get("startTime") is not None:
+        f.raw_start = obs.get("startTime")
+    f.end_ns = _ns(obs.get("endTime"), zone)
+    f.error_type = semconv.first("error_type", ometa)
+    f.error_type = None if f.error_type is None else str(f.error_type)
+    f.failed = str(obs.get("level") or "").upper() == "ERROR" or f.error_type is not None
+    model = obs.get("model") or obs.get("providedModelName") or semconv.first("model", ometa)
+    f.model_raw = None if model is None else str(model)
+    f.model = semconv.normalise_model(model)
+    sess = semconv.first("session", ometa)
+    f.session = trace_session or (None if sess is None else str(sess))
+    user = trace.get("userId") or semconv.lookup(tmeta, ident[0]) or semconv.first("user", tmeta)
+    f.user = None if user is None else str(user)
+    tenant = semconv.lookup(tmeta, ident[1]) or semconv.first("tenant", tmeta)
+    f.tenant = None if tenant is None else str(tenant)
+    rel = trace.get("release") or semconv.first("release", tmeta)
+    f.release = None if rel is None else str(rel)
+    inp, out, cr, cw = _usage(obs)
+    if f.role == "turn":
+        f.input, f.output, f.cache_read, f.cache_write = inp, out, cr, cw
+        f.cost = _cost(obs, bool(inp) or bool(out))
+        provider = semconv.first("provider", ometa) or ometa.get("ls_provider")
+        f.provider = semconv.normalise_provider(provider)
+        first_tok = _ns(obs.get("completionStartTime"), zone)
+        if first_tok is not None and f.start_ns is not None:
+            f.ttft_ms = (first_tok - f.start_ns) / 1e6
+        elif semconv.number(obs.get("timeToFirstToken")) is not None:
+            f.ttft_ms = float(obs["timeToFirstToken"]) * 1000.0
+    elif (isinstance(inp, int) and inp > 0) or (isinstance(out, int) and out > 0):
+        f.input, f.output = inp, out  # usage on a span: the fold compares it with the calls below it
+    if f.role == "tool":
+        tname = semconv.first("tool_name", ometa)
+        f.tool_name = str(tname) if tname is not None else (semconv.tool_name_from_span_name(name) or (name or None))
+    return f
+
+
+def parse_export(path: Path, config: Config) -> Mapped:
     """Map a Langfuse export file to raw contract rows (turns, tool_calls, feedback) and session facts."""
-    text = read_text(path) if text is None else text
     try:
-        doc = json.loads(text)
+        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputFileError(str(path), "not UTF-8 text") from None
     except json.JSONDecodeError as exc:
         raise InputFileError(str(path), f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
     if not looks_like_export(doc):
@@ -140,112 +320,52 @@ def parse_export(path: Path, config: Config, text: str | None = None) -> Mapped:
 def map_export(doc: Any, config: Config) -> Mapped:
     """Rows from a parsed export; records are numbered in file order: each trace's observations, then its scores."""
     zone = config.timezone
-    ident = config.identity_attributes
+    ident = identity_names(config)
     out = Mapped()
+    facts: list[SpanFacts] = []
+    trace_times: list[tuple[str | None, int | None]] = []
     row = 0
-    for trace, observations in _traces(doc):
-        trace_id = trace.get("id")
+    for trace, observations, scores in _traces(doc):
         tmeta = _metadata(trace.get("metadata"))
-        session_id = trace.get("sessionId") or trace_id
-        session_id = None if session_id is None else str(session_id)
-        by_id = {o.get("id"): o for o in observations if isinstance(o, Mapping) and o.get("id")}
-        has_rows = False
-        trace_first_row = row + 1
+        tsess = trace.get("sessionId") or semconv.first("session", tmeta)
+        trace_session = None if tsess is None else str(tsess)
+        tid = trace.get("id")
+        session_guess = trace_session
         for obs in observations:
             row += 1
-            out.records += 1
             if not isinstance(obs, Mapping):
-                out.pre_rejects.append(
-                    (row, None, "observation given by id only; export the trace in full", raw_json(obs))
+                facts.append(
+                    SpanFacts(
+                        row,
+                        None,
+                        None,
+                        None,
+                        problem="observation given by id only; export the trace in full",
+                        raw=raw_json(obs),
+                    )
                 )
                 continue
-            otype = str(obs.get("type") or "").upper()
-            if otype not in TURN_TYPES and otype not in TOOL_TYPES:
-                out.ignore(otype or "no type")
+            if not obs.get("id"):
+                facts.append(SpanFacts(row, None, None, None, problem="observation has no id", raw=raw_json(obs)))
                 continue
-            oid = obs.get("id")
-            if not oid:
-                out.pre_rejects.append((row, None, "observation has no id", raw_json(obs)))
-                continue
-            ometa = _metadata(obs.get("metadata"))
-            start, end = _ns(obs.get("startTime"), zone), _ns(obs.get("endTime"), zone)
-            latency = (end - start) / 1e6 if start is not None and end is not None else None
-            failed = str(obs.get("level") or "").upper() == "ERROR"
-            error_type = semconv.first("error_type", ometa)
-            if otype in TURN_TYPES:
-                first_tok = _ns(obs.get("completionStartTime"), zone)
-                usage = obs.get("usageDetails")
-                out.turns.append(
-                    {
-                        "_row": row,
-                        "turn_id": str(oid),
-                        "session_id": session_id,
-                        "started_at": _iso_or_raw(obs.get("startTime"), zone),
-                        "model": obs.get("model") or semconv.first("model", ometa),
-                        "status": "error" if failed or error_type is not None else "ok",
-                        "latency_ms": latency,
-                        "ttft_ms": (first_tok - start) / 1e6 if first_tok is not None and start is not None else None,
-                        "input_tokens": _tokens(usage, "input"),
-                        "output_tokens": _tokens(usage, "output"),
-                        "cost_usd": _cost(obs),
-                    }
-                )
-            else:
-                name = semconv.first("tool_name", ometa)
-                if name is None:
-                    raw_name = str(obs.get("name") or "")
-                    name = tool_name_from_span_name(raw_name) or (raw_name or None)
-                failed = failed or error_type is not None
-                out.tool_calls.append(
-                    {
-                        "_row": row,
-                        "call_id": str(oid),
-                        "session_id": session_id,
-                        "turn_id": _turn_ancestor(obs, by_id),
-                        "tool_name": name,
-                        "started_at": _iso_or_raw(obs.get("startTime"), zone),
-                        "duration_ms": latency,
-                        "status": ("timeout" if semconv.is_timeout(error_type) else "error") if failed else "ok",
-                        "error_type": error_type,
-                    }
-                )
-            has_rows = True
-        for score in trace.get("scores") or []:
+            f = _observation_facts(row, obs, trace, trace_session, zone, ident, tmeta)
+            session_guess = session_guess or f.session
+            facts.append(f)
+        trace_times.append((session_guess or (None if tid is None else str(tid)), _ns(trace.get("timestamp"), zone)))
+        for score in scores:
             row += 1
             out.records += 1
-            _score_row(out, row, score, trace, session_id, zone)
-        if has_rows and session_id is not None:
-            facts = out.sessions.get(session_id)
-            if facts is None:
-                facts = out.sessions[session_id] = SessionFacts(session_id=session_id, first_row=trace_first_row)
-            facts.widen(_ns(trace.get("timestamp"), zone), None)
-            for obs in observations:
-                if isinstance(obs, Mapping):
-                    facts.widen(_ns(obs.get("startTime"), zone), _ns(obs.get("endTime"), zone))
-            if facts.tenant_id is None:
-                value = semconv.lookup(tmeta, ident["tenant"])
-                facts.tenant_id = None if value is None else str(value)
-            if facts.user_id is None:
-                value = trace.get("userId") or semconv.lookup(tmeta, ident["user"])
-                facts.user_id = None if value is None else str(value)
-            if facts.release is None:
-                value = trace.get("release") or semconv.first("release", tmeta)
-                facts.release = None if value is None else str(value)
+            _score_row(out, row, score, trace, session_guess or (None if tid is None else str(tid)), zone)
+    map_facts(facts, out=out)
+    for sid, ts in trace_times:
+        if sid is not None and ts is not None and sid in out.sessions:
+            out.sessions[sid].widen(ts, None)
     return out
 
 
-def _turn_ancestor(obs: Mapping[str, Any], by_id: dict[Any, Mapping[str, Any]]) -> str | None:
-    seen: set[Any] = set()
-    pid = obs.get("parentObservationId")
-    while pid and pid not in seen:
-        seen.add(pid)
-        parent = by_id.get(pid)
-        if parent is None:
-            return None
-        if str(parent.get("type") or "").upper() in TURN_TYPES:
-            return str(parent["id"])
-        pid = parent.get("parentObservationId")
-    return None
+def _iso_or_raw(value: Any, zone: str) -> Any:
+    ns = _ns(value, zone)
+    return ns_to_iso(ns) if ns is not None else value
 
 
 def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], session_id: str | None, zone: str) -> None:

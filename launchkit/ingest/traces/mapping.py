@@ -1,35 +1,27 @@
-"""Spans -> contract rows with the GenAI semantic conventions (names from launchkit.ingest.traces.semconv).
+"""Span facts -> contract rows: turns, tool calls and the sessions they belong to.
 
-An LLM-call span is a turn, a tool span a tool call, any other span is counted as ignored by kind;
-sessions are derived from the spans. The loader types, validates, dedupes and merges the rows.
-docs/telemetry.md documents the mapping.
+A span classified as an LLM call is a turn and a tool span a tool call (launchkit.ingest.traces.
+semconv); re-recorded calls fold into one turn (launchkit.ingest.traces.fold); every other span is
+counted as ignored, by reason. An ignored span that may have held an LLM call or its spend (it
+names a model or carries token usage that no call below it explains) is also a warning: the load
+then finishes with warnings (exit status 4), naming the span and why. Sessions are derived from
+the spans. The loader types, validates, dedupes and merges the rows. docs/telemetry.md documents
+the mapping.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from launchkit.config import Config
 from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces.spans import Mapped, SessionFacts, Span, ns_to_iso, num_text
+from launchkit.ingest.traces.facts import FactReader, SpanFacts
+from launchkit.ingest.traces.fold import fold_trace
+from launchkit.ingest.traces.spans import Mapped, SessionFacts, Span, ns_to_iso
 
-
-def _identity(names: tuple[str, ...], span: Span) -> str | None:
-    value = semconv.lookup(span.attributes, names)
-    if value is None:
-        value = semconv.lookup(span.resource, names)
-    return None if value is None else str(value)
-
-
-def _error_type(span: Span) -> str | None:
-    value = semconv.first("error_type", span.attributes)
-    if value is None:
-        for name, attrs in span.events:
-            if name == semconv.EXCEPTION_EVENT:
-                value = semconv.first("exception_type", attrs)
-                if value is not None:
-                    break
-    return None if value is None else str(value)
+# At most this many warnings are listed one by one; the rest are counted.
+MAX_LISTED_WARNINGS = 20
 
 
 def _duration_ms(start: int | None, end: int | None) -> float | None:
@@ -38,133 +30,151 @@ def _duration_ms(start: int | None, end: int | None) -> float | None:
     return (end - start) / 1e6
 
 
-def _started_at(span: Span) -> Any:
-    if span.start_ns is not None:
-        return ns_to_iso(span.start_ns)
-    return None if span.raw_start is None else str(span.raw_start)
+def _started_at(f: SpanFacts) -> Any:
+    if f.start_ns is not None:
+        return ns_to_iso(f.start_ns)
+    return None if f.raw_start is None else str(f.raw_start)
 
 
-def tool_name_from_span_name(name: str) -> str | None:
-    for prefix in semconv.TOOL_SPAN_NAME_PREFIXES:
-        if name.startswith(prefix) and name[len(prefix) :].strip():
-            return name[len(prefix) :].strip()
-    return None
+def identity_names(config: Config) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The configured (user, tenant) attribute names."""
+    ident = config.identity_attributes
+    return tuple(ident["user"]), tuple(ident["tenant"])
 
 
 def map_spans(
-    spans: list[Span],
+    spans: Iterable[Span],
     config: Config,
     *,
-    pre_rejects: list[tuple[int, str | None, str, str]] | None = None,
     notes: list[str] | None = None,
 ) -> Mapped:
     """Turn spans into raw turns / tool_calls rows and session facts (see docs/telemetry.md)."""
-    ident = config.identity_attributes
-    out = Mapped(
-        records=len(spans) + len(pre_rejects or []), pre_rejects=list(pre_rejects or []), notes=list(notes or [])
-    )
-    kinds: dict[int, str | None] = {id(s): semconv.classify(s.attributes) for s in spans}
-    by_id: dict[tuple[str | None, str], Span] = {}
-    for s in spans:
-        if s.span_id and s.problem is None:
-            by_id.setdefault((s.trace_id, s.span_id), s)
-    # a trace's session: the first conversation/session id any of its spans (or resources) carries
-    trace_session: dict[str | None, str] = {}
-    for s in spans:
-        sid = semconv.first("session", s.attributes, s.resource)
-        if sid is not None and s.trace_id not in trace_session:
-            trace_session[s.trace_id] = str(sid)
+    reader = FactReader(*identity_names(config))
+    return map_facts((reader.facts(s) for s in spans), notes=notes)
 
-    def session_of(s: Span) -> str | None:
-        sid = semconv.first("session", s.attributes, s.resource)
-        if sid is not None:
-            return str(sid)
-        return trace_session.get(s.trace_id, s.trace_id)
 
-    def turn_ancestor(s: Span) -> str | None:
-        seen: set[str] = set()
-        pid = s.parent_id
+def map_facts(facts: Iterable[SpanFacts], *, notes: list[str] | None = None, out: Mapped | None = None) -> Mapped:
+    """Rows from span facts: group by trace, fold re-recorded calls, map, and count what is ignored."""
+    out = out if out is not None else Mapped()
+    if notes:
+        out.notes.extend(notes)
+    traces: dict[str | None, list[SpanFacts]] = {}
+    for f in facts:
+        out.records += 1
+        if f.problem is not None:
+            out.pre_rejects.append((f.row, None, f.problem, f.raw))
+            continue
+        traces.setdefault(f.trace, []).append(f)
+    warnings: list[str] = []
+    for trace_id in list(traces):
+        spans = traces.pop(trace_id)  # a mapped trace's facts are freed as the rows build up
+        warnings.extend(_map_trace(trace_id, spans, out))
+    if warnings:
+        listed = warnings[:MAX_LISTED_WARNINGS]
+        more = len(warnings) - len(listed)
+        out.warnings.extend(listed + ([f"... and {more} more"] if more else []))
+    return out
+
+
+def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> list[str]:
+    """Map one trace's spans into `out`; returns the warnings."""
+    folded = fold_trace(spans)
+    warnings = list(folded.warnings)
+    spans.sort(key=lambda f: f.row)
+    trace_session = next((f.session for f in spans if f.session is not None), None)
+    by_id = {f.span: f for f in spans if f.span}
+
+    def session_of(f: SpanFacts) -> str | None:
+        return f.session or trace_session or trace_id
+
+    def turn_of(f: SpanFacts) -> str | None:
+        """The nearest ancestor that is a turn (the turn kept for it, when it was folded)."""
+        seen = {f.span}
+        pid = f.parent
         while pid and pid not in seen:
             seen.add(pid)
-            parent = by_id.get((s.trace_id, pid))
-            if parent is None:
+            p = by_id.get(pid)
+            if p is None:
                 return None
-            if kinds[id(parent)] == "turn":
-                return parent.span_id
-            pid = parent.parent_id
+            if p.role == "turn":
+                kept = folded.into.get(id(p), p)
+                while id(kept) in folded.into:
+                    kept = folded.into[id(kept)]
+                return None if id(kept) in folded.dropped else kept.span
+            pid = p.parent
         return None
 
     mapped_sessions: set[str] = set()
-    for s in spans:
-        kind = kinds[id(s)]
-        if kind is None:
-            op = semconv.first("operation", s.attributes) or semconv.first("openinference_kind", s.attributes)
-            out.ignore(str(op) if op else "no gen_ai operation")
+    for f in spans:
+        if id(f) in folded.dropped:
+            out.ignore(semconv.REASON_RERECORDED)
             continue
-        if s.problem is not None or not s.span_id:
-            out.pre_rejects.append((s.row, None, s.problem or "span has no span id", s.raw))
+        if f.role not in ("turn", "tool"):
+            reason = semconv.ignore_reason(f.role, f.label)
+            out.ignore(reason)
+            if id(f) in folded.unexplained:
+                warnings.append(
+                    f"span {f.span} '{f.name}' ({reason}) carries {f.input if f.input is not None else '-'} input / "
+                    f"{f.output if f.output is not None else '-'} output tokens that no LLM call below it explains: "
+                    "that usage is not loaded"
+                )
+            elif f.role is None and f.model_raw is not None:
+                warnings.append(
+                    f"span {f.span} '{f.name}' ({reason}) names model {f.model_raw} but is not an LLM call launchkit "
+                    "recognises: not loaded"
+                )
             continue
-        session_id = session_of(s)
-        attrs = s.attributes
-        if kind == "turn":
-            error_type = semconv.first("error_type", attrs)
-            ttft_s = semconv.first("ttft_s", attrs)
-            ttft = None
-            if ttft_s is not None:
-                try:
-                    ttft = float(ttft_s) * 1000.0
-                except (TypeError, ValueError):
-                    ttft = ttft_s  # let the loader reject it as not a number
+        session_id = session_of(f)
+        if f.role == "turn":
             out.turns.append(
                 {
-                    "_row": s.row,
-                    "turn_id": s.span_id,
+                    "_row": f.row,
+                    "turn_id": f.span,
                     "session_id": session_id,
-                    "started_at": _started_at(s),
-                    "model": semconv.first("model", attrs),
-                    "status": "error" if s.status == "error" or error_type is not None else "ok",
-                    "latency_ms": _duration_ms(s.start_ns, s.end_ns),
-                    "ttft_ms": ttft,
-                    "input_tokens": num_text(semconv.first("input_tokens", attrs)),
-                    "output_tokens": num_text(semconv.first("output_tokens", attrs)),
-                    "cost_usd": semconv.cost(attrs),
+                    "started_at": _started_at(f),
+                    "model": f.model,
+                    "status": "error" if f.failed else "ok",
+                    "latency_ms": _duration_ms(f.start_ns, f.end_ns),
+                    "ttft_ms": f.ttft_ms,
+                    "input_tokens": f.input,
+                    "output_tokens": f.output,
+                    "cost_usd": f.cost,
+                    "cache_read_tokens": f.cache_read,
+                    "cache_write_tokens": f.cache_write,
+                    "provider": f.provider,
+                    "model_raw": f.model_raw,
                 }
             )
         else:
-            error_type = _error_type(s)
-            failed = s.status == "error" or error_type is not None
-            name = semconv.first("tool_name", attrs)
             out.tool_calls.append(
                 {
-                    "_row": s.row,
-                    "call_id": s.span_id,
+                    "_row": f.row,
+                    "call_id": f.span,
                     "session_id": session_id,
-                    "turn_id": turn_ancestor(s),
-                    "tool_name": name if name is not None else tool_name_from_span_name(s.name),
-                    "started_at": _started_at(s),
-                    "duration_ms": _duration_ms(s.start_ns, s.end_ns),
-                    "status": ("timeout" if semconv.is_timeout(error_type) else "error") if failed else "ok",
-                    "error_type": error_type,
+                    "turn_id": turn_of(f),
+                    "tool_name": f.tool_name,
+                    "started_at": _started_at(f),
+                    "duration_ms": _duration_ms(f.start_ns, f.end_ns),
+                    "status": ("timeout" if semconv.is_timeout(f.error_type) else "error") if f.failed else "ok",
+                    "error_type": f.error_type,
                 }
             )
         if session_id is not None:
             mapped_sessions.add(session_id)
     # sessions: from every span of a session that has at least one turn or tool call
-    for s in spans:
-        if s.problem is not None:
-            continue
-        sid = session_of(s)
+    for f in spans:
+        sid = session_of(f)
         if sid is None or sid not in mapped_sessions:
             continue
         facts = out.sessions.get(sid)
         if facts is None:
-            facts = out.sessions[sid] = SessionFacts(session_id=sid, first_row=s.row)
-        facts.widen(s.start_ns, s.end_ns)
+            facts = out.sessions[sid] = SessionFacts(session_id=sid, first_row=f.row)
+        facts.first_row = min(facts.first_row, f.row)
+        facts.widen(f.start_ns, f.end_ns)
         if facts.tenant_id is None:
-            facts.tenant_id = _identity(ident["tenant"], s)
+            facts.tenant_id = f.tenant
         if facts.user_id is None:
-            facts.user_id = _identity(ident["user"], s)
+            facts.user_id = f.user
         if facts.release is None:
-            rel = semconv.first("release", s.attributes, s.resource)
-            facts.release = None if rel is None else str(rel)
-    return out
+            facts.release = f.release
+    return warnings

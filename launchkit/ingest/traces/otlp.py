@@ -1,62 +1,86 @@
-"""OTLP/JSON: the collector's file exporter (TracesData documents, one per line, or one document)."""
+"""OTLP/JSON: the collector's file exporter (TracesData documents, one per line, or one document).
+
+The file is read as a stream of documents (launchkit.ingest.traces.spans.documents): spans are
+produced one document at a time, so memory follows the largest document, not the file.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces.spans import (
-    Parsed,
     Span,
+    as_list,
     attributes,
-    json_documents,
+    documents,
     norm_id,
-    raw_json,
-    read_text,
+    problem_span,
     read_time,
     status,
 )
 
+# OTLP span kinds: the proto enum as a number or its name.
+KINDS: dict[Any, str] = {
+    1: "internal",
+    2: "server",
+    3: "client",
+    4: "producer",
+    5: "consumer",
+    "SPAN_KIND_INTERNAL": "internal",
+    "SPAN_KIND_SERVER": "server",
+    "SPAN_KIND_CLIENT": "client",
+    "SPAN_KIND_PRODUCER": "producer",
+    "SPAN_KIND_CONSUMER": "consumer",
+}
 
-def parse_otlp(path: Path, text: str | None = None) -> Parsed:
-    """Spans of an OTLP/JSON file (one TracesData document, or JSON Lines of them as the collector writes)."""
-    text = read_text(path) if text is None else text
-    spans: list[Span] = []
-    rejects: list[tuple[int, str | None, str, str]] = []
+
+def _kind(value: Any) -> str | None:
+    return KINDS.get(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+
+
+def parse_otlp(path: Path) -> Iterator[Span]:
+    """Spans of an OTLP/JSON file (one TracesData document, or JSON Lines of them as the collector writes).
+
+    A line that is not JSON, or a document without resourceSpans, is a span with a problem (rejected
+    with its reason); a file with no resourceSpans at all raises InputFileError.
+    """
     found = False
     row = 0
-    for _line, doc, err in json_documents(text):
+    for _line, doc, err in documents(path):
         if err:
             row += 1
-            rejects.append((row, None, err, ""))
+            yield problem_span(row, err)
             continue
         for td in doc if isinstance(doc, list) else [doc]:
             if not isinstance(td, Mapping) or "resourceSpans" not in td:
                 row += 1
-                rejects.append((row, None, "not an OTLP TracesData object (no resourceSpans)", raw_json(td)))
+                yield problem_span(row, "not an OTLP TracesData object (no resourceSpans)", td)
                 continue
             found = True
             for rs in td.get("resourceSpans") or []:
                 if not isinstance(rs, Mapping):
                     continue
-                resource = attributes((rs.get("resource") or {}).get("attributes"))
+                res = rs.get("resource")
+                resource = attributes(res.get("attributes")) if isinstance(res, Mapping) else {}
                 scopes = rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or []
                 for ss in scopes:
                     if not isinstance(ss, Mapping):
                         continue
+                    scope = ss.get("scope") or ss.get("instrumentationLibrary")
+                    scope_name = scope.get("name") if isinstance(scope, Mapping) else None
                     for sp in ss.get("spans") or []:
                         row += 1
-                        spans.append(_otlp_span(row, sp, resource))
+                        yield _otlp_span(row, sp, resource, scope_name)
     if not found:
         raise InputFileError(str(path), "not OTLP/JSON: no resourceSpans found")
-    return spans, rejects, []
 
 
-def _otlp_span(row: int, sp: Any, resource: dict[str, Any]) -> Span:
+def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
     if not isinstance(sp, Mapping):
-        return Span(row, None, None, None, "", None, None, problem="span is not a JSON object", raw=raw_json(sp))
+        return problem_span(row, "span is not a JSON object", sp)
     problem = None
     ids: list[str | None] = []
     for key, nbytes in (("traceId", 16), ("spanId", 8), ("parentSpanId", 8)):
@@ -65,14 +89,16 @@ def _otlp_span(row: int, sp: Any, resource: dict[str, Any]) -> Span:
         except ValueError as exc:
             ids.append(None)
             problem = problem or f"{key}: {exc}"
+    if problem is not None:
+        return problem_span(row, problem, sp)
     start, raw_start = read_time(sp.get("startTimeUnixNano"))
     end, _ = read_time(sp.get("endTimeUnixNano"))
     st = sp.get("status") or {}
-    events = [
-        (str(e.get("name", "")), attributes(e.get("attributes")))
-        for e in sp.get("events") or []
-        if isinstance(e, Mapping)
-    ]
+    events = []
+    for e in as_list(sp.get("events")):
+        if isinstance(e, Mapping):
+            t, _ = read_time(e.get("timeUnixNano"))
+            events.append((str(e.get("name", "")), attributes(e.get("attributes")), t))
     return Span(
         row=row,
         trace_id=ids[0],
@@ -87,6 +113,6 @@ def _otlp_span(row: int, sp: Any, resource: dict[str, Any]) -> Span:
         resource=resource,
         events=events,
         raw_start=raw_start,
-        problem=problem,
-        raw=raw_json(sp),
+        kind=_kind(sp.get("kind")),
+        scope=str(scope) if scope else None,
     )

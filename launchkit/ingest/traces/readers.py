@@ -1,7 +1,8 @@
 """The trace formats' readers, and telling a trace file's format from its content.
 
-Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemetry SDK span JSON),
-langfuse (Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
+Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemetry Python SDK span
+JSON), otel-js (OpenTelemetry JS SDK span JSON), phoenix (Arize Phoenix span exports), langfuse
+(Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
 Each reader parses the file in Python, maps it to raw contract rows and stages them as temp tables;
 the loader then validates, rejects, dedupes and merges them with the manifest, exactly as for CSV
 files. The closed list of formats is launchkit.ingest.formats.
@@ -9,17 +10,18 @@ files. The closed list of formats is launchkit.ingest.formats.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
+import itertools
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
 
 from launchkit.config import Config
+from launchkit.errors import InputFileError
 from launchkit.ingest.result import Staged
-from launchkit.ingest.traces import attribute_set, langfuse, otlp, sdk_json
+from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json
 from launchkit.ingest.traces.mapping import map_spans
-from launchkit.ingest.traces.spans import Parsed
+from launchkit.ingest.traces.spans import Span, documents
 from launchkit.ingest.traces.stage import stage
 
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
@@ -28,10 +30,12 @@ _HEAD_BYTES = 256 * 1024
 _FULL_PARSE_MAX = 20 * 1024 * 1024
 
 
-def _span_reader(parse: Callable[[Path], Parsed], fmt: str) -> Reader:
+def _span_reader(parse: Callable[[Path, list[str]], Iterator[Span]], fmt: str) -> Reader:
     def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
-        spans, rejects, notes = parse(Path(path))
-        return stage(con, map_spans(spans, config, pre_rejects=rejects, notes=notes), fmt)
+        notes: list[str] = []
+        mapped = map_spans(parse(Path(path), notes), config)
+        mapped.notes.extend(dict.fromkeys(notes))  # once each, in order
+        return stage(con, mapped, fmt)
 
     read.__doc__ = f"Read a {fmt} file into staged contract rows."
     return read
@@ -43,8 +47,10 @@ def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) ->
 
 
 READERS: dict[str, Reader] = {
-    "otlp": _span_reader(otlp.parse_otlp, "otlp"),
+    "otlp": _span_reader(lambda p, notes: otlp.parse_otlp(p), "otlp"),
     "otel-json": _span_reader(sdk_json.parse_sdk_json, "otel-json"),
+    "otel-js": _span_reader(otel_js.parse_js, "otel-js"),
+    "phoenix": _span_reader(phoenix.parse_phoenix, "phoenix"),
     "langfuse": read_langfuse,
     "span-attributes": _span_reader(attribute_set.parse_attribute_set, "span-attributes"),
 }
@@ -65,16 +71,33 @@ def detect(path: Path) -> str | None:
         return "otlp"
     if '"observations"' in head and ('"projectId"' in head or '"trace"' in head or '"sessionId"' in head):
         return "langfuse"
+    if '"span_kind"' in head and ('"context.span_id"' in head or '"context"' in head or '"span_id"' in head):
+        return "phoenix"
     if '"context"' in head and ('"span_id"' in head or '"trace_id"' in head):
         return "otel-json"
+    if '"traceId"' in head and (
+        '"_spanContext"' in head
+        or '"spanContext"' in head
+        or ('"spanId"' in head and '"type"' not in head)
+        or ('"id"' in head and '"timestamp"' in head and '"duration"' in head)
+    ):
+        return "otel-js"
     if size > _FULL_PARSE_MAX:
         return None
     try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        docs = list(itertools.islice((d for _, d, err in documents(Path(path)) if err is None), 50))
+    except (OSError, InputFileError, RecursionError):
         return None
-    if langfuse.looks_like_export(doc):
+    if not docs:
+        return None
+    doc = docs[0]
+    if len(docs) == 1 and langfuse.looks_like_export(doc):
         return "langfuse"
-    if attribute_set.looks_like_attribute_set(doc):
+    records = [r for d in docs for r in (d if isinstance(d, list) else [d])][:50]
+    if any(phoenix.looks_like_phoenix(r) for r in records):
+        return "phoenix"
+    if any(otel_js.looks_like_js_span(r) for r in records):
+        return "otel-js"
+    if len(docs) == 1 and attribute_set.looks_like_attribute_set(doc):
         return "span-attributes"
     return None

@@ -1,20 +1,19 @@
-"""OpenTelemetry SDK span JSON: ReadableSpan.to_json(), the ConsoleSpanExporter, any-agent's {"spans": [...]}."""
+"""OpenTelemetry Python SDK span JSON: ReadableSpan.to_json(), the ConsoleSpanExporter, any-agent's {"spans": [...]}."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces.spans import (
-    Parsed,
     Span,
+    as_list,
     attributes,
-    json_documents,
+    documents,
     norm_id,
-    raw_json,
-    read_text,
+    problem_span,
     read_time,
     status,
 )
@@ -26,23 +25,29 @@ def _is_sdk_span(obj: Any) -> bool:
     )
 
 
-def parse_sdk_json(path: Path, text: str | None = None) -> Parsed:
+def _kind(value: Any) -> str | None:
+    """'SpanKind.CLIENT' / 'CLIENT' / 'client' -> client."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    k = value.strip().rsplit(".", 1)[-1].lower()
+    return k if k in ("internal", "server", "client", "producer", "consumer") else None
+
+
+def parse_sdk_json(path: Path, notes: list[str] | None = None) -> Iterator[Span]:
     """Spans of SDK span JSON: one span, a list of spans, {"spans": [...]}, or concatenated span documents."""
-    text = read_text(path) if text is None else text
-    spans: list[Span] = []
-    rejects: list[tuple[int, str | None, str, str]] = []
-    notes: list[str] = []
     row = 0
     found = False
-    for _line, doc, err in json_documents(text):
+    first_problem: str | None = None
+    for _line, doc, err in documents(path):
         if err:
             row += 1
-            rejects.append((row, None, err, ""))
+            first_problem = first_problem or err
+            yield problem_span(row, err)
             continue
         if isinstance(doc, Mapping) and isinstance(doc.get("spans"), list):
             items = doc["spans"]
             extra = sorted(k for k in doc if k != "spans")
-            if extra:
+            if extra and notes is not None:
                 notes.append(f"top-level keys besides 'spans' not read: {', '.join(extra)}")
         elif isinstance(doc, list):
             items = doc
@@ -51,33 +56,30 @@ def parse_sdk_json(path: Path, text: str | None = None) -> Parsed:
         for sp in items:
             row += 1
             if not _is_sdk_span(sp):
-                rejects.append((row, None, "not an OpenTelemetry SDK span (no context)", raw_json(sp)))
+                first_problem = first_problem or "not an OpenTelemetry SDK span (no context)"
+                yield problem_span(row, "not an OpenTelemetry SDK span (no context)", sp)
                 continue
             found = True
-            spans.append(_sdk_span(row, sp))
-    if not found and not rejects:
-        raise InputFileError(str(path), "not OpenTelemetry SDK span JSON: no spans found")
+            yield _sdk_span(row, sp)
     if not found:
-        raise InputFileError(str(path), f"not OpenTelemetry SDK span JSON: {rejects[0][2]}")
-    return spans, rejects, notes
+        if first_problem is None:
+            raise InputFileError(str(path), "not OpenTelemetry SDK span JSON: no spans found")
+        raise InputFileError(str(path), f"not OpenTelemetry SDK span JSON: {first_problem}")
 
 
 def _sdk_span(row: int, sp: Mapping[str, Any]) -> Span:
     ctx = sp.get("context") or {}
-    problem = None
     try:
         trace_id = norm_id(ctx.get("trace_id"), 16)
         span_id = norm_id(ctx.get("span_id"), 8)
     except ValueError as exc:
-        trace_id = span_id = None
-        problem = f"context: {exc}"
-    parent_id = None
+        return problem_span(row, f"context: {exc}", sp)
     parent = sp.get("parent")
     parent_raw = parent.get("span_id") if isinstance(parent, Mapping) else sp.get("parent_id")
     try:
         parent_id = norm_id(parent_raw, 8)
     except ValueError as exc:
-        problem = problem or f"parent: {exc}"
+        return problem_span(row, f"parent: {exc}", sp)
     start, raw_start = read_time(sp.get("start_time"))
     end, _ = read_time(sp.get("end_time"))
     st = sp.get("status") or {}
@@ -85,10 +87,12 @@ def _sdk_span(row: int, sp: Mapping[str, Any]) -> Span:
     res = sp.get("resource") or {}
     resource = res.get("attributes", res) if isinstance(res, Mapping) else {}
     events = []
-    for e in sp.get("events") or []:
+    for e in as_list(sp.get("events")):
         if isinstance(e, Mapping):
-            events.append((str(e.get("name", "")), dict(e.get("attributes") or {})))
+            t, _ = read_time(e.get("timestamp"))
+            events.append((str(e.get("name", "")), dict(e.get("attributes") or {}), t))
     attrs = sp.get("attributes") or {}
+    scope = sp.get("instrumentation_scope") or sp.get("instrumentation_info")
     return Span(
         row=row,
         trace_id=trace_id,
@@ -103,6 +107,6 @@ def _sdk_span(row: int, sp: Mapping[str, Any]) -> Span:
         resource=attributes(resource) if isinstance(resource, (Mapping, list)) else {},
         events=events,
         raw_start=raw_start,
-        problem=problem,
-        raw=raw_json(sp),
+        kind=_kind(sp.get("kind")),
+        scope=str(scope.get("name")) if isinstance(scope, Mapping) and scope.get("name") else None,
     )

@@ -23,9 +23,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RAW_MAX = 2000  # characters of a record kept with a reject
 
 
-@dataclass
+@dataclass(slots=True)
 class Span:
-    """One span, whatever the format it came in; ids are lowercase hex, times nanoseconds since the epoch."""
+    """One span, whatever the format it came in; ids are lowercase hex, times nanoseconds since the epoch.
+
+    A record that cannot be a span at all (a line that is not JSON, an unreadable id) is a Span with
+    `problem` set: the mapping rejects it before staging, with `raw` (its JSON) as read.
+    """
 
     row: int  # 1-based position of the record in the file
     trace_id: str | None
@@ -38,14 +42,21 @@ class Span:
     status_message: str | None = None
     attributes: dict[str, Any] = field(default_factory=dict)
     resource: dict[str, Any] = field(default_factory=dict)
-    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    events: list[tuple[str, dict[str, Any], int | None]] = field(default_factory=list)  # name, attributes, time
     raw_start: Any = None  # the start time as read, when it could not be converted
     problem: str | None = None  # why the span cannot be mapped at all (a pre-reject), if it cannot
-    raw: str = ""
+    raw: str = ""  # the record as JSON, kept only for a span with a problem
+    kind: str | None = None  # internal | server | client | producer | consumer (None: not given)
+    scope: str | None = None  # instrumentation scope (library) name
+    not_a_span: str | None = None  # a record of another signal in a trace file (a log record): ignored, why
+
+
+def problem_span(row: int, problem: str, record: Any = None) -> Span:
+    """A record that cannot be mapped: rejected before staging with its reason and JSON."""
+    return Span(row, None, None, None, "", None, None, problem=problem, raw="" if record is None else raw_json(record))
 
 
 PreReject = tuple[int, "str | None", str, str]  # row, column, reason, raw JSON
-Parsed = tuple[list[Span], list[PreReject], list[str]]  # spans, records rejected while parsing, notes
 
 
 @dataclass
@@ -69,7 +80,12 @@ class SessionFacts:
 
 @dataclass
 class Mapped:
-    """Raw contract rows from one file (values as read, `_row` = record number) and their bookkeeping."""
+    """Raw contract rows from one file (values as read, `_row` = record number) and their bookkeeping.
+
+    records = turns + tool calls + feedback + ignored + pre-rejected. `ignored_kinds` counts the
+    ignored records by reason; `warnings` names the ignored records that may have lost an LLM call
+    or its spend (they make the load finish with warnings, launchkit.exits.WARNINGS).
+    """
 
     turns: list[dict[str, Any]] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
@@ -80,6 +96,7 @@ class Mapped:
     ignored_kinds: dict[str, int] = field(default_factory=dict)
     pre_rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     unknown_tenant: int = 0
 
     def ignore(self, kind: str) -> None:
@@ -89,6 +106,11 @@ class Mapped:
 
 # ---------------------------------------------------------------------------------------------
 # Small converters shared by the formats.
+
+
+def as_list(value: Any) -> list[Any]:
+    """A JSON array as a list; anything else (a record's malformed field) as an empty one."""
+    return value if isinstance(value, list) else []
 
 
 def raw_json(obj: Any) -> str:
@@ -104,6 +126,13 @@ def norm_id(value: Any, nbytes: int) -> str | None:
     """
     if value is None or value == "":
         return None
+    if type(value) is str and len(value) == 2 * nbytes and value.isascii() and value.isalnum():
+        try:  # the common case: hex of the right length
+            if int(value, 16):
+                return value if value.islower() or value.isdigit() else value.lower()
+            return None  # all zeros: the invalid id
+        except ValueError:
+            pass  # base64 of that length, or not an id: the general rules below say which
     if isinstance(value, bool):
         raise ValueError(f"not an id: {value!r}")
     if isinstance(value, int):
@@ -231,10 +260,19 @@ def any_value(v: Any) -> Any:
 def attributes(items: Any) -> dict[str, Any]:
     """OTLP KeyValue list (or an already plain mapping) -> {key: value}."""
     if isinstance(items, Mapping):
-        return {str(k): any_value(v) for k, v in items.items()}
+        return {str(k): (any_value(v) if isinstance(v, dict) else v) for k, v in items.items()}
     out: dict[str, Any] = {}
-    for kv in items or []:
-        if isinstance(kv, Mapping) and "key" in kv:
+    for kv in items or ():
+        if type(kv) is dict:  # the common case, without the generic Mapping check
+            key = kv.get("key")
+            if key is None:
+                continue
+            v = kv.get("value")
+            if type(v) is dict and "stringValue" in v:
+                out[key if type(key) is str else str(key)] = v["stringValue"]
+            else:
+                out[key if type(key) is str else str(key)] = any_value(v)
+        elif isinstance(kv, Mapping) and "key" in kv:
             out[str(kv["key"])] = any_value(kv.get("value"))
     return out
 
@@ -256,40 +294,115 @@ _STATUS_CODES = {
 
 
 def status(code: Any) -> str:
+    """ok | error | unset from a status code as a number or a name (anything else: unset)."""
     key = code.strip().lower() if isinstance(code, str) else code
     if isinstance(key, str) and key.isdigit():
         key = int(key)
+    if not isinstance(key, (str, int)) or isinstance(key, bool):
+        return "unset"
     return _STATUS_CODES.get(key, "unset")
 
 
-def json_documents(text: str) -> Iterator[tuple[int, Any, str | None]]:
-    """(line, document, error) for a file holding one JSON document, JSON Lines, or concatenated documents."""
+def documents(path: Path) -> Iterator[tuple[int, Any, str | None]]:
+    """(line, document, error) for each JSON document of a file, read as a stream.
+
+    A file may hold one document, JSON Lines, or documents one after another (pretty-printed or on
+    one line). Lines are read in order and each is parsed once: a line that is a whole document (or
+    several) gives them; a line that starts a document spread over lines is kept until a line that
+    starts with its closing bracket ('}' or ']' in the first column, as indented JSON prints it)
+    completes it. So time grows linearly with the file and memory with its largest document, and
+    line numbers are counted as lines go by. A line that is not JSON gives one error and reading goes
+    on at the next line. Raises InputFileError when the file is not UTF-8 text.
+    """
     dec = json.JSONDecoder()
+    pending: list[str] = []  # lines of a document spread over several lines
+    pending_line = 0
+    lineno = 0
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as f:
+            queue: list[tuple[int, str]] = []  # lines to read again after a broken multi-line document
+            it = iter(f)
+            while True:
+                if queue:
+                    lineno, line = queue.pop(0)
+                else:
+                    nxt = next(it, None)
+                    if nxt is None:
+                        break
+                    lineno += 1
+                    line = nxt
+                if pending:
+                    if line[:1] in "{[" and pending[0].strip() not in ("{", "["):
+                        # a one-line document cut short, and the next document starts: it never closes
+                        yield pending_line, None, f"line {pending_line}: not valid JSON (document never closes)"
+                        queue = (
+                            [(pending_line + 1 + i, t) for i, t in enumerate(pending[1:])] + [(lineno, line)] + queue
+                        )
+                        pending = []
+                        continue
+                    pending.append(line)
+                    if line[:1] in "}]":
+                        done, docs, err = _decode_all(dec, "".join(pending))
+                        if done:
+                            for doc in docs:
+                                yield pending_line, doc, None
+                            pending = []
+                        elif err is not None:
+                            yield pending_line, None, f"line {pending_line}: not valid JSON ({err})"
+                            queue = [(pending_line + 1 + i, t) for i, t in enumerate(pending[1:])] + queue
+                            pending = []
+                    continue
+                if not line.strip():
+                    continue
+                done, docs, err = _decode_all(dec, line)
+                for doc in docs:
+                    yield lineno, doc, None
+                if done:
+                    continue
+                if err is not None:
+                    yield lineno, None, f"line {lineno}: not valid JSON ({err})"
+                    continue
+                # the line opens a document that goes on: keep what was not decoded yet
+                pending = [line[_rest_start(dec, line) :]]
+                pending_line = lineno
+    except UnicodeDecodeError:
+        raise InputFileError(str(path), "not UTF-8 text") from None
+    if pending:
+        done, docs, err = _decode_all(dec, "".join(pending))
+        for doc in docs:
+            yield pending_line, doc, None
+        if not done:
+            yield pending_line, None, f"line {pending_line}: not valid JSON ({err or 'document never closes'})"
+
+
+def _decode_all(dec: json.JSONDecoder, text: str) -> tuple[bool, list[Any], str | None]:
+    """Decode every document in `text`: (all decoded, documents, error). The error is None when the
+    text stops inside a document (it may go on in the next lines), else why it is not JSON."""
+    docs: list[Any] = []
     pos, n = 0, len(text)
     while True:
         while pos < n and text[pos] in " \t\r\n":
             pos += 1
         if pos >= n:
-            return
-        line = text.count("\n", 0, pos) + 1
+            return True, docs, None
         try:
-            doc, end = dec.raw_decode(text, pos)
+            doc, pos = dec.raw_decode(text, pos)
         except json.JSONDecodeError as exc:
-            nl = text.find("\n", pos)
-            yield line, None, f"line {line}: not valid JSON ({exc.msg})"
-            if nl < 0:
-                return
-            pos = nl + 1
-            continue
-        yield line, doc, None
-        pos = end
+            # documents before it on the same text were whole: they are kept
+            return False, docs, exc.msg if exc.pos < len(text.rstrip()) else None
+        docs.append(doc)
 
 
-def read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError(str(path), "not UTF-8 text") from None
+def _rest_start(dec: json.JSONDecoder, line: str) -> int:
+    """Where the unfinished document of a line starts (after any whole documents before it)."""
+    pos, n = 0, len(line)
+    while True:
+        while pos < n and line[pos] in " \t\r\n":
+            pos += 1
+        try:
+            _, pos = dec.raw_decode(line, pos)
+        except json.JSONDecodeError:
+            return pos
 
 
 def read_time(value: Any, zone: str = "UTC") -> tuple[int | None, Any]:

@@ -12,7 +12,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-import pandas as pd
 
 from launchkit.contract import TABLES
 from launchkit.errors import CountsError
@@ -38,18 +37,24 @@ def _value_text(value: Any) -> str | None:
     return json.dumps(value, default=str)
 
 
+def _texts(values: list[Any]) -> list[str | None]:
+    """_value_text of each value, with text and missing values passed through as they are."""
+    return [v if v is None or type(v) is str else _value_text(v) for v in values]
+
+
 def _stage_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> str:
     """Register rows (contract column names + _row) as temp table _lk_trace_<table>, all values VARCHAR."""
+    import pyarrow as pa
+
     cols = [c for c in TABLES[table].column_names if any(c in r for r in rows)]
-    df = pd.DataFrame(
-        {
-            "_row": pd.Series([int(r["_row"]) for r in rows], dtype="int64"),
-            **{c: pd.Series([_value_text(r.get(c)) for r in rows], dtype=object) for c in cols},
-        }
+    arrow = pa.Table.from_arrays(
+        [pa.array([int(r["_row"]) for r in rows], type=pa.int64())]
+        + [pa.array(_texts([r.get(c) for r in rows]), type=pa.string()) for c in cols],
+        names=["_row", *cols],
     )
     name = f"_lk_trace_{table}"
-    view = f"{name}_df"
-    con.register(view, df)
+    view = f"{name}_src"
+    con.register(view, arrow)
     try:
         select = ", ".join(
             [f"CAST({quote_ident('_row')} AS BIGINT) AS {quote_ident('_row')}"]
@@ -130,6 +135,7 @@ def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[
 
 def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
     """Stage mapped rows as temp tables for ingest.load_staged, with the counts and notes."""
+    n_turns, n_calls, n_feedback = len(mapped.turns), len(mapped.tool_calls), len(mapped.feedback)
     session_rows, session_notes = _session_rows(con, mapped)
     by_table = {
         "turns": mapped.turns,
@@ -144,10 +150,11 @@ def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
         if rows:
             tables[table] = _stage_table(con, table, rows)
             rows_read[table] = len(rows)
+            rows.clear()  # staged in DuckDB now: free the Python rows before the next table
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(mapped.ignored_kinds.items()))
     summary = (
-        f"{fmt}: {mapped.records} record(s) read = {len(mapped.turns)} turn(s) + {len(mapped.tool_calls)} "
-        f"tool call(s) + {len(mapped.feedback)} feedback + {mapped.ignored} ignored"
+        f"{fmt}: {mapped.records} record(s) read = {n_turns} turn(s) + {n_calls} "
+        f"tool call(s) + {n_feedback} feedback + {mapped.ignored} ignored"
         f"{' (' + kinds + ')' if kinds else ''} + {len(mapped.pre_rejects)} rejected before staging"
     )
     notes = [summary] + mapped.notes + session_notes
@@ -155,21 +162,25 @@ def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
         notes.append(
             f"{len(session_rows)} session(s) derived from the spans (the sessions row counts sessions, not spans)"
         )
-    staged_total = (
-        len(mapped.turns) + len(mapped.tool_calls) + len(mapped.feedback) + mapped.ignored + len(mapped.pre_rejects)
-    )
+    staged_total = n_turns + n_calls + n_feedback + mapped.ignored + len(mapped.pre_rejects)
     if mapped.records != staged_total:
         raise CountsError(
             fmt,
             {
                 "records": mapped.records,
-                "turns": len(mapped.turns),
-                "tool_calls": len(mapped.tool_calls),
-                "feedback": len(mapped.feedback),
+                "turns": n_turns,
+                "tool_calls": n_calls,
+                "feedback": n_feedback,
                 "ignored": mapped.ignored,
                 "rejected": len(mapped.pre_rejects),
             },
         )
     return Staged(
-        tables=tables, rows_read=rows_read, ignored=mapped.ignored, pre_rejects=list(mapped.pre_rejects), notes=notes
+        tables=tables,
+        rows_read=rows_read,
+        ignored=mapped.ignored,
+        ignored_by_reason=dict(mapped.ignored_kinds),
+        warnings=list(mapped.warnings),
+        pre_rejects=list(mapped.pre_rejects),
+        notes=notes,
     )

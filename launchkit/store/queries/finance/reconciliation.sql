@@ -1,5 +1,5 @@
--- purpose: finance reconciliation: per vendor and UTC day, the cost of the turns (turns_priced; vendor from
---          model_prices) against the vendor's bill lines (vendor_costs), with the difference in USD and in
+-- purpose: finance reconciliation: per vendor and UTC day, the cost of the turns (turns_priced, with the vendor
+--          of their price row) against the vendor's bill lines (vendor_costs), with the difference in USD and in
 --          percent of the bill and whether it is within $tolerance_pct. A side with no data is NULL (not 0):
 --          then diff and within_tolerance are NULL too. vendor is NULL for turns whose model maps to no vendor.
 -- grain: one row per (vendor, day) present on either side, days in [$start, $end) (NULL bounds are open)
@@ -7,15 +7,11 @@
 WITH turns_priced AS ({{ turns_priced }}),
 turn_side AS (
     SELECT
-        lower(trim(p.vendor)) AS vendor,
+        lower(trim(tp.vendor)) AS vendor,
         CAST(timezone('UTC', tp.started_at) AS DATE) AS day,
         sum(tp.cost_usd) AS computed_usd,
         count(*) FILTER (WHERE tp.cost_usd IS NULL) AS unpriced_turns
     FROM turns_priced AS tp
-    LEFT JOIN model_prices AS p
-        ON p.model = tp.model
-       AND p.day = CAST(timezone('UTC', tp.started_at) AS DATE)
-       AND p.above_input_tokens = -1
     WHERE (CAST($start AS DATE) IS NULL OR CAST(timezone('UTC', tp.started_at) AS DATE) >= CAST($start AS DATE))
       AND (CAST($end AS DATE) IS NULL OR CAST(timezone('UTC', tp.started_at) AS DATE) < CAST($end AS DATE))
     GROUP BY 1, 2

@@ -3,25 +3,19 @@
 -- grain: one row for the window [$start, $end) on started_at (NULL bounds are open)
 -- parameters: $start, $end
 WITH turns_priced AS ({{ turns_priced }}),
-t AS (
+r AS (
     SELECT
-        tp.model, tp.cost_usd, tp.cost_source, tp.input_tokens, tp.output_tokens,
-        CAST(timezone('UTC', tp.started_at) AS DATE) AS day
+        tp.cost_source,
+        tp.cost_usd,
+        CASE
+            WHEN tp.cost_usd IS NOT NULL THEN NULL
+            WHEN tp.price_model IS NULL OR tp.price_source = 'unknown' THEN 'unknown model'
+            WHEN tp.price_source IS NULL THEN 'prices not refreshed'
+            ELSE 'missing token counts'
+        END AS reason
     FROM turns_priced AS tp
     WHERE (CAST($start AS TIMESTAMPTZ) IS NULL OR tp.started_at >= CAST($start AS TIMESTAMPTZ))
       AND (CAST($end AS TIMESTAMPTZ) IS NULL OR tp.started_at < CAST($end AS TIMESTAMPTZ))
-),
-r AS (
-    SELECT
-        t.*,
-        CASE
-            WHEN t.cost_usd IS NOT NULL THEN NULL
-            WHEN t.model IS NULL OR b.source = 'unknown' THEN 'unknown model'
-            WHEN b.source IS NULL THEN 'prices not refreshed'
-            ELSE 'missing token counts'
-        END AS reason
-    FROM t
-    LEFT JOIN model_prices AS b ON b.model = t.model AND b.day = t.day AND b.above_input_tokens = -1
 )
 SELECT
     count(*) AS turns,

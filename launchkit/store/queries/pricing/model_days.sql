@@ -1,7 +1,13 @@
--- purpose: the (model, UTC day) pairs the turns use, which pricing.refresh prices into model_prices
--- grain: one row per (model, day)
+-- purpose: the (model as reported, provider, UTC day) keys the turns use, which pricing.refresh prices into
+--          model_prices, with the one name per model (turns.model) as a fallback for the lookup
+-- grain: one row per (model, provider, day)
 -- parameters: none
-SELECT DISTINCT model, CAST(timezone('UTC', started_at) AS DATE) AS day
+SELECT
+    coalesce(model_raw, model) AS model,
+    coalesce(provider, '') AS provider,
+    min(model) AS name,
+    CAST(timezone('UTC', started_at) AS DATE) AS day
 FROM turns
-WHERE model IS NOT NULL
-ORDER BY model, day
+WHERE coalesce(model_raw, model) IS NOT NULL
+GROUP BY coalesce(model_raw, model), coalesce(provider, ''), CAST(timezone('UTC', started_at) AS DATE)
+ORDER BY model, provider, day

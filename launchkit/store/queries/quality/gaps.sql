@@ -1,14 +1,18 @@
 -- purpose: hours with no data while traffic was expected. Per hour: active sessions (distinct sessions
---          with a turn, tool call or start). Expected sessions = that UTC day's sessions-hours x the
---          hour-of-day share of the 7 days before the window (or of the window's own days when there
---          is no history), so quiet nights and weekends are not expected to be busy. An hour is
---          expected when that is >= $min_expected; a gap is an expected hour with no session at all.
+--          with a turn, tool call or start) and the sessions expected from earlier hours the exporter was
+--          known to work (an earlier hour counts when it lies between the data's first and last active
+--          hour; its sessions count even when 0, so a quiet night or weekend stays quiet). Expected = the
+--          median of the same hour-of-week 1..4 weeks back when at least two of those are known
+--          (basis 'hour_of_week'); otherwise the median of the same hour-of-day on the (up to) 28 known
+--          days before the hour, counted back from the last data when the data stopped earlier, so
+--          an exporter that died weeks ago is still missed (basis 'hour_of_day'); NULL without any
+--          (basis NULL: not enough history). An hour is expected when that is >= $min_expected; a gap
+--          is an expected hour with no session at all.
 -- grain: one row per hour in [$start, $end) ($start on an hour edge)
 -- parameters: $start, $end (TIMESTAMPTZ, half-open window), $min_expected (DOUBLE)
-WITH bounds AS (
-    SELECT
-        date_trunc('day', CAST($start AS TIMESTAMPTZ)) AS d0,
-        date_trunc('day', CAST($end AS TIMESTAMPTZ)) + INTERVAL 1 DAY AS d1
+WITH span AS (
+    SELECT date_trunc('hour', min(event_at)) AS first_hour, date_trunc('hour', max(event_at)) AS last_hour
+    FROM ({{ session_events }}) AS e
 ),
 hours AS (
     SELECT unnest(generate_series(
@@ -17,59 +21,64 @@ hours AS (
         INTERVAL 1 HOUR
     )) AS hour
 ),
+day_back AS (
+    SELECT
+        h.hour,
+        greatest(1, CAST(ceil(date_diff('hour', s.last_hour, h.hour) / 24.0) AS BIGINT)) AS first_back
+    FROM hours AS h, span AS s
+),
+slots AS (
+    SELECT h.hour, 'hour_of_week' AS basis, h.hour - INTERVAL 7 DAY * w.k AS slot
+    FROM hours AS h, range(1, 5) AS w(k)
+    UNION ALL
+    SELECT b.hour, 'hour_of_day' AS basis, b.hour - INTERVAL 1 DAY * (b.first_back + d.k) AS slot
+    FROM day_back AS b, range(0, 28) AS d(k)
+),
 ev AS (
-    SELECT e.event_at AS started_at, e.session_id
-    FROM ({{ session_events }}) AS e, bounds AS b
-    WHERE e.event_at >= b.d0 - INTERVAL 7 DAY AND e.event_at < b.d1
+    SELECT e.event_at, e.session_id
+    FROM ({{ session_events }}) AS e, span AS s
+    WHERE e.event_at >= least(CAST($start AS TIMESTAMPTZ), s.last_hour) - INTERVAL 29 DAY
+      AND e.event_at < CAST($end AS TIMESTAMPTZ)
 ),
 per_hour AS (
-    SELECT date_trunc('hour', started_at) AS hour, count(DISTINCT session_id) AS sessions
+    SELECT date_trunc('hour', event_at) AS hour, count(DISTINCT session_id) AS sessions
     FROM ev
-    GROUP BY date_trunc('hour', started_at)
+    GROUP BY date_trunc('hour', event_at)
 ),
-history AS (
-    SELECT hour(p.hour) AS hod, sum(p.sessions) AS n
-    FROM per_hour AS p, bounds AS b
-    WHERE p.hour < b.d0
-    GROUP BY hour(p.hour)
+known AS (
+    SELECT sl.hour, sl.basis, coalesce(p.sessions, 0) AS sessions
+    FROM slots AS sl
+    CROSS JOIN span AS s
+    LEFT JOIN per_hour AS p ON p.hour = sl.slot
+    WHERE sl.slot >= s.first_hour AND sl.slot <= s.last_hour
 ),
-own AS (
-    SELECT hour(p.hour) AS hod, sum(p.sessions) AS n
-    FROM per_hour AS p, bounds AS b
-    WHERE p.hour >= b.d0
-    GROUP BY hour(p.hour)
-),
-totals AS (
+expectation AS (
     SELECT
-        (SELECT coalesce(sum(n), 0) FROM history) AS history_total,
-        (SELECT coalesce(sum(n), 0) FROM own) AS own_total
-),
-day_totals AS (
-    SELECT date_trunc('day', p.hour) AS day, sum(p.sessions) AS n
-    FROM per_hour AS p, bounds AS b
-    WHERE p.hour >= b.d0
-    GROUP BY date_trunc('day', p.hour)
+        hour,
+        count(*) FILTER (WHERE basis = 'hour_of_week') AS weeks_known,
+        median(sessions) FILTER (WHERE basis = 'hour_of_week') AS week_median,
+        median(sessions) FILTER (WHERE basis = 'hour_of_day') AS day_median
+    FROM known
+    GROUP BY hour
 ),
 expected AS (
     SELECT
         h.hour,
-        coalesce(d.n, 0) * CASE
-            WHEN t.history_total > 0 THEN coalesce(hi.n, 0) / CAST(t.history_total AS DOUBLE)
-            WHEN t.own_total > 0 THEN coalesce(o.n, 0) / CAST(t.own_total AS DOUBLE)
-            ELSE 0.0
-        END AS expected_sessions
+        CASE WHEN x.weeks_known >= 2 THEN x.week_median ELSE x.day_median END AS expected_sessions,
+        CASE
+            WHEN x.weeks_known >= 2 THEN 'hour_of_week'
+            WHEN x.day_median IS NOT NULL THEN 'hour_of_day'
+        END AS basis
     FROM hours AS h
-    CROSS JOIN totals AS t
-    LEFT JOIN history AS hi ON hi.hod = hour(h.hour)
-    LEFT JOIN own AS o ON o.hod = hour(h.hour)
-    LEFT JOIN day_totals AS d ON d.day = date_trunc('day', h.hour)
+    LEFT JOIN expectation AS x ON x.hour = h.hour
 )
 SELECT
     h.hour,
     coalesce(p.sessions, 0) AS sessions,
     x.expected_sessions,
-    x.expected_sessions >= $min_expected AS traffic_expected,
-    x.expected_sessions >= $min_expected AND p.sessions IS NULL AS gap
+    x.basis,
+    coalesce(x.expected_sessions >= $min_expected, false) AS traffic_expected,
+    coalesce(x.expected_sessions >= $min_expected, false) AND p.sessions IS NULL AS gap
 FROM hours AS h
 JOIN expected AS x ON x.hour = h.hour
 LEFT JOIN per_hour AS p ON p.hour = h.hour

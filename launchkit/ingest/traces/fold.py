@@ -1,0 +1,192 @@
+"""One LLM call is one turn: folding re-recorded calls, per trace.
+
+Instrumentations record some calls more than once. smolagents' OpenInference instrumentor wraps
+`generate` on every Model subclass, so one call gives nested LLM spans with the same tokens; a
+framework span (LangChain, smolagents) with a provider instrumentor under it gives the same call
+twice; agent, workflow and Vercel `ai.generateText` spans repeat the summed usage of the calls
+below them. The rules, applied to one trace's spans (docs/telemetry.md states them for users):
+
+A. Wrappers are never turns, whatever usage they carry: a span classified as an agent/workflow
+   wrapper (or anything not an LLM call) is not a turn. When it carries token usage, the usage is
+   compared with the calls below it: no more than their sum is their total, recorded again
+   (ignored as "re-recorded call"); more than their sum, or usage with no call below it, is spend
+   that is not loaded, and the load warns about it.
+
+B. Nested LLM spans. For each LLM span P, take its nearest LLM descendants C1..Cn (no LLM span
+   between them), top down:
+   1. n = 1, and P and C1 report the same input and output tokens (or only one of them reports
+      tokens), and their models are the same (or one is missing): the same call recorded twice.
+      The innermost span is kept (closest to the wire: its duration is the call's latency, it has
+      the response model and cache details); what it lacks (tokens, model, provider, cost, TTFT,
+      session) is taken from P.
+   2. P reports no tokens, or exactly the sum of its children's: P is a wrapper of several calls;
+      it is dropped and the children are kept.
+   3. Otherwise (tokens or models differ) all are kept, with a warning: never fold on a guess.
+
+C. Two LLM spans of one trace with the same response id (gen_ai.response.id, ai.response.id) and
+   compatible tokens are one call, nested or not: the deepest is kept. Siblings are never folded
+   on equal tokens alone (two real calls can have the same counts). Likewise two tool spans of one
+   trace with the same tool call id (gen_ai.tool.call.id, ai.toolCall.id) are one tool call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from launchkit.ingest.traces.facts import SpanFacts
+
+
+@dataclass
+class Folded:
+    """What the fold decided for one trace: the spans dropped as re-recordings, the kept span each
+    folded span went into, and warnings about nested usage it could not explain."""
+
+    dropped: set[int] = field(default_factory=set)  # id() of re-recorded spans (not loaded)
+    into: dict[int, SpanFacts] = field(default_factory=dict)  # id(folded span) -> the span kept for it
+    unexplained: set[int] = field(default_factory=set)  # id() of non-turn spans with usage not explained
+    warnings: list[str] = field(default_factory=list)
+
+
+def _same_tokens(a: SpanFacts, b: SpanFacts) -> bool:
+    """Equal input and output tokens, or only one of the two reports any."""
+    if not a.has_usage or not b.has_usage:
+        return True
+    return (a.input, a.output) == (b.input, b.output)
+
+
+def _same_model(a: SpanFacts, b: SpanFacts) -> bool:
+    return a.model is None or b.model is None or a.model == b.model
+
+
+def _absorb(keep: SpanFacts, other: SpanFacts) -> None:
+    """Fill what the kept span lacks from a recording of the same call."""
+    if not keep.has_usage and other.has_usage:
+        keep.input, keep.output = other.input, other.output
+    for name in ("cache_read", "cache_write", "cost", "ttft_ms", "model", "model_raw", "provider", "response_id"):
+        if getattr(keep, name) is None and getattr(other, name) is not None:
+            setattr(keep, name, getattr(other, name))
+    for name in ("session", "user", "tenant", "release"):
+        if getattr(keep, name) is None and getattr(other, name) is not None:
+            setattr(keep, name, getattr(other, name))
+    if other.failed and not keep.failed:
+        keep.failed, keep.error_type = True, keep.error_type or other.error_type
+
+
+def _describe(f: SpanFacts) -> str:
+    inp, out = f.input, f.output
+    return f"span {f.span} '{f.name}' ({inp if inp is not None else '-'} in / {out if out is not None else '-'} out)"
+
+
+def fold_trace(spans: list[SpanFacts]) -> Folded:
+    """Apply rules A, B and C to the spans of one trace (records with a problem are left out)."""
+    out = Folded()
+    by_id = {f.span: f for f in spans if f.span and f.problem is None}
+
+    def ancestors(f: SpanFacts) -> list[SpanFacts]:
+        chain: list[SpanFacts] = []
+        seen = {f.span}
+        pid = f.parent
+        while pid and pid not in seen:
+            seen.add(pid)
+            p = by_id.get(pid)
+            if p is None:
+                break
+            chain.append(p)
+            pid = p.parent
+        return chain
+
+    turns = [f for f in by_id.values() if f.role == "turn"]
+    up = {id(t): ancestors(t) for t in turns}
+    nearest: dict[int, SpanFacts | None] = {}
+    depth: dict[int, int] = {}
+    for t in turns:
+        turn_above = [a for a in up[id(t)] if a.role == "turn"]
+        nearest[id(t)] = turn_above[0] if turn_above else None
+        depth[id(t)] = len(turn_above)
+    children: dict[int, list[SpanFacts]] = {}
+    for t in turns:
+        p = nearest[id(t)]
+        if p is not None:
+            children.setdefault(id(p), []).append(t)
+
+    # Rule B, top down, so a chain P -> C -> D ends in D carrying what P and C knew.
+    for p in sorted(turns, key=lambda t: (depth[id(t)], t.row)):
+        kids = children.get(id(p), [])
+        if not kids:
+            continue
+        if len(kids) == 1 and _same_tokens(p, kids[0]) and _same_model(p, kids[0]):
+            _absorb(kids[0], p)
+            out.dropped.add(id(p))
+            out.into[id(p)] = kids[0]
+            continue
+        p_in, p_out = p.usage()
+        sums = [k.usage() for k in kids]
+        totals = (
+            sum(s[0] for s in sums if s[0] is not None) if any(s[0] is not None for s in sums) else None,
+            sum(s[1] for s in sums if s[1] is not None) if any(s[1] is not None for s in sums) else None,
+        )
+        if not p.has_usage or (p_in, p_out) == totals:
+            out.dropped.add(id(p))
+            continue
+        out.warnings.append(
+            f"nested LLM spans with unexplained usage: {_describe(p)} over {len(kids)} LLM call(s) "
+            f"({totals[0] if totals[0] is not None else '-'} in / {totals[1] if totals[1] is not None else '-'} out); "
+            "all kept"
+        )
+
+    # Rule C: the same response id twice in a trace is one call.
+    by_response: dict[str, list[SpanFacts]] = {}
+    for t in turns:
+        if id(t) not in out.dropped and t.response_id:
+            by_response.setdefault(t.response_id, []).append(t)
+    for same in by_response.values():
+        if len(same) < 2:
+            continue
+        keep = max(same, key=lambda t: (depth[id(t)], -t.row))
+        others = [t for t in same if t is not keep]
+        if all(_same_tokens(keep, o) and _same_model(keep, o) for o in others):
+            for o in others:
+                _absorb(keep, o)
+                out.dropped.add(id(o))
+                out.into[id(o)] = keep
+
+    # Rule C for tools: the same tool call id twice in a trace is one tool call (the deepest is kept).
+    by_call: dict[str, list[SpanFacts]] = {}
+    for f in by_id.values():
+        if f.role == "tool" and f.tool_call_id:
+            by_call.setdefault(f.tool_call_id, []).append(f)
+    for same in by_call.values():
+        if len(same) > 1:
+            keep = max(same, key=lambda t: (len(ancestors(t)), -t.row))
+            for o in same:
+                if o is not keep:
+                    if o.failed and not keep.failed:
+                        keep.failed, keep.error_type = True, keep.error_type or o.error_type
+                    out.dropped.add(id(o))
+
+    # Rule A: usage on spans that are not turns, against the kept calls below them.
+    kept = [t for t in turns if id(t) not in out.dropped]
+    below_in: dict[int, int] = {}
+    below_out: dict[int, int] = {}
+    below_n: dict[int, int] = {}
+    for t in kept:
+        t_in, t_out = t.usage()
+        for a in up[id(t)]:
+            below_n[id(a)] = below_n.get(id(a), 0) + 1
+            below_in[id(a)] = below_in.get(id(a), 0) + (t_in or 0)
+            below_out[id(a)] = below_out.get(id(a), 0) + (t_out or 0)
+    for f in by_id.values():
+        if f.role == "turn" or not f.has_usage:
+            continue
+        f_in, f_out = f.usage()
+        n = below_n.get(id(f), 0)
+        explained = (
+            n > 0
+            and (f_in is None or f_in <= below_in.get(id(f), 0))
+            and (f_out is None or f_out <= below_out.get(id(f), 0))
+        )
+        if explained:
+            out.dropped.add(id(f))
+        else:
+            out.unexplained.add(id(f))
+    return out
