@@ -55,6 +55,7 @@ from launchkit.ingest.tabular import (
     malformed_csv_lines,
     stage_tabular,
 )
+from launchkit.store.connect import damaged, is_damage
 from launchkit.store.runner import Warehouse
 
 log = logging.getLogger(__name__)
@@ -270,7 +271,11 @@ def load_file(
     table: str | None = None,
     fmt: str | None = None,
 ) -> list[FileResult]:
-    """Load one file in one transaction; a bad file gives a FileResult with `error`, never an exception."""
+    """Load one file in one transaction; a bad file gives a FileResult with `error`, never an exception.
+
+    The one exception: a damaged warehouse file raises WarehouseDamaged (naming it and the restore
+    command), since no input file is at fault and none should be recorded as failed.
+    """
     con = wh.con
     path = Path(path)
     name = str(path)
@@ -308,6 +313,8 @@ def load_file(
         except _Retry as again:
             read = again.options
             continue
+        except _Damaged as bad:
+            raise damaged(wh.path or "(in memory)", bad.cause) from None
         for r in results:
             r.detected = detected
         return results
@@ -392,6 +399,7 @@ def _load_once(
         return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
     except (InputFileError, CountsError) as exc:
         _rollback(con, name, exc)
+        _raise_if_damaged(exc)
         if (
             isinstance(exc, InputFileError)
             and fmt == "csv"
@@ -403,6 +411,7 @@ def _load_once(
         return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
     except Exception as exc:
         _rollback(con, name, exc)
+        _raise_if_damaged(exc)
         log.debug("internal error while loading %s", name, exc_info=True)
         text = " ".join(str(exc).split())[:300]
         return [
@@ -419,6 +428,23 @@ def _load_once(
     except BaseException:
         _rollback(con, name)
         raise
+
+
+class _Damaged(Exception):
+    """The warehouse file itself failed while a file loaded (not the input's fault): stop the batch."""
+
+    def __init__(self, cause: BaseException) -> None:
+        self.cause = cause
+        super().__init__(str(cause))
+
+
+def _raise_if_damaged(exc: BaseException) -> None:
+    """A damaged warehouse is no input file's failure: recording it against every file would be a lie."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if is_damage(seen):
+            raise _Damaged(seen) from None
+        seen = seen.__cause__ or seen.__context__
 
 
 def _known_digest(scan: Callable[[], Scan]) -> str:
