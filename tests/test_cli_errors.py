@@ -61,6 +61,10 @@ TIME_COMMANDS = [
     ("run", "cost", "--date"),
     ("run", "ga", "--date"),
     ("hourly", "--at"),
+    ("export", "cost", "--from"),
+    ("export", "cost", "--to"),
+    ("export", "tickets", "--date"),
+    ("export", "incident", "--incident", "i1", "--at"),
 ]
 
 
