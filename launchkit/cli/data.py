@@ -62,29 +62,63 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
 
 
 @click.command()
+@click.option(
+    "--check-stale",
+    "check_stale",
+    is_flag=True,
+    help="Only the dead-man's switch: one line, exit 3 when the last successful `launchkit hourly` run is older "
+    "than [alerts] stale_after_hours (or there is none), for a second scheduler to run.",
+)
+@click.option(
+    "--alert",
+    "send_alert",
+    is_flag=True,
+    help="With --check-stale: also send a stale schedule to the [alerts] targets (once per gap).",
+)
 @json_option
 @config_options
-def status(as_json: bool, config: Config) -> None:
-    """Show tables with row counts and time ranges, the last loads and rejects by reason.
+def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -> None:
+    """Show tables with row counts and time ranges, the last loads and rejects by reason, and the
+    hourly schedule's health (STALE when its last successful run is older than [alerts] stale_after_hours).
 
     Reads every value of the warehouse file first, so a damaged file is reported here (one line
-    naming it and the restore command, exit 1) rather than by the next load or report.
+    naming it and the restore command, exit 1) rather than by the next load or report. With
+    --check-stale, only the schedule's line (exit 3 when stale; cron it apart from the hourly run,
+    docs/alerts.md).
 
     \b
     Example:
         launchkit status --json
+        launchkit status --check-stale || notify-oncall "launchkit hourly is not running"
     """
+    from launchkit.jobs.alerts import notify
     from launchkit.store.runner import Warehouse
     from launchkit.store.status import status as get_status
 
+    if send_alert and not check_stale:
+        raise click.UsageError("--alert goes with --check-stale")
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
-        s = get_status(wh)
+        health = notify.health(wh, config)
+        s = None if check_stale else get_status(wh)
+    if check_stale:
+        sent = notify.alert_stale(config, health) if send_alert else None
+        if as_json:
+            emit_json({"hourly": health.to_json()} | ({"alerts": sent.line()} if sent is not None else {}))
+        else:
+            click.echo(health.line())
+            said = sent.line() if sent is not None else None
+            if said:
+                click.echo(said)
+        exit_with(exits.BREACH if health.stale else exits.OK)
+        return
+    assert s is not None
     if as_json:
-        emit_json(s)
+        emit_json(s | {"hourly": health.to_json()})
         return
     click.echo(f"warehouse {config.warehouse_path} (schema version {s['schema_version']})")
     v = s["verified"]
     click.echo(f"read every value of its {v['tables']} tables ({v['rows']} rows): no damage found")
+    click.echo(health.line())
 
     def when(v: str | None) -> str:
         return v[:16].replace("T", " ") + " UTC" if v else "-"

@@ -31,10 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "pricing": {"overrides": {}},
     "criteria": {},
     "decision": {},
+    "alerts": {},  # launchkit.config.alerts: targets, stale_after_hours, catch_up_hours, timeout_s, retries
 }
 
 # Sections whose keys are open (each validated by its own module in launchkit.config).
-OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes"})
+OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "alerts"})
 
 _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))

@@ -79,6 +79,7 @@ def redact_parameter(path: Path, redact: bool) -> dict[str, Any]:
 
 def _config_json(config: Config) -> str:
     data = json.loads(json.dumps(config.data, default=str))
+    data.pop("alerts", None)  # its URLs may hold tokens: never in a notebook's parameters (nor the kernel's business)
     data["warehouse"]["path"] = str(config.warehouse_path)
     data["reports"]["dir"] = str(config.reports_dir)
     data["hourly"]["inbox"] = str(config.inbox_dir)
