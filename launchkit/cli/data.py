@@ -34,18 +34,23 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
     need a price are priced, and the read-only snapshot is published. Exits 1 when any file failed
     as a whole (the other files still load), 4 when a trace file loaded with warnings (a span that
     names a model or carries token usage was not loaded; the lines say which and why). With --json,
-    one JSON object per file.
+    one JSON object per file. On a terminal, a bar on stderr shows the files, bytes and rows done
+    and the file being loaded; in a log or a pipe nothing is added to the lines.
 
     \b
     Example:
         launchkit ingest exports/ --json
         launchkit ingest tool_calls_2026-03-02T10.csv
     """
+    from launchkit.cli.progress import IngestBar
     from launchkit.jobs import load
     from launchkit.store.runner import Warehouse
 
-    with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
-        job = load.run(wh, paths, config, table=table, fmt=fmt)
+    with (
+        Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
+        IngestBar(poll=wh.con.query_progress) as bar,
+    ):
+        job = load.run(wh, paths, config, table=table, fmt=fmt, progress=bar)
     announced: set[str] = set()
     for r in job.results:
         if as_json:
@@ -298,6 +303,7 @@ def demo(
     import json
 
     from launchkit import synth as synth_mod
+    from launchkit.cli.progress import IngestBar, ReportBar
     from launchkit.jobs import demo as demo_job
     from launchkit.jobs import load
     from launchkit.store.runner import Warehouse
@@ -330,8 +336,11 @@ def demo(
     )
     config, said = demo_job.config_for(config, pilot)
     click.echo(said)
-    with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
-        results = load.run(wh, [out], config).results
+    with (
+        Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
+        IngestBar(poll=wh.con.query_progress) as bar,
+    ):
+        results = load.run(wh, [out], config, progress=bar).results
     totals = {
         k: sum(getattr(r, k) for r in results) for k in ("rows_read", "loaded", "updated", "duplicates", "rejected")
     }
@@ -350,7 +359,9 @@ def demo(
         from launchkit.reports import runner
 
         runner.skip_slow_optional_imports()
-        for path in runner.run_all(config, days=report_days, hour="busiest"):
+        with ReportBar() as reports_bar:
+            written = runner.run_all(config, days=report_days, hour="busiest", progress=reports_bar)
+        for path in written:
             summary = path.with_suffix(".json")
             headline = json.loads(summary.read_text(encoding="utf-8")).get("headline") if summary.is_file() else None
             click.echo(f"report: {path}" + (f"  ({headline})" if headline else ""))

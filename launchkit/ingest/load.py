@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 
 import duckdb
@@ -23,6 +24,7 @@ from launchkit.ingest import tabular as tabular_files
 from launchkit.ingest.files import expand_paths, scan_bytes
 from launchkit.ingest.formats import FORMATS, TABULAR_FORMATS, detect_format, is_tabular, trace_reader
 from launchkit.ingest.merge import load_staged
+from launchkit.ingest.progress import IngestProgress, ProgressFn
 from launchkit.ingest.result import FileResult
 from launchkit.ingest.tabular import check_columns, first_line, jsonl_table, malformed_csv_lines, stage_tabular
 from launchkit.store.runner import Warehouse
@@ -223,16 +225,41 @@ def ingest(
     config: Config,
     table: str | None = None,
     fmt: str | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[FileResult]:
     """Load every file named, and every data file in folders named; one result per file and table.
 
     A file named explicitly must load or fail; a file in a folder that is not a launchkit data
     file (no table prefix, unrecognised JSON) is reported as passed over, not as a failure.
+    `progress` is told how far the load has got (launchkit.ingest.progress); it never prints.
     """
+    files = list(expand_paths(paths))
+    sizes = [_size(path) for path, _ in files]
+    state = IngestProgress(files_total=len(files), bytes_total=sum(sizes))
+    if progress is not None:
+        progress(state)
     results: list[FileResult] = []
-    for path, from_folder in expand_paths(paths):
+    for (path, from_folder), size in zip(files, sizes):
+        if progress is not None:
+            progress(replace(state, current=str(path)))
         if from_folder and not _is_data_file(path, table, fmt):
-            results.append(FileResult(file=str(path), table=None, skipped=True, passed_over=True))
-            continue
-        results.extend(load_file(wh, path, config=config, table=table, fmt=fmt))
+            done = [FileResult(file=str(path), table=None, skipped=True, passed_over=True)]
+        else:
+            done = load_file(wh, path, config=config, table=table, fmt=fmt)
+        results.extend(done)
+        state = replace(
+            state,
+            files_done=state.files_done + 1,
+            bytes_done=state.bytes_done + size,
+            rows_read=state.rows_read + sum(r.rows_read for r in done),
+        )
+        if progress is not None:
+            progress(state)
     return results
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:  # a missing file fails in load_file, with its reason
+        return 0

@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -103,7 +103,8 @@ def _execute(
             parameters=params,
             kernel_name="python3",
             language="python",
-            progress_bar=sys.stderr.isatty(),
+            # a bar per cell on a terminal; not from run_all's workers (their bars would interleave)
+            progress_bar=sys.stderr.isatty() and threading.current_thread() is threading.main_thread(),
             log_output=False,
             request_save_on_cell_execute=False,
             cwd=str(nb_path.parent),
@@ -288,6 +289,9 @@ def _run_report(
 
 HOUR_CHOICES = ("latest", "busiest")
 
+# run_all's progress callback: (reports done, reports in all, the kind just written, its HTML file)
+ReportProgress = Callable[[int, int, str, Path | None], None]
+
 
 def busiest_hour(db: QueryRunner, first: date, last: date, now: datetime | None = None) -> datetime | None:
     """The complete hour (ended by `now`) of days first..last with the most active sessions; the
@@ -336,6 +340,7 @@ def run_all(
     hour: str = "latest",
     workers: int | None = None,
     redact: bool | None = None,
+    progress: ReportProgress | None = None,
 ) -> list[Path]:
     """Every report for the latest data; then the index. Returns the HTML files written, the index last.
 
@@ -343,6 +348,7 @@ def run_all(
     the two before it). The hourly report covers the latest complete hour with data (hour="latest"),
     or the busiest complete hour of those days by active sessions (hour="busiest": what `launchkit
     demo` shows). Reports run `workers` at a time (default_workers()). `redact`: see run_report.
+    `progress(done, total, kind, html)` is called before the first report and as each one is written.
     """
     snapshot.refresh(config)
     db = snapshot.connect(config, refresh_first=False)
@@ -350,7 +356,7 @@ def run_all(
         jobs = plan(db, days=days, hour=hour, now=now)
     finally:
         db.close()
-    out = _run_jobs(config, jobs, pdf=pdf, workers=workers, redact=redact)
+    out = _run_jobs(config, jobs, pdf=pdf, workers=workers, redact=redact, progress=progress)
     out.append(write_index(config.reports_dir))
     return out
 
@@ -373,6 +379,7 @@ def _run_jobs(
     pdf: bool,
     workers: int | None,
     redact: bool | None = None,
+    progress: ReportProgress | None = None,
 ) -> list[Path]:
     """Run the reports `jobs` lists with `workers` side by side (the RUN_FIRST kinds first), each
     worker starting its next report's kernel while the current one runs; the HTML files in the
@@ -389,6 +396,9 @@ def _run_jobs(
         todo.put(i)
     done: dict[int, Path] = {}
     errors: list[BaseException] = []
+    told, finished = threading.Lock(), [0]
+    if progress is not None:
+        progress(0, len(jobs), "", None)
 
     def take() -> tuple[int, Kernel] | None:
         if errors:
@@ -411,6 +421,10 @@ def _run_jobs(
                     done[i] = run_report(
                         kind, config, pdf=pdf, update_index=False, kernel=kernel, redact=redact, **when
                     ).html
+                    if progress is not None:
+                        with told:
+                            finished[0] += 1
+                            progress(finished[0], len(jobs), kind, done[i])
                 except BaseException:
                     if ahead is not None:
                         ahead[1].shutdown()
