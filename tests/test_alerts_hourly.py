@@ -62,6 +62,8 @@ def _site(folder: Path, good: Server, commands: Path) -> Path:
 path = "lk.duckdb"
 [hourly]
 inbox = "inbox"
+[reports]
+keep_days = 1
 [criteria.tool_success]
 pass = 0.9999
 marginal = 0.9999
@@ -122,11 +124,18 @@ def test_hourly_alerts_once_per_breach_clears_catches_up_and_survives_a_dead_tar
     # run's exit status and report do not change
     bad.script = [(500, {}, b"internal error")] * 2
     _deliver(pilot, site, "10")
+    old = site / "reports" / "hourly"  # an hourly report of two days before ([reports] keep_days = 1 prunes it)
+    old.mkdir(parents=True)
+    for suffix in ("html", "ipynb", "json"):
+        (old / f"2026-02-28T10.{suffix}").write_text("{}")
     code, out, err = _run(site, env, "hourly", "--at", f"{DAY}T10:00Z")
     assert code == exits.BREACH, out + err
     assert (site / "reports" / "hourly" / f"{DAY}T10.html").is_file()
     first_line, alerts_line = out.strip().splitlines()
     assert "BREACH" in first_line and "latency_p95" in first_line and "tool_success" in first_line
+    assert "; pruned 1 hourly report older than 1 d; " in first_line
+    assert sorted(p.name for p in old.iterdir()) == [f"{DAY}T10.{s}" for s in ("html", "ipynb", "json")]
+    assert len(list((site / "reports").glob("plotly-*.min.js"))) == 1  # shared by the folder's reports
     assert alerts_line == (
         f"alerts: 1 new (breach); 2/3 deliveries made; webhook http://127.0.0.1:{bad.port}/… failed: "
         "HTTP 500: internal error (after 2 attempts) (kept for the next run)"

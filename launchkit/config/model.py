@@ -94,6 +94,18 @@ class Config:
         return bool(self.get("reports.redact", True))
 
     @property
+    def keep_days(self) -> int:
+        """Hourly reports whose hour ended more than this many days before the newest one's are pruned
+        by the hourly run ([reports] keep_days; 0: every report is kept)."""
+        return int(self.get("reports.keep_days", 0))
+
+    @property
+    def share_plotly(self) -> bool:
+        """Whether hourly, cost and debrief reports share one plotly.js file in the reports folder
+        ([reports] share_plotly; the GA report always embeds its own, to be mailed alone)."""
+        return bool(self.get("reports.share_plotly", True))
+
+    @property
     def timezone(self) -> str:
         return str(self.get("ingest.timezone"))
 

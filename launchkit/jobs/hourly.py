@@ -6,7 +6,8 @@
    job, which re-prices what needs it and publishes the read-only snapshot the notebooks read;
 3. run the hourly report for the last complete hour (or --at);
 4. with [backup] keep > 0, back the warehouse up when the newest backup is [backup] every_hours old,
-   keeping the `keep` newest (launchkit.jobs.backup);
+   keeping the `keep` newest (launchkit.jobs.backup); with [reports] keep_days > 0, remove the hourly
+   reports older than that (launchkit.reports.prune);
 5. alerts (launchkit.jobs.alerts): every hour missed since the latest hour checked gets its checks
    (step 2, up to [alerts] catch_up_hours), the run is recorded in the warehouse (the dead-man's
    switch of `launchkit status`), and a new breach, a cleared one or a failed run is sent to the
@@ -41,7 +42,7 @@ from launchkit.jobs import backup, load
 from launchkit.jobs.alerts import notify
 from launchkit.jobs.alerts.decide import HourChecks
 from launchkit.jobs.load import lock_path
-from launchkit.reports import runner
+from launchkit.reports import prune, runner
 from launchkit.reports.kernel import start_kernel
 from launchkit.store import atomic
 from launchkit.store.connect import damaged, is_damage
@@ -243,6 +244,10 @@ def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kerne
         line = line.replace(f"; report {report.html} ", f"; backup {made.folder}; report {report.html} ", 1)
     if caught.describe():
         line = line.replace(f"; report {report.html} ", f"; {caught.describe()}; report {report.html} ", 1)
+    pruned = prune.prune_hourly(config.reports_dir, config.keep_days)  # [reports] keep_days
+    if pruned:
+        what = f"pruned {len(pruned)} hourly report{'s' if len(pruned) != 1 else ''} older than {config.keep_days} d"
+        line = line.replace(f"; report {report.html} ", f"; {what}; report {report.html} ", 1)
     warned = [f"{r.file}: WARNING {w}" for r in job.warned for w in r.warnings]
     status = exits.combine(
         exits.FAILED if problems else exits.OK,

@@ -29,7 +29,7 @@ from launchkit.reports.index import write_index
 from launchkit.reports.kernel import Kernel, start_kernel
 from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY_TAG, ReportResult, stamp_for
 from launchkit.reports.paths import notebook_path
-from launchkit.reports.render import render_html, warm_exporter
+from launchkit.reports.render import plotly_asset, render_html, warm_exporter
 from launchkit.store import atomic, leftovers, snapshot
 from launchkit.store.runner import QueryRunner
 from launchkit.window import Window, floor_hour, iso, parse_day, parse_instant
@@ -258,7 +258,10 @@ def _run_report(
     envelope.update(clean(found))  # strict JSON, floats to 12 digits: identical when re-run
     envelope.setdefault("verdicts", [])
     envelope.setdefault("recommendation", None)
-    body = render_html(nb)
+    shared = None
+    if config.share_plotly and not spec.self_contained:  # one plotly.js for the folder's reports
+        shared = os.path.relpath(plotly_asset(config.reports_dir), out_dir).replace(os.sep, "/")
+    body = render_html(nb, plotly_src=shared)
     import nbformat
 
     atomic.write_text(paths["ipynb"], nbformat.writes(nb))
