@@ -145,7 +145,7 @@ def test_a_second_check_breaching_later_is_announced_with_the_open_one_listed() 
 
 def test_a_failed_run_alerts_every_time_and_keeps_the_state() -> None:
     first = d.decide(d.State(), run((0, [chk("a", "breach")])))
-    failed = d.decide(first.state, run(failure="hourly FAILED: warehouse is damaged"))
+    failed = d.decide(first.state, run(failure="hourly FAILED: warehouse is damaged", started=H(2)))
     assert kinds(failed) == [("failed", None, [])] and failed.events[0].detail.endswith("damaged")
     assert failed.state.open == first.state.open and failed.state.last_checked == H(0)
     assert failed.state.last_success == first.state.last_success  # a failed run is not a success
@@ -264,6 +264,21 @@ def test_free_text_in_a_payload_is_redacted() -> None:
     assert "[email]" in p["detail"] and "[phone]" in p["detail"] and "[email]" in p["checks"][0]["note"]
     assert "[email]" in p["summary_line"]
     assert "jane.doe@example.com" in json.dumps(build(e, site="s", redact=False))  # [reports] redact = false
+
+
+def test_the_summary_line_redacts_the_free_text_not_the_figures_around_it() -> None:
+    # a runaway rate is shown ungrouped ("563731500.0 %"), which alone reads as a phone number: the
+    # figures launchkit writes are kept, only the free text (the note, the detail) is redacted
+    runaway = chk("growth", "breach", 5637315.0, note="see 415 555 2671", **{"pass": 1.0, "marginal": 2.0})
+    p = build(d.Event("breach", H(0), (dict(runaway, first_breached_hour="2026-03-05T10:00Z", new=True),)), site="s")
+    assert (
+        p["summary_line"] == "hourly 2026-03-05T10:00Z BREACH: growth 563731500.0 % (pass 100.0 %, fail line 200.0 %)"
+    )
+    assert p["checks"][0]["note"] == "see [phone]" and p["checks"][0]["value_text"] == "563731500.0 %"
+    unjudged = chk("growth", "breach", None, note="ask 415 555 2671", first_breached_hour="2026-03-05T10:00Z", new=True)
+    assert build(d.Event("breach", H(0), (unjudged,)), site="s")["summary_line"].endswith("growth: ask [phone]")
+    failed = build(d.Event("failed", H(0), (), detail="hourly FAILED: row 4155552671 from a@b.example"), site="s")
+    assert failed["summary_line"] == failed["detail"] == "hourly FAILED: row [phone] from [email]"
 
 
 # --- configuration -------------------------------------------------------------------------------------
@@ -388,6 +403,31 @@ def test_after_run_keeps_state_and_retries_what_a_failing_target_missed(tmp_path
         assert (h.runs, h.open_breaches, h.alerts_owed, h.stale, h.last_success_hour) == (3, 0, 0, False, H(2))
     finally:
         bad.close()
+
+
+def test_a_breach_opened_and_cleared_within_one_run_is_kept(tmp_path: Path) -> None:
+    """A run that caught up hours in which a breach opened and cleared records both in the warehouse."""
+    cfg = _config(tmp_path)
+    notify.after_run(cfg, _info(0, [chk("a", "ok")]), sleep=Sleeps())
+    caught_up = notify.RunInfo(
+        "run-3",
+        H(4) + timedelta(minutes=5),
+        H(3),
+        exits.OK,
+        "hourly ...",
+        hours((1, [chk("a", "breach")]), (2, [chk("a", "ok")]), (3, [])),
+        succeeded=True,
+    )
+    done = notify.after_run(cfg, caught_up, sleep=Sleeps())
+    # two runs were missed (12:05, 13:05): the gap since 11:05 is announced too, before the hours
+    assert [(e.kind, e.hour) for e in done.events] == [("stale", None), ("breach", H(1)), ("cleared", H(2))]
+    with Warehouse.open(cfg.warehouse_path) as wh:
+        rows = wh.execute("SELECT check_name, first_hour, last_hour, cleared_hour FROM alert_breaches").fetchall()
+        runs = wh.execute(
+            "SELECT hour, last_checked_hour, hours_checked, breaches FROM hourly_runs ORDER BY hour"
+        ).fetchall()
+    assert rows == [("a", H(1), H(1), H(2))]
+    assert runs[-1] == (H(3), H(3), 3, '["a"]')
 
 
 def test_a_dead_target_is_sent_its_oldest_owed_alert_only(tmp_path: Path) -> None:

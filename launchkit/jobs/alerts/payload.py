@@ -11,24 +11,28 @@
      "exit_status": 3 | null, "site": "<hash of the warehouse path>", "launchkit_version": "0.1.0"}
 
 Values are as the JSON summary of the report has them (rates as fractions, with the unit); the
-`_text` fields are as the report shows them. Free text (summary_line, detail, each check's note)
-is redacted like the reports ([reports] redact) before the payload is stored or sent.
+`_text` fields are as the report shows them. Free text (detail, each check's note) is redacted like
+the reports ([reports] redact) before the payload is stored or sent, and the summary line is composed
+from the redacted text: like a report, the redaction runs on the free text, not on the numbers and
+hours launchkit writes around it.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from launchkit import __version__
 from launchkit.jobs.alerts.decide import Event
+from launchkit.redact import redact as redact_text
 from launchkit.redact import redact_fields
 from launchkit.reports.text import fmt
 from launchkit.window import iso
 
-FREE_TEXT = frozenset({"summary_line", "detail", "note"})
+FREE_TEXT = frozenset({"note"})  # a check's free text; the event's own is its detail
 
 _CHECK_KEYS = (
     "check",
@@ -95,6 +99,10 @@ def build(
     redact: bool = True,
 ) -> dict[str, Any]:
     """The payload of one event (see the module docstring), redacted unless `redact` is False."""
+    if redact:
+        event = replace(
+            event, detail=redact_text(event.detail) or "", checks=tuple(redact_fields(list(event.checks), FREE_TEXT))
+        )
     payload: dict[str, Any] = {
         "idempotency_key": f"launchkit:{site}:{event.key}",
         "event": event.kind,
@@ -107,4 +115,4 @@ def build(
         "site": site,
         "launchkit_version": __version__,
     }
-    return redact_fields(payload, FREE_TEXT) if redact else payload
+    return payload
