@@ -183,3 +183,49 @@ def test_run_all_tells_its_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert out == [tmp_path / k / "x.html" for k, _ in jobs]
     assert calls[0] == (0, 4, "") and [c[0] for c in calls[1:]] == [1, 2, 3, 4]
     assert sorted(c[2] for c in calls[1:]) == ["cost", "debrief", "ga", "hourly"]
+
+
+def _ingest_process(folder: Path, tmp_path: Path, name: str, *, tty: bool) -> tuple[int, str, str]:
+    """`launchkit ingest` as a real process, its stderr a pseudo-terminal or a pipe; (status, stdout, stderr)."""
+    import fcntl
+    import os
+    import pty
+    import struct
+    import subprocess
+    import termios
+
+    from _report_fixtures import clean_env, launchkit_cmd
+
+    cmd = launchkit_cmd("ingest", str(folder), "--warehouse", str(tmp_path / f"{name}.duckdb"))
+    env = clean_env(COLUMNS="120", TERM="xterm")
+    if not tty:
+        p = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        return p.returncode, p.stdout, p.stderr
+    main, side = pty.openpty()
+    fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a window, as a terminal has
+    proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=side, text=True)
+    os.close(side)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the process closed its end (EIO on Linux)
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    out, _ = proc.communicate(timeout=120)
+    os.close(main)
+    return proc.returncode, out, drawn.decode("utf-8", "replace")
+
+
+@pytest.mark.slow
+def test_a_real_terminal_gets_the_bar_and_a_pipe_gets_none(folder: Path, tmp_path: Path) -> None:
+    """The CLI's own check of its stderr (no patching): a pseudo-terminal is drawn on, a pipe (cron) is not."""
+    code, logged_out, logged_err = _ingest_process(folder, tmp_path, "log", tty=False)
+    assert code == 0, logged_out + logged_err
+    assert logged_err == "" and "\r" not in logged_out and "\x1b" not in logged_out
+    code, out, drawn = _ingest_process(folder, tmp_path, "tty", tty=True)
+    assert code == 0, out + drawn
+    assert "ingest" in drawn and "4/4 files, 11 rows" in drawn and "\r" in drawn
+    assert out.replace("tty.duckdb", "log.duckdb") == logged_out  # the lines themselves are the same
