@@ -185,7 +185,7 @@ def test_run_all_tells_its_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: P
     assert sorted(c[2] for c in calls[1:]) == ["cost", "debrief", "ga", "hourly"]
 
 
-def _ingest_process(folder: Path, tmp_path: Path, name: str, *, tty: bool) -> tuple[int, str, str]:
+def _ingest_process(folder: Path, tmp_path: Path, name: str, *, tty: bool, sized: bool = True) -> tuple[int, str, str]:
     """`launchkit ingest` as a real process, its stderr a pseudo-terminal or a pipe; (status, stdout, stderr)."""
     import fcntl
     import os
@@ -198,11 +198,14 @@ def _ingest_process(folder: Path, tmp_path: Path, name: str, *, tty: bool) -> tu
 
     cmd = launchkit_cmd("ingest", str(folder), "--warehouse", str(tmp_path / f"{name}.duckdb"))
     env = clean_env(COLUMNS="120", TERM="xterm")
+    if not sized:
+        del env["COLUMNS"]
     if not tty:
         p = subprocess.run(cmd, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
         return p.returncode, p.stdout, p.stderr
     main, side = pty.openpty()
-    fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))  # a window, as a terminal has
+    if sized:  # a window, as a terminal has; unsized, a pseudo-terminal reports 0 x 0
+        fcntl.ioctl(side, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
     proc = subprocess.Popen(cmd, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=side, text=True)
     os.close(side)
     drawn = b""
@@ -229,3 +232,11 @@ def test_a_real_terminal_gets_the_bar_and_a_pipe_gets_none(folder: Path, tmp_pat
     assert code == 0, out + drawn
     assert "ingest" in drawn and "4/4 files, 11 rows" in drawn and "\r" in drawn
     assert out.replace("tty.duckdb", "log.duckdb") == logged_out  # the lines themselves are the same
+
+
+@pytest.mark.slow
+def test_a_terminal_that_reports_no_width_still_gets_a_bar(folder: Path, tmp_path: Path) -> None:
+    """An unsized pseudo-terminal (0 columns, no COLUMNS) gets an 80-column bar, not an empty one."""
+    code, out, drawn = _ingest_process(folder, tmp_path, "unsized", tty=True, sized=False)
+    assert code == 0, out + drawn
+    assert "4/4 files, 11 rows" in drawn and "\r" in drawn

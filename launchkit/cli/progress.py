@@ -11,6 +11,7 @@ launchkit.reports.runner.run_all); this module draws.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -20,6 +21,7 @@ from typing import IO, Any
 from launchkit.ingest.progress import IngestProgress
 
 POLL_S = 0.25  # how often the bar asks DuckDB how far the running step is
+DEFAULT_COLUMNS, DEFAULT_ROWS = 80, 24  # the screen's size on a terminal that reports none
 
 
 def is_terminal(stream: IO[str]) -> bool:
@@ -30,10 +32,21 @@ def is_terminal(stream: IO[str]) -> bool:
         return False
 
 
+def _width(stream: IO[str]) -> int | None:
+    """The terminal's width in columns; None when it reports none (an unsized pseudo-terminal says 0 x 0)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns or None
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
 def _bar(total: int, unit: str, stream: IO[str], **kw: Any) -> Any:
     from tqdm import tqdm
 
-    return tqdm(total=total, unit=unit, file=stream, dynamic_ncols=True, leave=False, **kw)
+    # follow the window's size; a terminal that reports 0 x 0 would get no bar at all (tqdm hides a bar
+    # below the screen's last row): 80 x 24
+    width = {"dynamic_ncols": True} if _width(stream) else {"ncols": DEFAULT_COLUMNS, "nrows": DEFAULT_ROWS}
+    return tqdm(total=total, unit=unit, file=stream, leave=False, **width, **kw)
 
 
 class IngestBar:
