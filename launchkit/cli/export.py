@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from launchkit.cli.options import config_options
+from launchkit.cli.options import check_day, check_time, config_options
 from launchkit.config import Config
 
 
@@ -27,8 +27,22 @@ def export() -> None:
 
 
 @export.command("cost")
-@click.option("--from", "start", type=str, default=None, help="First day (YYYY-MM-DD). Default: the pilot's first day.")
-@click.option("--to", "end", type=str, default=None, help="Last day, included. Default: the latest day with data.")
+@click.option(
+    "--from",
+    "start",
+    type=str,
+    default=None,
+    callback=check_day,
+    help="First day (YYYY-MM-DD). Default: the pilot's first day.",
+)
+@click.option(
+    "--to",
+    "end",
+    type=str,
+    default=None,
+    callback=check_day,
+    help="Last day, included. Default: the latest day with data.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -67,7 +81,14 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
 
 
 @export.command("tickets")
-@click.option("--date", "day", type=str, default=None, help="Day (YYYY-MM-DD). Default: the latest day with data.")
+@click.option(
+    "--date",
+    "day",
+    type=str,
+    default=None,
+    callback=check_day,
+    help="Day (YYYY-MM-DD). Default: the latest day with data.",
+)
 @click.option(
     "--since",
     "state",
@@ -121,6 +142,7 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
     "at",
     type=str,
     default=None,
+    callback=check_time,
     help="The update as of this moment (ISO-8601, e.g. 2026-03-10T15:00Z). Default: now.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the update as one JSON object instead of Markdown.")

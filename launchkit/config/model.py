@@ -6,12 +6,13 @@ import copy
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from launchkit.config import attributes, criteria, decision, pricing, schema
+from launchkit.config import alerts, attributes, criteria, decision, pricing, schema
 from launchkit.config import engine as engine_section
 from launchkit.config.engine import EngineSettings
 
@@ -25,10 +26,14 @@ class Settings:
     pricing_overrides: dict[str, pricing.Override]
     identity: dict[str, tuple[str, ...]]
     engine: EngineSettings
+    alerts: alerts.AlertSettings = field(default_factory=alerts.AlertSettings)
 
 
-def parse(data: dict[str, Any], where: str | None = None) -> Settings:
-    """Validate every section of merged configuration data; ConfigError names the file and key."""
+def parse(data: dict[str, Any], where: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Validate every section of merged configuration data; ConfigError names the file and key.
+
+    `env`: the environment variables a section reads (the [alerts] URLs, kept out of the file).
+    """
     schema.check_fixed(data, where)
     return Settings(
         criteria=criteria.parse(data, where),
@@ -36,6 +41,7 @@ def parse(data: dict[str, Any], where: str | None = None) -> Settings:
         pricing_overrides=pricing.parse(data, where),
         identity=attributes.parse(data, where),
         engine=engine_section.parse(data, where),
+        alerts=alerts.parse(data, where, env),
     )
 
 
@@ -46,10 +52,13 @@ class Config:
     data: dict[str, Any]
     path: Path | None = None
     base_dir: Path = field(default_factory=Path.cwd)
+    # the environment variables a section reads (launchkit.config.alerts.ENV_VARS): never in `data`,
+    # so never in a notebook's parameters, a digest or a log
+    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     settings: Settings = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "settings", parse(self.data, str(self.path) if self.path else None))
+        object.__setattr__(self, "settings", parse(self.data, str(self.path) if self.path else None, self.env))
 
     def get(self, dotted: str, default: Any = None) -> Any:
         """The raw value of a dotted key ('budget.total_usd'), or `default` when absent."""
@@ -89,8 +98,31 @@ class Config:
         return bool(self.get("reports.redact", True))
 
     @property
+    def keep_days(self) -> int:
+        """Hourly reports whose hour ended more than this many days before the newest one's are pruned
+        by the hourly run ([reports] keep_days; 0: every report is kept)."""
+        return int(self.get("reports.keep_days", 0))
+
+    @property
+    def share_plotly(self) -> bool:
+        """Whether hourly, cost and debrief reports share one plotly.js file in the reports folder
+        ([reports] share_plotly; the GA report always embeds its own, to be mailed alone)."""
+        return bool(self.get("reports.share_plotly", True))
+
+    @property
     def timezone(self) -> str:
         return str(self.get("ingest.timezone"))
+
+    @property
+    def earliest(self) -> date:
+        """The first plausible day of data ([ingest] earliest): earlier times reject their row."""
+        v = self.get("ingest.earliest")
+        return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+    @property
+    def max_future_hours(self) -> float:
+        """How far past the time of a load a time may lie ([ingest] max_future_hours)."""
+        return float(self.get("ingest.max_future_hours"))
 
     @property
     def lock_timeout_s(self) -> float:
@@ -177,6 +209,11 @@ class Config:
         return self.settings.pricing_overrides
 
     @property
+    def alerts(self) -> alerts.AlertSettings:
+        """Where and how the hourly run sends alerts ([alerts] and the LAUNCHKIT_ALERT_* variables)."""
+        return self.settings.alerts
+
+    @property
     def identity_attributes(self) -> dict[str, tuple[str, ...]]:
         return self.settings.identity
 
@@ -205,4 +242,4 @@ class Config:
         for key, value in dotted.items():
             section, _, name = key.partition(".")
             data.setdefault(section, {})[name] = value
-        return Config(data=data, path=self.path, base_dir=self.base_dir)
+        return Config(data=data, path=self.path, base_dir=self.base_dir, env=self.env)

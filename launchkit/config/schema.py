@@ -7,7 +7,7 @@ have modules of their own in this package; every section is validated when the f
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from launchkit.config.values import number, whole
@@ -15,8 +15,8 @@ from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
-    "reports": {"dir": "reports", "redact": True},
-    "ingest": {"timezone": "UTC"},
+    "reports": {"dir": "reports", "redact": True, "keep_days": 0, "share_plotly": True},
+    "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
@@ -32,10 +32,11 @@ DEFAULTS: dict[str, Any] = {
     "criteria": {},
     "decision": {},
     "engine": {"kind": "duckdb", "tables": {}},
+    "alerts": {},  # launchkit.config.alerts: targets, stale_after_hours, catch_up_hours, timeout_s, retries
 }
 
 # Sections whose keys are open (each validated by its own module in launchkit.config).
-OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine"})
+OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine", "alerts"})
 
 _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))
@@ -46,7 +47,11 @@ TYPES: dict[str, tuple[type, ...]] = {
     "warehouse.path": _TEXT,
     "reports.dir": _TEXT,
     "reports.redact": _BOOL,
+    "reports.keep_days": (int,),
+    "reports.share_plotly": _BOOL,
     "ingest.timezone": _TEXT,
+    "ingest.earliest": (str, date),
+    "ingest.max_future_hours": _NUMBER,
     "pilot.start": _OPTIONAL_TEXT,
     "pilot.end": _OPTIONAL_TEXT,
     "budget.total_usd": _OPTIONAL_NUMBER,
@@ -105,6 +110,15 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
             zoneinfo.ZoneInfo(tz)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             raise ConfigError("ingest.timezone", f"unknown time zone {tz!r}", where) from None
+    earliest = _get(data, "ingest.earliest")
+    if isinstance(earliest, str):
+        try:
+            date.fromisoformat(earliest)
+        except ValueError:
+            raise ConfigError("ingest.earliest", f"must be a date YYYY-MM-DD, got {earliest!r}", where) from None
+    elif isinstance(earliest, datetime):  # a TOML date-time: the window starts on a day
+        raise ConfigError("ingest.earliest", f"must be a date YYYY-MM-DD, got {earliest!r}", where)
+    number("ingest.max_future_hours", _get(data, "ingest.max_future_hours"), allow_none=True, low=0, where=where)
     number("quality.min_coverage", _get(data, "quality.min_coverage"), allow_none=True, low=0, high=1, where=where)
     for dotted in (
         "budget.total_usd",
@@ -119,6 +133,9 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
     keep = _get(data, "backup.keep")
     if keep is not None:
         whole("backup.keep", keep, 0, where)
+    keep_days = _get(data, "reports.keep_days")
+    if keep_days is not None:
+        whole("reports.keep_days", keep_days, 0, where)
     days: dict[str, date] = {}
     for dotted in ("pilot.start", "pilot.end", "ga.freeze_from", "ga.freeze_to"):
         value = _get(data, dotted)
