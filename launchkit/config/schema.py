@@ -15,7 +15,7 @@ from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
-    "reports": {"dir": "reports", "redact": True},
+    "reports": {"dir": "reports", "redact": True, "timezone": "UTC"},
     "ingest": {"timezone": "UTC"},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
@@ -45,6 +45,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "warehouse.path": _TEXT,
     "reports.dir": _TEXT,
     "reports.redact": _BOOL,
+    "reports.timezone": _TEXT,
     "ingest.timezone": _TEXT,
     "pilot.start": _OPTIONAL_TEXT,
     "pilot.end": _OPTIONAL_TEXT,
@@ -98,12 +99,13 @@ def _get(data: dict[str, Any], dotted: str) -> Any:
 
 
 def _check_ranges(data: dict[str, Any], where: str | None) -> None:
-    tz = _get(data, "ingest.timezone")
-    if tz is not None:
-        try:
-            zoneinfo.ZoneInfo(tz)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ConfigError("ingest.timezone", f"unknown time zone {tz!r}", where) from None
+    for dotted in ("ingest.timezone", "reports.timezone"):
+        tz = _get(data, dotted)
+        if tz is not None:
+            try:
+                zoneinfo.ZoneInfo(tz)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(dotted, f"unknown time zone {tz!r}", where) from None
     number("quality.min_coverage", _get(data, "quality.min_coverage"), allow_none=True, low=0, high=1, where=where)
     for dotted in (
         "budget.total_usd",
