@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+
+from launchkit.window import local, repeated
 
 SUMMARY_SCHEMA = "launchkit.report/1"
 SUMMARY_TAG = "summary"  # the notebook cell whose output is the report's JSON summary
@@ -26,6 +28,9 @@ class ReportKind:
     title: str
     grain: str  # "hour" or "day": what the report's --at / --date selects
     preload: tuple[str, ...] = ()  # modules the kernel imports while it starts (see kernel.start_kernel)
+    # covers the pilot from its first day to the report's day (finance.pilot_to_date): a day before
+    # the pilot's first day is refused in one line before a notebook runs
+    pilot_to_date: bool = False
 
 
 KINDS: dict[str, ReportKind] = {
@@ -44,6 +49,7 @@ KINDS: dict[str, ReportKind] = {
             "launchkit.analytics.reconcile",
             "launchkit.analytics.pricing",
         ),
+        pilot_to_date=True,
     ),
     "debrief": ReportKind(
         "debrief",
@@ -58,6 +64,7 @@ KINDS: dict[str, ReportKind] = {
         "GA readiness and go/no-go",
         "day",
         _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.finance", "launchkit.analytics.gonogo"),
+        pilot_to_date=True,
     ),
 }
 COMMON_PRELOAD = _COMMON
@@ -82,12 +89,16 @@ class ReportResult:
         return [v for v in self.summary.get("verdicts", []) if v.get("status") == "breach"]
 
 
-def stamp_for(kind: str, at: datetime | None = None, day: date | None = None) -> str:
-    """File name stem of a report: the hour (2026-03-05T14) or the day (2026-03-05) it covers."""
+def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, tz: tzinfo = UTC) -> str:
+    """File name stem of a report: the hour (2026-03-05T14) or the day (2026-03-05) it covers, as the
+    report zone's clock and calendar show them ([reports] timezone). The second of two hours the
+    clocks repeat (when daylight time ends) carries its UTC offset, so both have a report:
+    2026-11-01T01 then 2026-11-01T01-0500 (New York), sorting between T01 and T02."""
     if KINDS[kind].grain == "hour":
         if at is None:
             raise ValueError(f"{kind} reports cover an hour: give `at`")
-        return at.strftime("%Y-%m-%dT%H")
+        wall = local(at, tz)
+        return wall.strftime("%Y-%m-%dT%H") + (wall.strftime("%z") if repeated(wall) else "")
     if day is None:
         raise ValueError(f"{kind} reports cover a day: give `day`")
     return day.isoformat()
