@@ -31,6 +31,7 @@ class Column:
     min: float | None = None
     max: float | None = None
     default: str | None = None  # a literal used when the value is missing
+    may_be_planned: bool = False  # a time that may lie ahead (a planned rollout): no [ingest] max_future_hours
 
 
 @dataclass(frozen=True)
@@ -180,8 +181,8 @@ TABLES: dict[str, Table] = {
             columns=(
                 Column("tenant_id", "text", required=True),
                 Column("cohort", "text", default="pilot"),
-                Column("enabled_at", "timestamp"),
-                Column("disabled_at", "timestamp"),
+                Column("enabled_at", "timestamp", may_be_planned=True),
+                Column("disabled_at", "timestamp", may_be_planned=True),
             ),
             checks=(
                 RowCheck(

@@ -61,6 +61,10 @@ TIME_COMMANDS = [
     ("run", "cost", "--date"),
     ("run", "ga", "--date"),
     ("hourly", "--at"),
+    ("export", "cost", "--from"),
+    ("export", "cost", "--to"),
+    ("export", "tickets", "--date"),
+    ("export", "incident", "--incident", "i1", "--at"),
 ]
 
 
@@ -148,6 +152,11 @@ def test_status_reads_the_whole_file_and_finds_a_damaged_block(site):
         f.seek(where)
         f.write(b"\xde\xad\xbe\xef" * 16)
     one_error_line(run("status"), f"warehouse {wh} is damaged", "Corrupt database file", "launchkit restore")
+    # a load that meets the damage stops with the same line: no input file is blamed (or recorded) for it
+    (site / "sessions_new.csv").write_text(
+        "session_id,tenant_id,started_at\nsession-000001,t9,2026-03-02T00:00:01Z\n", encoding="utf-8"
+    )
+    one_error_line(run("ingest", "sessions_new.csv"), f"warehouse {wh} is damaged", "launchkit restore")
 
 
 def test_a_config_that_is_not_utf8_is_one_line(site):

@@ -186,6 +186,7 @@ def test_charts_are_printed_with_their_axis_titles(demo_run, printed, kind):
                     titles.append(html.unescape(str(t)))
     assert len(titles) >= 6, f"{kind}: expected charts with axis titles in the report"
     words = _words(printed(kind)[1])
+    assert "download CSV" not in words, f"{kind}: the report's download links are printed"
     clipped = {t: n for t, n in Counter(map(_words, titles)).items() if words.count(t) < n}
     assert not clipped, f"{kind}: axis titles missing from the PDF (chart clipped?), title: charts: {clipped}"
 
@@ -205,6 +206,7 @@ def test_the_print_stylesheet_hides_the_toolbar_and_forces_no_break():
     css = STYLE_CSS + render._TEMPLATE
     printed_rules = "".join(re.findall(r"@media print\s*\{(.*?)\n\}", css, re.S))
     assert re.search(r"\.modebar[^{]*\{display:none!important\}", printed_rules)
+    assert re.search(r"\.lk-download[^{]*\{display:none!important\}", printed_rules)  # no "download CSV" on paper
     assert re.search(r"\.js-plotly-plot[^{]*\{break-inside:avoid\}", printed_rules)
     assert "@page { size: A4" in css
     assert not re.search(r"break-(before|after)\s*:\s*(page|always)", css), "a forced page break"

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from launchkit.cli.options import config_options
+from launchkit.cli.options import check_day, check_time, config_options
 from launchkit.config import Config
 
 
@@ -32,9 +32,17 @@ def export() -> None:
     "start",
     type=str,
     default=None,
+    callback=check_day,
     help="First day (YYYY-MM-DD, a day of [reports] timezone). Default: the pilot's first day.",
 )
-@click.option("--to", "end", type=str, default=None, help="Last day, included. Default: the latest day with data.")
+@click.option(
+    "--to",
+    "end",
+    type=str,
+    default=None,
+    callback=check_day,
+    help="Last day, included (a day of [reports] timezone). Default: the latest day with data.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -78,6 +86,7 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
     "day",
     type=str,
     default=None,
+    callback=check_day,
     help="Day (YYYY-MM-DD, a day of [reports] timezone). Default: the latest day with data.",
 )
 @click.option(
@@ -135,6 +144,7 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
     "at",
     type=str,
     default=None,
+    callback=check_time,
     help="The update as of this moment (ISO-8601, e.g. 2026-03-10T15:00Z; without an offset on the clock of "
     "[reports] timezone). Default: now.",
 )

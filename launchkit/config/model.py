@@ -96,6 +96,17 @@ class Config:
         return zoneinfo.ZoneInfo(str(self.get("reports.timezone") or "UTC"))
 
     @property
+    def earliest(self) -> date:
+        """The first plausible day of data ([ingest] earliest): earlier times reject their row."""
+        v = self.get("ingest.earliest")
+        return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+    @property
+    def max_future_hours(self) -> float:
+        """How far past the time of a load a time may lie ([ingest] max_future_hours)."""
+        return float(self.get("ingest.max_future_hours"))
+
+    @property
     def lock_timeout_s(self) -> float:
         """How long a writer waits for the warehouse or the hourly lock ([hourly] lock_timeout_s)."""
         return float(self.get("hourly.lock_timeout_s"))

@@ -7,7 +7,7 @@ have modules of their own in this package; every section is validated when the f
 from __future__ import annotations
 
 import zoneinfo
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from launchkit.config.values import number, whole
@@ -16,7 +16,7 @@ from launchkit.errors import ConfigError
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
     "reports": {"dir": "reports", "redact": True, "timezone": "UTC"},
-    "ingest": {"timezone": "UTC"},
+    "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
@@ -47,6 +47,8 @@ TYPES: dict[str, tuple[type, ...]] = {
     "reports.redact": _BOOL,
     "reports.timezone": _TEXT,
     "ingest.timezone": _TEXT,
+    "ingest.earliest": (str, date),
+    "ingest.max_future_hours": _NUMBER,
     "pilot.start": _OPTIONAL_TEXT,
     "pilot.end": _OPTIONAL_TEXT,
     "budget.total_usd": _OPTIONAL_NUMBER,
@@ -106,6 +108,15 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
                 zoneinfo.ZoneInfo(tz)
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 raise ConfigError(dotted, f"unknown time zone {tz!r}", where) from None
+    earliest = _get(data, "ingest.earliest")
+    if isinstance(earliest, str):
+        try:
+            date.fromisoformat(earliest)
+        except ValueError:
+            raise ConfigError("ingest.earliest", f"must be a date YYYY-MM-DD, got {earliest!r}", where) from None
+    elif isinstance(earliest, datetime):  # a TOML date-time: the window starts on a day
+        raise ConfigError("ingest.earliest", f"must be a date YYYY-MM-DD, got {earliest!r}", where)
+    number("ingest.max_future_hours", _get(data, "ingest.max_future_hours"), allow_none=True, low=0, where=where)
     number("quality.min_coverage", _get(data, "quality.min_coverage"), allow_none=True, low=0, high=1, where=where)
     for dotted in (
         "budget.total_usd",

@@ -1,9 +1,11 @@
 """Loading input files into the warehouse: nothing lost, nothing counted twice.
 
-Modules: `formats` (the closed table of formats), `files` (which files, their hashes), `tabular`
-(CSV / Parquet / JSON Lines staging), `compile` (the contract-to-SQL compiler), `merge` (loaded /
-updated / duplicate / rejected), `manifest` (the loads and rejects tables), `load` (one transaction
-per file), `traces/` (the trace formats).
+Modules: `formats` (the closed table of formats, and the boundary that turns any reader failure
+into one failed file), `files` (which files, their hashes), `source` (what a reader opens: the file
+read literally, decompressed or transcoded), `tabular` (CSV / Parquet / JSON Lines staging),
+`compile` (the contract-to-SQL compiler), `merge` (loaded / updated / duplicate / rejected),
+`manifest` (the loads and rejects tables), `load` (one transaction per file), `inbox` (which inbox
+files are new, by content hash), `traces/` (the trace formats).
 """
 
 from launchkit.ingest.load import ingest, load_file

@@ -13,12 +13,30 @@ from dataclasses import dataclass
 
 import duckdb
 
-from launchkit.contract import Column, Table
+from launchkit.contract import SQL_TYPE, Column, Table
 from launchkit.store.sql import quote_ident, string_literal
 
 # Epoch numbers below this are seconds, from it up to EPOCH_MAX milliseconds (1e11 s is year 5138).
 EPOCH_MS_FROM = 100_000_000_000
 EPOCH_MAX = 100_000_000_000_000
+# A UTC offset no place has (beyond +/-14:00, or 60+ minutes) after a time: '...10:00:00+25:00'.
+IMPOSSIBLE_OFFSET = (
+    r"\d:\d\d(?::\d\d(?:[.,]\d*)?)?\s*[+-](?:1[5-9]|[2-9]\d|14:?(?:0[1-9]|[1-9]\d)|\d\d:?[6-9]\d)(?::?\d\d)?$"
+)
+# The plausibility window ([ingest] earliest, max_future_hours), set per load as a DuckDB variable
+# (launchkit.ingest.manifest.set_window); unset, no window applies.
+WINDOW_VARIABLE = "lk_window"
+TOO_EARLY = "before the plausible window ([ingest] earliest)"
+TOO_LATE = "too far in the future ([ingest] max_future_hours)"
+
+
+def _window_checks(col: Column, t: str, low: str, high: str) -> list[tuple[str, str]]:
+    """A time outside the plausibility window rejects the row; a planned time may lie ahead."""
+    var = f"getvariable({string_literal(WINDOW_VARIABLE)})"
+    out = [(f"{t} < {var}.{low}", TOO_EARLY)]
+    if not col.may_be_planned:
+        out.append((f"{t} > {var}.{high}", TOO_LATE))
+    return out
 
 
 @dataclass
@@ -35,7 +53,7 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
     """SQL pieces typing column `col` (the i-th) from a staged column of type `src_type` (None: absent)."""
     n, d, t = f"_n{i}", f"_d{i}", f"_t{i}"
     if src_type is None:
-        value = string_literal(col.default) if col.default is not None else "NULL"
+        value = string_literal(col.default) if col.default is not None else f"CAST(NULL AS {SQL_TYPE[col.kind]})"
         absent = [("TRUE", "missing required value")] if col.required and col.default is None else []
         return _ColumnSQL("NULL", [], value, absent)
     src = quote_ident(col.name)
@@ -68,7 +86,9 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
             checks.append((f"{d} <> trunc({d})", "not a whole number"))
             limit = 9.2e18 if col.kind == "bigint" else 2147483647
             checks.append((f"abs({d}) > {limit}", "out of range"))
-            value = f"CAST({d} AS {'BIGINT' if col.kind == 'bigint' else 'INTEGER'})"
+            # TRY_CAST: a row that is not a whole number in range is rejected by the checks above, but the
+            # projection still computes its value (a NaN or 1e400 must not fail the whole file)
+            value = f"TRY_CAST({d} AS {'BIGINT' if col.kind == 'bigint' else 'INTEGER'})"
         if col.min is not None:
             checks.append((f"{d} < {col.min!r}", f"below minimum {col.min:g}"))
         if col.max is not None:
@@ -86,28 +106,52 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
         ) or src_type.startswith("DECIMAL")
         if is_text or numeric:
             # ISO-8601 (with Z, an offset, or none: the session zone) first; else an epoch number:
-            # seconds below 1e11, milliseconds below 1e14. A plain number never parses as ISO.
+            # seconds below 1e11, milliseconds below 1e14. A plain number never parses as ISO, and
+            # only text that starts with a digit is tried as ISO: DuckDB's special values
+            # ('infinity', '-infinity', 'epoch') are not times anybody meant.
             epoch = (
-                f"CASE WHEN abs({d}) < {EPOCH_MS_FROM} THEN to_timestamp({d}) "
+                f"CASE WHEN NOT isfinite({d}) THEN NULL WHEN abs({d}) < {EPOCH_MS_FROM} THEN to_timestamp({d}) "
                 f"WHEN abs({d}) < {EPOCH_MAX} THEN to_timestamp({d} / 1000.0) END"
             )
-            iso = f"TRY_CAST({n} AS TIMESTAMPTZ)" if is_text else "NULL::TIMESTAMPTZ"
+            iso = (
+                f"CASE WHEN ascii({n}) BETWEEN 48 AND 57 THEN TRY_CAST({n} AS TIMESTAMPTZ) END"
+                if is_text
+                else "NULL::TIMESTAMPTZ"
+            )
             parsed.append((d, f"CASE WHEN {iso} IS NULL THEN TRY_CAST({n} AS DOUBLE) END"))
             parsed.append((t, f"coalesce({iso}, {epoch})"))
-            checks.append((f"{n} IS NOT NULL AND {t} IS NULL AND {d} IS NOT NULL", "epoch value out of range"))
+            checks.append((f"{n} IS NOT NULL AND {t} IS NULL AND isfinite({d})", "epoch value out of range"))
         else:
-            parsed.append((t, f"TRY_CAST({n} AS TIMESTAMPTZ)"))
+            parsed.append(
+                (t, f"CASE WHEN isfinite(TRY_CAST({n} AS TIMESTAMPTZ)) THEN TRY_CAST({n} AS TIMESTAMPTZ) END")
+            )
         checks.append((f"{n} IS NOT NULL AND {t} IS NULL", "unparseable timestamp"))
+        if is_text:
+            checks.append(
+                (
+                    f"NOT suffix({n}, 'Z') AND regexp_matches({n}, {string_literal(IMPOSSIBLE_OFFSET)})",
+                    "unparseable timestamp (UTC offset beyond +/-14:00)",
+                )
+            )
+        checks.extend(_window_checks(col, t, "earliest", "latest"))
         value = t
     elif col.kind == "date":
-        parsed.append((t, f"TRY_CAST({n} AS DATE)"))
+        guard = f"ascii({n}) BETWEEN 48 AND 57 AND " if is_text else ""
+        parsed.append((t, f"CASE WHEN {guard}isfinite(TRY_CAST({n} AS DATE)) THEN TRY_CAST({n} AS DATE) END"))
         checks.append((f"{n} IS NOT NULL AND {t} IS NULL", "unparseable date"))
+        checks.extend(_window_checks(col, t, "first_day", "last_day"))
         value = t
     else:  # pragma: no cover
         raise AssertionError(col.kind)
     if col.default is not None:
         value = f"coalesce({value}, {string_literal(col.default)})"
     return _ColumnSQL(norm, parsed, value, checks)
+
+
+def absent_columns(con: duckdb.DuckDBPyConnection, table: Table, src: str) -> list[str]:
+    """The contract columns the staged relation `src` does not carry, in contract order."""
+    present = {r[0] for r in con.execute("SELECT name FROM pragma_table_info(?)", [src]).fetchall()}
+    return [c for c in table.column_names if c not in present]
 
 
 def typed_sql(con: duckdb.DuckDBPyConnection, table: Table, src: str) -> tuple[str, str]:

@@ -3,14 +3,26 @@
 Every format launchkit reads is listed here; the trace readers are imported only when a file
 needs one (they bring pyarrow). Tests walk this table, so a new format is fuzzed and checked like
 the others as soon as it is listed.
+
+This module is also the boundary between the loader and a format's reader: `reader_errors` turns
+anything a reader raises on malformed input (TypeError, RecursionError, UnicodeError, MemoryError,
+a DuckDB parse error, ...) into one InputFileError naming the file, so one bad file is one failed
+file, never a traceback that stops a batch.
 """
 
 from __future__ import annotations
 
+import gzip
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import duckdb
+
 from launchkit.contract import table_for_file
+from launchkit.errors import CountsError, InputFileError
 
 if TYPE_CHECKING:
     from launchkit.ingest.traces.readers import Reader
@@ -19,11 +31,65 @@ TABULAR: dict[str, str] = {".csv": "csv", ".parquet": "parquet", ".jsonl": "json
 TABULAR_FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
 TRACE_FORMATS: tuple[str, ...] = ("otlp", "otel-json", "otel-js", "phoenix", "langfuse", "span-attributes")
 FORMATS: tuple[str, ...] = TABULAR_FORMATS + TRACE_FORMATS
-KNOWN_SUFFIXES = frozenset(TABULAR) | {".json"}
+DATA_SUFFIXES = frozenset(TABULAR) | {".json"}
+# gzip is read (DuckDB reads .csv.gz / .jsonl.gz natively; trace files are decompressed first);
+# other compressions are named as passed over, never silently skipped.
+GZIP_SUFFIXES = frozenset({".gz", ".gzip"})
+OTHER_COMPRESSION: dict[str, str] = {
+    ".zip": "zip",
+    ".bz2": "bzip2",
+    ".xz": "xz",
+    ".zst": "zstd",
+    ".lz4": "lz4",
+    ".7z": "7z",
+    ".tgz": "tar+gzip",
+    ".tar": "tar",
+}
+GUNZIP_LIMIT = 4 << 30  # bytes a gzip file may decompress to (a bigger one is refused)
 
 
 def is_tabular(fmt: str | None) -> bool:
     return fmt in TABULAR_FORMATS
+
+
+def is_gzip(path: Path) -> bool:
+    """Whether the file is gzip-compressed (by its name: x.csv.gz)."""
+    return path.suffix.lower() in GZIP_SUFFIXES
+
+
+def data_suffix(path: Path) -> str:
+    """The suffix that names the data format, under any compression suffix: '.csv' for x.csv.gz."""
+    name = Path(path.name)
+    if name.suffix.lower() in GZIP_SUFFIXES:
+        name = Path(name.stem)
+    return name.suffix.lower()
+
+
+def is_data_name(path: Path) -> bool:
+    """A name launchkit reads: .csv, .parquet, .jsonl, .ndjson, .json, each optionally .gz."""
+    if is_gzip(path) and data_suffix(path) == ".parquet":
+        return False  # Parquet compresses inside; a gzipped Parquet file is not read
+    return data_suffix(path) in DATA_SUFFIXES
+
+
+def pass_over_reason(path: Path) -> str | None:
+    """Why a folder's entry is not read, or None when it may be a data file."""
+    if path.is_dir():
+        return "a folder (folders are not read recursively; name it to load it)"
+    if not path.is_file():
+        return "not a regular file"
+    if path.name.startswith("."):
+        return "hidden file"
+    suffix = path.suffix.lower()
+    if suffix in OTHER_COMPRESSION:
+        return f"compressed with {OTHER_COMPRESSION[suffix]}, which is not read (decompress it, or use gzip)"
+    if is_gzip(path) and data_suffix(path) == ".parquet":
+        return "gzip-compressed Parquet is not read (Parquet compresses inside: load the .parquet file)"
+    if not is_data_name(path):
+        return (
+            f"not a data file type ({suffix or 'no suffix'}; launchkit reads .csv, .parquet, .jsonl, .json, gzip too)"
+        )
+    return None
 
 
 def trace_reader(fmt: str) -> Reader:
@@ -33,12 +99,90 @@ def trace_reader(fmt: str) -> Reader:
     return READERS[fmt]
 
 
-def detect_format(path: Path) -> str | None:
-    """The format of a file: tabular by extension, a trace format by its content, else None."""
-    tabular = TABULAR.get(path.suffix.lower())
+def format_by_name(path: Path) -> str | None:
+    """The tabular format a file's name decides (x.csv, x.csv.gz, turns_x.jsonl), else None (look inside)."""
+    tabular = TABULAR.get(data_suffix(path))
     # A .jsonl file that names no contract table may be trace JSON Lines (the collector's file exporter).
     if tabular and not (tabular == "jsonl" and table_for_file(path.name) is None):
         return tabular
+    return None
+
+
+def detect_format(path: Path, content: Path | None = None) -> str | None:
+    """The format of a file: tabular by extension, a trace format by its content, else None.
+
+    Under a .gz suffix the suffix below names the format (x.csv.gz is CSV). `content` is the file
+    to read for content detection when it differs from `path`: the decompressed, transcoded
+    stand-in of a gzip or UTF-16 file (launchkit.ingest.source). Never raises.
+    """
+    by_name = format_by_name(path)
+    if by_name is not None:
+        return by_name
+    tabular = TABULAR.get(data_suffix(path))
     from launchkit.ingest.traces.readers import detect
 
-    return detect(path) or tabular
+    try:
+        return detect(content or path) or tabular
+    except Exception:
+        return tabular
+
+
+def gunzip_to(path: Path, out: Path, limit: int) -> None:
+    """Decompress a gzip file into `out`, refusing more than `limit` bytes (a decompression bomb)."""
+    written = 0
+    try:
+        with gzip.open(path, "rb") as src, out.open("wb") as dst:
+            while chunk := src.read(1 << 20):
+                written += len(chunk)
+                if written > limit:
+                    raise InputFileError(str(path), f"decompresses to more than {limit >> 20} MiB; not read")
+                dst.write(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputFileError(str(path), f"not a readable gzip file ({_one_line(exc)})") from None
+
+
+def _one_line(exc: BaseException, limit: int = 200) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0][:limit] if text and text[0] else type(exc).__name__).strip()
+
+
+def reason_for(exc: BaseException, fmt: str | None) -> str:
+    """One line saying why a reader could not read a file, for any exception it raised."""
+    what = (fmt or "data").upper() if fmt in TABULAR_FORMATS else (fmt or "data")
+    if isinstance(exc, RecursionError):
+        return f"not a readable {what} file (nested too deeply to read)"
+    if isinstance(exc, MemoryError):
+        return f"not a readable {what} file (too large to read into memory)"
+    if isinstance(exc, UnicodeError):
+        return f"not a readable {what} file (not UTF-8 text: {_one_line(exc)})"
+    if isinstance(exc, duckdb.Error):
+        return f"not a readable {what} file ({_one_line(exc)})"
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return f"not a readable {what} file (a number with more digits than can be read)"
+    if isinstance(exc, (TypeError, KeyError, AttributeError, IndexError)):
+        return f"not a readable {what} file (a value of an unexpected type or shape: {type(exc).__name__}: {_one_line(exc)})"
+    return f"not a readable {what} file ({type(exc).__name__}: {_one_line(exc)})"
+
+
+class ReadAgain(Exception):
+    """A reader asks to be called again with other options (e.g. a longer CSV line limit)."""
+
+
+@contextmanager
+def reader_errors(name: str, fmt: str | None) -> Iterator[None]:
+    """Inside: a format's reader at work on file `name`. Whatever it raises leaves as InputFileError.
+
+    The guarantee is structural: an importer present or future cannot stop a batch with a
+    traceback, whatever the input. KeyboardInterrupt and SystemExit pass through; so does a
+    CountsError (a defect in launchkit's bookkeeping, reported as such).
+    """
+    try:
+        yield
+    except InputFileError as exc:
+        if "\n" in exc.reason or "\r" in exc.reason:  # one line, whatever a reader said
+            raise InputFileError(exc.path, " ".join(exc.reason.split())) from exc.__cause__
+        raise
+    except (CountsError, ReadAgain):
+        raise
+    except Exception as exc:
+        raise InputFileError(name, reason_for(exc, fmt)) from exc

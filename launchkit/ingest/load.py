@@ -5,47 +5,146 @@ that carry spans of no interest). The counts go to the `loads` manifest; rejecte
 `rejects` with their row number, column, reason and raw values. A file whose content was loaded
 before is skipped. Validation runs inside DuckDB (launchkit.ingest.compile); merging is
 launchkit.ingest.merge. Pricing and publishing the snapshot are the load job's (launchkit.jobs.load).
+
+A bad file is one failed file, never a stopped batch: whatever a format's reader raises on
+malformed input becomes a one-line failure naming the file (launchkit.ingest.formats.reader_errors),
+the file's transaction is rolled back and the failure recorded with the file's content hash, so it
+is reported once and not read again by the hourly run until its content changes. Anything else
+that goes wrong (a full disk, a launchkit defect) also rolls the file back and fails only that file,
+but is not recorded: the next run tries the file again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import logging
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from launchkit.config import Config
 from launchkit.contract import TABLES, table_for_file
-from launchkit.errors import CountsError, InputFileError
+from launchkit.errors import CountsError, InputFileError, WarehouseError
 from launchkit.ingest import manifest
 from launchkit.ingest import tabular as tabular_files
-from launchkit.ingest.files import expand_paths, scan_bytes
-from launchkit.ingest.formats import FORMATS, TABULAR_FORMATS, detect_format, is_tabular, trace_reader
+from launchkit.ingest.files import Scan, expand_paths, scan_bytes
+from launchkit.ingest.formats import (
+    FORMATS,
+    TABULAR_FORMATS,
+    detect_format,
+    format_by_name,
+    is_gzip,
+    is_tabular,
+    reader_errors,
+    trace_reader,
+)
 from launchkit.ingest.merge import load_staged
-from launchkit.ingest.result import FileResult
-from launchkit.ingest.tabular import check_columns, first_line, jsonl_table, malformed_csv_lines, stage_tabular
+from launchkit.ingest.result import FileResult, Staged
+from launchkit.ingest.source import Source, prepared
+from launchkit.ingest.tabular import (
+    LineTooLong,
+    check_columns,
+    csv_header,
+    duckdb_error,
+    header_problem,
+    jsonl_table,
+    malformed_csv_lines,
+    stage_tabular,
+)
+from launchkit.store.connect import damaged, is_damage
 from launchkit.store.runner import Warehouse
 
+log = logging.getLogger(__name__)
 
-def _load_trace_file(
-    con: duckdb.DuckDBPyConnection, path: Path, fmt: str, digest: str, config: Config
+LONGEST_RECORD = 1 << 30  # the longest CSV record launchkit reads (the limit of a second read; see tabular)
+
+
+@dataclass(frozen=True)
+class _ReadOptions:
+    """How a file is read; a read that meets a limit is repeated with other options."""
+
+    max_line_size: int | None = None
+    normalize_line_ends: bool = False
+
+
+class _Retry(Exception):
+    """Roll back and load the file again, read with these options."""
+
+    def __init__(self, options: _ReadOptions) -> None:
+        self.options = options
+
+
+@contextmanager
+def _typing_errors(name: str, fmt: str, shown: Path) -> Iterator[None]:
+    """DuckDB typing and merging the staged rows: a parse error is the file's (the CSV reader streams a
+    large file during the merge), but an I/O or memory error is the environment's."""
+    try:
+        yield
+    except (duckdb.IOException, duckdb.OutOfMemoryException):
+        raise
+    except duckdb.Error as exc:
+        raise duckdb_error(exc, name, fmt, shown) from None
+
+
+@contextmanager
+def staged_file(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    table: str | None,
+    config: Config,
+    *,
+    normalize_line_ends: bool = False,
+    max_line_size: int | None = None,
+) -> Iterator[Staged]:
+    """The file read by its format's reader and staged as temp relations on `con`: what the loader merges.
+
+    This is the boundary: whatever a reader raises leaves as one InputFileError naming the file
+    (launchkit.ingest.formats.reader_errors); only LineTooLong asks for another read. The file is
+    read through its stand-in (launchkit.ingest.source), removed on leaving.
+    """
+    name = str(path)
+    with ExitStack() as stack:
+        with reader_errors(name, fmt):
+            src = stack.enter_context(prepared(path, fmt, normalize_line_ends=normalize_line_ends))
+            if is_tabular(fmt):
+                tbl = str(table)
+                columns, kind = stage_tabular(con, src.path, fmt, name=name, max_line_size=max_line_size)
+                _check_tabular_columns(path, src, fmt, tbl, columns)
+                if fmt == "jsonl":
+                    jsonl_table(con, columns)
+                staged = Staged(tables={tbl: "_src"}, kind=kind)
+            else:
+                staged = trace_reader(fmt)(con, src.path, config)
+        staged.notes = list(staged.notes) + src.notes
+        staged.read_from = str(src.path)
+        yield staged
+
+
+def _merge_traces(
+    con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, fmt: str, digest: str
 ) -> list[FileResult]:
-    staged = trace_reader(fmt)(con, path, config)
+    name = str(path)
+    shown = Path(staged.read_from or name)
     results: list[FileResult] = []
     # One manifest row per table fed; the ignored and pre-rejected records are booked on the first.
     for table, rel in staged.tables.items():
-        r = load_staged(con, load_id=manifest.next_load_id(con), path=str(path), table=table, stg=rel)
+        with _typing_errors(name, fmt, shown):
+            r = load_staged(con, load_id=manifest.next_load_id(con), path=name, table=table, stg=rel)
         r.format = fmt
         results.append(r)
     if staged.pre_rejects or staged.ignored or not results:
         if not results:
-            results.append(FileResult(file=str(path), table=None, format=fmt, load_id=manifest.next_load_id(con)))
+            results.append(FileResult(file=name, table=None, format=fmt, load_id=manifest.next_load_id(con)))
         first = results[0]
         first_id = first.load_id if first.load_id is not None else manifest.next_load_id(con)
         first.load_id = first_id
         for row, column, reason, raw in staged.pre_rejects:
-            manifest.reject(con, first_id, str(path), first.table or fmt, row, column, reason, raw)
+            manifest.reject(con, first_id, name, first.table or fmt, row, column, reason, raw)
         first.rejected += len(staged.pre_rejects)
         first.rows_read += len(staged.pre_rejects) + staged.ignored
         first.ignored += staged.ignored
@@ -53,38 +152,50 @@ def _load_trace_file(
     if staged.warnings:
         results[0].warnings = list(staged.warnings)
     for r in results:
-        r.notes = list(staged.notes)
+        r.notes = list(staged.notes) + r.notes
         manifest.record(con, r, digest, "loaded")
     return results
 
 
-def _load_tabular(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    fmt: str,
-    table: str,
-    digest: Callable[[], str],
-    max_records: Callable[[], int] | None = None,
-) -> FileResult:
-    spec = TABLES[table]
-    columns, kind = stage_tabular(con, path, fmt)
-    check_columns(path, spec, columns)
-    if fmt == "jsonl":
-        jsonl_table(con, columns)
-    load_id = manifest.next_load_id(con)
+def _check_tabular_columns(path: Path, src: Source, fmt: str, table: str, columns: list[str]) -> None:
+    """The staged columns are the contract's; a CSV header DuckDB had to rename says why."""
     try:
-        result = load_staged(con, load_id=load_id, path=str(path), table=table, stg="_src", max_records=max_records)
-    except duckdb.Error as exc:  # the reader met something it cannot parse mid-file
-        raise InputFileError(str(path), f"not a readable {fmt.upper()} file ({first_line(exc, path)})") from None
-    malformed = malformed_csv_lines(con) if fmt == "csv" else []
+        check_columns(path, TABLES[table], columns)
+    except InputFileError:
+        if fmt == "csv":
+            problem = header_problem(csv_header(src.path, len([c for c in columns if c != "_row"])))
+            if problem:
+                raise InputFileError(str(path), problem) from None
+        raise
+
+
+def _merge_tabular(
+    con: duckdb.DuckDBPyConnection, path: Path, staged: Staged, fmt: str, table: str, scan: Callable[[], Scan]
+) -> FileResult:
+    name = str(path)
+    load_id = manifest.next_load_id(con)
+    # The line count of the file's bytes bounds its CSV records; not so for compressed bytes.
+    bound = (lambda: scan().lines - 1) if fmt == "csv" and not is_gzip(path) else None
+    with _typing_errors(name, fmt, Path(staged.read_from or name)):
+        result = load_staged(con, load_id=load_id, path=name, table=table, stg="_src", max_records=bound)
+        malformed = malformed_csv_lines(con) if fmt == "csv" else []
     for line, reason in malformed:
-        manifest.reject(con, load_id, str(path), table, line, None, reason, None)
+        manifest.reject(con, load_id, name, table, line, None, reason, None)
     result.rows_read += len(malformed)
     result.rejected += len(malformed)
     result.format = fmt
-    con.execute(f"DROP {kind} IF EXISTS _src")
-    manifest.record(con, result, digest(), "loaded")
+    result.notes = staged.notes + result.notes
+    con.execute(f"DROP {staged.kind} IF EXISTS _src")
+    manifest.record(con, result, scan().digest, "loaded")
     return result
+
+
+def _digest_of(path: Path) -> str:
+    """The content hash of a file that failed, or '' when it cannot be read."""
+    try:
+        return scan_bytes(path).digest if path.is_file() else ""
+    except OSError:
+        return ""
 
 
 def _failed(
@@ -96,11 +207,25 @@ def _failed(
     digest: str | None = None,
 ) -> FileResult:
     """Record a file that failed as a whole (once: re-running the same failure changes nothing)."""
+    reason = " ".join(reason.split())  # one line, whatever a reader said
     r = FileResult(file=name, table=table, format=fmt, error=reason)
-    if not manifest.failure_recorded(con, name, digest or "", reason):
+    digest = _digest_of(Path(name)) if digest is None else digest
+    if not manifest.failure_recorded(con, name, digest, reason):
         r.load_id = manifest.next_load_id(con)
-        manifest.record(con, r, digest or "", "failed")
+        manifest.record(con, r, digest, "failed")
     return r
+
+
+def _detect(path: Path) -> str | None:
+    """The file's format, told from its content as a trace reader would read it (decompressed, transcoded)."""
+    by_name = format_by_name(path)
+    if by_name is not None:
+        return by_name
+    try:
+        with prepared(path, "otlp") as src:
+            return detect_format(path, content=src.path)
+    except Exception:
+        return detect_format(path)
 
 
 def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str | None, bool]:
@@ -112,7 +237,7 @@ def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str |
         raise InputFileError(name, "empty file")
     detected = False
     if fmt is None:
-        fmt = detect_format(path)
+        fmt = _detect(path)
         detected = fmt is not None and not is_tabular(fmt)
         if fmt is None:
             raise InputFileError(name, "unknown format: expected .csv, .parquet, .jsonl, or a trace format (--format)")
@@ -130,6 +255,14 @@ def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str |
     return fmt, table, detected
 
 
+def _rollback(con: duckdb.DuckDBPyConnection, name: str, cause: BaseException | None = None) -> None:
+    try:
+        con.execute("ROLLBACK")
+        con.execute("SET TimeZone = 'UTC'")
+    except duckdb.Error as exc:  # the connection itself is gone: nothing more can load
+        raise WarehouseError(f"the warehouse connection failed while loading {name}: {exc}") from cause
+
+
 def load_file(
     wh: Warehouse,
     path: str | Path,
@@ -138,7 +271,11 @@ def load_file(
     table: str | None = None,
     fmt: str | None = None,
 ) -> list[FileResult]:
-    """Load one file in one transaction; a bad file gives a FileResult with `error`, never an exception."""
+    """Load one file in one transaction; a bad file gives a FileResult with `error`, never an exception.
+
+    The one exception: a damaged warehouse file raises WarehouseDamaged (naming it and the restore
+    command), since no input file is at fault and none should be recorded as failed.
+    """
     con = wh.con
     path = Path(path)
     name = str(path)
@@ -146,37 +283,94 @@ def load_file(
         fmt, table, detected = _resolve(path, table, fmt)
     except InputFileError as exc:
         return [_failed(con, name, table, fmt, exc.reason)]
+    except OSError as exc:
+        return [_failed(con, name, table, fmt, f"cannot read the file ({exc.strerror or exc})")]
     tabular = is_tabular(fmt)
-    scan: Callable[[], tuple[str, int]]
-    if tabular and path.stat().st_size >= tabular_files.SMALL_FILE and not manifest.path_loaded_before(con, name):
-        # A large new file is hashed in a thread while DuckDB reads it (both release the GIL);
-        # whether its content was loaded before (under another name) is checked once the hash is
-        # known, before anything commits. A path loaded before is hashed first: a re-run skips fast.
-        pool = ThreadPoolExecutor(max_workers=1)
-        future = pool.submit(scan_bytes, path)
-        pool.shutdown(wait=False)
-        scan = future.result
-    else:
-        scanned = scan_bytes(path)
-        if manifest.already_loaded(con, scanned[0], table if tabular else None):
-            return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
-        scan = lambda: scanned  # noqa: E731
+    scan: Callable[[], Scan]
+    scanned: Scan | None = None
+    try:
+        if tabular and path.stat().st_size >= tabular_files.SMALL_FILE and not manifest.path_loaded_before(con, name):
+            # A large new file is hashed in a thread while DuckDB reads it (both release the GIL);
+            # whether its content was loaded before (under another name) is checked once the hash is
+            # known, before anything commits. A path loaded before is hashed first: a re-run skips fast.
+            pool = ThreadPoolExecutor(max_workers=1)
+            future = pool.submit(scan_bytes, path)
+            pool.shutdown(wait=False)
+            scan = future.result
+        else:
+            done = scanned = scan_bytes(path)
+            if manifest.already_loaded(con, done.digest, table if tabular else None):
+                return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
+            scan = lambda: done  # noqa: E731
+    except OSError as exc:
+        return [_failed(con, name, table, fmt, f"cannot read the file ({exc.strerror or exc})", "")]
+    # A CSV mixing line ends is read with them made one kind (DuckDB's sniffer refuses the mix);
+    # a large file's scan runs beside the first read, which is then repeated if it was mixed.
+    read = _ReadOptions(normalize_line_ends=fmt == "csv" and scanned is not None and mixed_line_ends(path, scanned))
+    while True:
+        try:
+            results = _load_once(con, path, fmt, table, scan, config, read)
+        except _Retry as again:
+            read = again.options
+            continue
+        except _Damaged as bad:
+            raise damaged(wh.path or "(in memory)", bad.cause) from None
+        for r in results:
+            r.detected = detected
+        return results
+
+
+def mixed_line_ends(path: Path, scan: Scan) -> bool:
+    """Whether a CSV file mixes line ends (LF, CRLF, lone CR), which DuckDB's CSV reader refuses
+    (told from its bytes; a gzip file's compressed bytes tell nothing)."""
+    return scan.newlines == "mixed" and not is_gzip(path)
+
+
+def _mixed(path: Path, scan: Callable[[], Scan]) -> bool:
+    try:
+        return mixed_line_ends(path, scan())
+    except OSError:
+        return False
+
+
+def _load_once(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    table: str | None,
+    scan: Callable[[], Scan],
+    config: Config,
+    read: _ReadOptions,
+) -> list[FileResult]:
+    """One attempt at loading the file in one transaction (raises _Retry to be called again)."""
+    name = str(path)
     digest = None
     con.execute("BEGIN TRANSACTION")
     try:
         manifest.set_zone(con, config.timezone)
-        if not tabular:
-            digest = scan()[0]
-            results = _load_trace_file(con, path, fmt, digest, config)
-        else:
-            tbl = str(table)
-            bound = (lambda: scan()[1] - 1) if fmt == "csv" else None
-            results = [_load_tabular(con, path, fmt, tbl, lambda: scan()[0], max_records=bound)]
-            digest = scan()[0]
-            if manifest.already_loaded(con, digest, tbl, besides=results[0].load_id or -1):
-                con.execute("ROLLBACK")
-                con.execute("SET TimeZone = 'UTC'")
-                return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
+        manifest.set_window(con, config.earliest, config.max_future_hours, datetime.now(UTC))
+        with staged_file(
+            con,
+            path,
+            fmt,
+            table,
+            config,
+            normalize_line_ends=read.normalize_line_ends,
+            max_line_size=read.max_line_size,
+        ) as staged:
+            if not is_tabular(fmt):
+                digest = scan().digest
+                results = _merge_traces(con, path, staged, fmt, digest)
+            else:
+                tbl = str(table)
+                results = [_merge_tabular(con, path, staged, fmt, tbl, scan)]
+                digest = scan().digest
+                if fmt == "csv" and not read.normalize_line_ends and mixed_line_ends(path, scan()):
+                    # DuckDB read it with one kind of line end; read it again with them made one kind.
+                    raise _Retry(replace(read, normalize_line_ends=True))
+                if manifest.already_loaded(con, digest, tbl, besides=results[0].load_id or -1):
+                    _rollback(con, name)
+                    return [FileResult(file=name, table=table, format=fmt, skipped=True)]
         con.execute("SET TimeZone = 'UTC'")
         for r in results:
             if not r.reconciles():  # a defect, not bad input: never commit counts that do not add up
@@ -192,28 +386,86 @@ def load_file(
                     },
                 )
         con.execute("COMMIT")
-    except (InputFileError, CountsError) as exc:
-        con.execute("ROLLBACK")
-        con.execute("SET TimeZone = 'UTC'")
-        reason = exc.reason if isinstance(exc, InputFileError) else str(exc)
-        return [_failed(con, name, table, fmt, reason, digest or scan()[0])]
-    except BaseException:
-        con.execute("ROLLBACK")
-        con.execute("SET TimeZone = 'UTC'")
+        return results
+    except _Retry:
+        _rollback(con, name)
         raise
-    for r in results:
-        r.detected = detected
-    return results
+    except LineTooLong as exc:
+        _rollback(con, name, exc)
+        limit = max(exc.needed + 1024, 2 * (read.max_line_size or 0))
+        if limit <= LONGEST_RECORD:
+            raise _Retry(replace(read, max_line_size=limit)) from None
+        reason = f"a CSV record is {exc.needed} bytes long, more than the {LONGEST_RECORD >> 20} MiB launchkit reads"
+        return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
+    except (InputFileError, CountsError) as exc:
+        _rollback(con, name, exc)
+        _raise_if_damaged(exc)
+        if (
+            isinstance(exc, InputFileError)
+            and fmt == "csv"
+            and not read.normalize_line_ends
+            and (is_gzip(path) or _mixed(path, scan))
+        ):  # a gzip file's mix of line ends shows only when it is read
+            raise _Retry(replace(read, normalize_line_ends=True)) from None
+        reason = exc.reason if isinstance(exc, InputFileError) else str(exc)
+        return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
+    except Exception as exc:
+        _rollback(con, name, exc)
+        _raise_if_damaged(exc)
+        log.debug("internal error while loading %s", name, exc_info=True)
+        text = " ".join(str(exc).split())[:300]
+        return [
+            FileResult(
+                file=name,
+                table=table,
+                format=fmt,
+                error=(
+                    f"internal error while loading ({type(exc).__name__}: {text}); nothing was loaded and the "
+                    "failure is not recorded, so the next run tries again (a full disk? else a launchkit defect)"
+                ),
+            )
+        ]
+    except BaseException:
+        _rollback(con, name)
+        raise
 
 
-def _is_data_file(path: Path, table: str | None, fmt: str | None) -> bool:
-    """Whether a file found in a folder is one launchkit can load (others, e.g. a README.json, are passed over)."""
+class _Damaged(Exception):
+    """The warehouse file itself failed while a file loaded (not the input's fault): stop the batch."""
+
+    def __init__(self, cause: BaseException) -> None:
+        self.cause = cause
+        super().__init__(str(cause))
+
+
+def _raise_if_damaged(exc: BaseException) -> None:
+    """A damaged warehouse is no input file's failure: recording it against every file would be a lie."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if is_damage(seen):
+            raise _Damaged(seen) from None
+        seen = seen.__cause__ or seen.__context__
+
+
+def _known_digest(scan: Callable[[], Scan]) -> str:
+    try:
+        return scan().digest
+    except OSError:
+        return ""
+
+
+def _not_data(path: Path, table: str | None, fmt: str | None) -> str | None:
+    """Why a file found in a folder is not one launchkit loads (None: it is), e.g. a README.json."""
     if fmt is not None:
-        return True
-    found = detect_format(path)
+        return None
+    found = _detect(path)
     if found in TABULAR_FORMATS:
-        return table is not None or table_for_file(path.name) is not None
-    return found is not None
+        if table is not None or table_for_file(path.name) is not None:
+            return None
+        return f"no table in its name (name it <table>_...: {', '.join(TABLES)}; or pass --table)"
+    if found is None:
+        return "not a launchkit data file (no table in its name, and not a trace format launchkit reads)"
+    return None
 
 
 def ingest(
@@ -226,13 +478,15 @@ def ingest(
 ) -> list[FileResult]:
     """Load every file named, and every data file in folders named; one result per file and table.
 
-    A file named explicitly must load or fail; a file in a folder that is not a launchkit data
-    file (no table prefix, unrecognised JSON) is reported as passed over, not as a failure.
+    A file named explicitly must load or fail; an entry of a folder that is not a launchkit data
+    file (a subfolder, a README, no table prefix, unrecognised JSON, a .zip) is reported as passed
+    over with its reason, not as a failure.
     """
     results: list[FileResult] = []
-    for path, from_folder in expand_paths(paths):
-        if from_folder and not _is_data_file(path, table, fmt):
-            results.append(FileResult(file=str(path), table=None, skipped=True, passed_over=True))
+    for path, from_folder, passed in expand_paths(paths):
+        why = passed if passed is not None else (_not_data(path, table, fmt) if from_folder else None)
+        if why is not None:
+            results.append(FileResult(file=str(path), table=None, skipped=True, passed_over=True, reason=why))
             continue
         results.extend(load_file(wh, path, config=config, table=table, fmt=fmt))
     return results

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 
@@ -84,6 +85,20 @@ def already_loaded(con: duckdb.DuckDBPyConnection, digest: str, table: str | Non
 
 def failure_recorded(con: duckdb.DuckDBPyConnection, path: str, digest: str, error: str) -> bool:
     return _count(con, "ingest/failure_recorded", {"path": path, "content_hash": digest, "error": error}) > 0
+
+
+def set_window(con: duckdb.DuckDBPyConnection, earliest: date, max_future_hours: float, now: datetime) -> None:
+    """The plausibility window of this load: [earliest, now + max_future_hours] (UTC)."""
+    first = datetime(earliest.year, earliest.month, earliest.day, tzinfo=UTC)
+    try:
+        latest = now.astimezone(UTC) + timedelta(hours=max_future_hours)
+    except OverflowError:
+        latest = datetime.max.replace(tzinfo=UTC)
+    execute(
+        con,
+        "ingest/set_window",
+        {"earliest": first, "latest": latest, "first_day": earliest, "last_day": latest.date()},
+    ).fetchall()
 
 
 def set_zone(con: duckdb.DuckDBPyConnection, zone: str) -> None:

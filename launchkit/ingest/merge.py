@@ -13,7 +13,7 @@ from collections.abc import Callable
 import duckdb
 
 from launchkit.contract import LINEAGE_COLUMN, TABLES, Table
-from launchkit.ingest.compile import typed_sql
+from launchkit.ingest.compile import absent_columns, typed_sql
 from launchkit.ingest.result import FileResult
 from launchkit.store.sql import quote_ident
 
@@ -55,12 +55,25 @@ def _has_key_conflicts(con: duckdb.DuckDBPyConnection, table: Table, load_id: in
     return clash > 0
 
 
-def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tvr: str) -> tuple[int, int, int]:
-    """Classify valid rows key by key in file order and write each key's last row; (loaded, updated, duplicates)."""
+def _merge_exact(
+    con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tvr: str, absent: list[str]
+) -> tuple[int, int, int, int]:
+    """Classify valid rows key by key in file order and write each key's last row.
+
+    Columns the file does not carry (`absent`) keep the stored row's values for keys already in
+    the warehouse: a correction file with fewer columns corrects what it has and erases nothing.
+    Returns (loaded, updated, duplicates, rows whose absent columns were kept).
+    """
     key, target = quote_ident(table.key), quote_ident(table.name)
     cols = [quote_ident(c) for c in table.column_names]
     col_list = ", ".join(cols)
     con.execute(f"CREATE OR REPLACE TEMP TABLE _typed AS SELECT _row, {col_list} FROM {tvr} WHERE _code IS NULL")
+    kept = 0
+    if absent:
+        sets = ", ".join(f"{quote_ident(c)} = _stored.{quote_ident(c)}" for c in absent)
+        kept = con.execute(
+            f"UPDATE _typed SET {sets} FROM {target} AS _stored WHERE _typed.{key} = _stored.{key}"
+        ).fetchall()[0][0]
     row_val = "struct_pack(" + ", ".join(f"{c} := {c}" for c in cols) + ")"
     con.execute(
         f"""
@@ -104,7 +117,7 @@ def _merge_exact(con: duckdb.DuckDBPyConnection, table: Table, load_id: int, tvr
     )
     for t in ("_typed", "_cls", "_final"):
         con.execute(f"DROP TABLE IF EXISTS {t}")
-    return loaded, updated, duplicates
+    return loaded, updated, duplicates, kept
 
 
 def _write_rejects(
@@ -161,9 +174,16 @@ def load_staged(
     spec = TABLES[table]
     tv, tvr = typed_sql(con, spec, stg)
     inserted = _insert_all_valid(con, spec, load_id, tv)
+    notes: list[str] = []
     if _has_key_conflicts(con, spec, load_id):
         con.execute(f"DELETE FROM {quote_ident(spec.name)} WHERE {LINEAGE_COLUMN} = ?", [load_id])
-        loaded, updated, duplicates = _merge_exact(con, spec, load_id, tvr)
+        absent = absent_columns(con, spec, stg)
+        loaded, updated, duplicates, kept = _merge_exact(con, spec, load_id, tvr, absent)
+        if kept:
+            notes.append(
+                f"{kept} row(s) already stored kept their values of the columns this file does not have: "
+                + ", ".join(absent)
+            )
     else:
         loaded, updated, duplicates = inserted, 0, 0
     rejected = _write_rejects(
@@ -178,4 +198,5 @@ def load_staged(
         duplicates=duplicates,
         rejected=rejected,
         load_id=load_id,
+        notes=notes,
     )

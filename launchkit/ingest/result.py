@@ -25,7 +25,8 @@ class FileResult:
     error: str | None = None
     load_id: int | None = None
     detected: bool = False
-    passed_over: bool = False  # found in a folder but not a launchkit data file
+    passed_over: bool = False  # found in a folder but not read (a subfolder, a README, a .zip, ...)
+    reason: str | None = None  # why it was passed over
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -55,14 +56,15 @@ class FileResult:
         if self.notes:
             out["notes"] = self.notes
         if self.passed_over:
-            out["reason"] = "not a launchkit data file"
+            out["passed_over"] = True
+            out["reason"] = self.reason or "not a launchkit data file"
         return out
 
     def summary(self) -> str:
         if self.error:
             return f"FAILED {self.file}: {self.error}"
         if self.passed_over:
-            return f"passed over {self.file}: not a launchkit data file"
+            return f"passed over {self.file}: {self.reason or 'not a launchkit data file'}"
         if self.skipped:
             return f"skipped {self.file}: content already loaded"
         extra = f", {self.ignored} ignored" if self.ignored else ""
@@ -90,3 +92,5 @@ class Staged:
     warnings: list[str] = field(default_factory=list)
     pre_rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)  # row, column, reason, raw
     notes: list[str] = field(default_factory=list)
+    kind: str = "TABLE"  # TABLE, or VIEW for a large tabular file streamed from its path
+    read_from: str | None = None  # the path the reader opened (a stand-in: launchkit.ingest.source)

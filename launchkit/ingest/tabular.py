@@ -5,46 +5,95 @@ The loader then types and checks `_src` with the contract compiler (launchkit.in
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
+import re
+import zlib
 from pathlib import Path
 
 import duckdb
 
 from launchkit.contract import Table
 from launchkit.errors import InputFileError
+from launchkit.ingest.formats import ReadAgain, is_gzip
 from launchkit.store.sql import quote_ident, string_literal
 
 SMALL_FILE = 64 << 20  # below this a file is staged in a temp table: sniffed and parsed once
+# The longest CSV record DuckDB reads at first: a small file's own size (no record is longer, and
+# it is read into memory anyway), else DuckDB's default of 2 MB (a larger limit grows the reader's
+# buffers: +100 MiB peak on the ingest benchmark). A longer record (a 10 MB comment in a large
+# file) makes the loader read the file again with a limit that fits it (LineTooLong).
+MAX_LINE_SIZE = 2_000_000
 
 
-def stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple[list[str], str]:
+class LineTooLong(ReadAgain):
+    """A CSV record longer than the reader's line-size limit: the loader reads the file again with a
+    limit that fits it (DuckDB's default is 2 MB; a 10 MB comment is a value, not a broken file)."""
+
+    def __init__(self, needed: int) -> None:
+        self.needed = needed
+        super().__init__(f"a CSV record of {needed} bytes")
+
+
+_LINE_SIZE = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Size:\s*(\d+)")
+
+
+def duckdb_error(exc: duckdb.Error, name: str, fmt: str, shown: Path | None = None) -> Exception:
+    """The exception a DuckDB reader error becomes: LineTooLong, or one line naming the file."""
+    m = _LINE_SIZE.search(str(exc))
+    if m and fmt == "csv":
+        return LineTooLong(int(m.group(2)))
+    if fmt == "csv" and "Error when sniffing file" in str(exc):
+        return InputFileError(
+            name,
+            "not a readable CSV file (DuckDB could not tell its delimiter, quoting and line ends; "
+            "check the header and the quotes)",
+        )
+    return InputFileError(name, f"not a readable {fmt.upper()} file ({first_line(exc, shown)})")
+
+
+def stage_tabular(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    *,
+    name: str | None = None,
+    max_line_size: int | None = None,
+) -> tuple[list[str], str]:
     """Stage the file as relation `_src` of raw values; return its columns and 'TABLE' or 'VIEW'.
 
     A small file is copied into a temp table with a `_row` (its record number), so the several
     statements of a load do not re-read it; a large one becomes a view that each statement
-    streams, so memory stays flat (Parquet brings its own `_row`).
+    streams, so memory stays flat (Parquet brings its own `_row`). `path` is read literally (see
+    launchkit.ingest.source: hive partitioning is off); `name` is the file's name for messages.
     """
+    name = name or str(path)
     small = path.stat().st_size < SMALL_FILE
-    p = {"p": str(path)}
+    p: dict[str, object] = {"p": str(path)}
     try:
         if fmt == "csv":
+            fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
+            p["mls"] = max_line_size or max(fits, MAX_LINE_SIZE)
             reader = (
-                "read_csv($p, all_varchar = true, header = true, store_rejects = true, "
-                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors')"
+                "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
+                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
             )
             select = f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
         elif fmt == "parquet":
             select = (
                 "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-                "FROM read_parquet($p, file_row_number = true)"
+                "FROM read_parquet($p, file_row_number = true, hive_partitioning = false)"
             )
         elif fmt == "jsonl":
             con.execute(
-                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json FROM read_ndjson_objects($p)",
+                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
+                "FROM read_ndjson_objects($p, hive_partitioning = false)",
                 p,
             )
             bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
             if bad is not None:
-                raise InputFileError(str(path), f"line {bad} is not a JSON object")
+                raise InputFileError(name, f"line {bad} is not a JSON object")
             keys = [
                 r[0]
                 for r in con.execute(
@@ -53,7 +102,7 @@ def stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple
             ]
             return keys, "TABLE"
         else:  # pragma: no cover - guarded by the caller
-            raise InputFileError(str(path), f"unsupported format {fmt}")
+            raise InputFileError(name, f"unsupported format {fmt}")
         if small:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {select}", p)
             kind = "TABLE"
@@ -64,7 +113,56 @@ def stage_tabular(con: duckdb.DuckDBPyConnection, path: Path, fmt: str) -> tuple
     except InputFileError:
         raise
     except duckdb.Error as exc:
-        raise InputFileError(str(path), f"not a readable {fmt.upper()} file ({first_line(exc, path)})") from None
+        raise duckdb_error(exc, name, fmt, path) from None
+
+
+def csv_header(path: Path, width: int) -> list[str] | None:
+    """The CSV file's `width` header fields exactly as written (DuckDB renames a repeated name to
+    name_1), [] when they cannot be told, None when the header line is not UTF-8 text (DuckDB then
+    skips it as a bad line). The delimiter is the usual one that splits the header into `width`."""
+    try:
+        with gzip.open(path, "rb") if is_gzip(path) else path.open("rb") as f:
+            head = f.read(1 << 20)
+    except (OSError, EOFError, zlib.error):
+        return []
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    first = head.replace(b"\r", b"\n").split(b"\n", 1)[0]
+    try:
+        first.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    text = head.decode("utf-8", errors="replace")
+    for delim in (",", ";", "\t", "|"):
+        try:
+            fields = next(csv.reader(io.StringIO(text), delimiter=delim), [])
+        except csv.Error:
+            continue
+        if len(fields) == width:
+            return fields
+    return []
+
+
+def header_problem(header: list[str] | None) -> str | None:
+    """What is wrong with a CSV header DuckDB did not take as written: a name given twice (DuckDB
+    compares names ignoring case and renames the second `name_1`), a column without a name, or a
+    header line that is not UTF-8 text (DuckDB skips it and takes the next line for the header)."""
+    if header is None:
+        return "the header (line 1) is not UTF-8 text (save the file as UTF-8)"
+    names = [h.strip() for h in header]
+    seen: dict[str, int] = {}
+    for h in names:
+        if h:
+            seen[h.lower()] = seen.get(h.lower(), 0) + 1
+    dups: list[str] = []
+    for h in names:
+        if h and seen[h.lower()] > 1 and h.lower() not in {d.lower() for d in dups}:
+            dups.append(h)
+    if dups:
+        return f"duplicate column name(s) {_shown(dups)} in the header: each column must appear once"
+    empty = [str(i + 1) for i, h in enumerate(names) if not h]
+    if empty:
+        return f"column(s) {', '.join(empty[:12])} of the header have no name"
+    return None
 
 
 def malformed_csv_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]:
@@ -76,13 +174,27 @@ def malformed_csv_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str]]
     rows = con.execute("SELECT line, min(error_message) FROM _lk_errors GROUP BY line ORDER BY line").fetchall()
     con.execute("DROP TABLE IF EXISTS _lk_errors")
     con.execute("DROP TABLE IF EXISTS _lk_scan")
-    return [(int(line), f"malformed CSV line {line}: {msg.splitlines()[0][:160]}") for line, msg in rows]
+    return [(int(line), f"malformed CSV line {line}: {_csv_problem(msg)}") for line, msg in rows]
+
+
+def _csv_problem(message: str) -> str:
+    text = message.splitlines()[0][:160] if message else "unreadable"
+    if "not utf-8" in text.lower() or "invalid unicode" in text.lower():
+        return "not UTF-8 text (save the file as UTF-8)"
+    return text
 
 
 def first_line(exc: Exception, path: Path | None = None) -> str:
     text = str(exc).strip().splitlines()
     line = text[0][:200] if text else type(exc).__name__
     return line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
+
+
+def _shown(names: list[str], limit: int = 12) -> str:
+    """Column names for a one-line message: odd ones quoted (repr), a long list cut."""
+    shown = [n if n.isprintable() and n.strip() == n and n else repr(n) for n in names[:limit]]
+    more = f" and {len(names) - limit} more" if len(names) > limit else ""
+    return ", ".join(s if len(s) <= 60 else s[:57] + "..." for s in shown) + more
 
 
 def check_columns(path: Path, table: Table, columns: list[str]) -> None:
@@ -94,7 +206,7 @@ def check_columns(path: Path, table: Table, columns: list[str]) -> None:
     if missing:
         problems.append(f"missing required column(s) {', '.join(missing)}")
     if unknown:
-        problems.append(f"unknown column(s) {', '.join(unknown)}")
+        problems.append(f"unknown column(s) {_shown(unknown)}")
     if problems:
         raise InputFileError(
             str(path), f"not a '{table.name}' file: {'; '.join(problems)} (expected {', '.join(table.column_names)})"

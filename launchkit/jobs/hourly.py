@@ -31,7 +31,7 @@ from typing import Any
 from launchkit import exits
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError, WarehouseBusy
-from launchkit.ingest.formats import KNOWN_SUFFIXES
+from launchkit.ingest import inbox as inbox_mod
 from launchkit.jobs import backup, load
 from launchkit.jobs.load import lock_path
 from launchkit.reports import runner
@@ -58,25 +58,13 @@ class HourlyRun:
 
 
 def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
-    """Files in the inbox that no earlier load looked at since they last changed (sorted by name).
+    """Files in the inbox whose content no earlier load looked at (sorted by name).
 
-    The loads manifest records each file's path and time; a file unchanged since it was loaded
-    (or since it failed) is not read again, so the cost of a run grows with new files, not with
-    the inbox's history. A changed file is loaded again (the loader classifies its rows).
+    Decided by content hash (launchkit.ingest.inbox), not by modification time: a corrected file
+    delivered with its old timestamp is loaded, a file unchanged since it loaded (or failed) is not
+    read again, and the cost of a run grows with new or changed files, not with the inbox's history.
     """
-    if not inbox.is_dir():
-        return []
-    seen = {path: at for path, at in wh.rows("reports/loaded_paths")}
-    out = []
-    for p in sorted(inbox.iterdir()):
-        if not p.is_file() or p.name.startswith(".") or p.suffix.lower() not in KNOWN_SUFFIXES:
-            continue
-        p = p.resolve()
-        at = seen.get(str(p))
-        if at is not None and p.stat().st_mtime <= at.timestamp():
-            continue
-        out.append(p)
-    return out
+    return inbox_mod.new_files(wh.con, inbox)
 
 
 # Checks that say the data itself is missing: each breach gets a line of its own under the summary.

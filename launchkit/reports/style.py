@@ -21,7 +21,7 @@ STYLE_CSS = """<style>
 .lk-muted{color:#57606a}
 .lk-nowrap{white-space:nowrap}
 @media print{
-.modebar-container,.modebar{display:none!important}
+.modebar-container,.modebar,.lk-download{display:none!important}
 .js-plotly-plot,.plotly-graph-div,.lk-tile,.lk-table tr,.lk-note li{break-inside:avoid}
 .lk-table,.jp-RenderedHTMLCommon table.lk-table{font-size:10px;table-layout:auto}
 .lk-table:has(th:nth-child(9)),.jp-RenderedHTMLCommon table.lk-table:has(th:nth-child(9)){font-size:9px}

@@ -1,5 +1,5 @@
--- purpose: every file path the loader has looked at (loaded or failed) and when it last did, so the
---          hourly run reads only files that are new or changed since
+-- purpose: every file path the loader has looked at (loaded or failed) and when it last did (the demo
+--          tells whether a warehouse holds data from elsewhere than its own synthetic pilot)
 -- grain: one row per path
 -- parameters: none
 SELECT path, max(loaded_at) AS last_at
