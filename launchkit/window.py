@@ -27,6 +27,7 @@ from __future__ import annotations
 import zoneinfo
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
 from typing import Any
 
 from launchkit.errors import TimeValueError
@@ -202,6 +203,23 @@ def hour_edges(start: datetime, end: datetime, tz: tzinfo = UTC) -> list[datetim
 def day_edges(first: date, last: date, tz: tzinfo = UTC) -> list[datetime]:
     """Local midnights (UTC) from `first` to the day after `last`: the edges of days first..last."""
     return [day_start(first + timedelta(days=k), tz) for k in range((last - first).days + 2)]
+
+
+def hour_keys(edges: list[datetime]) -> tuple[list[datetime], list[datetime]]:
+    """For buckets between consecutive edges (bucket k is [edges[k], edges[k+1])): every UTC hour a bucket
+    overlaps, paired with that bucket's start. A query matches a row to its bucket by an equality join
+    on the row's UTC hour and then the bucket's edges, not by a range join on the edges alone (about
+    8x slower over a month of hours). An hour two buckets share (Asia/Kolkata's hours start at :30 UTC)
+    is listed under both."""
+    hours: list[datetime] = []
+    starts: list[datetime] = []
+    for a, b in pairwise(edges):
+        k = a.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        while k < b:
+            hours.append(k)
+            starts.append(a)
+            k += HOUR
+    return hours, starts
 
 
 def day_buckets(start: datetime, end: datetime, tz: tzinfo = UTC) -> list[tuple[date, datetime, datetime]]:

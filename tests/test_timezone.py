@@ -39,6 +39,7 @@ from launchkit.window import (
     day_start,
     floor_hour,
     hour_edges,
+    hour_keys,
     last_ended_hour,
     local_day,
     parse_day,
@@ -184,6 +185,13 @@ def test_local_hours_the_skipped_and_the_repeated_one():
     # a zone half an hour off UTC: its clock hours start at :30 UTC
     kolkata = ZoneInfo("Asia/Kolkata")
     assert floor_hour(z("2026-03-29T10:10:00Z"), kolkata) == z("2026-03-29T09:30:00Z")
+    # how a query finds a row's bucket: the UTC hours each bucket overlaps (Kolkata's hour touches two)
+    assert hour_keys([z("2026-03-29T09:30:00Z"), z("2026-03-29T10:30:00Z"), z("2026-03-29T11:30:00Z")]) == (
+        [z("2026-03-29T09:00:00Z"), z("2026-03-29T10:00:00Z"), z("2026-03-29T10:00:00Z"), z("2026-03-29T11:00:00Z")],
+        [z("2026-03-29T09:30:00Z"), z("2026-03-29T09:30:00Z"), z("2026-03-29T10:30:00Z"), z("2026-03-29T10:30:00Z")],
+    )
+    keys, starts = hour_keys([spring.start, spring.end])  # Berlin's 23-hour day: 23 UTC hours, one bucket
+    assert len(keys) == 23 and keys[0] == z("2026-03-28T23:00:00Z") and set(starts) == {spring.start}
     assert last_ended_hour(z("2026-03-29T10:10:00Z"), kolkata) == z("2026-03-29T08:30:00Z")
     assert last_ended_hour(z("2026-03-29T10:10:00Z"), BERLIN) == z("2026-03-29T09:00:00Z")  # = the UTC one
     # what people read: the local clock with its abbreviation, both when the clocks change inside

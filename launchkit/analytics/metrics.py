@@ -18,7 +18,7 @@ from launchkit.analytics.scope import Scope
 from launchkit.errors import LaunchkitError
 from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
-from launchkit.window import Window, day_edges, hour_edges, local_day
+from launchkit.window import Window, day_edges, hour_edges, hour_keys, local_day
 
 BREAKDOWNS: dict[str, tuple[str, str | None]] = {
     # by -> (query, session column for the {column} slot)
@@ -179,8 +179,17 @@ def timeseries(
 
 def bucket_params(edges: list[datetime]) -> dict[str, Any]:
     """Consecutive edges as the $starts / $ends lists of a bucketed query (bucket k is [starts[k], ends[k])),
-    with $start / $end, the whole range."""
-    return {"starts": edges[:-1], "ends": edges[1:], "start": edges[0], "end": edges[-1]}
+    with $start / $end, the whole range, and $key_hours / $key_buckets (launchkit.window.hour_keys: how
+    the query finds a row's bucket fast)."""
+    key_hours, key_buckets = hour_keys(edges)
+    return {
+        "starts": edges[:-1],
+        "ends": edges[1:],
+        "start": edges[0],
+        "end": edges[-1],
+        "key_hours": key_hours,
+        "key_buckets": key_buckets,
+    }
 
 
 def latency_values(db: QueryRunner, window: Window, scope: Scope | None = None) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from launchkit.analytics.span import activity_span
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.store.runner import QueryRunner
-from launchkit.window import HOUR, Window, floor_hour, hour_edges, local
+from launchkit.window import HOUR, Window, floor_hour, hour_edges, hour_keys, local
 
 # How far back the sessions expected during a silence are added up (a week of hours is plenty to tell).
 SILENCE_LOOKBACK = timedelta(days=7)
@@ -71,6 +71,7 @@ def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str,
         "hour_at": edges[:-1],
         "hour_end": edges[1:],
         "hour_wall": [local(e, tz).replace(tzinfo=None) for e in edges[:-1]],
+        **dict(zip(("key_hours", "key_buckets"), hour_keys(edges), strict=True)),
         "start": start,
         "end": end,
         "first_hour": first_hour,

@@ -17,6 +17,8 @@
 -- parameters: $hour_at, $hour_end (lists of TIMESTAMPTZ), $hour_wall (list of TIMESTAMP), all of the same
 --             length: the clock hours from $history_from (29 days before the earlier of $start and $last_hour)
 --             to $end;
+--             $key_hours, $key_buckets (lists of TIMESTAMPTZ: every UTC hour a clock hour overlaps, with that
+--             clock hour's start, launchkit.window.hour_keys: rows find their hour by an equality join);
 --             $start, $end (TIMESTAMPTZ, hour edges of the window), $first_hour, $last_hour (TIMESTAMPTZ, the
 --             clock hours of the first and last activity; NULL when there is none), $min_expected (DOUBLE)
 WITH cal AS (
@@ -55,13 +57,23 @@ slots AS (
     FROM slot_walls AS s
     JOIN wall_hour AS w ON w.wall = s.slot_wall
 ),
+cal_keys AS (
+    SELECT k.key_hour, c.cal_at, c.cal_end
+    FROM (
+        SELECT
+            unnest(CAST($key_hours AS TIMESTAMPTZ[])) AS key_hour,
+            unnest(CAST($key_buckets AS TIMESTAMPTZ[])) AS cal_at
+    ) AS k
+    JOIN cal AS c ON c.cal_at = k.cal_at
+),
 per_hour AS (
     SELECT c.cal_at AS hour, count(DISTINCT e.session_id) AS sessions
     FROM (
         SELECT * FROM ({{ session_events }}) AS ev
         WHERE ev.event_at >= CAST($history_from AS TIMESTAMPTZ) AND ev.event_at < CAST($end AS TIMESTAMPTZ)
     ) AS e
-    JOIN cal AS c ON e.event_at >= c.cal_at AND e.event_at < c.cal_end
+    JOIN cal_keys AS c ON date_trunc('hour', e.event_at) = c.key_hour
+    WHERE e.event_at >= c.cal_at AND e.event_at < c.cal_end
     GROUP BY c.cal_at
 ),
 known AS (
