@@ -28,8 +28,11 @@ from launchkit.analytics.span import latest_day_with_data
 from launchkit.cli import cli
 from launchkit.config import load_config
 from launchkit.errors import ConfigError, NotEnoughDataError, TimeValueError
+from launchkit.jobs.alerts import notify
+from launchkit.jobs.alerts.decide import State
 from launchkit.jobs.hourly import _fmt_line
-from launchkit.reports.kinds import stamp_for
+from launchkit.reports import prune
+from launchkit.reports.kinds import hour_of_stamp, stamp_for
 from launchkit.reports.tickets import Ticket, csv_text
 from launchkit.store.runner import Warehouse
 from launchkit.window import (
@@ -622,3 +625,47 @@ def test_run_cost_or_ga_before_the_first_data_day_is_one_line(site, kind):
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "no data before 2026-03-24" in lines[0] and "as of 2026-03-20" in lines[0]
     assert not (site / "reports" / kind).exists() or not any((site / "reports" / kind).iterdir())
+
+
+def test_missed_hours_are_caught_up_as_the_zone_s_clock_hours(monkeypatch):
+    """Kolkata's hours start at :30 UTC: the hours missed between 08:00 and 11:00 IST are 09:00 (k3 k4,
+    costs 4 + 8) and 10:00 (k5, cost 16), not the UTC hours 03:00Z and 04:00Z."""
+    cfg = load_config().with_overrides(**{"reports.timezone": "Asia/Kolkata"})
+    monkeypatch.setattr(notify.outbox, "load_state", lambda wh: State(last_checked=z("2026-03-10T02:30:00Z")))
+    with Warehouse.memory() as wh:
+        fill(wh, KOLKATA_VISITS)
+        caught = notify.catch_up(wh, cfg, z("2026-03-10T05:30:00Z"))
+    assert [h.hour for h in caught.hours] == [z("2026-03-10T03:30:00Z"), z("2026-03-10T04:30:00Z")]
+    seen = [{c["check"]: (c.get("n"), c.get("value")) for c in h.checks} for h in caught.hours]
+    assert [s["tool_success"][0] for s in seen] == [2, 1]
+    assert [s["cost_per_session"][1] for s in seen] == [6.0, 16.0]
+
+
+def test_an_hourly_stamp_names_its_hour_on_the_zone_s_clock_and_back():
+    for tz, at in [
+        (NEW_YORK, "2026-11-01T05:00:00Z"),  # 01:00 EDT
+        (NEW_YORK, "2026-11-01T06:00:00Z"),  # 01:00 EST, the repeated hour: its stamp carries -0500
+        (KOLKATA, "2026-03-10T03:30:00Z"),
+        (BERLIN, "2026-03-29T01:00:00Z"),
+        (UTC, "2026-03-29T01:00:00Z"),
+    ]:
+        assert hour_of_stamp(stamp_for("hourly", at=z(at), tz=tz), tz) == z(at)
+    assert hour_of_stamp("2026-11-01T01-0500", NEW_YORK) == z("2026-11-01T06:00:00Z")
+    assert hour_of_stamp("index", NEW_YORK) is None
+
+
+def test_pruning_by_file_name_reads_the_zone_s_clock(tmp_path):
+    """Reports with no period on record (no index, no JSON) are dated by their file names: local hours.
+    New York, keep 1 day: 03-07 12:00 EST ends 18:00Z and 03-08 12:00 EDT ends 17:00Z, 23 hours later,
+    so the older one stays (read as UTC hours they would be 24 hours apart and it would go); the
+    repeated 01:00 of 11-01 (-0500, 06:00Z-07:00Z) is a day and an hour after 10-31 01:00 EDT."""
+    for stems, pruned in [
+        (("2026-03-07T12", "2026-03-08T12"), []),
+        (("2026-10-31T01", "2026-11-01T01-0500"), ["2026-10-31T01"]),
+    ]:
+        root = tmp_path / stems[0]
+        (root / "hourly").mkdir(parents=True)
+        for stem in stems:
+            (root / "hourly" / f"{stem}.html").write_text("x")
+        assert prune.prune_hourly(root, 1, NEW_YORK) == pruned
+    assert sorted(p.name for p in (tmp_path / "2026-10-31T01" / "hourly").iterdir()) == ["2026-11-01T01-0500.html"]

@@ -31,6 +31,9 @@ class ReportKind:
     # covers the pilot from its first day to the report's day (finance.pilot_to_date): a day before
     # the pilot's first day is refused in one line before a notebook runs
     pilot_to_date: bool = False
+    # a report meant to be mailed alone embeds plotly.js; the others share one file in the reports
+    # folder ([reports] share_plotly, launchkit.reports.render.plotly_asset)
+    self_contained: bool = False
 
 
 KINDS: dict[str, ReportKind] = {
@@ -65,6 +68,7 @@ KINDS: dict[str, ReportKind] = {
         "day",
         _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.finance", "launchkit.analytics.gonogo"),
         pilot_to_date=True,
+        self_contained=True,
     ),
 }
 COMMON_PRELOAD = _COMMON
@@ -102,3 +106,15 @@ def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, tz
     if day is None:
         raise ValueError(f"{kind} reports cover a day: give `day`")
     return day.isoformat()
+
+
+def hour_of_stamp(stem: str, tz: tzinfo = UTC) -> datetime | None:
+    """The start (UTC) of the hour an hourly report's stamp names (stamp_for's inverse: the zone's wall
+    clock, the offset when it carries one); None when the name is not such a stamp."""
+    try:
+        if len(stem) > 13:  # 2026-11-01T01-0500: the repeated hour, with its offset
+            return datetime.strptime(stem, "%Y-%m-%dT%H%z").astimezone(UTC)
+        wall = datetime.strptime(stem, "%Y-%m-%dT%H")
+    except ValueError:
+        return None
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
