@@ -1,0 +1,80 @@
+"""Span facts grouped by trace, with memory bounded by a batch: beyond it they go to a temporary file.
+
+The mapping needs a trace's spans together (folding, the trace's session, a tool's turn), and a
+file may spread one trace over its whole length (a collector writes spans as they end). So facts
+are kept in memory up to `limit` of them; past that, each batch is written to an anonymous
+temporary file as one pickled chunk per trace, with an index of where each trace's chunks are. The
+traces then come back in the order they were first seen, each with its facts in file order: exactly
+what keeping them all in memory gives, without the memory. A file under one batch never touches
+the disk.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import operator
+import pickle
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+from launchkit.ingest.traces.facts import SpanFacts
+
+# Facts held in memory before a batch is written out (a fact is a few hundred bytes).
+BATCH_FACTS = 20_000
+
+_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(SpanFacts)))
+
+
+class TraceBuffer:
+    """Collects span facts and gives them back trace by trace (first-seen order, file order within)."""
+
+    def __init__(self, limit: int = BATCH_FACTS) -> None:
+        self.limit = max(1, limit)
+        self._mem: dict[str | None, list[SpanFacts]] = {}
+        self._n = 0
+        self._file: IO[bytes] | None = None
+        self._index: dict[str | None, list[tuple[int, int]]] = {}  # trace -> (offset, length) of its chunks
+
+    def add(self, fact: SpanFacts) -> None:
+        """Keep one fact (facts with a problem are the caller's: they belong to no trace)."""
+        group = self._mem.get(fact.trace)
+        if group is None:
+            self._mem[fact.trace] = [fact]
+        else:
+            group.append(fact)
+        self._n += 1
+        if self._n >= self.limit:
+            self._spill()
+
+    def _spill(self) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="launchkit-spans-")  # noqa: SIM115 - closed in traces()
+        f = self._file
+        f.seek(0, 2)
+        for trace, facts in self._mem.items():
+            blob = pickle.dumps([_FIELDS(x) for x in facts], protocol=pickle.HIGHEST_PROTOCOL)
+            self._index.setdefault(trace, []).append((f.tell(), len(blob)))
+            f.write(blob)
+        self._mem = {}
+        self._n = 0
+
+    def traces(self) -> Iterator[tuple[str | None, list[SpanFacts]]]:
+        """(trace id, its facts) for each trace, in the order traces were first seen; empties the buffer."""
+        if self._file is None:
+            mem, self._mem, self._n = self._mem, {}, 0
+            for trace in list(mem):
+                yield trace, mem.pop(trace)  # a mapped trace's facts are freed as the rows build up
+            return
+        self._spill()
+        f, index = self._file, self._index
+        self._file, self._index = None, {}
+        try:
+            for trace in list(index):
+                facts: list[SpanFacts] = []
+                for offset, length in index.pop(trace):
+                    f.seek(offset)
+                    facts.extend(SpanFacts(*t) for t in pickle.loads(f.read(length)))
+                yield trace, facts
+        finally:
+            f.close()
