@@ -146,3 +146,54 @@ def test_the_buffer_gives_traces_in_first_seen_order_and_spans_in_file_order(lim
         (None, [(8, "s8", 80, [8]), (10, "s10", 100, [10])]),
     ]
     assert list(buf.traces()) == []  # emptied
+
+
+# ---------------------------------------------------------------------------------------------
+# A large OTLP file read by worker processes (forced here on small files, with tiny parts)
+
+
+@pytest.fixture(params=["parallel", "serial"])
+def in_parallel(request, monkeypatch):
+    """Forced parallel reading (and, as the reference, the same file read serially)."""
+    from launchkit.ingest.traces import parallel
+
+    if request.param == "serial":
+        monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 1 << 60)
+        return
+    if parallel.workers() < 2:
+        pytest.skip("one CPU (or no fork): the file is read in one process")
+    monkeypatch.setattr(parallel, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(parallel, "PART_CHARS", 200)  # about a line per part
+
+
+@pytest.mark.parametrize("pretty", [False, True])
+def test_parts_read_by_workers_give_the_rows_and_line_numbers_of_the_file(con, config, tmp_path, in_parallel, pretty):
+    first, second = [line for line in TWO_TRACES.read_text().splitlines() if line.strip()]
+    # line 1: 4 spans; line 2: not JSON; then the second document (3 spans), compact on line 3 or
+    # pretty-printed over many lines (a part ends inside it: the rest is read in this process)
+    body = json.dumps(json.loads(second), indent=1) if pretty else second
+    n_body = body.count("\n") + 1
+    bad_line = 2 + n_body + 1
+    f = tmp_path / "big.jsonl"
+    f.write_text(first + "\n{not json\n" + body + "\n{still not json\n" + first + "\n")
+    results = ingest.ingest(con, [f], config=config, fmt="otlp")
+    t = {r.table: r for r in results}
+    assert all(r.ok and r.reconciles() for r in results)
+    # by hand: 4 + 1 + 3 + 1 + 4 records; the last line repeats the first (4 duplicates)
+    assert t["turns"].rows_read + t["tool_calls"].rows_read == 4 + 1 + 3 + 1 + 4
+    assert rows(con, "SELECT row_number, reason FROM rejects ORDER BY row_number") == [
+        (5, "line 2: not valid JSON (Expecting property name enclosed in double quotes)"),
+        (9, f"line {bad_line}: not valid JSON (Expecting property name enclosed in double quotes)"),
+    ]
+    assert rows(con, "SELECT count(*), sum(input_tokens) FROM turns") == [(3, 2500)]
+    assert rows(con, "SELECT call_id, turn_id FROM tool_calls ORDER BY started_at") == [
+        ("5fb397be34d26b51", "00f067aa0ba902b7"),
+        ("0102030405060708", "a1b2c3d4e5f60718"),
+    ]
+
+
+def test_a_large_file_without_traces_fails_as_a_whole_in_parallel(con, config, tmp_path, in_parallel):
+    f = tmp_path / "x.jsonl"
+    f.write_text('{"hello": 1}\n' * 50)
+    [r] = ingest.ingest(con, [f], config=config, fmt="otlp")
+    assert not r.ok and "not OTLP/JSON: no resourceSpans found" in (r.error or "")

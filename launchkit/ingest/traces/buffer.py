@@ -11,19 +11,16 @@ the disk.
 
 from __future__ import annotations
 
-import dataclasses
-import operator
 import pickle
 import tempfile
 from collections.abc import Iterator
+from itertools import starmap
 from typing import IO
 
-from launchkit.ingest.traces.facts import SpanFacts
+from launchkit.ingest.traces.facts import SpanFacts, fact_values
 
 # Facts held in memory before a batch is written out (a fact is a few hundred bytes).
 BATCH_FACTS = 20_000
-
-_FIELDS = operator.attrgetter(*(f.name for f in dataclasses.fields(SpanFacts)))
 
 
 class TraceBuffer:
@@ -34,6 +31,7 @@ class TraceBuffer:
         self._mem: dict[str | None, list[SpanFacts]] = {}
         self._n = 0
         self._file: IO[bytes] | None = None
+        self._pos = 0  # bytes written to the file
         self._index: dict[str | None, list[tuple[int, int]]] = {}  # trace -> (offset, length) of its chunks
 
     def add(self, fact: SpanFacts) -> None:
@@ -50,12 +48,14 @@ class TraceBuffer:
     def _spill(self) -> None:
         if self._file is None:
             self._file = tempfile.TemporaryFile(prefix="launchkit-spans-")  # noqa: SIM115 - closed in traces()
-        f = self._file
-        f.seek(0, 2)
+        pos, blobs, index = self._pos, [], self._index
         for trace, facts in self._mem.items():
-            blob = pickle.dumps([_FIELDS(x) for x in facts], protocol=pickle.HIGHEST_PROTOCOL)
-            self._index.setdefault(trace, []).append((f.tell(), len(blob)))
-            f.write(blob)
+            blob = pickle.dumps(list(map(fact_values, facts)), protocol=pickle.HIGHEST_PROTOCOL)
+            blobs.append(blob)
+            index.setdefault(trace, []).append((pos, len(blob)))
+            pos += len(blob)
+        self._file.write(b"".join(blobs))
+        self._pos = pos
         self._mem = {}
         self._n = 0
 
@@ -68,13 +68,13 @@ class TraceBuffer:
             return
         self._spill()
         f, index = self._file, self._index
-        self._file, self._index = None, {}
+        self._file, self._index, self._pos = None, {}, 0
         try:
             for trace in list(index):
                 facts: list[SpanFacts] = []
                 for offset, length in index.pop(trace):
                     f.seek(offset)
-                    facts.extend(SpanFacts(*t) for t in pickle.loads(f.read(length)))
+                    facts.extend(starmap(SpanFacts, pickle.loads(f.read(length))))
                 yield trace, facts
         finally:
             f.close()

@@ -20,8 +20,10 @@ import duckdb
 from launchkit.config import Config
 from launchkit.errors import InputFileError
 from launchkit.ingest.result import Staged
-from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json
-from launchkit.ingest.traces.mapping import map_spans
+from launchkit.ingest.traces import attribute_set, langfuse, otel_js, phoenix, sdk_json
+from launchkit.ingest.traces.facts import FactReader
+from launchkit.ingest.traces.mapping import identity_names, map_facts, map_spans
+from launchkit.ingest.traces.parallel import otlp_facts
 from launchkit.ingest.traces.spans import Span, documents
 from launchkit.ingest.traces.stage import stage, stage_rows
 
@@ -43,13 +45,19 @@ def _span_reader(parse: Callable[[Path, list[str]], Iterator[Span]], fmt: str) -
     return read
 
 
+def read_otlp(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
+    """Read an OTLP/JSON file into staged contract rows (a large file's spans read by worker processes)."""
+    facts = otlp_facts(Path(path), FactReader(*identity_names(config)))
+    return stage(con, map_facts(facts, flush=lambda m: stage_rows(con, m)), "otlp")
+
+
 def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
     """Read a Langfuse trace export into staged contract rows."""
     return stage(con, langfuse.parse_export(Path(path), config), "langfuse")
 
 
 READERS: dict[str, Reader] = {
-    "otlp": _span_reader(lambda p, notes: otlp.parse_otlp(p), "otlp"),
+    "otlp": read_otlp,
     "otel-json": _span_reader(sdk_json.parse_sdk_json, "otel-json"),
     "otel-js": _span_reader(otel_js.parse_js, "otel-js"),
     "phoenix": _span_reader(phoenix.parse_phoenix, "phoenix"),
