@@ -32,7 +32,8 @@ class TraceBuffer:
         self._n = 0
         self._file: IO[bytes] | None = None
         self._pos = 0  # bytes written to the file
-        self._index: dict[str | None, list[tuple[int, int]]] = {}  # trace -> (offset, length) of its chunks
+        # trace -> (offset, length, number added to the rows) of each of its chunks
+        self._index: dict[str | None, list[tuple[int, int, int]]] = {}
 
     def add(self, fact: SpanFacts) -> None:
         """Keep one fact (facts with a problem are the caller's: they belong to no trace)."""
@@ -45,19 +46,27 @@ class TraceBuffer:
         if self._n >= self.limit:
             self._spill()
 
+    def add_packed(self, chunks: list[tuple[str | None, bytes]], row_offset: int) -> None:
+        """Keep facts packed elsewhere (`pack_by_trace`, e.g. by a worker process), their rows counted
+        from `row_offset`; they come after every fact kept before."""
+        if self._mem:
+            self._spill()
+        self._write(chunks, row_offset)
+
     def _spill(self) -> None:
-        if self._file is None:
-            self._file = tempfile.TemporaryFile(prefix="launchkit-spans-")  # noqa: SIM115 - closed in traces()
-        pos, blobs, index = self._pos, [], self._index
-        for trace, facts in self._mem.items():
-            blob = pickle.dumps(list(map(fact_values, facts)), protocol=pickle.HIGHEST_PROTOCOL)
-            blobs.append(blob)
-            index.setdefault(trace, []).append((pos, len(blob)))
-            pos += len(blob)
-        self._file.write(b"".join(blobs))
-        self._pos = pos
+        self._write(pack_by_trace(self._mem), 0)
         self._mem = {}
         self._n = 0
+
+    def _write(self, chunks: list[tuple[str | None, bytes]], row_offset: int) -> None:
+        if self._file is None:
+            self._file = tempfile.TemporaryFile(prefix="launchkit-spans-")  # noqa: SIM115 - closed in traces()
+        pos, index = self._pos, self._index
+        for trace, blob in chunks:
+            index.setdefault(trace, []).append((pos, len(blob), row_offset))
+            pos += len(blob)
+        self._file.write(b"".join(blob for _, blob in chunks))
+        self._pos = pos
 
     def traces(self) -> Iterator[tuple[str | None, list[SpanFacts]]]:
         """(trace id, its facts) for each trace, in the order traces were first seen; empties the buffer."""
@@ -72,9 +81,21 @@ class TraceBuffer:
         try:
             for trace in list(index):
                 facts: list[SpanFacts] = []
-                for offset, length in index.pop(trace):
+                for offset, length, row_offset in index.pop(trace):
                     f.seek(offset)
-                    facts.extend(starmap(SpanFacts, pickle.loads(f.read(length))))
+                    chunk = list(starmap(SpanFacts, pickle.loads(f.read(length))))
+                    if row_offset:
+                        for fact in chunk:
+                            fact.row += row_offset
+                    facts.extend(chunk)
                 yield trace, facts
         finally:
             f.close()
+
+
+def pack_by_trace(groups: dict[str | None, list[SpanFacts]]) -> list[tuple[str | None, bytes]]:
+    """(trace, its facts pickled as value tuples) for each trace of `groups`, in its order."""
+    return [
+        (trace, pickle.dumps(list(map(fact_values, facts)), protocol=pickle.HIGHEST_PROTOCOL))
+        for trace, facts in groups.items()
+    ]

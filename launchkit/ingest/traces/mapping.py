@@ -75,12 +75,24 @@ def map_facts(
         out.notes.extend(notes)
     limit = batch if batch is not None else trace_buffer.BATCH_FACTS
     buffer = trace_buffer.TraceBuffer(limit)
+    collect(facts, out, buffer)
+    return map_buffer(buffer, out, flush=flush)
+
+
+def collect(facts: Iterable[SpanFacts], out: Mapped, buffer: trace_buffer.TraceBuffer) -> None:
+    """Count each fact as a record read; keep it for its trace, or reject it before staging."""
     for f in facts:
         out.records += 1
         if f.problem is not None:
             out.pre_rejects.append((f.row, None, f.problem, f.raw))
             continue
         buffer.add(f)
+
+
+def map_buffer(
+    buffer: trace_buffer.TraceBuffer, out: Mapped, *, flush: Callable[[Mapped], None] | None = None
+) -> Mapped:
+    """Map the traces kept in `buffer` into `out`, calling `flush` whenever a batch of rows is ready."""
     listed: list[str] = []
     n_warnings = 0
     for trace_id, spans in buffer.traces():
@@ -88,7 +100,7 @@ def map_facts(
             n_warnings += 1
             if len(listed) < MAX_LISTED_WARNINGS:
                 listed.append(warning)
-        if flush is not None and len(out.turns) + len(out.tool_calls) >= limit:
+        if flush is not None and len(out.turns) + len(out.tool_calls) >= buffer.limit:
             flush(out)
     if listed:
         more = n_warnings - len(listed)

@@ -23,9 +23,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from launchkit.errors import InputFileError
+from launchkit.ingest.traces.buffer import TraceBuffer, pack_by_trace
 from launchkit.ingest.traces.facts import FactReader, SpanFacts, fact_values
+from launchkit.ingest.traces.mapping import collect
 from launchkit.ingest.traces.otlp import Progress, otlp_spans, parse_otlp
-from launchkit.ingest.traces.spans import Unfinished, document_lines
+from launchkit.ingest.traces.spans import Mapped, Unfinished, document_lines
 
 # Files smaller than this are read in this process (starting the workers costs about a second).
 PARALLEL_MIN_BYTES = 24 * 2**20
@@ -33,7 +35,9 @@ PARALLEL_MIN_BYTES = 24 * 2**20
 PART_CHARS = 2 * 2**20
 MAX_WORKERS = 4
 
-PartResult = tuple[int, bool, list[tuple[Any, ...]], "tuple[int, str] | None"]
+# records, any TracesData seen, problem facts' values, the other facts packed by trace, and where
+# a document left unfinished at the part's end starts (its line and text)
+PartResult = tuple[int, bool, list[tuple[Any, ...]], list[tuple[str | None, bytes]], "tuple[int, str] | None"]
 
 
 def workers() -> int:
@@ -48,12 +52,12 @@ def workers() -> int:
     return min(n, MAX_WORKERS)
 
 
-def otlp_facts(path: Path, reader: FactReader) -> Iterator[SpanFacts]:
-    """The facts of an OTLP file's spans, exactly as `reader.facts` over parse_otlp(path) gives them."""
+def read_otlp_into(path: Path, reader: FactReader, out: Mapped, buffer: TraceBuffer) -> None:
+    """Read an OTLP file's spans into `buffer` (and records and rejects into `out`), exactly as
+    launchkit.ingest.traces.mapping.collect over `reader.facts` of parse_otlp(path) does."""
     n = workers()
     if n < 2 or Path(path).stat().st_size < PARALLEL_MIN_BYTES:
-        for span in parse_otlp(Path(path)):
-            yield reader.facts(span)
+        collect((reader.facts(span) for span in parse_otlp(Path(path))), out, buffer)
         return
     state = Progress()
     names = (reader.user_names, reader.tenant_names)
@@ -74,12 +78,13 @@ def otlp_facts(path: Path, reader: FactReader) -> Iterator[SpanFacts]:
                 submit()
             while flight:
                 future, first_line, lines = flight.popleft()
-                rows, found, values, unfinished = future.result()
+                rows, found, problems, packed, unfinished = future.result()
                 offset = state.rows
-                for v in values:
-                    fact = SpanFacts(*v)
-                    fact.row += offset
-                    yield fact
+                for values in problems:
+                    fact = SpanFacts(*values)
+                    out.pre_rejects.append((fact.row + offset, None, fact.problem or "", fact.raw))
+                buffer.add_packed(packed, offset)
+                out.records += rows
                 state.rows += rows
                 state.found = state.found or found
                 if unfinished is not None:
@@ -91,8 +96,7 @@ def otlp_facts(path: Path, reader: FactReader) -> Iterator[SpanFacts]:
                         later.append(part_lines)
                     flight.clear()
                     tail = chain([head], lines[line - first_line + 1 :], *later, f)
-                    for span in otlp_spans(document_lines(tail, line), state):
-                        yield reader.facts(span)
+                    collect((reader.facts(span) for span in otlp_spans(document_lines(tail, line), state)), out, buffer)
                     break
                 submit()
     except UnicodeDecodeError:
@@ -113,15 +117,23 @@ def _parts(f: IO[str]) -> Iterator[tuple[int, list[str]]]:
 
 
 def read_part(first_line: int, lines: list[str], names: tuple[tuple[str, ...], tuple[str, ...]]) -> PartResult:
-    """In a worker: (records, any TracesData seen, the facts' values numbered from 1, where a document
-    left unfinished at the part's end starts (its line and text), if one is)."""
+    """In a worker: the facts of a part's spans (rows numbered from 1), packed by trace (PartResult)."""
     reader = FactReader(*names)
     state = Progress()
-    values: list[tuple[Any, ...]] = []
+    problems: list[tuple[Any, ...]] = []
+    groups: dict[str | None, list[SpanFacts]] = {}
     unfinished = None
     try:
         for span in otlp_spans(document_lines(lines, first_line, final=False), state):
-            values.append(fact_values(reader.facts(span)))
+            fact = reader.facts(span)
+            if fact.problem is not None:
+                problems.append(fact_values(fact))
+            else:
+                group = groups.get(fact.trace)
+                if group is None:
+                    groups[fact.trace] = [fact]
+                else:
+                    group.append(fact)
     except Unfinished as exc:
         unfinished = (exc.line, exc.head)
-    return state.rows, state.found, values, unfinished
+    return state.rows, state.found, problems, pack_by_trace(groups), unfinished

@@ -21,10 +21,11 @@ from launchkit.config import Config
 from launchkit.errors import InputFileError
 from launchkit.ingest.result import Staged
 from launchkit.ingest.traces import attribute_set, langfuse, otel_js, phoenix, sdk_json
+from launchkit.ingest.traces import buffer as trace_buffer
 from launchkit.ingest.traces.facts import FactReader
-from launchkit.ingest.traces.mapping import identity_names, map_facts, map_spans
-from launchkit.ingest.traces.parallel import otlp_facts
-from launchkit.ingest.traces.spans import Span, documents
+from launchkit.ingest.traces.mapping import identity_names, map_buffer, map_spans
+from launchkit.ingest.traces.parallel import read_otlp_into
+from launchkit.ingest.traces.spans import Mapped, Span, documents
 from launchkit.ingest.traces.stage import stage, stage_rows
 
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
@@ -47,8 +48,9 @@ def _span_reader(parse: Callable[[Path, list[str]], Iterator[Span]], fmt: str) -
 
 def read_otlp(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
     """Read an OTLP/JSON file into staged contract rows (a large file's spans read by worker processes)."""
-    facts = otlp_facts(Path(path), FactReader(*identity_names(config)))
-    return stage(con, map_facts(facts, flush=lambda m: stage_rows(con, m)), "otlp")
+    out, buffer = Mapped(), trace_buffer.TraceBuffer(trace_buffer.BATCH_FACTS)
+    read_otlp_into(Path(path), FactReader(*identity_names(config)), out, buffer)
+    return stage(con, map_buffer(buffer, out, flush=lambda m: stage_rows(con, m)), "otlp")
 
 
 def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
