@@ -46,13 +46,6 @@ class TraceBuffer:
         if self._n >= self.limit:
             self._spill()
 
-    def add_packed(self, chunks: list[tuple[str | None, bytes]], row_offset: int) -> None:
-        """Keep facts packed elsewhere (`pack_by_trace`, e.g. by a worker process), their rows counted
-        from `row_offset`; they come after every fact kept before."""
-        if self._mem:
-            self._spill()
-        self._write(chunks, row_offset)
-
     def _spill(self) -> None:
         self._write(pack_by_trace(self._mem), 0)
         self._mem = {}

@@ -6,8 +6,7 @@ produced one document at a time, so memory follows the largest document, not the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -47,51 +46,35 @@ def parse_otlp(path: Path) -> Iterator[Span]:
     A line that is not JSON, or a document without resourceSpans, is a span with a problem (rejected
     with its reason); a file with no resourceSpans at all raises InputFileError.
     """
-    state = Progress()
-    yield from otlp_spans(documents(path), state)
-    if not state.found:
-        raise InputFileError(str(path), "not OTLP/JSON: no resourceSpans found")
-
-
-@dataclass(slots=True)
-class Progress:
-    """How far a reading got: records numbered so far, and whether any TracesData was seen."""
-
-    rows: int = 0
-    found: bool = False
-
-
-def otlp_spans(docs: Iterable[tuple[int, Any, str | None]], state: Progress) -> Iterator[Span]:
-    """Spans of OTLP documents (documents() of a file or of a part of it), numbered on from state.rows."""
-    row = state.rows
-    try:
-        for _line, doc, err in docs:
-            if err:
+    found = False
+    row = 0
+    for _line, doc, err in documents(path):
+        if err:
+            row += 1
+            yield problem_span(row, err)
+            continue
+        for td in doc if isinstance(doc, list) else [doc]:
+            if not isinstance(td, Mapping) or "resourceSpans" not in td:
                 row += 1
-                yield problem_span(row, err)
+                yield problem_span(row, "not an OTLP TracesData object (no resourceSpans)", td)
                 continue
-            for td in doc if isinstance(doc, list) else [doc]:
-                if not isinstance(td, Mapping) or "resourceSpans" not in td:
-                    row += 1
-                    yield problem_span(row, "not an OTLP TracesData object (no resourceSpans)", td)
+            found = True
+            for rs in td.get("resourceSpans") or []:
+                if not isinstance(rs, Mapping):
                     continue
-                state.found = True
-                for rs in td.get("resourceSpans") or []:
-                    if not isinstance(rs, Mapping):
+                res = rs.get("resource")
+                resource = attributes(res.get("attributes")) if isinstance(res, Mapping) else {}
+                scopes = rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or []
+                for ss in scopes:
+                    if not isinstance(ss, Mapping):
                         continue
-                    res = rs.get("resource")
-                    resource = attributes(res.get("attributes")) if isinstance(res, Mapping) else {}
-                    scopes = rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or []
-                    for ss in scopes:
-                        if not isinstance(ss, Mapping):
-                            continue
-                        scope = ss.get("scope") or ss.get("instrumentationLibrary")
-                        scope_name = scope.get("name") if isinstance(scope, Mapping) else None
-                        for sp in ss.get("spans") or []:
-                            row += 1
-                            yield _otlp_span(row, sp, resource, scope_name)
-    finally:
-        state.rows = row
+                    scope = ss.get("scope") or ss.get("instrumentationLibrary")
+                    scope_name = scope.get("name") if isinstance(scope, Mapping) else None
+                    for sp in ss.get("spans") or []:
+                        row += 1
+                        yield _otlp_span(row, sp, resource, scope_name)
+    if not found:
+        raise InputFileError(str(path), "not OTLP/JSON: no resourceSpans found")
 
 
 def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:

@@ -20,12 +20,9 @@ import duckdb
 from launchkit.config import Config
 from launchkit.errors import InputFileError
 from launchkit.ingest.result import Staged
-from launchkit.ingest.traces import attribute_set, langfuse, otel_js, phoenix, sdk_json
-from launchkit.ingest.traces import buffer as trace_buffer
-from launchkit.ingest.traces.facts import FactReader
-from launchkit.ingest.traces.mapping import identity_names, map_buffer, map_spans
-from launchkit.ingest.traces.parallel import read_otlp_into
-from launchkit.ingest.traces.spans import Mapped, Span, documents
+from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json
+from launchkit.ingest.traces.mapping import map_spans
+from launchkit.ingest.traces.spans import Span, documents
 from launchkit.ingest.traces.stage import stage, stage_rows
 
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
@@ -46,20 +43,13 @@ def _span_reader(parse: Callable[[Path, list[str]], Iterator[Span]], fmt: str) -
     return read
 
 
-def read_otlp(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
-    """Read an OTLP/JSON file into staged contract rows (a large file's spans read by worker processes)."""
-    out, buffer = Mapped(), trace_buffer.TraceBuffer(trace_buffer.BATCH_FACTS)
-    read_otlp_into(Path(path), FactReader(*identity_names(config)), out, buffer)
-    return stage(con, map_buffer(buffer, out, flush=lambda m: stage_rows(con, m)), "otlp")
-
-
 def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
     """Read a Langfuse trace export into staged contract rows."""
     return stage(con, langfuse.parse_export(Path(path), config), "langfuse")
 
 
 READERS: dict[str, Reader] = {
-    "otlp": read_otlp,
+    "otlp": _span_reader(lambda p, notes: otlp.parse_otlp(p), "otlp"),
     "otel-json": _span_reader(sdk_json.parse_sdk_json, "otel-json"),
     "otel-js": _span_reader(otel_js.parse_js, "otel-js"),
     "phoenix": _span_reader(phoenix.parse_phoenix, "phoenix"),

@@ -10,7 +10,7 @@ import base64
 import binascii
 import json
 import math
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -322,16 +322,6 @@ def status(code: Any) -> str:
     return _STATUS_CODES.get(key, "unset")
 
 
-class Unfinished(Exception):
-    """Lines given as a part of a file (document_lines with final=False) end inside a document: it
-    starts at `line` with the text `head` (what was not decoded yet of that line)."""
-
-    def __init__(self, line: int, head: str) -> None:
-        super().__init__(line)
-        self.line = line
-        self.head = head
-
-
 def documents(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     """(line, document, error) for each JSON document of a file, read as a stream.
 
@@ -343,66 +333,60 @@ def documents(path: Path) -> Iterator[tuple[int, Any, str | None]]:
     line numbers are counted as lines go by. A line that is not JSON gives one error and reading goes
     on at the next line. Raises InputFileError when the file is not UTF-8 text.
     """
-    try:
-        with path.open("r", encoding="utf-8-sig", newline="") as f:
-            yield from document_lines(f, 1)
-    except UnicodeDecodeError:
-        raise InputFileError(str(path), "not UTF-8 text") from None
-
-
-def document_lines(lines: Iterable[str], first_line: int, final: bool = True) -> Iterator[tuple[int, Any, str | None]]:
-    """documents() of lines numbered from `first_line`. With final=False the lines are a part of a
-    file: ending inside a document raises Unfinished (where it starts) instead of an error."""
     dec = json.JSONDecoder()
     pending: list[str] = []  # lines of a document spread over several lines
     pending_line = 0
-    lineno = first_line - 1
-    queue: list[tuple[int, str]] = []  # lines to read again after a broken multi-line document
-    it = iter(lines)
-    while True:
-        if queue:
-            lineno, line = queue.pop(0)
-        else:
-            nxt = next(it, None)
-            if nxt is None:
-                break
-            lineno += 1
-            line = nxt
-        if pending:
-            if line[:1] in "{[" and pending[0].strip() not in ("{", "["):
-                # a one-line document cut short, and the next document starts: it never closes
-                yield pending_line, None, f"line {pending_line}: not valid JSON (document never closes)"
-                queue = [(pending_line + 1 + i, t) for i, t in enumerate(pending[1:])] + [(lineno, line)] + queue
-                pending = []
-                continue
-            pending.append(line)
-            if line[:1] in "}]":
-                done, docs, err = _decode_all(dec, "".join(pending))
+    lineno = 0
+    try:
+        with path.open("r", encoding="utf-8-sig", newline="") as f:
+            queue: list[tuple[int, str]] = []  # lines to read again after a broken multi-line document
+            it = iter(f)
+            while True:
+                if queue:
+                    lineno, line = queue.pop(0)
+                else:
+                    nxt = next(it, None)
+                    if nxt is None:
+                        break
+                    lineno += 1
+                    line = nxt
+                if pending:
+                    if line[:1] in "{[" and pending[0].strip() not in ("{", "["):
+                        # a one-line document cut short, and the next document starts: it never closes
+                        yield pending_line, None, f"line {pending_line}: not valid JSON (document never closes)"
+                        queue = (
+                            [(pending_line + 1 + i, t) for i, t in enumerate(pending[1:])] + [(lineno, line)] + queue
+                        )
+                        pending = []
+                        continue
+                    pending.append(line)
+                    if line[:1] in "}]":
+                        done, docs, err = _decode_all(dec, "".join(pending))
+                        if done:
+                            for doc in docs:
+                                yield pending_line, doc, None
+                            pending = []
+                        elif err is not None:
+                            yield pending_line, None, f"line {pending_line}: not valid JSON ({err})"
+                            queue = [(pending_line + 1 + i, t) for i, t in enumerate(pending[1:])] + queue
+                            pending = []
+                    continue
+                if not line.strip():
+                    continue
+                done, docs, err = _decode_all(dec, line)
+                for doc in docs:
+                    yield lineno, doc, None
                 if done:
-                    for doc in docs:
-                        yield pending_line, doc, None
-                    pending = []
-                elif err is not None:
-                    yield pending_line, None, f"line {pending_line}: not valid JSON ({err})"
-                    queue = [(pending_line + 1 + i, t) for i, t in enumerate(pending[1:])] + queue
-                    pending = []
-            continue
-        if not line.strip():
-            continue
-        done, docs, err = _decode_all(dec, line)
-        for doc in docs:
-            yield lineno, doc, None
-        if done:
-            continue
-        if err is not None:
-            yield lineno, None, f"line {lineno}: not valid JSON ({err})"
-            continue
-        # the line opens a document that goes on: keep what was not decoded yet
-        pending = [line[_rest_start(dec, line) :]]
-        pending_line = lineno
+                    continue
+                if err is not None:
+                    yield lineno, None, f"line {lineno}: not valid JSON ({err})"
+                    continue
+                # the line opens a document that goes on: keep what was not decoded yet
+                pending = [line[_rest_start(dec, line) :]]
+                pending_line = lineno
+    except UnicodeDecodeError:
+        raise InputFileError(str(path), "not UTF-8 text") from None
     if pending:
-        if not final:
-            raise Unfinished(pending_line, pending[0])
         done, docs, err = _decode_all(dec, "".join(pending))
         for doc in docs:
             yield pending_line, doc, None
