@@ -46,7 +46,7 @@ def parts() -> list[tuple[str, float]]:
     from launchkit.reports.kernel import start_kernel
     from launchkit.store import snapshot
     from launchkit.store.runner import Warehouse
-    from launchkit.synth import pilot as synth_pilot
+    from launchkit.synth import model as synth_model
 
     runner.skip_slow_optional_imports()
     rows: list[tuple[str, float]] = []
@@ -56,8 +56,8 @@ def parts() -> list[tuple[str, float]]:
         t = time.monotonic()
         p = synth.generate_frames(
             seed=7,
-            start=synth_pilot.DEMO_START,
-            sessions_per_hour=synth_pilot.DEMO_SESSIONS_PER_HOUR,
+            start=synth_model.DEMO_START,
+            sessions_per_hour=synth_model.DEMO_SESSIONS_PER_HOUR,
             recent_incident=True,
         )
         rows.append(("generate the pilot", time.monotonic() - t))

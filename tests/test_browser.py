@@ -66,6 +66,24 @@ def test_every_report_renders_offline(demo_run, kind, stamp):
     assert not [a for t, a in elements if t == "a" and a.get("href", "").startswith("javascript")]
     if kind == "hourly":
         assert "&lt;b&gt;bold&lt;/b&gt;" in dom and BOLD_TOOL not in dom
+    # these reports load the folder's one plotly.js ([reports] share_plotly), and it drew them offline
+    [src] = [a["src"] for t, a in elements if t == "script" and a.get("src")]
+    assert src.startswith("../plotly-") and src.endswith(".min.js") and (demo_run.reports / kind / src).is_file()
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_a_shared_plotly_report_needs_its_plotly_file_and_the_ga_report_does_not(demo_run, tmp_path):
+    """Copied alone, a report that shares plotly.js cannot draw (so the drawing above came from the
+    shared file); the GA report, meant to be mailed, draws alone."""
+    alone = tmp_path / "mailed" / "hourly"
+    alone.mkdir(parents=True)
+    (alone / "h.html").write_bytes((demo_run.reports / "hourly" / "2026-03-04T14.html").read_bytes())
+    (alone / "ga.html").write_bytes((demo_run.reports / "ga" / f"{LAST_DAY}.html").read_bytes())
+    hourly = browser.check_render(alone / "h.html", budget_ms=3000)
+    assert len(hourly.charts) >= 3 and hourly.drawn == 0
+    ga = browser.check_render(alone / "ga.html")
+    assert ga.ok and ga.drawn == len(ga.charts) >= 5, ga.describe()
 
 
 @needs_chromium

@@ -171,3 +171,14 @@ def test_decide_and_readiness_say_not_enough_data(tiny):
     assert out["ready"] is False
     verdicts = {c["name"]: c["verdict"] for c in out["criteria"]}
     assert verdicts["csat"] == "INSUFFICIENT DATA" and verdicts["tool_success"] in ("INSUFFICIENT DATA", "FAIL")
+
+
+def test_readiness_text_states_each_verdicts_evidence(tiny):
+    """Each verdict line carries its value, interval with level and method, sample size and pass line."""
+    r = CliRunner().invoke(cli, ["readiness", "--date", "2026-03-02"])
+    assert r.exit_code == 0, r.output
+    line = next(x for x in r.output.splitlines() if " tool_success " in x)
+    # 3 of 4 tool calls ok; Wilson 95 % by hand: centre (0.75 + 1.96²/8) / (1 + 1.96²/4) = 0.6275,
+    # half-width 1.96·sqrt(0.75·0.25/4 + 1.96²/64) / 1.9604 = 0.3269 -> [0.3007, 0.9544]
+    assert "75.0 %  [30.1 %, 95.4 %] 95% wilson  n=4 (min 500)  pass ≥ 97.0 %" in line
+    assert line.split()[:2] == ["INSUFFICIENT", "DATA"]

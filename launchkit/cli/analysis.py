@@ -123,6 +123,30 @@ def decide(day: str, as_json: bool, no_store: bool, config: Config) -> None:
         click.echo(f"  - {reason.get('message', reason) if isinstance(reason, dict) else reason}")
 
 
+def _evidence(c: dict[str, Any]) -> str:
+    """A verdict's evidence on one line: value, interval with its level, sample size, pass line."""
+    from launchkit.catalogue import unit
+    from launchkit.reports.text import fmt
+
+    if c.get("value") is None and not c.get("n"):
+        return ""
+    u = unit(str(c.get("metric", "")))
+    parts = [fmt(c.get("value"), u)]
+    iv = c.get("interval") or {}
+    if iv.get("low") is not None and iv.get("low") == iv.get("high"):
+        parts.append("(exact)")
+    elif iv.get("low") is not None and iv.get("high") is not None:
+        parts.append(
+            f"[{fmt(iv['low'], u)}, {fmt(iv['high'], u)}] {float(iv.get('level', 0.95)):.0%} {iv.get('method', '')}".rstrip()
+        )
+    if c.get("n") is not None:
+        parts.append(f"n={fmt(c['n'])}" + (f" (min {fmt(c['min_sample'])})" if c.get("min_sample") else ""))
+    if c.get("pass") is not None:
+        sign = "≤" if c.get("direction") == "lower" else "≥"
+        parts.append(f"pass {sign} {fmt(c['pass'], u)}")
+    return "  ".join(parts)
+
+
 @click.command()
 @click.option(
     "--date", "day", type=str, required=True, callback=check_day, help="Evaluate the criteria as of this day (UTC)."
@@ -147,7 +171,7 @@ def readiness(day: str, as_json: bool, config: Config) -> None:
         return
     click.echo(f"GA ready: {'yes' if out.get('ready') else 'no'}")
     for c in out.get("criteria", []):
-        click.echo(f"  {c.get('verdict', '?'):<18} {c.get('name', '?')}")
+        click.echo(f"  {c.get('verdict', '?'):<18} {c.get('name', '?'):<22} {_evidence(c)}".rstrip())
     for b in out.get("blockers", []):
         note = f" ({b['note']})" if b.get("note") else ""
         click.echo(f"  blocker: {b['criterion']} is {b['verdict']}{note}")

@@ -34,18 +34,23 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
     need a price are priced, and the read-only snapshot is published. Exits 1 when any file failed
     as a whole (the other files still load), 4 when a trace file loaded with warnings (a span that
     names a model or carries token usage was not loaded; the lines say which and why). With --json,
-    one JSON object per file.
+    one JSON object per file. On a terminal, a bar on stderr shows the files, bytes and rows done
+    and the file being loaded; in a log or a pipe nothing is added to the lines.
 
     \b
     Example:
         launchkit ingest exports/ --json
         launchkit ingest tool_calls_2026-03-02T10.csv
     """
+    from launchkit.cli.progress import IngestBar
     from launchkit.jobs import load
     from launchkit.store.runner import Warehouse
 
-    with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
-        job = load.run(wh, paths, config, table=table, fmt=fmt)
+    with (
+        Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
+        IngestBar(poll=wh.con.query_progress) as bar,
+    ):
+        job = load.run(wh, paths, config, table=table, fmt=fmt, progress=bar)
     announced: set[str] = set()
     for r in job.results:
         if as_json:
@@ -62,29 +67,63 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
 
 
 @click.command()
+@click.option(
+    "--check-stale",
+    "check_stale",
+    is_flag=True,
+    help="Only the dead-man's switch: one line, exit 3 when the last successful `launchkit hourly` run is older "
+    "than [alerts] stale_after_hours (or there is none), for a second scheduler to run.",
+)
+@click.option(
+    "--alert",
+    "send_alert",
+    is_flag=True,
+    help="With --check-stale: also send a stale schedule to the [alerts] targets (once per gap).",
+)
 @json_option
 @config_options
-def status(as_json: bool, config: Config) -> None:
-    """Show tables with row counts and time ranges, the last loads and rejects by reason.
+def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -> None:
+    """Show tables with row counts and time ranges, the last loads and rejects by reason, and the
+    hourly schedule's health (STALE when its last successful run is older than [alerts] stale_after_hours).
 
     Reads every value of the warehouse file first, so a damaged file is reported here (one line
-    naming it and the restore command, exit 1) rather than by the next load or report.
+    naming it and the restore command, exit 1) rather than by the next load or report. With
+    --check-stale, only the schedule's line (exit 3 when stale; cron it apart from the hourly run,
+    docs/alerts.md).
 
     \b
     Example:
         launchkit status --json
+        launchkit status --check-stale || notify-oncall "launchkit hourly is not running"
     """
+    from launchkit.jobs.alerts import notify
     from launchkit.store.runner import Warehouse
     from launchkit.store.status import status as get_status
 
+    if send_alert and not check_stale:
+        raise click.UsageError("--alert goes with --check-stale")
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
-        s = get_status(wh)
+        health = notify.health(wh, config)
+        s = None if check_stale else get_status(wh)
+    if check_stale:
+        sent = notify.alert_stale(config, health) if send_alert else None
+        if as_json:
+            emit_json({"hourly": health.to_json()} | ({"alerts": sent.line()} if sent is not None else {}))
+        else:
+            click.echo(health.line())
+            said = sent.line() if sent is not None else None
+            if said:
+                click.echo(said)
+        exit_with(exits.BREACH if health.stale else exits.OK)
+        return
+    assert s is not None
     if as_json:
-        emit_json(s)
+        emit_json(s | {"hourly": health.to_json()})
         return
     click.echo(f"warehouse {config.warehouse_path} (schema version {s['schema_version']})")
     v = s["verified"]
     click.echo(f"read every value of its {v['tables']} tables ({v['rows']} rows): no damage found")
+    click.echo(health.line())
 
     def when(v: str | None) -> str:
         return v[:16].replace("T", " ") + " UTC" if v else "-"
@@ -264,10 +303,11 @@ def demo(
     import json
 
     from launchkit import synth as synth_mod
+    from launchkit.cli.progress import IngestBar, ReportBar
     from launchkit.jobs import demo as demo_job
     from launchkit.jobs import load
     from launchkit.store.runner import Warehouse
-    from launchkit.synth import pilot as synth_pilot
+    from launchkit.synth import model as synth_model
 
     if scenario not in synth_mod.SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
@@ -281,8 +321,8 @@ def demo(
         tenants=8,
         seed=seed,
         scenario=scenario,
-        start=start.date() if start else synth_pilot.DEMO_START,
-        sessions_per_hour=sessions_per_hour or synth_pilot.DEMO_SESSIONS_PER_HOUR,
+        start=start.date() if start else synth_model.DEMO_START,
+        sessions_per_hour=sessions_per_hour or synth_model.DEMO_SESSIONS_PER_HOUR,
         recent_incident=True,
     )
     replaced = demo_job.replace_other_pilot(config, out, pilot)
@@ -296,8 +336,11 @@ def demo(
     )
     config, said = demo_job.config_for(config, pilot)
     click.echo(said)
-    with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
-        results = load.run(wh, [out], config).results
+    with (
+        Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
+        IngestBar(poll=wh.con.query_progress) as bar,
+    ):
+        results = load.run(wh, [out], config, progress=bar).results
     totals = {
         k: sum(getattr(r, k) for r in results) for k in ("rows_read", "loaded", "updated", "duplicates", "rejected")
     }
@@ -316,7 +359,9 @@ def demo(
         from launchkit.reports import runner
 
         runner.skip_slow_optional_imports()
-        for path in runner.run_all(config, days=report_days, hour="busiest"):
+        with ReportBar() as reports_bar:
+            written = runner.run_all(config, days=report_days, hour="busiest", progress=reports_bar)
+        for path in written:
             summary = path.with_suffix(".json")
             headline = json.loads(summary.read_text(encoding="utf-8")).get("headline") if summary.is_file() else None
             click.echo(f"report: {path}" + (f"  ({headline})" if headline else ""))

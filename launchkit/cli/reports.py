@@ -50,7 +50,7 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
     """Execute a report notebook and write reports/<kind>/<stamp>.html, .ipynb and .json, then the index.
 
     KIND is hourly, cost, debrief, ga, or all (every report for the latest data). Prints the
-    files written. Notebooks read a read-only snapshot of the warehouse, so a report never keeps
+    files written (with `all`, a bar on stderr counts the reports when it is a terminal). Notebooks read a read-only snapshot of the warehouse, so a report never keeps
     the hourly writer out.
 
     \b
@@ -69,7 +69,11 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
     if kind == "all":
         if at or date:
             raise click.UsageError("'run all' renders the latest data; use a single kind with --at / --date")
-        for path in runner.run_all(config, pdf=pdf, redact=redact):
+        from launchkit.cli.progress import ReportBar
+
+        with ReportBar() as bar:  # on a terminal only
+            written = runner.run_all(config, pdf=pdf, redact=redact, progress=bar)
+        for path in written:
             click.echo(f"report: {path}")
         return
     if date and kind == "hourly":

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from launchkit.config.alerts import ENV_VARS as ALERT_ENV_VARS
 from launchkit.config.model import Config
 from launchkit.config.schema import DEFAULTS, check_fixed
 from launchkit.errors import ConfigError
@@ -89,4 +90,5 @@ def load_config(
     for (section, key), value in overrides.items():
         if value:
             data[section][key] = str(Path(value).resolve())
-    return Config(data=data, path=file_path, base_dir=base_dir)
+    alert_env = {k: env[k] for k in ALERT_ENV_VARS if env.get(k)}
+    return Config(data=data, path=file_path, base_dir=base_dir, env=alert_env)

@@ -6,12 +6,13 @@ import copy
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from launchkit.config import attributes, criteria, decision, pricing, schema
+from launchkit.config import alerts, attributes, criteria, decision, pricing, schema
 
 
 @dataclass(frozen=True)
@@ -22,16 +23,21 @@ class Settings:
     decision: dict[str, Any]
     pricing_overrides: dict[str, pricing.Override]
     identity: dict[str, tuple[str, ...]]
+    alerts: alerts.AlertSettings = field(default_factory=alerts.AlertSettings)
 
 
-def parse(data: dict[str, Any], where: str | None = None) -> Settings:
-    """Validate every section of merged configuration data; ConfigError names the file and key."""
+def parse(data: dict[str, Any], where: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Validate every section of merged configuration data; ConfigError names the file and key.
+
+    `env`: the environment variables a section reads (the [alerts] URLs, kept out of the file).
+    """
     schema.check_fixed(data, where)
     return Settings(
         criteria=criteria.parse(data, where),
         decision=decision.parse(data, where),
         pricing_overrides=pricing.parse(data, where),
         identity=attributes.parse(data, where),
+        alerts=alerts.parse(data, where, env),
     )
 
 
@@ -42,10 +48,13 @@ class Config:
     data: dict[str, Any]
     path: Path | None = None
     base_dir: Path = field(default_factory=Path.cwd)
+    # the environment variables a section reads (launchkit.config.alerts.ENV_VARS): never in `data`,
+    # so never in a notebook's parameters, a digest or a log
+    env: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     settings: Settings = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "settings", parse(self.data, str(self.path) if self.path else None))
+        object.__setattr__(self, "settings", parse(self.data, str(self.path) if self.path else None, self.env))
 
     def get(self, dotted: str, default: Any = None) -> Any:
         """The raw value of a dotted key ('budget.total_usd'), or `default` when absent."""
@@ -83,6 +92,18 @@ class Config:
     def redact(self) -> bool:
         """Whether free text (comments, incident titles) is redacted in reports and exports ([reports] redact)."""
         return bool(self.get("reports.redact", True))
+
+    @property
+    def keep_days(self) -> int:
+        """Hourly reports whose hour ended more than this many days before the newest one's are pruned
+        by the hourly run ([reports] keep_days; 0: every report is kept)."""
+        return int(self.get("reports.keep_days", 0))
+
+    @property
+    def share_plotly(self) -> bool:
+        """Whether hourly, cost and debrief reports share one plotly.js file in the reports folder
+        ([reports] share_plotly; the GA report always embeds its own, to be mailed alone)."""
+        return bool(self.get("reports.share_plotly", True))
 
     @property
     def timezone(self) -> str:
@@ -184,6 +205,11 @@ class Config:
         return self.settings.pricing_overrides
 
     @property
+    def alerts(self) -> alerts.AlertSettings:
+        """Where and how the hourly run sends alerts ([alerts] and the LAUNCHKIT_ALERT_* variables)."""
+        return self.settings.alerts
+
+    @property
     def identity_attributes(self) -> dict[str, tuple[str, ...]]:
         return self.settings.identity
 
@@ -198,4 +224,4 @@ class Config:
         for key, value in dotted.items():
             section, _, name = key.partition(".")
             data.setdefault(section, {})[name] = value
-        return Config(data=data, path=self.path, base_dir=self.base_dir)
+        return Config(data=data, path=self.path, base_dir=self.base_dir, env=self.env)

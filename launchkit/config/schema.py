@@ -15,7 +15,7 @@ from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
-    "reports": {"dir": "reports", "redact": True},
+    "reports": {"dir": "reports", "redact": True, "keep_days": 0, "share_plotly": True},
     "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
@@ -31,10 +31,11 @@ DEFAULTS: dict[str, Any] = {
     "pricing": {"overrides": {}},
     "criteria": {},
     "decision": {},
+    "alerts": {},  # launchkit.config.alerts: targets, stale_after_hours, catch_up_hours, timeout_s, retries
 }
 
 # Sections whose keys are open (each validated by its own module in launchkit.config).
-OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes"})
+OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "alerts"})
 
 _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))
@@ -45,6 +46,8 @@ TYPES: dict[str, tuple[type, ...]] = {
     "warehouse.path": _TEXT,
     "reports.dir": _TEXT,
     "reports.redact": _BOOL,
+    "reports.keep_days": (int,),
+    "reports.share_plotly": _BOOL,
     "ingest.timezone": _TEXT,
     "ingest.earliest": (str, date),
     "ingest.max_future_hours": _NUMBER,
@@ -129,6 +132,9 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
     keep = _get(data, "backup.keep")
     if keep is not None:
         whole("backup.keep", keep, 0, where)
+    keep_days = _get(data, "reports.keep_days")
+    if keep_days is not None:
+        whole("reports.keep_days", keep_days, 0, where)
     days: dict[str, date] = {}
     for dotted in ("pilot.start", "pilot.end", "ga.freeze_from", "ga.freeze_to"):
         value = _get(data, dotted)

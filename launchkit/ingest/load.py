@@ -43,6 +43,7 @@ from launchkit.ingest.formats import (
     trace_reader,
 )
 from launchkit.ingest.merge import load_staged
+from launchkit.ingest.progress import IngestProgress, ProgressFn
 from launchkit.ingest.result import FileResult, Staged
 from launchkit.ingest.source import Source, prepared
 from launchkit.ingest.tabular import (
@@ -475,18 +476,44 @@ def ingest(
     config: Config,
     table: str | None = None,
     fmt: str | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[FileResult]:
     """Load every file named, and every data file in folders named; one result per file and table.
 
     A file named explicitly must load or fail; an entry of a folder that is not a launchkit data
     file (a subfolder, a README, no table prefix, unrecognised JSON, a .zip) is reported as passed
-    over with its reason, not as a failure.
+    over with its reason, not as a failure. `progress` is told how far the load has got
+    (launchkit.ingest.progress); it never prints.
     """
+    entries = list(expand_paths(paths))
+    sizes = [_size(path) for path, _, _ in entries]
+    state = IngestProgress(files_total=len(entries), bytes_total=sum(sizes))
+    if progress is not None:
+        progress(state)
     results: list[FileResult] = []
-    for path, from_folder, passed in expand_paths(paths):
+    for (path, from_folder, passed), size in zip(entries, sizes):
+        if progress is not None:
+            progress(replace(state, current=str(path)))
         why = passed if passed is not None else (_not_data(path, table, fmt) if from_folder else None)
         if why is not None:
-            results.append(FileResult(file=str(path), table=None, skipped=True, passed_over=True, reason=why))
-            continue
-        results.extend(load_file(wh, path, config=config, table=table, fmt=fmt))
+            done = [FileResult(file=str(path), table=None, skipped=True, passed_over=True, reason=why)]
+        else:
+            done = load_file(wh, path, config=config, table=table, fmt=fmt)
+        results.extend(done)
+        state = replace(
+            state,
+            files_done=state.files_done + 1,
+            bytes_done=state.bytes_done + size,
+            rows_read=state.rows_read + sum(r.rows_read for r in done),
+        )
+        if progress is not None:
+            progress(state)
     return results
+
+
+def _size(path: Path) -> int:
+    """A file's bytes for the progress; 0 for a subfolder passed over, or a missing file (it fails in load_file)."""
+    try:
+        return path.stat().st_size if path.is_file() else 0
+    except OSError:
+        return 0

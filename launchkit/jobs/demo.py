@@ -1,6 +1,6 @@
 """`launchkit demo`: a synthetic pilot generated, loaded and reported, with a config a new user can open.
 
-The demo's pilot is busier than `launchkit synth`'s default (launchkit.synth.pilot.DEMO_*), so its
+The demo's pilot is busier than `launchkit synth`'s default (launchkit.synth.model.DEMO_*), so its
 busiest hours reach the criteria's minimum samples, and it ends on a weekday. Its budget comes from
 a launchkit.toml the demo writes beside the warehouse when no config is found (`config_for`): the
 file says where the number came from, and later commands in that folder use the same budget.
@@ -27,7 +27,7 @@ from launchkit.reports.kinds import KINDS
 from launchkit.store import atomic
 from launchkit.store.runner import Warehouse
 from launchkit.store.snapshot import snapshot_path
-from launchkit.synth.pilot import SynthPilot
+from launchkit.synth.frames import SynthPilot
 
 CONFIG_MARK = "# Written by `launchkit demo`"
 PILOT_DAYS = 30  # the pilot period the demo's config declares, from the pilot's first day

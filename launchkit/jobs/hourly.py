@@ -6,10 +6,16 @@
    job, which re-prices what needs it and publishes the read-only snapshot the notebooks read;
 3. run the hourly report for the last complete hour (or --at);
 4. with [backup] keep > 0, back the warehouse up when the newest backup is [backup] every_hours old,
-   keeping the `keep` newest (launchkit.jobs.backup);
-5. return one summary line and an exit status (launchkit.exits).
+   keeping the `keep` newest (launchkit.jobs.backup); with [reports] keep_days > 0, remove the hourly
+   reports older than that (launchkit.reports.prune);
+5. alerts (launchkit.jobs.alerts): every hour missed since the latest hour checked gets its checks
+   (step 2, up to [alerts] catch_up_hours), the run is recorded in the warehouse (the dead-man's
+   switch of `launchkit status`), and a new breach, a cleared one or a failed run is sent to the
+   [alerts] targets; a delivery problem adds a line, never changes the exit status;
+6. return one summary line and an exit status (launchkit.exits).
 
-Exit statuses: 0 all well; 3 a threshold was breached (the report was written), which includes
+Exit statuses: 0 all well; 3 a threshold was breached (the report was written; or in a missed hour
+this run caught up), which includes
 blindness: no data where traffic was expected, no new data for hourly.stale_after_hours, an empty
 warehouse after pilot.start (launchkit.analytics.checks.blindness); 4 a file loaded with warnings
 (a span that names a model or carries token usage was not loaded); 1 the run failed (nothing or
@@ -24,7 +30,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +39,10 @@ from launchkit.config import Config
 from launchkit.errors import LaunchkitError, WarehouseBusy
 from launchkit.ingest import inbox as inbox_mod
 from launchkit.jobs import backup, load
+from launchkit.jobs.alerts import notify
+from launchkit.jobs.alerts.decide import HourChecks
 from launchkit.jobs.load import lock_path
-from launchkit.reports import runner
+from launchkit.reports import prune, runner
 from launchkit.reports.kernel import start_kernel
 from launchkit.store import atomic
 from launchkit.store.connect import damaged, is_damage
@@ -55,6 +63,8 @@ class HourlyRun:
     breaches: list[dict[str, Any]] = field(default_factory=list)
     report: Any = None
     seconds: float = 0.0
+    checked: list[HourChecks] = field(default_factory=list)  # the caught-up hours, then the report's
+    alerts: notify.Notified | None = None
 
 
 def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
@@ -114,6 +124,7 @@ def run_hourly(
     from filelock import FileLock, Timeout
 
     started = time.monotonic()
+    began = datetime.now(UTC)
     wait = config.lock_timeout_s
     folder = lock_path(config).parent
     try:  # what can be refused at once is refused before a kernel starts
@@ -139,20 +150,50 @@ def run_hourly(
             exits.FAILED, f"hourly FAILED: cannot take the lock {lock_path(config)}: {exc.strerror or exc}"
         )
     try:
-        return _run_locked(config, hour, pdf, started, kernel)
-    except LaunchkitError as exc:
-        return HourlyRun(exits.FAILED, f"hourly FAILED: {exc}", seconds=time.monotonic() - started)
-    except Exception as exc:
-        if not is_damage(exc):
-            raise
-        return HourlyRun(
-            exits.FAILED,
-            f"hourly FAILED: {damaged(config.warehouse_path, exc)}",
-            seconds=time.monotonic() - started,
-        )
+        try:
+            result = _run_locked(config, hour, pdf, started, kernel)
+        except LaunchkitError as exc:
+            result = HourlyRun(exits.FAILED, f"hourly FAILED: {exc}", hour, seconds=time.monotonic() - started)
+        except Exception as exc:
+            if not is_damage(exc):
+                text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
+                _alert(
+                    config,
+                    HourlyRun(exits.FAILED, f"hourly FAILED: internal error {type(exc).__name__}: {text}", hour),
+                    began,
+                )
+                raise
+            result = HourlyRun(
+                exits.FAILED,
+                f"hourly FAILED: {damaged(config.warehouse_path, exc)}",
+                hour,
+                seconds=time.monotonic() - started,
+            )
+        finally:
+            kernel.shutdown()
+        # under the lock: two runs never decide or send the same alert
+        return result if result.status == exits.BUSY else _alert(config, result, began)
     finally:
-        kernel.shutdown()
         lock.release()
+
+
+def _alert(config: Config, result: HourlyRun, began: datetime) -> HourlyRun:
+    """Record the run, send its alerts (launchkit.jobs.alerts.notify); a line more when something was sent."""
+    info = notify.RunInfo(
+        run_id=notify.run_id(),
+        started=began,
+        hour=result.hour,
+        status=result.status,
+        line=result.line,
+        hours=tuple(result.checked),
+        report=str(result.report.html) if result.report is not None else None,
+        succeeded=result.report is not None,
+    )
+    result.alerts = notify.after_run(config, info)
+    extra = result.alerts.line()
+    if extra:
+        result.line += "\n" + extra
+    return result
 
 
 def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kernel: Any) -> HourlyRun:
@@ -168,6 +209,7 @@ def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kerne
             )
         try:
             job = load.run(wh, new_inbox_files(wh, config.inbox_dir), config)
+            caught = notify.catch_up(wh, config, hour)  # the hours missed since the last run, checked
         finally:
             wh.close()
     except BaseException:
@@ -188,14 +230,21 @@ def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kerne
     line, breaches = _fmt_line(hour, report.summary, loaded, rows, failed, report.html, seconds)
     if made is not None:
         line = line.replace(f"; report {report.html} ", f"; backup {made.folder}; report {report.html} ", 1)
+    if caught.describe():
+        line = line.replace(f"; report {report.html} ", f"; {caught.describe()}; report {report.html} ", 1)
+    pruned = prune.prune_hourly(config.reports_dir, config.keep_days)  # [reports] keep_days
+    if pruned:
+        what = f"pruned {len(pruned)} hourly report{'s' if len(pruned) != 1 else ''} older than {config.keep_days} d"
+        line = line.replace(f"; report {report.html} ", f"; {what}; report {report.html} ", 1)
     warned = [f"{r.file}: WARNING {w}" for r in job.warned for w in r.warnings]
     status = exits.combine(
         exits.FAILED if problems else exits.OK,
-        exits.BREACH if breaches else exits.OK,
+        exits.BREACH if breaches or caught.breached() else exits.OK,
         exits.WARNINGS if warned else exits.OK,
     )
     if problems:
         line += "\n" + "\n".join(problems)
     if warned:
         line += "\n" + "\n".join(warned)
-    return HourlyRun(status, line, hour, loaded, rows, failed, breaches, report, seconds)
+    checked = [*caught.hours, HourChecks(hour, tuple(report.summary.get("verdicts", [])))]
+    return HourlyRun(status, line, hour, loaded, rows, failed, breaches, report, seconds, checked)

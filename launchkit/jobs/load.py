@@ -17,6 +17,7 @@ from typing import Any
 from launchkit.analytics import latency_sanity, pricing
 from launchkit.config import Config
 from launchkit.ingest import FileResult, ingest
+from launchkit.ingest.progress import ProgressFn
 from launchkit.store import snapshot
 from launchkit.store.runner import Warehouse
 
@@ -61,9 +62,12 @@ def run(
     table: str | None = None,
     fmt: str | None = None,
     publish: bool = True,
+    progress: ProgressFn | None = None,
 ) -> LoadRun:
-    """Load the files, re-price if needed, and publish the snapshot of a file-backed warehouse."""
-    out = LoadRun(results=ingest(wh, paths, config=config, table=table, fmt=fmt))
+    """Load the files, re-price if needed, and publish the snapshot of a file-backed warehouse.
+
+    `progress` is told how far the load has got (launchkit.ingest.progress)."""
+    out = LoadRun(results=ingest(wh, paths, config=config, table=table, fmt=fmt, progress=progress))
     out.repriced = reprice_if_needed(wh, config)
     latency_sanity.apply(wh, config)
     if publish and wh.path is not None and not wh.read_only:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,18 +60,21 @@ def _index_key(s: dict[str, Any]) -> tuple[str, str, str]:
     return (str(s.get("period", {}).get("end", "")), str(s.get("period", {}).get("start", "")), str(s.get("kind", "")))
 
 
-def write_index(reports_dir: Path, summary: Mapping[str, Any] | None = None) -> Path:
+def write_index(
+    reports_dir: Path, summary: Mapping[str, Any] | None = None, *, forget: Collection[tuple[str, str]] = ()
+) -> Path:
     """reports/index.html (and index.json): every report, newest period first, with links (all escaped).
 
     With `summary` (a report just written) the index is updated from index.json instead of reading
     every report's JSON again, so an hourly run's cost does not grow with the number of reports;
-    without it, or when index.json is missing or unreadable, the index is rebuilt from the files.
+    likewise with `forget`, (folder, stamp) of reports removed (launchkit.reports.prune). Without
+    either, or when index.json is missing or unreadable, the index is rebuilt from the files.
     """
     reports_dir.mkdir(parents=True, exist_ok=True)
     store = reports_dir / "index.json"
     with FileLock(str(reports_dir / ".index.lock"), timeout=60):
         entries: list[dict[str, Any]] | None = None
-        if summary is not None:
+        if summary is not None or forget:
             try:
                 data = json.loads(store.read_text(encoding="utf-8"))
                 if data.get("schema") == INDEX_SCHEMA:
@@ -86,7 +89,9 @@ def write_index(reports_dir: Path, summary: Mapping[str, Any] | None = None) -> 
         entries = [
             x
             for x in entries
-            if (reports_dir / x["dir"] / x["files"].get("html", "")).is_file() and x["files"].get("html")
+            if (reports_dir / x["dir"] / x["files"].get("html", "")).is_file()
+            and x["files"].get("html")
+            and (x["dir"], x["stamp"]) not in forget
         ]
         items = sorted(entries, key=_index_key, reverse=True)
         e = html.escape

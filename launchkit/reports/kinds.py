@@ -26,6 +26,9 @@ class ReportKind:
     title: str
     grain: str  # "hour" or "day": what the report's --at / --date selects
     preload: tuple[str, ...] = ()  # modules the kernel imports while it starts (see kernel.start_kernel)
+    # a report meant to be mailed alone embeds plotly.js; the others share one file in the reports
+    # folder ([reports] share_plotly, launchkit.reports.render.plotly_asset)
+    self_contained: bool = False
 
 
 KINDS: dict[str, ReportKind] = {
@@ -58,6 +61,7 @@ KINDS: dict[str, ReportKind] = {
         "GA readiness and go/no-go",
         "day",
         _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.finance", "launchkit.analytics.gonogo"),
+        self_contained=True,
     ),
 }
 COMMON_PRELOAD = _COMMON

@@ -1,4 +1,5 @@
-"""Rendering an executed report notebook as offline HTML: no code, no prompts, plotly.js embedded once.
+"""Rendering an executed report notebook as offline HTML: no code, no prompts, plotly.js embedded once
+(or, for the reports of a folder that share it, loaded from one file beside them: plotly_asset).
 
 Runs on the command side (nbconvert, jinja2); the notebook's own outputs come from the kernel.
 """
@@ -8,10 +9,12 @@ from __future__ import annotations
 import copy
 import functools
 import threading
+from pathlib import Path
 from typing import Any
 
 from launchkit.reports.kinds import SUMMARY_TAG
 from launchkit.reports.style import STYLE_CSS
+from launchkit.store import atomic
 
 _HEAD_JS = """<script>
 (function () {
@@ -85,7 +88,9 @@ _HEAD_JS = """<script>
 _TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}
 {{ resources.launchkit_head_js }}
-{%- if resources.launchkit_plotly_js -%}
+{%- if resources.launchkit_plotly_src -%}
+<script type="text/javascript" src="{{ resources.launchkit_plotly_src | e }}"></script>
+{%- elif resources.launchkit_plotly_js -%}
 <script type="text/javascript">{{ resources.launchkit_plotly_js }}</script>
 {%- endif -%}
 {%- endblock html_head_js -%}
@@ -165,15 +170,36 @@ def warm_exporter() -> None:
         nb = nbformat.v4.new_notebook()
         nb.cells = [nbformat.v4.new_markdown_cell("warm-up")]
         _exporter().from_notebook_node(
-            nb, resources={"launchkit_head_js": "", "launchkit_plotly_js": "", "launchkit_css": ""}
+            nb,
+            resources={
+                "launchkit_head_js": "",
+                "launchkit_plotly_js": "",
+                "launchkit_plotly_src": "",
+                "launchkit_css": "",
+            },
         )
         _plotly_js()
     except Exception:
         pass
 
 
-def render_html(nb: Any) -> str:
-    """The executed notebook as HTML without code or prompts; plotly.js included once when needed."""
+def plotly_asset(folder: Path) -> Path:
+    """plotly.js as one file in `folder`, named by its version (plotly-<version>.min.js), written
+    atomically when missing or not whole; the reports that share it load it with a relative <script src>
+    (about 4.8 MB each report does not repeat). A new plotly version gets a new file; the old stays for
+    the reports that name it."""
+    from plotly.offline import get_plotlyjs_version
+
+    path = folder / f"plotly-{get_plotlyjs_version()}.min.js"
+    data = _plotly_js().encode("utf-8")
+    if not (path.is_file() and path.stat().st_size == len(data)):
+        atomic.write_bytes(path, data)
+    return path
+
+
+def render_html(nb: Any, plotly_src: str | None = None) -> str:
+    """The executed notebook as HTML without code or prompts; plotly.js included once when needed,
+    or, with `plotly_src` (a URL relative to the report, see plotly_asset), loaded from there."""
     nb = copy.deepcopy(nb)
     has_plotly = False
     for cell in nb.cells:
@@ -191,7 +217,8 @@ def render_html(nb: Any) -> str:
         cell["outputs"] = kept
     resources = {
         "launchkit_head_js": _HEAD_JS,
-        "launchkit_plotly_js": _plotly_js() if has_plotly else "",
+        "launchkit_plotly_js": _plotly_js() if has_plotly and not plotly_src else "",
+        "launchkit_plotly_src": plotly_src if has_plotly else "",
         "launchkit_css": STYLE_CSS,
     }
     with _RENDER_LOCK:  # one exporter for the process; reports rendered side by side take turns

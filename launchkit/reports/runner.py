@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from launchkit.reports.index import write_index
 from launchkit.reports.kernel import Kernel, start_kernel
 from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY_TAG, ReportResult, stamp_for
 from launchkit.reports.paths import notebook_path
-from launchkit.reports.render import render_html, warm_exporter
+from launchkit.reports.render import plotly_asset, render_html, warm_exporter
 from launchkit.store import atomic, leftovers, snapshot
 from launchkit.store.runner import QueryRunner
 from launchkit.window import Window, floor_hour, iso, parse_day, parse_instant
@@ -79,6 +79,7 @@ def redact_parameter(path: Path, redact: bool) -> dict[str, Any]:
 
 def _config_json(config: Config) -> str:
     data = json.loads(json.dumps(config.data, default=str))
+    data.pop("alerts", None)  # its URLs may hold tokens: never in a notebook's parameters (nor the kernel's business)
     data["warehouse"]["path"] = str(config.warehouse_path)
     data["reports"]["dir"] = str(config.reports_dir)
     data["hourly"]["inbox"] = str(config.inbox_dir)
@@ -102,7 +103,8 @@ def _execute(
             parameters=params,
             kernel_name="python3",
             language="python",
-            progress_bar=sys.stderr.isatty(),
+            # a bar per cell on a terminal; not from run_all's workers (their bars would interleave)
+            progress_bar=sys.stderr.isatty() and threading.current_thread() is threading.main_thread(),
             log_output=False,
             request_save_on_cell_execute=False,
             cwd=str(nb_path.parent),
@@ -256,7 +258,10 @@ def _run_report(
     envelope.update(clean(found))  # strict JSON, floats to 12 digits: identical when re-run
     envelope.setdefault("verdicts", [])
     envelope.setdefault("recommendation", None)
-    body = render_html(nb)
+    shared = None
+    if config.share_plotly and not spec.self_contained:  # one plotly.js for the folder's reports
+        shared = os.path.relpath(plotly_asset(config.reports_dir), out_dir).replace(os.sep, "/")
+    body = render_html(nb, plotly_src=shared)
     import nbformat
 
     atomic.write_text(paths["ipynb"], nbformat.writes(nb))
@@ -286,6 +291,9 @@ def _run_report(
 
 
 HOUR_CHOICES = ("latest", "busiest")
+
+# run_all's progress callback: (reports done, reports in all, the kind just written, its HTML file)
+ReportProgress = Callable[[int, int, str, Path | None], None]
 
 
 def busiest_hour(db: QueryRunner, first: date, last: date, now: datetime | None = None) -> datetime | None:
@@ -335,6 +343,7 @@ def run_all(
     hour: str = "latest",
     workers: int | None = None,
     redact: bool | None = None,
+    progress: ReportProgress | None = None,
 ) -> list[Path]:
     """Every report for the latest data; then the index. Returns the HTML files written, the index last.
 
@@ -342,6 +351,7 @@ def run_all(
     the two before it). The hourly report covers the latest complete hour with data (hour="latest"),
     or the busiest complete hour of those days by active sessions (hour="busiest": what `launchkit
     demo` shows). Reports run `workers` at a time (default_workers()). `redact`: see run_report.
+    `progress(done, total, kind, html)` is called before the first report and as each one is written.
     """
     snapshot.refresh(config)
     db = snapshot.connect(config, refresh_first=False)
@@ -349,7 +359,7 @@ def run_all(
         jobs = plan(db, days=days, hour=hour, now=now)
     finally:
         db.close()
-    out = _run_jobs(config, jobs, pdf=pdf, workers=workers, redact=redact)
+    out = _run_jobs(config, jobs, pdf=pdf, workers=workers, redact=redact, progress=progress)
     out.append(write_index(config.reports_dir))
     return out
 
@@ -372,6 +382,7 @@ def _run_jobs(
     pdf: bool,
     workers: int | None,
     redact: bool | None = None,
+    progress: ReportProgress | None = None,
 ) -> list[Path]:
     """Run the reports `jobs` lists with `workers` side by side (the RUN_FIRST kinds first), each
     worker starting its next report's kernel while the current one runs; the HTML files in the
@@ -388,6 +399,9 @@ def _run_jobs(
         todo.put(i)
     done: dict[int, Path] = {}
     errors: list[BaseException] = []
+    told, finished = threading.Lock(), [0]
+    if progress is not None:
+        progress(0, len(jobs), "", None)
 
     def take() -> tuple[int, Kernel] | None:
         if errors:
@@ -410,6 +424,10 @@ def _run_jobs(
                     done[i] = run_report(
                         kind, config, pdf=pdf, update_index=False, kernel=kernel, redact=redact, **when
                     ).html
+                    if progress is not None:
+                        with told:
+                            finished[0] += 1
+                            progress(finished[0], len(jobs), kind, done[i])
                 except BaseException:
                     if ahead is not None:
                         ahead[1].shutdown()

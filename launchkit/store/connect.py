@@ -71,6 +71,7 @@ def connect(
             delay = min(delay * 2, 0.5)
     try:
         con.execute("SET TimeZone = 'UTC'")
+        quiet_progress(con)
         if not read_only and migrate_schema:
             migrate(con)
         elif read_only:
@@ -94,6 +95,14 @@ def _check_version(con: duckdb.DuckDBPyConnection, path: Path) -> None:
             f"{path} has schema version {found}, this launchkit expects {expected}: "
             "run a writing command (e.g. 'launchkit ingest') to migrate it"
         )
+
+
+def quiet_progress(con: duckdb.DuckDBPyConnection) -> None:
+    """Track a query's progress (`con.query_progress()`, which the CLI polls to show a bar on a
+    terminal) without DuckDB drawing its own bar on stdout: a long query would otherwise print one
+    into a cron log, a pipe or a report notebook's output."""
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
 
 
 def connect_memory() -> duckdb.DuckDBPyConnection:
