@@ -205,8 +205,15 @@ def _timed(code: str, *args: str, pythonpath: Path | None = None) -> tuple[tuple
     env = dict(os.environ)
     if pythonpath is not None:
         env["PYTHONPATH"] = os.pathsep.join([str(pythonpath), *filter(None, [env.get("PYTHONPATH")])])
+    # run in the database's folder: `python -c` puts the working folder first on sys.path, and a
+    # checkout's launchkit/ there would shadow `pythonpath` (and no launchkit.toml is picked up)
     out = subprocess.run(
-        [sys.executable, "-c", wrapper, code, *args], check=True, capture_output=True, text=True, env=env
+        [sys.executable, "-c", wrapper, code, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(args[-1]).parent,
     )
     secs, n, rss_kb = out.stdout.split()
     return (float(secs), int(n)), int(rss_kb) / 1024
