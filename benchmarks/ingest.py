@@ -16,12 +16,14 @@ and prints spans/s of each, the ratio and the peak memory. Targets (issue 9): wi
 floor, spans/s flat across sizes, memory bounded by a batch (not growing with the file).
 
     python benchmarks/ingest.py [--only tabular|traces] [--rows 10000000] [--trace-mb 15,70,200] [--repeat 2]
+                                [--before DIR]   # DIR holds an older launchkit/: its trace import side by side
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -148,54 +150,71 @@ def make_traces(sizes_mb: list[int]) -> dict[int, Path]:
     return out
 
 
-def run_traces(sizes_mb: list[int], repeat: int) -> dict[str, dict[str, float]]:
+def run_traces(sizes_mb: list[int], repeat: int, before: Path | None = None) -> dict[str, dict[str, float]]:
+    """Floor and ingest (and, with `before`, the ingest of another checkout's code) side by side."""
     files = make_traces(sizes_mb)
+    runs: dict[str, tuple[str, Path | None]] = {"floor": (TRACE_FLOOR, None), "ingest": (TRACE_INGEST, None)}
+    if before is not None:
+        runs = {"floor": (TRACE_FLOOR, None), "before": (TRACE_INGEST, before), "ingest": (TRACE_INGEST, None)}
     results = {}
     for src in files.values():
-        floor, ours, floor_mem, our_mem, n_floor, n_ours = [], [], [], [], 0, 0
+        secs: dict[str, list[float]] = {k: [] for k in runs}
+        mem: dict[str, list[float]] = {k: [] for k in runs}
+        counts: dict[str, int] = {}
         for _ in range(repeat):
-            with tempfile.TemporaryDirectory() as tmp:
-                (s, n), m = _timed(TRACE_FLOOR, str(src), str(Path(tmp) / "floor.duckdb"))
-                floor.append(s)
-                floor_mem.append(m)
-                n_floor = n
-            with tempfile.TemporaryDirectory() as tmp:
-                (s, n), m = _timed(TRACE_INGEST, str(src), str(Path(tmp) / "w.duckdb"))
-                ours.append(s)
-                our_mem.append(m)
-                n_ours = n
-        assert n_floor == n_ours, (n_floor, n_ours)
-        results[f"{src.stat().st_size / 2**20:.0f} MiB"] = {
-            "spans": n_ours,
-            "floor_s": min(floor),
-            "ingest_s": min(ours),
-            "floor_spans_per_s": n_floor / min(floor),
-            "ingest_spans_per_s": n_ours / min(ours),
-            "ratio": min(ours) / min(floor),
-            "floor_peak_mib": max(floor_mem),
-            "ingest_peak_mib": max(our_mem),
-        }
-    print(
-        f"{'file':<10}{'spans':>9}{'floor s':>9}{'ingest s':>10}{'floor sp/s':>12}{'ingest sp/s':>13}"
-        f"{'ratio':>7}{'floor MiB':>11}{'ingest MiB':>12}"
-    )
-    for name, r in results.items():
-        print(
-            f"{name:<10}{r['spans']:>9,}{r['floor_s']:>9.2f}{r['ingest_s']:>10.2f}{r['floor_spans_per_s']:>12,.0f}"
-            f"{r['ingest_spans_per_s']:>13,.0f}{r['ratio']:>7.2f}{r['floor_peak_mib']:>11.0f}{r['ingest_peak_mib']:>12.0f}"
-        )
+            for name, (code, path) in runs.items():  # alternating, so machine noise hits each alike
+                with tempfile.TemporaryDirectory() as tmp:
+                    (s, n), m = _timed(code, str(src), str(Path(tmp) / "w.duckdb"), pythonpath=path)
+                secs[name].append(s)
+                mem[name].append(m)
+                counts[name] = n
+        assert len(set(counts.values())) == 1, counts
+        n = counts["ingest"]
+        r: dict[str, float] = {"spans": n}
+        for name in runs:
+            r[f"{name}_s"] = min(secs[name])
+            r[f"{name}_spans_per_s"] = n / min(secs[name])
+            r[f"{name}_peak_mib"] = max(mem[name])
+            if name != "floor":
+                r[f"{name}_ratio"] = min(secs[name]) / min(secs["floor"])
+        results[f"{src.stat().st_size / 2**20:.0f} MiB"] = r
+    header = f"{'file':<9}{'spans':>9}"
+    for name in runs:
+        header += f"{name + ' s':>10}{name + ' sp/s':>14}" + (f"{name + ' ratio':>14}" if name != "floor" else "")
+        header += f"{name + ' MiB':>12}"
+    print(header)
+    for fname, r in results.items():
+        line = f"{fname:<9}{int(r['spans']):>9,}"
+        for name in runs:
+            line += f"{r[name + '_s']:>10.2f}{r[name + '_spans_per_s']:>14,.0f}"
+            line += f"{r[name + '_ratio']:>14.2f}" if name != "floor" else ""
+            line += f"{r[name + '_peak_mib']:>12.0f}"
+        print(line)
+    print(f"best of {repeat} (time), worst of {repeat} (peak memory = the process's ru_maxrss)")
     print("targets: ratio <= 2, ingest spans/s flat across sizes, ingest peak memory not growing with the file")
     return results
 
 
-def _timed(code: str, *args: str) -> tuple[tuple[float, int], float]:
-    """(seconds, count) printed by the child, and its peak memory in MiB."""
+def _timed(code: str, *args: str, pythonpath: Path | None = None) -> tuple[tuple[float, int], float]:
+    """(seconds, count) printed by the child, and its peak memory in MiB; `pythonpath` first on its path."""
     wrapper = (
         "import resource, subprocess, sys\n"
         "p = subprocess.run([sys.executable, '-c', sys.argv[1], *sys.argv[2:]], capture_output=True, text=True, check=True)\n"
         "print(p.stdout.strip().splitlines()[-1], resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    out = subprocess.run([sys.executable, "-c", wrapper, code, *args], check=True, capture_output=True, text=True)
+    env = dict(os.environ)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = os.pathsep.join([str(pythonpath), *filter(None, [env.get("PYTHONPATH")])])
+    # run in the database's folder: `python -c` puts the working folder first on sys.path, and a
+    # checkout's launchkit/ there would shadow `pythonpath` (and no launchkit.toml is picked up)
+    out = subprocess.run(
+        [sys.executable, "-c", wrapper, code, *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=Path(args[-1]).parent,
+    )
     secs, n, rss_kb = out.stdout.split()
     return (float(secs), int(n)), int(rss_kb) / 1024
 
@@ -217,9 +236,15 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=2)
     ap.add_argument("--only", choices=("tabular", "traces"), default=None)
     ap.add_argument("--trace-mb", default="15,70,200", help="sizes of the trace files, MiB")
+    ap.add_argument(
+        "--before",
+        type=Path,
+        default=None,
+        help="traces: also run the import of the launchkit package under this folder (e.g. an older checkout)",
+    )
     ns = ap.parse_args()
     if ns.only != "tabular":
-        traces = run_traces([int(x) for x in ns.trace_mb.split(",")], ns.repeat)
+        traces = run_traces([int(x) for x in ns.trace_mb.split(",")], ns.repeat, ns.before)
         if ns.only == "traces":
             print(json.dumps(traces))
             return

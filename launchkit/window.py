@@ -1,18 +1,33 @@
-"""The one time parser and the half-open UTC window every metric is computed over.
+"""The one time parser, the half-open UTC window every metric is computed over, and the team's calendar.
 
 Every entry point (CLI flags, notebook parameters, library calls) reads times and dates here, so a
-value means the same everywhere: an ISO 8601 time with `Z` or an offset is that instant; one with
-neither is UTC; a date is a UTC calendar day. A value that cannot be read raises TimeValueError
-naming what it was for (`--at`, `--date`, ...). Times outside the years 1..9999 cannot be stored
-and are refused too. What a user asks a report or a command for must also lie in [EARLIEST, LATEST)
-(`reportable`): the date arithmetic behind a report (look-backs of weeks, trends, forecasts) then
-stays well inside what Python, pandas and DuckDB hold, and no telemetry is older than 1970.
+value means the same everywhere. The warehouse and every window are UTC instants; what a *day* and an
+*hour* are is the report zone's ([reports] timezone, default UTC, given here as `tz`):
+
+- a date is a local calendar day: from local midnight to the next local midnight, as a UTC window
+  (23 or 25 hours long on the days the clocks change; a zone whose clocks skip midnight starts the
+  day when they resume);
+- an hour is a local clock hour: from a time the local clock shows hh:00 to one hour later (in every
+  zone whose offset moves by whole hours that is also a UTC hour; in Asia/Kolkata it starts at :30 UTC);
+- an ISO time with `Z` or an offset is that instant; one with neither is a local wall-clock time in
+  the zone: a time the clocks skip (02:30 on the day they spring forward) is refused, and one they
+  repeat (01:30 on the day they fall back in New York) is the FIRST of the two (daylight time);
+  write the offset (`2026-11-01T01:30-05:00`) for the second.
+
+With the default zone UTC all of this is what it always was: a date is a UTC day, an hour a UTC hour.
+A value that cannot be read raises TimeValueError naming what it was for (`--at`, `--date`, ...).
+Times outside the years 1..9999 cannot be stored and are refused too. What a user asks a report or a
+command for must also lie in [EARLIEST, LATEST) (`reportable`): the date arithmetic behind a report
+(look-backs of weeks, trends, forecasts) then stays well inside what Python, pandas and DuckDB hold,
+and no telemetry is older than 1970.
 """
 
 from __future__ import annotations
 
+import zoneinfo
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import pairwise
 from typing import Any
 
 from launchkit.errors import TimeValueError
@@ -20,16 +35,86 @@ from launchkit.errors import TimeValueError
 UTC = UTC
 EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # exclusive
+HOUR = timedelta(hours=1)
 _TIME_EXAMPLE = "an ISO time (e.g. 2026-03-02T10:00Z)"
 _DATE_EXAMPLE = "a date YYYY-MM-DD (e.g. 2026-03-02)"
 
 
-def parse_instant(value: datetime | date | str, what: str = "time") -> datetime:
-    """An aware UTC datetime from a datetime (naive = UTC), a date (its midnight) or an ISO string."""
+# ---------------------------------------------------------------------------------------------
+# the zone
+
+
+def zone(name: str) -> tzinfo:
+    """The IANA time zone called `name` ('UTC', 'Europe/Berlin'); ValueError when there is none."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The zone's IANA name ('Europe/Berlin'; 'UTC' for datetime.UTC): what report headers show."""
+    key = getattr(tz, "key", None)
+    return str(key) if key else str(tz.tzname(None) or tz)
+
+
+def local(ts: datetime, tz: tzinfo = UTC) -> datetime:
+    """The instant as the zone's clock shows it (aware; `fold` = 1 on the second of a repeated hour)."""
+    return parse_instant(ts).astimezone(tz)
+
+
+def repeated(wall: datetime) -> bool:
+    """Whether a local time (from `local`) is the second of two that show the same wall clock (the hour
+    the clocks repeat when daylight time ends)."""
+    return bool(wall.fold) and wall.replace(fold=0).utcoffset() != wall.utcoffset()
+
+
+def local_day(ts: datetime | str, tz: tzinfo = UTC) -> date:
+    """The zone's calendar date at an instant."""
+    return local(parse_instant(ts), tz).date()
+
+
+def clock(ts: datetime, tz: tzinfo = UTC) -> str:
+    """An instant for people, on the zone's clock with its abbreviation: '2026-03-10 15:02 CET' ('... UTC')."""
+    return local(ts, tz).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def clock_span(start: datetime, end: datetime, tz: tzinfo = UTC) -> str:
+    """A stretch of time on the zone's clock: '2026-03-12 14:00 to 15:00 UTC'; when the clocks change
+    inside it, both abbreviations: '2026-10-25 02:00 CEST to 02:00 CET'."""
+    a, b = local(start, tz), local(end, tz)
+    if a.tzname() == b.tzname():
+        return f"{a:%Y-%m-%d %H:%M} to {b:%H:%M %Z}"
+    return f"{a:%Y-%m-%d %H:%M %Z} to {b:%H:%M %Z}"
+
+
+def _localize(naive: datetime, tz: tzinfo, what: str, shown: Any) -> datetime:
+    """A wall-clock time in the zone as an aware UTC instant: the first of a repeated time, refused when skipped."""
+    aware = naive.replace(tzinfo=tz, fold=0)
+    try:
+        ts = aware.astimezone(UTC)
+        if tz is not UTC and ts.astimezone(tz).replace(tzinfo=None, fold=0) != naive.replace(fold=0):
+            raise TimeValueError(
+                what, shown, f"a time that exists in {zone_name(tz)} (its clocks skip it that day; give an offset)"
+            )
+    except (OverflowError, ValueError):
+        raise TimeValueError(what, shown, "a time between the years 1 and 9999 in UTC") from None
+    return ts
+
+
+# ---------------------------------------------------------------------------------------------
+# parsing
+
+
+def parse_instant(value: datetime | date | str, what: str = "time", tz: tzinfo = UTC) -> datetime:
+    """An aware UTC datetime from a datetime, a date (its local midnight) or an ISO string.
+
+    A time without an offset (a naive datetime, or text without Z or +hh:mm) is the zone's wall clock.
+    """
     if isinstance(value, datetime):
         ts = value
     elif isinstance(value, date):
-        return day_start(value)
+        return day_start(value, tz)
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
@@ -40,16 +125,18 @@ def parse_instant(value: datetime | date | str, what: str = "time") -> datetime:
             raise TimeValueError(what, value, _TIME_EXAMPLE) from None
     else:
         raise TimeValueError(what, value, _TIME_EXAMPLE)
+    if ts.tzinfo is None:
+        return _localize(ts, tz, what, value)
     try:
-        return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
+        return ts.astimezone(UTC)
     except (OverflowError, ValueError):
         raise TimeValueError(what, value, "a time between the years 1 and 9999 in UTC") from None
 
 
-def parse_day(value: date | str, what: str = "date") -> date:
-    """A date from a date, a datetime (its UTC day) or 'YYYY-MM-DD'."""
+def parse_day(value: date | str, what: str = "date", tz: tzinfo = UTC) -> date:
+    """A date from a date, a datetime (the zone's date at that instant) or 'YYYY-MM-DD'."""
     if isinstance(value, datetime):
-        return parse_instant(value, what).date()
+        return local_day(parse_instant(value, what, tz), tz)
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
@@ -60,9 +147,11 @@ def parse_day(value: date | str, what: str = "date") -> date:
         raise TimeValueError(what, value, _DATE_EXAMPLE) from None
 
 
-def reportable(value: datetime | date | str, what: str = "time") -> datetime:
-    """A time or date a user asks for (a flag, a parameter), read and checked against [EARLIEST, LATEST)."""
-    ts = parse_instant(value, what)
+def reportable(value: datetime | date | str, what: str = "time", tz: tzinfo = UTC) -> datetime:
+    """A time or date a user asks for (a flag, a parameter), read (in the zone) and checked against
+    [EARLIEST, LATEST). The bounds are UTC whatever the zone: they only keep the arithmetic in range.
+    """
+    ts = parse_instant(value, what, tz)
     if not EARLIEST <= ts < LATEST:
         kind = "a date" if isinstance(value, date) and not isinstance(value, datetime) else "a time"
         shown = value if isinstance(value, str) else value.isoformat()
@@ -70,24 +159,78 @@ def reportable(value: datetime | date | str, what: str = "time") -> datetime:
     return ts
 
 
-def day_start(d: date) -> datetime:
-    """Midnight UTC at the start of a date."""
-    return datetime.combine(d, time(0), tzinfo=UTC)
+# ---------------------------------------------------------------------------------------------
+# days and hours
 
 
-def floor_hour(ts: datetime) -> datetime:
-    """The start of the clock hour holding ts (UTC)."""
-    return parse_instant(ts).replace(minute=0, second=0, microsecond=0)
+def day_start(d: date, tz: tzinfo = UTC) -> datetime:
+    """The first instant of a date in the zone (local midnight; when the clocks skip midnight, the
+    moment they resume), in UTC."""
+    try:
+        return datetime.combine(d, time(0), tzinfo=tz).astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise TimeValueError("date", d.isoformat(), "a date between the years 1 and 9999") from None
 
 
-def last_ended_hour(now: datetime | None = None) -> datetime:
-    """Start of the last hour that has ended by the clock (UTC), whatever the data holds."""
-    return floor_hour(now or datetime.now(UTC)) - timedelta(hours=1)
+def _next_day(d: date, what: str) -> date:
+    try:
+        return d + timedelta(days=1)
+    except OverflowError:
+        raise TimeValueError(what, d.isoformat(), "a date with room for its window before the year 10000") from None
 
 
-def iso(ts: datetime) -> str:
-    """An instant as ISO 8601 UTC with a Z: 2026-03-02T10:00:00Z."""
-    return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def floor_hour(ts: datetime, tz: tzinfo = UTC) -> datetime:
+    """The start of the zone's clock hour holding ts (UTC): the last instant before it that showed hh:00."""
+    t = parse_instant(ts)
+    wall = t.astimezone(tz)
+    return t - timedelta(minutes=wall.minute, seconds=wall.second, microseconds=wall.microsecond)
+
+
+def last_ended_hour(now: datetime | None = None, tz: tzinfo = UTC) -> datetime:
+    """Start of the last clock hour that has ended (UTC), whatever the data holds. In a zone whose
+    offset is whole hours it is the last ended UTC hour: only its label is local."""
+    return floor_hour(now or datetime.now(UTC), tz) - HOUR
+
+
+def hour_edges(start: datetime, end: datetime, tz: tzinfo = UTC) -> list[datetime]:
+    """The clock-hour edges from the hour holding `start` to the first edge at or after `end` (UTC)."""
+    edges = [floor_hour(start, tz)]
+    while edges[-1] < end:
+        edges.append(edges[-1] + HOUR)
+    return edges
+
+
+def day_edges(first: date, last: date, tz: tzinfo = UTC) -> list[datetime]:
+    """Local midnights (UTC) from `first` to the day after `last`: the edges of days first..last."""
+    return [day_start(first + timedelta(days=k), tz) for k in range((last - first).days + 2)]
+
+
+def hour_keys(edges: list[datetime]) -> tuple[list[datetime], list[datetime]]:
+    """For buckets between consecutive edges (bucket k is [edges[k], edges[k+1])): every UTC hour a bucket
+    overlaps, paired with that bucket's start. A query matches a row to its bucket by an equality join
+    on the row's UTC hour and then the bucket's edges, not by a range join on the edges alone (about
+    8x slower over a month of hours). An hour two buckets share (Asia/Kolkata's hours start at :30 UTC)
+    is listed under both."""
+    hours: list[datetime] = []
+    starts: list[datetime] = []
+    for a, b in pairwise(edges):
+        k = a.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+        while k < b:
+            hours.append(k)
+            starts.append(a)
+            k += HOUR
+    return hours, starts
+
+
+def day_buckets(start: datetime, end: datetime, tz: tzinfo = UTC) -> list[tuple[date, datetime, datetime]]:
+    """The zone's calendar days that overlap [start, end), each as (date, first instant, end) cut to [start, end)."""
+    out = []
+    d = local_day(start, tz)
+    while (a := max(day_start(d, tz), start)) < end:
+        b = min(day_start(_next_day(d, "date"), tz), end)
+        out.append((d, a, b))
+        d = _next_day(d, "date")
+    return out
 
 
 def _shift(ts: datetime, delta: timedelta, what: str) -> datetime:
@@ -95,6 +238,11 @@ def _shift(ts: datetime, delta: timedelta, what: str) -> datetime:
         return ts + delta
     except OverflowError:
         raise TimeValueError(what, ts.isoformat(), "a time with room for its window before the year 10000") from None
+
+
+def iso(ts: datetime) -> str:
+    """An instant as ISO 8601 UTC with a Z: 2026-03-02T10:00:00Z."""
+    return ts.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -113,32 +261,41 @@ class Window:
             )
 
     @classmethod
-    def hour(cls, ts: datetime | str, what: str = "--hour") -> Window:
-        """The clock hour containing ts (floored to the hour)."""
-        t = parse_instant(ts, what).replace(minute=0, second=0, microsecond=0)
-        return cls(t, _shift(t, timedelta(hours=1), what))
+    def hour(cls, ts: datetime | str, what: str = "--hour", tz: tzinfo = UTC) -> Window:
+        """The zone's clock hour containing ts."""
+        t = floor_hour(parse_instant(ts, what, tz), tz)
+        return cls(t, _shift(t, HOUR, what))
 
     @classmethod
-    def day(cls, d: date | str, what: str = "--date") -> Window:
-        """One UTC calendar day."""
-        start = day_start(parse_day(d, what))
-        return cls(start, _shift(start, timedelta(days=1), what))
+    def day(cls, d: date | str, what: str = "--date", tz: tzinfo = UTC) -> Window:
+        """One calendar day of the zone: local midnight to local midnight (23 or 25 hours when the clocks change)."""
+        first = parse_day(d, what, tz)
+        return cls(day_start(first, tz), day_start(_next_day(first, what), tz))
 
     @classmethod
-    def range(cls, a: date | datetime | str, b: date | datetime | str) -> Window:
-        """Dates are whole days with b inclusive ([a 00:00, b+1 00:00)); times are taken as [a, b)."""
-        start = day_start(parse_day(a, "--from")) if _is_date(a) else parse_instant(a, "--from")
+    def days(cls, first: date | str, last: date | str, tz: tzinfo = UTC) -> Window:
+        """The zone's calendar days first..last, both included."""
+        a, b = parse_day(first, "--from", tz), parse_day(last, "--to", tz)
+        return cls(day_start(a, tz), day_start(_next_day(b, "--to"), tz))
+
+    @classmethod
+    def range(cls, a: date | datetime | str, b: date | datetime | str, tz: tzinfo = UTC) -> Window:
+        """Dates are whole days of the zone with b inclusive ([a 00:00, b+1 00:00)); times are taken as [a, b)."""
+        start = day_start(parse_day(a, "--from"), tz) if _is_date(a) else parse_instant(a, "--from", tz)
         if _is_date(b):
-            end = _shift(day_start(parse_day(b, "--to")), timedelta(days=1), "--to")
+            end = day_start(_next_day(parse_day(b, "--to"), "--to"), tz)
         else:
-            end = parse_instant(b, "--to")
+            end = parse_instant(b, "--to", tz)
         return cls(start, end)
 
     @classmethod
-    def days_ending(cls, last_day: date, days: int) -> Window:
-        """The `days` whole days ending with last_day (inclusive)."""
-        end = _shift(day_start(last_day), timedelta(days=1), "date")
-        return cls(_shift(end, -timedelta(days=days), "date"), end)
+    def days_ending(cls, last_day: date, days: int, tz: tzinfo = UTC) -> Window:
+        """The `days` whole days of the zone ending with last_day (inclusive)."""
+        try:
+            first = last_day - timedelta(days=days - 1)
+        except OverflowError:
+            raise TimeValueError("date", last_day.isoformat(), "a date with room for its window") from None
+        return cls(day_start(first, tz), day_start(_next_day(last_day, "date"), tz))
 
     @property
     def params(self) -> dict[str, datetime]:

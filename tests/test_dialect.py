@@ -99,3 +99,13 @@ def test_an_unnested_series_past_its_end_is_empty_not_an_error():
     out = spark("SELECT unnest(generate_series(a, b, INTERVAL 1 DAY)) AS d FROM t")
     assert "CASE WHEN A <= B THEN SEQUENCE(A, B, INTERVAL '1' DAY) END" in out
     assert "CASE" not in spark("SELECT unnest(generate_series(a, b, INTERVAL 1 DAY)) AS d FROM t", ("series_tables",))
+
+
+def test_unnests_of_one_select_are_zipped_not_crossed():
+    out = spark("SELECT unnest(CAST($a AS INT[])) AS x, unnest(CAST($b AS INT[])) AS y")
+    assert "INLINE(ARRAYS_ZIP(" in out and "AS (X, Y)" in out and "EXPLODE" not in out
+    assert "EXPLODE" in spark(
+        "SELECT unnest(CAST($a AS INT[])) AS x, unnest(CAST($b AS INT[])) AS y", ("zipped_unnests",)
+    )
+    with pytest.raises(UnportableSQL, match="several unnest"):
+        to_spark("SELECT 1 AS k, unnest(CAST($a AS INT[])) AS x, unnest(CAST($b AS INT[])) AS y")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from launchkit.errors import QueryError, WarehouseBusy, WarehouseError
@@ -127,10 +129,11 @@ def test_identifiers_come_from_an_allow_list():
 
 
 def test_an_identifier_slot_takes_only_a_quoted_allow_listed_name(con):
+    days: dict[str, Any] = {"days": [], "starts": [], "ends": [], "start": None, "end": None, "grain": "day"}
     with pytest.raises(QueryError, match="identifier slots"):
-        con.frame("finance/spend", {"start": None, "end": None, "grain": "day"})
+        con.frame("finance/spend", days)
     with pytest.raises(QueryError, match="must come from"):
-        con.frame("finance/spend", {"start": None, "end": None, "grain": "day"}, identifiers={"column": "model"})
+        con.frame("finance/spend", days, identifiers={"column": "model"})
 
 
 def test_a_second_writer_waits_then_gets_a_clear_busy_error(tmp_path):

@@ -21,7 +21,7 @@ from launchkit.analytics import criteria, quality
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, day_start, iso
+from launchkit.window import Window, day_start, iso, local_day
 
 HOUR = timedelta(hours=1)
 
@@ -56,7 +56,7 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
             row["note"] = f"no threshold: {c.threshold_source} is not set"
             out.append(row)
             continue
-        meas = criteria.measure(ctx, c.metric, window, window.start.date())
+        meas = criteria.measure(ctx, c.metric, window, local_day(window.start, config.report_zone))
         row.update(value=meas.value, n=meas.n, note=meas.note)
         iv = meas.interval
         if iv is not None:
@@ -119,7 +119,7 @@ def blindness(
     stale["marginal"] = fresh["stale_after_hours"]
     if fresh["empty"]:
         start = config.pilot_start
-        if start is not None and window.end > day_start(start):
+        if start is not None and window.end > day_start(start, config.report_zone):
             arrived.update(status="breach", note=f"no data at all since pilot.start {start} (the warehouse is empty)")
         else:
             when = f" (pilot.start {start})" if start is not None else ""

@@ -3,8 +3,8 @@
 The criteria themselves (the playbook's defaults and launchkit.toml's [criteria.*]) are
 launchkit.config.criteria; the metrics they measure are the catalogue's (launchkit.catalogue).
 
-Each criterion compares one metric over a trailing window of whole UTC days with a pass and a
-marginal threshold. The verdict comes from a confidence interval, never the point estimate:
+Each criterion compares one metric over a trailing window of whole days (the report zone's calendar
+days, [reports] timezone; launchkit.window) with a pass and a marginal threshold. The verdict comes from a confidence interval, never the point estimate:
 
 - INSUFFICIENT DATA: fewer than min_sample observations (or no threshold / no data source);
 - UNTRUSTED DATA: a data-quality gate the metric depends on is below quality.min_coverage;
@@ -23,7 +23,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -36,7 +36,7 @@ from launchkit.config.criteria import DEFAULT_CONFIDENCE, Criterion
 from launchkit.jsonclean import clean
 from launchkit.stats import Interval, mean_interval_from_stats, n_to_exclude, wilson
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, parse_day
+from launchkit.window import Window, local_day, parse_day
 
 PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"
 INSUFFICIENT, UNTRUSTED = "INSUFFICIENT DATA", "UNTRUSTED DATA"
@@ -192,10 +192,14 @@ class Context:
 
 
 def _reconcile(db: QueryRunner, w: Window, config: Config) -> Any:
-    """Computed cost against the vendors' bills per vendor-day, days in [start, end)."""
+    """Computed cost against the vendors' bills per vendor-day, over the window's calendar days.
+
+    The bills are per UTC day (the vendors' billing day), so the window's local dates name the UTC days
+    compared: a 7-day window of Berlin days reconciles the same 7 dates of bills."""
     from launchkit.analytics.reconcile import reconcile
 
-    return reconcile(db, w.start.date(), w.end.date(), config)
+    tz = config.report_zone
+    return reconcile(db, local_day(w.start, tz), local_day(w.end, tz), config)
 
 
 def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
@@ -259,7 +263,7 @@ def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
 
 def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
     """One criterion's verdict as of a day (its window: the window_days days ending with as_of)."""
-    w = Window.days_ending(as_of, c.window_days)
+    w = Window.days_ending(as_of, c.window_days, ctx.config.report_zone)
     wj = {**w.to_json(), "days": c.window_days}
     if c.pass_threshold is None or c.marginal_threshold is None:
         return CriterionResult(
@@ -322,7 +326,7 @@ def evaluate(
     ctx = context or Context(db, config, opts.confidence)
     # A criterion cannot have held before the pilot's first day of data.
     first_at = db.one("metrics/activity_span")["first_at"]
-    first_day = first_at.astimezone(UTC).date() if first_at is not None else None
+    first_day = local_day(first_at, config.report_zone) if first_at is not None else None
     results: list[CriterionResult] = []
     for c in crits:
         r = evaluate_one(ctx, c, day)

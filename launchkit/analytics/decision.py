@@ -1,7 +1,7 @@
 """The end-of-day decision: EXPAND, HOLD (mitigate) or ROLLBACK, with its reasons, stored for audit.
 
-For a day D the day's metrics are compared with a baseline (the previous decision.baseline_days
-days), direction-aware, with a test fit for the data: a two-proportion z-test, or Fisher's exact
+For a day D (a calendar day of the report zone, [reports] timezone: local midnight to midnight) the
+day's metrics are compared with a baseline (the previous decision.baseline_days days of the zone), direction-aware, with a test fit for the data: a two-proportion z-test, or Fisher's exact
 test when counts are small or zero-inflated, for rates; Mann-Whitney U for latency, TTFT and
 per-session cost. A change counts only when it is significant (p < decision.alpha) *and* at least
 the minimum effect; the criteria (launchkit.criteria) are evaluated over their trailing windows
@@ -22,7 +22,7 @@ import math
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -288,9 +288,9 @@ def _metric_snapshot(s: dict[str, Any]) -> dict[str, Any]:
     return {k: s.get(k) for k in keys}
 
 
-def _changes(db: QueryRunner, day: date, today: dict[str, Any], recommendation: str) -> dict[str, Any]:
+def _changes(db: QueryRunner, day: date, today: dict[str, Any], recommendation: str, tz: tzinfo) -> dict[str, Any]:
     y = day - timedelta(days=1)
-    s_y = _metric_snapshot(m.summary(db, Window.day(y)))
+    s_y = _metric_snapshot(m.summary(db, Window.day(y, tz=tz)))
     deltas = {}
     for k, v in today.items():
         yv = s_y.get(k)
@@ -348,8 +348,9 @@ def day_vs_baseline(db: QueryRunner, day: date | str, config: Config, scope: Sco
     (launchkit.analytics.scope): the decision's comparisons, and the debrief's drill-down."""
     d = parse_day(day)
     opts = config.decision
-    w_day = Window.day(d)
-    w_base = Window(day_start(d - timedelta(days=opts["baseline_days"])), day_start(d))
+    tz = config.report_zone
+    w_day = Window.day(d, tz=tz)
+    w_base = Window(day_start(d - timedelta(days=opts["baseline_days"]), tz), w_day.start)
     s_day, s_base = m.summary(db, w_day, scope), m.summary(db, w_base, scope)
 
     def test(name: str) -> Callable[[], TestResult]:
@@ -507,7 +508,7 @@ def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = Tr
         day_criteria=[r.to_json() for r in day_results],
         data_sufficient=data_sufficient,
         data_needed=data_needed,
-        changes=_changes(db, d, today, rec),
+        changes=_changes(db, d, today, rec, config.report_zone),
         data_quality=dq,
         baseline={**w_base.to_json(), "days": base_days},
         day_metrics=today,

@@ -8,7 +8,7 @@ the same fragments), so with no scope the headline equals `launchkit metrics --d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -55,7 +55,7 @@ def drill(
     d = parse_day(day)
     vs = decision.day_vs_baseline(db, d, config, scope)
     decision.mark_untrusted(vs.comparisons, dq if dq is not None else quality.assess(db, vs.day, config))
-    daily = metrics.timeseries(db, vs.baseline.start, vs.day.end, grain="day", scope=scope)
+    daily = metrics.timeseries(db, vs.baseline.start, vs.day.end, grain="day", scope=scope, tz=config.report_zone)
     return Drill(
         day=d,
         scope=scope,
@@ -66,10 +66,10 @@ def drill(
     )
 
 
-def choices(db: QueryRunner, day: date | str) -> dict[str, list[tuple[str, int]]]:
+def choices(db: QueryRunner, day: date | str, tz: tzinfo = UTC) -> dict[str, list[tuple[str, int]]]:
     """What can be drilled into on a day: per dimension, each value with activity that day and its active
-    sessions, busiest first (metrics.breakdown's rows)."""
-    w = Window.day(parse_day(day))
+    sessions, busiest first (metrics.breakdown's rows). The day is a calendar day of the zone `tz`."""
+    w = Window.day(parse_day(day), tz=tz)
     out: dict[str, list[tuple[str, int]]] = {}
     for by in DIMENSIONS:
         df = metrics.breakdown(db, w, by)

@@ -3,8 +3,12 @@
 Spend is the computed turn cost from the view turns_priced (effective cost), except spend by vendor,
 which comes from the vendor bill lines because telemetry does not name the vendor.
 
+Days are the report zone's calendar days ([reports] timezone, default UTC; launchkit.window): daily
+spend, the pilot's days, the burn rate and the forecast count them; the vendors' bills stay per UTC
+day (their usage_date), so spend by vendor and the reconciliation are per UTC day.
+
 Pilot period: pilot.start / pilot.end from launchkit.toml (both inclusive dates); otherwise it starts
-on the first UTC day with telemetry and lasts 30 days (last day = first day + 29), and a configured
+on the first day with telemetry and lasts 30 days (last day = first day + 29), and a configured
 start without an end also lasts 30 days.
 
 Forecast to the pilot's end: remaining days x the mean daily spend of the last (up to) 14 observed
@@ -19,7 +23,7 @@ the budget, the burn rate and the forecast built on it) is None, with the priced
 from __future__ import annotations
 
 import math
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import numpy as np
@@ -27,13 +31,14 @@ import pandas as pd
 
 from launchkit.analytics.metrics import summary
 from launchkit.analytics.samples import mean_cost_interval
+from launchkit.analytics.span import activity_span
 from launchkit.config import Config
-from launchkit.errors import LaunchkitError
+from launchkit.errors import LaunchkitError, NotEnoughDataError
 from launchkit.jsonclean import clean
 from launchkit.stats import t_quantile
 from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
-from launchkit.window import Window, day_start
+from launchkit.window import Window, day_buckets, day_edges, day_start, floor_hour, local_day
 
 GRAINS = ("day", "week", "month")
 BY = {None: "total", "model": "model", "tenant": "tenant_id", "vendor": None}
@@ -52,23 +57,30 @@ def spend(
     *,
     start: datetime | date | None = None,
     end: datetime | date | None = None,
+    tz: tzinfo = UTC,
 ) -> pd.DataFrame:
     """Spend per day / ISO week (Monday) / month, optionally per vendor, model or tenant.
 
     Columns: period (DATE, the bucket's first day), [by], cost_usd, plus turns, unpriced_turns and
-    sessions (computed spend) or lines (vendor bills). Range [start, end); dates mean midnight UTC.
+    sessions (computed spend) or lines (vendor bills). Range [start, end); dates mean the zone's
+    midnight, and the periods are the zone's calendar days, weeks and months. Spend by vendor comes
+    from the bills, which are per UTC day (usage_date, the vendors' billing day): its periods and date
+    bounds are UTC dates.
     """
     if grain not in GRAINS:
         raise LaunchkitError(f"grain must be one of {', '.join(GRAINS)}, got {grain!r}")
     if by not in BY:
         raise LaunchkitError(f"by must be one of vendor, model, tenant (or none), got {by!r}")
-    s = _as_ts(start) if start is not None else _FAR_PAST
-    e = _as_ts(end) if end is not None else _FAR_FUTURE
     if by == "vendor":
-        df = db.frame("finance/spend_vendor", {"start": s.date(), "end": e.date(), "grain": grain})
+        first = _as_date(start) if start is not None else _FAR_PAST.date()
+        stop = _as_date(end) if end is not None else _FAR_FUTURE.date()
+        df = db.frame("finance/spend_vendor", {"start": first, "end": stop, "grain": grain})
     else:
+        s = _as_ts(start, tz) if start is not None else _FAR_PAST
+        e = _as_ts(end, tz) if end is not None else _FAR_FUTURE
         ids = {"column": identifier(str(BY[by]), ("total", "model", "tenant_id"))}
-        df = db.frame("finance/spend", {"start": s, "end": e, "grain": grain}, identifiers=ids)
+        days = _data_days(db, s, e, tz)
+        df = db.frame("finance/spend", {**days, "grain": grain}, identifiers=ids)
     if by is None:
         df = df.drop(columns=["value"])
     else:
@@ -76,28 +88,77 @@ def spend(
     return df
 
 
-def _as_ts(v: datetime | date) -> datetime:
+def _data_days(db: QueryRunner, start: datetime, end: datetime, tz: tzinfo) -> dict[str, Any]:
+    """The zone's calendar days of [start, end) that can hold data (within the data's span), each cut to
+    [start, end): the $days / $starts / $ends lists of a per-day query."""
+    first_at, last_at = activity_span(db)
+    days: list[tuple[date, datetime, datetime]] = []
+    if first_at is not None and last_at is not None:
+        lo, hi = max(start, floor_hour(first_at, tz)), min(end, floor_hour(last_at, tz) + timedelta(hours=1))
+        if lo < hi:
+            days = day_buckets(lo, hi, tz)
+    return {
+        "days": [d for d, _, _ in days],
+        "starts": [a for _, a, _ in days],
+        "ends": [b for _, _, b in days],
+        "start": days[0][1] if days else None,
+        "end": days[-1][2] if days else None,
+    }
+
+
+def _as_ts(v: datetime | date, tz: tzinfo = UTC) -> datetime:
     if isinstance(v, datetime):
         return v if v.tzinfo else v.replace(tzinfo=UTC)
-    return day_start(v)
+    return day_start(v, tz)
+
+
+def _as_date(v: datetime | date) -> date:
+    """A bound as a UTC date (a datetime's UTC date; a date as it is)."""
+    return _as_ts(v).astimezone(UTC).date() if isinstance(v, datetime) else v
 
 
 def pilot_period(db: QueryRunner, config: Config) -> dict[str, Any]:
-    """{"start": date, "end": date (inclusive), "source": "config" | "data" | "data+config" | "none"}."""
+    """{"start": date, "end": date (inclusive), "source": "config" | "data" | "data+config" | "none"}.
+
+    Without pilot.start, the pilot starts on the report zone's date of the first activity."""
     cs, ce = config.pilot_start, config.pilot_end
     if cs:
         return {"start": cs, "end": ce or cs + timedelta(days=PILOT_DAYS - 1), "source": "config"}
     first_at = db.one("metrics/activity_span")["first_at"]
     if first_at is None:
         return {"start": None, "end": None, "source": "none"}
-    start = first_at.astimezone(UTC).date()
+    start = local_day(first_at, config.report_zone)
     end = ce or start + timedelta(days=PILOT_DAYS - 1)
     return {"start": start, "end": end, "source": "data" if not ce else "data+config"}
 
 
-def daily_spend(db: QueryRunner, first: date, last: date) -> pd.DataFrame:
-    """One row per day first..last (inclusive): cost_usd, turns, priced_turns; NULL on days without turns."""
-    return db.frame("finance/daily_spend", {"start": day_start(first), "end": day_start(last + timedelta(days=1))})
+def pilot_to_date(db: QueryRunner, config: Config, as_of: date) -> tuple[date, date]:
+    """The days a report "as of" a day covers: (the pilot's first day, as_of), both included.
+
+    A day before the pilot's first day (pilot.start, else the first day with data) has no pilot to
+    report on: NotEnoughDataError, one line naming that first day, instead of an empty or inverted
+    window. Without any data the pilot is just that day.
+    """
+    pilot = pilot_period(db, config)
+    first = pilot["start"] or as_of
+    if as_of < first:
+        why = "pilot.start" if pilot["source"] == "config" else "its first day with data"
+        raise NotEnoughDataError(
+            f"no data before {first.isoformat()} ({why}): nothing to report as of {as_of.isoformat()}; "
+            f"choose a day from {first.isoformat()} on"
+        )
+    return first, as_of
+
+
+def daily_spend(db: QueryRunner, first: date, last: date, tz: tzinfo = UTC) -> pd.DataFrame:
+    """One row per calendar day of the zone first..last (inclusive): cost_usd, turns, priced_turns; NULL
+    on days without turns."""
+    edges = day_edges(first, last, tz)
+    days = [first + timedelta(days=k) for k in range(len(edges) - 1)]
+    return db.frame(
+        "finance/daily_spend",
+        {"days": days, "starts": edges[:-1], "ends": edges[1:], "start": edges[0], "end": edges[-1]},
+    )
 
 
 def forecast(spent: float, daily: list[float], remaining_days: int, level: float = 0.95) -> dict[str, Any]:
@@ -163,7 +224,7 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -
     if last < first:
         daily = pd.DataFrame({"day": [], "cost_usd": [], "turns": [], "priced_turns": []})
     else:
-        daily = daily_spend(db, first, last)
+        daily = daily_spend(db, first, last, config.report_zone)
     observed = daily[daily["turns"].notna()] if len(daily) else daily
     # Money is never filled in: a day with unpriced turns has an unknown spend (its known part is a
     # lower bound), so the spend to date is unknown once any turn is unpriced, and so is all that
@@ -210,7 +271,7 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -
 def ga_monthly_cost(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -> dict[str, Any]:
     """Cost per session over the last 7 days x ga.expected_sessions_per_day x 30, with a t interval."""
     per_day = config.expected_sessions_per_day
-    w = Window.days_ending(as_of, GA_WINDOW_DAYS)
+    w = Window.days_ending(as_of, GA_WINDOW_DAYS, config.report_zone)
     s = summary(db, w)
     cps = s["cost_per_session"]
     iv = mean_cost_interval(db, w, level) if s["active_sessions"] else None
@@ -249,8 +310,8 @@ def vendor_totals(reconciliation: pd.DataFrame) -> pd.DataFrame:
 CHARGEBACK_BY = {"tenant": "tenant_id", "cohort": "cohort"}
 
 
-def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date) -> dict[str, Any]:
-    """Who spent what over [start, end) (dates mean midnight UTC): computed spend per tenant and per cohort,
+def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date, tz: tzinfo = UTC) -> dict[str, Any]:
+    """Who spent what over [start, end) (dates mean the zone's midnight): computed spend per tenant and per cohort,
     each with its share of the priced spend.
 
     Returns {"by_tenant": frame, "by_cohort": frame, "priced_usd", "turns", "unpriced_turns", "unpriced_share"}.
@@ -260,7 +321,7 @@ def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date) ->
     are of the known (priced) spend, so they add up to 1 over the priced rows; unpriced_share is the
     fraction of all turns without a cost.
     """
-    s, e = _as_ts(start), _as_ts(end)
+    s, e = _as_ts(start, tz), _as_ts(end, tz)
     out: dict[str, Any] = {}
     for name, column in CHARGEBACK_BY.items():
         ids = {"column": identifier(column, tuple(CHARGEBACK_BY.values()))}

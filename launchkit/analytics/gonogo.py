@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from launchkit.config import Config
 from launchkit.errors import InputFileError
 from launchkit.jsonclean import clean
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, day_start
+from launchkit.window import Window, clock
 
 DEFAULT_CHECKLIST = resources.files("launchkit.analytics") / "checklist.toml"
 CHECKLIST_STATUSES = ("done", "pending", "blocked", "n/a")
@@ -92,7 +92,7 @@ FREEZE_ID = "data-freeze"
 
 
 def freeze_check(db: QueryRunner, config: Config) -> dict[str, Any]:
-    """The deployment freeze ([ga] freeze_from to freeze_to, whole UTC days) against the releases table.
+    """The deployment freeze ([ga] freeze_from to freeze_to, whole days of the report zone) against the releases table.
 
     {"configured", "window" {start, end}, "releases" (shipped inside it), "blocking" (the regular ones),
     "releases_loaded", "status", "evidence"}. status: "n/a" without a freeze; "blocked" when a regular
@@ -110,7 +110,8 @@ def freeze_check(db: QueryRunner, config: Config) -> dict[str, Any]:
             "status": "n/a",
             "evidence": "no freeze configured ([ga] freeze_from, freeze_to)",
         }
-    w = Window(day_start(days[0]), day_start(days[1] + timedelta(days=1)))
+    tz = config.report_zone
+    w = Window.days(days[0], days[1], tz)
     shipped = [dict(r) for r in db.frame("releases/shipped", w.params).to_dict("records")]
     loaded = int(db.one("releases/count")["releases_loaded"] or 0)
     blocking = [r for r in shipped if r["kind"] != "emergency"]
@@ -118,7 +119,7 @@ def freeze_check(db: QueryRunner, config: Config) -> dict[str, Any]:
     if blocking:
         status = "blocked"
         evidence = f"{len(blocking)} regular release(s) shipped in the freeze {span}: " + "; ".join(
-            f"{r['release']} at {_when(r['shipped_at'])}" for r in blocking
+            f"{r['release']} at {_when(r['shipped_at'], tz)}" for r in blocking
         )
     elif not loaded:
         status = "pending"
@@ -129,7 +130,7 @@ def freeze_check(db: QueryRunner, config: Config) -> dict[str, Any]:
     emergency = [r for r in shipped if r["kind"] == "emergency"]
     if emergency:
         evidence += "; emergency fixes allowed: " + ", ".join(
-            f"{r['release']} at {_when(r['shipped_at'])}" for r in emergency
+            f"{r['release']} at {_when(r['shipped_at'], tz)}" for r in emergency
         )
     return clean(
         {
@@ -144,8 +145,8 @@ def freeze_check(db: QueryRunner, config: Config) -> dict[str, Any]:
     )
 
 
-def _when(ts: Any) -> str:
-    return ts.strftime("%Y-%m-%d %H:%M UTC") if hasattr(ts, "strftime") else str(ts)
+def _when(ts: Any, tz: tzinfo) -> str:
+    return clock(ts, tz) if isinstance(ts, datetime) else str(ts)
 
 
 def freeze_item(fz: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ same rule as the postmortem criteria). Free text is redacted unless `redact=Fals
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -22,7 +22,7 @@ from launchkit.analytics import records
 from launchkit.errors import LaunchkitError
 from launchkit.jsonclean import clean
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, parse_instant
+from launchkit.window import Window, clock, parse_instant
 
 CADENCE = {
     "SEV1": timedelta(minutes=30),
@@ -52,6 +52,7 @@ class IncidentUpdate:
     action_items: str | None = None
     postmortem_at: datetime | None = None
     next_update: dict[str, Any] = field(default_factory=dict)  # kind, due_at, text
+    tz: tzinfo = UTC  # the zone its texts show times in ([reports] timezone); the JSON keeps UTC instants
 
     @property
     def status(self) -> str:
@@ -91,25 +92,31 @@ def _text(v: Any) -> str | None:
     return None if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)
 
 
-def _next_update(severity: str, as_of: datetime, resolved: datetime | None, postmortem: datetime | None) -> dict:
+def _next_update(
+    severity: str, as_of: datetime, resolved: datetime | None, postmortem: datetime | None, tz: tzinfo = UTC
+) -> dict:
     if resolved is None:
         every = CADENCE.get(severity, CADENCE["SEV4"])
         due = as_of + every
         return {
             "kind": "update",
             "due_at": due,
-            "text": f"next update by {when(due)} (every {span(every)} for {severity})",
+            "text": f"next update by {when(due, tz)} (every {span(every)} for {severity})",
         }
     if postmortem is not None and postmortem <= as_of:
-        return {"kind": "none", "due_at": None, "text": f"postmortem written {when(postmortem)}; no further updates"}
+        return {
+            "kind": "none",
+            "due_at": None,
+            "text": f"postmortem written {when(postmortem, tz)}; no further updates",
+        }
     due = resolved + POSTMORTEM_WITHIN
     late = " (overdue)" if as_of > due else ""
-    return {"kind": "postmortem", "due_at": due, "text": f"postmortem due by {when(due)}{late}"}
+    return {"kind": "postmortem", "due_at": due, "text": f"postmortem due by {when(due, tz)}{late}"}
 
 
-def when(t: datetime) -> str:
-    """A moment for people: '2026-03-10 14:02 UTC'."""
-    return t.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+def when(t: datetime, tz: tzinfo = UTC) -> str:
+    """A moment for people, on the zone's clock: '2026-03-10 14:02 UTC', '2026-03-10 15:02 CET'."""
+    return clock(t, tz)
 
 
 def span(d: timedelta | float) -> str:
@@ -124,9 +131,9 @@ def span(d: timedelta | float) -> str:
     return f"{mins} min"
 
 
-def updates(db: QueryRunner, window: Window, *, redact: bool = True) -> list[IncidentUpdate]:
+def updates(db: QueryRunner, window: Window, *, redact: bool = True, tz: tzinfo = UTC) -> list[IncidentUpdate]:
     """The update of every incident open at some time in the window, as of the window's end (or its
-    resolution, if earlier), oldest first."""
+    resolution, if earlier), oldest first; its texts give times on the clock of the zone `tz`."""
     inc = records.incidents(db, window, redact=redact)
     impact = db.frame("incidents/impact", window.params)
     out = []
@@ -161,28 +168,35 @@ def updates(db: QueryRunner, window: Window, *, redact: bool = True) -> list[Inc
                 root_cause=_text(row["root_cause"]),
                 action_items=_text(row["action_items"]),
                 postmortem_at=postmortem,
-                next_update=_next_update(str(row["severity"]), window.end, resolved, postmortem),
+                next_update=_next_update(str(row["severity"]), window.end, resolved, postmortem, tz),
+                tz=tz,
             )
         )
     return out
 
 
 def incident_update(
-    db: QueryRunner, incident_id: str, *, as_of: datetime | str | None = None, redact: bool = True
+    db: QueryRunner,
+    incident_id: str,
+    *,
+    as_of: datetime | str | None = None,
+    redact: bool = True,
+    tz: tzinfo = UTC,
 ) -> IncidentUpdate:
-    """One incident's update as of `as_of` (default: now), e.g. for `launchkit export incident`."""
+    """One incident's update as of `as_of` (default: now; a time without an offset is on the zone's
+    clock), e.g. for `launchkit export incident`."""
     row = db.one("incidents/opened", {"incident_id": incident_id})
     if row["opened_at"] is None:
         raise LaunchkitError(f"no incident {incident_id!r} in the warehouse")
-    at = datetime.now(UTC) if as_of is None or as_of == "" else parse_instant(as_of, "--at")
+    at = datetime.now(UTC) if as_of is None or as_of == "" else parse_instant(as_of, "--at", tz)
     opened = _ts(row["opened_at"])
     if opened is None:
         raise LaunchkitError(f"no incident {incident_id!r} in the warehouse")
     if at <= opened:
         raise LaunchkitError(
-            f"incident {incident_id} opened at {when(opened)}: an update as of {when(at)} is before it"
+            f"incident {incident_id} opened at {when(opened, tz)}: an update as of {when(at, tz)} is before it"
         )
-    found = [u for u in updates(db, Window(opened, at), redact=redact) if u.incident_id == incident_id]
+    found = [u for u in updates(db, Window(opened, at), redact=redact, tz=tz) if u.incident_id == incident_id]
     return found[0]
 
 
@@ -208,8 +222,8 @@ def impact_text(u: IncidentUpdate) -> str:
 
 def duration_text(u: IncidentUpdate) -> str:
     if u.resolved_at is None:
-        return f"open for {span(u.duration_hours)} so far (since {when(u.opened_at)})"
-    return f"{span(u.duration_hours)}, {when(u.opened_at)} to {when(u.resolved_at)}"
+        return f"open for {span(u.duration_hours)} so far (since {when(u.opened_at, u.tz)})"
+    return f"{span(u.duration_hours)}, {when(u.opened_at, u.tz)} to {when(u.resolved_at, u.tz)}"
 
 
 def remediation_text(u: IncidentUpdate) -> str:
@@ -227,7 +241,7 @@ def render_markdown(u: IncidentUpdate) -> str:
     head = f"**[{u.severity}] {u.incident_id}: {_one_line(u.title) or 'untitled incident'}**"
     return "\n".join(
         [
-            f"{head} · {u.status.upper()} (as of {when(u.as_of)})",
+            f"{head} · {u.status.upper()} (as of {when(u.as_of, u.tz)})",
             "",
             f"- **Impact:** {impact_text(u)}",
             f"- **Duration:** {duration_text(u)}",

@@ -1,6 +1,7 @@
 """Pilot metrics for any window, computed by the SQL files in queries/metrics/ (and incidents/).
 
-Every window is half-open [start, end) in UTC. Numbers are honest: a rate whose denominator is 0 is
+Every window is half-open [start, end) in UTC; the buckets of `timeseries` are the report zone's
+clock hours or calendar days (launchkit.window). Numbers are honest: a rate whose denominator is 0 is
 None, not 0; percentiles are exact (quantile_cont) over ok turns; each metric carries the sample it
 was computed from ("samples") and its coverage. `compute` returns the strict-JSON object printed by
 `launchkit metrics --json`; `breakdown` and `timeseries` return DataFrames for reports.
@@ -8,7 +9,7 @@ was computed from ("samples") and its coverage. `compute` returns the strict-JSO
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -17,7 +18,7 @@ from launchkit.analytics.scope import Scope
 from launchkit.errors import LaunchkitError
 from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
-from launchkit.window import Window
+from launchkit.window import Window, day_edges, hour_edges, hour_keys, local_day
 
 BREAKDOWNS: dict[str, tuple[str, str | None]] = {
     # by -> (query, session column for the {column} slot)
@@ -157,20 +158,35 @@ def timeseries(
     end: datetime | date | str,
     grain: str = "hour",
     scope: Scope | None = None,
+    tz: tzinfo = UTC,
 ) -> pd.DataFrame:
     """One row per hour or day bucket in [start, end); buckets without data have NULL metrics.
 
-    start is floored and end ceiled to the bucket edge; dates mean whole days (end inclusive).
-    With a scope, only its rows count (launchkit.analytics.scope).
+    Buckets are the zone's clock hours or calendar days (a day is 23 or 25 hours when the clocks
+    change); `bucket` is each one's first instant (UTC). start is floored and end ceiled to the bucket
+    edge; dates mean whole days of the zone (end inclusive). With a scope, only its rows count
+    (launchkit.analytics.scope).
     """
     if grain not in GRAINS:
         raise LaunchkitError(f"grain must be one of {', '.join(GRAINS)}, got {grain!r}")
-    w = Window.range(start, end)
-    step = timedelta(hours=1) if grain == "hour" else timedelta(days=1)
-    s = w.start.replace(minute=0, second=0, microsecond=0)
-    if grain == "day":
-        s = s.replace(hour=0)
-    e = s
-    while e < w.end:
-        e += step
-    return db.frame(*_scoped("metrics/timeseries", {"start": s, "end": e, "grain": grain}, scope))
+    w = Window.range(start, end, tz)
+    if grain == "hour":
+        edges = hour_edges(w.start, w.end, tz)
+    else:
+        edges = day_edges(local_day(w.start, tz), local_day(w.end - timedelta(microseconds=1), tz), tz)
+    return db.frame(*_scoped("metrics/timeseries", bucket_params(edges), scope))
+
+
+def bucket_params(edges: list[datetime]) -> dict[str, Any]:
+    """Consecutive edges as the $starts / $ends lists of a bucketed query (bucket k is [starts[k], ends[k])),
+    with $start / $end, the whole range, and $key_hours / $key_buckets (launchkit.window.hour_keys: how
+    the query finds a row's bucket fast)."""
+    key_hours, key_buckets = hour_keys(edges)
+    return {
+        "starts": edges[:-1],
+        "ends": edges[1:],
+        "start": edges[0],
+        "end": edges[-1],
+        "key_hours": key_hours,
+        "key_buckets": key_buckets,
+    }

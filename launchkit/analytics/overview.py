@@ -1,5 +1,5 @@
 """Everything `launchkit metrics --json` says of a window: the metrics, their data quality and, as of the
-window's last day, the finance burn, in one strict-JSON object."""
+window's last day (in the report zone), the finance burn, in one strict-JSON object."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from launchkit.catalogue import FIGURE_METRIC
 from launchkit.config import Config
 from launchkit.jsonclean import clean
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window
+from launchkit.window import Window, local_day
 
 
 def compute(db: QueryRunner, window: Window, config: Config, *, include_finance: bool = True) -> dict[str, Any]:
@@ -29,5 +29,6 @@ def compute(db: QueryRunner, window: Window, config: Config, *, include_finance:
     metrics["untrusted"] = {k: g for k, m in FIGURE_METRIC.items() if (g := quality.failed_gates_for(m, dq))}
     out: dict[str, Any] = {"window": window.to_json(), "metrics": metrics, "data_quality": dq}
     if include_finance:
-        out["finance"] = finance.burn(db, config, (window.end - timedelta(microseconds=1)).date())
+        last_day = local_day(window.end - timedelta(microseconds=1), config.report_zone)
+        out["finance"] = finance.burn(db, config, last_day)
     return clean(out)

@@ -13,13 +13,17 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from launchkit.analytics import latency_sanity
+from launchkit.analytics.span import activity_span
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, floor_hour
+from launchkit.window import HOUR, Window, floor_hour, hour_edges, hour_keys, local
 
 # How far back the sessions expected during a silence are added up (a week of hours is plenty to tell).
 SILENCE_LOOKBACK = timedelta(days=7)
+# The history quality/gaps.sql reads before the window (or the last data): four weeks of hour-of-week
+# and 28 days of hour-of-day, and a day to spare for the clocks' changes.
+HISTORY = timedelta(days=29)
 
 GATES = (
     "turns_with_tokens",
@@ -46,18 +50,35 @@ def _gate(num: int | float | None, den: int | float | None, threshold: float) ->
 
 
 def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
-    """Per hour of the window: sessions, expected sessions and their basis, whether traffic was expected and missing.
+    """Per clock hour of the window: sessions, expected sessions and their basis, whether traffic was
+    expected and missing.
 
     quality/gaps.sql says where the expectation comes from (same hour-of-week over the last four
     weeks, else the pilot's median for the hour-of-day); expected_sessions is None without history.
+    Hours are the report zone's, and "the same hour" the same wall-clock hour ([reports] timezone).
     """
-    start = floor_hour(window.start)
+    tz = config.report_zone
+    start = floor_hour(window.start, tz)
     end = window.end
-    if end.minute or end.second or end.microsecond:
-        end = floor_hour(end) + timedelta(hours=1)
-    df = db.frame(
-        "quality/gaps", {"start": start, "end": end, "min_expected": float(config.decision["gap_min_expected"])}
-    )
+    if floor_hour(end, tz) != end:
+        end = floor_hour(end, tz) + HOUR
+    first_at, last_at = activity_span(db)
+    first_hour = floor_hour(first_at, tz) if first_at is not None else None
+    last_hour = floor_hour(last_at, tz) if last_at is not None else None
+    edges = hour_edges(min(start, last_hour or start) - HISTORY, end, tz)
+    params = {
+        "history_from": edges[0],
+        "hour_at": edges[:-1],
+        "hour_end": edges[1:],
+        "hour_wall": [local(e, tz).replace(tzinfo=None) for e in edges[:-1]],
+        **dict(zip(("key_hours", "key_buckets"), hour_keys(edges), strict=True)),
+        "start": start,
+        "end": end,
+        "first_hour": first_hour,
+        "last_hour": last_hour,
+        "min_expected": float(config.decision["gap_min_expected"]),
+    }
+    df = db.frame("quality/gaps", params)
     return [
         {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
         for row in df.to_dict("records")
@@ -91,7 +112,7 @@ def freshness(db: QueryRunner, end: datetime, config: Config) -> dict[str, Any]:
     if since < after:
         out["stale"] = False
         return out
-    silent_from = max(floor_hour(last) + timedelta(hours=1), end - SILENCE_LOOKBACK)
+    silent_from = max(floor_hour(last, config.report_zone) + HOUR, end - SILENCE_LOOKBACK)
     if silent_from >= end:  # the silence lies within the last active hour
         out["stale"] = False
         return out

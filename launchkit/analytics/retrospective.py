@@ -24,7 +24,7 @@ from launchkit.analytics import finance, incident_update, records, themes
 from launchkit.config import Config
 from launchkit.jsonclean import clean
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, day_start, parse_day
+from launchkit.window import Window, parse_day
 
 # one letter per day in a criterion's verdict timeline
 VERDICT_CODES = {
@@ -105,8 +105,8 @@ def retrospective(
     last = parse_day(as_of)
     start = finance.pilot_period(db, config)["start"] or last
     first = min(start, last)
-    w = Window(day_start(first), day_start(last + timedelta(days=1)))
-    ups = incident_update.updates(db, w, redact=redact)
+    w = Window.days(first, last, config.report_zone)
+    ups = incident_update.updates(db, w, redact=redact, tz=config.report_zone)
     incidents = []
     for u in ups:
         j = u.to_json()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import tzinfo
 from typing import Any
 
 import click
@@ -13,17 +14,18 @@ from launchkit.errors import LaunchkitError
 from launchkit.window import Window
 
 
-def _window(hour: str | None, day: str | None, start: str | None, end: str | None) -> Window:
+def _window(hour: str | None, day: str | None, start: str | None, end: str | None, tz: tzinfo) -> Window:
+    """The window the flags ask for: a clock hour, a calendar day or a range, in the report zone."""
     chosen = [x for x in (hour, day, start or end) if x]
     if len(chosen) != 1:
         raise LaunchkitError("give exactly one of --hour, --date, or --from with --to")
     if hour:
-        return Window.hour(hour)
+        return Window.hour(hour, tz=tz)
     if day:
-        return Window.day(day)
+        return Window.day(day, tz=tz)
     if not (start and end):
         raise LaunchkitError("--from and --to go together")
-    return Window.range(start, end)
+    return Window.range(start, end, tz)
 
 
 def _open(config: Config, *, write: bool = False) -> Any:
@@ -44,8 +46,16 @@ def _fmt(v: Any, unit: str = "") -> str:
 
 
 @click.command()
-@click.option("--hour", type=str, default=None, callback=check_time, help="One clock hour, e.g. 2026-03-02T10:00Z.")
-@click.option("--date", "day", type=str, default=None, callback=check_day, help="One UTC day, e.g. 2026-03-02.")
+@click.option(
+    "--hour",
+    type=str,
+    default=None,
+    callback=check_time,
+    help="One clock hour, e.g. 2026-03-02T10:00Z (without an offset: [reports] timezone's clock).",
+)
+@click.option(
+    "--date", "day", type=str, default=None, callback=check_day, help="One day ([reports] timezone), e.g. 2026-03-02."
+)
 @click.option(
     "--from", "start", type=str, default=None, callback=check_time, help="Range start (a date is the whole day)."
 )
@@ -74,7 +84,7 @@ def metrics(
     from launchkit.analytics import metrics as metrics_mod
     from launchkit.analytics import overview
 
-    window = _window(hour, day, start, end)
+    window = _window(hour, day, start, end, config.report_zone)
     with _open(config) as wh:
         out = overview.compute(wh, window, config)
         table = metrics_mod.breakdown(wh, window, by) if by else None
@@ -106,7 +116,12 @@ def metrics(
 
 @click.command()
 @click.option(
-    "--date", "day", type=str, required=True, callback=check_day, help="The day to decide on (UTC), e.g. 2026-03-10."
+    "--date",
+    "day",
+    type=str,
+    required=True,
+    callback=check_day,
+    help="The day to decide on ([reports] timezone), e.g. 2026-03-10.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the decision record as one JSON object.")
 @click.option("--no-store", is_flag=True, help="Do not record the decision in the warehouse.")
@@ -158,7 +173,12 @@ def _evidence(c: dict[str, Any]) -> str:
 
 @click.command()
 @click.option(
-    "--date", "day", type=str, required=True, callback=check_day, help="Evaluate the criteria as of this day (UTC)."
+    "--date",
+    "day",
+    type=str,
+    required=True,
+    callback=check_day,
+    help="Evaluate the criteria as of this day ([reports] timezone).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the readiness summary as one JSON object.")
 @config_options

@@ -33,7 +33,7 @@ def export() -> None:
     type=str,
     default=None,
     callback=check_day,
-    help="First day (YYYY-MM-DD). Default: the pilot's first day.",
+    help="First day (YYYY-MM-DD, a day of [reports] timezone). Default: the pilot's first day.",
 )
 @click.option(
     "--to",
@@ -41,7 +41,7 @@ def export() -> None:
     type=str,
     default=None,
     callback=check_day,
-    help="Last day, included. Default: the latest day with data.",
+    help="Last day, included (a day of [reports] timezone). Default: the latest day with data.",
 )
 @click.option(
     "--format",
@@ -87,7 +87,7 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
     type=str,
     default=None,
     callback=check_day,
-    help="Day (YYYY-MM-DD). Default: the latest day with data.",
+    help="Day (YYYY-MM-DD, a day of [reports] timezone). Default: the latest day with data.",
 )
 @click.option(
     "--since",
@@ -126,9 +126,11 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
 
     redact = config.redact and not no_redact
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
-        d = parse_day(day, "--date") if day else latest_day_with_data(wh)
+        d = parse_day(day, "--date") if day else latest_day_with_data(wh, config.report_zone)
         target = Path(out) if out else config.reports_dir / "exports" / f"tickets_{d.isoformat()}.csv"
-        result = tickets_mod.export_tickets(wh, d, target, state=Path(state) if state else None, redact=redact)
+        result = tickets_mod.export_tickets(
+            wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone
+        )
     kinds = [t.issue_type for t in result.written]
     line = f"tickets {d}: {len(result.written)} new ({kinds.count('Bug')} incidents, {kinds.count('Task')} feedback)"
     click.echo(line + (f", {result.already} exported before" if state else ""))
@@ -143,7 +145,8 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
     type=str,
     default=None,
     callback=check_time,
-    help="The update as of this moment (ISO-8601, e.g. 2026-03-10T15:00Z). Default: now.",
+    help="The update as of this moment (ISO-8601, e.g. 2026-03-10T15:00Z; without an offset on the clock of "
+    "[reports] timezone). Default: now.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the update as one JSON object instead of Markdown.")
 @click.option(
@@ -178,7 +181,7 @@ def incident(incident_id: str, at: str | None, as_json: bool, out: str | None, n
 
     redact = config.redact and not no_redact
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
-        u = incident_update.incident_update(wh, incident_id, as_of=at, redact=redact)
+        u = incident_update.incident_update(wh, incident_id, as_of=at, redact=redact, tz=config.report_zone)
     text = (
         json.dumps(clean(u.to_json()), allow_nan=False, ensure_ascii=False)
         if as_json

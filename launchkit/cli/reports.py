@@ -26,7 +26,7 @@ KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
     default=None,
     callback=check_time,
     help="ISO time: the hour to report for `hourly` (e.g. 2026-03-05T14:00Z), or its day for the others. "
-    "Default: the latest complete hour / day with data.",
+    "Without an offset: on the clock of [reports] timezone. Default: the latest complete hour / day with data.",
 )
 @click.option(
     "--date",
@@ -34,7 +34,7 @@ KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
     type=str,
     default=None,
     callback=check_day,
-    help="Day for cost, debrief and ga (YYYY-MM-DD). Default: the latest day with data.",
+    help="Day for cost, debrief and ga (YYYY-MM-DD, a day of [reports] timezone). Default: the latest day with data.",
 )
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF with headless Chromium.")
 @click.option(
@@ -100,7 +100,8 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
     type=str,
     default=None,
     callback=check_time,
-    help="Report this hour instead of the last complete one (ISO time, e.g. 2026-03-05T14:00Z): for backfills.",
+    help="Report this hour instead of the last complete one (ISO time, e.g. 2026-03-05T14:00Z; without an offset "
+    "on the clock of [reports] timezone): for backfills.",
 )
 @click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium.")
 @config_options

@@ -1,6 +1,6 @@
 """[criteria]: the GA success criteria, the playbook's defaults merged with launchkit.toml, validated.
 
-Each criterion compares one catalogue metric over a trailing window of whole UTC days with a pass
+Each criterion compares one catalogue metric over a trailing window of whole days (of [reports] timezone) with a pass
 and a marginal threshold (launchkit.analytics.criteria judges them). A default whose thresholds
 come from another key (cost per session from budget.cost_per_session_usd, projected spend from
 budget.total_usd, reconciliation from reconciliation.tolerance_pct) follows that key.

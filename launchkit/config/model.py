@@ -6,9 +6,10 @@ import copy
 import hashlib
 import json
 import os
+import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -112,6 +113,12 @@ class Config:
     @property
     def timezone(self) -> str:
         return str(self.get("ingest.timezone"))
+
+    @property
+    def report_zone(self) -> tzinfo:
+        """The zone whose calendar days and clock hours the reports and commands use ([reports] timezone,
+        default UTC); the warehouse stays UTC (launchkit.window)."""
+        return zoneinfo.ZoneInfo(str(self.get("reports.timezone") or "UTC"))
 
     @property
     def earliest(self) -> date:

@@ -15,7 +15,7 @@ from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
-    "reports": {"dir": "reports", "redact": True, "keep_days": 0, "share_plotly": True},
+    "reports": {"dir": "reports", "redact": True, "timezone": "UTC", "keep_days": 0, "share_plotly": True},
     "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
@@ -47,6 +47,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "warehouse.path": _TEXT,
     "reports.dir": _TEXT,
     "reports.redact": _BOOL,
+    "reports.timezone": _TEXT,
     "reports.keep_days": (int,),
     "reports.share_plotly": _BOOL,
     "ingest.timezone": _TEXT,
@@ -104,12 +105,13 @@ def _get(data: dict[str, Any], dotted: str) -> Any:
 
 
 def _check_ranges(data: dict[str, Any], where: str | None) -> None:
-    tz = _get(data, "ingest.timezone")
-    if tz is not None:
-        try:
-            zoneinfo.ZoneInfo(tz)
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise ConfigError("ingest.timezone", f"unknown time zone {tz!r}", where) from None
+    for dotted in ("ingest.timezone", "reports.timezone"):
+        tz = _get(data, dotted)
+        if tz is not None:
+            try:
+                zoneinfo.ZoneInfo(tz)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(dotted, f"unknown time zone {tz!r}", where) from None
     earliest = _get(data, "ingest.earliest")
     if isinstance(earliest, str):
         try:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +47,7 @@ from launchkit.reports.kernel import start_kernel
 from launchkit.store import atomic
 from launchkit.store.connect import damaged, is_damage
 from launchkit.store.runner import Warehouse
-from launchkit.window import floor_hour, last_ended_hour, reportable
+from launchkit.window import clock, floor_hour, last_ended_hour, reportable, zone_name
 
 
 @dataclass
@@ -82,7 +82,14 @@ BLINDNESS_CHECKS = ("data_arrived", "data_fresh")
 
 
 def _fmt_line(
-    hour: datetime, summary: dict[str, Any], loaded: int, rows: int, failed: list[str], html: Path, seconds: float
+    hour: datetime,
+    summary: dict[str, Any],
+    loaded: int,
+    rows: int,
+    failed: list[str],
+    html: Path,
+    seconds: float,
+    tz: tzinfo = UTC,
 ) -> tuple[str, list[dict[str, Any]]]:
     from launchkit.reports.text import fmt  # one number format for the line and the report
 
@@ -110,7 +117,8 @@ def _fmt_line(
     files = f"loaded {loaded} new file{'s' if loaded != 1 else ''} ({rows} rows)"
     if failed:
         files += f", {len(failed)} FAILED"
-    line = f"hourly {hour:%Y-%m-%dT%H:00Z} {state}: {what}; {files}; report {html} ({seconds:.1f}s)"
+    when = f"{hour:%Y-%m-%dT%H:%MZ}" + ("" if zone_name(tz) == "UTC" else f" ({clock(hour, tz)})")
+    line = f"hourly {when} {state}: {what}; {files}; report {html} ({seconds:.1f}s)"
     for b in breaches:
         if b["check"] in BLINDNESS_CHECKS:
             line += f"\n{b['check']} BREACH: {b.get('note', '')}"
@@ -128,7 +136,8 @@ def run_hourly(
     wait = config.lock_timeout_s
     folder = lock_path(config).parent
     try:  # what can be refused at once is refused before a kernel starts
-        hour = floor_hour(reportable(at, "--at")) if at not in (None, "") else last_ended_hour(now)
+        tz = config.report_zone  # whole-hour zones: the last ended hour is the UTC one, only its label is local
+        hour = floor_hour(reportable(at, "--at", tz), tz) if at not in (None, "") else last_ended_hour(now, tz)
         atomic.check_folder(folder)
         atomic.check_folder(config.reports_dir)
         # The report's kernel starts first: it imports while this run waits for the lock and loads files.
@@ -227,12 +236,12 @@ def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kerne
         problems.append(f"backup FAILED: {exc}")
         made = None
     seconds = time.monotonic() - started
-    line, breaches = _fmt_line(hour, report.summary, loaded, rows, failed, report.html, seconds)
+    line, breaches = _fmt_line(hour, report.summary, loaded, rows, failed, report.html, seconds, config.report_zone)
     if made is not None:
         line = line.replace(f"; report {report.html} ", f"; backup {made.folder}; report {report.html} ", 1)
     if caught.describe():
         line = line.replace(f"; report {report.html} ", f"; {caught.describe()}; report {report.html} ", 1)
-    pruned = prune.prune_hourly(config.reports_dir, config.keep_days)  # [reports] keep_days
+    pruned = prune.prune_hourly(config.reports_dir, config.keep_days, config.report_zone)  # [reports] keep_days
     if pruned:
         what = f"pruned {len(pruned)} hourly report{'s' if len(pruned) != 1 else ''} older than {config.keep_days} d"
         line = line.replace(f"; report {report.html} ", f"; {what}; report {report.html} ", 1)

@@ -33,8 +33,9 @@ import plotly.io as pio
 
 from launchkit.reports.sheets import BOM, csv_text
 from launchkit.reports.style import STYLE_CSS
-from launchkit.reports.text import column_unit, fmt, plural
+from launchkit.reports.text import column_unit, fmt, on_clock, plural, time_axis
 from launchkit.reports.text import missing as _missing
+from launchkit.reports.text import zone_label as zone_label  # notebooks: charts.zone_label()
 
 # Colours: a colour-blind safe palette (Okabe-Ito) plus status colours.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -397,17 +398,21 @@ def trend(
     highlight: Any = None,
     names: Mapping[str, str] | None = None,
     subtitle: str | None = None,
-    x_label: str = "time (UTC)",
+    x_label: str | None = None,
     mode: str = "lines+markers",
 ) -> Chart:
-    """A line over time (one or several series); target (green) and threshold (red) dashed; `highlight` x dotted."""
+    """A line over time (one or several series); target (green) and threshold (red) dashed; `highlight` x dotted.
+
+    Instants are drawn on the reports' zone's clock (text.set_zone); x_label defaults to 'time (zone)'."""
+    x_label = x_label or time_axis("time")
     ys = [y] if isinstance(y, str) else list(y)
     fig = go.Figure()
+    xs = on_clock(df[x]) if len(df) else []
     for col in ys:
         name = (names or {}).get(col, col)
         fig.add_trace(
             go.Scatter(
-                x=df[x] if len(df) else [],
+                x=xs,
                 y=_scale(df[col], unit) if len(df) else [],
                 name=safe(name),
                 mode=mode,
@@ -419,7 +424,7 @@ def trend(
         fig, unit, target=target, threshold=threshold, target_label=target_label, threshold_label=threshold_label
     )
     if highlight is not None and len(df):
-        fig.add_vline(x=highlight, line=dict(color=NEUTRAL, width=1, dash="dot"))
+        fig.add_vline(x=on_clock(highlight), line=dict(color=NEUTRAL, width=1, dash="dot"))
     fig.update_layout(
         title=_title(title, subtitle),
         showlegend=len(ys) > 1,
@@ -514,9 +519,11 @@ def stacked(
     unit: str = "",
     value_label: str | None = None,
     subtitle: str | None = None,
-    x_label: str = "day (UTC)",
+    x_label: str | None = None,
 ) -> Chart:
-    """Stacked bars of `value` over `x`, one colour per `stack` value (e.g. spend per day by vendor)."""
+    """Stacked bars of `value` over `x`, one colour per `stack` value (e.g. spend per day by vendor);
+    x_label defaults to 'day (zone)'."""
+    x_label = x_label or time_axis("day")
     fig = go.Figure()
     if len(df):
         for key, part in df.groupby(stack, sort=True, dropna=False):
@@ -584,7 +591,9 @@ def cumulative(
             )
         )
     _line(fig, budget, unit, "budget", THRESHOLD, "y", "top left")
-    fig.update_layout(title=_title(title, subtitle), xaxis_title="day (UTC)", yaxis_title=_axis_title(y_label, "$"))
+    fig.update_layout(
+        title=_title(title, subtitle), xaxis_title=time_axis("day"), yaxis_title=_axis_title(y_label, "$")
+    )
     fig.update_yaxes(rangemode="tozero", tickprefix="$")
     if not len(df):
         _empty(fig)
@@ -677,7 +686,7 @@ def timeline(
             colour = STATUS_COLOURS.get(str(r[color]).lower(), PALETTE[0]) if color else PALETTE[0]
             fig.add_trace(
                 go.Scatter(
-                    x=[r[start], r["_end"]],
+                    x=[on_clock(r[start]), on_clock(r["_end"])],
                     y=[name, name],
                     mode="lines+markers",
                     line=dict(width=10, color=BREACH if r["_open"] else colour),
@@ -688,7 +697,9 @@ def timeline(
             )
         fig.update_yaxes(autorange="reversed", type="category")
         fig.update_layout(height=max(HEIGHT, 80 + 40 * len(d)))
-    fig.update_layout(title=_title(title, subtitle), showlegend=False, xaxis_title="time (UTC)", hovermode="closest")
+    fig.update_layout(
+        title=_title(title, subtitle), showlegend=False, xaxis_title=time_axis("time"), hovermode="closest"
+    )
     if not len(df):
         _empty(fig)
     return Chart(fig)

@@ -9,7 +9,7 @@ keeps its form.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, tzinfo
 from typing import Any
 
 from launchkit.analytics import drill as drill_mod
@@ -18,7 +18,7 @@ from launchkit.analytics.scope import DIMENSIONS, Scope, scope
 from launchkit.analytics.span import activity_span
 from launchkit.errors import LaunchkitError
 from launchkit.reports import charts, widgets
-from launchkit.window import Window, parse_day
+from launchkit.window import Window, local_day, parse_day, zone_name
 
 WHOLE = ""  # the "filter by" choice that means the whole pilot
 # the trend charts drawn (catalogue metric -> chart title's noun)
@@ -72,19 +72,20 @@ def headline_tiles(m: dict[str, Any]) -> charts.HTMLBlock:
     )
 
 
-def blocks(result: drill_mod.Drill, targets: dict[str, dict[str, Any]]) -> list[Any]:
-    """What the drill-down draws for a result: title, headline tiles, comparisons, trend charts."""
+def blocks(result: drill_mod.Drill, targets: dict[str, dict[str, Any]], tz: tzinfo = UTC) -> list[Any]:
+    """What the drill-down draws for a result: title, headline tiles, comparisons, trend charts (the day
+    is a calendar day of the zone `tz`, [reports] timezone)."""
     what = "the whole pilot" if result.scope is None else result.scope.label
     out: list[Any] = [
         charts.note(
-            f"{result.day:%A %Y-%m-%d} (UTC), {what}, against the {result.baseline['days']} days before",
+            f"{result.day:%A %Y-%m-%d} ({zone_name(tz)}), {what}, against the {result.baseline['days']} days before",
             "na",
             "Drill-down",
         ),
         headline_tiles(result.metrics),
         widgets.comparison_table(result.comparisons),
     ]
-    highlight = Window.day(result.day).start
+    highlight = Window.day(result.day, tz=tz).start
     for metric, noun in TRENDS.items():
         title = f"{noun} per day, {what}"
         out.append(widgets.metric_trend(result.daily, metric, targets, highlight=highlight, title=title))
@@ -102,13 +103,14 @@ class DrillDown:
         import ipywidgets as w
 
         self.ctx = ctx
+        self.tz = ctx.config.report_zone
         d = parse_day(day)
         first, last = activity_span(ctx.db)
         self.day = w.DatePicker(
             value=d,
             description="Day",
-            min=first.date() if first is not None else None,
-            max=last.date() if last is not None else None,
+            min=local_day(first, self.tz) if first is not None else None,
+            max=local_day(last, self.tz) if last is not None else None,
         )
         self.by = w.Dropdown(
             options=[("the whole pilot", WHOLE)] + [(b, b) for b in DIMENSIONS], value=WHOLE, description="Filter by"
@@ -147,7 +149,7 @@ class DrillDown:
             if not by or self.day.value is None:
                 self.value.options, self.value.disabled = [], True
                 return
-            rows = drill_mod.choices(self.ctx.db, self.day.value)[by]
+            rows = drill_mod.choices(self.ctx.db, self.day.value, self.tz)[by]
             opts = [(f"{v} ({n:,} session{'' if n == 1 else 's'})", v) for v, n in rows]
             if keep and keep not in {v for _, v in opts}:
                 opts.append((f"{keep} (no activity this day)", keep))
@@ -175,14 +177,14 @@ class DrillDown:
             return
         try:
             if d not in self._dq:
-                self._dq[d] = quality.assess(self.ctx.db, Window.day(d), self.ctx.config)
+                self._dq[d] = quality.assess(self.ctx.db, Window.day(d, tz=self.tz), self.ctx.config)
             self.result = drill_mod.drill(self.ctx.db, d, self.ctx.config, self.scope, dq=self._dq[d])
         except LaunchkitError as exc:
             self.status.value = str(charts.note(str(exc), "breach", "Cannot draw this choice").markup)
             return
         self.status.value = ""
         self.output.outputs = ()
-        for block in blocks(self.result, self.targets):
+        for block in blocks(self.result, self.targets, self.tz):
             self.output.append_display_data(block)
 
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> Any:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 import pandas as pd
@@ -23,18 +23,19 @@ from launchkit.config import Config
 from launchkit.errors import LaunchkitError
 from launchkit.reports.sheets import write_csv, write_xlsx
 from launchkit.store.runner import QueryRunner
-from launchkit.window import day_start, iso, parse_day
+from launchkit.window import day_start, iso, parse_day, zone_name
 
 FORMATS = ("csv", "xlsx")
 
-#: The cost report's tables, in the order the report shows them, with what each row is.
+#: The cost report's tables, in the order the report shows them, with what each row is ({zone}: the
+#: report zone, [reports] timezone, whose calendar days the tables use; the vendors bill per UTC day).
 COST_TABLES: dict[str, str] = {
-    "spend_by_day": "computed spend per UTC day (empty: a day without turns)",
+    "spend_by_day": "computed spend per {zone} day (empty: a day without turns)",
     "spend_by_vendor": "computed and billed spend per vendor over the period (vendor empty: models without a vendor)",
     "spend_by_model": "computed spend per model over the period",
     "spend_by_tenant": "computed spend per tenant over the period (sessions: session-days)",
-    "spend_by_model_day": "computed spend per UTC day and model",
-    "spend_by_tenant_day": "computed spend per UTC day and tenant",
+    "spend_by_model_day": "computed spend per {zone} day and model",
+    "spend_by_tenant_day": "computed spend per {zone} day and tenant",
     "reconciliation": "computed against billed spend per vendor and UTC day",
     "chargeback_tenant": "chargeback: spend per tenant with its share of the priced spend",
     "chargeback_cohort": "chargeback: spend per cohort with its share of the priced spend",
@@ -43,19 +44,21 @@ COST_TABLES: dict[str, str] = {
 
 
 def cost_tables(db: QueryRunner, config: Config, first: date, last: date) -> dict[str, pd.DataFrame]:
-    """Every table of the cost report over the UTC days first..last (both included), keyed as COST_TABLES."""
+    """Every table of the cost report over the days first..last (both included; the report zone's calendar
+    days, and for the reconciliation the vendors' UTC billing days of those dates), keyed as COST_TABLES."""
     if last < first:
         raise LaunchkitError(f"the period ends ({last}) before it starts ({first})")
+    tz = config.report_zone
     end = last + timedelta(days=1)
-    by_model = finance.spend(db, "day", "model", start=first, end=end)
-    by_tenant = finance.spend(db, "day", "tenant", start=first, end=end)
+    by_model = finance.spend(db, "day", "model", start=first, end=end, tz=tz)
+    by_tenant = finance.spend(db, "day", "tenant", start=first, end=end, tz=tz)
     recon = reconcile.reconcile(db, first, end, config)
-    charge = finance.chargeback(db, first, end)
-    cov = pricing.coverage(db, day_start(first), day_start(end))
+    charge = finance.chargeback(db, first, end, tz)
+    cov = pricing.coverage(db, day_start(first, tz), day_start(end, tz))
     model_totals = finance.totals_by(by_model, "model", ("cost_usd", "turns", "unpriced_turns", "sessions"))
     tenant_totals = finance.totals_by(by_tenant, "tenant")
     tables = {
-        "spend_by_day": finance.daily_spend(db, first, last),
+        "spend_by_day": finance.daily_spend(db, first, last, tz),
         "spend_by_vendor": finance.vendor_totals(recon),
         "spend_by_model": model_totals.sort_values(["cost_usd", "model"], ascending=[False, True]),
         "spend_by_tenant": tenant_totals.sort_values(["cost_usd", "tenant"], ascending=[False, True]),
@@ -77,16 +80,19 @@ class Export:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def about_table(kind: str, first: date, last: date, notes: Mapping[str, str]) -> pd.DataFrame:
-    """The export's own description (what, which period, units, what each table is), as key/value rows."""
+def about_table(kind: str, first: date, last: date, notes: Mapping[str, str], tz: tzinfo = UTC) -> pd.DataFrame:
+    """The export's own description (what, which period, units, what each table is), as key/value rows;
+    `{zone}` in a note is the zone whose calendar days the tables use."""
+    zone = zone_name(tz)
+    days = "days and times in UTC" if zone == "UTC" else f"days in {zone} (bills: UTC days), times in UTC"
     rows = [
         ("export", kind),
         ("from", first.isoformat()),
         ("to", last.isoformat() + " (included)"),
         ("generated_at", iso(datetime.now(UTC).replace(microsecond=0))),
         ("launchkit", __version__),
-        ("units", "amounts in USD, shares as fractions 0-1, days and times in UTC; empty cells are missing, not 0"),
-    ] + [(f"table {name}", text) for name, text in notes.items()]
+        ("units", f"amounts in USD, shares as fractions 0-1, {days}; empty cells are missing, not 0"),
+    ] + [(f"table {name}", text.format(zone=zone)) for name, text in notes.items()]
     return pd.DataFrame(rows, columns=["key", "value"])
 
 
@@ -100,7 +106,7 @@ def export_cost(
     if fmt not in FORMATS:
         raise LaunchkitError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     tables = cost_tables(db, config, first, last)
-    files = {"about": about_table("cost", first, last, COST_TABLES)} | tables
+    files = {"about": about_table("cost", first, last, COST_TABLES, config.report_zone)} | tables
     stem = f"cost_{first.isoformat()}_{last.isoformat()}"
     target = out or config.reports_dir / "exports" / (stem + (".xlsx" if fmt == "xlsx" else ""))
     if fmt == "xlsx":
@@ -117,7 +123,7 @@ def export_cost(
 def period(db: QueryRunner, config: Config, start: str | None, end: str | None) -> tuple[date, date]:
     """The export's days from --from / --to (dates, both included): by default the pilot's first day and
     the latest day with data, as the cost report covers."""
-    last = parse_day(end, "--to") if end else latest_day_with_data(db)
+    last = parse_day(end, "--to") if end else latest_day_with_data(db, config.report_zone)
     if start:
         first = parse_day(start, "--from")
     else:

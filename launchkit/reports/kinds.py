@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
+
+from launchkit.window import local, repeated
 
 SUMMARY_SCHEMA = "launchkit.report/1"
 SUMMARY_TAG = "summary"  # the notebook cell whose output is the report's JSON summary
@@ -26,6 +28,9 @@ class ReportKind:
     title: str
     grain: str  # "hour" or "day": what the report's --at / --date selects
     preload: tuple[str, ...] = ()  # modules the kernel imports while it starts (see kernel.start_kernel)
+    # covers the pilot from its first day to the report's day (finance.pilot_to_date): a day before
+    # the pilot's first day is refused in one line before a notebook runs
+    pilot_to_date: bool = False
     # a report meant to be mailed alone embeds plotly.js; the others share one file in the reports
     # folder ([reports] share_plotly, launchkit.reports.render.plotly_asset)
     self_contained: bool = False
@@ -47,6 +52,7 @@ KINDS: dict[str, ReportKind] = {
             "launchkit.analytics.reconcile",
             "launchkit.analytics.pricing",
         ),
+        pilot_to_date=True,
     ),
     "debrief": ReportKind(
         "debrief",
@@ -61,6 +67,7 @@ KINDS: dict[str, ReportKind] = {
         "GA readiness and go/no-go",
         "day",
         _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.finance", "launchkit.analytics.gonogo"),
+        pilot_to_date=True,
         self_contained=True,
     ),
 }
@@ -86,12 +93,28 @@ class ReportResult:
         return [v for v in self.summary.get("verdicts", []) if v.get("status") == "breach"]
 
 
-def stamp_for(kind: str, at: datetime | None = None, day: date | None = None) -> str:
-    """File name stem of a report: the hour (2026-03-05T14) or the day (2026-03-05) it covers."""
+def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, tz: tzinfo = UTC) -> str:
+    """File name stem of a report: the hour (2026-03-05T14) or the day (2026-03-05) it covers, as the
+    report zone's clock and calendar show them ([reports] timezone). The second of two hours the
+    clocks repeat (when daylight time ends) carries its UTC offset, so both have a report:
+    2026-11-01T01 then 2026-11-01T01-0500 (New York), sorting between T01 and T02."""
     if KINDS[kind].grain == "hour":
         if at is None:
             raise ValueError(f"{kind} reports cover an hour: give `at`")
-        return at.strftime("%Y-%m-%dT%H")
+        wall = local(at, tz)
+        return wall.strftime("%Y-%m-%dT%H") + (wall.strftime("%z") if repeated(wall) else "")
     if day is None:
         raise ValueError(f"{kind} reports cover a day: give `day`")
     return day.isoformat()
+
+
+def hour_of_stamp(stem: str, tz: tzinfo = UTC) -> datetime | None:
+    """The start (UTC) of the hour an hourly report's stamp names (stamp_for's inverse: the zone's wall
+    clock, the offset when it carries one); None when the name is not such a stamp."""
+    try:
+        if len(stem) > 13:  # 2026-11-01T01-0500: the repeated hour, with its offset
+            return datetime.strptime(stem, "%Y-%m-%dT%H%z").astimezone(UTC)
+        wall = datetime.strptime(stem, "%Y-%m-%dT%H")
+    except ValueError:
+        return None
+    return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)

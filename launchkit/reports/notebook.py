@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +19,7 @@ from launchkit import __version__
 from launchkit.analytics.span import latest_day_with_data, latest_hour_with_data
 from launchkit.config import Config, load_config
 from launchkit.jsonclean import clean
-from launchkit.reports import charts
+from launchkit.reports import charts, text
 from launchkit.reports.kinds import SUMMARY_MIME
 from launchkit.store import snapshot
 from launchkit.store.engines import Runner, runner_on
@@ -35,17 +35,22 @@ class Context:
     db: Runner
     refreshed: snapshot.Refresh | None = None
 
+    @property
+    def tz(self) -> tzinfo:
+        """The report zone ([reports] timezone): its calendar days and clock hours are the report's."""
+        return self.config.report_zone
+
     def hour(self, at: str | datetime | None, now: datetime | None = None) -> datetime:
-        """The hour to report: `at` floored to the hour, or the latest complete hour with data."""
+        """The hour to report: `at` floored to the zone's clock hour, or the latest complete hour with data."""
         if at in (None, ""):
-            return latest_hour_with_data(self.db, now)
-        return floor_hour(parse_instant(at, "at"))
+            return latest_hour_with_data(self.db, now, self.tz)
+        return floor_hour(parse_instant(at, "at", self.tz), self.tz)
 
     def day(self, d: str | date | None) -> date:
-        """The day to report: `d`, or the latest day with data."""
+        """The day to report (a calendar day of the zone): `d`, or the latest day with data."""
         if d in (None, ""):
-            return latest_day_with_data(self.db)
-        return parse_day(d, "date")
+            return latest_day_with_data(self.db, self.tz)
+        return parse_day(d, "date", self.tz)
 
 
 def notebook_config(
@@ -69,8 +74,10 @@ def notebook_config(
 def open_context(
     config_path: str | None = None, warehouse: str | None = None, config_json: str | None = None
 ) -> Context:
-    """Configuration plus a read-only connection to a current snapshot of the warehouse."""
+    """Configuration plus a read-only connection to a current snapshot of the warehouse; the report's
+    tables and charts show times in the configuration's zone ([reports] timezone) from here on."""
     cfg = notebook_config(config_path, warehouse, config_json)
+    text.set_zone(cfg.report_zone)
     if config_json and snapshot.snapshot_path(cfg.warehouse_path).is_file():
         r = None  # started by `launchkit run`, which has just refreshed the snapshot
     else:

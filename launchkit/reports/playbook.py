@@ -38,7 +38,7 @@ def incident_updates(updates: Sequence[iu.IncidentUpdate], empty: str = "no inci
         parts.append(
             f'<div class="lk-note" style="border-left-color:{colour}"><strong>{charts.esc(title)}</strong> '
             f"{charts.badge(u.status.upper(), 'watch' if u.resolved_at is None else 'ok')}"
-            f'<span class="lk-muted"> as of {charts.esc(iu.when(u.as_of))}</span><ul>{items}</ul></div>'
+            f'<span class="lk-muted"> as of {charts.esc(iu.when(u.as_of, u.tz))}</span><ul>{items}</ul></div>'
         )
         texts.append(iu.render_markdown(u))
     return charts.HTMLBlock("".join(parts), "\n\n".join(texts))

@@ -11,10 +11,11 @@ Daily reports (cost, debrief, GA) are never pruned: one a day is small and they 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from launchkit.reports.index import write_index
+from launchkit.reports.kinds import hour_of_stamp
 from launchkit.window import parse_instant
 
 KIND = "hourly"
@@ -45,23 +46,22 @@ def _indexed_ends(reports_dir: Path) -> dict[str, datetime]:
     return out
 
 
-def _period_end(folder: Path, stem: str, indexed: dict[str, datetime]) -> datetime | None:
+def _period_end(folder: Path, stem: str, indexed: dict[str, datetime], tz: tzinfo) -> datetime | None:
     if stem in indexed:
         return indexed[stem]
     try:
         return parse_instant(json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))["period"]["end"])
     except (OSError, ValueError, KeyError, TypeError):
         pass
-    try:  # the file name is the hour's start (launchkit.reports.kinds.stamp_for)
-        return datetime.strptime(stem, "%Y-%m-%dT%H").replace(tzinfo=UTC) + timedelta(hours=1)
-    except ValueError:
-        return None  # not a report of ours: left alone
+    start = hour_of_stamp(stem, tz)  # the file name is the hour's start (launchkit.reports.kinds.stamp_for)
+    return start + timedelta(hours=1) if start is not None else None  # None: not a report of ours, left alone
 
 
-def prune_hourly(reports_dir: Path, keep_days: int) -> list[str]:
+def prune_hourly(reports_dir: Path, keep_days: int, tz: tzinfo = UTC) -> list[str]:
     """Remove the hourly reports older than keep_days (see the module docstring); their stamps, oldest first.
 
-    keep_days 0 keeps everything. A file that cannot be removed is left for the next run.
+    keep_days 0 keeps everything. A file that cannot be removed is left for the next run. `tz`: the zone
+    whose clock the file names show ([reports] timezone), read only when a report has no period on record.
     """
     folder = reports_dir / KIND
     if keep_days <= 0 or not folder.is_dir():
@@ -72,7 +72,7 @@ def prune_hourly(reports_dir: Path, keep_days: int) -> list[str]:
         if stem is not None and p.is_file():
             files.setdefault(stem, []).append(p)
     indexed = _indexed_ends(reports_dir)
-    ends = {stem: end for stem in files if (end := _period_end(folder, stem, indexed)) is not None}
+    ends = {stem: end for stem in files if (end := _period_end(folder, stem, indexed, tz)) is not None}
     if not ends:
         return []
     cutoff = max(ends.values()) - timedelta(days=keep_days)

@@ -16,7 +16,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -204,33 +204,42 @@ def _run_report(
     refreshed = snapshot.refresh(config)
     notes = [refreshed.note] if refreshed.note else []
     params: dict[str, Any] = {"config_json": _config_json(config)}
+    tz = config.report_zone  # the report's day and hour are the zone's; its period is in UTC instants
     if spec.grain == "hour":
         if at not in (None, ""):
-            hour = floor_hour(parse_instant(at, "--at"))
+            hour = floor_hour(parse_instant(at, "--at", tz), tz)
         else:
             db = snapshot.connect(config, refresh_first=False)
             try:
-                hour = latest_hour_with_data(db, now)
+                hour = latest_hour_with_data(db, now, tz)
             finally:
                 db.close()
-        window = Window.hour(hour)
-        stamp = stamp_for(kind, at=hour)
+        window = Window.hour(hour, tz=tz)
+        stamp = stamp_for(kind, at=hour, tz=tz)
         params["at"] = iso(hour)
         period = window.to_json()
     else:
         if date not in (None, ""):
             day = parse_day(date, "--date")
         elif at not in (None, ""):
-            day = parse_instant(at, "--at").date()
+            day = parse_day(parse_instant(at, "--at", tz), "--at", tz)
         else:
             db = snapshot.connect(config, refresh_first=False)
             try:
-                day = latest_day_with_data(db)
+                day = latest_day_with_data(db, tz)
+            finally:
+                db.close()
+        if spec.pilot_to_date:  # a day before the pilot's first: one line, not a notebook's traceback
+            from launchkit.analytics import finance
+
+            db = snapshot.connect(config, refresh_first=False)
+            try:
+                finance.pilot_to_date(db, config, day)
             finally:
                 db.close()
         stamp = stamp_for(kind, day=day)
         params["date"] = day.isoformat()
-        period = Window.day(day).to_json()
+        period = Window.day(day, tz=tz).to_json()
     params.update(redact_parameter(nb_path, config.redact if redact is None else redact))
     check_parameters(nb_path, params)
     out_dir = config.reports_dir / kind
@@ -296,15 +305,17 @@ HOUR_CHOICES = ("latest", "busiest")
 ReportProgress = Callable[[int, int, str, Path | None], None]
 
 
-def busiest_hour(db: QueryRunner, first: date, last: date, now: datetime | None = None) -> datetime | None:
-    """The complete hour (ended by `now`) of days first..last with the most active sessions; the
-    latest of equals. None when no hour of those days has a session."""
+def busiest_hour(
+    db: QueryRunner, first: date, last: date, now: datetime | None = None, tz: tzinfo = UTC
+) -> datetime | None:
+    """The complete clock hour (ended by `now`) of days first..last (of the zone `tz`) with the most
+    active sessions; the latest of equals. None when no hour of those days has a session."""
     import pandas as pd
 
     from launchkit.analytics import metrics
 
-    ts = metrics.timeseries(db, first, last, grain="hour")
-    cutoff = floor_hour((now or datetime.now(UTC)).astimezone(UTC))
+    ts = metrics.timeseries(db, first, last, grain="hour", tz=tz)
+    cutoff = floor_hour((now or datetime.now(UTC)).astimezone(UTC), tz)
     bucket = pd.to_datetime(ts["bucket"], utc=True)
     sessions = pd.to_numeric(ts["active_sessions"], errors="coerce").fillna(0)
     ok = (sessions > 0) & (bucket + pd.Timedelta(hours=1) <= cutoff)
@@ -315,19 +326,20 @@ def busiest_hour(db: QueryRunner, first: date, last: date, now: datetime | None 
 
 
 def plan(
-    db: QueryRunner, *, days: int = 1, hour: str = "latest", now: datetime | None = None
+    db: QueryRunner, *, days: int = 1, hour: str = "latest", now: datetime | None = None, tz: tzinfo = UTC
 ) -> list[tuple[str, dict[str, Any]]]:
     """The reports `run_all` renders, as (kind, {"at": hour} or {"date": day}): the hourly report
-    first, then the daily reports of each day, oldest day first. See run_all."""
+    first, then the daily reports of each day (calendar days of the zone `tz`), oldest day first.
+    See run_all."""
     if days < 1:
         raise ReportError(f"days must be at least 1, got {days}")
     if hour not in HOUR_CHOICES:
         raise ReportError(f"hour must be one of {', '.join(HOUR_CHOICES)}, got {hour!r}")
-    last = latest_day_with_data(db)
+    last = latest_day_with_data(db, tz)
     report_days = [last - timedelta(days=i) for i in range(days - 1, -1, -1)]
-    at = busiest_hour(db, report_days[0], last, now) if hour == "busiest" else None
+    at = busiest_hour(db, report_days[0], last, now, tz) if hour == "busiest" else None
     jobs: list[tuple[str, dict[str, Any]]] = [
-        (kind, {"at": at or latest_hour_with_data(db, now)}) for kind, spec in KINDS.items() if spec.grain == "hour"
+        (kind, {"at": at or latest_hour_with_data(db, now, tz)}) for kind, spec in KINDS.items() if spec.grain == "hour"
     ]
     for d in report_days:
         jobs.extend((kind, {"date": d}) for kind, spec in KINDS.items() if spec.grain != "hour")
@@ -356,7 +368,7 @@ def run_all(
     snapshot.refresh(config)
     db = snapshot.connect(config, refresh_first=False)
     try:
-        jobs = plan(db, days=days, hour=hour, now=now)
+        jobs = plan(db, days=days, hour=hour, now=now, tz=config.report_zone)
     finally:
         db.close()
     out = _run_jobs(config, jobs, pdf=pdf, workers=workers, redact=redact, progress=progress)

@@ -6,7 +6,8 @@ an issue several labels): Issue ID (stable: `LK-F-` / `LK-I-` and 12 hex digits 
 feedback_id / incident_id), External ID (`feedback:<feedback_id>` / `incident:<incident_id>`, for a
 custom field), Summary, Issue Type (Task for feedback, Bug for an incident), Priority (an incident's
 severity SEV1..SEV4 as Highest..Low; feedback rated 1 Medium, else Low), Description, Created
-(`yyyy-MM-dd HH:mm`, UTC), Labels (launchkit, feedback / incident, the severity, `theme-...`).
+(`yyyy-MM-dd HH:mm` on the clock of [reports] timezone, default UTC: Jira reads it in
+the importing user's zone, the team's), Labels (launchkit, feedback / incident, the severity, `theme-...`).
 
 Negative feedback: rating 1 or 2 of 5, or thumbs down. Its themes are the day's recurring themes among
 negative comments (launchkit.analytics.themes) that the comment uses. The day's incidents are those
@@ -24,7 +25,7 @@ import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ from launchkit.analytics import records, themes
 from launchkit.errors import LaunchkitError
 from launchkit.store import atomic
 from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, iso
+from launchkit.window import Window, iso, local
 
 STATE_SCHEMA = "launchkit.tickets-state/1"
 COLUMNS = ["Issue ID", "External ID", "Summary", "Issue Type", "Priority", "Description", "Created"]
@@ -167,23 +168,25 @@ def incident_tickets(inc: pd.DataFrame) -> list[Ticket]:
     return out
 
 
-def day_tickets(db: QueryRunner, day: date, *, redact: bool = True) -> list[Ticket]:
-    """The day's incidents (open at some time during it), then its negative feedback, oldest first."""
-    w = Window.day(day)
+def day_tickets(db: QueryRunner, day: date, *, redact: bool = True, tz: tzinfo = UTC) -> list[Ticket]:
+    """The day's incidents (open at some time during it), then its negative feedback, oldest first; the
+    day is a calendar day of the zone `tz` ([reports] timezone)."""
+    w = Window.day(day, tz=tz)
     inc = records.incidents(db, w, redact=redact)
     fb = records.feedback(db, w, redact=redact)
     return incident_tickets(inc) + feedback_tickets(fb, redact=redact)
 
 
-def csv_text(tickets: Iterable[Ticket]) -> str:
-    """Jira CSV: the columns above, then as many `Labels` columns as the most-labelled ticket needs."""
+def csv_text(tickets: Iterable[Ticket], tz: tzinfo = UTC) -> str:
+    """Jira CSV: the columns above, then as many `Labels` columns as the most-labelled ticket needs;
+    Created on the clock of the zone `tz`."""
     items = list(tickets)
     n_labels = max((len(t.labels) for t in items), default=1)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(COLUMNS + ["Labels"] * n_labels)
     for t in items:
-        created = t.created.strftime("%Y-%m-%d %H:%M") if t.created else ""
+        created = local(t.created, tz).strftime("%Y-%m-%d %H:%M") if t.created else ""
         labels = list(t.labels) + [""] * (n_labels - len(t.labels))
         w.writerow([t.issue_id, t.external_id, t.summary, t.issue_type, t.priority, t.description, created, *labels])
     return buf.getvalue()
@@ -225,17 +228,18 @@ def export_tickets(
     state: Path | None = None,
     redact: bool = True,
     now: datetime | None = None,
+    tz: tzinfo = UTC,
 ) -> TicketExport:
     """Write the day's tickets to `out`; with `state`, only those not recorded there, then record them.
 
     Nothing new: no file is written (an earlier export's file stays as it was) and the state is unchanged.
     """
-    tickets = day_tickets(db, day, redact=redact)
+    tickets = day_tickets(db, day, redact=redact, tz=tz)
     seen = read_state(state) if state is not None else {}
     new = [t for t in tickets if t.issue_id not in seen]
     if not new:
         return TicketExport(path=None, written=[], already=len(tickets))
-    atomic.write_text(out, csv_text(new))  # no byte-order mark: Jira's importer would read it into the first header
+    atomic.write_text(out, csv_text(new, tz))  # no byte-order mark: Jira's importer would read it into the first header
     if state is not None:
         stamp = iso((now or datetime.now(UTC)).replace(microsecond=0))
         for t in new:

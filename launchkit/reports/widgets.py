@@ -16,7 +16,8 @@ from launchkit.analytics.checks import LOW_SAMPLE
 from launchkit.catalogue import unit as unit_of
 from launchkit.errors import TimeValueError
 from launchkit.reports import charts
-from launchkit.window import parse_instant
+from launchkit.reports.text import zone
+from launchkit.window import local_day
 
 
 def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
@@ -175,8 +176,8 @@ def scorecard(results: list[dict[str, Any]]) -> Any:
 
 def _window_text(w: Mapping[str, Any]) -> str:
     try:
-        start = parse_instant(str(w["start"])).date()
-        last = parse_instant(str(w["end"])).date() - timedelta(days=1)
+        start = local_day(str(w["start"]), zone())  # a window of whole days of the reports' zone
+        last = local_day(str(w["end"]), zone()) - timedelta(days=1)
     except (KeyError, TimeValueError):
         return "—"
     n = w.get("days", (last - start).days + 1)
@@ -308,7 +309,7 @@ def metric_trend(
         target=t.get("pass"),
         threshold=t.get("marginal"),
         highlight=highlight,
-        x_label="day (UTC)" if grain == "day" else "time (UTC)",
+        x_label=charts.time_axis("day" if grain == "day" else "time"),
     )
 
 

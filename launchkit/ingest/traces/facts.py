@@ -8,6 +8,8 @@ attributes are not kept: a fact is a few dozen small values, so a large file's f
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -58,6 +60,10 @@ class SpanFacts:
     def usage(self) -> tuple[int | None, int | None]:
         """(input, output) as whole numbers, None where absent or not a count."""
         return semconv.whole(self.input), semconv.whole(self.output)
+
+
+# A fact's values in field order (SpanFacts(*values) rebuilds it): how facts travel and are spilled.
+fact_values = operator.attrgetter(*(f.name for f in dataclasses.fields(SpanFacts)))
 
 
 def _text(value: Any) -> str | None:

@@ -11,10 +11,11 @@ the mapping.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from launchkit.config import Config
+from launchkit.ingest.traces import buffer as trace_buffer
 from launchkit.ingest.traces import semconv
 from launchkit.ingest.traces.facts import FactReader, SpanFacts
 from launchkit.ingest.traces.fold import fold_trace
@@ -47,31 +48,62 @@ def map_spans(
     config: Config,
     *,
     notes: list[str] | None = None,
+    flush: Callable[[Mapped], None] | None = None,
+    batch: int | None = None,
 ) -> Mapped:
-    """Turn spans into raw turns / tool_calls rows and session facts (see docs/telemetry.md)."""
+    """Turn spans into raw turns / tool_calls rows and session facts (see docs/telemetry.md).
+
+    Memory is bounded by `batch` (default launchkit.ingest.traces.buffer.BATCH_FACTS): facts beyond
+    it wait in a temporary file (TraceBuffer), and `flush`, when given, is called whenever a batch of
+    rows is ready (it stages and clears them).
+    """
     reader = FactReader(*identity_names(config))
-    return map_facts((reader.facts(s) for s in spans), notes=notes)
+    return map_facts((reader.facts(s) for s in spans), notes=notes, flush=flush, batch=batch)
 
 
-def map_facts(facts: Iterable[SpanFacts], *, notes: list[str] | None = None, out: Mapped | None = None) -> Mapped:
+def map_facts(
+    facts: Iterable[SpanFacts],
+    *,
+    notes: list[str] | None = None,
+    out: Mapped | None = None,
+    flush: Callable[[Mapped], None] | None = None,
+    batch: int | None = None,
+) -> Mapped:
     """Rows from span facts: group by trace, fold re-recorded calls, map, and count what is ignored."""
     out = out if out is not None else Mapped()
     if notes:
         out.notes.extend(notes)
-    traces: dict[str | None, list[SpanFacts]] = {}
+    limit = batch if batch is not None else trace_buffer.BATCH_FACTS
+    buffer = trace_buffer.TraceBuffer(limit)
+    collect(facts, out, buffer)
+    return map_buffer(buffer, out, flush=flush)
+
+
+def collect(facts: Iterable[SpanFacts], out: Mapped, buffer: trace_buffer.TraceBuffer) -> None:
+    """Count each fact as a record read; keep it for its trace, or reject it before staging."""
     for f in facts:
         out.records += 1
         if f.problem is not None:
             out.pre_rejects.append((f.row, None, f.problem, f.raw))
             continue
-        traces.setdefault(f.trace, []).append(f)
-    warnings: list[str] = []
-    for trace_id in list(traces):
-        spans = traces.pop(trace_id)  # a mapped trace's facts are freed as the rows build up
-        warnings.extend(_map_trace(trace_id, spans, out))
-    if warnings:
-        listed = warnings[:MAX_LISTED_WARNINGS]
-        more = len(warnings) - len(listed)
+        buffer.add(f)
+
+
+def map_buffer(
+    buffer: trace_buffer.TraceBuffer, out: Mapped, *, flush: Callable[[Mapped], None] | None = None
+) -> Mapped:
+    """Map the traces kept in `buffer` into `out`, calling `flush` whenever a batch of rows is ready."""
+    listed: list[str] = []
+    n_warnings = 0
+    for trace_id, spans in buffer.traces():
+        for warning in _map_trace(trace_id, spans, out):
+            n_warnings += 1
+            if len(listed) < MAX_LISTED_WARNINGS:
+                listed.append(warning)
+        if flush is not None and len(out.turns) + len(out.tool_calls) >= buffer.limit:
+            flush(out)
+    if listed:
+        more = n_warnings - len(listed)
         out.warnings.extend(listed + ([f"... and {more} more"] if more else []))
     return out
 

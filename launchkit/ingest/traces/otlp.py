@@ -13,7 +13,6 @@ from typing import Any
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces.spans import (
     Span,
-    as_list,
     attributes,
     documents,
     norm_id,
@@ -79,40 +78,46 @@ def parse_otlp(path: Path) -> Iterator[Span]:
 
 
 def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
-    if not isinstance(sp, Mapping):
+    # `type(x) is dict or isinstance(x, Mapping)`: the exact check first (the ABC check is slow)
+    if not (type(sp) is dict or isinstance(sp, Mapping)):
         return problem_span(row, "span is not a JSON object", sp)
+    get = sp.get
     problem = None
     ids: list[str | None] = []
     for key, nbytes in (("traceId", 16), ("spanId", 8), ("parentSpanId", 8)):
         try:
-            ids.append(norm_id(sp.get(key), nbytes))
+            ids.append(norm_id(get(key), nbytes))
         except ValueError as exc:
             ids.append(None)
             problem = problem or f"{key}: {exc}"
     if problem is not None:
         return problem_span(row, problem, sp)
-    start, raw_start = read_time(sp.get("startTimeUnixNano"))
-    end, _ = read_time(sp.get("endTimeUnixNano"))
-    st = sp.get("status") or {}
+    start, raw_start = read_time(get("startTimeUnixNano"))
+    end, _ = read_time(get("endTimeUnixNano"))
+    st = get("status") or {}
+    st_map = type(st) is dict or isinstance(st, Mapping)
     events = []
-    for e in as_list(sp.get("events")):
-        if isinstance(e, Mapping):
-            t, _ = read_time(e.get("timeUnixNano"))
-            events.append((str(e.get("name", "")), attributes(e.get("attributes")), t))
+    raw_events = get("events")
+    if raw_events and type(raw_events) is list:
+        for e in raw_events:
+            if type(e) is dict or isinstance(e, Mapping):
+                t, _ = read_time(e.get("timeUnixNano"))
+                events.append((str(e.get("name", "")), attributes(e.get("attributes")), t))
+    kind = get("kind")
     return Span(
-        row=row,
-        trace_id=ids[0],
-        span_id=ids[1],
-        parent_id=ids[2],
-        name=str(sp.get("name") or ""),
-        start_ns=start,
-        end_ns=end,
-        status=status(st.get("code", 0)) if isinstance(st, Mapping) else "unset",
-        status_message=st.get("message") if isinstance(st, Mapping) else None,
-        attributes=attributes(sp.get("attributes")),
-        resource=resource,
-        events=events,
-        raw_start=raw_start,
-        kind=_kind(sp.get("kind")),
+        row,
+        ids[0],
+        ids[1],
+        ids[2],
+        str(get("name") or ""),
+        start,
+        end,
+        status(st.get("code", 0)) if st_map else "unset",
+        st.get("message") if st_map else None,
+        attributes(get("attributes")),
+        resource,
+        events,
+        raw_start,
+        kind=KINDS.get(kind) if type(kind) is int or type(kind) is str else _kind(kind),
         scope=str(scope) if scope else None,
     )

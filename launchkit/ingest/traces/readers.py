@@ -3,7 +3,8 @@
 Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemetry Python SDK span
 JSON), otel-js (OpenTelemetry JS SDK span JSON), phoenix (Arize Phoenix span exports), langfuse
 (Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
-Each reader parses the file in Python, maps it to raw contract rows and stages them as temp tables;
+Each reader parses the file in Python as a stream, maps it to raw contract rows and stages them as
+temp tables, a batch at a time (launchkit.ingest.traces.buffer bounds the memory);
 the loader then validates, rejects, dedupes and merges them with the manifest, exactly as for CSV
 files. The closed list of formats is launchkit.ingest.formats.
 """
@@ -22,7 +23,7 @@ from launchkit.ingest.result import Staged
 from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json
 from launchkit.ingest.traces.mapping import map_spans
 from launchkit.ingest.traces.spans import Span, documents
-from launchkit.ingest.traces.stage import stage
+from launchkit.ingest.traces.stage import stage, stage_rows
 
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
 
@@ -33,7 +34,8 @@ _FULL_PARSE_MAX = 20 * 1024 * 1024
 def _span_reader(parse: Callable[[Path, list[str]], Iterator[Span]], fmt: str) -> Reader:
     def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
         notes: list[str] = []
-        mapped = map_spans(parse(Path(path), notes), config)
+        # rows are staged batch by batch as they are mapped, so memory follows a batch, not the file
+        mapped = map_spans(parse(Path(path), notes), config, flush=lambda m: stage_rows(con, m))
         mapped.notes.extend(dict.fromkeys(notes))  # once each, in order
         return stage(con, mapped, fmt)
 

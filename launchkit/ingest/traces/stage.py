@@ -42,8 +42,12 @@ def _texts(values: list[Any]) -> list[str | None]:
     return [v if v is None or type(v) is str else _value_text(v) for v in values]
 
 
-def _stage_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]]) -> str:
-    """Register rows (contract column names + _row) as temp table _lk_trace_<table>, all values VARCHAR."""
+def _stage_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]], append: bool) -> str:
+    """Register rows (contract column names + _row) as temp table _lk_trace_<table>, all values VARCHAR.
+
+    With `append`, the rows go after those a batch before staged (a column only these rows have is
+    added, NULL for the rows before, as if they had been staged at once).
+    """
     import pyarrow as pa
 
     cols = [c for c in TABLES[table].column_names if any(c in r for r in rows)]
@@ -60,10 +64,26 @@ def _stage_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str
             [f"CAST({quote_ident('_row')} AS BIGINT) AS {quote_ident('_row')}"]
             + [f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols]
         )
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT {select} FROM {quote_ident(view)}")
+        if not append:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT {select} FROM {quote_ident(view)}")
+        else:
+            have = {r[0] for r in con.execute(f"SELECT * FROM {quote_ident(name)} LIMIT 0").description}
+            for c in cols:
+                if c not in have:
+                    con.execute(f"ALTER TABLE {quote_ident(name)} ADD COLUMN {quote_ident(c)} VARCHAR")
+            con.execute(f"INSERT INTO {quote_ident(name)} BY NAME SELECT {select} FROM {quote_ident(view)}")
     finally:
         con.unregister(view)
     return name
+
+
+def stage_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> None:
+    """Stage the rows mapped so far (turns, tool calls, feedback) and clear them: a batch of a large file."""
+    for table, rows in (("turns", mapped.turns), ("tool_calls", mapped.tool_calls), ("feedback", mapped.feedback)):
+        if rows:
+            _stage_table(con, table, rows, append=table in mapped.staged)
+            mapped.staged[table] = mapped.staged.get(table, 0) + len(rows)
+            rows.clear()
 
 
 def _ts_ns(value: Any) -> int | None:
@@ -134,23 +154,18 @@ def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[
 
 
 def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
-    """Stage mapped rows as temp tables for ingest.load_staged, with the counts and notes."""
-    n_turns, n_calls, n_feedback = len(mapped.turns), len(mapped.tool_calls), len(mapped.feedback)
+    """Stage mapped rows as temp tables for ingest.load_staged, with the counts and notes.
+
+    Rows already staged in batches (stage_rows) are counted with those still in `mapped`.
+    """
     session_rows, session_notes = _session_rows(con, mapped)
-    by_table = {
-        "turns": mapped.turns,
-        "tool_calls": mapped.tool_calls,
-        "feedback": mapped.feedback,
-        "sessions": session_rows,
-    }
-    tables: dict[str, str] = {}
-    rows_read: dict[str, int] = {}
-    for table in _STAGE_ORDER:
-        rows = by_table[table]
-        if rows:
-            tables[table] = _stage_table(con, table, rows)
-            rows_read[table] = len(rows)
-            rows.clear()  # staged in DuckDB now: free the Python rows before the next table
+    stage_rows(con, mapped)
+    if session_rows:
+        _stage_table(con, "sessions", session_rows, append=False)
+        mapped.staged["sessions"] = len(session_rows)
+    n_turns, n_calls, n_feedback = (mapped.staged.get(t, 0) for t in ("turns", "tool_calls", "feedback"))
+    tables = {t: f"_lk_trace_{t}" for t in _STAGE_ORDER if mapped.staged.get(t)}
+    rows_read = {t: mapped.staged[t] for t in tables}
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(mapped.ignored_kinds.items()))
     summary = (
         f"{fmt}: {mapped.records} record(s) read = {n_turns} turn(s) + {n_calls} "

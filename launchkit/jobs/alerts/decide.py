@@ -105,7 +105,7 @@ class Decision:
 
 
 def _hour_text(h: datetime) -> str:
-    return h.strftime("%Y-%m-%dT%H:00Z")
+    return h.strftime("%Y-%m-%dT%H:%MZ")  # an hour of Asia/Kolkata starts at :30 UTC
 
 
 def breach_identity(check: str, first_hour: datetime) -> str:

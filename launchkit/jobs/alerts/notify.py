@@ -73,7 +73,7 @@ class CatchUp:
         text = f"caught up {n} missed hour{'s' if n != 1 else ''}"
         bad = self.breached()
         if bad:
-            text += " (" + "; ".join(f"{h:%Y-%m-%dT%H:00Z} breached: {', '.join(c)}" for h, c in bad) + ")"
+            text += " (" + "; ".join(f"{h:%Y-%m-%dT%H:%MZ} breached: {', '.join(c)}" for h, c in bad) + ")"
         if self.skipped:
             text += f", {self.skipped} older not checked (alerts.catch_up_hours)"
         return text
@@ -88,7 +88,9 @@ def catch_up(wh: Warehouse, config: Config, hour: datetime) -> CatchUp:
     except LaunchkitError:
         return CatchUp()
     hours, skipped = missed_hours(last, hour, config.alerts.catch_up_hours)
-    return CatchUp(tuple(HourChecks(h, tuple(checks(wh, Window.hour(h), config))) for h in hours), skipped)
+    return CatchUp(
+        tuple(HourChecks(h, tuple(checks(wh, Window.hour(h, tz=config.report_zone), config))) for h in hours), skipped
+    )
 
 
 # --- 2. after the run -------------------------------------------------------------------------------
@@ -247,7 +249,7 @@ class Health:
             what = "no successful run recorded" + (f" ({self.runs} failed)" if self.runs else "")
         else:
             age = (self.now - self.last_success_at).total_seconds() / 3600
-            hour = f" for {self.last_success_hour:%Y-%m-%dT%H:00Z}" if self.last_success_hour else ""
+            hour = f" for {self.last_success_hour:%Y-%m-%dT%H:%MZ}" if self.last_success_hour else ""
             what = f"last successful run {self.last_success_at:%Y-%m-%dT%H:%MZ}{hour} ({age:.1f} h ago, {limit})"
         text = f"hourly {'STALE' if self.stale else 'OK'}: {what}"
         if self.last_run_at is not None and self.last_run_at != self.last_success_at:

@@ -79,7 +79,7 @@ def _describe(c: Mapping[str, Any]) -> str:
 
 def summary_line(event: Event) -> str:
     """The alert in one line, as a chat notification or a pager shows it."""
-    hour = f"hourly {event.hour:%Y-%m-%dT%H:00Z}" if event.hour is not None else "hourly"
+    hour = f"hourly {event.hour:%Y-%m-%dT%H:%MZ}" if event.hour is not None else "hourly"
     if event.kind == "breach":
         return f"{hour} BREACH: " + "; ".join(_describe(c) for c in event.checks)
     if event.kind == "cleared":

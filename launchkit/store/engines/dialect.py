@@ -270,6 +270,32 @@ def series_tables(tree: exp.Expression) -> exp.Expression:
     return tree.transform(fix)
 
 
+def zipped_unnests(tree: exp.Expression) -> exp.Expression:
+    """SELECT unnest(a) AS x, unnest(b) AS y -> SELECT inline(arrays_zip(a, b)) AS (x, y).
+
+    DuckDB unnests several lists of one SELECT side by side (row k holds the k-th element of each, NULL past
+    a shorter list's end); sqlglot writes one EXPLODE per list, which Spark combines as a cross product (n^2
+    rows). arrays_zip pairs the elements as DuckDB does, NULL-padded, and inline() makes them rows. Only a
+    SELECT whose every column is an aliased unnest is rewritten; another mix is refused.
+    """
+
+    def fix(node: exp.Expression) -> exp.Expression:
+        if not isinstance(node, exp.Select):
+            return node
+        cols = node.expressions
+        unnests = [c for c in cols if isinstance(c, exp.Alias) and isinstance(c.this, exp.Explode)]
+        if len(unnests) < 2:
+            return node
+        if len(unnests) != len(cols):
+            raise UnportableSQL("several unnest() beside other columns in one SELECT: unnest them alone")
+        zipped = _call("inline", _call("arrays_zip", *(c.this.this.copy() for c in unnests)))
+        names = [exp.to_identifier(c.alias) for c in unnests]
+        node.set("expressions", [exp.Aliases(this=zipped, expressions=names)])
+        return node
+
+    return tree.transform(fix)
+
+
 _LIST_TEMPLATE = "CASE WHEN size(lk_agg) = 0 THEN NULL ELSE transform(array_sort(lk_agg), lk_e -> lk_e.v) END"
 
 
@@ -325,6 +351,7 @@ RULES: tuple[tuple[str, Callable[[exp.Expression], exp.Expression]], ...] = (
     ("exact_percentiles", exact_percentiles),
     ("ordered_lists", ordered_lists),
     ("series_tables", series_tables),
+    ("zipped_unnests", zipped_unnests),
     ("utc_wall_clock", utc_wall_clock),
     ("boundary_date_diff", boundary_date_diff),
     ("double_literals", double_literals),

@@ -1,28 +1,30 @@
--- purpose: computed spend and active sessions per UTC day over a range, with the day series generated
---          here so days without turns appear with NULL spend (never 0)
--- grain: one row per day in [$start, $end) ($start and $end at midnight UTC)
--- parameters: $start, $end (TIMESTAMPTZ, half-open range)
+-- purpose: computed spend and active sessions per calendar day over a range; every given day is a row, so
+--          days without turns appear with NULL spend (never 0). The days are the report zone's (launchkit.window
+--          computes their edges: 23 or 25 hours when the clocks change), so no time-zone arithmetic happens here.
+-- grain: one row per day $days[k], the turns started in [$starts[k], $ends[k])
+-- parameters: $days (list of DATE), $starts, $ends (lists of TIMESTAMPTZ), all of the same length;
+--             $start, $end (TIMESTAMPTZ: the first day's start and the last one's end; turns outside are
+--             left out before they are matched to a day)
 WITH turns_priced AS ({{ turns_priced }}),
 days AS (
-    SELECT unnest(generate_series(
-        CAST($start AS TIMESTAMPTZ),
-        CAST($end AS TIMESTAMPTZ) - INTERVAL 1 DAY,
-        INTERVAL 1 DAY
-    )) AS day
+    SELECT
+        unnest(CAST($days AS DATE[])) AS day,
+        unnest(CAST($starts AS TIMESTAMPTZ[])) AS day_start,
+        unnest(CAST($ends AS TIMESTAMPTZ[])) AS day_end
 ),
 t AS (
     SELECT
-        date_trunc('day', started_at) AS day,
-        sum(cost_usd) AS cost_usd,
+        d.day,
+        sum(tp.cost_usd) AS cost_usd,
         count(*) AS turns,
-        count(cost_usd) AS priced_turns,
-        count(DISTINCT session_id) AS sessions_with_turns
-    FROM turns_priced
-    WHERE started_at >= $start AND started_at < $end
-    GROUP BY date_trunc('day', started_at)
+        count(tp.cost_usd) AS priced_turns,
+        count(DISTINCT tp.session_id) AS sessions_with_turns
+    FROM (SELECT * FROM turns_priced WHERE started_at >= $start AND started_at < $end) AS tp
+    JOIN days AS d ON tp.started_at >= d.day_start AND tp.started_at < d.day_end
+    GROUP BY d.day
 )
 SELECT
-    CAST(d.day AS DATE) AS day,
+    d.day,
     t.cost_usd,
     t.turns,
     t.priced_turns,

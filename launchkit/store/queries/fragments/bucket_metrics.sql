@@ -1,30 +1,47 @@
--- fragment: bucket_metrics: the headline metrics per hour or day bucket of metrics/timeseries (the CTEs buckets,
+-- fragment: bucket_metrics: the headline metrics per time bucket of metrics/timeseries (the CTEs buckets,
 --           turns_w, calls_w, active, t_agg, c_agg and the SELECT), from a turns_priced CTE defined before it:
 --           `WITH turns_priced AS (...), {{ bucket_metrics }}`. Buckets without data have NULL metrics.
--- grain: one row per bucket ($grain: 'hour' or 'day') in [$start, $end)
--- parameters: $start, $end (TIMESTAMPTZ, on bucket edges), $grain ('hour' or 'day')
+--           The buckets are given (launchkit.window computes them: the report zone's clock hours or calendar
+--           days, 23 or 25 hours long when the clocks change), so no time-zone arithmetic happens here.
+-- grain: one row per bucket [$starts[k], $ends[k])
+--           A row finds its bucket by an equality join on its UTC hour ($key_hours: every UTC hour a bucket
+--           overlaps) and then the bucket's edges, never by a range join on the edges alone (much slower).
+-- parameters: $starts, $ends (lists of TIMESTAMPTZ of the same length: each bucket's first instant and end);
+--             $start, $end (TIMESTAMPTZ: the first bucket's start and the last one's end; rows outside are
+--             left out before they are matched to a bucket); $key_hours, $key_buckets (lists of TIMESTAMPTZ
+--             of the same length: a UTC hour and the start of a bucket it overlaps; launchkit.analytics.metrics.bucket_params)
 buckets AS (
-    SELECT unnest(generate_series(
-        CAST($start AS TIMESTAMPTZ),
-        CAST($end AS TIMESTAMPTZ) - CASE WHEN $grain = 'day' THEN INTERVAL 1 DAY ELSE INTERVAL 1 HOUR END,
-        CASE WHEN $grain = 'day' THEN INTERVAL 1 DAY ELSE INTERVAL 1 HOUR END
-    )) AS bucket
+    SELECT
+        unnest(CAST($starts AS TIMESTAMPTZ[])) AS bucket,
+        unnest(CAST($ends AS TIMESTAMPTZ[])) AS bucket_end
+),
+bucket_hours AS (
+    SELECT k.key_hour, b.bucket, b.bucket_end
+    FROM (
+        SELECT
+            unnest(CAST($key_hours AS TIMESTAMPTZ[])) AS key_hour,
+            unnest(CAST($key_buckets AS TIMESTAMPTZ[])) AS bucket
+    ) AS k
+    JOIN buckets AS b ON b.bucket = k.bucket
 ),
 turns_w AS (
-    SELECT date_trunc($grain, started_at) AS bucket, session_id, status, latency_ms, ttft_ms, cost_usd
-    FROM turns_priced
-    WHERE started_at >= $start AND started_at < $end
+    SELECT b.bucket, t.session_id, t.status, t.latency_ms, t.ttft_ms, t.cost_usd
+    FROM (SELECT * FROM turns_priced WHERE started_at >= $start AND started_at < $end) AS t
+    JOIN bucket_hours AS b ON date_trunc('hour', t.started_at) = b.key_hour
+    WHERE t.started_at >= b.bucket AND t.started_at < b.bucket_end
 ),
 calls_w AS (
-    SELECT date_trunc($grain, started_at) AS bucket, session_id, status
-    FROM tool_calls
-    WHERE started_at >= $start AND started_at < $end
+    SELECT b.bucket, c.session_id, c.status
+    FROM (SELECT * FROM tool_calls WHERE started_at >= $start AND started_at < $end) AS c
+    JOIN bucket_hours AS b ON date_trunc('hour', c.started_at) = b.key_hour
+    WHERE c.started_at >= b.bucket AND c.started_at < b.bucket_end
 ),
 active AS (
-    SELECT date_trunc($grain, event_at) AS bucket, count(DISTINCT session_id) AS active_sessions
-    FROM ({{ session_events }}) AS ev
-    WHERE event_at >= $start AND event_at < $end
-    GROUP BY date_trunc($grain, event_at)
+    SELECT b.bucket, count(DISTINCT ev.session_id) AS active_sessions
+    FROM (SELECT * FROM ({{ session_events }}) AS e WHERE event_at >= $start AND event_at < $end) AS ev
+    JOIN bucket_hours AS b ON date_trunc('hour', ev.event_at) = b.key_hour
+    WHERE ev.event_at >= b.bucket AND ev.event_at < b.bucket_end
+    GROUP BY b.bucket
 ),
 t_agg AS (
     SELECT

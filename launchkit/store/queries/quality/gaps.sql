@@ -8,49 +8,79 @@
 --          an exporter that died weeks ago is still missed (basis 'hour_of_day'); NULL without any
 --          (basis NULL: not enough history). An hour is expected when that is >= $min_expected; a gap
 --          is an expected hour with no session at all.
--- grain: one row per hour in [$start, $end) ($start on an hour edge)
--- parameters: $start, $end (TIMESTAMPTZ, half-open window), $min_expected (DOUBLE)
-WITH span AS (
-    SELECT date_trunc('hour', min(event_at)) AS first_hour, date_trunc('hour', max(event_at)) AS last_hour
-    FROM ({{ session_events }}) AS e
+--          Hours are the report zone's clock hours and "the same hour" is the same wall-clock hour (09:00
+--          is 09:00 across a DST change, so a team's quiet night is its own night): the calendar of hours
+--          is given ($hour_at, with each hour's end and local wall clock; launchkit.analytics.quality
+--          computes it), so no time-zone arithmetic happens here. A wall-clock hour the clocks repeat
+--          stands for its first occurrence in history; one they skip has no history that day.
+-- grain: one row per calendar hour in [$start, $end)
+-- parameters: $hour_at, $hour_end (lists of TIMESTAMPTZ), $hour_wall (list of TIMESTAMP), all of the same
+--             length: the clock hours from $history_from (29 days before the earlier of $start and $last_hour)
+--             to $end;
+--             $key_hours, $key_buckets (lists of TIMESTAMPTZ: every UTC hour a clock hour overlaps, with that
+--             clock hour's start, launchkit.window.hour_keys: rows find their hour by an equality join);
+--             $start, $end (TIMESTAMPTZ, hour edges of the window), $first_hour, $last_hour (TIMESTAMPTZ, the
+--             clock hours of the first and last activity; NULL when there is none), $min_expected (DOUBLE)
+WITH cal AS (
+    SELECT
+        unnest(CAST($hour_at AS TIMESTAMPTZ[])) AS cal_at,
+        unnest(CAST($hour_end AS TIMESTAMPTZ[])) AS cal_end,
+        unnest(CAST($hour_wall AS TIMESTAMP[])) AS wall
+),
+wall_hour AS (
+    SELECT wall, min(cal_at) AS cal_at
+    FROM cal
+    GROUP BY wall
 ),
 hours AS (
-    SELECT unnest(generate_series(
-        CAST($start AS TIMESTAMPTZ),
-        CAST($end AS TIMESTAMPTZ) - INTERVAL 1 HOUR,
-        INTERVAL 1 HOUR
-    )) AS hour
+    SELECT cal_at AS hour, wall
+    FROM cal
+    WHERE cal_at >= CAST($start AS TIMESTAMPTZ) AND cal_at < CAST($end AS TIMESTAMPTZ)
 ),
 day_back AS (
     SELECT
         h.hour,
-        greatest(1, CAST(ceil(date_diff('hour', s.last_hour, h.hour) / 24.0) AS BIGINT)) AS first_back
-    FROM hours AS h, span AS s
+        h.wall,
+        greatest(1, CAST(ceil(date_diff('hour', CAST($last_hour AS TIMESTAMPTZ), h.hour) / 24.0) AS BIGINT))
+            AS first_back
+    FROM hours AS h
 ),
-slots AS (
-    SELECT h.hour, 'hour_of_week' AS basis, h.hour - INTERVAL 7 DAY * w.k AS slot
+slot_walls AS (
+    SELECT h.hour, 'hour_of_week' AS basis, h.wall - INTERVAL 7 DAY * w.k AS slot_wall
     FROM hours AS h, range(1, 5) AS w(k)
     UNION ALL
-    SELECT b.hour, 'hour_of_day' AS basis, b.hour - INTERVAL 1 DAY * (b.first_back + d.k) AS slot
+    SELECT b.hour, 'hour_of_day' AS basis, b.wall - INTERVAL 1 DAY * (b.first_back + d.k) AS slot_wall
     FROM day_back AS b, range(0, 28) AS d(k)
 ),
-ev AS (
-    SELECT e.event_at, e.session_id
-    FROM ({{ session_events }}) AS e, span AS s
-    WHERE e.event_at >= least(CAST($start AS TIMESTAMPTZ), s.last_hour) - INTERVAL 29 DAY
-      AND e.event_at < CAST($end AS TIMESTAMPTZ)
+slots AS (
+    SELECT s.hour, s.basis, w.cal_at AS slot
+    FROM slot_walls AS s
+    JOIN wall_hour AS w ON w.wall = s.slot_wall
+),
+cal_keys AS (
+    SELECT k.key_hour, c.cal_at, c.cal_end
+    FROM (
+        SELECT
+            unnest(CAST($key_hours AS TIMESTAMPTZ[])) AS key_hour,
+            unnest(CAST($key_buckets AS TIMESTAMPTZ[])) AS cal_at
+    ) AS k
+    JOIN cal AS c ON c.cal_at = k.cal_at
 ),
 per_hour AS (
-    SELECT date_trunc('hour', event_at) AS hour, count(DISTINCT session_id) AS sessions
-    FROM ev
-    GROUP BY date_trunc('hour', event_at)
+    SELECT c.cal_at AS hour, count(DISTINCT e.session_id) AS sessions
+    FROM (
+        SELECT * FROM ({{ session_events }}) AS ev
+        WHERE ev.event_at >= CAST($history_from AS TIMESTAMPTZ) AND ev.event_at < CAST($end AS TIMESTAMPTZ)
+    ) AS e
+    JOIN cal_keys AS c ON date_trunc('hour', e.event_at) = c.key_hour
+    WHERE e.event_at >= c.cal_at AND e.event_at < c.cal_end
+    GROUP BY c.cal_at
 ),
 known AS (
     SELECT sl.hour, sl.basis, coalesce(p.sessions, 0) AS sessions
     FROM slots AS sl
-    CROSS JOIN span AS s
     LEFT JOIN per_hour AS p ON p.hour = sl.slot
-    WHERE sl.slot >= s.first_hour AND sl.slot <= s.last_hour
+    WHERE sl.slot >= CAST($first_hour AS TIMESTAMPTZ) AND sl.slot <= CAST($last_hour AS TIMESTAMPTZ)
 ),
 expectation AS (
     SELECT
