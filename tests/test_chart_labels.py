@@ -66,3 +66,19 @@ def test_chromium_draws_the_label_as_written(tmp_path):
     assert LABEL in texts  # the category tick, exactly as the data has it
     assert f'Calls for "{LABEL}"' in texts  # the title
     assert not any("&quot;" in t or "&#x27;" in t or "&amp;" in t for t in texts)
+
+
+@pytest.mark.parametrize(
+    ("target", "fail", "target_side", "fail_side"),
+    [(0.02, 0.03, "below", "above"), (0.97, 0.95, "above", "below")],  # lower-is-better, higher-is-better
+)
+def test_target_and_fail_labels_sit_on_the_outer_side_of_their_lines(
+    target: float, fail: float, target_side: str, fail_side: str
+) -> None:
+    """Two close dashed lines: each label outside the band between them, so they never overprint."""
+    df = pd.DataFrame({"hour": pd.to_datetime(["2026-03-02T10:00Z", "2026-03-02T11:00Z"]), "rate": [0.01, 0.02]})
+    fig = charts.trend(df, "hour", "rate", title="t", unit="%", target=target, threshold=fail).fig
+    by_text = {a.text.split(":")[0]: a for a in fig.layout.annotations}
+    anchor = {"above": "bottom", "below": "top"}  # a label above its line hangs from its bottom edge
+    assert by_text["GA target"].yanchor == anchor[target_side] and by_text["fail line"].yanchor == anchor[fail_side]
+    assert by_text["GA target"].y == pytest.approx(target * 100) and by_text["fail line"].y == pytest.approx(fail * 100)

@@ -368,8 +368,14 @@ def _thresholds(
             "top left" if axis == "y" else "top right",
         )
         return
-    _line(fig, target, unit, target_label, OK, axis, "top left" if axis == "y" else "top right")
-    _line(fig, threshold, unit, threshold_label, THRESHOLD, axis, "bottom left" if axis == "y" else "bottom right")
+    # each label on the outer side of its line, so two close lines keep their labels apart
+    target_low = target is not None and threshold is not None and target < threshold
+    if axis == "y":
+        t_pos, f_pos = ("bottom left", "top left") if target_low else ("top left", "bottom left")
+    else:
+        t_pos, f_pos = "top right", "bottom right"
+    _line(fig, target, unit, target_label, OK, axis, t_pos)
+    _line(fig, threshold, unit, threshold_label, THRESHOLD, axis, f_pos)
 
 
 def _hover_format(unit: str) -> str:
