@@ -141,3 +141,25 @@ def test_a_lake_table_without_a_required_column_is_one_clear_error(lake, tmp_pat
     Warehouse.open(cfg.warehouse_path).close()  # create it
     with pytest.raises(QueryError, match=r"turns: the source has no column status"):
         open_runner(cfg)
+
+
+@pytest.mark.slow
+def test_a_report_reads_the_lake_from_relative_paths_and_defaults_to_its_latest_day(both, lake, tmp_path):
+    """`launchkit run debrief` with [engine.tables] written relative to the config file: the notebook kernel
+    runs in another folder, and the report's default day comes from the lake (the warehouse's own event
+    tables are empty), with the numbers of the same pilot ingested."""
+    from _report_fixtures import clean_env, run_cli
+
+    cfg, _, wh = both
+    (tmp_path / "lake").symlink_to(lake, target_is_directory=True)
+    lines = ["[engine]", 'kind = "duckdb"', "[engine.tables]", *(f'{t} = "lake/{t}"' for t in TABLES)]
+    (tmp_path / "launchkit.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run_cli("run", "debrief", cwd=tmp_path, env=clean_env())
+    last = START + timedelta(days=DAYS - 1)
+    summary = json.loads((tmp_path / "reports" / "debrief" / f"{last}.json").read_text(encoding="utf-8"))
+    want = overview.compute(wh, Window.day(last), cfg)["metrics"]
+    assert summary["metrics"]["active_sessions"] == want["active_sessions"] > 0
+    assert summary["metrics"]["tool_call_success_rate"] == pytest.approx(want["tool_call_success_rate"], rel=1e-9)
+    assert (
+        summary["recommendation"]["action"] == decision.decide(wh, last, cfg, store=False).to_json()["recommendation"]
+    )

@@ -85,6 +85,8 @@ def _config_json(config: Config) -> str:
     data["hourly"]["inbox"] = str(config.inbox_dir)
     if config.checklist_path is not None:
         data["ga"]["checklist"] = str(config.checklist_path)
+    if config.engine.tables:  # the lake's folders as absolute paths: the kernel runs in another folder
+        data["engine"]["tables"] = {name: src.location for name, src in config.engine.tables.items()}
     return json.dumps(data, sort_keys=True)
 
 
@@ -209,7 +211,7 @@ def _run_report(
         if at not in (None, ""):
             hour = floor_hour(parse_instant(at, "--at", tz), tz)
         else:
-            db = snapshot.connect(config, refresh_first=False)
+            db = _reader(config)
             try:
                 hour = latest_hour_with_data(db, now, tz)
             finally:
@@ -224,7 +226,7 @@ def _run_report(
         elif at not in (None, ""):
             day = parse_day(parse_instant(at, "--at", tz), "--at", tz)
         else:
-            db = snapshot.connect(config, refresh_first=False)
+            db = _reader(config)
             try:
                 day = latest_day_with_data(db, tz)
             finally:
@@ -232,7 +234,7 @@ def _run_report(
         if spec.pilot_to_date:  # a day before the pilot's first: one line, not a notebook's traceback
             from launchkit.analytics import finance
 
-            db = snapshot.connect(config, refresh_first=False)
+            db = _reader(config)
             try:
                 finance.pilot_to_date(db, config, day)
             finally:
@@ -297,6 +299,14 @@ def _run_report(
         seconds=time.monotonic() - started,
         notes=notes,
     )
+
+
+def _reader(config: Config) -> Any:
+    """The data as the configured engine reads it ([engine]: the snapshot, the lake in place, or Spark):
+    a report's default day and hour come from where its notebook will read."""
+    from launchkit.store.engines import runner_on
+
+    return runner_on(snapshot.connect(config, refresh_first=False), config.engine)
 
 
 HOUR_CHOICES = ("latest", "busiest")
@@ -366,7 +376,7 @@ def run_all(
     `progress(done, total, kind, html)` is called before the first report and as each one is written.
     """
     snapshot.refresh(config)
-    db = snapshot.connect(config, refresh_first=False)
+    db = _reader(config)
     try:
         jobs = plan(db, days=days, hour=hour, now=now, tz=config.report_zone)
     finally:
