@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install spark demo test test-fast lint lab bench browser clean docs
+.PHONY: install spark java demo test test-fast lint lab bench browser clean docs
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,15 @@ browser:
 	      || echo "warning: could not install poppler-utils; PDF tests will skip"; \
 	  else echo "note: poppler-utils (pdftotext, pdftoppm) not installed and not root; PDF tests will skip"; fi; }
 
+## Java (17 or later) for the two-engine Spark tests (Debian's headless JRE; needs root). Tests skip with a
+## reason without it.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null) \
+	      || echo "warning: could not install Java; Spark tests will skip"; \
+	  else echo "note: Java not installed and not root; Spark tests will skip"; fi; }
+
 ## make lint: formatting, lint rules, types and the import contracts
 lint: install
 	$(BIN)/ruff format --check launchkit tests benchmarks
@@ -49,7 +58,7 @@ lint: install
 	$(BIN)/lint-imports
 
 ## make test: lint, then the whole suite (unit, notebooks, end to end, browser)
-test: install spark browser lint
+test: install spark java browser lint
 	$(BIN)/python -m pytest -q
 
 ## make test-fast: the edit-run loop: everything but the slow end-to-end tests and the two-engine (Spark) ones
