@@ -192,6 +192,24 @@ def two_proportions(k1: int, n1: int, k2: int, n2: int, *, min_expected: float =
     return TestResult(test, float(p), p1 - p2, "difference", int(n1), int(n2), detail)
 
 
+def shift_detail(
+    med_a: float, med_b: float, p95_a: float, p95_b: float, mean_a: float | None, mean_b: float | None
+) -> dict[str, float | None]:
+    """What a day-vs-baseline comparison reports beside its test: medians, p95s and means of the two
+    samples and the day's ratio to the baseline (None where the baseline's value is not positive)."""
+    return {
+        "median_day": med_a,
+        "median_baseline": med_b,
+        "median_ratio": med_a / med_b if med_b > 0 else None,
+        "p95_day": p95_a,
+        "p95_baseline": p95_b,
+        "p95_ratio": p95_a / p95_b if p95_b > 0 else None,
+        "mean_day": mean_a,
+        "mean_baseline": mean_b,
+        "mean_ratio": mean_a / mean_b if mean_a is not None and mean_b is not None and mean_b > 0 else None,
+    }
+
+
 def mann_whitney(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarray) -> TestResult:
     """Mann-Whitney U (scipy), two-sided, of x (the day) against y (the baseline).
 
@@ -210,17 +228,7 @@ def mann_whitney(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
     med_a, med_b = float(np.median(a)), float(np.median(b))
     p95_a, p95_b = float(np.quantile(a, 0.95)), float(np.quantile(b, 0.95))
     mean_a, mean_b = float(a.mean()), float(b.mean())
-    detail = {
-        "median_day": med_a,
-        "median_baseline": med_b,
-        "median_ratio": med_a / med_b if med_b > 0 else None,
-        "p95_day": p95_a,
-        "p95_baseline": p95_b,
-        "p95_ratio": p95_a / p95_b if p95_b > 0 else None,
-        "mean_day": mean_a,
-        "mean_baseline": mean_b,
-        "mean_ratio": mean_a / mean_b if mean_b > 0 else None,
-    }
+    detail = shift_detail(med_a, med_b, p95_a, p95_b, mean_a, mean_b)
     p = float(res.pvalue)
     return TestResult(
         "mann-whitney u", p if math.isfinite(p) else None, ps, "P(day > baseline)", int(a.size), int(b.size), detail

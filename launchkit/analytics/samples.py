@@ -32,6 +32,7 @@ from launchkit.stats import (
     quantile_from_order_stats,
     quantile_interval_from_order_stats,
     ranks_for_quantile_interval,
+    shift_detail,
 )
 from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
@@ -127,15 +128,5 @@ def compare(db: QueryRunner, measure: str, day: Window, baseline: Window, scope:
     med_a, med_b = median_from_order_stats(at1, n1), median_from_order_stats(at2, n2)
     p95_a, p95_b = quantile_from_order_stats(at1, n1, 0.95), quantile_from_order_stats(at2, n2, 0.95)
     mean_a, mean_b = _mean(sum1, n1), _mean(sum2, n2)
-    detail = {
-        "median_day": med_a,
-        "median_baseline": med_b,
-        "median_ratio": med_a / med_b if med_b > 0 else None,
-        "p95_day": p95_a,
-        "p95_baseline": p95_b,
-        "p95_ratio": p95_a / p95_b if p95_b > 0 else None,
-        "mean_day": mean_a,
-        "mean_baseline": mean_b,
-        "mean_ratio": mean_a / mean_b if mean_a is not None and mean_b is not None and mean_b > 0 else None,
-    }
+    detail = shift_detail(med_a, med_b, p95_a, p95_b, mean_a, mean_b)
     return mann_whitney_from_ranks(n1, n2, int(rank_sum1_x2), tie_term, detail)
