@@ -11,8 +11,10 @@ Traces: OTLP/JSON Lines files of three sizes (up to 200 MB) made of synthetic pi
 `launchkit synth --format otlp` (different seeds, so every span is new), once into
 benchmarks/.data/; for each size, side by side in fresh subprocesses:
   floor:  DuckDB's read_json + the three unnests (resourceSpans, scopeSpans, spans) into a table
-  ingest: launchkit's import of the file into a new warehouse (parse, classify, fold, stage, merge)
-and prints spans/s of each, the ratio and the peak memory. Targets (issue 9): within 2x of the
+  serial: launchkit's import of the file into a new warehouse, mapped in one process ([ingest] workers = 1)
+  ingest: the same with the default setting: a file of 8 MiB or more mapped by worker processes
+          (one per CPU, at most 4), a share of its traces each
+and prints spans/s of each, the ratio to the floor and the peak memory (of the largest process). Targets (issue 9): within 2x of the
 floor, spans/s flat across sizes, memory bounded by a batch (not growing with the file).
 
     python benchmarks/ingest.py [--only tabular|traces] [--rows 10000000] [--trace-mb 15,70,200] [--repeat 2]
@@ -106,10 +108,13 @@ import sys, time
 from launchkit import ingest
 from launchkit.config import load_config
 from launchkit.store.runner import Warehouse
-src, db = sys.argv[1:3]
+src, db, n_workers = sys.argv[1:4]
 t = time.perf_counter()
 con = Warehouse.open(db)
-results = ingest.ingest(con, [src], config=load_config(), fmt="otlp")
+config = load_config()
+if n_workers != "default":  # an older checkout may not know the setting
+    config = config.with_overrides(**{"ingest.workers": int(n_workers)})
+results = ingest.ingest(con, [src], config=config, fmt="otlp")
 con.close()
 assert all(r.ok and r.reconciles() for r in results), results
 print(time.perf_counter() - t, sum(r.rows_read for r in results if r.table != "sessions"))
@@ -153,18 +158,21 @@ def make_traces(sizes_mb: list[int]) -> dict[int, Path]:
 def run_traces(sizes_mb: list[int], repeat: int, before: Path | None = None) -> dict[str, dict[str, float]]:
     """Floor and ingest (and, with `before`, the ingest of another checkout's code) side by side."""
     files = make_traces(sizes_mb)
-    runs: dict[str, tuple[str, Path | None]] = {"floor": (TRACE_FLOOR, None), "ingest": (TRACE_INGEST, None)}
+    # name: (code, folder of the launchkit to run, extra argument: the [ingest] workers setting)
+    runs: dict[str, tuple[str, Path | None, list[str]]] = {"floor": (TRACE_FLOOR, None, [])}
     if before is not None:
-        runs = {"floor": (TRACE_FLOOR, None), "before": (TRACE_INGEST, before), "ingest": (TRACE_INGEST, None)}
+        runs["before"] = (TRACE_INGEST, before, ["default"])
+    runs["serial"] = (TRACE_INGEST, None, ["1"])  # mapped in the importing process
+    runs["ingest"] = (TRACE_INGEST, None, ["0"])  # the default: worker processes for a large file
     results = {}
     for src in files.values():
         secs: dict[str, list[float]] = {k: [] for k in runs}
         mem: dict[str, list[float]] = {k: [] for k in runs}
         counts: dict[str, int] = {}
         for _ in range(repeat):
-            for name, (code, path) in runs.items():  # alternating, so machine noise hits each alike
+            for name, (code, path, extra) in runs.items():  # alternating, so machine noise hits each alike
                 with tempfile.TemporaryDirectory() as tmp:
-                    (s, n), m = _timed(code, str(src), str(Path(tmp) / "w.duckdb"), pythonpath=path)
+                    (s, n), m = _timed(code, str(src), str(Path(tmp) / "w.duckdb"), *extra, pythonpath=path)
                 secs[name].append(s)
                 mem[name].append(m)
                 counts[name] = n
@@ -213,7 +221,7 @@ def _timed(code: str, *args: str, pythonpath: Path | None = None) -> tuple[tuple
         capture_output=True,
         text=True,
         env=env,
-        cwd=Path(args[-1]).parent,
+        cwd=Path(args[1]).parent,
     )
     secs, n, rss_kb = out.stdout.split()
     return (float(secs), int(n)), int(rss_kb) / 1024

@@ -132,6 +132,11 @@ class Config:
         return float(self.get("ingest.max_future_hours"))
 
     @property
+    def ingest_workers(self) -> int:
+        """Worker processes that map a large trace file ([ingest] workers; 0: one per CPU, at most 4; 1: none)."""
+        return int(self.get("ingest.workers"))
+
+    @property
     def lock_timeout_s(self) -> float:
         """How long a writer waits for the warehouse or the hourly lock ([hourly] lock_timeout_s)."""
         return float(self.get("hourly.lock_timeout_s"))

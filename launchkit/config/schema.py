@@ -16,7 +16,7 @@ from launchkit.errors import ConfigError
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
     "reports": {"dir": "reports", "redact": True, "timezone": "UTC", "keep_days": 0, "share_plotly": True},
-    "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24},
+    "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24, "workers": 0},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
@@ -53,6 +53,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "ingest.timezone": _TEXT,
     "ingest.earliest": (str, date),
     "ingest.max_future_hours": _NUMBER,
+    "ingest.workers": (int,),
     "pilot.start": _OPTIONAL_TEXT,
     "pilot.end": _OPTIONAL_TEXT,
     "budget.total_usd": _OPTIONAL_NUMBER,
@@ -132,6 +133,9 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
         number(dotted, _get(data, dotted), allow_none=True, low=0, where=where)
     for dotted in ("hourly.lock_timeout_s", "hourly.stale_after_hours", "backup.every_hours"):
         number(dotted, _get(data, dotted), allow_none=True, low=0, low_open=True, where=where)
+    workers = _get(data, "ingest.workers")
+    if workers is not None:
+        whole("ingest.workers", workers, 0, where)
     keep = _get(data, "backup.keep")
     if keep is not None:
         whole("backup.keep", keep, 0, where)

@@ -1,7 +1,7 @@
 """The closed table of input formats: tabular by extension, trace formats by content.
 
 Every format launchkit reads is listed here; the trace readers are imported only when a file
-needs one (they bring pyarrow). Tests walk this table, so a new format is fuzzed and checked like
+needs one. Tests walk this table, so a new format is fuzzed and checked like
 the others as soon as it is listed.
 
 This module is also the boundary between the loader and a format's reader: `reader_errors` turns

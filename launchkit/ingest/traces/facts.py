@@ -89,6 +89,10 @@ def _first_chunk_ms(span: Span) -> float | None:
     return (min(times) - span.start_ns) / 1e6 if times else None
 
 
+# The fields of the configured user and tenant attribute names ([attributes] in launchkit.toml).
+_USER, _TENANT = "configured user", "configured tenant"
+
+
 class FactReader:
     """Reads span facts with the configured user and tenant attribute names; a resource shared by many
     spans (one per OTLP ResourceSpans) is read once."""
@@ -96,6 +100,8 @@ class FactReader:
     def __init__(self, user_names: tuple[str, ...], tenant_names: tuple[str, ...]) -> None:
         self.user_names = user_names
         self.tenant_names = tenant_names
+        # the alias table and the configured names, read in one pass over a span's attributes
+        self._index = semconv.alias_index({_USER: user_names, _TENANT: tenant_names})
         self._resource: tuple[int, dict[str, Any], str | None, str | None] | None = None
 
     def _resource_fields(self, resource: dict[str, Any]) -> tuple[dict[str, Any], str | None, str | None]:
@@ -124,7 +130,7 @@ class FactReader:
                 raw=span.raw,
             )
         attrs = span.attributes
-        fields = semconv.read(attrs)
+        fields = semconv.read(attrs, self._index)
         res, res_user, res_tenant = self._resource_fields(span.resource)
         role, label = semconv.classify(attrs, span.kind, fields=fields)
         f = SpanFacts(
@@ -140,9 +146,9 @@ class FactReader:
             raw_start=span.raw_start,
         )
         f.session = _text(fields.get("session", res.get("session")))
-        user = semconv.lookup(attrs, self.user_names)
+        user = fields.get(_USER)
         f.user = _text(user) if user is not None else res_user or _text(fields.get("user", res.get("user")))
-        tenant = semconv.lookup(attrs, self.tenant_names)
+        tenant = fields.get(_TENANT)
         f.tenant = _text(tenant) if tenant is not None else res_tenant or _text(fields.get("tenant", res.get("tenant")))
         f.release = semconv.release(fields, res)
         model = fields.get("model")

@@ -76,7 +76,8 @@ def map_facts(
     limit = batch if batch is not None else trace_buffer.BATCH_FACTS
     buffer = trace_buffer.TraceBuffer(limit)
     collect(facts, out, buffer)
-    return map_buffer(buffer, out, flush=flush)
+    out.warnings.extend(listed_warnings(*map_buffer(buffer, out, flush=flush)))
+    return out
 
 
 def collect(facts: Iterable[SpanFacts], out: Mapped, buffer: trace_buffer.TraceBuffer) -> None:
@@ -89,23 +90,35 @@ def collect(facts: Iterable[SpanFacts], out: Mapped, buffer: trace_buffer.TraceB
         buffer.add(f)
 
 
+# A warning in file order: (the first record of its trace, its place among the trace's warnings, text).
+KeyedWarning = tuple[int, int, str]
+
+
 def map_buffer(
     buffer: trace_buffer.TraceBuffer, out: Mapped, *, flush: Callable[[Mapped], None] | None = None
-) -> Mapped:
-    """Map the traces kept in `buffer` into `out`, calling `flush` whenever a batch of rows is ready."""
-    listed: list[str] = []
+) -> tuple[list[KeyedWarning], int]:
+    """Map the traces kept in `buffer` into `out`, calling `flush` whenever a batch of rows is ready.
+
+    Returns the first MAX_LISTED_WARNINGS warnings in file order, and how many there were in all.
+    """
+    listed: list[KeyedWarning] = []
     n_warnings = 0
     for trace_id, spans in buffer.traces():
-        for warning in _map_trace(trace_id, spans, out):
-            n_warnings += 1
-            if len(listed) < MAX_LISTED_WARNINGS:
-                listed.append(warning)
+        first = spans[0].row if spans else 0  # a trace's facts come in file order
+        warnings = _map_trace(trace_id, spans, out)
+        n_warnings += len(warnings)
+        # traces come in the order they were first seen: the first ones listed are the first in the file
+        listed.extend((first, i, w) for i, w in enumerate(warnings[: MAX_LISTED_WARNINGS - len(listed)]))
         if flush is not None and len(out.turns) + len(out.tool_calls) >= buffer.limit:
             flush(out)
-    if listed:
-        more = n_warnings - len(listed)
-        out.warnings.extend(listed + ([f"... and {more} more"] if more else []))
-    return out
+    return listed, n_warnings
+
+
+def listed_warnings(listed: list[KeyedWarning], total: int) -> list[str]:
+    """The first MAX_LISTED_WARNINGS warnings in file order, then how many more there were."""
+    first = sorted(listed)[:MAX_LISTED_WARNINGS]
+    more = total - len(first)
+    return [w for _, _, w in first] + ([f"... and {more} more"] if more else [])
 
 
 def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> list[str]:
@@ -201,12 +214,6 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
         facts = out.sessions.get(sid)
         if facts is None:
             facts = out.sessions[sid] = SessionFacts(session_id=sid, first_row=f.row)
-        facts.first_row = min(facts.first_row, f.row)
+        facts.add(f.row, f.tenant, f.user, f.release)
         facts.widen(f.start_ns, f.end_ns)
-        if facts.tenant_id is None:
-            facts.tenant_id = f.tenant
-        if facts.user_id is None:
-            facts.user_id = f.user
-        if facts.release is None:
-            facts.release = f.release
     return warnings

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from launchkit.errors import InputFileError
+from launchkit.ingest.traces.share import Share
 from launchkit.ingest.traces.spans import (
     Span,
     attributes,
@@ -40,11 +41,13 @@ def _kind(value: Any) -> str | None:
     return KINDS.get(value) if isinstance(value, (int, str)) and not isinstance(value, bool) else None
 
 
-def parse_otlp(path: Path) -> Iterator[Span]:
+def parse_otlp(path: Path, notes: list[str] | None = None, share: Share | None = None) -> Iterator[Span]:
     """Spans of an OTLP/JSON file (one TracesData document, or JSON Lines of them as the collector writes).
 
     A line that is not JSON, or a document without resourceSpans, is a span with a problem (rejected
-    with its reason); a file with no resourceSpans at all raises InputFileError.
+    with its reason); a file with no resourceSpans at all raises InputFileError. With `share`, the
+    spans of traces another worker maps are skipped before they are built (records keep their
+    numbers); the caller still filters what comes out by `share.owns`.
     """
     found = False
     row = 0
@@ -72,9 +75,19 @@ def parse_otlp(path: Path) -> Iterator[Span]:
                     scope_name = scope.get("name") if isinstance(scope, Mapping) else None
                     for sp in ss.get("spans") or []:
                         row += 1
+                        if share is not None and not share.owns(_trace_of(sp)):
+                            continue
                         yield _otlp_span(row, sp, resource, scope_name)
     if not found:
         raise InputFileError(str(path), "not OTLP/JSON: no resourceSpans found")
+
+
+def _trace_of(sp: Any) -> str | None:
+    """The span's trace id as _otlp_span reads it (None when there is none or it cannot be read)."""
+    try:
+        return norm_id(sp.get("traceId"), 16) if type(sp) is dict or isinstance(sp, Mapping) else None
+    except ValueError:
+        return None
 
 
 def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
@@ -91,7 +104,7 @@ def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
             ids.append(None)
             problem = problem or f"{key}: {exc}"
     if problem is not None:
-        return problem_span(row, problem, sp)
+        return problem_span(row, problem, sp, trace_id=ids[0])
     start, raw_start = read_time(get("startTimeUnixNano"))
     end, _ = read_time(get("endTimeUnixNano"))
     st = get("status") or {}

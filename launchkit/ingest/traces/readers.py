@@ -4,7 +4,8 @@ Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemet
 JSON), otel-js (OpenTelemetry JS SDK span JSON), phoenix (Arize Phoenix span exports), langfuse
 (Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
 Each reader parses the file in Python as a stream, maps it to raw contract rows and stages them as
-temp tables, a batch at a time (launchkit.ingest.traces.buffer bounds the memory);
+temp tables, a batch at a time (launchkit.ingest.traces.buffer bounds the memory); a large span
+file is mapped by worker processes, a share of its traces each (launchkit.ingest.traces.workers);
 the loader then validates, rejects, dedupes and merges them with the manifest, exactly as for CSV
 files. The closed list of formats is launchkit.ingest.formats.
 """
@@ -20,8 +21,8 @@ import duckdb
 from launchkit.config import Config
 from launchkit.errors import InputFileError
 from launchkit.ingest.result import Staged
-from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json
-from launchkit.ingest.traces.mapping import map_spans
+from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json, workers
+from launchkit.ingest.traces.mapping import identity_names, map_spans
 from launchkit.ingest.traces.spans import Span, documents
 from launchkit.ingest.traces.stage import stage, stage_rows
 
@@ -31,12 +32,18 @@ _HEAD_BYTES = 256 * 1024
 _FULL_PARSE_MAX = 20 * 1024 * 1024
 
 
-def _span_reader(parse: Callable[[Path, list[str]], Iterator[Span]], fmt: str) -> Reader:
+def _span_reader(parse: Callable[..., Iterator[Span]], fmt: str, *, takes_share: bool = False) -> Reader:
     def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
-        notes: list[str] = []
-        # rows are staged batch by batch as they are mapped, so memory follows a batch, not the file
-        mapped = map_spans(parse(Path(path), notes), config, flush=lambda m: stage_rows(con, m))
-        mapped.notes.extend(dict.fromkeys(notes))  # once each, in order
+        path = Path(path)
+        n = workers.worker_count(config.ingest_workers)
+        if n > 1 and path.stat().st_size >= workers.MIN_BYTES:
+            # a large file: its traces mapped by worker processes, a share each, rows staged as they come
+            mapped = workers.map_in_workers(con, parse, path, identity_names(config), n, takes_share=takes_share)
+        else:
+            notes: list[str] = []
+            # rows are staged batch by batch as they are mapped, so memory follows a batch, not the file
+            mapped = map_spans(parse(path, notes), config, flush=lambda m: stage_rows(con, m))
+            mapped.notes.extend(dict.fromkeys(notes))  # once each, in order
         return stage(con, mapped, fmt)
 
     read.__doc__ = f"Read a {fmt} file into staged contract rows."
@@ -49,7 +56,7 @@ def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) ->
 
 
 READERS: dict[str, Reader] = {
-    "otlp": _span_reader(lambda p, notes: otlp.parse_otlp(p), "otlp"),
+    "otlp": _span_reader(otlp.parse_otlp, "otlp", takes_share=True),
     "otel-json": _span_reader(sdk_json.parse_sdk_json, "otel-json"),
     "otel-js": _span_reader(otel_js.parse_js, "otel-js"),
     "phoenix": _span_reader(phoenix.parse_phoenix, "phoenix"),

@@ -250,23 +250,29 @@ REASON_RERECORDED = "re-recorded call"
 REASON_NOT_GENAI = "not an LLM or tool span"
 
 
-def _index() -> dict[str, tuple[tuple[str, int], ...]]:
-    """Attribute name -> (field, rank) of every alias it is (a name may serve more than one field)."""
+Index = dict[str, tuple[tuple[str, int], ...]]
+
+
+def alias_index(extra: Mapping[str, tuple[str, ...]] | None = None) -> Index:
+    """Attribute name -> (field, rank) of every alias it is (a name may serve more than one field).
+
+    `extra` adds fields of the caller's own (the configured user and tenant names), read in the same pass.
+    """
     out: dict[str, list[tuple[str, int]]] = {}
-    for fld, names in ALIASES.items():
+    for fld, names in {**ALIASES, **(extra or {})}.items():
         for rank, name in enumerate(names):
             out.setdefault(name, []).append((fld, rank))
     return {k: tuple(v) for k, v in out.items()}
 
 
-_INDEX = _index()
+_INDEX = alias_index()
 
 
-def read(attrs: Mapping[str, Any]) -> dict[str, Any]:
+def read(attrs: Mapping[str, Any], index: Index | None = None) -> dict[str, Any]:
     """Every logical field a span's attributes give, each from its first alias present with a usable
     value (the same answer as `first` per field, in one pass over the attributes)."""
     best: dict[str, tuple[int, Any]] = {}
-    index = _INDEX
+    index = _INDEX if index is None else index
     for key, value in attrs.items():
         hits = index.get(key)
         if hits is None or value is None or (type(value) is str and not value.strip()):

@@ -10,6 +10,7 @@ import base64
 import binascii
 import json
 import math
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -57,17 +58,24 @@ class Span:
     not_a_span: str | None = None  # a record of another signal in a trace file (a log record): ignored, why
 
 
-def problem_span(row: int, problem: str, record: Any = None) -> Span:
-    """A record that cannot be mapped: rejected before staging with its reason and JSON."""
-    return Span(row, None, None, None, "", None, None, problem=problem, raw="" if record is None else raw_json(record))
+def problem_span(row: int, problem: str, record: Any = None, trace_id: str | None = None) -> Span:
+    """A record that cannot be mapped: rejected before staging with its reason and JSON (and its trace
+    id, when that could be read: it says which worker reads the record, launchkit.ingest.traces.share)."""
+    raw = "" if record is None else raw_json(record)
+    return Span(row, trace_id, None, None, "", None, None, problem=problem, raw=raw)
 
 
 PreReject = tuple[int, "str | None", str, str]  # row, column, reason, raw JSON
 
 
-@dataclass
+@dataclass(slots=True)
 class SessionFacts:
-    """What a file's spans say about one session."""
+    """What a file's spans say about one session.
+
+    The rules do not depend on the order spans are met in (a large file's traces are mapped in
+    parts): the time range is the widest, and the tenant, user and release are those of the first
+    span in the file that names one (`*_row` is that span's record number).
+    """
 
     session_id: str
     first_row: int
@@ -76,12 +84,36 @@ class SessionFacts:
     tenant_id: str | None = None
     user_id: str | None = None
     release: str | None = None
+    tenant_row: int | None = None
+    user_row: int | None = None
+    release_row: int | None = None
 
     def widen(self, start_ns: int | None, end_ns: int | None) -> None:
         if start_ns is not None:
             self.start_ns = start_ns if self.start_ns is None else min(self.start_ns, start_ns)
         if end_ns is not None:
             self.end_ns = end_ns if self.end_ns is None else max(self.end_ns, end_ns)
+
+    def add(self, row: int, tenant: str | None, user: str | None, release: str | None) -> None:
+        """What record `row` says of the session's tenant, user and release (the earliest record wins)."""
+        self.first_row = min(self.first_row, row)
+        if tenant is not None and (self.tenant_row is None or row < self.tenant_row):
+            self.tenant_id, self.tenant_row = tenant, row
+        if user is not None and (self.user_row is None or row < self.user_row):
+            self.user_id, self.user_row = user, row
+        if release is not None and (self.release_row is None or row < self.release_row):
+            self.release, self.release_row = release, row
+
+    def merge(self, other: SessionFacts) -> None:
+        """Take in what another part of the file said of the same session."""
+        self.widen(other.start_ns, other.end_ns)
+        self.first_row = min(self.first_row, other.first_row)
+        if other.tenant_row is not None:
+            self.add(other.tenant_row, other.tenant_id, None, None)
+        if other.user_row is not None:
+            self.add(other.user_row, None, other.user_id, None)
+        if other.release_row is not None:
+            self.add(other.release_row, None, None, other.release)
 
 
 @dataclass
@@ -127,6 +159,10 @@ def raw_json(obj: Any) -> str:
     return text if len(text) <= _RAW_MAX else text[: _RAW_MAX - 3] + "..."
 
 
+# Ids already as OTLP/JSON writes them: lowercase hex of the right length, not the invalid all-zero id.
+_LOWER_HEX = {n: re.compile(rf"(?!0{{{2 * n}}})[0-9a-f]{{{2 * n}}}").fullmatch for n in (8, 16)}
+
+
 def norm_id(value: Any, nbytes: int) -> str | None:
     """An OTel id as lowercase hex: hex text (any case, optional 0x), base64 text, or an integer.
 
@@ -134,6 +170,8 @@ def norm_id(value: Any, nbytes: int) -> str | None:
     """
     if value is None or value == "":
         return None
+    if type(value) is str and _LOWER_HEX[nbytes](value):  # the common case: lowercase hex, not all zeros
+        return value
     if type(value) is str and len(value) == 2 * nbytes and value.isascii() and value.isalnum():
         try:  # the common case: hex of the right length
             if int(value, 16):

@@ -8,10 +8,14 @@ are derived, not read: the sessions manifest row counts distinct sessions (see d
 from __future__ import annotations
 
 import json
+import os
+import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
+import msgspec
 
 from launchkit.contract import TABLES
 from launchkit.errors import CountsError
@@ -37,53 +41,82 @@ def _value_text(value: Any) -> str | None:
     return json.dumps(value, default=str)
 
 
-def _texts(values: list[Any]) -> list[str | None]:
-    """_value_text of each value, with text and missing values passed through as they are."""
-    return [v if v is None or type(v) is str else _value_text(v) for v in values]
+def _texts(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with every value but `_row` as text (_value_text); text and missing values pass as they are."""
+    for key, value in row.items():
+        if value is not None and type(value) is not str and key != "_row":
+            row[key] = _value_text(value)
+    return row
 
 
-def _stage_table(con: duckdb.DuckDBPyConnection, table: str, rows: list[dict[str, Any]], append: bool) -> str:
-    """Register rows (contract column names + _row) as temp table _lk_trace_<table>, all values VARCHAR.
+# A batch of one table's rows written out: (table, JSON Lines file, its columns, rows).
+RowFile = tuple[str, str, tuple[str, ...], int]
+
+_ENCODER = msgspec.json.Encoder()
+
+
+def write_rows(table: str, rows: list[dict[str, Any]], folder: str | None = None) -> RowFile:
+    """Rows (contract column names + _row) as a JSON Lines file for DuckDB to stage: every value as text.
+
+    A file, not an in-memory table: DuckDB reads it in parallel, and a worker process can write it.
+    """
+    cols = tuple(c for c in TABLES[table].column_names if any(c in r for r in rows))
+    fd, path = tempfile.mkstemp(prefix=f"launchkit-{table}-", suffix=".jsonl", dir=folder)
+    with os.fdopen(fd, "wb") as f:
+        f.write(_ENCODER.encode_lines([_texts(r) for r in rows]))
+    return table, path, cols, len(rows)
+
+
+def _stage_file(con: duckdb.DuckDBPyConnection, batch: RowFile, append: bool) -> str:
+    """Read a batch file (write_rows) into temp table _lk_trace_<table>, all values VARCHAR, and remove it.
 
     With `append`, the rows go after those a batch before staged (a column only these rows have is
     added, NULL for the rows before, as if they had been staged at once).
     """
-    import pyarrow as pa
-
-    cols = [c for c in TABLES[table].column_names if any(c in r for r in rows)]
-    arrow = pa.Table.from_arrays(
-        [pa.array([int(r["_row"]) for r in rows], type=pa.int64())]
-        + [pa.array(_texts([r.get(c) for r in rows]), type=pa.string()) for c in cols],
-        names=["_row", *cols],
-    )
-    name = f"_lk_trace_{table}"
-    view = f"{name}_src"
-    con.register(view, arrow)
+    table, path, cols, _ = batch
+    name = quote_ident(f"_lk_trace_{table}")
+    source = "read_json(?, format = 'newline_delimited', columns = ?, maximum_object_size = 1073741824)"
+    columns = {"_row": "BIGINT", **dict.fromkeys(cols, "VARCHAR")}
     try:
-        select = ", ".join(
-            [f"CAST({quote_ident('_row')} AS BIGINT) AS {quote_ident('_row')}"]
-            + [f"CAST({quote_ident(c)} AS VARCHAR) AS {quote_ident(c)}" for c in cols]
-        )
         if not append:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {quote_ident(name)} AS SELECT {select} FROM {quote_ident(view)}")
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {source}", [path, columns])
         else:
-            have = {r[0] for r in con.execute(f"SELECT * FROM {quote_ident(name)} LIMIT 0").description}
+            have = {r[0] for r in con.execute(f"SELECT * FROM {name} LIMIT 0").description}
             for c in cols:
                 if c not in have:
-                    con.execute(f"ALTER TABLE {quote_ident(name)} ADD COLUMN {quote_ident(c)} VARCHAR")
-            con.execute(f"INSERT INTO {quote_ident(name)} BY NAME SELECT {select} FROM {quote_ident(view)}")
+                    con.execute(f"ALTER TABLE {name} ADD COLUMN {quote_ident(c)} VARCHAR")
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {source}", [path, columns])
     finally:
-        con.unregister(view)
-    return name
+        Path(path).unlink(missing_ok=True)
+    return f"_lk_trace_{table}"
+
+
+def take_batch(mapped: Mapped, folder: str | None = None) -> list[RowFile]:
+    """The rows mapped so far (turns, tool calls, feedback) written to files (write_rows), cleared from
+    `mapped`. Needs no connection: a worker process writes the batch, the importing process stages it."""
+    batch = []
+    for table, rows in (("turns", mapped.turns), ("tool_calls", mapped.tool_calls), ("feedback", mapped.feedback)):
+        if rows:
+            batch.append(write_rows(table, rows, folder))
+            rows.clear()
+    return batch
+
+
+def stage_batch(con: duckdb.DuckDBPyConnection, mapped: Mapped, batch: list[RowFile]) -> None:
+    """Stage a batch (take_batch) after the rows staged before, removing its files; `mapped.staged` counts them."""
+    try:
+        for row_file in batch:
+            table = row_file[0]
+            _stage_file(con, row_file, append=table in mapped.staged)
+            mapped.staged[table] = mapped.staged.get(table, 0) + row_file[3]
+    finally:
+        for _, path, _, _ in batch:
+            Path(path).unlink(missing_ok=True)
 
 
 def stage_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> None:
     """Stage the rows mapped so far (turns, tool calls, feedback) and clear them: a batch of a large file."""
-    for table, rows in (("turns", mapped.turns), ("tool_calls", mapped.tool_calls), ("feedback", mapped.feedback)):
-        if rows:
-            _stage_table(con, table, rows, append=table in mapped.staged)
-            mapped.staged[table] = mapped.staged.get(table, 0) + len(rows)
-            rows.clear()
+    stage_batch(con, mapped, take_batch(mapped))
 
 
 def _ts_ns(value: Any) -> int | None:
@@ -161,7 +194,7 @@ def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
     session_rows, session_notes = _session_rows(con, mapped)
     stage_rows(con, mapped)
     if session_rows:
-        _stage_table(con, "sessions", session_rows, append=False)
+        _stage_file(con, write_rows("sessions", session_rows), append=False)
         mapped.staged["sessions"] = len(session_rows)
     n_turns, n_calls, n_feedback = (mapped.staged.get(t, 0) for t in ("turns", "tool_calls", "feedback"))
     tables = {t: f"_lk_trace_{t}" for t in _STAGE_ORDER if mapped.staged.get(t)}
