@@ -12,6 +12,7 @@ import json
 from pathlib import Path
 
 import pytest
+from _otlp import chat_line, one_span_per_line
 
 from launchkit import ingest
 from launchkit.ingest.traces import buffer
@@ -22,19 +23,6 @@ TWO_TRACES = Path(__file__).resolve().parent / "fixtures" / "otlp" / "two_traces
 
 def rows(con, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
-
-
-def one_span_per_line(docs: list[dict]) -> list[dict]:
-    """Every span as its own TracesData document (with its resource and scope)."""
-    out = []
-    for td in docs:
-        for rs in td["resourceSpans"]:
-            for ss in rs["scopeSpans"]:
-                for sp in ss["spans"]:
-                    out.append(
-                        {"resourceSpans": [{"resource": rs.get("resource"), "scopeSpans": [{**ss, "spans": [sp]}]}]}
-                    )
-    return out
 
 
 def test_a_trace_spread_over_batches_gives_the_known_rows(con, config, tmp_path, monkeypatch):
@@ -74,22 +62,16 @@ def test_a_trace_spread_over_batches_gives_the_known_rows(con, config, tmp_path,
 
 
 def _chat(trace: str, span: str, parent: str | None, start_s: int, tokens: tuple[int, int]) -> dict:
-    sp = {
-        "traceId": trace,
-        "spanId": span,
-        "name": "chat gpt-4o",
-        "startTimeUnixNano": str(start_s * 10**9),
-        "endTimeUnixNano": str((start_s + 2) * 10**9),
-        "attributes": [
-            {"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}},
-            {"key": "gen_ai.request.model", "value": {"stringValue": "gpt-4o"}},
-            {"key": "gen_ai.usage.input_tokens", "value": {"intValue": str(tokens[0])}},
-            {"key": "gen_ai.usage.output_tokens", "value": {"intValue": str(tokens[1])}},
-        ],
-    }
-    if parent:
-        sp["parentSpanId"] = parent
-    return {"resourceSpans": [{"resource": {"attributes": []}, "scopeSpans": [{"spans": [sp]}]}]}
+    usage = {"gen_ai.usage.input_tokens": tokens[0], "gen_ai.usage.output_tokens": tokens[1]}
+    return chat_line(
+        trace,
+        span,
+        start_s,
+        {"gen_ai.request.model": "gpt-4o", **usage},
+        parent=parent,
+        duration_s=2,
+        name="chat gpt-4o",
+    )
 
 
 def test_a_re_recorded_call_split_across_batches_is_one_turn(con, config, tmp_path, monkeypatch):

@@ -16,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from _otlp import chat_line, one_span_per_line
 
 from launchkit import ingest, synth
 from launchkit.config import load_config
@@ -32,19 +33,6 @@ TABLES = ("turns", "tool_calls", "sessions", "rejects")
 @pytest.fixture(autouse=True)
 def _every_file_to_the_workers(monkeypatch):
     monkeypatch.setattr(workers, "MIN_BYTES", 0)
-
-
-def _spans_one_per_line(docs: list[dict]) -> list[dict]:
-    """Every span as its own TracesData document (with its resource and scope)."""
-    out = []
-    for td in docs:
-        for rs in td["resourceSpans"]:
-            for ss in rs["scopeSpans"]:
-                for sp in ss["spans"]:
-                    out.append(
-                        {"resourceSpans": [{"resource": rs.get("resource"), "scopeSpans": [{**ss, "spans": [sp]}]}]}
-                    )
-    return out
 
 
 def _load(path: Path, n_workers: int) -> tuple[Warehouse, list]:
@@ -80,7 +68,7 @@ def shuffled_pilot(tmp_path_factory) -> tuple[Path, object]:
         for line in p.read_text().splitlines()
         if line.strip()
     ]
-    lines = _spans_one_per_line(docs)
+    lines = one_span_per_line(docs)
     random.Random(3).shuffle(lines)
     f = folder / "all_spans.jsonl"
     f.write_text("".join(json.dumps(d) + "\n" for d in lines))
@@ -120,7 +108,7 @@ def test_workers_give_the_rows_of_one_process_row_for_row(shuffled_pilot, monkey
 def test_the_hand_worked_fixture_through_workers(tmp_path, monkeypatch):
     monkeypatch.setattr(buffer, "BATCH_FACTS", 2)
     docs = [json.loads(line) for line in TWO_TRACES.read_text().splitlines() if line.strip()]
-    order = _spans_one_per_line(docs)[::-1]
+    order = one_span_per_line(docs)[::-1]
     f = tmp_path / "spread.jsonl"
     f.write_text("".join(json.dumps(d) + "\n" for d in order[::2] + order[1::2]))
     con, results = _load(f, 2)
@@ -142,23 +130,6 @@ def test_the_hand_worked_fixture_through_workers(tmp_path, monkeypatch):
     ]
 
 
-def _chat(trace: str, span: str, start_s: int, attrs: dict, resource: dict | None = None) -> dict:
-    kv = [
-        {"key": k, "value": {"stringValue": v} if isinstance(v, str) else {"intValue": str(v)}}
-        for k, v in attrs.items()
-    ]
-    sp = {
-        "traceId": trace,
-        "spanId": span,
-        "name": "chat",
-        "startTimeUnixNano": str(start_s * 10**9),
-        "endTimeUnixNano": str((start_s + 1) * 10**9),
-        "attributes": [{"key": "gen_ai.operation.name", "value": {"stringValue": "chat"}}, *kv],
-    }
-    res = [{"key": k, "value": {"stringValue": v}} for k, v in (resource or {}).items()]
-    return {"resourceSpans": [{"resource": {"attributes": res}, "scopeSpans": [{"spans": [sp]}]}]}
-
-
 def _owner(trace: str, n: int) -> int:
     return next(k for k in range(n) if Share(k, n).owns(trace))
 
@@ -169,11 +140,11 @@ def test_bad_records_are_rejected_once_with_their_numbers(tmp_path):
     a = next(t for t in traces if _owner(t, 2) == 0)
     b = next(t for t in traces if _owner(t, 2) == 1)
     lines = [
-        json.dumps(_chat(a, "a" * 16, 1772445600, {})),  # record 1: a turn
+        json.dumps(chat_line(a, "a" * 16, 1772445600, {})),  # record 1: a turn
         "{not json",  # line 2, record 2
-        json.dumps(_chat(b, "zz" * 8, 1772445601, {})),  # record 3: an unreadable span id, trace b (worker 1)
-        json.dumps(_chat("xyz", "b" * 16, 1772445602, {})),  # record 4: an unreadable trace id (worker 0)
-        json.dumps(_chat(b, "c" * 16, 1772445603, {})),  # record 5: a turn
+        json.dumps(chat_line(b, "zz" * 8, 1772445601, {})),  # record 3: an unreadable span id, trace b (worker 1)
+        json.dumps(chat_line("xyz", "b" * 16, 1772445602, {})),  # record 4: an unreadable trace id (worker 0)
+        json.dumps(chat_line(b, "c" * 16, 1772445603, {})),  # record 5: a turn
         json.dumps({"nothing": 1}),  # line 6, record 6: not TracesData
     ]
     f = tmp_path / "bad.jsonl"
@@ -196,9 +167,9 @@ def test_a_session_over_traces_of_two_workers_takes_the_first_spans_tenant(tmp_p
     a = next(t for t in traces if _owner(t, 2) == 0)
     b = next(t for t in traces if _owner(t, 2) == 1)
     lines = [
-        _chat(a, "1" * 16, 1772445600, {"gen_ai.conversation.id": "s1"}),
-        _chat(b, "2" * 16, 1772445610, {"gen_ai.conversation.id": "s1", "tenant.id": "first"}),
-        _chat(a, "3" * 16, 1772445620, {"gen_ai.conversation.id": "s1", "tenant.id": "second", "user.id": "u9"}),
+        chat_line(a, "1" * 16, 1772445600, {"gen_ai.conversation.id": "s1"}),
+        chat_line(b, "2" * 16, 1772445610, {"gen_ai.conversation.id": "s1", "tenant.id": "first"}),
+        chat_line(a, "3" * 16, 1772445620, {"gen_ai.conversation.id": "s1", "tenant.id": "second", "user.id": "u9"}),
     ]
     f = tmp_path / "s.jsonl"
     f.write_text("".join(json.dumps(d) + "\n" for d in lines))
@@ -213,7 +184,7 @@ def test_warnings_are_listed_in_file_order_whatever_worker_found_them(tmp_path):
     # 25 spans naming a model launchkit does not recognise as a call, one trace each: 25 warnings
     lines = []
     for i in range(25):
-        sp = _chat(f"{i + 1:032x}", f"{i + 1:016x}", 1772445600 + i, {"gen_ai.request.model": "gpt-4o"})
+        sp = chat_line(f"{i + 1:032x}", f"{i + 1:016x}", 1772445600 + i, {"gen_ai.request.model": "gpt-4o"})
         sp["resourceSpans"][0]["scopeSpans"][0]["spans"][0]["attributes"][0]["value"]["stringValue"] = "mystery"
         lines.append(sp)
     f = tmp_path / "w.jsonl"
@@ -255,7 +226,7 @@ def test_a_worker_that_dies_fails_the_load_and_loads_nothing(tmp_path, monkeypat
     import lk_dying_parser
 
     f = tmp_path / "t.jsonl"
-    f.write_text(json.dumps(_chat("a" * 32, "b" * 16, 1772445600, {})) + "\n")
+    f.write_text(json.dumps(chat_line("a" * 32, "b" * 16, 1772445600, {})) + "\n")
     con = Warehouse.memory()
     with pytest.raises(RuntimeError, match=r"trace import worker \d of 2 stopped before it finished \(exit status 3"):
         workers.map_in_workers(con.con, lk_dying_parser.parse, f, ((), ()), 2)
