@@ -2,11 +2,12 @@
 
 Each worker reads the whole file (decoding the JSON is a small part of the work), builds and maps
 the spans of its own traces exactly as a reading in this process does (facts, the trace buffer,
-the fold, the mapping) and writes its rows out in batches as it goes (JSON Lines files, launchkit.ingest.traces.stage); this process stages
-each batch as it arrives. At the end it adds up what the workers counted (records, ignored spans
-by reason, rejects, notes), keeps the first warnings in file order and merges the sessions by rules
-that do not depend on the order of the spans (launchkit.ingest.traces.spans.SessionFacts). The
-result is the one a reading in this process gives, row for row; the tests compare the two.
+the fold, the mapping) and writes its rows out in batches as it goes (launchkit.ingest.traces.
+stage); this process stages each batch as it arrives. At the end it adds up what the workers
+counted (records, ignored spans by reason, rejects, notes), keeps the first warnings in file order
+and merges the sessions by rules that do not depend on the order of the spans (launchkit.ingest.
+traces.spans.SessionFacts). The result is the one a reading in this process gives, row for row;
+the tests compare the two.
 
 Memory: each worker bounds its own by a batch (launchkit.ingest.traces.buffer), and at most two
 batches per worker wait to be staged (a worker blocks on a full pipe). A worker that stops early
@@ -92,7 +93,11 @@ def map_in_workers(
             log: IO[bytes] = tempfile.TemporaryFile(prefix="launchkit-worker-")  # noqa: SIM115 - closed below
             logs.append(log)
             proc = subprocess.Popen(
-                [sys.executable, "-m", __name__], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log
+                [sys.executable, "-m", __name__],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                env=_same_launchkit(),
             )
             procs.append(proc)
             job = (parse, takes_share, str(path), names, Share(k, workers), limit, folder)
@@ -130,6 +135,17 @@ def map_in_workers(
             log.close()
         rows_dir.cleanup()
     return _merged(out, [parts[k] for k in range(workers)])
+
+
+def _same_launchkit() -> dict[str, str]:
+    """The environment for a worker: this launchkit's folder first on its path, so it runs this code
+    even where the caller found launchkit by a path of its own (a notebook's sys.path.insert)."""
+    import launchkit
+
+    root = str(Path(launchkit.__file__).resolve().parents[1])
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
 def _merged(out: Mapped, parts: list[tuple[Mapped, list[KeyedWarning], int]]) -> Mapped:
