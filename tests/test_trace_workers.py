@@ -227,9 +227,8 @@ def test_a_worker_that_dies_fails_the_load_and_loads_nothing(tmp_path, monkeypat
 
     f = tmp_path / "t.jsonl"
     f.write_text(json.dumps(chat_line("a" * 32, "b" * 16, 1772445600, {})) + "\n")
-    con = Warehouse.memory()
     with pytest.raises(RuntimeError, match=r"trace import worker \d of 2 stopped before it finished \(exit status 3"):
-        workers.map_in_workers(con.con, lk_dying_parser.parse, f, ((), ()), 2)
+        workers.map_in_workers(lk_dying_parser.parse, f, ((), ()), 2, str(tmp_path))
     sys.modules.pop("lk_dying_parser", None)
 
 

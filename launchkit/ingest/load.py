@@ -58,6 +58,7 @@ from launchkit.ingest.tabular import (
 )
 from launchkit.store.connect import damaged, is_damage
 from launchkit.store.runner import Warehouse
+from launchkit.store.sql import quote_ident
 
 log = logging.getLogger(__name__)
 
@@ -121,6 +122,8 @@ def staged_file(
                 staged = Staged(tables={tbl: "_src"}, kind=kind)
             else:
                 staged = trace_reader(fmt)(con, src.path, config)
+                if staged.scratch is not None:  # the staged views read its files until the merge is done
+                    stack.callback(staged.scratch.cleanup)
         staged.notes = list(staged.notes) + src.notes
         staged.read_from = str(src.path)
         yield staged
@@ -136,6 +139,7 @@ def _merge_traces(
     for table, rel in staged.tables.items():
         with _typing_errors(name, fmt, shown):
             r = load_staged(con, load_id=manifest.next_load_id(con), path=name, table=table, stg=rel)
+        con.execute(f"DROP {staged.kind} IF EXISTS {quote_ident(rel)}")
         r.format = fmt
         results.append(r)
     if staged.pre_rejects or staged.ignored or not results:

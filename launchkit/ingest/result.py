@@ -92,5 +92,6 @@ class Staged:
     warnings: list[str] = field(default_factory=list)
     pre_rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)  # row, column, reason, raw
     notes: list[str] = field(default_factory=list)
-    kind: str = "TABLE"  # TABLE, or VIEW for a large tabular file streamed from its path
+    kind: str = "TABLE"  # TABLE, or VIEW for a relation streamed from files (a large tabular file, trace rows)
+    scratch: Any = None  # a tempfile.TemporaryDirectory the staged views read from: removed after the merge
     read_from: str | None = None  # the path the reader opened (a stand-in: launchkit.ingest.source)

@@ -3,9 +3,10 @@
 Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemetry Python SDK span
 JSON), otel-js (OpenTelemetry JS SDK span JSON), phoenix (Arize Phoenix span exports), langfuse
 (Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
-Each reader parses the file in Python as a stream, maps it to raw contract rows and stages them as
-temp tables, a batch at a time (launchkit.ingest.traces.buffer bounds the memory); a large span
-file is mapped by worker processes, a share of its traces each (launchkit.ingest.traces.workers);
+Each reader parses the file in Python as a stream, maps it to raw contract rows and writes them out
+a batch at a time (launchkit.ingest.traces.buffer bounds the memory), staged as temp views over the
+batch files (launchkit.ingest.traces.stage); a large span file is mapped by worker processes, a share
+of its traces each (launchkit.ingest.traces.workers);
 the loader then validates, rejects, dedupes and merges them with the manifest, exactly as for CSV
 files. The closed list of formats is launchkit.ingest.formats.
 """
@@ -13,6 +14,7 @@ files. The closed list of formats is launchkit.ingest.formats.
 from __future__ import annotations
 
 import itertools
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,16 +37,19 @@ _FULL_PARSE_MAX = 20 * 1024 * 1024
 def _span_reader(parse: Callable[..., Iterator[Span]], fmt: str, *, takes_share: bool = False) -> Reader:
     def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
         path = Path(path)
+        scratch = tempfile.TemporaryDirectory(prefix="launchkit-rows-")  # the row batches, until the merge
         n = workers.worker_count(config.ingest_workers)
         if n > 1 and path.stat().st_size >= workers.MIN_BYTES:
-            # a large file: its traces mapped by worker processes, a share each, rows staged as they come
-            mapped = workers.map_in_workers(con, parse, path, identity_names(config), n, takes_share=takes_share)
+            # a large file: its traces mapped by worker processes, a share each
+            mapped = workers.map_in_workers(
+                parse, path, identity_names(config), n, scratch.name, takes_share=takes_share
+            )
         else:
             notes: list[str] = []
-            # rows are staged batch by batch as they are mapped, so memory follows a batch, not the file
-            mapped = map_spans(parse(path, notes), config, flush=lambda m: stage_rows(con, m))
+            # rows are written out batch by batch as they are mapped, so memory follows a batch, not the file
+            mapped = map_spans(parse(path, notes), config, flush=lambda m: stage_rows(m, scratch.name))
             mapped.notes.extend(dict.fromkeys(notes))  # once each, in order
-        return stage(con, mapped, fmt)
+        return stage(con, mapped, fmt, scratch)
 
     read.__doc__ = f"Read a {fmt} file into staged contract rows."
     return read

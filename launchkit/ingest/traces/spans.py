@@ -137,7 +137,12 @@ class Mapped:
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     unknown_tenant: int = 0
-    staged: dict[str, int] = field(default_factory=dict)  # rows already staged (and cleared), by table
+    # rows already written out in batches (and cleared from the lists above): table -> [(file, columns, rows)]
+    staged: dict[str, list[tuple[str, tuple[str, ...], int]]] = field(default_factory=dict)
+
+    def n_staged(self, table: str) -> int:
+        """Rows of `table` written out in batches so far."""
+        return sum(n for _, _, n in self.staged.get(table, ()))
 
     def ignore(self, kind: str) -> None:
         self.ignored += 1

@@ -1,4 +1,9 @@
-"""Staging mapped trace rows as temp tables, so the loader validates and merges them like a CSV file.
+"""Staging mapped trace rows, so the loader validates and merges them like a CSV file.
+
+Rows are written out a batch at a time as JSON Lines files (every value as text), and each table is
+staged as a temp view over its files: DuckDB reads them in parallel when it merges, and neither
+Python nor DuckDB holds the file's rows in memory before then. The files live in a scratch folder
+that the loader removes when the file is merged (Staged.scratch).
 
 Counting: every span / observation / score read is one record, and
 records = turn rows + tool-call rows + feedback rows + ignored + rejected before staging. Sessions
@@ -11,7 +16,6 @@ import json
 import os
 import tempfile
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -23,7 +27,7 @@ from launchkit.ingest.result import Staged
 from launchkit.ingest.traces import semconv
 from launchkit.ingest.traces.spans import Mapped, iso_to_ns, ns_to_iso
 from launchkit.store.runner import execute
-from launchkit.store.sql import quote_ident
+from launchkit.store.sql import quote_ident, string_literal
 
 _STAGE_ORDER = ("turns", "tool_calls", "feedback", "sessions")
 
@@ -55,45 +59,18 @@ RowFile = tuple[str, str, tuple[str, ...], int]
 _ENCODER = msgspec.json.Encoder()
 
 
-def write_rows(table: str, rows: list[dict[str, Any]], folder: str | None = None) -> RowFile:
-    """Rows (contract column names + _row) as a JSON Lines file for DuckDB to stage: every value as text.
-
-    A file, not an in-memory table: DuckDB reads it in parallel, and a worker process can write it.
-    """
+def write_rows(table: str, rows: list[dict[str, Any]], folder: str) -> RowFile:
+    """Rows (contract column names + _row) as a JSON Lines file in `folder`: every value as text."""
     cols = tuple(c for c in TABLES[table].column_names if any(c in r for r in rows))
-    fd, path = tempfile.mkstemp(prefix=f"launchkit-{table}-", suffix=".jsonl", dir=folder)
+    fd, path = tempfile.mkstemp(prefix=f"{table}-", suffix=".jsonl", dir=folder)
     with os.fdopen(fd, "wb") as f:
         f.write(_ENCODER.encode_lines([_texts(r) for r in rows]))
     return table, path, cols, len(rows)
 
 
-def _stage_file(con: duckdb.DuckDBPyConnection, batch: RowFile, append: bool) -> str:
-    """Read a batch file (write_rows) into temp table _lk_trace_<table>, all values VARCHAR, and remove it.
-
-    With `append`, the rows go after those a batch before staged (a column only these rows have is
-    added, NULL for the rows before, as if they had been staged at once).
-    """
-    table, path, cols, _ = batch
-    name = quote_ident(f"_lk_trace_{table}")
-    source = "read_json(?, format = 'newline_delimited', columns = ?, maximum_object_size = 1073741824)"
-    columns = {"_row": "BIGINT", **dict.fromkeys(cols, "VARCHAR")}
-    try:
-        if not append:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS SELECT * FROM {source}", [path, columns])
-        else:
-            have = {r[0] for r in con.execute(f"SELECT * FROM {name} LIMIT 0").description}
-            for c in cols:
-                if c not in have:
-                    con.execute(f"ALTER TABLE {name} ADD COLUMN {quote_ident(c)} VARCHAR")
-            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM {source}", [path, columns])
-    finally:
-        Path(path).unlink(missing_ok=True)
-    return f"_lk_trace_{table}"
-
-
-def take_batch(mapped: Mapped, folder: str | None = None) -> list[RowFile]:
-    """The rows mapped so far (turns, tool calls, feedback) written to files (write_rows), cleared from
-    `mapped`. Needs no connection: a worker process writes the batch, the importing process stages it."""
+def take_batch(mapped: Mapped, folder: str) -> list[RowFile]:
+    """The rows mapped so far (turns, tool calls, feedback) written to files in `folder` (write_rows),
+    cleared from `mapped`. Needs no connection: a worker process can write a batch."""
     batch = []
     for table, rows in (("turns", mapped.turns), ("tool_calls", mapped.tool_calls), ("feedback", mapped.feedback)):
         if rows:
@@ -102,21 +79,30 @@ def take_batch(mapped: Mapped, folder: str | None = None) -> list[RowFile]:
     return batch
 
 
-def stage_batch(con: duckdb.DuckDBPyConnection, mapped: Mapped, batch: list[RowFile]) -> None:
-    """Stage a batch (take_batch) after the rows staged before, removing its files; `mapped.staged` counts them."""
-    try:
-        for row_file in batch:
-            table = row_file[0]
-            _stage_file(con, row_file, append=table in mapped.staged)
-            mapped.staged[table] = mapped.staged.get(table, 0) + row_file[3]
-    finally:
-        for _, path, _, _ in batch:
-            Path(path).unlink(missing_ok=True)
+def keep_batch(mapped: Mapped, batch: list[RowFile]) -> None:
+    """Count a batch's files in `mapped.staged`, after those written before."""
+    for table, path, cols, n in batch:
+        mapped.staged.setdefault(table, []).append((path, cols, n))
 
 
-def stage_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> None:
-    """Stage the rows mapped so far (turns, tool calls, feedback) and clear them: a batch of a large file."""
-    stage_batch(con, mapped, take_batch(mapped))
+def stage_rows(mapped: Mapped, folder: str) -> None:
+    """Write out the rows mapped so far (turns, tool calls, feedback) and clear them: a batch of a large file."""
+    keep_batch(mapped, take_batch(mapped, folder))
+
+
+def _view(con: duckdb.DuckDBPyConnection, table: str, files: list[tuple[str, tuple[str, ...], int]]) -> str:
+    """Temp view _lk_trace_<table> over a table's batch files: `_row` BIGINT, the columns any batch has
+    as VARCHAR (NULL in a batch without them, as if the rows had been written at once)."""
+    have = {c for _, cols, _ in files for c in cols}
+    columns = {"_row": "BIGINT", **{c: "VARCHAR" for c in TABLES[table].column_names if c in have}}
+    spec = "{" + ", ".join(f"{string_literal(c)}: {string_literal(t)}" for c, t in columns.items()) + "}"
+    paths = "[" + ", ".join(string_literal(path) for path, _, _ in files) + "]"
+    name = f"_lk_trace_{table}"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS SELECT * FROM read_json({paths}, "
+        f"format = 'newline_delimited', columns = {spec}, maximum_object_size = 1073741824)"
+    )
+    return name
 
 
 def _ts_ns(value: Any) -> int | None:
@@ -186,19 +172,23 @@ def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[
     return rows, notes
 
 
-def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
-    """Stage mapped rows as temp tables for ingest.load_staged, with the counts and notes.
+def stage(
+    con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str, scratch: tempfile.TemporaryDirectory[str] | None = None
+) -> Staged:
+    """Stage mapped rows as temp views for ingest.load_staged, with the counts and notes.
 
-    Rows already staged in batches (stage_rows) are counted with those still in `mapped`.
+    Rows already written out in batches (stage_rows, into `scratch`) are counted with those still in
+    `mapped`; the rest go to `scratch` too (a new folder when None), which the Staged carries for the
+    loader to remove.
     """
+    scratch = scratch if scratch is not None else tempfile.TemporaryDirectory(prefix="launchkit-rows-")
     session_rows, session_notes = _session_rows(con, mapped)
-    stage_rows(con, mapped)
+    stage_rows(mapped, scratch.name)
     if session_rows:
-        _stage_file(con, write_rows("sessions", session_rows), append=False)
-        mapped.staged["sessions"] = len(session_rows)
-    n_turns, n_calls, n_feedback = (mapped.staged.get(t, 0) for t in ("turns", "tool_calls", "feedback"))
-    tables = {t: f"_lk_trace_{t}" for t in _STAGE_ORDER if mapped.staged.get(t)}
-    rows_read = {t: mapped.staged[t] for t in tables}
+        keep_batch(mapped, [write_rows("sessions", session_rows, scratch.name)])
+    n_turns, n_calls, n_feedback = (mapped.n_staged(t) for t in ("turns", "tool_calls", "feedback"))
+    tables = {t: _view(con, t, mapped.staged[t]) for t in _STAGE_ORDER if mapped.n_staged(t)}
+    rows_read = {t: mapped.n_staged(t) for t in tables}
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(mapped.ignored_kinds.items()))
     summary = (
         f"{fmt}: {mapped.records} record(s) read = {n_turns} turn(s) + {n_calls} "
@@ -225,6 +215,8 @@ def stage(con: duckdb.DuckDBPyConnection, mapped: Mapped, fmt: str) -> Staged:
         )
     return Staged(
         tables=tables,
+        kind="VIEW",
+        scratch=scratch,
         rows_read=rows_read,
         ignored=mapped.ignored,
         ignored_by_reason=dict(mapped.ignored_kinds),

@@ -3,16 +3,16 @@
 Each worker reads the whole file (decoding the JSON is a small part of the work), builds and maps
 the spans of its own traces exactly as a reading in this process does (facts, the trace buffer,
 the fold, the mapping) and writes its rows out in batches as it goes (launchkit.ingest.traces.
-stage); this process stages each batch as it arrives. At the end it adds up what the workers
+stage); this process keeps count of the batches as they arrive. At the end it adds up what the workers
 counted (records, ignored spans by reason, rejects, notes), keeps the first warnings in file order
 and merges the sessions by rules that do not depend on the order of the spans (launchkit.ingest.
 traces.spans.SessionFacts). The result is the one a reading in this process gives, row for row;
 the tests compare the two.
 
-Memory: each worker bounds its own by a batch (launchkit.ingest.traces.buffer), and at most two
-batches per worker wait to be staged (a worker blocks on a full pipe). A worker that stops early
-(killed, out of memory) ends the load with an error, and nothing is merged: staged rows are merged
-only after the reading. A worker whose importing process is gone dies on its next write.
+Memory: each worker bounds its own by a batch (launchkit.ingest.traces.buffer); the rows wait on
+disk. A worker that stops early (killed, out of memory) ends the load with an error, and nothing is
+merged: the rows are merged only after the reading. A worker whose importing process is gone dies
+on its next write.
 """
 
 from __future__ import annotations
@@ -28,15 +28,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
-import duckdb
-
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces import buffer as trace_buffer
 from launchkit.ingest.traces.facts import FactReader
 from launchkit.ingest.traces.mapping import KeyedWarning, collect, listed_warnings, map_buffer
 from launchkit.ingest.traces.share import Share
 from launchkit.ingest.traces.spans import Mapped, Span
-from launchkit.ingest.traces.stage import RowFile, stage_batch, take_batch
+from launchkit.ingest.traces.stage import RowFile, keep_batch, take_batch
 
 # A span parser: (path, notes) -> spans; one that also takes a Share skips other workers' spans early.
 Parse = Callable[..., Iterator[Span]]
@@ -60,16 +58,16 @@ def worker_count(setting: int) -> int:
 
 
 def map_in_workers(
-    con: duckdb.DuckDBPyConnection,
     parse: Parse,
     path: Path,
     names: tuple[tuple[str, ...], tuple[str, ...]],
     workers: int,
+    folder: str,
     *,
     takes_share: bool = False,
     batch: int | None = None,
 ) -> Mapped:
-    """Map the spans of `path` in `workers` processes, staging their rows on `con` as they come.
+    """Map the spans of `path` in `workers` processes; they write their row batches into `folder`.
 
     `parse` must be a module-level function (the workers import it by name); `takes_share` says it
     accepts a Share and skips the spans of other workers' traces before building them. `names` are the
@@ -84,8 +82,6 @@ def map_in_workers(
     logs: list[IO[bytes]] = []
     out = Mapped()
     parts: dict[int, tuple[Mapped, list[KeyedWarning], int]] = {}
-    rows_dir = tempfile.TemporaryDirectory(prefix="launchkit-rows-")  # the workers' batch files
-    folder = rows_dir.name
     try:
         for k in range(workers):
             # a fresh interpreter running this module (not multiprocessing: its spawn runs the caller's
@@ -110,7 +106,7 @@ def map_in_workers(
         while len(parts) < workers:
             kind, k, body = inbox.get()
             if kind == "rows":
-                stage_batch(con, out, body)
+                keep_batch(out, body)
             elif kind == "done":
                 parts[k] = body
             elif kind == "error":
@@ -133,7 +129,6 @@ def map_in_workers(
             t.join()
         for log in logs:
             log.close()
-        rows_dir.cleanup()
     return _merged(out, [parts[k] for k in range(workers)])
 
 
