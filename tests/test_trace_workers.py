@@ -10,6 +10,7 @@ worker spills traces to its temporary file and sends rows in several batches.
 from __future__ import annotations
 
 import json
+import os
 import random
 import sys
 import textwrap
@@ -294,3 +295,22 @@ def test_real_captures_give_the_same_rows_through_workers(realdata):
     assert {fmt for _, fmt in files} >= {"otlp", "otel-json"}, files
     for path, fmt in files:
         _same_through_workers(path, fmt)
+
+
+def test_row_batches_left_by_a_killed_load_are_removed_by_the_next(tmp_path, monkeypatch):
+    import subprocess
+
+    from launchkit.ingest.traces import stage
+
+    monkeypatch.setattr(stage.tempfile, "tempdir", str(tmp_path))
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = tmp_path / f"launchkit-rows-{int(gone.stdout)}-abc"  # a process that has ended
+    left.mkdir()
+    (left / "turns-1.jsonl").write_text("{}\n")
+    mine = tmp_path / f"launchkit-rows-{os.getpid()}-def"  # a running process (this one)
+    mine.mkdir()
+    other = tmp_path / "launchkit-rows-notapid"
+    other.mkdir()
+    with stage.scratch_folder() as new:
+        assert Path(new).parent == tmp_path and Path(new).name.startswith(f"launchkit-rows-{os.getpid()}-")
+        assert not left.exists() and mine.exists() and other.exists()

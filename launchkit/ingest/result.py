@@ -81,7 +81,7 @@ class FileResult:
 
 @dataclass
 class Staged:
-    """A trace file read by its reader: a staged relation per contract table (a temp table on the
+    """A trace file read by its reader: a staged relation per contract table (a temp view on the
     connection with a `_row` column and contract column names), the records ignored and rejected
     before staging, and notes for the user."""
 

@@ -14,7 +14,6 @@ files. The closed list of formats is launchkit.ingest.formats.
 from __future__ import annotations
 
 import itertools
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -26,7 +25,7 @@ from launchkit.ingest.result import Staged
 from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json, workers
 from launchkit.ingest.traces.mapping import identity_names, map_spans
 from launchkit.ingest.traces.spans import Span, documents
-from launchkit.ingest.traces.stage import stage, stage_rows
+from launchkit.ingest.traces.stage import scratch_folder, stage, stage_rows
 
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
 
@@ -37,7 +36,7 @@ _FULL_PARSE_MAX = 20 * 1024 * 1024
 def _span_reader(parse: Callable[..., Iterator[Span]], fmt: str, *, takes_share: bool = False) -> Reader:
     def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
         path = Path(path)
-        scratch = tempfile.TemporaryDirectory(prefix="launchkit-rows-")  # the row batches, until the merge
+        scratch = scratch_folder()  # the row batches, until the merge
         n = workers.worker_count(config.ingest_workers)
         if n > 1 and path.stat().st_size >= workers.MIN_BYTES:
             # a large file: its traces mapped by worker processes, a share each

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -57,6 +59,29 @@ def _texts(row: dict[str, Any]) -> dict[str, Any]:
 RowFile = tuple[str, str, tuple[str, ...], int]
 
 _ENCODER = msgspec.json.Encoder()
+
+
+_SCRATCH_PREFIX = "launchkit-rows-"
+
+
+def scratch_folder() -> tempfile.TemporaryDirectory[str]:
+    """A new folder for one file's row batches, named after this process. Folders that processes now
+    gone left behind (a load killed before it could clean up) are removed first."""
+    for old in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
+        pid = old.name[len(_SCRATCH_PREFIX) :].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(old, ignore_errors=True)
+    return tempfile.TemporaryDirectory(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-")
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: it is running
+        return True
+    return True
 
 
 def write_rows(table: str, rows: list[dict[str, Any]], folder: str) -> RowFile:
@@ -181,7 +206,7 @@ def stage(
     `mapped`; the rest go to `scratch` too (a new folder when None), which the Staged carries for the
     loader to remove.
     """
-    scratch = scratch if scratch is not None else tempfile.TemporaryDirectory(prefix="launchkit-rows-")
+    scratch = scratch if scratch is not None else scratch_folder()
     session_rows, session_notes = _session_rows(con, mapped)
     stage_rows(mapped, scratch.name)
     if session_rows:
