@@ -14,6 +14,7 @@ import os
 import random
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -307,10 +308,15 @@ def test_row_batches_left_by_a_killed_load_are_removed_by_the_next(tmp_path, mon
     left = tmp_path / f"launchkit-rows-{int(gone.stdout)}-abc"  # a process that has ended
     left.mkdir()
     (left / "turns-1.jsonl").write_text("{}\n")
+    recent = tmp_path / f"launchkit-rows-{int(gone.stdout) + 1000000}-ghi"  # no such process, but written to lately
+    recent.mkdir()
     mine = tmp_path / f"launchkit-rows-{os.getpid()}-def"  # a running process (this one)
     mine.mkdir()
     other = tmp_path / "launchkit-rows-notapid"
     other.mkdir()
+    hour_ago = time.time() - 3700
+    for d in (left, left / "turns-1.jsonl", mine, other):
+        os.utime(d, (hour_ago, hour_ago))
     with stage.scratch_folder() as new:
         assert Path(new).parent == tmp_path and Path(new).name.startswith(f"launchkit-rows-{os.getpid()}-")
-        assert not left.exists() and mine.exists() and other.exists()
+        assert not left.exists() and recent.exists() and mine.exists() and other.exists()

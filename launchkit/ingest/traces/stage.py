@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -65,13 +66,18 @@ _SCRATCH_PREFIX = "launchkit-rows-"
 
 
 def scratch_folder() -> tempfile.TemporaryDirectory[str]:
-    """A new folder for one file's row batches, named after this process. Folders that processes now
-    gone left behind (a load killed before it could clean up) are removed first."""
-    for old in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
-        pid = old.name[len(_SCRATCH_PREFIX) :].split("-", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
-            shutil.rmtree(old, ignore_errors=True)
+    """A new folder for one file's row batches, named after this process. Folders left behind by a
+    load that was killed before it could clean up (its process gone, the folder untouched for an
+    hour) are removed first."""
+    if os.name == "posix":  # elsewhere os.kill(pid, 0) is not a harmless probe
+        for old in Path(tempfile.gettempdir()).glob(f"{_SCRATCH_PREFIX}*-*"):
+            pid = old.name[len(_SCRATCH_PREFIX) :].split("-", 1)[0]
+            if pid.isdigit() and not _running(int(pid)) and _untouched_for(old, _STALE_S):
+                shutil.rmtree(old, ignore_errors=True)
     return tempfile.TemporaryDirectory(prefix=f"{_SCRATCH_PREFIX}{os.getpid()}-")
+
+
+_STALE_S = 3600.0
 
 
 def _running(pid: int) -> bool:
@@ -82,6 +88,16 @@ def _running(pid: int) -> bool:
     except OSError:  # another user's process: it is running
         return True
     return True
+
+
+def _untouched_for(folder: Path, seconds: float) -> bool:
+    """No file in `folder` (nor the folder) changed in the last `seconds` (a process id alone may be
+    another machine's or container's, where /tmp is shared)."""
+    try:
+        newest = max([folder.stat().st_mtime, *(f.stat().st_mtime for f in folder.iterdir())])
+    except OSError:
+        return False
+    return time.time() - newest > seconds
 
 
 def write_rows(table: str, rows: list[dict[str, Any]], folder: str) -> RowFile:
