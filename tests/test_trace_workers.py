@@ -161,10 +161,13 @@ def test_bad_records_are_rejected_once_with_their_numbers(tmp_path):
     assert got[3][1] == "not an OTLP TracesData object (no resourceSpans)"
 
 
-def test_a_session_over_traces_of_two_workers_takes_the_first_spans_tenant(tmp_path):
+@pytest.mark.parametrize("batch", [1, 20_000])
+def test_a_session_over_traces_of_two_workers_takes_the_first_spans_tenant(tmp_path, monkeypatch, batch):
     """By hand: session s1 has spans in traces of worker 0 and worker 1. The earliest record naming a
     tenant is record 2 (trace b, tenant 'first'); record 3 (trace a) names 'second'; the user comes from
-    record 3, the only one naming one; the session runs from record 1's start to record 3's end."""
+    record 3, the only one naming one; the session runs from record 1's start to record 3's end.
+    With a batch of 1, trace a's facts (records 1 and 3) are written out before trace b's are read."""
+    monkeypatch.setattr(buffer, "BATCH_FACTS", batch)
     traces = [f"{i:032x}" for i in range(1, 40)]
     a = next(t for t in traces if _owner(t, 2) == 0)
     b = next(t for t in traces if _owner(t, 2) == 1)

@@ -73,8 +73,9 @@ class SessionFacts:
     """What a file's spans say about one session.
 
     The rules do not depend on the order spans are met in (a large file's traces are mapped in
-    parts): the time range is the widest, and the tenant, user and release are those of the first
-    span in the file that names one (`*_row` is that span's record number).
+    parts, and facts are written out with each batch of rows, then aggregated: queries/ingest/
+    session_facts.sql): the time range is the widest, and the tenant, user and release are those of
+    the first span in the file that names one (`*_row` is that span's record number).
     """
 
     session_id: str
@@ -103,17 +104,6 @@ class SessionFacts:
             self.user_id, self.user_row = user, row
         if release is not None and (self.release_row is None or row < self.release_row):
             self.release, self.release_row = release, row
-
-    def merge(self, other: SessionFacts) -> None:
-        """Take in what another part of the file said of the same session."""
-        self.widen(other.start_ns, other.end_ns)
-        self.first_row = min(self.first_row, other.first_row)
-        if other.tenant_row is not None:
-            self.add(other.tenant_row, other.tenant_id, None, None)
-        if other.user_row is not None:
-            self.add(other.user_row, None, other.user_id, None)
-        if other.release_row is not None:
-            self.add(other.release_row, None, None, other.release)
 
 
 @dataclass

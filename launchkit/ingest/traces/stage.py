@@ -28,7 +28,7 @@ from launchkit.contract import TABLES
 from launchkit.errors import CountsError
 from launchkit.ingest.result import Staged
 from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces.spans import Mapped, iso_to_ns, ns_to_iso
+from launchkit.ingest.traces.spans import Mapped, SessionFacts, iso_to_ns, ns_to_iso
 from launchkit.store.runner import execute
 from launchkit.store.sql import quote_ident, string_literal
 
@@ -110,13 +110,16 @@ def write_rows(table: str, rows: list[dict[str, Any]], folder: str) -> RowFile:
 
 
 def take_batch(mapped: Mapped, folder: str) -> list[RowFile]:
-    """The rows mapped so far (turns, tool calls, feedback) written to files in `folder` (write_rows),
-    cleared from `mapped`. Needs no connection: a worker process can write a batch."""
+    """The rows mapped so far (turns, tool calls, feedback) and the session facts written to files in
+    `folder`, cleared from `mapped`. Needs no connection: a worker process can write a batch."""
     batch = []
     for table, rows in (("turns", mapped.turns), ("tool_calls", mapped.tool_calls), ("feedback", mapped.feedback)):
         if rows:
             batch.append(write_rows(table, rows, folder))
             rows.clear()
+    if mapped.sessions:  # what the batch's spans said of their sessions, aggregated at staging
+        batch.append(_write_session_facts(list(mapped.sessions.values()), folder))
+        mapped.sessions.clear()
     return batch
 
 
@@ -155,62 +158,96 @@ def _ts_ns(value: Any) -> int | None:
     return None
 
 
-def _session_rows(con: duckdb.DuckDBPyConnection, mapped: Mapped) -> tuple[list[dict[str, Any]], list[str]]:
-    """Session rows from the facts, merged with what the warehouse already holds for those sessions.
+# A batch's session facts (launchkit.ingest.traces.spans.SessionFacts), as DuckDB reads them.
+_FACT_TYPES = {
+    "session_id": "VARCHAR",
+    "first_row": "BIGINT",
+    "start_ns": "HUGEINT",  # nanoseconds: a wild time in a span must not stop the load here
+    "end_ns": "HUGEINT",
+    "tenant_id": "VARCHAR",
+    "tenant_row": "BIGINT",
+    "user_id": "VARCHAR",
+    "user_row": "BIGINT",
+    "release": "VARCHAR",
+    "release_row": "BIGINT",
+}
+_FACTS_VIEW = "_lk_trace_session_facts"
+# Session rows made and written at a time from the file's session facts.
+_SESSION_CHUNK = 10_000
+
+
+def _write_session_facts(facts: list[SessionFacts], folder: str) -> RowFile:
+    """Session facts (possibly of part of a session) as a JSON Lines file, aggregated at staging."""
+    fd, path = tempfile.mkstemp(prefix="session_facts-", suffix=".jsonl", dir=folder)
+    with os.fdopen(fd, "wb") as f:
+        f.write(_ENCODER.encode_lines([{c: getattr(x, c) for c in _FACT_TYPES} for x in facts]))
+    return "session_facts", path, tuple(_FACT_TYPES), len(facts)
+
+
+def _stage_sessions(con: duckdb.DuckDBPyConnection, mapped: Mapped, folder: str) -> tuple[int, list[str]]:
+    """Session rows from the file's session facts, merged with what the warehouse already holds for
+    those sessions, written out a chunk at a time; returns (sessions, notes).
 
     Span-derived facts only widen the time range and fill gaps (NULL user/release/ended_at, the
     'unknown' tenant); they never overwrite a value already loaded (e.g. from a sessions CSV). So a
     re-import of the same spans from another file stays a duplicate.
     """
+    files = mapped.staged.pop("session_facts", [])
+    if not files:
+        return 0, []
+    spec = "{" + ", ".join(f"{string_literal(c)}: {string_literal(t)}" for c, t in _FACT_TYPES.items()) + "}"
+    paths = "[" + ", ".join(string_literal(path) for path, _, _ in files) + "]"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(_FACTS_VIEW)} AS SELECT * FROM read_json({paths}, "
+        f"format = 'newline_delimited', columns = {spec}, maximum_object_size = 1073741824)"
+    )
+    timeless = unknown = n = 0
+    cursor = execute(con, "ingest/session_facts")
+    while chunk := cursor.fetchmany(_SESSION_CHUNK):
+        rows: list[dict[str, Any]] = []
+        for sid, first_row, start, end, tenant, user, release, stored, *old in chunk:
+            if start is None:  # a session needs a start
+                timeless += 1
+                continue
+            cohort = None
+            if stored:
+                o_tenant, o_user, o_start, o_end, o_cohort, o_release = old
+                o_start_ns, o_end_ns = _ts_ns(o_start), _ts_ns(o_end)
+                start = min(start, o_start_ns) if o_start_ns is not None else start
+                end = o_end_ns if end is None else (end if o_end_ns is None else max(end, o_end_ns))
+                if o_tenant is not None and (o_tenant != semconv.UNKNOWN_TENANT or tenant is None):
+                    tenant = o_tenant
+                user = o_user if o_user is not None else user
+                release = o_release if o_release is not None else release
+                cohort = o_cohort
+            if tenant is None:
+                tenant = semconv.UNKNOWN_TENANT
+                unknown += 1
+            rows.append(
+                {
+                    "_row": first_row,
+                    "session_id": sid,
+                    "tenant_id": tenant,
+                    "user_id": user,
+                    "started_at": ns_to_iso(start),
+                    "ended_at": ns_to_iso(end) if end is not None else None,
+                    "cohort": cohort,
+                    "release": release,
+                }
+            )
+        if rows:
+            keep_batch(mapped, [write_rows("sessions", rows, folder)])
+            n += len(rows)
+    con.execute(f"DROP VIEW IF EXISTS {quote_ident(_FACTS_VIEW)}")
     notes: list[str] = []
-    facts = [f for f in mapped.sessions.values()]
-    timeless = [f for f in facts if f.start_ns is None]
-    facts = [f for f in facts if f.start_ns is not None]
     if timeless:
-        notes.append(f"{len(timeless)} session(s) not derived: none of their spans has a start time")
-    existing: dict[str, tuple] = {}
-    if facts:
-        for row in execute(con, "ingest/sessions_known", {"ids": [f.session_id for f in facts]}).fetchall():
-            existing[row[0]] = row
-    rows: list[dict[str, Any]] = []
-    unknown = 0
-    for f in sorted(facts, key=lambda x: x.first_row):
-        if f.start_ns is None:  # set aside above: a session needs a start
-            continue
-        start, end = f.start_ns, f.end_ns
-        tenant, user, release, cohort = f.tenant_id, f.user_id, f.release, None
-        old = existing.get(f.session_id)
-        if old is not None:
-            _, o_tenant, o_user, o_start, o_end, o_cohort, o_release = old
-            o_start_ns, o_end_ns = _ts_ns(o_start), _ts_ns(o_end)
-            start = min(start, o_start_ns) if o_start_ns is not None else start
-            end = o_end_ns if end is None else (end if o_end_ns is None else max(end, o_end_ns))
-            if o_tenant is not None and (o_tenant != semconv.UNKNOWN_TENANT or tenant is None):
-                tenant = o_tenant
-            user = o_user if o_user is not None else user
-            release = o_release if o_release is not None else release
-            cohort = o_cohort
-        if tenant is None:
-            tenant = semconv.UNKNOWN_TENANT
-            unknown += 1
-        rows.append(
-            {
-                "_row": f.first_row,
-                "session_id": f.session_id,
-                "tenant_id": tenant,
-                "user_id": user,
-                "started_at": ns_to_iso(start),
-                "ended_at": ns_to_iso(end) if end is not None else None,
-                "cohort": cohort,
-                "release": release,
-            }
-        )
+        notes.append(f"{timeless} session(s) not derived: none of their spans has a start time")
     if unknown:
         notes.append(
             f"{unknown} session(s) carry no tenant attribute ([attributes] tenant in launchkit.toml): "
             f"tenant_id set to '{semconv.UNKNOWN_TENANT}'"
         )
-    return rows, notes
+    return n, notes
 
 
 def stage(
@@ -223,10 +260,8 @@ def stage(
     loader to remove.
     """
     scratch = scratch if scratch is not None else scratch_folder()
-    session_rows, session_notes = _session_rows(con, mapped)
     stage_rows(mapped, scratch.name)
-    if session_rows:
-        keep_batch(mapped, [write_rows("sessions", session_rows, scratch.name)])
+    n_sessions, session_notes = _stage_sessions(con, mapped, scratch.name)
     n_turns, n_calls, n_feedback = (mapped.n_staged(t) for t in ("turns", "tool_calls", "feedback"))
     tables = {t: _view(con, t, mapped.staged[t]) for t in _STAGE_ORDER if mapped.n_staged(t)}
     rows_read = {t: mapped.n_staged(t) for t in tables}
@@ -237,10 +272,8 @@ def stage(
         f"{' (' + kinds + ')' if kinds else ''} + {len(mapped.pre_rejects)} rejected before staging"
     )
     notes = [summary] + mapped.notes + session_notes
-    if session_rows:
-        notes.append(
-            f"{len(session_rows)} session(s) derived from the spans (the sessions row counts sessions, not spans)"
-        )
+    if n_sessions:
+        notes.append(f"{n_sessions} session(s) derived from the spans (the sessions row counts sessions, not spans)")
     staged_total = n_turns + n_calls + n_feedback + mapped.ignored + len(mapped.pre_rejects)
     if mapped.records != staged_total:
         raise CountsError(

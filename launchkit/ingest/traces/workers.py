@@ -4,10 +4,10 @@ Each worker reads the whole file (decoding the JSON is a small part of the work)
 the spans of its own traces exactly as a reading in this process does (facts, the trace buffer,
 the fold, the mapping) and writes its rows out in batches as it goes (launchkit.ingest.traces.
 stage); this process keeps count of the batches as they arrive. At the end it adds up what the workers
-counted (records, ignored spans by reason, rejects, notes), keeps the first warnings in file order
-and merges the sessions by rules that do not depend on the order of the spans (launchkit.ingest.
-traces.spans.SessionFacts). The result is the one a reading in this process gives, row for row;
-the tests compare the two.
+counted (records, ignored spans by reason, rejects, notes) and keeps the first warnings in file
+order; the session facts of all batches are aggregated at staging by rules that do not depend on
+the order of the spans (launchkit.ingest.traces.spans.SessionFacts). The result is the one a
+reading in this process gives, row for row; the tests compare the two.
 
 Memory: each worker bounds its own by a batch (launchkit.ingest.traces.buffer); the rows wait on
 disk. A worker that stops early (killed, out of memory) ends the load with an error, and nothing is
@@ -155,12 +155,6 @@ def _merged(out: Mapped, parts: list[tuple[Mapped, list[KeyedWarning], int]]) ->
             out.ignored_kinds[reason] = out.ignored_kinds.get(reason, 0) + n
         out.pre_rejects.extend(part.pre_rejects)
         notes.extend(part.notes)
-        for sid, facts in part.sessions.items():
-            mine = out.sessions.get(sid)
-            if mine is None:
-                out.sessions[sid] = facts
-            else:
-                mine.merge(facts)
         listed.extend(part_listed)
         total += part_total
     out.pre_rejects.sort(key=lambda r: r[0])
