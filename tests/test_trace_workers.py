@@ -323,3 +323,21 @@ def test_row_batches_left_by_a_killed_load_are_removed_by_the_next(tmp_path, mon
     with stage.scratch_folder() as new:
         assert Path(new).parent == tmp_path and Path(new).name.startswith(f"launchkit-rows-{os.getpid()}-")
         assert not left.exists() and recent.exists() and mine.exists() and other.exists()
+
+
+def test_a_large_trace_file_hashed_while_read_is_still_loaded_once(shuffled_pilot, tmp_path, monkeypatch):
+    """A large file is hashed in a thread while the workers read it; a copy of it under another name is
+    found out when the hash is known, before anything commits: skipped, nothing counted twice."""
+    from launchkit.ingest import tabular
+
+    monkeypatch.setattr(tabular, "SMALL_FILE", 0)  # every file is "large"
+    path, pilot = shuffled_pilot
+    copy = tmp_path / "same_spans_other_name.jsonl"
+    copy.write_bytes(path.read_bytes())
+    con = Warehouse.memory()
+    cfg = load_config().with_overrides(**{"ingest.workers": 2})
+    first = ingest.ingest(con, [path], config=cfg, fmt="otlp")
+    assert all(r.ok and not r.skipped for r in first) and first[0].loaded > 0
+    again = ingest.ingest(con, [copy, path], config=cfg, fmt="otlp")
+    assert [r.skipped for r in again] == [True, True]
+    assert con.execute("SELECT count(*) FROM turns").fetchall() == [(len(pilot.frames["turns"]),)]

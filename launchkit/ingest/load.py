@@ -294,10 +294,11 @@ def load_file(
     scan: Callable[[], Scan]
     scanned: Scan | None = None
     try:
-        if tabular and path.stat().st_size >= tabular_files.SMALL_FILE and not manifest.path_loaded_before(con, name):
-            # A large new file is hashed in a thread while DuckDB reads it (both release the GIL);
-            # whether its content was loaded before (under another name) is checked once the hash is
-            # known, before anything commits. A path loaded before is hashed first: a re-run skips fast.
+        if path.stat().st_size >= tabular_files.SMALL_FILE and not manifest.path_loaded_before(con, name):
+            # A large new file is hashed in a thread while it is read (DuckDB, or the trace workers:
+            # hashing releases the GIL); whether its content was loaded before (under another name) is
+            # checked once the hash is known, before anything commits. A path loaded before is hashed
+            # first: a re-run skips fast.
             pool = ThreadPoolExecutor(max_workers=1)
             future = pool.submit(scan_bytes, path)
             pool.shutdown(wait=False)
@@ -365,6 +366,9 @@ def _load_once(
         ) as staged:
             if not is_tabular(fmt):
                 digest = scan().digest
+                if manifest.already_loaded(con, digest, None):  # a large file, hashed while it was read
+                    _rollback(con, name)
+                    return [FileResult(file=name, table=None, format=fmt, skipped=True)]
                 results = _merge_traces(con, path, staged, fmt, digest)
             else:
                 tbl = str(table)
