@@ -126,7 +126,6 @@ class Mapped:
     pre_rejects: list[tuple[int, str | None, str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    unknown_tenant: int = 0
     # rows already written out in batches (and cleared from the lists above): table -> [(file, columns, rows)]
     staged: dict[str, list[tuple[str, tuple[str, ...], int]]] = field(default_factory=dict)
 

@@ -100,13 +100,29 @@ def _untouched_for(folder: Path, seconds: float) -> bool:
     return time.time() - newest > seconds
 
 
+def _write_lines(name: str, records: list[dict[str, Any]], folder: str) -> str:
+    """Records as a new JSON Lines file in `folder` (named after `name`); returns its path."""
+    fd, path = tempfile.mkstemp(prefix=f"{name}-", suffix=".jsonl", dir=folder)
+    with os.fdopen(fd, "wb") as f:
+        f.write(_ENCODER.encode_lines(records))
+    return path
+
+
+def _files_view(con: duckdb.DuckDBPyConnection, name: str, paths: list[str], columns: dict[str, str]) -> str:
+    """Temp view `name` over JSON Lines files with the given column types (a column a file lacks is NULL)."""
+    spec = "{" + ", ".join(f"{string_literal(c)}: {string_literal(t)}" for c, t in columns.items()) + "}"
+    files = "[" + ", ".join(string_literal(path) for path in paths) + "]"
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS SELECT * FROM read_json({files}, "
+        f"format = 'newline_delimited', columns = {spec}, maximum_object_size = 1073741824)"
+    )
+    return name
+
+
 def write_rows(table: str, rows: list[dict[str, Any]], folder: str) -> RowFile:
     """Rows (contract column names + _row) as a JSON Lines file in `folder`: every value as text."""
     cols = tuple(c for c in TABLES[table].column_names if any(c in r for r in rows))
-    fd, path = tempfile.mkstemp(prefix=f"{table}-", suffix=".jsonl", dir=folder)
-    with os.fdopen(fd, "wb") as f:
-        f.write(_ENCODER.encode_lines([_texts(r) for r in rows]))
-    return table, path, cols, len(rows)
+    return table, _write_lines(table, [_texts(r) for r in rows], folder), cols, len(rows)
 
 
 def take_batch(mapped: Mapped, folder: str) -> list[RowFile]:
@@ -139,14 +155,7 @@ def _view(con: duckdb.DuckDBPyConnection, table: str, files: list[tuple[str, tup
     as VARCHAR (NULL in a batch without them, as if the rows had been written at once)."""
     have = {c for _, cols, _ in files for c in cols}
     columns = {"_row": "BIGINT", **{c: "VARCHAR" for c in TABLES[table].column_names if c in have}}
-    spec = "{" + ", ".join(f"{string_literal(c)}: {string_literal(t)}" for c, t in columns.items()) + "}"
-    paths = "[" + ", ".join(string_literal(path) for path, _, _ in files) + "]"
-    name = f"_lk_trace_{table}"
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {quote_ident(name)} AS SELECT * FROM read_json({paths}, "
-        f"format = 'newline_delimited', columns = {spec}, maximum_object_size = 1073741824)"
-    )
-    return name
+    return _files_view(con, f"_lk_trace_{table}", [path for path, _, _ in files], columns)
 
 
 def _ts_ns(value: Any) -> int | None:
@@ -172,15 +181,13 @@ _FACT_TYPES = {
     "release_row": "BIGINT",
 }
 _FACTS_VIEW = "_lk_trace_session_facts"
-# Session rows made and written at a time from the file's session facts.
+# How many sessions' rows are made and written at a time.
 _SESSION_CHUNK = 10_000
 
 
 def _write_session_facts(facts: list[SessionFacts], folder: str) -> RowFile:
     """Session facts (possibly of part of a session) as a JSON Lines file, aggregated at staging."""
-    fd, path = tempfile.mkstemp(prefix="session_facts-", suffix=".jsonl", dir=folder)
-    with os.fdopen(fd, "wb") as f:
-        f.write(_ENCODER.encode_lines([{c: getattr(x, c) for c in _FACT_TYPES} for x in facts]))
+    path = _write_lines("session_facts", [{c: getattr(x, c) for c in _FACT_TYPES} for x in facts], folder)
     return "session_facts", path, tuple(_FACT_TYPES), len(facts)
 
 
@@ -195,12 +202,7 @@ def _stage_sessions(con: duckdb.DuckDBPyConnection, mapped: Mapped, folder: str)
     files = mapped.staged.pop("session_facts", [])
     if not files:
         return 0, []
-    spec = "{" + ", ".join(f"{string_literal(c)}: {string_literal(t)}" for c, t in _FACT_TYPES.items()) + "}"
-    paths = "[" + ", ".join(string_literal(path) for path, _, _ in files) + "]"
-    con.execute(
-        f"CREATE OR REPLACE TEMP VIEW {quote_ident(_FACTS_VIEW)} AS SELECT * FROM read_json({paths}, "
-        f"format = 'newline_delimited', columns = {spec}, maximum_object_size = 1073741824)"
-    )
+    _files_view(con, _FACTS_VIEW, [path for path, _, _ in files], _FACT_TYPES)
     timeless = unknown = n = 0
     cursor = execute(con, "ingest/session_facts")
     while chunk := cursor.fetchmany(_SESSION_CHUNK):
