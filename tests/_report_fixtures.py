@@ -89,7 +89,11 @@ def launchkit_cmd(*args: str) -> list[str]:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
+    """The environment for a subprocess: no LAUNCHKIT_* of the caller's, and no config file unless the
+    test names one (`LAUNCHKIT_CONFIG=none`), so a `launchkit.toml` that `make demo` wrote at the
+    checkout's root is never found by the upward search from a notebook's folder."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHKIT_")}
+    env["LAUNCHKIT_CONFIG"] = "none"
     env.update(extra)
     return env
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,20 @@ ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
 
 
+KEEP_ENV = ("LAUNCHKIT_FUZZ_", "LAUNCHKIT_DEBUG")
+"""The test knobs a developer may set; every other LAUNCHKIT_* variable is the user's, not the suite's."""
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Every test runs from an empty folder, so a launchkit.toml in the checkout (`make demo` writes
-    one beside its warehouse) cannot change the defaults the tests expect."""
+    """Every test runs from an empty folder, with none of the caller's LAUNCHKIT_* variables and no
+    config file unless it names one (`LAUNCHKIT_CONFIG=none`): a launchkit.toml, warehouse or reports
+    in the checkout (`make demo` writes them) or in the environment cannot change what the tests
+    expect, in this process, its subprocesses or the notebooks' kernels."""
     mp = pytest.MonkeyPatch()
+    for name in [k for k in os.environ if k.startswith("LAUNCHKIT_") and not k.startswith(KEEP_ENV)]:
+        mp.delenv(name)
+    mp.setenv("LAUNCHKIT_CONFIG", "none")
     mp.chdir(tmp_path_factory.mktemp("cwd"))
     yield
     mp.undo()

@@ -82,3 +82,22 @@ def test_digest_changes_with_the_config(tmp_path, monkeypatch):
     b = load_config(env={})
     assert a.digest() != b.digest()
     assert b.digest() == load_config(env={}).digest()
+
+
+@pytest.mark.parametrize("how", ["env", "flag", "env-upper"])
+def test_none_means_no_file_and_no_upward_search(tmp_path, monkeypatch, how):
+    """A launchkit.toml in a parent folder (as `make demo` leaves one at the checkout's root) is not
+    picked up when the caller says `none`: the defaults hold."""
+    write(tmp_path, '[budget]\ntotal_usd = 2500\n[reports]\ntimezone = "Asia/Kolkata"\n')
+    below = tmp_path / "notebooks"
+    below.mkdir()
+    monkeypatch.chdir(below)
+    assert load_config(env={}).get("budget.total_usd") == 2500  # the search finds it without `none`
+    if how == "flag":
+        cfg = load_config("none", env={})
+    else:
+        cfg = load_config(env={"LAUNCHKIT_CONFIG": "NONE" if how == "env-upper" else "none"})
+    assert cfg.path is None
+    assert cfg.timezone == "UTC"
+    assert cfg.get("budget.total_usd") != 2500
+    assert cfg.warehouse_path == below / "launchkit.duckdb"

@@ -73,7 +73,7 @@ def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
         "config_path",
         type=click.Path(dir_okay=False),
         default=None,
-        help="launchkit.toml to use (default: ./launchkit.toml or the nearest one above).",
+        help="launchkit.toml to use (default: ./launchkit.toml or the nearest one above; `none`: no file, the defaults).",
     )
     @click.option(
         "--warehouse",

@@ -1,7 +1,9 @@
 """Finding and loading launchkit.toml: one search rule, one precedence, validated at load.
 
 The file: --config, else $LAUNCHKIT_CONFIG, else the first launchkit.toml in the current folder or
-one of its parents (as git finds its repository), else none (the defaults). Relative paths in it
+one of its parents (as git finds its repository), else none (the defaults). `none` (as --config or
+$LAUNCHKIT_CONFIG) says "no file, the defaults" and skips the search: a scheduler or a test that
+must not pick up a launchkit.toml lying in a parent folder says so. Relative paths in it
 are relative to its folder. Precedence for the paths a scheduler most often moves: command-line
 flag, then the environment (LAUNCHKIT_WAREHOUSE, LAUNCHKIT_REPORTS_DIR), then the file, then the
 default.
@@ -22,6 +24,8 @@ from launchkit.config.schema import DEFAULTS, check_fixed
 from launchkit.errors import ConfigError
 
 CONFIG_FILE = "launchkit.toml"
+NO_CONFIG = "none"
+"""The value of --config or $LAUNCHKIT_CONFIG that means: no file, the defaults, no upward search."""
 
 
 def find_config(start: Path | None = None) -> Path | None:
@@ -71,13 +75,18 @@ def load_config(
     """Load and validate the configuration; flags beat the environment, which beats the file."""
     env = os.environ if env is None else env
     file_path: Path | None
-    if path is not None:
+    if path is not None and str(path).strip().lower() == NO_CONFIG:
+        file_path = None
+    elif path is not None:
         file_path = Path(path)
         if not file_path.is_file():
             raise ConfigError("--config", f"no such file: {file_path}")
     else:
         explicit = env.get("LAUNCHKIT_CONFIG")
-        file_path = Path(explicit) if explicit else find_config()
+        if explicit and explicit.strip().lower() == NO_CONFIG:
+            file_path, explicit = None, None
+        else:
+            file_path = Path(explicit) if explicit else find_config()
         if explicit and file_path is not None and not file_path.is_file():
             raise ConfigError("LAUNCHKIT_CONFIG", f"no such file: {file_path}")
     user = read_file(file_path) if file_path is not None else {}
