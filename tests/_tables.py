@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from launchkit.contract import TABLES
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def insert(con: Warehouse, table: str, rows: list[dict]) -> None:

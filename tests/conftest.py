@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from launchkit.config import Config, load_config
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"

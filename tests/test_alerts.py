@@ -25,7 +25,7 @@ from launchkit.errors import ConfigError
 from launchkit.jobs.alerts import decide as d
 from launchkit.jobs.alerts import notify
 from launchkit.jobs.alerts.payload import build
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 T0 = datetime(2026, 3, 5, 10, tzinfo=UTC)
 
@@ -301,7 +301,7 @@ def test_alerts_config_defaults_and_environment(tmp_path: Path) -> None:
     )
     assert (a.stale_after_hours, a.catch_up_hours, a.timeout_s, a.retries) == (2.0, 24, 5.0, 3)
     # the environment's URLs live outside the data: not in the notebooks' parameters, the digest or a repr
-    from launchkit.reports.runner import _config_json
+    from launchkit.reports.run.execute import _config_json
 
     assert "SECRET1" not in json.dumps(cfg.data) and "SECRET1" not in repr(cfg)
     assert "hooks.example" not in _config_json(cfg)  # nor the file's own URLs

@@ -15,7 +15,7 @@ from test_metrics import insert
 from launchkit.analytics import checks, quality
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 

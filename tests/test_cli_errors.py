@@ -18,7 +18,7 @@ from test_metrics import insert
 
 from launchkit import exits
 from launchkit.cli import cli
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 HEADER_BYTES = 3 * 4096  # DuckDB's file header, then blocks of 256 KiB
 BLOCK_BYTES = 262144

@@ -16,7 +16,7 @@ from launchkit.analytics.criteria import FAIL, INSUFFICIENT, MARGINAL, PASS, UNT
 from launchkit.config import Config, load_config
 from launchkit.config.criteria import DEFAULTS as CRITERIA_DEFAULTS
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def cfg_with(**criteria_section) -> Config:

@@ -19,7 +19,7 @@ from launchkit import synth
 from launchkit.config import load_config
 from launchkit.errors import LaunchkitError
 from launchkit.jobs import demo, load
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")

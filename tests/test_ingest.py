@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from launchkit import ingest
 from launchkit.config import load_config
 from launchkit.ingest import merge, tabular
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 TURN_COLS = [
     "turn_id",

@@ -21,7 +21,7 @@ from launchkit.config import load_config
 from launchkit.errors import QueryError
 from launchkit.jobs.load import prepare_lake
 from launchkit.store.engines import open_runner
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth.lake import DAY_COLUMN
 from launchkit.window import Window
 

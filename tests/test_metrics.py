@@ -16,7 +16,7 @@ from launchkit.config import load_config
 from launchkit.contract import TABLES
 from launchkit.errors import LaunchkitError, QueryError
 from launchkit.store import queries
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 UTC = UTC

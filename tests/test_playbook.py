@@ -19,7 +19,7 @@ from launchkit.cli import cli
 from launchkit.config import Config
 from launchkit.config.criteria import DEFAULTS as DEFAULT_CRITERIA
 from launchkit.errors import ConfigError, LaunchkitError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 

@@ -23,7 +23,7 @@ from test_metrics import load_frames
 
 from launchkit import stats, synth
 from launchkit.analytics import samples
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window, day_start
 
 # ---------------------------------------------------------------------------------------------------------

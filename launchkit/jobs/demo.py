@@ -25,8 +25,8 @@ from launchkit.config.load import CONFIG_FILE
 from launchkit.errors import LaunchkitError
 from launchkit.reports.kinds import KINDS
 from launchkit.store import atomic
-from launchkit.store.runner import Warehouse
 from launchkit.store.snapshot import snapshot_path
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth.frames import SynthPilot
 
 CONFIG_MARK = "# Written by `launchkit demo`"

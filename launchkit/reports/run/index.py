@@ -67,7 +67,7 @@ def write_index(
 
     With `summary` (a report just written) the index is updated from index.json instead of reading
     every report's JSON again, so an hourly run's cost does not grow with the number of reports;
-    likewise with `forget`, (folder, stamp) of reports removed (launchkit.reports.prune). Without
+    likewise with `forget`, (folder, stamp) of reports removed (launchkit.reports.run.prune). Without
     either, or when index.json is missing or unreadable, the index is rebuilt from the files.
     """
     reports_dir.mkdir(parents=True, exist_ok=True)

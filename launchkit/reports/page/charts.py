@@ -31,11 +31,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from launchkit.reports.sheets import BOM, csv_text
+from launchkit.reports.files.sheets import BOM, csv_text
+from launchkit.reports.page.text import column_unit, fmt, on_clock, plural, time_axis
+from launchkit.reports.page.text import missing as _missing
+from launchkit.reports.page.text import zone_label as zone_label  # notebooks: charts.zone_label()
 from launchkit.reports.style import STYLE_CSS
-from launchkit.reports.text import column_unit, fmt, on_clock, plural, time_axis
-from launchkit.reports.text import missing as _missing
-from launchkit.reports.text import zone_label as zone_label  # notebooks: charts.zone_label()
 
 # Colours: a colour-blind safe palette (Okabe-Ito) plus status colours.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -316,7 +316,7 @@ def _download_markup(df: pd.DataFrame, filename: str) -> str:
 
 
 def download(df: pd.DataFrame, filename: str) -> HTMLBlock:
-    """A "download CSV" link for a chart's data or any frame: the CSV (launchkit.reports.sheets.csv_text:
+    """A "download CSV" link for a chart's data or any frame: the CSV (launchkit.reports.files.sheets.csv_text:
     raw numbers, ISO dates, missing values empty) is embedded as a data: URI, so the report stays one
     offline file."""
     return HTMLBlock(_download_markup(df, filename), f"download {filename}")
