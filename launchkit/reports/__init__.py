@@ -4,6 +4,7 @@ Two processes, two sides, one subpackage each. `run` is the command side: it exe
 notebook (papermill on a warm kernel), renders it (nbconvert), publishes it and keeps the index. `page`
 is the kernel side, what a notebook imports: context, tables, tiles, charts (plotly), the summary.
 `files` writes what leaves as data, for both sides: CSV and XLSX tables, the cost export, tickets.
-Both sides share `kinds` (the four reports and their summary's contract) and `style` (the CSS).
+Both sides share `kinds` (the four reports and their summary's contract), `style` (the CSS) and
+`html` (escaping data text).
 The import contracts in pyproject.toml keep `run` and `page` apart, over `files`, over what both share.
 """

@@ -1,6 +1,6 @@
 """The playbook's blocks in the reports: incident updates (debrief, GA) and the pilot's retrospective (GA).
 
-Kernel side; every piece of data text is escaped by launchkit.reports.page.charts. The words come from
+Kernel side; every piece of data text is escaped by launchkit.reports.html. The words come from
 launchkit.analytics.incident_update, so the report says what `launchkit export incident` prints.
 """
 

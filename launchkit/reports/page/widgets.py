@@ -1,7 +1,7 @@
 """The report widgets: tables, tiles and blocks built from analytics results, escaped, one look.
 
 Runs in the notebook kernel. Every widget returns a charts.HTMLBlock (or Chart) that JupyterLab and
-the rendered report both show; data text is escaped by launchkit.reports.page.charts.
+the rendered report both show; data text is escaped by launchkit.reports.html.
 """
 
 from __future__ import annotations
