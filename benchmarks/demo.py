@@ -46,7 +46,7 @@ def parts() -> list[tuple[str, float]]:
     from launchkit.reports.run.kernel import start_kernel
     from launchkit.store import snapshot
     from launchkit.store.warehouse import Warehouse
-    from launchkit.synth import model as synth_model
+    from launchkit.synth import parameters as synth_params
 
     execute.skip_slow_optional_imports()
     rows: list[tuple[str, float]] = []
@@ -56,8 +56,8 @@ def parts() -> list[tuple[str, float]]:
         t = time.monotonic()
         p = synth.generate_frames(
             seed=7,
-            start=synth_model.DEMO_START,
-            sessions_per_hour=synth_model.DEMO_SESSIONS_PER_HOUR,
+            start=synth_params.DEMO_START,
+            sessions_per_hour=synth_params.DEMO_SESSIONS_PER_HOUR,
             recent_incident=True,
         )
         rows.append(("generate the pilot", time.monotonic() - t))

@@ -337,7 +337,7 @@ def demo(
     from launchkit.jobs import demo as demo_job
     from launchkit.jobs import load
     from launchkit.store.warehouse import Warehouse
-    from launchkit.synth import model as synth_model
+    from launchkit.synth import parameters as synth_params
 
     if scenario not in synth_mod.SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
@@ -351,8 +351,8 @@ def demo(
         tenants=8,
         seed=seed,
         scenario=scenario,
-        start=start.date() if start else synth_model.DEMO_START,
-        sessions_per_hour=sessions_per_hour or synth_model.DEMO_SESSIONS_PER_HOUR,
+        start=start.date() if start else synth_params.DEMO_START,
+        sessions_per_hour=sessions_per_hour or synth_params.DEMO_SESSIONS_PER_HOUR,
         recent_incident=True,
     )
     replaced = demo_job.replace_other_pilot(config, out, pilot)

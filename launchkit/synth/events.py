@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from launchkit.synth.columns import text_column, timestamps
-from launchkit.synth.model import BILL_NOISE_MAX, BILL_NOISE_SD, DAY_MS, HOUR_MS, MODEL_VENDOR, MODELS, OUTAGE_TOOL
+from launchkit.synth.parameters import BILL_NOISE_MAX, BILL_NOISE_SD, DAY_MS, HOUR_MS, MODEL_VENDOR, MODELS, OUTAGE_TOOL
 
 
 def releases(start: dt.date, days: int, ref_day: int, start_ms: int) -> tuple[np.ndarray, np.ndarray]:

@@ -20,7 +20,7 @@ from launchkit.contract import TABLES
 from launchkit.errors import ConfigError
 from launchkit.synth import events
 from launchkit.synth.columns import numbered, text_column, timestamps, within, zfill
-from launchkit.synth.model import (
+from launchkit.synth.parameters import (
     BAD_LATENCY_MS,
     CACHE_PRICES_PER_MTOK,
     CACHE_WRITES_BILLED,
