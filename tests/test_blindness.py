@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_metrics import insert
+from _tables import insert
 
 from launchkit.analytics import checks, quality
 from launchkit.config import load_config

@@ -8,7 +8,7 @@ through the same Chromium.
 from __future__ import annotations
 
 import pytest
-from _report_fixtures import BOLD_TOOL, LAST_DAY, demo_run, run_cli  # noqa: F401 (fixture)
+from _report_fixtures import BOLD_TOOL, LAST_DAY, run_cli
 
 from launchkit.reports.run import browser
 

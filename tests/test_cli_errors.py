@@ -13,8 +13,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit import exits
 from launchkit.cli import cli

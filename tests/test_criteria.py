@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from test_metrics import load_frames
+from _tables import load_frames
 
 from launchkit import synth
 from launchkit.analytics import criteria
@@ -24,19 +24,6 @@ def cfg_with(**criteria_section) -> Config:
     data = dict(base.data)
     data["criteria"] = criteria_section
     return Config(data=data)
-
-
-@pytest.fixture(scope="module")
-def pilots():
-    out = {}
-    for scenario in synth.SCENARIOS:
-        p = synth.generate_frames(scenario=scenario)
-        con = Warehouse.memory()
-        load_frames(con, p.frames)
-        out[scenario] = (con, p.ground_truth)
-    yield out
-    for con, _ in out.values():
-        con.close()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _report_fixtures import LAST_DAY, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY
 
 from launchkit import synth
 from launchkit.config import load_config

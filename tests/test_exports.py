@@ -16,8 +16,8 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit.analytics import finance
 from launchkit.cli import cli

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import insert
 from scipy import stats as sps
-from test_metrics import insert
 
 from launchkit.analytics import finance
 from launchkit.config import load_config

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from _tables import load_frames
 from click.testing import CliRunner
-from test_metrics import load_frames
 
 from launchkit import synth
 from launchkit.analytics import criteria, decision, overview, pricing

@@ -10,7 +10,7 @@ import sys
 
 import nbformat
 import pytest
-from _report_fixtures import ROOT, clean_env, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import ROOT, clean_env
 
 from launchkit.reports.kinds import KINDS
 from launchkit.reports.run import execute

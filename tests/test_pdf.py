@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _report_fixtures import LAST_DAY, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY
 
 from launchkit.reports.run import browser, render
 from launchkit.reports.style import STYLE_CSS

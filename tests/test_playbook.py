@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from _report_fixtures import LAST_DAY, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY
 from _tables import insert
 from click.testing import CliRunner
 

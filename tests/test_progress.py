@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _tables import TURN_COLS
 from click.testing import CliRunner
 
 from launchkit.cli import cli
@@ -21,24 +22,11 @@ from launchkit.ingest import ingest
 from launchkit.ingest.progress import IngestProgress
 from launchkit.store.warehouse import Warehouse
 
-TURNS = [
-    "turn_id",
-    "session_id",
-    "started_at",
-    "model",
-    "status",
-    "latency_ms",
-    "ttft_ms",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-]
-
 
 def _turns(path: Path, first: int, n: int) -> Path:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(TURNS)
+        w.writerow(TURN_COLS)
         for i in range(first, first + n):
             w.writerow([f"t{i}", "s1", "2026-03-02T10:00:00Z", "gpt-4o", "ok", 1000, 200, 100, 50, 0.001])
     return path

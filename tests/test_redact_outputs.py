@@ -21,11 +21,10 @@ from _report_fixtures import (
     PII_PIECES,
     PII_ROOT_CAUSE,
     PII_TITLE,
-    demo_run,  # noqa: F401 (fixture)
     run_cli,
 )
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit.analytics import records, themes
 from launchkit.cli import cli

@@ -23,7 +23,6 @@ from _report_fixtures import (
     HOSTILE_HOUR,
     LAST_DAY,
     SCRIPT_COMMENT,
-    demo_run,  # noqa: F401 (fixture)
 )
 
 from launchkit.analytics import gonogo, span, themes

@@ -18,8 +18,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import load_frames
 from scipy import stats as sps
-from test_metrics import load_frames
 
 from launchkit import stats, synth
 from launchkit.analytics import samples

@@ -18,10 +18,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from _tables import insert
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_metrics import insert
 
 from launchkit.analytics import criteria, decision, finance, metrics, overview, quality
 from launchkit.analytics.span import latest_day_with_data
