@@ -177,15 +177,8 @@ def build_demo(folder: Path) -> DemoRun:
     )
 
 
-_BUILT: dict[str, DemoRun] = {}
-
-
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    """`launchkit demo --days 3` (after loading hostile rows) into a temporary folder, once per session.
-
-    Test modules import this fixture; the module-level cache makes them share one build.
-    """
-    if "demo" not in _BUILT:
-        _BUILT["demo"] = build_demo(tmp_path_factory.mktemp("demo"))
-    return _BUILT["demo"]
+    """`launchkit demo --days 3` (after loading hostile rows) into a temporary folder, once per session
+    (conftest.py loads this module as a plugin, so every test module shares the one fixture)."""
+    return build_demo(tmp_path_factory.mktemp("demo"))

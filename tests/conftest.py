@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 
 from launchkit.config import Config, load_config
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
+
+# The shared fixtures, each defined once in a helper module and loaded here (never imported by a test module):
+# demo_run (the demo, once per session), server/no_proxy (a scripted HTTP receiver), pilots (one per scenario).
+pytest_plugins = ["_report_fixtures", "_http_receiver", "_pilots"]
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"

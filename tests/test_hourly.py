@@ -148,7 +148,7 @@ def test_a_run_that_cannot_get_the_lock_exits_with_a_clear_message(pilot, tmp_pa
 
 
 _KERNEL_CODE = """
-from launchkit.reports import notebook
+from launchkit.reports.page import notebook
 ctx = notebook.open_context()
 held = ctx.db  # the analyst keeps the notebook's connection
 print("sessions", held.execute("SELECT count(*) FROM sessions").fetchall()[0][0])

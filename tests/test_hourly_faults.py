@@ -18,7 +18,7 @@ import pytest
 from _report_fixtures import clean_env, launchkit_cmd
 
 from launchkit import exits, synth
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 DAY = "2026-03-02"
 

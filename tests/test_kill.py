@@ -28,7 +28,7 @@ from launchkit import exits, synth
 from launchkit.config import load_config
 from launchkit.ingest import ingest
 from launchkit.jobs import load
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 AT = "2026-03-02T12:00Z"
 STAMP = "2026-03-02T12"

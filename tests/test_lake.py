@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from _tables import load_frames
 from click.testing import CliRunner
-from test_metrics import load_frames
 
 from launchkit import synth
 from launchkit.analytics import criteria, decision, overview, pricing
@@ -21,7 +21,7 @@ from launchkit.config import load_config
 from launchkit.errors import QueryError
 from launchkit.jobs.load import prepare_lake
 from launchkit.store.engines import open_runner
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth.lake import DAY_COLUMN
 from launchkit.window import Window
 
