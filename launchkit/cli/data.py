@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
 from launchkit import exits
-from launchkit.cli.options import config_options, emit_json, exit_with, json_option
+from launchkit.cli.options import config_options, emit_json, exit_with, json_option, pilot_options
 from launchkit.config import Config
-from launchkit.errors import LaunchkitError
 
 
 @click.command()
@@ -154,31 +153,12 @@ def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
+@pilot_options(
+    start_default="2026-03-02",
+    start_help="First day of the pilot (UTC).",
+    sessions_help="Peak traffic level (default: a realistic pilot).",
+)
 @click.option("--tenants", type=click.IntRange(1, 500), default=8, show_default=True, help="Tenants in the allowlist.")
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed (same seed, same files)."
-)
-@click.option(
-    "--scenario",
-    type=str,
-    default="healthy",
-    show_default=True,
-    help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.",
-)
-@click.option(
-    "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default="2026-03-02",
-    show_default=True,
-    help="First day of the pilot (UTC).",
-)
-@click.option(
-    "--sessions-per-hour",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Peak traffic level (default: a realistic pilot).",
-)
 @click.option(
     "--format",
     "fmt",
@@ -201,7 +181,7 @@ def synth(
     tenants: int,
     seed: int,
     scenario: str,
-    start: Any,
+    start: date,
     sessions_per_hour: float | None,
     fmt: str,
     partition_by: str | None,
@@ -216,8 +196,6 @@ def synth(
     """
     from launchkit import synth as synth_mod
 
-    if scenario not in synth_mod.SCENARIOS:
-        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
     if partition_by is not None:
         if fmt != "parquet":
             raise click.UsageError("--partition-by writes a Parquet lake: use it with --format parquet")
@@ -228,7 +206,7 @@ def synth(
             tenants=tenants,
             seed=seed,
             scenario=scenario,
-            start=start.date(),
+            start=start,
             sessions_per_hour=sessions_per_hour,
         )
         files = write_lake(pilot, Path(out_dir), partition_by)
@@ -246,7 +224,7 @@ def synth(
             tenants=tenants,
             seed=seed,
             scenario=scenario,
-            start=start.date(),
+            start=start,
             sessions_per_hour=sessions_per_hour,
         )
         files = write_otlp(pilot, Path(out_dir))
@@ -260,7 +238,7 @@ def synth(
         tenants=tenants,
         seed=seed,
         scenario=scenario,
-        start=start.date(),
+        start=start,
         sessions_per_hour=sessions_per_hour,
         fmt=fmt,
     )
@@ -269,26 +247,9 @@ def synth(
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
-@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed.")
-@click.option(
-    "--scenario",
-    type=str,
-    default="healthy",
-    show_default=True,
-    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic.",
-)
-@click.option(
-    "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="First day of the pilot (UTC; default 2026-03-05, a Thursday: 14 days end on a Wednesday).",
-)
-@click.option(
-    "--sessions-per-hour",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Mean sessions per hour in weekday business hours once every tenant is on (default 250).",
+@pilot_options(
+    start_help="First day of the pilot (UTC; default 2026-03-05, a Thursday: 14 days end on a Wednesday).",
+    sessions_help="Mean sessions per hour in weekday business hours once every tenant is on (default 250).",
 )
 @click.option(
     "--report-days",
@@ -311,7 +272,7 @@ def demo(
     days: int,
     seed: int,
     scenario: str,
-    start: Any,
+    start: date | None,
     sessions_per_hour: float | None,
     report_days: int,
     data_dir: str | None,
@@ -339,8 +300,6 @@ def demo(
     from launchkit.store.runner import Warehouse
     from launchkit.synth import model as synth_model
 
-    if scenario not in synth_mod.SCENARIOS:
-        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
     if with_reports:
         from launchkit.store.atomic import check_folder
 
@@ -351,7 +310,7 @@ def demo(
         tenants=8,
         seed=seed,
         scenario=scenario,
-        start=start.date() if start else synth_model.DEMO_START,
+        start=start or synth_model.DEMO_START,
         sessions_per_hour=sessions_per_hour or synth_model.DEMO_SESSIONS_PER_HOUR,
         recent_incident=True,
     )
