@@ -22,14 +22,6 @@ def _open(config: Config, *, write: bool = False) -> Any:
     return open_runner(config, write=write)
 
 
-def _fmt(v: Any, unit: str = "") -> str:
-    if v is None:
-        return "no data"
-    if isinstance(v, float):
-        return f"{v:,.4g}{unit}"
-    return f"{v}{unit}"
-
-
 @click.command()
 @window_options
 @click.option(
@@ -44,7 +36,8 @@ def _fmt(v: Any, unit: str = "") -> str:
 def metrics(window: Window, by: str | None, as_json: bool, config: Config) -> None:
     """Print the window's metrics: sessions, tool success, errors, latency, cost, feedback, data quality.
 
-    Rates are fractions 0-1; "no data" (null in JSON) is never shown as 0.
+    As the reports show them (97.1 %, $0.21, 2,345 ms); with --json rates are fractions 0-1. Missing
+    is a dash (null in JSON), never 0.
 
     \b
     Example:
@@ -53,6 +46,7 @@ def metrics(window: Window, by: str | None, as_json: bool, config: Config) -> No
     """
     from launchkit.analytics import metrics as metrics_mod
     from launchkit.analytics import overview
+    from launchkit.reports.text import fmt  # the one number format: reports, alerts, the hourly line
 
     with _open(config) as wh:
         out = overview.compute(wh, window, config)
@@ -65,17 +59,17 @@ def metrics(window: Window, by: str | None, as_json: bool, config: Config) -> No
     m = out["metrics"]
     click.echo(f"window {out['window']['start']} .. {out['window']['end']}")
     rows = [
-        ("active sessions", _fmt(m.get("active_sessions"))),
-        ("new sessions", _fmt(m.get("new_sessions"))),
-        ("tool-call success", _fmt(m.get("tool_call_success_rate"))),
-        ("turn error rate", _fmt(m.get("turn_error_rate"))),
-        ("latency p50/p95/p99 ms", " / ".join(_fmt(m["latency_ms"].get(k)) for k in ("p50", "p95", "p99"))),
-        ("ttft p50/p95 ms", " / ".join(_fmt(m["ttft_ms"].get(k)) for k in ("p50", "p95"))),
-        ("total cost", _fmt(m.get("total_cost_usd"), " USD")),
-        ("cost per session", _fmt(m.get("cost_per_session"), " USD")),
-        ("feedback responses", _fmt(m["feedback"].get("responses"))),
-        ("CSAT", _fmt(m["feedback"].get("csat"))),
-        ("thumbs-up rate", _fmt(m["feedback"].get("thumbs_up_rate"))),
+        ("active sessions", fmt(m.get("active_sessions"))),
+        ("new sessions", fmt(m.get("new_sessions"))),
+        ("tool-call success", fmt(m.get("tool_call_success_rate"), "%")),
+        ("turn error rate", fmt(m.get("turn_error_rate"), "%")),
+        ("latency p50/p95/p99", " / ".join(fmt(m["latency_ms"].get(k), "ms") for k in ("p50", "p95", "p99"))),
+        ("ttft p50/p95", " / ".join(fmt(m["ttft_ms"].get(k), "ms") for k in ("p50", "p95"))),
+        ("total cost", fmt(m.get("total_cost_usd"), "$")),
+        ("cost per session", fmt(m.get("cost_per_session"), "$")),
+        ("feedback responses", fmt(m["feedback"].get("responses"))),
+        ("CSAT (4-5 of 5)", fmt(m["feedback"].get("csat"), "%")),
+        ("thumbs-up rate", fmt(m["feedback"].get("thumbs_up_rate"), "%")),
     ]
     for label, value in rows:
         click.echo(f"  {label:<24}{value}")
