@@ -41,13 +41,13 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
         launchkit ingest exports/ --json
         launchkit ingest tool_calls_2026-03-02T10.csv
     """
-    from launchkit.cli.progress import IngestBar
+    from launchkit.cli.progress import Bar
     from launchkit.jobs import load
     from launchkit.store.runner import Warehouse
 
     with (
         Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
-        IngestBar(poll=wh.con.query_progress) as bar,
+        Bar("ingest", poll=wh.con.query_progress) as bar,
     ):
         job = load.run(wh, paths, config, table=table, fmt=fmt, progress=bar)
     announced: set[str] = set()
@@ -294,7 +294,7 @@ def demo(
     import json
 
     from launchkit import synth as synth_mod
-    from launchkit.cli.progress import IngestBar, ReportBar
+    from launchkit.cli.progress import Bar
     from launchkit.jobs import demo as demo_job
     from launchkit.jobs import load
     from launchkit.store.runner import Warehouse
@@ -327,7 +327,7 @@ def demo(
     click.echo(said)
     with (
         Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
-        IngestBar(poll=wh.con.query_progress) as bar,
+        Bar("ingest", poll=wh.con.query_progress) as bar,
     ):
         results = load.run(wh, [out], config, progress=bar).results
     totals = {
@@ -348,7 +348,7 @@ def demo(
         from launchkit.reports import runner
 
         runner.skip_slow_optional_imports()
-        with ReportBar() as reports_bar:
+        with Bar("reports") as reports_bar:
             written = runner.run_all(config, days=report_days, hour="busiest", progress=reports_bar)
         for path in written:
             summary = path.with_suffix(".json")

@@ -61,9 +61,9 @@ def run(kind: str, at: datetime | None, day: date | None, pdf: bool, redact: boo
     if kind == "all":
         if at or day:
             raise click.UsageError("'run all' renders the latest data; use a single kind with --at / --date")
-        from launchkit.cli.progress import ReportBar
+        from launchkit.cli.progress import Bar
 
-        with ReportBar() as bar:  # on a terminal only
+        with Bar("reports") as bar:  # on a terminal only
             written = runner.run_all(config, pdf=pdf, redact=redact, progress=bar)
         for path in written:
             click.echo(f"report: {path}")

@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from launchkit.analytics.span import latest_day_with_data, latest_hour_with_data
 from launchkit.config import Config
 from launchkit.errors import NotebookFailed, ReportError
 from launchkit.jsonclean import clean
+from launchkit.progress import Progress, ProgressFn
 from launchkit.reports.index import write_index
 from launchkit.reports.kernel import Kernel, start_kernel
 from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY_TAG, ReportResult, stamp_for
@@ -309,9 +310,6 @@ def _reader(config: Config) -> Any:
 
 HOUR_CHOICES = ("latest", "busiest")
 
-# run_all's progress callback: (reports done, reports in all, the kind just written, its HTML file)
-ReportProgress = Callable[[int, int, str, Path | None], None]
-
 
 def busiest_hour(db: QueryRunner, first: date, last: date, now: datetime | None, tz: tzinfo) -> datetime | None:
     """The complete clock hour (ended by `now`) of days first..last (of the zone `tz`) with the most
@@ -361,7 +359,7 @@ def run_all(
     hour: str = "latest",
     workers: int | None = None,
     redact: bool | None = None,
-    progress: ReportProgress | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[Path]:
     """Every report for the latest data; then the index. Returns the HTML files written, the index last.
 
@@ -369,7 +367,8 @@ def run_all(
     the two before it). The hourly report covers the latest complete hour with data (hour="latest"),
     or the busiest complete hour of those days by active sessions (hour="busiest": what `launchkit
     demo` shows). Reports run `workers` at a time (default_workers()). `redact`: see run_report.
-    `progress(done, total, kind, html)` is called before the first report and as each one is written.
+    `progress` (launchkit.progress) is told before the first report and as each one is written (its
+    `current`: "<kind> <stamp>").
     """
     snapshot.refresh(config)
     db = _reader(config)
@@ -400,7 +399,7 @@ def _run_jobs(
     pdf: bool,
     workers: int | None,
     redact: bool | None = None,
-    progress: ReportProgress | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[Path]:
     """Run the reports `jobs` lists with `workers` side by side (the RUN_FIRST kinds first), each
     worker starting its next report's kernel while the current one runs; the HTML files in the
@@ -419,7 +418,7 @@ def _run_jobs(
     errors: list[BaseException] = []
     told, finished = threading.Lock(), [0]
     if progress is not None:
-        progress(0, len(jobs), "", None)
+        progress(Progress(len(jobs), 0, "report"))
 
     def take() -> tuple[int, Kernel] | None:
         if errors:
@@ -445,7 +444,7 @@ def _run_jobs(
                     if progress is not None:
                         with told:
                             finished[0] += 1
-                            progress(finished[0], len(jobs), kind, done[i])
+                            progress(Progress(len(jobs), finished[0], "report", current=f"{kind} {done[i].stem}"))
                 except BaseException:
                     if ahead is not None:
                         ahead[1].shutdown()
