@@ -19,7 +19,7 @@ import launchkit
 from launchkit import exits
 from launchkit.cli import cli
 from launchkit.cli.options import LaunchkitGroup, at_option, config_options, day_option, no_redact_option
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 NEW_YORK_TOML = '[reports]\ntimezone = "America/New_York"\n'
 
@@ -99,7 +99,7 @@ def test_a_bad_at_is_one_red_line_naming_the_option(args, ny_config, tmp_path):
 # the library takes typed values and an explicit zone
 
 PACKAGE = Path(launchkit.__file__).parent
-EDGE = {"window.py", "cli", "reports/notebook.py"}  # the parser, the CLI and the notebook context
+EDGE = {"window.py", "cli", "reports/page/notebook.py"}  # the parser, the CLI and the notebook context
 
 
 @functools.cache

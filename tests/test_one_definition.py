@@ -12,8 +12,8 @@ import launchkit
 from launchkit.cli import cli
 from launchkit.contract import TABLES
 from launchkit.store.engines.lake import projection
-from launchkit.store.runner import Warehouse
 from launchkit.store.sql import quote_ident
+from launchkit.store.warehouse import Warehouse
 
 PACKAGE = Path(launchkit.__file__).parent
 
@@ -61,7 +61,7 @@ def test_one_quoting_helper_for_every_engine():
 
 
 def test_metrics_text_shows_numbers_as_the_reports_do(tmp_path, monkeypatch):
-    from test_metrics import insert
+    from _tables import insert
 
     wh_path = tmp_path / "w.duckdb"
     with Warehouse.open(wh_path) as wh:

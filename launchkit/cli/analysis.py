@@ -46,7 +46,7 @@ def metrics(window: Window, by: str | None, as_json: bool, config: Config) -> No
     """
     from launchkit.analytics import metrics as metrics_mod
     from launchkit.analytics import overview
-    from launchkit.reports.text import fmt  # the one number format: reports, alerts, the hourly line
+    from launchkit.reports.page.text import fmt  # the one number format: reports, alerts, the hourly line
 
     with _open(config) as wh:
         out = overview.compute(wh, window, config)
@@ -106,7 +106,7 @@ def decide(day: date, as_json: bool, no_store: bool, config: Config) -> None:
 def _evidence(c: dict[str, Any]) -> str:
     """A verdict's evidence on one line: value, interval with its level, sample size, pass line."""
     from launchkit.catalogue import unit
-    from launchkit.reports.text import fmt
+    from launchkit.reports.page.text import fmt
 
     if c.get("value") is None and not c.get("n"):
         return ""

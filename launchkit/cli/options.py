@@ -236,7 +236,7 @@ def window_options(fn: F) -> F:
 
 
 def _scenario(ctx: click.Context, param: click.Parameter, value: str) -> str:
-    from launchkit.synth.model import SCENARIOS  # here: importing the CLI stays light
+    from launchkit.synth.parameters import SCENARIOS  # here: importing the CLI stays light
 
     if value not in SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{value}' (one of {', '.join(SCENARIOS)})")
