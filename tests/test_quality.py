@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from _tables import insert
@@ -91,14 +91,14 @@ def gap_pilot(missing_hour: int | None):
 
 def test_gap_hours(cfg):
     con = gap_pilot(missing_hour=12)
-    dq = quality.assess(con, Window.day("2026-03-02"), cfg)
+    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
     g = dq["gates"]["hours_with_data"]
     # day two, business hours: the same hour of day one had 10 sessions -> 10 expected; nights: day one had no
     # data before 09:00, so nothing is known (or expected) about them
     assert (g["numerator"], g["denominator"]) == (8, 9)
     assert g["ok"] is False
     assert dq["gap_hours"] == ["2026-03-02T12:00:00Z"]
-    rows = quality.gap_hours(con, Window.day("2026-03-02"), cfg)
+    rows = quality.gap_hours(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
     assert len(rows) == 24
     assert rows[12]["expected_sessions"] == 10 and rows[12]["basis"] == "hour_of_day"
     assert rows[3]["traffic_expected"] is False and rows[3]["expected_sessions"] is None  # nights are not expected
@@ -107,14 +107,16 @@ def test_gap_hours(cfg):
 
 def test_no_gap_when_complete(cfg):
     con = gap_pilot(missing_hour=None)
-    dq = quality.assess(con, Window.day("2026-03-02"), cfg)
+    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
     assert dq["gates"]["hours_with_data"]["value"] == 1.0 and dq["gap_hours"] == []
 
 
 def test_gap_threshold_config(cfg):
     con = gap_pilot(missing_hour=12)
     strict = cfg.with_overrides(**{"decision.gap_min_expected": 20})
-    dq = quality.assess(con, Window.day("2026-03-02"), strict)
+    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), strict)
     assert dq["gates"]["hours_with_data"]["denominator"] == 0  # nothing is expected at >= 20 sessions
     with pytest.raises(ConfigError, match="decision.gap_min_expected"):
-        quality.assess(con, Window.day("2026-03-02"), cfg.with_overrides(**{"decision.gap_min_expected": "x"}))
+        quality.assess(
+            con, Window.day(date(2026, 3, 2), tz=UTC), cfg.with_overrides(**{"decision.gap_min_expected": "x"})
+        )

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any
 
 import click
 
 from launchkit import exits
-from launchkit.cli.options import config_options, emit_json, exit_with, json_option
+from launchkit.cli.options import config_options, emit_json, exit_with, json_option, pilot_options
 from launchkit.config import Config
-from launchkit.errors import LaunchkitError
 
 
 @click.command()
@@ -42,13 +41,13 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
         launchkit ingest exports/ --json
         launchkit ingest tool_calls_2026-03-02T10.csv
     """
-    from launchkit.cli.progress import IngestBar
+    from launchkit.cli.progress import Bar
     from launchkit.jobs import load
     from launchkit.store.warehouse import Warehouse
 
     with (
         Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
-        IngestBar(poll=wh.con.query_progress) as bar,
+        Bar("ingest", poll=wh.con.query_progress) as bar,
     ):
         job = load.run(wh, paths, config, table=table, fmt=fmt, progress=bar)
     announced: set[str] = set()
@@ -154,31 +153,12 @@ def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
+@pilot_options(
+    start_default="2026-03-02",
+    start_help="First day of the pilot (UTC).",
+    sessions_help="Peak traffic level (default: a realistic pilot).",
+)
 @click.option("--tenants", type=click.IntRange(1, 500), default=8, show_default=True, help="Tenants in the allowlist.")
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed (same seed, same files)."
-)
-@click.option(
-    "--scenario",
-    type=str,
-    default="healthy",
-    show_default=True,
-    help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.",
-)
-@click.option(
-    "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default="2026-03-02",
-    show_default=True,
-    help="First day of the pilot (UTC).",
-)
-@click.option(
-    "--sessions-per-hour",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Peak traffic level (default: a realistic pilot).",
-)
 @click.option(
     "--format",
     "fmt",
@@ -201,7 +181,7 @@ def synth(
     tenants: int,
     seed: int,
     scenario: str,
-    start: Any,
+    start: date,
     sessions_per_hour: float | None,
     fmt: str,
     partition_by: str | None,
@@ -216,8 +196,6 @@ def synth(
     """
     from launchkit import synth as synth_mod
 
-    if scenario not in synth_mod.SCENARIOS:
-        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
     if partition_by is not None:
         if fmt != "parquet":
             raise click.UsageError("--partition-by writes a Parquet lake: use it with --format parquet")
@@ -228,7 +206,7 @@ def synth(
             tenants=tenants,
             seed=seed,
             scenario=scenario,
-            start=start.date(),
+            start=start,
             sessions_per_hour=sessions_per_hour,
         )
         files = write_lake(pilot, Path(out_dir), partition_by)
@@ -246,7 +224,7 @@ def synth(
             tenants=tenants,
             seed=seed,
             scenario=scenario,
-            start=start.date(),
+            start=start,
             sessions_per_hour=sessions_per_hour,
         )
         files = write_otlp(pilot, Path(out_dir))
@@ -260,7 +238,7 @@ def synth(
         tenants=tenants,
         seed=seed,
         scenario=scenario,
-        start=start.date(),
+        start=start,
         sessions_per_hour=sessions_per_hour,
         fmt=fmt,
     )
@@ -269,26 +247,9 @@ def synth(
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
-@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed.")
-@click.option(
-    "--scenario",
-    type=str,
-    default="healthy",
-    show_default=True,
-    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic.",
-)
-@click.option(
-    "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="First day of the pilot (UTC; default 2026-03-05, a Thursday: 14 days end on a Wednesday).",
-)
-@click.option(
-    "--sessions-per-hour",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Mean sessions per hour in weekday business hours once every tenant is on (default 250).",
+@pilot_options(
+    start_help="First day of the pilot (UTC; default 2026-03-05, a Thursday: 14 days end on a Wednesday).",
+    sessions_help="Mean sessions per hour in weekday business hours once every tenant is on (default 250).",
 )
 @click.option(
     "--report-days",
@@ -311,7 +272,7 @@ def demo(
     days: int,
     seed: int,
     scenario: str,
-    start: Any,
+    start: date | None,
     sessions_per_hour: float | None,
     report_days: int,
     data_dir: str | None,
@@ -333,14 +294,12 @@ def demo(
     import json
 
     from launchkit import synth as synth_mod
-    from launchkit.cli.progress import IngestBar, ReportBar
+    from launchkit.cli.progress import Bar
     from launchkit.jobs import demo as demo_job
     from launchkit.jobs import load
     from launchkit.store.warehouse import Warehouse
     from launchkit.synth import parameters as synth_params
 
-    if scenario not in synth_mod.SCENARIOS:
-        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
     if with_reports:
         from launchkit.store.atomic import check_folder
 
@@ -351,7 +310,7 @@ def demo(
         tenants=8,
         seed=seed,
         scenario=scenario,
-        start=start.date() if start else synth_params.DEMO_START,
+        start=start or synth_params.DEMO_START,
         sessions_per_hour=sessions_per_hour or synth_params.DEMO_SESSIONS_PER_HOUR,
         recent_incident=True,
     )
@@ -368,7 +327,7 @@ def demo(
     click.echo(said)
     with (
         Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
-        IngestBar(poll=wh.con.query_progress) as bar,
+        Bar("ingest", poll=wh.con.query_progress) as bar,
     ):
         results = load.run(wh, [out], config, progress=bar).results
     totals = {
@@ -389,7 +348,7 @@ def demo(
         from launchkit.reports.run import execute
 
         execute.skip_slow_optional_imports()
-        with ReportBar() as reports_bar:
+        with Bar("reports") as reports_bar:
             written = execute.run_all(config, days=report_days, hour="busiest", progress=reports_bar)
         for path in written:
             summary = path.with_suffix(".json")

@@ -43,7 +43,6 @@ from launchkit.ingest.formats import (
     trace_reader,
 )
 from launchkit.ingest.merge import load_staged
-from launchkit.ingest.progress import IngestProgress, ProgressFn
 from launchkit.ingest.result import FileResult, Staged
 from launchkit.ingest.source import Source, prepared
 from launchkit.ingest.tabular import (
@@ -56,6 +55,7 @@ from launchkit.ingest.tabular import (
     malformed_csv_lines,
     stage_tabular,
 )
+from launchkit.progress import Count, Progress, ProgressFn
 from launchkit.store.connect import damaged, is_damage
 from launchkit.store.sql import quote_ident
 from launchkit.store.warehouse import Warehouse
@@ -491,31 +491,29 @@ def ingest(
     A file named explicitly must load or fail; an entry of a folder that is not a launchkit data
     file (a subfolder, a README, no table prefix, unrecognised JSON, a .zip) is reported as passed
     over with its reason, not as a failure. `progress` is told how far the load has got
-    (launchkit.ingest.progress); it never prints.
+    (launchkit.progress: bytes, with the files and rows done); it never prints.
     """
     entries = list(expand_paths(paths))
     sizes = [_size(path) for path, _, _ in entries]
-    state = IngestProgress(files_total=len(entries), bytes_total=sum(sizes))
-    if progress is not None:
-        progress(state)
+    files = bytes_done = rows = 0
+
+    def tell(current: Path | None = None) -> None:
+        if progress is not None:
+            counts = (Count("files", files, len(entries)), Count("rows", rows))
+            progress(Progress(sum(sizes), bytes_done, "B", counts, str(current) if current else None))
+
+    tell()
     results: list[FileResult] = []
     for (path, from_folder, passed), size in zip(entries, sizes):
-        if progress is not None:
-            progress(replace(state, current=str(path)))
+        tell(path)
         why = passed if passed is not None else (_not_data(path, table, fmt) if from_folder else None)
         if why is not None:
             done = [FileResult(file=str(path), table=None, skipped=True, passed_over=True, reason=why)]
         else:
             done = load_file(wh, path, config=config, table=table, fmt=fmt)
         results.extend(done)
-        state = replace(
-            state,
-            files_done=state.files_done + 1,
-            bytes_done=state.bytes_done + size,
-            rows_read=state.rows_read + sum(r.rows_read for r in done),
-        )
-        if progress is not None:
-            progress(state)
+        files, bytes_done, rows = files + 1, bytes_done + size, rows + sum(r.rows_read for r in done)
+        tell()
     return results
 
 

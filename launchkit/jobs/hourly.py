@@ -47,7 +47,7 @@ from launchkit.reports.run.kernel import start_kernel
 from launchkit.store import atomic
 from launchkit.store.connect import damaged, is_damage
 from launchkit.store.warehouse import Warehouse
-from launchkit.window import clock, floor_hour, last_ended_hour, reportable, zone_name
+from launchkit.window import clock, floor_hour, last_ended_hour, zone_name
 
 
 @dataclass
@@ -89,7 +89,7 @@ def _fmt_line(
     failed: list[str],
     html: Path,
     seconds: float,
-    tz: tzinfo = UTC,
+    tz: tzinfo,
 ) -> tuple[str, list[dict[str, Any]]]:
     from launchkit.reports.page.text import fmt  # one number format for the line and the report
 
@@ -126,7 +126,7 @@ def _fmt_line(
 
 
 def run_hourly(
-    config: Config, at: str | datetime | None = None, *, now: datetime | None = None, pdf: bool = False
+    config: Config, at: datetime | None = None, *, now: datetime | None = None, pdf: bool = False
 ) -> HourlyRun:
     """Load the inbox's new files and render the hourly report; never raises for expected failures."""
     from filelock import FileLock, Timeout
@@ -137,7 +137,7 @@ def run_hourly(
     folder = lock_path(config).parent
     try:  # what can be refused at once is refused before a kernel starts
         tz = config.report_zone  # whole-hour zones: the last ended hour is the UTC one, only its label is local
-        hour = floor_hour(reportable(at, "--at", tz), tz) if at not in (None, "") else last_ended_hour(now, tz)
+        hour = floor_hour(at, tz) if at is not None else last_ended_hour(now, tz)
         atomic.check_folder(folder)
         atomic.check_folder(config.reports_dir)
         # The report's kernel starts first: it imports while this run waits for the lock and loads files.

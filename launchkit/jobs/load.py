@@ -17,7 +17,7 @@ from typing import Any
 from launchkit.analytics import latency_sanity, pricing
 from launchkit.config import Config
 from launchkit.ingest import FileResult, ingest
-from launchkit.ingest.progress import ProgressFn
+from launchkit.progress import ProgressFn
 from launchkit.store import snapshot
 from launchkit.store.warehouse import Warehouse
 
@@ -91,7 +91,7 @@ def run(
 ) -> LoadRun:
     """Load the files, re-price if needed, and publish the snapshot of a file-backed warehouse.
 
-    `progress` is told how far the load has got (launchkit.ingest.progress)."""
+    `progress` is told how far the load has got (launchkit.progress)."""
     out = LoadRun(results=ingest(wh, paths, config=config, table=table, fmt=fmt, progress=progress))
     out.repriced = reprice_if_needed(wh, config)
     latency_sanity.apply(wh, config)
