@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import names, semconv
 from launchkit.ingest.traces.spans import Span
 
 
@@ -154,14 +154,14 @@ class FactReader:
         model = fields.get("model")
         if model is not None:
             f.model_raw = str(model)
-            f.model = semconv.normalise_model(model)
+            f.model = names.normalise_model(model)
         f.input, f.output, f.cache_read, f.cache_write = semconv.tokens(attrs, fields=fields)
         if role in ("turn", "tool"):
             f.error_type = _error_type(fields, span)
             f.failed = span.status == "error" or f.error_type is not None
         if role == "turn":
-            provider = semconv.normalise_provider(fields.get("provider"))
-            f.provider = provider or semconv.provider_from_server(fields.get("server"))
+            provider = names.normalise_provider(fields.get("provider"))
+            f.provider = provider or names.provider_from_server(fields.get("server"))
             f.cost = semconv.cost(attrs, fields=fields)
             ttft = semconv.ttft_ms(fields)
             f.ttft_ms = ttft if ttft is not None else _first_chunk_ms(span)

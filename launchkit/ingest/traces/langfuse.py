@@ -28,7 +28,7 @@ from typing import Any
 
 from launchkit.config import Config
 from launchkit.errors import InputFileError
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import names, semconv
 from launchkit.ingest.traces.facts import SpanFacts
 from launchkit.ingest.traces.mapping import identity_names, map_facts
 from launchkit.ingest.traces.spans import Mapped, ns_to_iso, raw_json, to_ns
@@ -276,7 +276,7 @@ def _observation_facts(
     f.failed = str(obs.get("level") or "").upper() == "ERROR" or f.error_type is not None
     model = obs.get("model") or obs.get("providedModelName") or semconv.first("model", ometa)
     f.model_raw = None if model is None else str(model)
-    f.model = semconv.normalise_model(model)
+    f.model = names.normalise_model(model)
     sess = semconv.first("session", ometa)
     f.session = trace_session or (None if sess is None else str(sess))
     user = trace.get("userId") or semconv.lookup(tmeta, ident[0]) or semconv.first("user", tmeta)
@@ -290,7 +290,7 @@ def _observation_facts(
         f.input, f.output, f.cache_read, f.cache_write = inp, out, cr, cw
         f.cost = _cost(obs, bool(inp) or bool(out))
         provider = semconv.first("provider", ometa) or ometa.get("ls_provider")
-        f.provider = semconv.normalise_provider(provider)
+        f.provider = names.normalise_provider(provider)
         first_tok = _ns(obs.get("completionStartTime"), zone)
         if first_tok is not None and f.start_ns is not None:
             f.ttft_ms = (first_tok - f.start_ns) / 1e6

@@ -20,8 +20,8 @@ launchkit.toml; the defaults live in launchkit.config.schema.DEFAULTS); the name
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 # turn: an LLM call; tool: a tool call; wrapper: an agent/workflow span around calls (its usage, if
@@ -160,75 +160,118 @@ RESOURCE_FIELDS = frozenset({"session", "release", "user", "tenant", "service"})
 SERVICE_VERSION_IS_NOT_RELEASE = frozenset({"gemini-cli"})
 
 # ---------------------------------------------------------------------------------------------
-# Classification: what each library's decisive attribute says a span is.
+# Classification: what each library's decisive attribute says a span is, as data. Each rule names
+# a field of ALIASES, how its value is compared (case), the role of each known value, and what an
+# unlisted value means; `classify` reads the rules in order and the first that decides wins.
 
-# gen_ai.operation.name values (lowercased).
-TURN_OPERATIONS = frozenset(
-    {
-        "chat",
-        "text_completion",
-        "generate_content",
-        "call_llm",  # any-agent
-        "completion",
-        "responses",
-        "generate",
-        "llm_call",  # Gemini CLI
-    }
+
+def _roles(**groups: tuple[str, ...]) -> dict[str, Role]:
+    """value -> role from role=(values ...) groups."""
+    return {value: role for role, values in groups.items() for value in values}  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one decisive attribute classifies a span.
+
+    `otherwise` is the role of a value not in `roles`: "fall through" leaves the span to the next
+    rules, and with `names_unknown` the value is remembered: a span no later rule decides is then
+    ignored as an unknown operation, and the rules that read no decisive attribute do not apply.
+    """
+
+    field: str
+    case: Literal["lower", "upper", "as is"]
+    roles: Mapping[str, Role]
+    otherwise: Role | Literal["fall through"] = "fall through"
+    label: str = "{}"  # the label of a decided span; {} is the value (after `case`)
+    names_unknown: bool = False
+    about: str = ""  # the rule in words (docs/telemetry.md repeats them)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "operation",  # gen_ai.operation.name
+        "lower",
+        _roles(
+            turn=(
+                "chat",
+                "text_completion",
+                "generate_content",
+                "call_llm",  # any-agent
+                "completion",
+                "responses",
+                "generate",
+                "llm_call",  # Gemini CLI
+            ),
+            tool=("execute_tool", "tool_call"),  # tool_call: Gemini CLI
+            # operations that wrap calls (agents, workflows, a user prompt ...): never a turn, whatever
+            # usage they carry (it is the total of the calls below them)
+            wrapper=(
+                "invoke_agent",
+                "create_agent",
+                "invoke_workflow",
+                "agent",  # older OpenLit
+                "framework",  # older OpenLit
+                "execute_task",  # older OpenLit
+                "workflow",
+                "task",
+                "user_prompt",  # Gemini CLI
+                "schedule_tool_calls",  # Gemini CLI
+                "agent_call",  # Gemini CLI
+                "vectordb",  # OpenLit
+                "retrieval",
+            ),
+            # calls that cost money but are not an assistant turn
+            other_call=("embeddings", "embedding", "image", "audio", "create_embedding"),
+        ),
+        names_unknown=True,
+        about="gen_ai.operation.name: a turn, tool, wrapper or other-call operation (an unknown value falls through)",
+    ),
+    Rule(
+        "vercel_operation",  # Vercel AI SDK ai.operationId
+        "as is",
+        _roles(
+            turn=(
+                "ai.generateText.doGenerate",
+                "ai.streamText.doStream",
+                "ai.generateObject.doGenerate",
+                "ai.streamObject.doStream",
+            ),
+            tool=("ai.toolCall",),
+            wrapper=("ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject"),
+            other_call=("ai.embed", "ai.embedMany", "ai.embed.doEmbed", "ai.embedMany.doEmbed"),
+        ),
+        names_unknown=True,
+        about="ai.operationId (Vercel AI SDK): do* calls are turns, ai.toolCall a tool, the outer calls wrappers",
+    ),
+    Rule(
+        "openinference_kind",  # OpenInference span kinds; anything else (RETRIEVER, RERANKER, ...) is other
+        "upper",
+        _roles(turn=("LLM",), tool=("TOOL",), other_call=("EMBEDDING",), wrapper=("AGENT", "CHAIN")),
+        otherwise="other",
+        about="openinference.span.kind (Phoenix: span_kind): LLM turn, TOOL tool, EMBEDDING other call, "
+        "AGENT/CHAIN wrappers",
+    ),
+    Rule(
+        "traceloop_kind",  # OpenLLMetry decorators
+        "lower",
+        _roles(tool=("tool",)),
+        otherwise="wrapper",
+        label="traceloop {}",
+        about="traceloop.span.kind (OpenLLMetry): tool a tool, workflow/task/agent wrappers",
+    ),
+    Rule(
+        "llm_request_type",  # OpenLLMetry <= 0.4
+        "lower",
+        _roles(turn=("chat", "completion"), other_call=("embedding", "rerank")),
+        label="llm.request.type {}",
+        about="llm.request.type (OpenLLMetry <= 0.4): chat/completion a turn",
+    ),
 )
-TOOL_OPERATIONS = frozenset({"execute_tool", "tool_call"})  # tool_call: Gemini CLI
-# Operations that wrap calls (agents, workflows, a user prompt ...): never a turn, whatever usage
-# they carry (it is the total of the calls below them).
-WRAPPER_OPERATIONS = frozenset(
-    {
-        "invoke_agent",
-        "create_agent",
-        "invoke_workflow",
-        "agent",  # older OpenLit
-        "framework",  # older OpenLit
-        "execute_task",  # older OpenLit
-        "workflow",
-        "task",
-        "user_prompt",  # Gemini CLI
-        "schedule_tool_calls",  # Gemini CLI
-        "agent_call",  # Gemini CLI
-        "vectordb",  # OpenLit
-        "retrieval",
-    }
-)
-# Calls that cost money but are not an assistant turn.
-OTHER_CALL_OPERATIONS = frozenset({"embeddings", "embedding", "image", "audio", "create_embedding"})
-
-# Vercel AI SDK ai.operationId values.
-VERCEL_TURN_IDS = frozenset(
-    {
-        "ai.generateText.doGenerate",
-        "ai.streamText.doStream",
-        "ai.generateObject.doGenerate",
-        "ai.streamObject.doStream",
-    }
-)
-VERCEL_TOOL_IDS = frozenset({"ai.toolCall"})
-VERCEL_WRAPPER_IDS = frozenset({"ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject"})
-VERCEL_OTHER_CALL_IDS = frozenset({"ai.embed", "ai.embedMany", "ai.embed.doEmbed", "ai.embedMany.doEmbed"})
-
-# OpenInference span kinds (upper case).
-OPENINFERENCE_TURN_KINDS = frozenset({"LLM"})
-OPENINFERENCE_TOOL_KINDS = frozenset({"TOOL"})
-OPENINFERENCE_OTHER_CALL_KINDS = frozenset({"EMBEDDING"})
-OPENINFERENCE_WRAPPER_KINDS = frozenset({"AGENT", "CHAIN"})
-
-# OpenLLMetry traceloop.span.kind values and llm.request.type values.
-TRACELOOP_TOOL_KINDS = frozenset({"tool"})
-LLM_REQUEST_TURN_TYPES = frozenset({"chat", "completion"})
-LLM_REQUEST_OTHER_CALL_TYPES = frozenset({"embedding", "rerank"})
+TOOL_OPERATIONS = frozenset(v for v, role in RULES[0].roles.items() if role == "tool")
 
 # The order in which the decisive attributes are consulted (docs/telemetry.md repeats it).
-CLASSIFICATION: tuple[str, ...] = (
-    "gen_ai.operation.name: a turn, tool, wrapper or other-call operation (an unknown value falls through)",
-    "ai.operationId (Vercel AI SDK): do* calls are turns, ai.toolCall a tool, the outer calls wrappers",
-    "openinference.span.kind (Phoenix: span_kind): LLM turn, TOOL tool, EMBEDDING other call, AGENT/CHAIN wrappers",
-    "traceloop.span.kind (OpenLLMetry): tool a tool, workflow/task/agent wrappers",
-    "llm.request.type (OpenLLMetry <= 0.4): chat/completion a turn",
+CLASSIFICATION: tuple[str, ...] = tuple(rule.about for rule in RULES) + (
     "gen_ai.tool.name without an operation (pydantic-ai <= v2 'running tool', pre-1.27 semconv): a tool",
     "a CLIENT span with a provider (gen_ai.system / gen_ai.provider.name) and token usage (pre-1.27 semconv): a turn",
 )
@@ -284,6 +327,14 @@ def read(attrs: Mapping[str, Any], index: Index | None = None) -> dict[str, Any]
     return {fld: v for fld, (_, v) in best.items()}
 
 
+def _decide(rule: Rule, value: Any) -> tuple[Role | None, str] | None:
+    """(role, label) when `rule` decides for `value`, else None (the next rules are read)."""
+    v = value.strip()
+    v = v.lower() if rule.case == "lower" else v.upper() if rule.case == "upper" else v
+    role = rule.roles.get(v, rule.otherwise)
+    return None if role == "fall through" else (role, rule.label.format(v))
+
+
 def classify(
     attrs: Mapping[str, Any], kind: str | None = None, *, fields: Mapping[str, Any] | None = None
 ) -> tuple[Role | None, str]:
@@ -291,70 +342,25 @@ def classify(
     nothing launchkit reads.
 
     The label names what decided (an operation, a kind) for the ignore reasons. The first rule of
-    CLASSIFICATION that applies wins; an unknown gen_ai.operation.name falls through to the others.
+    RULES that decides wins; an unknown gen_ai.operation.name falls through to the others.
     """
     f = read(attrs) if fields is None else fields
     unknown: str | None = None
-    op = f.get("operation")
-    if isinstance(op, str) and op.strip():
-        o = op.strip().lower()
-        if o in TURN_OPERATIONS:
-            return "turn", o
-        if o in TOOL_OPERATIONS:
-            return "tool", o
-        if o in WRAPPER_OPERATIONS:
-            return "wrapper", o
-        if o in OTHER_CALL_OPERATIONS:
-            return "other_call", o
-        unknown = op.strip()
-    vop = f.get("vercel_operation")
-    if isinstance(vop, str) and vop.strip():
-        v = vop.strip()
-        if v in VERCEL_TURN_IDS:
-            return "turn", v
-        if v in VERCEL_TOOL_IDS:
-            return "tool", v
-        if v in VERCEL_WRAPPER_IDS:
-            return "wrapper", v
-        if v in VERCEL_OTHER_CALL_IDS:
-            return "other_call", v
-        unknown = unknown or v
-    oik = f.get("openinference_kind")
-    if isinstance(oik, str) and oik.strip():
-        k = oik.strip().upper()
-        if k in OPENINFERENCE_TURN_KINDS:
-            return "turn", k
-        if k in OPENINFERENCE_TOOL_KINDS:
-            return "tool", k
-        if k in OPENINFERENCE_OTHER_CALL_KINDS:
-            return "other_call", k
-        if k in OPENINFERENCE_WRAPPER_KINDS:
-            return "wrapper", k
-        return "other", k  # RETRIEVER, RERANKER, GUARDRAIL, EVALUATOR, PROMPT, UNKNOWN
-    tk = f.get("traceloop_kind")
-    if isinstance(tk, str) and tk.strip():
-        t = tk.strip().lower()
-        if t in TRACELOOP_TOOL_KINDS:
-            return "tool", f"traceloop {t}"
-        return "wrapper", f"traceloop {t}"
-    rt = f.get("llm_request_type")
-    if isinstance(rt, str) and rt.strip():
-        r = rt.strip().lower()
-        if r in LLM_REQUEST_TURN_TYPES:
-            return "turn", f"llm.request.type {r}"
-        if r in LLM_REQUEST_OTHER_CALL_TYPES:
-            return "other_call", f"llm.request.type {r}"
-    if unknown is None and f.get("tool_name") is not None:
-        return "tool", "tool name"
-    if (
-        unknown is None
-        and kind == "client"
-        and f.get("provider") is not None
-        and (f.get("input_tokens") is not None or f.get("output_tokens") is not None)
-    ):
-        return "turn", "client span with usage"
+    for rule in RULES:
+        value = f.get(rule.field)
+        if isinstance(value, str) and value.strip():
+            decided = _decide(rule, value)
+            if decided is not None:
+                return decided
+            if rule.names_unknown:
+                unknown = unknown or value.strip()
     if unknown is not None:
         return None, f"unknown operation '{unknown}'"
+    if f.get("tool_name") is not None:
+        return "tool", "tool name"
+    usage = f.get("input_tokens") is not None or f.get("output_tokens") is not None
+    if kind == "client" and f.get("provider") is not None and usage:
+        return "turn", "client span with usage"
     return None, REASON_NOT_GENAI
 
 
@@ -544,119 +550,3 @@ def tool_name_from_span_name(name: str) -> str | None:
         if name.endswith(suffix) and name[: -len(suffix)].strip():
             return name[: -len(suffix)].strip()
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# One name per model and per provider
-
-# Provider names (gen_ai.provider.name / gen_ai.system values, OpenInference llm.provider, the
-# Vercel provider prefix) -> the provider ids of the genai-prices library, which launchkit uses as
-# the one name of a provider. A name not listed is kept (lowercased, before its first '.').
-PROVIDERS: dict[str, str] = {
-    "openai": "openai",
-    "azure": "azure",
-    "az": "azure",  # az.ai.inference, az.ai.openai
-    "azure_openai": "azure",
-    "azure-openai": "azure",
-    "anthropic": "anthropic",
-    "aws": "aws",  # aws.bedrock
-    "bedrock": "aws",
-    "amazon-bedrock": "aws",
-    "gcp": "google",  # gcp.gemini, gcp.vertex_ai, gcp.gen_ai
-    "google": "google",  # google.generative-ai, google.vertex (Vercel)
-    "gemini": "google",
-    "vertex_ai": "google",
-    "vertexai": "google",
-    "mistral_ai": "mistral",
-    "mistralai": "mistral",
-    "mistral": "mistral",
-    "x_ai": "x-ai",
-    "xai": "x-ai",
-    "groq": "groq",
-    "deepseek": "deepseek",
-    "cohere": "cohere",
-    "perplexity": "perplexity",
-    "together": "together",
-    "togetherai": "together",
-    "fireworks": "fireworks",
-    "openrouter": "openrouter",
-    "cerebras": "cerebras",
-}
-# Where a call went -> its provider, when no provider attribute says it (server.address / url.full).
-PROVIDER_HOSTS: tuple[tuple[str, str], ...] = (
-    ("api.openai.com", "openai"),
-    (".openai.azure.com", "azure"),
-    ("api.anthropic.com", "anthropic"),
-    ("generativelanguage.googleapis.com", "google"),
-    ("aiplatform.googleapis.com", "google"),
-    ("bedrock-runtime.", "aws"),
-    ("api.mistral.ai", "mistral"),
-    ("api.groq.com", "groq"),
-    ("api.deepseek.com", "deepseek"),
-    ("api.x.ai", "x-ai"),
-    ("api.together.xyz", "together"),
-    ("openrouter.ai", "openrouter"),
-    ("api.cohere.", "cohere"),
-)
-# Bedrock model ids: optional cross-region prefix, the vendor, the model, a version suffix.
-_BEDROCK = re.compile(
-    r"^(?:(?:us|eu|apac|us-gov|ca|jp|au|global|regional)\.)?"
-    r"(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|writer|qwen|openai|twelvelabs)\."
-    r"(?P<model>.+?)(?::\d+)?$"
-)
-_BEDROCK_VERSION = re.compile(r"(-\d{8})-v\d+$")  # claude-3-7-sonnet-20250219-v1 -> ...-20250219
-_DATE_SUFFIX = re.compile(r"(?:-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-latest)$")
-_OPENAI_SNAPSHOT = re.compile(r"^(gpt-[0-9a-z.\-]+?)-(?:0[1-9]|1[0-2])\d{2}$")  # gpt-4-0613, gpt-3.5-turbo-0125
-_GEMINI_VERSION = re.compile(r"^(gemini-.+?)-\d{3}$")  # gemini-1.5-pro-002
-
-
-def normalise_provider(value: Any) -> str | None:
-    """One name per provider ('openai.responses' -> openai, 'aws.bedrock' -> aws, 'gcp.gemini' -> google)."""
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    if not text:
-        return None
-    if text in PROVIDERS:
-        return PROVIDERS[text]
-    head = text.split(".", 1)[0]
-    return PROVIDERS.get(head, head)
-
-
-def provider_from_server(value: Any) -> str | None:
-    """The provider a server address or URL belongs to, when it is a known API host."""
-    if not isinstance(value, str):
-        return None
-    host = value.strip().lower()
-    for pattern, provider in PROVIDER_HOSTS:
-        if pattern in host:
-            return provider
-    return None
-
-
-def normalise_model(value: Any) -> str | None:
-    """One name per model for breakdowns: lowercased, without a provider or path prefix, a Bedrock
-    region/vendor prefix and version suffix, or a date/snapshot suffix.
-
-        gpt-4o-2024-08-06 -> gpt-4o          openai/o3 -> o3          models/gemini-2.5-pro -> gemini-2.5-pro
-        us.anthropic.claude-3-7-sonnet-20250219-v1:0 -> claude-3-7-sonnet
-        claude-3-5-sonnet-v2@20241022 -> claude-3-5-sonnet-v2    mistral-small-latest -> mistral-small
-
-    The name as reported is kept beside it (turns.model_raw) and is what prices are looked up by.
-    """
-    if value is None:
-        return None
-    m = str(value).strip().lower()
-    if not m:
-        return None
-    if "/" in m:
-        m = m.rstrip("/").rsplit("/", 1)[-1]
-    b = _BEDROCK.match(m)
-    if b:
-        m = _BEDROCK_VERSION.sub(r"\1", b.group("model"))
-    m = _DATE_SUFFIX.sub("", m)
-    for pattern in (_OPENAI_SNAPSHOT, _GEMINI_VERSION):
-        hit = pattern.match(m)
-        if hit:
-            m = hit.group(1)
-    return m or None
