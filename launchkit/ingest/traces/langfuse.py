@@ -31,7 +31,7 @@ from launchkit.errors import InputFileError
 from launchkit.ingest.traces import names, semconv
 from launchkit.ingest.traces.facts import SpanFacts
 from launchkit.ingest.traces.mapping import identity_names, map_facts
-from launchkit.ingest.traces.spans import Mapped, ns_to_iso, raw_json, to_ns
+from launchkit.ingest.traces.spans import Mapped, TraceFormat, ns_to_iso, raw_json, to_ns
 
 TURN_TYPES = frozenset({"GENERATION"})
 TOOL_TYPES = frozenset({"TOOL"})
@@ -409,3 +409,14 @@ def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], sess
             "comment": score.get("comment") or None,
         }
     )
+
+
+FORMAT = TraceFormat(
+    "langfuse",
+    "a Langfuse trace export",
+    mapped=parse_export,
+    head=lambda head: (
+        '"observations"' in head and ('"projectId"' in head or '"trace"' in head or '"sessionId"' in head)
+    ),
+    document=looks_like_export,
+)
