@@ -52,6 +52,7 @@ class SpanFacts:
     user: str | None = None
     tenant: str | None = None
     release: str | None = None
+    clues: str | None = None  # on a span nothing classifies: its keys that suggest a model call (semconv.clues)
 
     @property
     def has_usage(self) -> bool:
@@ -88,6 +89,8 @@ def _first_chunk_ms(span: Span) -> float | None:
     times = [t for name, _, t in span.events if name in semconv.FIRST_CHUNK_EVENTS and t is not None]
     return (min(times) - span.start_ns) / 1e6 if times else None
 
+
+MAX_CLUES = 6  # keys named per span in a warning
 
 # The fields of the configured user and tenant attribute names ([attributes] in launchkit.toml).
 _USER, _TENANT = "configured user", "configured tenant"
@@ -131,8 +134,13 @@ class FactReader:
             )
         attrs = span.attributes
         fields = semconv.read(attrs, self._index)
+        if "monocle_span_type" in fields:
+            for key, value in semconv.entity_fields(attrs).items():
+                fields.setdefault(key, value)
+        if span.events and "input_tokens" not in fields and "output_tokens" not in fields:
+            fields.update(semconv.event_tokens(span.events))
         res, res_user, res_tenant = self._resource_fields(span.resource)
-        role, label = semconv.classify(attrs, span.kind, fields=fields)
+        role, label = semconv.classify(attrs, span.kind, fields=fields, name=span.name)
         f = SpanFacts(
             span.row,
             span.trace_id,
@@ -156,6 +164,13 @@ class FactReader:
             f.model_raw = str(model)
             f.model = names.normalise_model(model)
         f.input, f.output, f.cache_read, f.cache_write = semconv.tokens(attrs, fields=fields)
+        if role is None or (role == "turn" and not f.has_usage):
+            found = semconv.clues(attrs, span.events, usage_only=role == "turn")
+            f.clues = (
+                ", ".join(found[:MAX_CLUES]) + (f" and {len(found) - MAX_CLUES} more" if len(found) > MAX_CLUES else "")
+                if found
+                else None
+            )
         if role in ("turn", "tool"):
             f.error_type = _error_type(fields, span)
             f.failed = span.status == "error" or f.error_type is not None
@@ -168,6 +183,8 @@ class FactReader:
             f.response_id = _text(fields.get("response_id"))
         elif role == "tool":
             failed, etype = semconv.tool_failure(fields)
+            if str(fields.get("tool_status", "")).strip().lower() == "error":
+                failed, etype = True, etype or "error"
             if failed:
                 f.failed = True
                 f.error_type = f.error_type or etype

@@ -44,6 +44,7 @@ class Folded:
     dropped: set[int] = field(default_factory=set)  # id() of re-recorded spans (not loaded)
     into: dict[int, SpanFacts] = field(default_factory=dict)  # id(folded span) -> the span kept for it
     unexplained: set[int] = field(default_factory=set)  # id() of non-turn spans with usage not explained
+    over_calls: set[int] = field(default_factory=set)  # id() of spans with a kept LLM call below them
     warnings: list[str] = field(default_factory=list)
 
 
@@ -181,6 +182,7 @@ def _rule_a(tree: _Trace, out: Folded) -> None:
             continue
         t_in, t_out = t.usage()
         for a in tree.up[id(t)]:
+            out.over_calls.add(id(a))
             n, i, o = below.get(id(a), (0, 0, 0))
             below[id(a)] = (n + 1, i + (t_in or 0), o + (t_out or 0))
     for f in tree.by_id.values():

@@ -168,8 +168,19 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
                     f"span {f.span} '{f.name}' ({reason}) names model {f.model_raw} but is not an LLM call launchkit "
                     "recognises: not loaded"
                 )
+            elif f.role is None and f.clues is not None and id(f) not in folded.over_calls:
+                # (a span over loaded calls is a wrapper they explain, as pydantic-ai's 'agent run')
+                warnings.append(
+                    f"span {f.span} '{f.name}' ({reason}) carries {f.clues}, which suggest an LLM or tool call "
+                    "launchkit does not recognise: not loaded"
+                )
             continue
         session_id = session_of(f)
+        if f.role == "turn" and f.clues is not None and not f.has_usage:
+            warnings.append(
+                f"span {f.span} '{f.name}' is loaded as a turn without token counts, though it carries {f.clues}: "
+                "its usage is not read"
+            )
         if f.role == "turn":
             out.turns.append(
                 {

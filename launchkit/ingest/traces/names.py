@@ -19,6 +19,9 @@ PROVIDERS: dict[str, str] = {
     "az": "azure",  # az.ai.inference, az.ai.openai
     "azure_openai": "azure",
     "azure-openai": "azure",
+    "azure_ai_inference": "azure",  # Monocle
+    "aws_bedrock": "aws",  # Monocle
+    "aws_sagemaker": "aws",
     "anthropic": "anthropic",
     "aws": "aws",  # aws.bedrock
     "bedrock": "aws",

@@ -38,6 +38,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "openinference_kind": ("openinference.span.kind",),  # OpenInference (Phoenix: top-level span_kind)
     "traceloop_kind": ("traceloop.span.kind",),  # OpenLLMetry decorators (workflow, task, agent, tool)
     "llm_request_type": ("llm.request.type",),  # OpenLLMetry <= 0.4 LLM spans (chat, completion)
+    "monocle_span_type": ("span.type",),  # Monocle (okahu): inference, agentic.tool.invocation, ...
     # -- who and which conversation
     # session: a conversation id, then a session id; the trace id is the last resort (see mapping.py)
     "session": (
@@ -48,6 +49,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "langfuse.session.id",
         "session_id",
         "conversation_id",
+        "gcp.vertex.agent.session_id",  # Google ADK's own spans
     ),
     # user and tenant: the configured names ([attributes]) come first; these follow
     "user": (
@@ -132,6 +134,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # Gemini CLI: the completed tool call as JSON; a tool that RETURNS an error keeps status OK and
     # only this says "status": "error" (written when prompt logging is on; older: output-json)
     "tool_output": ("gen_ai.output.messages", "output-json"),
+    # Strands Agents: "error" on a tool span whose status is OK (the tool returned an error)
+    "tool_status": ("gen_ai.tool.status",),
     # -- errors
     "error_type": ("error.type", "exception.type"),
     # on a span event named EXCEPTION_EVENT (the OTel SDK's record_exception)
@@ -143,6 +147,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "service": ("service.name",),
 }
 EXCEPTION_EVENT = "exception"
+# Token counts carried in span events (Monocle's `metadata` event, any library's usage event): read
+# when the span's attributes carry none; bare names first, then the attribute names above.
+EVENT_TOKENS: dict[str, tuple[str, ...]] = {
+    "input_tokens": ("prompt_tokens", "input_tokens"),
+    "output_tokens": ("completion_tokens", "output_tokens"),
+}
 # Span events whose time marks the first streamed chunk (TTFT = event time - span start).
 FIRST_CHUNK_EVENTS: tuple[str, ...] = ("ai.stream.firstChunk", "llm.content.completion.chunk")
 
@@ -160,6 +170,8 @@ RESOURCE_FIELDS = frozenset({"session", "release", "user", "tenant", "service"})
 SERVICE_VERSION_IS_NOT_RELEASE = frozenset({"gemini-cli"})
 
 # ---------------------------------------------------------------------------------------------
+SPAN_NAME = "span name"  # a Rule field: the span's name rather than an attribute
+
 # Classification: what each library's decisive attribute says a span is, as data. Each rule names
 # a field of ALIASES, how its value is compared (case), the role of each known value, and what an
 # unlisted value means; `classify` reads the rules in order and the first that decides wins.
@@ -267,6 +279,26 @@ RULES: tuple[Rule, ...] = (
         label="llm.request.type {}",
         about="llm.request.type (OpenLLMetry <= 0.4): chat/completion a turn",
     ),
+    Rule(
+        "monocle_span_type",  # Monocle (okahu); older versions capitalise (Inference, Workflow)
+        "lower",
+        _roles(
+            turn=("inference", "inference.framework", "inference.modelapi"),
+            tool=("agentic.tool.invocation", "agentic.mcp.invocation"),
+            wrapper=("agentic.invocation", "agentic.request", "agentic.delegation", "workflow"),
+            other_call=("embedding", "retrieval.embedding"),
+            other=("retrieval",),
+        ),
+        label="span.type {}",
+        about="span.type (Monocle): inference a turn, agentic.tool.invocation a tool, agentic.* and workflow wrappers",
+    ),
+    Rule(
+        SPAN_NAME,  # the span's name, for libraries whose spans say what they are by name only
+        "as is",
+        _roles(turn=("call_llm",)),  # Google ADK's own LLM call span (no operation name, any kind)
+        label="{} span",
+        about="the span name call_llm (Google ADK's own spans, any kind): a turn",
+    ),
 )
 TOOL_OPERATIONS = frozenset(v for v, role in RULES[0].roles.items() if role == "tool")
 
@@ -336,7 +368,11 @@ def _decide(rule: Rule, value: Any) -> tuple[Role | None, str] | None:
 
 
 def classify(
-    attrs: Mapping[str, Any], kind: str | None = None, *, fields: Mapping[str, Any] | None = None
+    attrs: Mapping[str, Any],
+    kind: str | None = None,
+    *,
+    fields: Mapping[str, Any] | None = None,
+    name: str | None = None,
 ) -> tuple[Role | None, str]:
     """(role, label) of a span from its attributes (or their `read` fields) and span kind; role None:
     nothing launchkit reads.
@@ -347,7 +383,7 @@ def classify(
     f = read(attrs) if fields is None else fields
     unknown: str | None = None
     for rule in RULES:
-        value = f.get(rule.field)
+        value = name if rule.field == SPAN_NAME else f.get(rule.field)
         if isinstance(value, str) and value.strip():
             decided = _decide(rule, value)
             if decided is not None:
@@ -362,6 +398,85 @@ def classify(
     if kind == "client" and f.get("provider") is not None and usage:
         return "turn", "client span with usage"
     return None, REASON_NOT_GENAI
+
+
+def entity_fields(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Monocle's entities as fields: entity.N.type says what entity N is (model.llm.gpt-4o,
+    inference.azure_openai, tool.langgraph), entity.N.name names it. The first of each kind wins."""
+    out: dict[str, Any] = {}
+    for n in range(1, 1 + MAX_ENTITIES):
+        etype = attrs.get(f"entity.{n}.type")
+        if not isinstance(etype, str):
+            continue
+        kind, _, rest = etype.strip().lower().partition(".")
+        name = attrs.get(f"entity.{n}.name")
+        if kind == "model" and _usable(name):
+            out.setdefault("model", name)
+        elif kind == "inference":
+            if rest:
+                out.setdefault("provider", rest)
+            if _usable(attrs.get(f"entity.{n}.provider_name")):
+                out.setdefault("server", attrs[f"entity.{n}.provider_name"])
+        elif kind == "tool" and _usable(name):
+            out.setdefault("tool_name", name)
+    return out
+
+
+MAX_ENTITIES = 8
+
+
+def event_tokens(events: list[tuple[str, dict[str, Any], int | None]]) -> dict[str, Any]:
+    """Input and output token counts carried in a span's events (the first event that carries any)."""
+    for name, attrs, _ in events:
+        if name == EXCEPTION_EVENT or not attrs:
+            continue
+        out = {}
+        for fld, bare in EVENT_TOKENS.items():
+            value = lookup(attrs, bare + ALIASES[fld])
+            if value is not None:
+                out[fld] = value
+        if out:
+            return out
+    return {}
+
+
+# Words in an attribute key that say it is about a model call, whatever library wrote it.
+CLUE_WORDS: tuple[str, ...] = ("token", "model", "usage")
+# Words in a key whose value, when it names a call kind (chat, LLM, execute_tool ...), says what the span is.
+KIND_WORDS: tuple[str, ...] = ("kind", "type", "operation")
+# A request's limits are not usage (gen_ai.request.max_tokens).
+NOT_USAGE_WORDS: tuple[str, ...] = ("max_token", "maxtoken", "max_output_token", "limit", "request")
+
+
+def _may_be_usage(key: str) -> bool:
+    k = key.lower()
+    return ("token" in k or "usage" in k) and not any(w in k for w in NOT_USAGE_WORDS)
+
+
+CALL_VALUES = frozenset(v.lower() for rule in RULES for v, role in rule.roles.items() if role in ("turn", "tool"))
+
+
+def clues(
+    attrs: Mapping[str, Any], events: list[tuple[str, dict[str, Any], int | None]], *, usage_only: bool = False
+) -> list[str]:
+    """The keys of a span (attributes, then event attributes as event:key) that suggest a model call
+    or its spend: a key with token, model or usage in its name, or a kind-like key whose value names
+    a call kind. Used on spans nothing else classifies, and (`usage_only`: the keys that may hold a
+    count) on turns read without token counts, so no call or spend is lost without a word."""
+    if usage_only:
+        return [k for k in clues(attrs, events) if _may_be_usage(k)]
+    found: list[str] = []
+    sources = [("", attrs)] + [(f"{name}:", a) for name, a, _ in events if name != EXCEPTION_EVENT]
+    for prefix, items in sources:
+        for key, value in items.items():
+            if not _usable(value):
+                continue
+            k = key.lower()
+            if any(w in k for w in CLUE_WORDS) or (
+                isinstance(value, str) and value.strip().lower() in CALL_VALUES and any(w in k for w in KIND_WORDS)
+            ):
+                found.append(prefix + key)
+    return found
 
 
 def genai_tool(attrs: Mapping[str, Any]) -> bool:
