@@ -74,3 +74,45 @@ def test_the_scramble_keeps_the_words_that_give_a_call_away():
     assert scrambled("gen_ai.usage.input_tokens") == "x_gen_ai_usage_input_tokens"
     doc = json.loads(scramble(json.dumps({"gen_ai.request.model": "gpt-4o", "attributes.llm.model_name": "m"})))
     assert doc == {"x_gen_ai_request_model": "gpt-4o", "attributes.x_llm_model_name": "m"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Detection names what it sees, and refuses what it cannot read by its real name
+
+FORMATS_DIR = Path(__file__).resolve().parent / "fixtures" / "formats"
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt"),
+    [
+        (TELEMETRY / "trace_viewers" / "tempo_strands.json", "tempo"),
+        (TELEMETRY / "trace_viewers" / "jaeger_strands.json", "jaeger"),
+        (TELEMETRY / "trace_viewers" / "cloudwatch_aws_spans.jsonl", "cloudwatch-spans"),
+        (FORMATS_DIR / "langsmith_runs.json", "langsmith"),
+        (FORMATS_DIR / "datadog_llmobs_spans.json", "datadog-llmobs"),
+    ],
+)
+def test_viewers_and_platforms_exports_are_told_by_their_shape(path, fmt):
+    assert formats.detect_format(path) == fmt
+
+
+def test_tempo_v2_and_jaeger_v3_wrappers_are_read_as_tempo(tmp_path):
+    batches = json.loads((TELEMETRY / "trace_viewers" / "tempo_strands.json").read_text())["batches"]
+    for key in ("trace", "result"):
+        f = tmp_path / f"{key}.json"
+        f.write_text(json.dumps({key: {"resourceSpans": batches}}))
+        assert formats.detect_format(f) == "tempo"
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("langsmith_runs.json", "looks like a LangSmith run export"),
+        ("datadog_llmobs_spans.json", "looks like a Datadog LLM Observability span export"),
+    ],
+)
+def test_platform_exports_are_refused_by_their_real_name(name, says, env):
+    r = CliRunner().invoke(cli, ["ingest", str(FORMATS_DIR / name)])
+    assert r.exit_code != 0
+    assert says in r.output, r.output
+    assert "OTel JS" not in r.output and "unknown format" not in r.output

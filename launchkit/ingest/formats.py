@@ -43,6 +43,7 @@ class Format:
     about: str = ""  # a tabular format's name in messages (a trace format's record says its own)
     suffixes: tuple[str, ...] = ()
     module: str | None = None
+    record: str = "FORMAT"  # the name of the record in `module`
 
     @property
     def tabular(self) -> bool:
@@ -53,7 +54,12 @@ TABLE: tuple[Format, ...] = (
     Format("csv", "CSV", (".csv",)),
     Format("parquet", "Parquet", (".parquet",)),
     Format("jsonl", "JSON Lines", (".jsonl", ".ndjson")),
+    Format("tempo", module="tempo"),  # before otlp: OTLP inside a wrapper
     Format("otlp", module="otlp"),
+    Format("jaeger", module="jaeger"),
+    Format("cloudwatch-spans", module="cloudwatch"),  # before otel-js: also a traceId and a spanId
+    Format("langsmith", module="platforms", record="LANGSMITH"),
+    Format("datadog-llmobs", module="platforms", record="DATADOG"),
     Format("langfuse", module="langfuse"),
     Format("phoenix", module="phoenix"),
     Format("otel-json", module="sdk_json"),
@@ -130,7 +136,9 @@ def pass_over_reason(path: Path) -> str | None:
 def trace_formats() -> tuple[TraceFormat, ...]:
     """The trace formats' records in the order of TABLE (imports their modules on first need)."""
     return tuple(
-        importlib.import_module(f"launchkit.ingest.traces.{f.module}").FORMAT for f in TABLE if f.module is not None
+        getattr(importlib.import_module(f"launchkit.ingest.traces.{f.module}"), f.record)
+        for f in TABLE
+        if f.module is not None
     )
 
 

@@ -57,7 +57,7 @@ def parse_otlp(path: Path, notes: list[str] | None = None, share: Share | None =
         sp, resource, scope = rec
         if share is not None and not share.owns(_trace_of(sp)):
             return None
-        return _otlp_span(row, sp, resource, scope)
+        return otlp_span(row, sp, resource, scope)
 
     return read_records(path, _records, span, "not OTLP/JSON: no resourceSpans found")
 
@@ -98,7 +98,7 @@ def _trace_of(sp: Any) -> str | None:
         return None
 
 
-def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
+def otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
     # `type(x) is dict or isinstance(x, Mapping)`: the exact check first (the ABC check is slow)
     if not (type(sp) is dict or isinstance(sp, Mapping)):
         return problem_span(row, "span is not a JSON object", sp)
