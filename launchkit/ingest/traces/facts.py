@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from launchkit.ingest.traces import names, semconv
+from launchkit.ingest.traces import names, semconv, values
 from launchkit.ingest.traces.spans import Span
 
 
@@ -60,7 +60,7 @@ class SpanFacts:
 
     def usage(self) -> tuple[int | None, int | None]:
         """(input, output) as whole numbers, None where absent or not a count."""
-        return semconv.whole(self.input), semconv.whole(self.output)
+        return values.whole(self.input), values.whole(self.output)
 
 
 # A fact's values in field order (SpanFacts(*values) rebuilds it): how facts travel and are spilled.
@@ -163,7 +163,7 @@ class FactReader:
         if model is not None:
             f.model_raw = str(model)
             f.model = names.normalise_model(model)
-        f.input, f.output, f.cache_read, f.cache_write = semconv.tokens(attrs, fields=fields)
+        f.input, f.output, f.cache_read, f.cache_write = values.tokens(attrs, fields=fields)
         if role is None or (role == "turn" and not f.has_usage):
             found = semconv.clues(attrs, span.events, usage_only=role == "turn")
             f.clues = (
@@ -177,12 +177,12 @@ class FactReader:
         if role == "turn":
             provider = names.normalise_provider(fields.get("provider"))
             f.provider = provider or names.provider_from_server(fields.get("server"))
-            f.cost = semconv.cost(attrs, fields=fields)
-            ttft = semconv.ttft_ms(fields)
+            f.cost = values.cost(attrs, fields=fields)
+            ttft = values.ttft_ms(fields)
             f.ttft_ms = ttft if ttft is not None else _first_chunk_ms(span)
             f.response_id = _text(fields.get("response_id"))
         elif role == "tool":
-            failed, etype = semconv.tool_failure(fields)
+            failed, etype = values.tool_failure(fields)
             if str(fields.get("tool_status", "")).strip().lower() == "error":
                 failed, etype = True, etype or "error"
             if failed:

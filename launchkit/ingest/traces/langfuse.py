@@ -28,7 +28,7 @@ from typing import Any
 
 from launchkit.config import Config
 from launchkit.errors import InputFileError
-from launchkit.ingest.traces import names, semconv
+from launchkit.ingest.traces import names, semconv, values
 from launchkit.ingest.traces.facts import SpanFacts
 from launchkit.ingest.traces.mapping import identity_names, map_facts
 from launchkit.ingest.traces.spans import Mapped, TraceFormat, ns_to_iso, raw_json, to_ns
@@ -196,10 +196,10 @@ def _usage(obs: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
             if kind is not None and (side == "input" or side is None):
                 cache[kind] = cache.get(kind, 0) + v
         return (
-            semconv.count(sums.get("input")),
-            semconv.count(sums.get("output")),
-            semconv.count(cache.get("read")),
-            semconv.count(cache.get("write")),
+            values.count(sums.get("input")),
+            values.count(sums.get("output")),
+            values.count(cache.get("read")),
+            values.count(cache.get("write")),
         )
     inp = obs.get("inputUsage")
     out = obs.get("outputUsage")
@@ -212,7 +212,7 @@ def _usage(obs: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
         inp = obs.get("promptTokens")
     if out is None:
         out = obs.get("completionTokens")
-    return semconv.count(inp), semconv.count(out), None, None
+    return values.count(inp), values.count(out), None, None
 
 
 def _cost(obs: Mapping[str, Any], has_tokens: bool) -> float | None:
@@ -228,7 +228,7 @@ def _cost(obs: Mapping[str, Any], has_tokens: bool) -> float | None:
         usage.get("totalCost") if isinstance(usage, Mapping) else None,
     ]
     for c in candidates:
-        n = semconv.number(c)
+        n = values.number(c)
         if n is None:
             continue
         if n == 0 and has_tokens:
@@ -294,7 +294,7 @@ def _observation_facts(
         first_tok = _ns(obs.get("completionStartTime"), zone)
         if first_tok is not None and f.start_ns is not None:
             f.ttft_ms = (first_tok - f.start_ns) / 1e6
-        elif semconv.number(obs.get("timeToFirstToken")) is not None:
+        elif values.number(obs.get("timeToFirstToken")) is not None:
             f.ttft_ms = float(obs["timeToFirstToken"]) * 1000.0
     elif (isinstance(inp, int) and inp > 0) or (isinstance(out, int) and out > 0):
         f.input, f.output = inp, out  # usage on a span: the fold compares it with the calls below it

@@ -16,7 +16,7 @@ from typing import Any
 
 from launchkit.config import Config
 from launchkit.ingest.traces import buffer as trace_buffer
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import semconv, values
 from launchkit.ingest.traces.facts import FactReader, SpanFacts
 from launchkit.ingest.traces.fold import fold_trace
 from launchkit.ingest.traces.spans import Mapped, SessionFacts, Span, ns_to_iso
@@ -211,7 +211,7 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
                     "tool_name": f.tool_name,
                     "started_at": _started_at(f),
                     "duration_ms": _duration_ms(f.start_ns, f.end_ns),
-                    "status": ("timeout" if semconv.is_timeout(f.error_type) else "error") if f.failed else "ok",
+                    "status": ("timeout" if values.is_timeout(f.error_type) else "error") if f.failed else "ok",
                     "error_type": f.error_type,
                 }
             )
