@@ -396,59 +396,28 @@ CASES = [
         providers={"strands-agents": 2},  # gen_ai.system names the framework, not the provider
         tenants=("unknown",),
     ),
-    Expect(
-        "trace_viewers",
-        ("tempo_strands.json",),  # the strands/ spans as a Tempo download: the same hand-worked counts
-        turns=2,
-        failed_turns=0,
-        tools=2,
-        failed_tools=1,
-        sessions=("strands-sess-7",),
-        input=510 + 620,
-        output=44 + 88,
-        cache_read=None,
-        cache_write=None,
-        cost=None,
-        ignored={RR: 1, NOT: 2},
-        models={"claude-3-7-sonnet": 2},
-        providers={"strands-agents": 2},
-        tenants=("unknown",),
-    ),
-    Expect(
-        "trace_viewers",
-        ("jaeger_strands.json",),  # the strands/ spans as a Jaeger download: the same hand-worked counts
-        turns=2,
-        failed_turns=0,
-        tools=2,
-        failed_tools=1,
-        sessions=("strands-sess-7",),
-        input=510 + 620,
-        output=44 + 88,
-        cache_read=None,
-        cache_write=None,
-        cost=None,
-        ignored={RR: 1, NOT: 2},
-        models={"claude-3-7-sonnet": 2},
-        providers={"strands-agents": 2},
-        tenants=("unknown",),
-    ),
-    Expect(
-        "trace_viewers",
-        ("cloudwatch_aws_spans.jsonl",),  # the strands/ spans as CloudWatch aws/spans rows: the same hand-worked counts
-        turns=2,
-        failed_turns=0,
-        tools=2,
-        failed_tools=1,
-        sessions=("strands-sess-7",),
-        input=510 + 620,
-        output=44 + 88,
-        cache_read=None,
-        cache_write=None,
-        cost=None,
-        ignored={RR: 1, NOT: 2},
-        models={"claude-3-7-sonnet": 2},
-        providers={"strands-agents": 2},
-        tenants=("unknown",),
+    *(
+        Expect(
+            "trace_viewers",
+            (
+                f,
+            ),  # the strands/ spans as a Tempo download, a Jaeger download, CloudWatch aws/spans rows: the same counts
+            turns=2,
+            failed_turns=0,
+            tools=2,
+            failed_tools=1,
+            sessions=("strands-sess-7",),
+            input=510 + 620,
+            output=44 + 88,
+            cache_read=None,
+            cache_write=None,
+            cost=None,
+            ignored={RR: 1, NOT: 2},
+            models={"claude-3-7-sonnet": 2},
+            providers={"strands-agents": 2},
+            tenants=("unknown",),
+        )
+        for f in ("tempo_strands.json", "jaeger_strands.json", "cloudwatch_aws_spans.jsonl")
     ),
 ]
 

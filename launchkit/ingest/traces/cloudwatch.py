@@ -17,19 +17,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from launchkit.ingest.traces.spans import (
-    Span,
-    TraceFormat,
-    as_list,
-    attributes,
-    norm_id,
-    read_records,
-    read_time,
-    status,
-)
+from launchkit.ingest.traces.otlp import otlp_span
+from launchkit.ingest.traces.spans import Span, TraceFormat, attributes, read_records
 
 _WRAPS = ("raw_otel_json", "@message", "message")
-_KINDS = {"internal", "server", "client", "producer", "consumer"}
 
 
 def _unwrap(rec: Any) -> Any:
@@ -68,54 +59,29 @@ def _records(doc: Any) -> list[Any]:
     return list(doc) if isinstance(doc, list) else [doc]
 
 
-def _trace_id(value: Any) -> str | None:
-    if isinstance(value, str) and value.startswith("1-") and value.count("-") == 2:
-        value = value[2:].replace("-", "")  # X-Ray: 1-<8 hex time>-<24 hex>
-    return norm_id(value, 16)
+def _as_otlp(sp: Mapping[str, Any]) -> dict[str, Any]:
+    """The record as an OTLP/JSON span: the kind by its OTLP name, an X-Ray trace id (1-<8 hex>-<24
+    hex>) as the W3C id it encodes, the end from durationNano when no end time is given."""
+    out = dict(sp)
+    kind = sp.get("kind")
+    if isinstance(kind, str) and not kind.upper().startswith("SPAN_KIND_"):
+        out["kind"] = "SPAN_KIND_" + kind.upper()
+    trace = sp.get("traceId")
+    if isinstance(trace, str) and trace.startswith("1-") and trace.count("-") == 2:
+        out["traceId"] = trace[2:].replace("-", "")
+    start, duration = sp.get("startTimeUnixNano"), sp.get("durationNano")
+    if sp.get("endTimeUnixNano") is None and isinstance(start, int) and isinstance(duration, int):
+        out["endTimeUnixNano"] = start + duration
+    return out
 
 
 def _span(row: int, rec: Any) -> Span | str:
     if not looks_like_aws_span(rec):
         return "not a CloudWatch aws/spans record (no traceId, spanId and durationNano)"
     sp = _unwrap(rec)
-    try:
-        trace_id = _trace_id(sp.get("traceId"))
-        span_id = norm_id(sp.get("spanId"), 8)
-        parent_id = norm_id(sp.get("parentSpanId"), 8)
-    except ValueError as exc:
-        return f"id: {exc}"
-    start, raw_start = read_time(sp.get("startTimeUnixNano"))
-    end, _ = read_time(sp.get("endTimeUnixNano"))
-    duration = sp.get("durationNano")
-    if end is None and start is not None and isinstance(duration, int) and not isinstance(duration, bool):
-        end = start + duration
-    st = sp.get("status") if isinstance(sp.get("status"), Mapping) else {}
     res = sp.get("resource") if isinstance(sp.get("resource"), Mapping) else {}
     scope = sp.get("scope") if isinstance(sp.get("scope"), Mapping) else {}
-    events = []
-    for e in as_list(sp.get("events")):
-        if isinstance(e, Mapping):
-            t, _ = read_time(e.get("timeUnixNano"))
-            events.append((str(e.get("name", "")), attributes(e.get("attributes") or {}), t))
-    kind = str(sp.get("kind", "")).lower().removeprefix("span_kind_")
-    attrs = sp.get("attributes")
-    return Span(
-        row=row,
-        trace_id=trace_id,
-        span_id=span_id,
-        parent_id=parent_id,
-        name=str(sp.get("name") or ""),
-        start_ns=start,
-        end_ns=end,
-        status=status(st.get("code", 0)),
-        status_message=st.get("message"),
-        attributes=attributes(attrs) if isinstance(attrs, (Mapping, list)) else {},
-        resource=attributes(res.get("attributes") or {}),
-        events=events,
-        raw_start=raw_start,
-        kind=kind if kind in _KINDS else None,
-        scope=str(scope["name"]) if scope.get("name") else None,
-    )
+    return otlp_span(row, _as_otlp(sp), attributes(res.get("attributes") or {}), scope.get("name"))
 
 
 def parse_cloudwatch(path: Path, notes: list[str] | None = None) -> Iterator[Span]:
