@@ -152,9 +152,7 @@ def test_whatever_a_reader_raises_is_one_recorded_failure(con, config, tmp_path,
         raise exc
 
     if fmt == "otlp":
-        from launchkit.ingest.traces import readers
-
-        monkeypatch.setitem(readers.READERS, "otlp", broken)
+        monkeypatch.setattr("launchkit.ingest.load.trace_reader", lambda fmt: broken)
         bad = tmp_path / "trace.json"
         shutil.copy(FIXTURES / "two_traces.json", bad)
     else:

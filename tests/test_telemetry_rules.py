@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from launchkit import synth
 from launchkit.analytics import latency_sanity, pricing, quality, reconcile
 from launchkit.cli import cli
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import values
 from launchkit.ingest.traces.spans import documents
 from launchkit.jobs import load
 from launchkit.window import Window
@@ -323,13 +323,13 @@ def test_cache_tokens_are_priced_at_their_own_rates(con, config, tmp_path):
 
 def test_anthropic_raw_input_counts_get_their_cache_tokens_added():
     # input_tokens that exclude the cache (Anthropic's raw count) cannot be below the cache tokens
-    assert semconv.tokens({"gen_ai.usage.input_tokens": 210, "gen_ai.usage.cache_read_input_tokens": 4096}) == (
+    assert values.tokens({"gen_ai.usage.input_tokens": 210, "gen_ai.usage.cache_read_input_tokens": 4096}) == (
         210 + 4096,
         None,
         4096,
         None,
     )
-    assert semconv.tokens({"llm.token_count.prompt": 900, "llm.token_count.prompt_details.cache_write": 300}) == (
+    assert values.tokens({"llm.token_count.prompt": 900, "llm.token_count.prompt_details.cache_write": 300}) == (
         900,
         None,
         None,
