@@ -23,6 +23,7 @@ import duckdb
 
 from launchkit.contract import table_for_file
 from launchkit.errors import CountsError, InputFileError
+from launchkit.faults import passing_cause
 
 if TYPE_CHECKING:
     from launchkit.ingest.traces.readers import Reader
@@ -185,4 +186,6 @@ def reader_errors(name: str, fmt: str | None) -> Iterator[None]:
     except (CountsError, ReadAgain):
         raise
     except Exception as exc:
+        if passing_cause(exc) is not None:  # the disk, not the file (launchkit.faults): read it again next run
+            raise
         raise InputFileError(name, reason_for(exc, fmt)) from exc

@@ -16,7 +16,8 @@ from typing import Any
 
 from launchkit.analytics import latency_sanity, pricing
 from launchkit.config import Config
-from launchkit.ingest import FileResult, ingest
+from launchkit.ingest import FileResult, held, ingest
+from launchkit.ingest.held import Held
 from launchkit.ingest.progress import ProgressFn
 from launchkit.store import snapshot
 from launchkit.store.runner import Warehouse
@@ -29,6 +30,7 @@ class LoadRun:
     results: list[FileResult] = field(default_factory=list)
     repriced: dict[str, Any] | None = None
     published: Path | None = None
+    held: list[Held] = field(default_factory=list)  # rows still held after it (launchkit.ingest.held)
 
     @property
     def failed(self) -> list[FileResult]:
@@ -89,10 +91,14 @@ def run(
     publish: bool = True,
     progress: ProgressFn | None = None,
 ) -> LoadRun:
-    """Load the files, re-price if needed, and publish the snapshot of a file-backed warehouse.
+    """Re-evaluate the held rows, load the files, re-price if needed, and publish the snapshot of a
+    file-backed warehouse.
 
+    Held rows go first (launchkit.ingest.held): they were read before any file named now.
     `progress` is told how far the load has got (launchkit.ingest.progress)."""
-    out = LoadRun(results=ingest(wh, paths, config=config, table=table, fmt=fmt, progress=progress))
+    released = held.reevaluate(wh.con, config)
+    out = LoadRun(results=released + ingest(wh, paths, config=config, table=table, fmt=fmt, progress=progress))
+    out.held = held.still_held(wh.con)
     out.repriced = reprice_if_needed(wh, config)
     latency_sanity.apply(wh, config)
     if publish and wh.path is not None and not wh.read_only:
