@@ -13,6 +13,7 @@ file, never a traceback that stops a batch.
 from __future__ import annotations
 
 import gzip
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -142,9 +143,14 @@ def gunzip_to(path: Path, out: Path, limit: int) -> None:
         raise InputFileError(str(path), f"not a readable gzip file ({_one_line(exc)})") from None
 
 
+# A quoted literal in a reader's message is usually a value from the file: never echoed (issue 18, item 5).
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+
+
 def _one_line(exc: BaseException, limit: int = 200) -> str:
     text = str(exc).strip().splitlines()
-    return (text[0][:limit] if text and text[0] else type(exc).__name__).strip()
+    line = (text[0][:limit] if text and text[0] else type(exc).__name__).strip()
+    return _QUOTED.sub("'...'", line)
 
 
 def reason_for(exc: BaseException, fmt: str | None) -> str:

@@ -188,17 +188,40 @@ def _csv_problem(message: str) -> str:
     return text
 
 
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+
+
 def first_line(exc: Exception, path: Path | None = None) -> str:
+    """DuckDB's first line about a file, without the file's path and without a quoted value from inside it."""
     text = str(exc).strip().splitlines()
     line = text[0][:200] if text else type(exc).__name__
-    return line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
+    line = line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
+    return _QUOTED.sub("'...'", line.split("Original Line:")[0].split(" Input: ")[0]).strip()
+
+
+# What a column name looks like: a name, not a value. A header field that does not (a number, a date, words
+# with spaces, a line of /etc/passwd) may be a row read as the header, and a message never echoes row content.
+_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,39}")
+_VALUE_LIKE = re.compile(r".*\d{4,}.*")
+
+
+def _name_like(name: str) -> bool:
+    return bool(_NAME_LIKE.fullmatch(name)) and not _VALUE_LIKE.fullmatch(name)
 
 
 def _shown(names: list[str], limit: int = 12) -> str:
-    """Column names for a one-line message: odd ones quoted (repr), a long list cut."""
-    shown = [n if n.isprintable() and n.strip() == n and n else repr(n) for n in names[:limit]]
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(s if len(s) <= 60 else s[:57] + "..." for s in shown) + more
+    """Column names for a one-line message: only what looks like a name is shown (a row read as the header is
+    content, never echoed), a long list cut."""
+    named = [n for n in names if _name_like(n)]
+    hidden = len(names) - len(named)
+    more = f" and {len(named) - limit} more" if len(named) > limit else ""
+    text = ", ".join(named[:limit]) + more
+    if hidden:
+        text += (", and " if text else "") + (
+            f"{hidden} field{'s' if hidden != 1 else ''} that do{'es' if hidden == 1 else ''} not look like "
+            "column names (not shown: is the header line missing?)"
+        )
+    return text
 
 
 def check_columns(path: Path, table: Table, columns: list[str]) -> None:

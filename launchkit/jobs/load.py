@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from launchkit import exits
 from launchkit.analytics import latency_sanity, pricing
 from launchkit.config import Config
 from launchkit.ingest import FileResult, held, ingest
@@ -35,6 +36,27 @@ class LoadRun:
     @property
     def failed(self) -> list[FileResult]:
         return [r for r in self.results if not r.ok]
+
+    @property
+    def all_rejected(self) -> bool:
+        """Rows were read and every one was rejected (the files are wrong throughout, or all in the wrong window)."""
+        read = [r for r in self.results if r.ok and not r.skipped and r.format != "held"]
+        return bool(read) and sum(r.rows_read for r in read) > 0 and all(r.rejected == r.rows_read for r in read)
+
+    def all_rejected_line(self) -> str:
+        files = [r for r in self.results if r.ok and not r.skipped and r.format != "held"]
+        rows = sum(r.rows_read for r in files)
+        return (
+            f"REJECTED ALL: every one of the {rows} row{'s' if rows != 1 else ''} read from {len(files)} "
+            f"file{'s' if len(files) != 1 else ''} was rejected; nothing was loaded (launchkit status lists the reasons)"
+        )
+
+    def status(self) -> int:
+        """The exit status of a load (launchkit.exits): failed files or held rows 1, warnings or all rejected 4."""
+        return exits.combine(
+            exits.FAILED if self.failed or self.held else exits.OK,
+            exits.WARNINGS if self.warned or self.all_rejected else exits.OK,
+        )
 
     @property
     def warned(self) -> list[FileResult]:
