@@ -49,7 +49,7 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def os_error_line(exc: OSError) -> str:
     """'<path>: <the errno's words> (<ERRNO>)' -- one line for any OSError (ENOSPC, EFBIG, EACCES, EROFS...)."""
-    words = exc.strerror or (os.strerror(exc.errno) if exc.errno else "") or str(exc) or type(exc).__name__
+    words = (os.strerror(exc.errno) if exc.errno else exc.strerror) or str(exc) or type(exc).__name__
     code = errno.errorcode.get(exc.errno or -1)
     where = exc.filename if exc.filename is not None else None
     text = f"{words} ({code})" if code else words

@@ -12,12 +12,13 @@ import resource
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
-from _report_fixtures import clean_env
+from _report_fixtures import clean_env, launchkit_cmd
 
 from launchkit import ingest
 from launchkit.errors import ConfigError
@@ -307,3 +308,31 @@ def test_the_cost_cap_is_bounded_when_loaded(tmp_path, monkeypatch, value):
     (tmp_path / "launchkit.toml").write_text(text.replace("nan", "nan"), encoding="utf-8")
     with pytest.raises(ConfigError, match="ingest.max_turn_cost_usd"):
         load_config(tmp_path / "launchkit.toml")
+
+
+def _limited(size: int) -> Callable[[], None]:
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, resource.RLIM_INFINITY))
+
+    return apply
+
+
+@pytest.mark.slow
+def test_a_full_disk_is_one_line_naming_the_path_never_a_defect(tmp_path):
+    """`backup` and `ingest` under RLIMIT_FSIZE (EFBIG, as a full disk gives ENOSPC): one line, exit 1."""
+    rows = [f"s{i * 7919 % 1000003},t{i % 97},2026-03-02T{i % 24:02d}:{i % 60:02d}:{i % 59:02d}Z" for i in range(30000)]
+    _csv(tmp_path / "sessions_1.csv", SESSION_COLS, rows)
+    base = launchkit_cmd("ingest", str(tmp_path / "sessions_1.csv"), "--warehouse", str(tmp_path / "w.duckdb"))
+    assert subprocess.run(base, env=clean_env(), capture_output=True, timeout=120).returncode == 0
+    runs = {
+        "backup": launchkit_cmd("backup", "--out", str(tmp_path / "bk"), "--warehouse", str(tmp_path / "w.duckdb")),
+        "ingest": launchkit_cmd("ingest", str(tmp_path / "sessions_1.csv"), "--warehouse", str(tmp_path / "w2.duckdb")),
+    }
+    for what, cmd in runs.items():
+        p = subprocess.run(
+            cmd, env=clean_env(), capture_output=True, text=True, timeout=120, preexec_fn=_limited(120_000)
+        )
+        lines = p.stderr.strip().splitlines()
+        assert p.returncode == 1 and len(lines) == 1, (what, p.stdout, p.stderr)
+        assert "File too large" in lines[0] and str(tmp_path) in lines[0], (what, lines)
+        assert "defect" not in lines[0] and "internal error" not in lines[0], (what, lines)
