@@ -28,7 +28,11 @@ class Inflated(NamedTuple):
 
 
 def _mib(n: float) -> str:
-    return f"{n / (1 << 20):g} MiB"
+    """A size for a message: whole MiB as set (4 MiB), else one decimal, or KiB below one MiB."""
+    v = n / (1 << 20)
+    if v == int(v):
+        return f"{int(v)} MiB"
+    return f"{n / 1024:.0f} KiB" if n < 1 << 20 else f"{v:.1f} MiB"
 
 
 def record_too_long(needed: int | None, limits: Limits) -> str:
