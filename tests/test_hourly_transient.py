@@ -28,7 +28,7 @@ from launchkit.ingest import load as load_mod
 from launchkit.ingest import manifest
 from launchkit.jobs import hourly
 from launchkit.store import snapshot
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 HOUR = datetime(2026, 3, 2, 23, tzinfo=UTC)
 SESSIONS = "session_id,tenant_id,started_at\n"
@@ -52,7 +52,7 @@ def site(tmp_path, monkeypatch):
     def report(kind: str, config: Any, at: datetime, pdf: bool, kernel: Any) -> SimpleNamespace:
         return SimpleNamespace(summary={"metrics": {}, "verdicts": []}, html=config.reports_dir / f"{at:%H}.html")
 
-    monkeypatch.setattr(hourly.runner, "run_report", report)
+    monkeypatch.setattr(hourly.execute, "run_report", report)
     return tmp_path
 
 

@@ -27,7 +27,7 @@ from launchkit.ingest import held, inbox, manifest
 from launchkit.ingest import load as load_mod
 from launchkit.ingest.compile import TOO_COSTLY, TOO_EARLY, TOO_LATE
 from launchkit.jobs import load as load_job
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 SESSION_COLS = "session_id,tenant_id,started_at"
 TURN_COLS = "turn_id,session_id,started_at,status,cost_usd"
@@ -157,7 +157,7 @@ def test_disk_full_for_real_with_a_file_size_limit_is_retried(tmp_path):
         from launchkit.config import load_config
         from launchkit.ingest import inbox
         from launchkit.jobs import load
-        from launchkit.store.runner import Warehouse
+        from launchkit.store.warehouse import Warehouse
         cfg = load_config("none", warehouse={str(tmp_path / "lk.duckdb")!r})
         wh = Warehouse.open(cfg.warehouse_path)
         if sys.argv[1] == "limited":

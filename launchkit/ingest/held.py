@@ -21,8 +21,8 @@ from launchkit.ingest import manifest
 from launchkit.ingest.compile import typed_sql
 from launchkit.ingest.merge import load_staged
 from launchkit.ingest.result import FileResult
-from launchkit.store.runner import execute
 from launchkit.store.sql import quote_ident, string_literal
+from launchkit.store.warehouse import execute
 
 HELD_DIGEST = "held"  # the content hash of a re-evaluation's manifest row (it reads no file)
 

@@ -21,7 +21,7 @@ from launchkit.ingest import FileResult, held, ingest
 from launchkit.ingest.held import Held
 from launchkit.ingest.progress import ProgressFn
 from launchkit.store import snapshot
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 @dataclass
