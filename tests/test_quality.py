@@ -60,9 +60,10 @@ def test_rejected_rows_by_load_time(cfg):
     con.execute("""INSERT INTO loads (load_id, path, content_hash, table_name, status, rows_read, loaded, rejected, loaded_at)
                    VALUES (1, 'turns_a.csv', 'h1', 'turns', 'loaded', 10, 8, 2, TIMESTAMPTZ '2026-03-02 10:30:00+00'),
                           (2, 'turns_b.csv', 'h2', 'turns', 'loaded', 5, 4, 1, TIMESTAMPTZ '2026-03-02 12:00:00+00')""")
-    con.execute("""INSERT INTO rejects VALUES (1, 'turns_a.csv', 'turns', 3, 'status', 'not one of ok, error', 'x'),
-                                              (1, 'turns_a.csv', 'turns', 7, 'latency_ms', 'below 0', '-1'),
-                                              (2, 'turns_b.csv', 'turns', 2, 'turn_id', 'required', '')""")
+    con.execute("""INSERT INTO rejects (load_id, path, table_name, row_number, column_name, reason, raw)
+                   VALUES (1, 'turns_a.csv', 'turns', 3, 'status', 'not one of ok, error', 'x'),
+                          (1, 'turns_a.csv', 'turns', 7, 'latency_ms', 'below 0', '-1'),
+                          (2, 'turns_b.csv', 'turns', 2, 'turn_id', 'required', '')""")
     dq = quality.assess(con, HOUR, cfg)
     assert dq["rejected_rows"] == 2 and dq["loads"] == 1
     ra = dq["gates"]["rows_accepted"]

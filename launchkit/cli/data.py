@@ -10,6 +10,8 @@ import click
 from launchkit import exits
 from launchkit.cli.options import config_options, emit_json, exit_with, json_option, pilot_options
 from launchkit.config import Config
+from launchkit.errors import LaunchkitError
+from launchkit.escape import printable
 
 
 @click.command()
@@ -29,11 +31,14 @@ from launchkit.config import Config
 def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: bool, config: Config) -> None:
     """Load files into the warehouse: every row loaded, updated, a duplicate, or rejected with a reason.
 
-    A folder loads every file in it. A file whose content was loaded before is skipped. Turns that
-    need a price are priced, and the read-only snapshot is published. Exits 1 when any file failed
-    as a whole (the other files still load), 4 when a trace file loaded with warnings (a span that
-    names a model or carries token usage was not loaded; the lines say which and why). With --json,
-    one JSON object per file. On a terminal, a bar on stderr shows the files, bytes and rows done
+    A folder loads every file in it. A file whose content was loaded before is skipped. Rows held
+    earlier for a reason that can change (the clock, the configuration) are re-evaluated first.
+    Turns that need a price are priced, and the read-only snapshot is published. Exits 1 when any
+    file failed as a whole (the other files still load; a file that failed for a passing reason, a
+    full disk, is not recorded and loads when named again) or rows are held (HELD lines say which
+    and why), 4 when a trace file loaded with warnings (a span that names a model or carries token
+    usage was not loaded) or when every row of the files read was rejected. With --json, one JSON
+    object per file. On a terminal, a bar on stderr shows the files, bytes and rows done
     and the file being loaded; in a log or a pipe nothing is added to the lines.
 
     \b
@@ -57,12 +62,63 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
             continue
         if r.detected and r.format and r.file not in announced:
             announced.add(r.file)
-            click.echo(f"detected format {r.format}: {r.file}")
+            click.echo(f"detected format {r.format}: {printable(r.file)}")
         if r.ok:
             click.echo(r.summary())
         else:
             click.secho(r.summary(), fg="red", err=True)
-    exit_with(exits.combine(exits.FAILED if job.failed else exits.OK, exits.WARNINGS if job.warned else exits.OK))
+    _report_held(job, as_json)
+    if job.all_rejected and not as_json:
+        click.secho(job.all_rejected_line(), fg="yellow", err=True)
+    exit_with(job.status())
+
+
+def _report_held(job: Any, as_json: bool) -> None:
+    """The rows still held (launchkit.ingest.held), one line each: red on stderr, or JSON objects."""
+    for h in job.held:
+        if as_json:
+            emit_json({"held": h.path, "table": h.table, "reason": h.reason, "rows": h.rows})
+        else:
+            click.secho(h.line(), fg="red", err=True)
+
+
+@click.command()
+@click.option(
+    "--drop", is_flag=True, help="Give the held rows up: each stays a reject, for good, and is not re-evaluated."
+)
+@json_option
+@config_options
+def reprocess(drop: bool, as_json: bool, config: Config) -> None:
+    """Re-evaluate now the rows held for a reason that can change, and load those it no longer applies to.
+
+    A row rejected as too far in the future (the loader's clock ran behind), before [ingest] earliest
+    or above [ingest] max_turn_cost_usd is held, not given up: every `ingest` and `hourly` run
+    re-evaluates it first; this does it on demand (after fixing the clock or the configuration).
+    Exits 0 when nothing is held any more, 1 while rows stay held (HELD lines say which and why).
+
+    \b
+    Example:
+        launchkit reprocess
+        launchkit reprocess --drop
+    """
+    from launchkit.ingest import held
+    from launchkit.jobs import load
+    from launchkit.store.warehouse import Warehouse
+
+    with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
+        dropped = held.drop(wh.con) if drop else 0
+        job = load.run(wh, [], config)
+    for r in job.results:
+        if as_json:
+            emit_json(r.to_json())
+        else:
+            click.echo(r.summary())
+    if dropped and not as_json:
+        click.echo(f"gave up {dropped} held row{'s' if dropped != 1 else ''}: they stay rejected")
+    _report_held(job, as_json)
+    if not job.results and not job.held and not dropped and not as_json:
+        click.echo("nothing held: no row waits for the clock or the configuration")
+    exit_with(job.status())
 
 
 @click.command()

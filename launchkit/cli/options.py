@@ -2,8 +2,10 @@
 
 One error handler (LaunchkitGroup) turns every LaunchkitError into one red line on stderr and exit
 status 1 (75 when the warehouse is busy: try again); a DuckDB error that says the warehouse file is
-damaged reads as one line naming the file and the restore command; any other exception is a
-launchkit defect and reads as one line too. LAUNCHKIT_DEBUG=1 shows the traceback behind the line.
+damaged reads as one line naming the file and the restore command; an OSError (a full disk, EFBIG,
+EACCES, EROFS) or DuckDB failing to write reads as one line naming the path and the errno's words
+(launchkit.faults); any other exception is a launchkit defect and reads as one line too.
+LAUNCHKIT_DEBUG=1 shows the traceback behind the line.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import click
 from launchkit import exits
 from launchkit.config import Config, load_config
 from launchkit.errors import LaunchkitError, WarehouseBusy
+from launchkit.escape import printable
+from launchkit.faults import passing_cause
 from launchkit.jsonclean import clean
 from launchkit.window import Window, parse_day, reportable
 
@@ -58,6 +62,10 @@ class LaunchkitGroup(click.Group):
             if is_damage(exc):  # DuckDB found a damaged block while a command read or wrote the warehouse
                 where = ctx.meta.get(WAREHOUSE_META, "the warehouse")
                 click.secho(f"Error: {damaged(where, exc)}", fg="red", err=True)
+                ctx.exit(exits.FAILED)
+            cause = passing_cause(exc)  # a full disk, an I/O error, a permission: the machine's, not a defect
+            if cause is not None:
+                click.secho(f"Error: {printable(cause)}", fg="red", err=True)
                 ctx.exit(exits.FAILED)
             text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
             click.secho(
