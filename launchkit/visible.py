@@ -42,11 +42,12 @@ def _hidden(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs", "Cs", "Co", "Cn") or ch in _FILLERS
 
 
-def visible(text: str) -> str:
-    """`text` with every character a reader cannot see, or that steers a terminal, as <U+XXXX>."""
+def visible(text: str, keep: str = "") -> str:
+    """`text` with every character a reader cannot see, or that steers a terminal, as <U+XXXX>; the
+    characters in `keep` (e.g. "\t\n\r" for a multi-line cell) stay as they are."""
     if text.isascii() and text.isprintable():
         return text
-    return "".join(f"<U+{ord(ch):04X}>" if _hidden(ch) else ch for ch in text)
+    return "".join(f"<U+{ord(ch):04X}>" if _hidden(ch) and ch not in keep else ch for ch in text)
 
 
 def visible_value(value: object) -> object:

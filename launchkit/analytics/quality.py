@@ -12,7 +12,7 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from launchkit.analytics import latency_sanity
+from launchkit.analytics import latency_sanity, lookalikes
 from launchkit.analytics.span import activity_span
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
@@ -151,7 +151,7 @@ def assess(db: QueryRunner, window: Window, config: Config) -> dict[str, Any]:
         "rejected_rows": int(r["rejected_rows"] or 0),
         "loads": int(r["loads"] or 0),
         "gap_hours": [h.isoformat().replace("+00:00", "Z") for h in gaps],
-        "findings": latency_sanity.findings(db, window, config),
+        "findings": latency_sanity.findings(db, window, config) + lookalikes.findings(db, window),
     }
 
 

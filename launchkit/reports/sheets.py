@@ -10,7 +10,8 @@ export never runs data. The same apostrophe goes after a `;`, CR or LF inside a 
 character follows (`a;=cmd` becomes `a;'=cmd`): a reader splitting on `;`, or on every line end,
 would start a cell there. A CSV field holding `,`, `;`, a quote, CR or LF is quoted, so a reader
 splitting on either separator (Excel's `;` in many locales) keeps every field whole and every row
-one row. `csv_rows` is the one CSV writer: the exports, the tickets file and the reports' download
+one row. Text cells show characters a reader cannot see as <U+XXXX> (`acme<U+200B>`: launchkit.visible), tabs
+and line ends apart. `csv_rows` is the one CSV writer: the exports, the tickets file and the reports' download
 links all go through it (docs/reports.md, "CSV files"). Files are UTF-8 with a
 byte-order mark, so Excel reads accented names right. No plotly here: commands and kernels use it.
 """
@@ -29,8 +30,10 @@ import pandas as pd
 
 from launchkit.errors import LaunchkitError
 from launchkit.store import atomic
+from launchkit.visible import visible
 
 BOM = "\ufeff"
+_CELL_KEEP = "\t\n\r"  # a cell may hold lines; every other invisible character is shown (launchkit.visible)
 # OWASP's CSV-injection list: a cell starting with one of these is read as a formula by some spreadsheet
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # A field with one of these is quoted: both separators a spreadsheet may split on (`,`, and `;` where
@@ -68,7 +71,7 @@ def cell_text(v: Any) -> str:
     if v is None or v is pd.NA or v is pd.NaT:
         return ""
     if isinstance(v, str):
-        return _safe_text(v)
+        return _safe_text(visible(v, keep=_CELL_KEEP))
     if hasattr(v, "item") and type(v).__module__ == "numpy":
         v = v.item()
     if isinstance(v, float):
@@ -147,7 +150,7 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
             for c, raw in enumerate(rec, start=1):
                 v = cell_value(raw)
                 if isinstance(v, str):
-                    v = ILLEGAL_CHARACTERS_RE.sub("", v)
+                    v = ILLEGAL_CHARACTERS_RE.sub("", visible(v, keep=_CELL_KEEP))
                 cell = ws.cell(row=r, column=c, value=v)
                 if isinstance(v, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
