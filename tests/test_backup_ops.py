@@ -23,7 +23,7 @@ from launchkit.config import load_config
 from launchkit.errors import WarehouseBusy
 from launchkit.jobs import backup as job
 from launchkit.store import backup
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 EXTRA = "session_id,tenant_id,user_id,started_at\ns4,C,u4,2026-03-02T12:00:00Z\n"
 

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit.cli import cli
-from launchkit.reports import sheets, tickets
-from launchkit.store.runner import Warehouse
+from launchkit.reports.files import sheets, tickets
+from launchkit.store.warehouse import Warehouse
 
 HOSTILE = [
     "=cmd|' /C calc'!A0",

@@ -10,13 +10,13 @@ import io
 from datetime import UTC, datetime
 
 import pytest
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit.analytics import quality
 from launchkit.cli import cli
 from launchkit.config import load_config
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 AT = datetime(2026, 3, 2, 12, tzinfo=UTC)

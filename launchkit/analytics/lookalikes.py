@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from typing import Any
 
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.visible import lookalike_key, visible
 from launchkit.window import Window
 

@@ -20,7 +20,7 @@ from launchkit.errors import WarehouseBusy, WarehouseDamaged, WarehouseError
 from launchkit.jobs.load import lock_path
 from launchkit.store import atomic, backup, snapshot
 from launchkit.store.connect import connect
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def attachments(config: Config) -> dict[str, Path]:

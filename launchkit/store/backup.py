@@ -39,8 +39,8 @@ from launchkit.errors import BackupError, WarehouseDamaged
 from launchkit.store import atomic, leftovers, queries
 from launchkit.store.connect import connect, damaged, is_damage
 from launchkit.store.migrate import expected_version, migrate, schema_version
-from launchkit.store.runner import Warehouse
 from launchkit.store.sql import identifier, quote_ident
+from launchkit.store.warehouse import Warehouse
 from launchkit.store.writers import WritersLock
 
 FORMAT = "launchkit-backup/1"
