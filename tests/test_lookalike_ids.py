@@ -9,6 +9,7 @@ import csv
 import io
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
 from _tables import insert
 from click.testing import CliRunner
@@ -61,3 +62,19 @@ def test_exports_show_invisible_characters(db, tmp_path, monkeypatch):
     assert r.exit_code == 0, r.output
     cells = {c.value for ws in openpyxl.load_workbook(out).worksheets for row in ws.iter_rows() for c in row}
     assert "acme<U+200B>" in cells and not any(isinstance(v, str) and "\u200b" in v for v in cells)
+
+
+def test_reports_and_the_cli_show_invisible_characters(db, tmp_path, monkeypatch):
+    from launchkit.reports.page import blocks
+
+    df = pd.DataFrame({"tenant": ["acme", "acme\u200b", "x\u202ey"], "cost_usd": [1.0, 2.0, 3.0]})
+    html = blocks.table(df)._repr_html_()
+    assert "acme&lt;U+200B&gt;" in html and "x&lt;U+202E&gt;y" in html and "\u200b" not in html
+    monkeypatch.chdir(tmp_path)
+    wh = tmp_path / "w.duckdb"
+    db.execute(f"ATTACH '{wh}' AS disk")
+    db.execute("COPY FROM DATABASE memory TO disk")
+    db.execute("DETACH disk")
+    r = CliRunner().invoke(cli, ["metrics", "--date", "2026-03-02", "--by", "tenant", "--warehouse", str(wh)])
+    assert r.exit_code == 0, r.output
+    assert "acme<U+200B>" in r.output and "gamma<U+202E>" in r.output and "\u200b" not in r.output

@@ -11,6 +11,7 @@ import click
 from launchkit.cli.options import check_day, check_time, config_options, emit_json, engine_option, json_option
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError
+from launchkit.visible import visible_value
 from launchkit.window import Window
 
 
@@ -111,7 +112,7 @@ def metrics(
     for label, value in rows:
         click.echo(f"  {label:<24}{value}")
     if table is not None:
-        click.echo(table.to_string(index=False))
+        click.echo(table.map(visible_value).to_string(index=False))  # acme<U+200B>, never a hidden twin
 
 
 @click.command()
