@@ -185,6 +185,11 @@ class Config:
         return None if v is None else float(v)
 
     @property
+    def burn_days(self) -> int:
+        """The days the recent burn rate and the cost forecast are measured over ([budget] burn_days)."""
+        return int(self.get("budget.burn_days"))
+
+    @property
     def cost_per_session_usd(self) -> float:
         return float(self.get("budget.cost_per_session_usd"))
 

@@ -18,7 +18,7 @@ DEFAULTS: dict[str, Any] = {
     "reports": {"dir": "reports", "redact": True, "timezone": "UTC", "keep_days": 0, "share_plotly": True},
     "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24, "workers": 0},
     "pilot": {"start": None, "end": None},
-    "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
+    "budget": {"total_usd": None, "cost_per_session_usd": 0.50, "burn_days": 7},
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
     "quality": {"min_coverage": 0.90, "min_llm_latency_ms": 5.0, "exclude_implausible_latency": False},
     "reconciliation": {"tolerance_pct": 2.0},
@@ -58,6 +58,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "pilot.end": _OPTIONAL_TEXT,
     "budget.total_usd": _OPTIONAL_NUMBER,
     "budget.cost_per_session_usd": _NUMBER,
+    "budget.burn_days": (int,),
     "ga.expected_sessions_per_day": _NUMBER,
     "ga.checklist": _OPTIONAL_TEXT,
     "ga.freeze_from": _OPTIONAL_TEXT,
@@ -139,6 +140,9 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
     keep = _get(data, "backup.keep")
     if keep is not None:
         whole("backup.keep", keep, 0, where)
+    burn_days = _get(data, "budget.burn_days")
+    if burn_days is not None:
+        whole("budget.burn_days", burn_days, 1, where)
     keep_days = _get(data, "reports.keep_days")
     if keep_days is not None:
         whole("reports.keep_days", keep_days, 0, where)
