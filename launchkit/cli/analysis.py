@@ -37,12 +37,53 @@ def _open(config: Config, *, write: bool = False) -> Any:
     return open_runner(config, write=write)
 
 
-def _fmt(v: Any, unit: str = "") -> str:
-    if v is None:
-        return "no data"
-    if isinstance(v, float):
-        return f"{v:,.4g}{unit}"
-    return f"{v}{unit}"
+# The columns `metrics --by` prints (every breakdown has some of them); --json has them all.
+BREAKDOWN_COLUMNS = (
+    ("active_sessions", "sessions", ""),
+    ("turns", "turns", ""),
+    ("turn_error_rate", "turn errors", "%"),
+    ("tool_calls", "tool calls", ""),
+    ("errors", "errors", ""),
+    ("timeouts", "timeouts", ""),
+    ("tool_call_success_rate", "tool success", "%"),
+    ("duration_p50", "p50 duration", "ms"),
+    ("duration_p95", "p95 duration", "ms"),
+    ("latency_p95", "p95 latency", "ms"),
+    ("ttft_p95", "p95 TTFT", "ms"),
+    ("total_cost_usd", "cost", "$"),
+    ("cost_per_session", "per session", "$"),
+    ("csat", "CSAT", "%"),
+)
+
+
+def _print_metrics(out: dict[str, Any], table: Any, by: str | None) -> None:
+    """The window's metrics as lines of label and value (with units), then the breakdown as a table."""
+    from launchkit.cli.table import Column, text_table
+    from launchkit.reports.text import fmt
+
+    m = out["metrics"]
+    click.echo(f"window {out['window']['start']} .. {out['window']['end']}")
+    lat, ttft, fb = m["latency_ms"], m["ttft_ms"], m["feedback"]
+    rows = [
+        ("active sessions", fmt(m.get("active_sessions"))),
+        ("new sessions", fmt(m.get("new_sessions"))),
+        ("tool-call success", fmt(m.get("tool_call_success_rate"), "%")),
+        ("turn error rate", fmt(m.get("turn_error_rate"), "%", 2)),
+        ("latency p50/p95/p99", " / ".join(fmt(lat.get(k), "ms", 0) for k in ("p50", "p95", "p99"))),
+        ("TTFT p50/p95", " / ".join(fmt(ttft.get(k), "ms", 0) for k in ("p50", "p95"))),
+        ("total cost", fmt(m.get("total_cost_usd"), "$")),
+        ("cost per session", fmt(m.get("cost_per_session"), "$")),
+        ("feedback responses", fmt(fb.get("responses"))),
+        ("CSAT", fmt(fb.get("csat"), "%")),
+        ("thumbs-up rate", fmt(fb.get("thumbs_up_rate"), "%")),
+    ]
+    for label, value in rows:
+        click.echo(f"  {label:<22}{value}")
+    if table is not None and by:
+        click.echo("")
+        digits = {"ms": 0}
+        cols = [Column(by, by)] + [Column(c, h, u, digits.get(u)) for c, h, u in BREAKDOWN_COLUMNS]
+        click.echo(text_table(table, cols) if len(table) else f"no {by} has data in the window")
 
 
 @click.command()
@@ -74,12 +115,14 @@ def metrics(
 ) -> None:
     """Print the window's metrics: sessions, tool success, errors, latency, cost, feedback, data quality.
 
-    Rates are fractions 0-1; "no data" (null in JSON) is never shown as 0.
+    Rates print as percentages (fractions 0-1 in --json), money in USD, latencies in ms; --by adds a
+    table of the breakdown's main columns (--json has every column). Missing is "—" (null in JSON),
+    never 0.
 
     \b
     Example:
-        launchkit metrics --hour 2026-03-02T10:00Z --json
-        launchkit metrics --from 2026-03-02 --to 2026-03-08 --by tool
+        launchkit metrics --hour 2026-03-18T14:00Z --json
+        launchkit metrics --from 2026-03-12 --to 2026-03-18 --by tool
     """
     from launchkit.analytics import metrics as metrics_mod
     from launchkit.analytics import overview
@@ -93,25 +136,7 @@ def metrics(
     if as_json:
         emit_json(out)
         return
-    m = out["metrics"]
-    click.echo(f"window {out['window']['start']} .. {out['window']['end']}")
-    rows = [
-        ("active sessions", _fmt(m.get("active_sessions"))),
-        ("new sessions", _fmt(m.get("new_sessions"))),
-        ("tool-call success", _fmt(m.get("tool_call_success_rate"))),
-        ("turn error rate", _fmt(m.get("turn_error_rate"))),
-        ("latency p50/p95/p99 ms", " / ".join(_fmt(m["latency_ms"].get(k)) for k in ("p50", "p95", "p99"))),
-        ("ttft p50/p95 ms", " / ".join(_fmt(m["ttft_ms"].get(k)) for k in ("p50", "p95"))),
-        ("total cost", _fmt(m.get("total_cost_usd"), " USD")),
-        ("cost per session", _fmt(m.get("cost_per_session"), " USD")),
-        ("feedback responses", _fmt(m["feedback"].get("responses"))),
-        ("CSAT", _fmt(m["feedback"].get("csat"))),
-        ("thumbs-up rate", _fmt(m["feedback"].get("thumbs_up_rate"))),
-    ]
-    for label, value in rows:
-        click.echo(f"  {label:<24}{value}")
-    if table is not None:
-        click.echo(table.to_string(index=False))
+    _print_metrics(out, table, by)
 
 
 @click.command()
@@ -132,7 +157,7 @@ def decide(day: str, as_json: bool, no_store: bool, config: Config) -> None:
 
     \b
     Example:
-        launchkit decide --date 2026-03-10 --json
+        launchkit decide --date 2026-03-18 --json
     """
     from launchkit.analytics import decision
 
@@ -188,7 +213,7 @@ def readiness(day: str, as_json: bool, config: Config) -> None:
 
     \b
     Example:
-        launchkit readiness --date 2026-03-15 --json
+        launchkit readiness --date 2026-03-18 --json
     """
     from launchkit.analytics import criteria
 

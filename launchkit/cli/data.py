@@ -39,8 +39,8 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
 
     \b
     Example:
-        launchkit ingest exports/ --json
-        launchkit ingest tool_calls_2026-03-02T10.csv
+        launchkit ingest data/demo --json
+        launchkit ingest data/demo/tool_calls_2026-03-18.csv
     """
     from launchkit.cli.progress import IngestBar
     from launchkit.jobs import load
@@ -328,7 +328,7 @@ def demo(
     \b
     Example:
         launchkit demo
-        launchkit demo --scenario tool-outage
+        launchkit demo --scenario tool-outage --report-days 1
     """
     import json
 

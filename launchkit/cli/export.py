@@ -21,8 +21,8 @@ def export() -> None:
 
     \b
     Example:
-        launchkit export cost --from 2026-03-02 --to 2026-03-31 --format xlsx
-        launchkit export tickets --date 2026-03-05 --since tickets-state.json
+        launchkit export cost --from 2026-03-05 --to 2026-03-18 --format xlsx
+        launchkit export tickets --date 2026-03-18 --since reports/exports/tickets-state.json
     """
 
 
@@ -67,7 +67,7 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
 
     \b
     Example:
-        launchkit export cost --from 2026-03-02 --to 2026-03-08 --out finance/week10
+        launchkit export cost --from 2026-03-12 --to 2026-03-18 --out reports/exports/week-11
     """
     from launchkit.reports import exports
     from launchkit.store.runner import Warehouse
@@ -117,7 +117,7 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
 
     \b
     Example:
-        launchkit export tickets --date 2026-03-05 --since exports/tickets-state.json
+        launchkit export tickets --date 2026-03-17 --since reports/exports/tickets-state.json
     """
     from launchkit.analytics.span import latest_day_with_data
     from launchkit.reports import tickets as tickets_mod
@@ -170,7 +170,7 @@ def incident(incident_id: str, at: str | None, as_json: bool, out: str | None, n
 
     \b
     Example:
-        launchkit export incident --incident INC-3 --at 2026-03-10T15:00Z
+        launchkit export incident --incident inc-7-002 --at 2026-03-17T13:00Z
     """
     import json
 
