@@ -75,7 +75,11 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         first, last = exports.period(wh, config, start, end)
         result = exports.export_cost(wh, config, first, last, fmt, Path(out) if out else None)
-    click.echo(f"cost tables {first} to {last}: " + ", ".join(f"{k} {v} rows" for k, v in result.rows.items()))
+    from launchkit.reports.text import plural
+
+    click.echo(
+        f"cost tables {first} to {last}: " + ", ".join(f"{k} {plural(v, 'row')}" for k, v in result.rows.items())
+    )
     for p in result.paths:
         click.echo(f"wrote {p}")
 
@@ -108,12 +112,14 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
 )
 @config_options
 def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool, config: Config) -> None:
-    """Write the day's negative feedback (rating 1-2 or thumbs down, with its recurring themes) and its
-    incidents as a CSV for Jira's CSV import: one row per item, with a stable Issue ID.
+    """Write the day's negative feedback (rating 1-2 or thumbs down) and its incidents as a CSV for Jira's
+    CSV import: one ticket per incident and one per theme of the feedback (its count, ratings, tenants and
+    example sessions), each with a stable Issue ID.
 
     Free text is redacted ([email], [phone], [card], [ssn]) unless --no-redact or [reports] redact = false.
-    With --since, nothing already recorded in the state file is written again; when nothing is new, no
-    file is written.
+    With --since, nothing already recorded in the state file is written again, a second export of a day
+    goes to a new file (tickets_<date>-2.csv) and the state is updated once the file is written; when
+    nothing is new, no file is written.
 
     \b
     Example:
@@ -131,9 +137,14 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
         result = tickets_mod.export_tickets(
             wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone
         )
+    from launchkit.reports.text import plural
+
     kinds = [t.issue_type for t in result.written]
-    line = f"tickets {d}: {len(result.written)} new ({kinds.count('Bug')} incidents, {kinds.count('Task')} feedback)"
-    click.echo(line + (f", {result.already} exported before" if state else ""))
+    line = (
+        f"tickets {d}: {plural(len(result.written), 'new ticket')} ({plural(kinds.count('Bug'), 'incident')}, "
+        f"{plural(kinds.count('Task'), 'feedback theme')})"
+    )
+    click.echo(line + (f", {plural(result.already, 'ticket')} of the day exported before" if state else ""))
     click.echo(f"wrote {result.path}" if result.path else "nothing new: no file written")
 
 
