@@ -148,6 +148,64 @@ def test_xlsx_has_one_sheet_per_table_with_typed_cells(tmp_path):
     assert wb["second"].max_row == 2
 
 
+def test_the_cost_workbook_has_number_formats_and_one_convention_for_shares(spend_db, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from launchkit.config import load_config
+    from launchkit.reports import exports
+
+    spend_db.execute(
+        "INSERT INTO vendor_costs (line_id, vendor, usage_date, amount_usd, _load_id) VALUES "
+        "('v1', 'acme', DATE '2026-03-02', 8.0, 0)"
+    )
+    cfg = load_config(env={}).with_overrides(
+        **{"pricing.overrides": {"no-such-model": {"input_per_mtok": 1.0, "output_per_mtok": 1.0, "vendor": "acme"}}}
+    )
+    from launchkit.analytics import pricing
+
+    pricing.refresh(spend_db, cfg)  # the override names the vendor of the turns' model
+    path = exports.export_cost(spend_db, cfg, date(2026, 3, 2), date(2026, 3, 3), "xlsx", tmp_path / "c.xlsx").paths[0]
+    wb = openpyxl.load_workbook(path)
+    charge = wb["chargeback_tenant"]
+    head = [c.value for c in charge[1]]
+    assert "share_fraction" in head and "share" not in head  # the unit in the header
+    cells = {head[i]: c for i, c in enumerate(charge[2])}
+    # tenant B: $6 of the $12 priced spend (A 4, B 6, ghost 2): a fraction 0.5 shown as a percentage
+    assert (cells["tenant"].value, cells["cost_usd"].value, cells["share_fraction"].value) == ("B", 6.0, 0.5)
+    assert cells["cost_usd"].number_format == '"$"#,##0.00' and cells["share_fraction"].number_format == "0.00%"
+    assert (
+        cells["turns"].value == 1 and isinstance(cells["turns"].value, int) and cells["turns"].number_format == "#,##0"
+    )
+    assert (
+        isinstance(wb["spend_by_day"]["A2"].value, datetime) and wb["spend_by_day"]["A2"].number_format == "yyyy-mm-dd"
+    )
+    recon = wb["reconciliation"]
+    rhead = [c.value for c in recon[1]]
+    assert "diff_fraction" in rhead and "diff_pct" not in rhead
+    row = {rhead[i]: c for i, c in enumerate(recon[2])}
+    # 03-02 at acme: computed A's $3 + B's $6 (C's turn unpriced) = $9 against a $8 bill: +12.5 % = 0.125
+    assert (row["computed_usd"].value, row["billed_usd"].value) == (9.0, 8.0)
+    assert row["diff_fraction"].value == pytest.approx(0.125) and row["diff_fraction"].number_format == "0.00%"
+    for ws in wb.worksheets:  # no float noise anywhere: 12 significant digits at most
+        for line in ws.iter_rows(min_row=2):
+            for c in line:
+                if isinstance(c.value, float):
+                    assert c.value == float(f"{c.value:.12g}"), (ws.title, c.coordinate, c.value)
+
+
+def test_file_frames_drop_float_noise_and_give_counts_as_whole_numbers():
+    from launchkit.reports.exports import file_frame
+
+    df = pd.DataFrame({"cost_usd": [406.2526120800004, None], "turns": [15612.0, None], "diff_pct": [2.5, None]})
+    out = file_frame(df)
+    assert list(out.columns) == ["cost_usd", "turns", "diff_fraction"]
+    assert out["cost_usd"][0] == 406.25261208 and pd.isna(out["cost_usd"][1])
+    assert str(out["turns"].dtype) == "Int64" and out["turns"][0] == 15612 and pd.isna(out["turns"][1])
+    assert (
+        out["diff_fraction"][0] == pytest.approx(0.025)
+        and sheets.csv_text(out).splitlines()[1] == "406.25261208,15612,0.025"
+    )
+
+
 def _link(html: str) -> tuple[str, str]:
     m = re.search(r'<a href="data:text/csv;charset=utf-8,([^"]*)" download="([^"]*)">', html)
     assert m, html
