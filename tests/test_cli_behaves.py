@@ -101,3 +101,27 @@ def test_the_readme_command_table_lists_every_command():
         listed.add(name)
     leaves = {n for n, c in commands.items() if not isinstance(c, click.Group)}
     assert sorted(leaves - listed) == []
+
+
+def test_readiness_says_the_go_no_go_and_agrees_with_decide_on_every_criterion(tiny):
+    import tomllib
+    from importlib import resources
+
+    r = CliRunner().invoke(cli, ["readiness", "--date", "2026-03-02", "--json"])
+    d = CliRunner().invoke(cli, ["decide", "--date", "2026-03-02", "--json", "--no-store"])
+    assert r.exit_code == 0 and d.exit_code == 0, (r.output, d.output)
+    ready, decided = json.loads(r.stdout), json.loads(d.stdout)
+    keys = ("name", "verdict", "value", "n", "interval")
+    assert [{k: c[k] for k in keys} for c in ready["criteria"]] == [
+        {k: c[k] for k in keys} for c in decided["criteria"]["criteria"]
+    ]
+    # the playbook's default checklist: every item not done is a sign-off pending
+    items = tomllib.loads((resources.files("launchkit.analytics") / "checklist.toml").read_text())["item"]
+    pending = sum(1 for i in items if i["status"] not in ("done", "n/a"))
+    assert ready["go_no_go"]["decision"] == "NO-GO"
+    passed = sum(1 for c in ready["criteria"] if c["applies"] and c["verdict"] == "PASS")
+    applied = sum(1 for c in ready["criteria"] if c["applies"])
+    assert ready["headline"].startswith(f"NO-GO: {pending} sign-offs pending; ")
+    assert f"data criteria: {passed}/{applied} pass" in ready["headline"]
+    text = CliRunner().invoke(cli, ["readiness", "--date", "2026-03-02"]).output.splitlines()
+    assert text[0] == f"2026-03-02: {ready['headline']}" and "GA ready: yes" not in "\n".join(text)

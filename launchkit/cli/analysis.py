@@ -209,23 +209,34 @@ def _evidence(c: dict[str, Any]) -> str:
 @config_options
 @engine_option
 def readiness(day: str, as_json: bool, config: Config) -> None:
-    """Check the GA success criteria as of a day: verdict per criterion, blockers, GA readiness.
+    """Check GA readiness as of a day: the go/no-go (the checklist's sign-offs and the items the data
+    decides, as the GA report says it), then each GA criterion's verdict with its evidence.
+
+    --json: the criteria's readiness (`ready`: by the data alone) with `go_no_go` and `headline`, the
+    GA report's own.
 
     \b
     Example:
         launchkit readiness --date 2026-03-18 --json
     """
-    from launchkit.analytics import criteria
+    from launchkit.analytics import gonogo
+    from launchkit.window import parse_day
 
     with _open(config) as wh:
-        r = criteria.evaluate(wh, day, config)
-    out = r.to_json()
+        a = gonogo.assess(wh, parse_day(day, "--date"), config)
+    out = a["readiness"]
     if as_json:
-        emit_json(out)
+        emit_json(out | {"go_no_go": a["go_no_go"], "headline": a["headline"]})
         return
-    click.echo(f"GA ready: {'yes' if out.get('ready') else 'no'}")
+    click.echo(f"{out['as_of']}: {a['headline']}")
+    click.echo(f"{gonogo.criteria_words(out)} ({'GA-ready' if out.get('ready') else 'not GA-ready'} by the data)")
     for c in out.get("criteria", []):
         click.echo(f"  {c.get('verdict', '?'):<18} {c.get('name', '?'):<22} {_evidence(c)}".rstrip())
     for b in out.get("blockers", []):
         note = f" ({b['note']})" if b.get("note") else ""
         click.echo(f"  blocker: {b['criterion']} is {b['verdict']}{note}")
+    gng = a["go_no_go"]
+    if gng["open_items"]:
+        click.echo(f"go/no-go: {gng['decision']}, open items:")
+        for i in gng["open_items"]:
+            click.echo(f"  {i['status']:<8} {i['id']}: {i['title']} ({i['owner']})")
