@@ -364,3 +364,24 @@ def hourly_tiles(m: Mapping[str, Any], verdicts: list[dict[str, Any]]) -> charts
 
 # the noun of each sample count (metrics.summary's "samples") a tile shows
 _NOUNS = {"tool_calls": "call", "turns": "turn", "active_sessions": "session", "latency_ms": "ok turn"}
+
+
+_STATE_WORDS = {"low-sample": "low sample", "no-data": "no data", "untrusted": "data not trusted"}
+
+
+def headline_tiles(
+    tiles: Sequence[Any], subs: Mapping[str, str] | None = None, extra: Sequence[charts.Tile] = ()
+) -> Any:
+    """launchkit.analytics.headlines tiles drawn: the colour is the tile's state (a criterion's verdict),
+    and the line under the value says the window, the sample and any state that is not a colour;
+    `subs` adds a line of the report's own to a tile (by key); `extra` tiles follow (figures, na)."""
+    out = []
+    for t in tiles:
+        parts = [t.window]
+        if t.n is not None and t.n_of:
+            parts.append(charts.plural(t.n, t.n_of.split()[0]) + t.n_of[len(t.n_of.split()[0]) :])
+        if t.state in _STATE_WORDS:
+            parts.append(_STATE_WORDS[t.state])
+        parts += [x for x in (t.note, (subs or {}).get(t.key, "")) if x]
+        out.append(charts.Tile(t.label, t.value, t.unit, t.state, "; ".join(parts)))
+    return charts.tiles([*out, *extra])
