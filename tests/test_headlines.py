@@ -21,11 +21,11 @@ COLOUR = {"PASS": "ok", "MARGINAL": "watch", "FAIL": "breach", "UNTRUSTED DATA":
 @pytest.fixture(scope="module")
 def pilots():
     out = {}
-    for scenario in synth.SCENARIOS:
+    for scenario in synth.SCENARIOS:  # each scenario priced, with the demo's budget for it
         p = synth.generate_frames(scenario=scenario)
+        b = budget_for(p)
         con = Warehouse.memory()
         load_frames(con, p.frames)
-        b = budget_for(p)
         cfg = load_config(env={}).with_overrides(
             **{"budget.total_usd": b.total_usd, "pilot.start": str(b.pilot_start), "pilot.end": str(b.pilot_end)}
         )

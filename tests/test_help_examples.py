@@ -73,3 +73,4 @@ def test_every_help_example_runs_on_the_demo_data(tmp_path):
         if proc.returncode != 0 or "Error" in proc.stderr:
             failures.append(f"{line}\n  exit {proc.returncode}\n  {proc.stderr.strip()[-600:]}")
     assert not failures, "\n".join(failures)
+    assert not (folder / "paged.txt").exists()  # the demo ran its own hourly run: the schedule is not stale

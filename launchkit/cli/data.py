@@ -395,3 +395,17 @@ def demo(
             summary = path.with_suffix(".json")
             headline = json.loads(summary.read_text(encoding="utf-8")).get("headline") if summary.is_file() else None
             click.echo(f"report: {path}" + (f"  ({headline})" if headline else ""))
+        _record_hourly_run(config, written)
+
+
+def _record_hourly_run(config: Config, written: list[Path]) -> None:
+    """Run the scheduled hourly job once for the hour the demo reported, so `launchkit status` shows the
+    schedule's health line for a real run (the demo has no schedule: it goes STALE after
+    [hourly] stale_after_hours, as an unscheduled deployment would)."""
+    from launchkit.jobs.hourly import run_hourly
+
+    hour = next((p.stem for p in written if p.parent.name == "hourly"), None)
+    if hour is None:
+        return
+    result = run_hourly(config, at=f"{hour}:00")  # the stamp is the hour on the clock of [reports] timezone
+    click.echo(result.line.splitlines()[0], err=result.status not in (exits.OK, exits.BREACH))

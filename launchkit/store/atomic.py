@@ -44,6 +44,17 @@ def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
 
 def write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
     """Write a file whole or not at all: a temporary file in the same folder, fsync, then os.replace."""
+    tmp = _written_beside(path, data, mode)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _written_beside(path: Path, data: bytes, mode: int) -> Path:
+    """A temporary file beside `path` holding `data`, on disk (fsync) with its mode set."""
     tmp = temp_beside(path)
     try:
         with open(tmp, "wb") as f:
@@ -51,11 +62,10 @@ def write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, mode)
-        os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    return path
+    return tmp
 
 
 def write_text(path: Path, text: str) -> Path:
@@ -67,13 +77,8 @@ def write_new(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
     """Write a file that replaces nothing: `path`, or when it exists `<stem>-2<suffix>`, `-3`, ... (the
     first free name, claimed atomically with a hard link, so two writers never take the same one). The
     data and the folder entry are on disk before it returns: a record that points at the file may follow."""
-    tmp = temp_beside(path)
+    tmp = _written_beside(path, data, mode)
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
         for k in range(1, 10_000):
             target = path if k == 1 else path.with_name(f"{path.stem}-{k}{path.suffix}")
             try:
