@@ -104,11 +104,14 @@ class Config:
         by the hourly run ([reports] keep_days; 0: every report is kept)."""
         return int(self.get("reports.keep_days", 0))
 
-    @property
-    def share_plotly(self) -> bool:
-        """Whether hourly, cost and debrief reports share one plotly.js file in the reports folder
-        ([reports] share_plotly; the GA report always embeds its own, to be mailed alone)."""
-        return bool(self.get("reports.share_plotly", True))
+    def share_plotly(self, kind: str) -> bool:
+        """Whether a report of this kind loads the reports folder's one plotly.js instead of embedding it
+        ([reports] share_plotly: a table per kind, by default only the hourly series shares, so a cost,
+        debrief or GA report draws wherever it is mailed; `true` alone: every kind but GA shares)."""
+        v = self.get("reports.share_plotly")
+        if isinstance(v, dict):
+            return bool(v.get(kind, kind == "hourly"))
+        return bool(v) and kind != "ga"
 
     @property
     def timezone(self) -> str:

@@ -15,7 +15,14 @@ from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
-    "reports": {"dir": "reports", "redact": True, "timezone": "UTC", "keep_days": 0, "share_plotly": True},
+    "reports": {
+        "dir": "reports",
+        "redact": True,
+        "timezone": "UTC",
+        "keep_days": 0,
+        # per report kind: load the reports folder's one plotly.js (true) or embed it (false: mailed alone)
+        "share_plotly": {"hourly": True, "cost": False, "debrief": False, "ga": False},
+    },
     "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24, "workers": 0},
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50, "burn_days": 7},
@@ -35,6 +42,9 @@ DEFAULTS: dict[str, Any] = {
     "alerts": {},  # launchkit.config.alerts: targets, stale_after_hours, catch_up_hours, timeout_s, retries
 }
 
+# The report kinds a per-kind setting names (launchkit.reports.kinds.KINDS; a test checks they agree).
+REPORT_KINDS = ("hourly", "cost", "debrief", "ga")
+
 # Sections whose keys are open (each validated by its own module in launchkit.config).
 OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine", "alerts"})
 
@@ -49,7 +59,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "reports.redact": _BOOL,
     "reports.timezone": _TEXT,
     "reports.keep_days": (int,),
-    "reports.share_plotly": _BOOL,
+    "reports.share_plotly": (bool, dict),
     "ingest.timezone": _TEXT,
     "ingest.earliest": (str, date),
     "ingest.max_future_hours": _NUMBER,
@@ -140,6 +150,15 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
     keep = _get(data, "backup.keep")
     if keep is not None:
         whole("backup.keep", keep, 0, where)
+    share = _get(data, "reports.share_plotly")
+    if isinstance(share, dict):
+        for kind, value in share.items():
+            if kind not in REPORT_KINDS:
+                raise ConfigError(
+                    f"reports.share_plotly.{kind}", f"unknown report (one of {', '.join(REPORT_KINDS)})", where
+                )
+            if not isinstance(value, bool):
+                raise ConfigError(f"reports.share_plotly.{kind}", f"must be true or false, got {value!r}", where)
     burn_days = _get(data, "budget.burn_days")
     if burn_days is not None:
         whole("budget.burn_days", burn_days, 1, where)
