@@ -411,6 +411,12 @@ def test_a_broken_state_file_is_one_clear_error(day_db, tmp_path):
     assert not (tmp_path / "t.csv").exists()
 
 
+def test_tickets_link_the_days_debrief_when_given(day_db, tmp_path):
+    url = "https://reports.example.com/debrief/2026-03-04.html"
+    r = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", link=url)
+    assert all(t.description.endswith(f"The day's debrief: {url}") for t in r.written) and r.written
+
+
 def test_unredacted_tickets_keep_the_text(day_db, tmp_path):
     tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", redact=False)
     assert "bob@example.com" in (tmp_path / "t.csv").read_text(encoding="utf-8")

@@ -167,3 +167,17 @@ def test_one_plotly_file_per_folder_and_reports_that_point_at_it(
     assert re.findall(r'<script[^>]* src="([^"]+)"', shared) == [f"../{asset.name}"]
     assert "plotly.js v" not in shared and embedded.count("plotly.js v") == 1
     assert len(embedded) - len(shared) > len(get_plotlyjs()) * 0.99
+
+
+def test_base_url_turns_report_paths_into_links_and_is_checked(tmp_path: Path) -> None:
+    (tmp_path / "launchkit.toml").write_text(
+        '[reports]\ndir = "out"\nbase_url = "https://reports.example.com/pilot/"\n'
+    )
+    cfg = load_config(tmp_path / "launchkit.toml", env={})
+    page = tmp_path / "out" / "hourly" / "2026-03-18T14.html"
+    assert cfg.report_link(page) == "https://reports.example.com/pilot/hourly/2026-03-18T14.html"
+    assert cfg.report_link(tmp_path / "elsewhere.html") == str(tmp_path / "elsewhere.html")  # not in the folder
+    assert load_config(env={}).report_link(page) == str(page)  # no base_url: the path as it is
+    (tmp_path / "launchkit.toml").write_text('[reports]\nbase_url = "reports.example.com"\n')
+    with pytest.raises(ConfigError, match="reports.base_url"):
+        load_config(tmp_path / "launchkit.toml", env={})

@@ -134,8 +134,10 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         d = parse_day(day, "--date") if day else latest_day_with_data(wh, config.report_zone)
         target = Path(out) if out else config.reports_dir / "exports" / f"tickets_{d.isoformat()}.csv"
+        debrief = config.reports_dir / "debrief" / f"{d.isoformat()}.html"
+        link = config.report_link(debrief) if config.get("reports.base_url") else None  # a local path helps no one
         result = tickets_mod.export_tickets(
-            wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone
+            wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone, link=link
         )
     from launchkit.reports.text import plural
 

@@ -83,6 +83,16 @@ class Config:
     def reports_dir(self) -> Path:
         return self._path("reports.dir")
 
+    def report_link(self, path: str | Path) -> str:
+        """Where a reader opens a report file: under [reports] base_url (the published reports folder)
+        when it is set and the file is in the reports folder, else the file's path."""
+        base = self.get("reports.base_url")
+        try:
+            rel = Path(path).resolve().relative_to(self.reports_dir.resolve())
+        except ValueError:
+            return str(path)
+        return f"{str(base).rstrip('/')}/{rel.as_posix()}" if base else str(path)
+
     @property
     def inbox_dir(self) -> Path:
         return self._path("hourly.inbox")

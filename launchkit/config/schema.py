@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
         "keep_days": 0,
         # per report kind: load the reports folder's one plotly.js (true) or embed it (false: mailed alone)
         "share_plotly": {"hourly": True, "cost": False, "debrief": False, "ga": False},
+        "base_url": None,  # where the reports folder is published: links in alerts and tickets point there
     },
     "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24, "workers": 0},
     "pilot": {"start": None, "end": None},
@@ -60,6 +61,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "reports.timezone": _TEXT,
     "reports.keep_days": (int,),
     "reports.share_plotly": (bool, dict),
+    "reports.base_url": _OPTIONAL_TEXT,
     "ingest.timezone": _TEXT,
     "ingest.earliest": (str, date),
     "ingest.max_future_hours": _NUMBER,
@@ -150,6 +152,9 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
     keep = _get(data, "backup.keep")
     if keep is not None:
         whole("backup.keep", keep, 0, where)
+    base = _get(data, "reports.base_url")
+    if isinstance(base, str) and not base.startswith(("https://", "http://")):
+        raise ConfigError("reports.base_url", f"must be an http(s) URL, got {base!r}", where)
     share = _get(data, "reports.share_plotly")
     if isinstance(share, dict):
         for kind, value in share.items():

@@ -30,7 +30,7 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
@@ -292,6 +292,7 @@ def export_tickets(
     redact: bool = True,
     now: datetime | None = None,
     tz: tzinfo = UTC,
+    link: str | None = None,
 ) -> TicketExport:
     """Write the day's tickets to `out`; with `state`, only those not recorded there, then record them.
 
@@ -302,6 +303,8 @@ def export_tickets(
     seen = read_state(state) if state is not None else {}
     tickets = day_tickets(db, day, redact=redact, tz=tz, seen=seen)
     new = [t for t in tickets if t.issue_id not in seen]
+    if link:  # the day's debrief where readers open it ([reports] base_url)
+        new = [replace(t, description=f"{t.description}\n\nThe day's debrief: {link}") for t in new]
     already = sum(1 for v in seen.values() if isinstance(v, dict) and v.get("day") == day.isoformat())
     if not new:
         return TicketExport(path=None, written=[], already=already)
