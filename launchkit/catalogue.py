@@ -212,9 +212,15 @@ def metric(name: str) -> Metric:
         raise KeyError(f"unknown metric {name!r} (known: {', '.join(sorted(METRICS))})") from None
 
 
+# Checks of the hourly run that judge no catalogue metric (launchkit.analytics.checks.blindness).
+CHECK_LABELS: dict[str, str] = {"data_arrived": "Data arrived this hour", "data_fresh": "Data is fresh"}
+
+
 def display_name(name: str) -> str:
-    """A metric's display name ('Tool-call success'); an unknown name as it is."""
-    return METRICS[name].label if name in METRICS else name
+    """A metric's (or an hourly check's) display name ('Tool-call success'); an unknown name as it is."""
+    if name in METRICS:
+        return METRICS[name].label
+    return CHECK_LABELS.get(name, name)
 
 
 def plain(name: str) -> str:

@@ -13,11 +13,24 @@ from typing import Any
 import pandas as pd
 
 from launchkit.analytics.checks import LOW_SAMPLE
+from launchkit.catalogue import display_name
 from launchkit.catalogue import unit as unit_of
 from launchkit.errors import TimeValueError
 from launchkit.reports import charts
 from launchkit.reports.text import zone
 from launchkit.window import local_day
+
+
+def _display(v: Mapping[str, Any]) -> str:
+    """A verdict row's name as its reader says it: the catalogue's display name of what it judges
+    ('Projected spend at pilot end'), never a config key or an internal id ('criterion:projected_spend')."""
+    check = str(v.get("check") or v.get("name") or "")
+    name = display_name(str(v.get("metric") or ""))
+    if name == str(v.get("metric") or ""):  # not a catalogue metric: an hourly check, or as it is
+        name = display_name(check.split(":")[-1])
+    if check.startswith("vs_baseline:"):
+        return f"{name}, against the baseline"
+    return name
 
 
 def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
@@ -30,7 +43,7 @@ def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
         op = "≥" if v.get("direction") == "higher" else "≤"
         rows.append(
             {
-                "check": v.get("check") or v.get("name"),
+                "what": _display(v),
                 "value": charts.fmt(v.get("value"), unit),
                 "95 % interval": interval,
                 "n": charts.fmt(v.get("n")),
