@@ -18,7 +18,7 @@ from test_cli import env, tiny  # noqa: F401 (fixtures)
 from launchkit import exits
 from launchkit.cli import cli
 from launchkit.cli.options import output_gone
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def _closed_reader(args: list[str], cwd, env: dict[str, str]) -> tuple[int, str]:

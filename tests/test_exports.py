@@ -16,14 +16,15 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit.analytics import finance
 from launchkit.cli import cli
 from launchkit.errors import LaunchkitError
-from launchkit.reports import charts, sheets, tickets
-from launchkit.store.runner import Warehouse
+from launchkit.reports.files import sheets, tickets
+from launchkit.reports.page import charts
+from launchkit.store.warehouse import Warehouse
 
 
 def at(day: int, hour: int = 12, minute: int = 0) -> datetime:
@@ -151,7 +152,7 @@ def test_xlsx_has_one_sheet_per_table_with_typed_cells(tmp_path):
 def test_the_cost_workbook_has_number_formats_and_one_convention_for_shares(spend_db, tmp_path):
     openpyxl = pytest.importorskip("openpyxl")
     from launchkit.config import load_config
-    from launchkit.reports import exports
+    from launchkit.reports.files import exports
 
     spend_db.execute(
         "INSERT INTO vendor_costs (line_id, vendor, usage_date, amount_usd, _load_id) VALUES "
@@ -193,7 +194,7 @@ def test_the_cost_workbook_has_number_formats_and_one_convention_for_shares(spen
 
 
 def test_file_frames_drop_float_noise_and_give_counts_as_whole_numbers():
-    from launchkit.reports.exports import file_frame
+    from launchkit.reports.files.exports import file_frame
 
     df = pd.DataFrame({"cost_usd": [406.2526120800004, None], "turns": [15612.0, None], "diff_pct": [2.5, None]})
     out = file_frame(df)

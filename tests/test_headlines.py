@@ -6,20 +6,20 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from test_metrics import load_frames
+from _tables import load_frames
 
 from launchkit import synth
 from launchkit.analytics import criteria, finance, headlines, pricing
 from launchkit.config import load_config
 from launchkit.jobs.demo import budget_for
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 # the colour each verdict gives, as docs/reports.md states it (written out here, not imported)
 COLOUR = {"PASS": "ok", "MARGINAL": "watch", "FAIL": "breach", "UNTRUSTED DATA": "untrusted"}
 
 
 @pytest.fixture(scope="module")
-def pilots():
+def priced_pilots():
     out = {}
     for scenario in synth.SCENARIOS:  # each scenario priced, with the demo's budget for it
         p = synth.generate_frames(scenario=scenario)
@@ -37,8 +37,8 @@ def pilots():
 
 
 @pytest.mark.parametrize("scenario", synth.SCENARIOS)
-def test_every_coloured_cost_tile_agrees_with_the_cost_criteria(pilots, scenario):
-    con, gt, cfg = pilots[scenario]
+def test_every_coloured_cost_tile_agrees_with_the_cost_criteria(priced_pilots, scenario):
+    con, gt, cfg = priced_pilots[scenario]
     day = date.fromisoformat(gt["end"])
     results = {r["name"]: r for r in criteria.evaluate(con, day, cfg, history_days=0).to_json()["criteria"]}
     tiles = headlines.cost_tiles(finance.burn(con, cfg, day), {"criteria": list(results.values())})

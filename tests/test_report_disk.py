@@ -19,9 +19,11 @@ import pytest
 from launchkit.config import load_config
 from launchkit.config.schema import REPORT_KINDS
 from launchkit.errors import ConfigError
-from launchkit.reports import charts, kinds, prune, render
-from launchkit.reports import index as report_index
+from launchkit.reports import kinds
 from launchkit.reports.kinds import KINDS
+from launchkit.reports.page import charts
+from launchkit.reports.run import index as report_index
+from launchkit.reports.run import prune, render
 
 T0 = datetime(2026, 3, 2, 0, tzinfo=UTC)
 

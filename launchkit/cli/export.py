@@ -1,7 +1,7 @@
 """`launchkit export`: data for the tools people already use: the cost report's tables for finance
 (CSV or XLSX), the day's negative feedback and incidents as tickets for Jira's CSV import.
 
-Thin shells over launchkit.reports.exports and launchkit.reports.tickets; they read the warehouse
+Thin shells over launchkit.reports.files.exports and launchkit.reports.files.tickets; they read the warehouse
 read-only, so they never keep the hourly writer out.
 """
 
@@ -69,13 +69,13 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
     Example:
         launchkit export cost --from 2026-03-12 --to 2026-03-18 --out reports/exports/week-11
     """
-    from launchkit.reports import exports
-    from launchkit.store.runner import Warehouse
+    from launchkit.reports.files import exports
+    from launchkit.store.warehouse import Warehouse
 
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         first, last = exports.period(wh, config, start, end)
         result = exports.export_cost(wh, config, first, last, fmt, Path(out) if out else None)
-    from launchkit.reports.text import plural
+    from launchkit.reports.page.text import plural
 
     click.echo(
         f"cost tables {first} to {last}: " + ", ".join(f"{k} {plural(v, 'row')}" for k, v in result.rows.items())
@@ -126,8 +126,8 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
         launchkit export tickets --date 2026-03-17 --since reports/exports/tickets-state.json
     """
     from launchkit.analytics.span import latest_day_with_data
-    from launchkit.reports import tickets as tickets_mod
-    from launchkit.store.runner import Warehouse
+    from launchkit.reports.files import tickets as tickets_mod
+    from launchkit.store.warehouse import Warehouse
     from launchkit.window import parse_day
 
     redact = config.redact and not no_redact
@@ -139,7 +139,7 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
         result = tickets_mod.export_tickets(
             wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone, link=link
         )
-    from launchkit.reports.text import plural
+    from launchkit.reports.page.text import plural
 
     kinds = [t.issue_type for t in result.written]
     line = (
@@ -190,7 +190,7 @@ def incident(incident_id: str, at: str | None, as_json: bool, out: str | None, n
     from launchkit.analytics import incident_update
     from launchkit.jsonclean import clean
     from launchkit.store.atomic import write_text
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
     redact = config.redact and not no_redact
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:

@@ -14,9 +14,9 @@ SUMMARY_TAG = "summary"  # the notebook cell whose output is the report's JSON s
 SUMMARY_MIME = "application/json"
 
 _COMMON = (
-    "launchkit.reports.notebook",
-    "launchkit.reports.charts",
-    "launchkit.reports.widgets",
+    "launchkit.reports.page.notebook",
+    "launchkit.reports.page.charts",
+    "launchkit.reports.page.widgets",
     "launchkit.analytics.metrics",
 )
 

@@ -6,7 +6,7 @@ by model and tenant, the reconciliation with vendor bills, the chargeback per te
 unpriced models) from the library; the report displays these same frames with their "download CSV"
 links, so the export and the report hold the same numbers. The files follow one convention for units
 (`file_frame`: shares and percentages as fractions in `*_fraction` columns, amounts in `*_usd`, whole
-counts, no float noise); launchkit.reports.sheets writes them, the workbook with number formats.
+counts, no float noise); launchkit.reports.files.sheets writes them, the workbook with number formats.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from launchkit.analytics import finance, pricing, reconcile
 from launchkit.analytics.span import latest_day_with_data
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError
-from launchkit.reports.sheets import write_csv, write_xlsx
-from launchkit.store.runner import QueryRunner
+from launchkit.reports.files.sheets import write_csv, write_xlsx
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import day_start, iso, parse_day, zone_name
 
 FORMATS = ("csv", "xlsx")

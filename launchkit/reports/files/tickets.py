@@ -39,9 +39,8 @@ import pandas as pd
 
 from launchkit.analytics import records, themes
 from launchkit.errors import LaunchkitError
-from launchkit.reports.text import plural
 from launchkit.store import atomic
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, iso, local
 
 STATE_SCHEMA = "launchkit.tickets-state/1"
@@ -129,7 +128,7 @@ def feedback_groups(fb: pd.DataFrame, *, redact: bool = True) -> dict[str, pd.Da
 
 
 def _group_summary(day: date, key: str, n: int) -> str:
-    what = plural(n, "negative feedback item")
+    what = f"{n:,} negative feedback item{'' if n == 1 else 's'}"
     if key == NO_COMMENT:
         return f"Pilot feedback {day}: {what} without a comment"
     if key == OTHER:
