@@ -169,9 +169,40 @@ def freeze_item(fz: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def data_checks(dec: Any, freeze: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+CAPACITY_ID = "data-capacity"
+_CAPACITY_STATUS = {"PASS": "done", "MARGINAL": "pending", "INSUFFICIENT DATA": "pending", "FAIL": "blocked"}
+
+
+def capacity_item(cap: Mapping[str, Any]) -> dict[str, Any]:
+    """The rate-limit check (launchkit.analytics.capacity.plan.report(...).to_json()) as a go/no-go item,
+    beside the checklist's manual capacity-quota line: PASS done, MARGINAL or INSUFFICIENT DATA pending,
+    FAIL blocked; the evidence names the binding limit."""
+    verdict = str(cap.get("verdict"))
+    target = cap.get("target_sessions_per_day")
+    limits = cap.get("limits") or []
+    if not limits:
+        evidence = "INSUFFICIENT DATA: no [capacity.limits] configured (docs/capacity.md)"
+    else:
+        binding = next((c for c in limits if f"{c['limit']} {c['kind']}" == cap.get("binding_limit")), None)
+        worst = binding or max(limits, key=lambda c: c["verdict"] == verdict)
+        evidence = f"{verdict} at {target:,.0f} sessions/day; binding: {worst['reason']}"
+    return {
+        "id": CAPACITY_ID,
+        "phase": "go/no-go",
+        "title": "Rate limits fit GA traffic",
+        "owner": "launchkit (data)",
+        "status": _CAPACITY_STATUS.get(verdict, "pending"),
+        "evidence": evidence,
+        "note": "",
+        "source": "data",
+    }
+
+
+def data_checks(
+    dec: Any, freeze: Mapping[str, Any] | None = None, capacity: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The go/no-go items the data decides, from a decision.Decision (its readiness and day), and the
-    deployment freeze (`freeze_check`) when given."""
+    deployment freeze (`freeze_check`) and the rate-limit check (`capacity_item`) when given."""
     d = dec.to_json() if hasattr(dec, "to_json") else dict(dec)
     crit = d.get("criteria", {})
     by_group: dict[str, list[dict[str, Any]]] = {}
@@ -229,6 +260,8 @@ def data_checks(dec: Any, freeze: Mapping[str, Any] | None = None) -> list[dict[
     )
     if freeze is not None:
         out.append(freeze_item(freeze))
+    if capacity is not None:
+        out.append(capacity_item(capacity))
     return out
 
 

@@ -114,6 +114,9 @@ HOUR_PROFILE = np.array(
 WEEKDAY_FACTOR = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.12, 0.10])
 
 TURN_ERROR_RATE = 0.01
+# What a failed turn's error type says (turns.error_type): taken by the turn's start millisecond, so naming
+# them draws no random number and leaves every other value of a seed as it was.
+TURN_ERROR_TYPES = np.array(["server_error", "APITimeoutError", "overloaded_error"], dtype=object)
 UNPRICED_SHARE = 0.03  # turns exported without cost_usd (priced later from tokens)
 FEEDBACK_RATE = 0.25
 FEEDBACK_RATE_BAD = 0.35  # people complain a little more often after a bad session
