@@ -28,7 +28,7 @@ from launchkit import synth
 from launchkit.analytics.capacity.load import observed_percentiles, pilot_load
 from launchkit.analytics.capacity.projection import project
 from launchkit.contract import TABLES
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 MEASURES = ("requests", "total_tokens")
 

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import insert
 
 from launchkit.analytics.capacity.load import PilotLoad, observed_percentiles, pilot_load, rate_limited_by_hour
 from launchkit.analytics.capacity.plan import FAIL, INSUFFICIENT, MARGINAL, PASS, check_limits
@@ -15,7 +16,6 @@ from launchkit.analytics.capacity.projection import project
 from launchkit.config import Config, load_config
 from launchkit.config.model import Config as ConfigModel
 from launchkit.errors import ConfigError
-from tests._tables import insert
 
 DAY = date(2026, 3, 4)
 
@@ -225,7 +225,7 @@ def pilot_file(tmp_path_factory):
     """A small synthetic pilot (7 days, 2 tenants) in a warehouse file."""
     from launchkit import synth
     from launchkit.contract import TABLES
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
     path = tmp_path_factory.mktemp("cap") / "pilot.duckdb"
     frames = synth.generate_frames(days=7, tenants=2, seed=3, sessions_per_hour=8).frames

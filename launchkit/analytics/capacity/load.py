@@ -16,7 +16,7 @@ import pandas as pd
 
 from launchkit.analytics.finance import daily_spend
 from launchkit.config.capacity import LIMIT_KINDS
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import day_edges
 
 MEASURES = tuple(LIMIT_KINDS.values())  # requests, total_tokens, input_tokens, output_tokens

@@ -26,7 +26,7 @@ from launchkit.analytics.finance import burn, pilot_to_date
 from launchkit.config import Config
 from launchkit.config.capacity import Limit
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 
 PASS, MARGINAL, FAIL, INSUFFICIENT = "PASS", "MARGINAL", "FAIL", "INSUFFICIENT DATA"
 _RANK = {PASS: 0, INSUFFICIENT: 1, MARGINAL: 2, FAIL: 3}

@@ -34,7 +34,7 @@ import pandas as pd
 from launchkit.analytics import records, themes
 from launchkit.errors import LaunchkitError
 from launchkit.store import atomic
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, iso, local
 
 STATE_SCHEMA = "launchkit.tickets-state/1"
