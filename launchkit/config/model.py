@@ -13,7 +13,7 @@ from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
-from launchkit.config import alerts, attributes, criteria, decision, pricing, schema
+from launchkit.config import alerts, attributes, capacity, criteria, decision, pricing, schema
 from launchkit.config import engine as engine_section
 from launchkit.config.engine import EngineSettings
 from launchkit.config.limits import Limits
@@ -29,6 +29,7 @@ class Settings:
     identity: dict[str, tuple[str, ...]]
     engine: EngineSettings
     alerts: alerts.AlertSettings = field(default_factory=alerts.AlertSettings)
+    capacity: capacity.CapacitySettings = field(default_factory=capacity.CapacitySettings)
 
 
 def parse(data: dict[str, Any], where: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +45,7 @@ def parse(data: dict[str, Any], where: str | None = None, env: Mapping[str, str]
         identity=attributes.parse(data, where),
         engine=engine_section.parse(data, where),
         alerts=alerts.parse(data, where, env),
+        capacity=capacity.parse(data, where),
     )
 
 
@@ -252,6 +254,11 @@ class Config:
     @property
     def pricing_overrides(self) -> dict[str, pricing.Override]:
         return self.settings.pricing_overrides
+
+    @property
+    def capacity(self) -> capacity.CapacitySettings:
+        """[capacity]: the providers' per-minute limits and the headroom a projection keeps."""
+        return self.settings.capacity
 
     @property
     def alerts(self) -> alerts.AlertSettings:

@@ -49,6 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "criteria": {},
     "decision": {},
     "engine": {"kind": "duckdb", "tables": {}},
+    "capacity": {},  # launchkit.config.capacity: headroom, min_days, limits."PROVIDER/MODEL"
     "alerts": {},  # launchkit.config.alerts: targets, stale_after_hours, catch_up_hours, timeout_s, retries
 }
 
@@ -57,7 +58,7 @@ MAX_TURN_COST_BOUND = 100_000.0  # the most [ingest] max_turn_cost_usd may be (s
 REPORT_KINDS = ("hourly", "cost", "debrief", "ga")
 
 # Sections whose keys are open (each validated by its own module in launchkit.config).
-OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine", "alerts"})
+OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine", "alerts", "capacity"})
 
 _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))
