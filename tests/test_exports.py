@@ -306,7 +306,7 @@ def test_tickets_are_the_days_incidents_and_negative_feedback_by_theme_in_jira_c
     assert theme["labels"] == ["launchkit", "feedback", "theme-slow-chart"] and theme["Created"] == "2026-03-04 09:00"
     text = theme["Description"]
     assert "Ratings of 1 or 2 of 5: 1; thumbs down: 2." in text and "Tenants: A (2)." in text
-    assert "- session s1 (tenant A, 2026-03-04T09:00:00Z, rated 1 of 5, thumbs down): Slow chart again" in text
+    assert "* session s1 (tenant A, 2026-03-04T09:00:00Z, rated 1 of 5, thumbs down): Slow chart again" in text
     assert "(tenant A, 2026-03-04T11:00:00Z, thumbs down): slow chart, mail me at [email]" in text
     text = out.read_text(encoding="utf-8")
     assert "415-555-2671" not in text and "bob@example.com" not in text and "[email]" in text

@@ -155,7 +155,7 @@ def group_ticket(day: date, key: str, items: pd.DataFrame, part: int = 1) -> Tic
         when = _when(row.submitted_at)
         said = _one_line(_text(row.comment), 300) or "(no comment)"
         lines.append(
-            f"- session {_text(row.session_id) or 'unknown'} (tenant {_text(row.tenant_id) or 'unknown'}, "
+            f"* session {_text(row.session_id) or 'unknown'} (tenant {_text(row.tenant_id) or 'unknown'}, "
             f"{iso(when) if when else 'time unknown'}, {_stars(_rating(row.rating), _text(row.thumbs))}): {said}"
         )
     source = f"{day.isoformat()}:{key}" + ("" if part == 1 else f"#{part}")
