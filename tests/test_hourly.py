@@ -57,7 +57,7 @@ def _deliver(pilot: Path, site: Path, hour: str) -> list[Path]:
 
 def _hourly(site: Path, hour: str, *extra: str, wait: bool = True):
     cmd = launchkit_cmd("hourly", "--at", f"{DAY}T{hour}:00Z", *extra)
-    p = subprocess.Popen(cmd, cwd=site, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(cmd, cwd=site, env=clean_env(site), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not wait:
         return p
     out, err = p.communicate(timeout=240)

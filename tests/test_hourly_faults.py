@@ -44,7 +44,7 @@ def _hourly(site: Path, at: str, *extra: str) -> tuple[int, str, str]:
     p = subprocess.run(
         launchkit_cmd("hourly", "--at", at, *extra),
         cwd=site,
-        env=clean_env(),
+        env=clean_env(site),
         capture_output=True,
         text=True,
         timeout=240,

@@ -65,7 +65,7 @@ def _start(site: Path, tmpdir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         launchkit_cmd("hourly", "--at", AT),
         cwd=site,
-        env=clean_env(TMPDIR=str(tmpdir)),
+        env=clean_env(site, TMPDIR=str(tmpdir)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -154,7 +154,7 @@ def test_a_report_reads_the_lake_from_relative_paths_and_defaults_to_its_latest_
     (tmp_path / "lake").symlink_to(lake, target_is_directory=True)
     lines = ["[engine]", 'kind = "duckdb"', "[engine.tables]", *(f'{t} = "lake/{t}"' for t in TABLES)]
     (tmp_path / "launchkit.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    run_cli("run", "debrief", cwd=tmp_path, env=clean_env())
+    run_cli("run", "debrief", cwd=tmp_path, env=clean_env(tmp_path))
     last = START + timedelta(days=DAYS - 1)
     summary = json.loads((tmp_path / "reports" / "debrief" / f"{last}.json").read_text(encoding="utf-8"))
     want = overview.compute(wh, Window.day(last), cfg)["metrics"]

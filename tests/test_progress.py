@@ -185,7 +185,7 @@ def _ingest_process(folder: Path, tmp_path: Path, name: str, *, tty: bool, sized
     from _report_fixtures import clean_env, launchkit_cmd
 
     cmd = launchkit_cmd("ingest", str(folder), "--warehouse", str(tmp_path / f"{name}.duckdb"))
-    env = clean_env(COLUMNS="120", TERM="xterm")
+    env = clean_env(tmp_path, COLUMNS="120", TERM="xterm")
     if not sized:
         del env["COLUMNS"]
     if not tty:
