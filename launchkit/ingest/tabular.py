@@ -53,6 +53,42 @@ def duckdb_error(exc: duckdb.Error, name: str, fmt: str, shown: Path | None = No
     return InputFileError(name, f"not a readable {fmt.upper()} file ({first_line(exc, shown)})")
 
 
+def _csv_select(path: Path, small: bool, p: dict[str, object], max_line_size: int | None) -> str:
+    fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
+    p["mls"] = max_line_size or max(fits, MAX_LINE_SIZE)
+    reader = (
+        "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
+        "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
+    )
+    return f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
+
+
+def _parquet_select(path: Path, small: bool, p: dict[str, object], max_line_size: int | None) -> str:
+    return (
+        "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
+        "FROM read_parquet($p, file_row_number = true, hive_partitioning = false)"
+    )
+
+
+# The reader of each tabular format read by a SELECT: the SELECT of raw values (and `_row`) that
+# stages a file, its parameters added to `p` (JSON Lines is staged as JSON objects: stage_jsonl).
+SELECTS = {"csv": _csv_select, "parquet": _parquet_select}
+
+
+def stage_jsonl(con: duckdb.DuckDBPyConnection, name: str, p: dict[str, object]) -> list[str]:
+    """Temp table _raw(_row, json) of a JSON Lines file's objects; returns their keys."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
+        "FROM read_ndjson_objects($p, hive_partitioning = false)",
+        p,
+    )
+    bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
+    if bad is not None:
+        raise InputFileError(name, f"line {bad} is not a JSON object")
+    rows = con.execute("SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM _raw) ORDER BY k").fetchall()
+    return [r[0] for r in rows]
+
+
 def stage_tabular(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -72,37 +108,9 @@ def stage_tabular(
     small = path.stat().st_size < SMALL_FILE
     p: dict[str, object] = {"p": str(path)}
     try:
-        if fmt == "csv":
-            fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
-            p["mls"] = max_line_size or max(fits, MAX_LINE_SIZE)
-            reader = (
-                "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
-                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
-            )
-            select = f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
-        elif fmt == "parquet":
-            select = (
-                "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-                "FROM read_parquet($p, file_row_number = true, hive_partitioning = false)"
-            )
-        elif fmt == "jsonl":
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
-                "FROM read_ndjson_objects($p, hive_partitioning = false)",
-                p,
-            )
-            bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
-            if bad is not None:
-                raise InputFileError(name, f"line {bad} is not a JSON object")
-            keys = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM _raw) ORDER BY k"
-                ).fetchall()
-            ]
-            return keys, "TABLE"
-        else:  # pragma: no cover - guarded by the caller
-            raise InputFileError(name, f"unsupported format {fmt}")
+        if fmt == "jsonl":  # staged as JSON objects first; the loader checks their keys against the contract
+            return stage_jsonl(con, name, p), "TABLE"
+        select = SELECTS[fmt](path, small, p, max_line_size)
         if small:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {select}", p)
             kind = "TABLE"
