@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import importlib
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ import duckdb
 
 from launchkit.contract import table_for_file
 from launchkit.errors import CountsError, InputFileError
+from launchkit.faults import passing_cause
 
 if TYPE_CHECKING:
     from launchkit.ingest.traces.readers import Reader
@@ -191,9 +193,14 @@ def gunzip_to(path: Path, out: Path, limit: int) -> None:
         raise InputFileError(str(path), f"not a readable gzip file ({_one_line(exc)})") from None
 
 
+# A quoted literal in a reader's message is usually a value from the file: never echoed (issue 18, item 5).
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+
+
 def _one_line(exc: BaseException, limit: int = 200) -> str:
     text = str(exc).strip().splitlines()
-    return (text[0][:limit] if text and text[0] else type(exc).__name__).strip()
+    line = (text[0][:limit] if text and text[0] else type(exc).__name__).strip()
+    return _QUOTED.sub("'...'", line)
 
 
 def reason_for(exc: BaseException, fmt: str | None) -> str:
@@ -235,4 +242,6 @@ def reader_errors(name: str, fmt: str | None) -> Iterator[None]:
     except (CountsError, ReadAgain):
         raise
     except Exception as exc:
+        if passing_cause(exc) is not None:  # the disk, not the file (launchkit.faults): read it again next run
+            raise
         raise InputFileError(name, reason_for(exc, fmt)) from exc

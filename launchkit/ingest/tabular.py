@@ -31,8 +31,9 @@ class LineTooLong(ReadAgain):
     """A CSV record longer than the reader's line-size limit: the loader reads the file again with a
     limit that fits it (DuckDB's default is 2 MB; a 10 MB comment is a value, not a broken file)."""
 
-    def __init__(self, needed: int) -> None:
-        self.needed = needed
+    def __init__(self, needed: int, limit: int = 0) -> None:
+        self.needed = needed  # as far as DuckDB read it (it stops at the limit)
+        self.limit = limit  # the line-size limit of the read that met it
         super().__init__(f"a CSV record of {needed} bytes")
 
 
@@ -43,7 +44,7 @@ def duckdb_error(exc: duckdb.Error, name: str, fmt: str, shown: Path | None = No
     """The exception a DuckDB reader error becomes: LineTooLong, or one line naming the file."""
     m = _LINE_SIZE.search(str(exc))
     if m and fmt == "csv":
-        return LineTooLong(int(m.group(2)))
+        return LineTooLong(int(m.group(2)), int(m.group(1)))
     if fmt == "csv" and "Error when sniffing file" in str(exc):
         return InputFileError(
             name,
@@ -53,42 +54,6 @@ def duckdb_error(exc: duckdb.Error, name: str, fmt: str, shown: Path | None = No
     return InputFileError(name, f"not a readable {fmt.upper()} file ({first_line(exc, shown)})")
 
 
-def _csv_select(path: Path, small: bool, p: dict[str, object], max_line_size: int | None) -> str:
-    fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
-    p["mls"] = max_line_size or max(fits, MAX_LINE_SIZE)
-    reader = (
-        "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
-        "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
-    )
-    return f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
-
-
-def _parquet_select(path: Path, small: bool, p: dict[str, object], max_line_size: int | None) -> str:
-    return (
-        "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-        "FROM read_parquet($p, file_row_number = true, hive_partitioning = false)"
-    )
-
-
-# The reader of each tabular format read by a SELECT: the SELECT of raw values (and `_row`) that
-# stages a file, its parameters added to `p` (JSON Lines is staged as JSON objects: stage_jsonl).
-SELECTS = {"csv": _csv_select, "parquet": _parquet_select}
-
-
-def stage_jsonl(con: duckdb.DuckDBPyConnection, name: str, p: dict[str, object]) -> list[str]:
-    """Temp table _raw(_row, json) of a JSON Lines file's objects; returns their keys."""
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
-        "FROM read_ndjson_objects($p, hive_partitioning = false)",
-        p,
-    )
-    bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
-    if bad is not None:
-        raise InputFileError(name, f"line {bad} is not a JSON object")
-    rows = con.execute("SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM _raw) ORDER BY k").fetchall()
-    return [r[0] for r in rows]
-
-
 def stage_tabular(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -96,21 +61,52 @@ def stage_tabular(
     *,
     name: str | None = None,
     max_line_size: int | None = None,
+    record_limit: int | None = None,
 ) -> tuple[list[str], str]:
     """Stage the file as relation `_src` of raw values; return its columns and 'TABLE' or 'VIEW'.
 
     A small file is copied into a temp table with a `_row` (its record number), so the several
     statements of a load do not re-read it; a large one becomes a view that each statement
     streams, so memory stays flat (Parquet brings its own `_row`). `path` is read literally (see
-    launchkit.ingest.source: hive partitioning is off); `name` is the file's name for messages.
+    launchkit.ingest.source: hive partitioning is off); `name` is the file's name for messages. A CSV
+    record is read up to `max_line_size` bytes (default: what fits the file), never past `record_limit`.
     """
     name = name or str(path)
     small = path.stat().st_size < SMALL_FILE
     p: dict[str, object] = {"p": str(path)}
     try:
-        if fmt == "jsonl":  # staged as JSON objects first; the loader checks their keys against the contract
-            return stage_jsonl(con, name, p), "TABLE"
-        select = SELECTS[fmt](path, small, p, max_line_size)
+        if fmt == "csv":
+            fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
+            mls = max_line_size or max(fits, MAX_LINE_SIZE)
+            p["mls"] = min(mls, record_limit) if record_limit else mls
+            reader = (
+                "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
+                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
+            )
+            select = f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
+        elif fmt == "parquet":
+            select = (
+                "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
+                "FROM read_parquet($p, file_row_number = true, hive_partitioning = false)"
+            )
+        elif fmt == "jsonl":
+            con.execute(
+                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
+                "FROM read_ndjson_objects($p, hive_partitioning = false)",
+                p,
+            )
+            bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
+            if bad is not None:
+                raise InputFileError(name, f"line {bad} is not a JSON object")
+            keys = [
+                r[0]
+                for r in con.execute(
+                    "SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM _raw) ORDER BY k"
+                ).fetchall()
+            ]
+            return keys, "TABLE"
+        else:  # pragma: no cover - guarded by the caller
+            raise InputFileError(name, f"unsupported format {fmt}")
         if small:
             con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {select}", p)
             kind = "TABLE"
@@ -192,17 +188,40 @@ def _csv_problem(message: str) -> str:
     return text
 
 
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+
+
 def first_line(exc: Exception, path: Path | None = None) -> str:
+    """DuckDB's first line about a file, without the file's path and without a quoted value from inside it."""
     text = str(exc).strip().splitlines()
     line = text[0][:200] if text else type(exc).__name__
-    return line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
+    line = line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
+    return _QUOTED.sub("'...'", line.split("Original Line:")[0].split(" Input: ")[0]).strip()
+
+
+# What a column name looks like: a name, not a value. A header field that does not (a number, a date, words
+# with spaces, a line of /etc/passwd) may be a row read as the header, and a message never echoes row content.
+_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,39}")
+_VALUE_LIKE = re.compile(r".*\d{4,}.*")
+
+
+def _name_like(name: str) -> bool:
+    return bool(_NAME_LIKE.fullmatch(name)) and not _VALUE_LIKE.fullmatch(name)
 
 
 def _shown(names: list[str], limit: int = 12) -> str:
-    """Column names for a one-line message: odd ones quoted (repr), a long list cut."""
-    shown = [n if n.isprintable() and n.strip() == n and n else repr(n) for n in names[:limit]]
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(s if len(s) <= 60 else s[:57] + "..." for s in shown) + more
+    """Column names for a one-line message: only what looks like a name is shown (a row read as the header is
+    content, never echoed), a long list cut."""
+    named = [n for n in names if _name_like(n)]
+    hidden = len(names) - len(named)
+    more = f" and {len(named) - limit} more" if len(named) > limit else ""
+    text = ", ".join(named[:limit]) + more
+    if hidden:
+        text += (", and " if text else "") + (
+            f"{hidden} field{'s' if hidden != 1 else ''} that do{'es' if hidden == 1 else ''} not look like "
+            "column names (not shown: is the header line missing?)"
+        )
+    return text
 
 
 def check_columns(path: Path, table: Table, columns: list[str]) -> None:

@@ -10,6 +10,7 @@ launchkit.store.backup writes and restores the folders; docs/operations.md is th
 from __future__ import annotations
 
 import contextlib
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from launchkit.errors import WarehouseBusy, WarehouseDamaged, WarehouseError
 from launchkit.jobs.load import lock_path
 from launchkit.store import backup, snapshot
 from launchkit.store.connect import connect
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def attachments(config: Config) -> dict[str, Path]:
@@ -45,6 +46,10 @@ def run(config: Config, out: Path, *, now: datetime | None = None) -> backup.Man
     wh = Warehouse(connect(r.path, read_only=True), r.path, read_only=True)
     try:
         return backup.make(wh, out, attachments=attachments(config), source=config.warehouse_path, now=now)
+    except OSError as exc:  # a full disk while writing (pyarrow names no file): name the backup's folder
+        if exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, os.strerror(exc.errno), str(out)) from exc
+        raise
     except WarehouseDamaged as exc:
         raise WarehouseDamaged(str(config.warehouse_path), f"{exc.detail}, in its snapshot {r.path}") from None
     finally:
