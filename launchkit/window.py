@@ -9,8 +9,10 @@ The warehouse and every window are UTC instants; what a *day* and an *hour* are 
 - a date is a local calendar day: from local midnight to the next local midnight, as a UTC window
   (23 or 25 hours long on the days the clocks change; a zone whose clocks skip midnight starts the
   day when they resume);
-- an hour is a local clock hour: from a time the local clock shows hh:00 to one hour later (in every
-  zone whose offset moves by whole hours that is also a UTC hour; in Asia/Kolkata it starts at :30 UTC);
+- an hour is a local clock hour: from a time the local clock shows hh:00 to the next time it shows
+  hh:00 (in every zone whose offset moves by whole hours that is one UTC hour; in Asia/Kolkata it
+  starts at :30 UTC; around a 30-minute change, Australia/Lord_Howe's, one hour lasts 90 minutes):
+  every instant lies in exactly one hour;
 - an ISO time with `Z` or an offset is that instant; one with neither is a local wall-clock time in
   the zone: a time the clocks skip (02:30 on the day they spring forward) is refused, and one they
   repeat (01:30 on the day they fall back in New York) is the FIRST of the two (daylight time);
@@ -193,24 +195,74 @@ def _next_day(d: date, what: str) -> date:
         raise TimeValueError(what, d.isoformat(), "a date with room for its window before the year 10000") from None
 
 
+# --- hour edges: the instants the zone's clock shows hh:00 ----------------------------------------
+# The clock hours of a zone partition time: hour k is [edge k, edge k+1), an edge being an instant at
+# which the local clock shows hh:00. Most hours are 60 minutes; where the offset moves by other than a
+# whole hour the hour around the change is not: on Australia/Lord_Howe's fall-back (+11 to +10:30 at
+# 02:00) the hour from 01:00 runs 90 minutes (01:00-02:00, then 01:30-02:00 again), on its spring
+# forward (+10:30 to +11 at 02:00, the clock jumping to 02:30) also 90 minutes; Asia/Kathmandu's
+# (+5:45) hours start at :15 UTC, Pacific/Chatham's (+12:45/+13:45) at :15. Every minute lies in
+# exactly one hour, and a window names its own start and end (`clock_span`).
+_EDGE_LOOK = 3  # hours an edge search looks across: more than any hour lasts around a change (< 2.5 h)
+
+
+def _wall_floor(t: datetime, offset: timedelta) -> datetime:
+    """The latest instant <= t at which a clock at `offset` from UTC shows hh:00."""
+    w = t + offset
+    return t - timedelta(minutes=w.minute, seconds=w.second, microseconds=w.microsecond)
+
+
+def _offsets(t: datetime, tz: tzinfo, direction: int) -> set[timedelta]:
+    """The zone's offsets in force from t across the next (+1) or last (-1) few hours."""
+    return {(t + HOUR * (direction * k)).astimezone(tz).utcoffset() or timedelta(0) for k in range(_EDGE_LOOK + 1)}
+
+
 def floor_hour(ts: datetime, tz: tzinfo) -> datetime:
-    """The start of the zone's clock hour holding ts (UTC): the last instant before it that showed hh:00."""
+    """The start of the zone's clock hour holding ts (UTC): the last instant at or before it that showed hh:00."""
     t = utc(ts)
-    wall = t.astimezone(tz)
-    return t - timedelta(minutes=wall.minute, seconds=wall.second, microseconds=wall.microsecond)
+    offsets = _offsets(t, tz, -1)
+    if len(offsets) == 1:  # no change of offset nearby: the wall clock's minutes say it
+        return _wall_floor(t, offsets.pop())
+    found = [
+        c
+        for off in offsets
+        for k in range(_EDGE_LOOK)
+        if (c := _wall_floor(t, off) - HOUR * k).astimezone(tz).utcoffset() == off
+    ]
+    return max(found)
+
+
+def next_hour(edge: datetime, tz: tzinfo) -> datetime:
+    """The start of the zone's clock hour after the one starting at (or holding) `edge` (UTC)."""
+    t = floor_hour(edge, tz)
+    offsets = _offsets(t, tz, +1)
+    if len(offsets) == 1:
+        return _wall_floor(t, offsets.pop()) + HOUR
+    found = [
+        c
+        for off in offsets
+        for k in range(1, _EDGE_LOOK + 1)
+        if (c := _wall_floor(t, off) + HOUR * k) > t and c.astimezone(tz).utcoffset() == off
+    ]
+    return min(found)
+
+
+def previous_hour(edge: datetime, tz: tzinfo) -> datetime:
+    """The start of the zone's clock hour before the one starting at (or holding) `edge` (UTC)."""
+    return floor_hour(floor_hour(edge, tz) - timedelta(microseconds=1), tz)
 
 
 def last_ended_hour(now: datetime | None, tz: tzinfo) -> datetime:
     """Start of the last clock hour that has ended (UTC), whatever the data holds. In a zone whose
     offset is whole hours it is the last ended UTC hour: only its label is local."""
-    return floor_hour(now or datetime.now(UTC), tz) - HOUR
+    return previous_hour(floor_hour(now or datetime.now(UTC), tz), tz)
 
 
 def hour_edges(start: datetime, end: datetime, tz: tzinfo) -> list[datetime]:
     """The clock-hour edges from the hour holding `start` to the first edge at or after `end` (UTC)."""
     edges = [floor_hour(start, tz)]
     while edges[-1] < end:
-        edges.append(edges[-1] + HOUR)
+        edges.append(next_hour(edges[-1], tz))
     return edges
 
 
@@ -278,7 +330,8 @@ class Window:
     def hour(cls, ts: datetime, tz: tzinfo) -> Window:
         """The zone's clock hour containing ts."""
         t = floor_hour(ts, tz)
-        return cls(t, _shift(t, HOUR, "hour"))
+        _shift(t, HOUR * _EDGE_LOOK, "hour")  # room for the hour before the year 10000
+        return cls(t, next_hour(t, tz))
 
     @classmethod
     def day(cls, d: date, tz: tzinfo) -> Window:

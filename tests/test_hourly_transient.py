@@ -12,7 +12,7 @@ from __future__ import annotations
 import errno
 import random
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -207,7 +207,7 @@ def _state(path: Path, config: Any) -> dict[str, Any]:
             t: wh.con.execute(f"SELECT * EXCLUDE (_load_id) FROM {t} ORDER BY ALL").fetchall() for t in tables
         }
         out["cost"] = wh.con.execute("SELECT round(sum(cost_usd), 9) FROM turns").fetchall()
-        d = decision.decide(wh, "2026-03-02", config, store=False).to_json()
+        d = decision.decide(wh, date(2026, 3, 2), config, store=False).to_json()
         out["decision"] = (d["recommendation"], sorted(str(r) for r in d.get("reasons", [])))
         out["held"] = wh.con.execute("SELECT count(*) FROM rejects WHERE held AND resolved_by IS NULL").fetchall()
     return out

@@ -38,7 +38,7 @@ from launchkit.jsonclean import clean
 from launchkit.stats import t_quantile
 from launchkit.store.sql import identifier
 from launchkit.store.warehouse import QueryRunner
-from launchkit.window import Window, day_buckets, day_edges, day_start, floor_hour, local_day, utc
+from launchkit.window import Window, day_buckets, day_edges, day_start, floor_hour, local_day, next_hour, utc
 
 GRAINS = ("day", "week", "month")
 BY = {None: "total", "model": "model", "tenant": "tenant_id", "vendor": None}
@@ -94,7 +94,7 @@ def _data_days(db: QueryRunner, start: datetime, end: datetime, tz: tzinfo) -> d
     first_at, last_at = activity_span(db)
     days: list[tuple[date, datetime, datetime]] = []
     if first_at is not None and last_at is not None:
-        lo, hi = max(start, floor_hour(first_at, tz)), min(end, floor_hour(last_at, tz) + timedelta(hours=1))
+        lo, hi = max(start, floor_hour(first_at, tz)), min(end, next_hour(last_at, tz))
         if lo < hi:
             days = day_buckets(lo, hi, tz)
     return {

@@ -6,11 +6,11 @@ data can be days old when the exporter stopped.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from launchkit.errors import NotEnoughDataError
 from launchkit.store.warehouse import QueryRunner
-from launchkit.window import floor_hour, local_day
+from launchkit.window import floor_hour, last_ended_hour, local_day
 
 _EMPTY = "the warehouse has no sessions, turns or tool calls yet: nothing to report"
 
@@ -27,7 +27,7 @@ def latest_hour_with_data(db: QueryRunner, now: datetime | None, tz: tzinfo) -> 
     if last is None:
         raise NotEnoughDataError(_EMPTY)
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    return min(floor_hour(last, tz), floor_hour(now, tz) - timedelta(hours=1))
+    return min(floor_hour(last, tz), last_ended_hour(now, tz))
 
 
 def latest_day_with_data(db: QueryRunner, tz: tzinfo) -> date:

@@ -10,6 +10,7 @@ import click
 
 from launchkit.cli.options import config_options, day_option, emit_json, engine_option, json_option, window_options
 from launchkit.config import Config
+from launchkit.visible import visible_value
 from launchkit.window import Window
 
 
@@ -74,7 +75,7 @@ def metrics(window: Window, by: str | None, as_json: bool, config: Config) -> No
     for label, value in rows:
         click.echo(f"  {label:<24}{value}")
     if table is not None:
-        click.echo(table.to_string(index=False))
+        click.echo(table.map(visible_value).to_string(index=False))  # acme<U+200B>, never a hidden twin
 
 
 @click.command()

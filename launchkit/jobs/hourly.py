@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +50,7 @@ from launchkit.reports.run.kernel import start_kernel
 from launchkit.store import atomic
 from launchkit.store.connect import damaged, is_damage
 from launchkit.store.warehouse import Warehouse
-from launchkit.window import clock, floor_hour, last_ended_hour, zone_name
+from launchkit.window import clock, clock_span, floor_hour, last_ended_hour, local, next_hour, zone_name
 
 
 @dataclass
@@ -82,6 +82,17 @@ def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
 
 # Checks that say the data itself is missing: each breach gets a line of its own under the summary.
 BLINDNESS_CHECKS = ("data_arrived", "data_fresh")
+
+
+def window_label(hour: datetime, tz: tzinfo = UTC) -> str:
+    """The window a run reports, as its line names it: `2026-03-10T14:00Z`, with the zone's clock when it
+    is not UTC (`(2026-03-10 15:00 CET)`), and both ends when the hour is not 60 minutes on one clock
+    (a 30-minute change of offset, Australia/Lord_Howe's: `(2026-04-05 01:00 +11 to 02:00 +1030)`)."""
+    end = next_hour(hour, tz)
+    label = f"{hour:%Y-%m-%dT%H:%MZ}"
+    if end - hour != timedelta(hours=1) or local(hour, tz).tzname() != local(end, tz).tzname():
+        return f"{label} ({clock_span(hour, end, tz)})"
+    return label if zone_name(tz) == "UTC" else f"{label} ({clock(hour, tz)})"
 
 
 def _fmt_line(
@@ -120,7 +131,7 @@ def _fmt_line(
     files = f"loaded {loaded} new file{'s' if loaded != 1 else ''} ({rows} rows)"
     if failed:
         files += f", {len(failed)} FAILED"
-    when = f"{hour:%Y-%m-%dT%H:%MZ}" + ("" if zone_name(tz) == "UTC" else f" ({clock(hour, tz)})")
+    when = window_label(hour, tz)
     line = f"hourly {when} {state}: {what}; {files}; report {html} ({seconds:.1f}s)"
     for b in breaches:
         if b["check"] in BLINDNESS_CHECKS:

@@ -19,9 +19,7 @@ The state file (JSON) records every Issue ID exported with when; it is read befo
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ import pandas as pd
 
 from launchkit.analytics import records, themes
 from launchkit.errors import LaunchkitError
+from launchkit.reports.files.sheets import csv_rows
 from launchkit.store import atomic
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, iso, local
@@ -182,14 +181,12 @@ def csv_text(tickets: Iterable[Ticket], tz: tzinfo) -> str:
     Created on the clock of the zone `tz`."""
     items = list(tickets)
     n_labels = max((len(t.labels) for t in items), default=1)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS + ["Labels"] * n_labels)
+    rows = []
     for t in items:
         created = local(t.created, tz).strftime("%Y-%m-%d %H:%M") if t.created else ""
         labels = list(t.labels) + [""] * (n_labels - len(t.labels))
-        w.writerow([t.issue_id, t.external_id, t.summary, t.issue_type, t.priority, t.description, created, *labels])
-    return buf.getvalue()
+        rows.append([t.issue_id, t.external_id, t.summary, t.issue_type, t.priority, t.description, created, *labels])
+    return csv_rows(COLUMNS + ["Labels"] * n_labels, rows)
 
 
 def read_state(path: Path) -> dict[str, Any]:
