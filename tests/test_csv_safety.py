@@ -93,7 +93,7 @@ def test_the_tickets_file_goes_through_the_same_writer():
         tickets.Ticket(f"LK-{i}", f"feedback:{i}", h, "Task", "Low", f"said: {h}", made, ("launchkit", h))
         for i, h in enumerate(HOSTILE)
     ]
-    rows = check_csv(tickets.csv_text(items), len(HOSTILE))
+    rows = check_csv(tickets.csv_text(items, UTC), len(HOSTILE))
     assert [_unguarded(r[2]) for r in rows[1:]] == [_unguarded(h) for h in HOSTILE]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
@@ -35,7 +35,7 @@ def db():
 
 
 def test_ids_that_read_the_same_are_one_finding_spelled_out(db):
-    dq = quality.assess(db, Window.day("2026-03-02"), load_config(env={}))
+    dq = quality.assess(db, Window.day(date(2026, 3, 2), UTC), load_config(env={}))
     found = [f for f in dq["findings"] if f["finding"] == "lookalike_ids"]
     assert len(found) == 1 and found[0]["column"] == "tenant_id"
     assert sorted(found[0]["ids"]) == sorted(TENANTS[:4])  # stored as given

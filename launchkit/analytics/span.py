@@ -21,7 +21,7 @@ def activity_span(db: QueryRunner) -> tuple[datetime | None, datetime | None]:
     return row["first_at"], row["last_at"]
 
 
-def latest_hour_with_data(db: QueryRunner, now: datetime | None = None, tz: tzinfo = UTC) -> datetime:
+def latest_hour_with_data(db: QueryRunner, now: datetime | None, tz: tzinfo) -> datetime:
     """Start of the latest clock hour of the zone that has data and has ended by the clock: the default for --at."""
     _, last = activity_span(db)
     if last is None:
@@ -30,7 +30,7 @@ def latest_hour_with_data(db: QueryRunner, now: datetime | None = None, tz: tzin
     return min(floor_hour(last, tz), last_ended_hour(now, tz))
 
 
-def latest_day_with_data(db: QueryRunner, tz: tzinfo = UTC) -> date:
+def latest_day_with_data(db: QueryRunner, tz: tzinfo) -> date:
     """The zone's latest calendar date that has data: the default for --date."""
     _, last = activity_span(db)
     if last is None:

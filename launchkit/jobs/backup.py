@@ -51,6 +51,10 @@ def run(config: Config, out: Path, *, now: datetime | None = None) -> backup.Man
     wh = Warehouse(connect(path, read_only=True), path, read_only=True)
     try:
         return backup.make(wh, out, attachments=attachments(config), source=config.warehouse_path, now=now)
+    except OSError as exc:  # a full disk while writing (pyarrow names no file): name the backup's folder
+        if exc.filename is None and exc.errno is not None:
+            raise OSError(exc.errno, os.strerror(exc.errno), str(out)) from exc
+        raise
     except WarehouseDamaged as exc:
         raise WarehouseDamaged(str(config.warehouse_path), f"{exc.detail}, in its snapshot {path}") from None
     finally:

@@ -156,22 +156,19 @@ def _fill(wh: Warehouse, folder: Path, attachments: Mapping[str, Path], source: 
     (folder / "tables").mkdir()
     names = tables(wh)
     counts: dict[str, int] = {}
-    wh.execute("BEGIN TRANSACTION")  # one consistent view of every table
     try:
-        version = schema_version(wh.con)
-        sequences = {
-            str(r[0]): {"start_value": r[1], "increment_by": r[2], "last_value": r[3]}
-            for r in wh.rows("backup/sequences")
-        }
-        for table in names:
-            counts[table] = _write_table(wh, table, names, folder / "tables" / f"{table}.parquet")
+        with wh.transaction():  # one consistent view of every table
+            version = schema_version(wh.con)
+            sequences = {
+                str(r[0]): {"start_value": r[1], "increment_by": r[2], "last_value": r[3]}
+                for r in wh.rows("backup/sequences")
+            }
+            for table in names:
+                counts[table] = _write_table(wh, table, names, folder / "tables" / f"{table}.parquet")
     except duckdb.Error as exc:
         if is_damage(exc):
             raise damaged(wh.path or "(in memory)", exc) from None
         raise
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            wh.execute("COMMIT")
     for name, src in attachments.items():
         try:
             shutil.copyfile(src, folder / name)
@@ -317,8 +314,7 @@ def _rebuild(m: Manifest, path: Path) -> None:
             )
         insert = queries.load_query("backup/insert_batch")
         clear = queries.load_query("backup/clear_table")
-        wh.execute("BEGIN TRANSACTION")
-        try:
+        with wh.transaction():
             for table in m.tables:
                 con.execute(queries.bind_identifiers(clear, {"table": identifier(table, names)}))
                 sql = queries.bind_identifiers(
@@ -335,10 +331,6 @@ def _rebuild(m: Manifest, path: Path) -> None:
                 steps = _sequence_steps(seq.get("last_value"), fresh.get(name))
                 if steps:
                     wh.one("backup/advance_sequence", {"sequence": name, "steps": steps})
-            wh.execute("COMMIT")
-        except BaseException:
-            wh.execute("ROLLBACK")
-            raise
         count = queries.load_query("backup/count_rows")
         for table, expected in m.tables.items():
             sql = queries.bind_identifiers(count, {"table": identifier(table, names)})

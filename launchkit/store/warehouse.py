@@ -8,6 +8,7 @@ DuckDB-specific by nature (the loader) use `Warehouse.con` directly.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from decimal import Decimal
@@ -19,6 +20,7 @@ import duckdb
 from launchkit.errors import QueryError
 from launchkit.store import connect as _connect
 from launchkit.store.queries import bind_identifiers, load_query
+from launchkit.store.transaction import transaction as _transaction
 from launchkit.store.writers import WritersLock
 
 
@@ -129,6 +131,11 @@ class Warehouse:
 
     def write(self, name: str, params: Mapping[str, Any] | None = None) -> None:
         self.cursor(name, params).fetchall()
+
+    def transaction(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """`with wh.transaction():` every write in the block commits together, or none does
+        (launchkit.store.transaction)."""
+        return _transaction(self.con)
 
     # --- plain SQL, for DuckDB-specific writers and tests
     def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:

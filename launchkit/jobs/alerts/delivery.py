@@ -48,6 +48,7 @@ from typing import Any
 
 from launchkit import __version__
 from launchkit.config.alerts import Kind, Target, safe_address
+from launchkit.reports.page.text import fmt
 from launchkit.visible import visible
 
 #: exit status a command uses to ask for a retry (EX_TEMPFAIL, as `launchkit hourly` itself uses)
@@ -183,26 +184,10 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fmt(value: Any, unit: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, int):
-        text = f"{value:,}"
-    elif isinstance(value, float) and abs(value) >= 1:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")  # 6,021.3 / 95 / 91.25
-    elif isinstance(value, float):
-        text = f"{value:.4g}"  # 0.9123 / 0.0042
-    else:
-        text = str(value)
-    return f"{text} {unit}" if unit else text
-
-
 def _shown(check: Mapping[str, Any], key: str) -> str:
     """A check's value or threshold as the report shows it (the payload's `<key>_text`), else formatted here."""
     text = check.get(f"{key}_text")
-    return text if isinstance(text, str) else _fmt(check.get(key), check.get("unit"))
+    return text if isinstance(text, str) else fmt(check.get(key), str(check.get("unit") or ""))
 
 
 def _clip(text: str, limit: int = 3000) -> str:

@@ -41,9 +41,7 @@ HOUR = timedelta(hours=1)
 
 
 # --- 1. catch-up -------------------------------------------------------------------------------------
-def missed_hours(
-    last_checked: datetime | None, hour: datetime, limit: int, tz: tzinfo = UTC
-) -> tuple[list[datetime], int]:
+def missed_hours(last_checked: datetime | None, hour: datetime, limit: int, tz: tzinfo) -> tuple[list[datetime], int]:
     """The complete hours (the zone's clock hours) strictly between the latest hour checked and `hour`, at
     most the `limit` newest of them, oldest first; and how many older ones were left out. None checked yet: none."""
     if last_checked is None or hour - last_checked <= HOUR:

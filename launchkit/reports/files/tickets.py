@@ -167,7 +167,7 @@ def incident_tickets(inc: pd.DataFrame) -> list[Ticket]:
     return out
 
 
-def day_tickets(db: QueryRunner, day: date, *, redact: bool = True, tz: tzinfo = UTC) -> list[Ticket]:
+def day_tickets(db: QueryRunner, day: date, *, redact: bool = True, tz: tzinfo) -> list[Ticket]:
     """The day's incidents (open at some time during it), then its negative feedback, oldest first; the
     day is a calendar day of the zone `tz` ([reports] timezone)."""
     w = Window.day(day, tz=tz)
@@ -176,7 +176,7 @@ def day_tickets(db: QueryRunner, day: date, *, redact: bool = True, tz: tzinfo =
     return incident_tickets(inc) + feedback_tickets(fb, redact=redact)
 
 
-def csv_text(tickets: Iterable[Ticket], tz: tzinfo = UTC) -> str:
+def csv_text(tickets: Iterable[Ticket], tz: tzinfo) -> str:
     """Jira CSV: the columns above, then as many `Labels` columns as the most-labelled ticket needs;
     Created on the clock of the zone `tz`."""
     items = list(tickets)
@@ -225,7 +225,7 @@ def export_tickets(
     state: Path | None = None,
     redact: bool = True,
     now: datetime | None = None,
-    tz: tzinfo = UTC,
+    tz: tzinfo,
 ) -> TicketExport:
     """Write the day's tickets to `out`; with `state`, only those not recorded there, then record them.
 
