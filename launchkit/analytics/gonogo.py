@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -242,3 +242,55 @@ def go_no_go(items: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         "items": len(items),
     }
+
+
+def assess(db: QueryRunner, day: date, config: Config, checklist: str | Path | None = None) -> dict[str, Any]:
+    """The GA report's verdict for a day, in one place for the report and `launchkit readiness`: the
+    day's decision (with the criteria evaluated as of it), the deployment freeze, the checklist with the
+    items the data decides, the go/no-go, and the headline that says both in the same words."""
+    from launchkit.analytics import decision
+
+    dec = decision.decide(db, day, config, store=False, history_days=config.settings.criteria.history_days)
+    d = dec.to_json()
+    freeze = freeze_check(db, config)
+    items = load_checklist(checklist or config.checklist_path) + data_checks(d, freeze=freeze)
+    gng = go_no_go(items)
+    return {
+        "as_of": day,
+        "decision": d,
+        "readiness": d["criteria"],
+        "freeze": freeze,
+        "checklist": items,
+        "go_no_go": gng,
+        "headline": headline(d["criteria"], gng, items, d["recommendation"]),
+    }
+
+
+def criteria_words(readiness: Mapping[str, Any]) -> str:
+    """'data criteria: 10/10 pass' or 'data criteria: 8/10 pass, 2 in the way (cost_per_session FAIL, ...)':
+    the criteria that apply, as `launchkit readiness` and the GA report both say it."""
+    applied = [c for c in readiness.get("criteria", []) if c.get("applies", True)]
+    passed = sum(1 for c in applied if c.get("verdict") == "PASS")
+    text = f"data criteria: {passed}/{len(applied)} pass"
+    blockers = readiness.get("blockers") or []
+    if blockers:
+        text += (
+            f", {len(blockers)} in the way (" + ", ".join(f"{b['criterion']} {b['verdict']}" for b in blockers) + ")"
+        )
+    return text
+
+
+def headline(readiness: Mapping[str, Any], gng: Mapping[str, Any], items: list[dict[str, Any]], today: Any) -> str:
+    """'NO-GO: 11 sign-offs pending; data criteria: 10/10 pass; today EXPAND' (GO: every item done)."""
+    ids = {i["id"] for i in gng.get("open_items", [])}
+    signoffs = [i for i in items if i["id"] in ids and i.get("source") != "data"]
+    data_open = [i for i in items if i["id"] in ids and i.get("source") == "data"]
+    parts = [str(gng["decision"])]
+    if signoffs:
+        n = len(signoffs)
+        parts[0] += f": {n} sign-off{'s' if n != 1 else ''} pending"
+    if data_open:
+        n = len(data_open)
+        parts.append(f"{n} data check{'s' if n != 1 else ''} open")
+    parts.append(criteria_words(readiness))
+    return "; ".join(parts) + (f"; today {today}" if today else "")

@@ -199,6 +199,7 @@ def _after_run(config: Config, run: RunInfo, now: datetime, sleep: Sleep) -> Not
 
 def _payload(config: Config, event: Event, run: RunInfo, site: str) -> dict[str, Any]:
     report = run.report if event.hour is not None and event.hour == run.hour else None
+    report = config.report_link(report) if report else None  # a URL under [reports] base_url when set
     return build(event, site=site, report=report, exit_status=run.status, redact=config.redact)
 
 

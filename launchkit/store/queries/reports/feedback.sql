@@ -3,6 +3,7 @@
 -- parameters: $start, $end (TIMESTAMPTZ, half-open window)
 SELECT
     f.feedback_id,
+    f.session_id,
     f.submitted_at,
     s.tenant_id,
     f.rating,
