@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _tables import insert
+from _tables import insert, save_to
 from click.testing import CliRunner
 
 from launchkit.cli import cli
@@ -109,10 +109,7 @@ def hostile_warehouse(tmp_path) -> Path:
     insert(
         c, "feedback", [dict(down, feedback_id=f"f{i}", session_id=f"s{i}", comment=h) for i, h in enumerate(HOSTILE)]
     )
-    wh = tmp_path / "w.duckdb"
-    c.execute(f"ATTACH '{wh}' AS disk")
-    c.execute("COPY FROM DATABASE memory TO disk")
-    c.execute("DETACH disk")
+    wh = save_to(c, tmp_path / "w.duckdb")
     c.close()
     return wh
 
