@@ -67,7 +67,7 @@ def new_complaints(day: pd.DataFrame, baseline: pd.DataFrame, *, top: int = 10, 
     for ts in now_terms:
         for term in ts:
             counts[term] = counts.get(term, 0) + 1
-    rows = []
+    rows: list[dict[str, Any]] = []
     for term, n in counts.items():
         if n < min_mentions:
             continue
@@ -100,7 +100,8 @@ def near_duplicates(fb: pd.DataFrame) -> pd.DataFrame:
     """The comments grouped by near-duplicate text (see the module), largest group first (columns comment,
     count, negative, sessions, tenants, first_at, last_at)."""
     groups: list[_Group] = []
-    for row in ordered(fb).to_dict("records"):
+    for rec in ordered(fb).to_dict("records"):
+        row = {str(k): v for k, v in rec.items()}
         text = row.get("comment")
         if not isinstance(text, str) or not text.strip():
             continue
