@@ -95,9 +95,14 @@ def _first_bad_hour(
     culprit: tuple[str, str] | None,
     reference: float | None,
     new: bool = False,
+    cache: dict[Any, Any] | None = None,
 ) -> changepoint.ChangePoint | None:
     scope = Scope(*culprit) if culprit and culprit[0] in SCOPE_DIMENSIONS else None
-    df = hourly(db, day.end, tz, cuts, scope)
+    cache = {} if cache is None else cache
+    key = None if scope is None else (scope.by, scope.value)
+    if key not in cache:  # one query per scope, whichever metrics use it
+        cache[key] = hourly(db, day.end, tz, cuts, scope)
+    df = cache[key]
     bad, n, kind = SERIES[metric]
     return changepoint.find(
         [b.to_pydatetime() for b in df["bucket"]],
@@ -175,6 +180,8 @@ def lead(
         text += "; no single segment explains it" if a is not None else ""
     if cp is not None:
         since = local(cp.at, tz).strftime("%m-%d %H:%M %Z")
+        if cp.low != cp.high:  # the interval, when the data cannot tell the hour
+            since = f"{local(cp.low, tz):%m-%d %H:%M}-{local(cp.high, tz):%H:%M %Z}"
         text += f", since {since}" if cp.method == "step" else f", since it appeared {since}"
     if causes:
         text += " (" + "; ".join(f"{c['what']} {local(c['at'], tz):%m-%d %H:%M}" for c in causes[:2]) + ")"
@@ -201,6 +208,7 @@ def explain(
     found = attr.attribute(db, metrics, day, baseline, cuts)
     events = timeline(db, Window(day.end - LOOKBACK, day.end))
     out: dict[str, Any] = {}
+    series: dict[Any, Any] = {}
     for metric in metrics:
         a = attr.best(found[metric])
         whole = next((x for x in found[metric] if x.finding not in ("no data", "stands out")), None)
@@ -208,7 +216,7 @@ def explain(
         good = attr.MEASURES[metric].good_share
         ref = None if whole is None or whole.before is None else (1 - whole.before if good else whole.before)
         new = a is not None and any(s.kind == "new" for s in a.segments if s.value in a.culprits)
-        cp = _first_bad_hour(db, metric, day, tz, cuts, culprit, ref, new)
+        cp = _first_bad_hour(db, metric, day, tz, cuts, culprit, ref, new, series)
         causes = []
         if cp is not None:
             lo, hi = cp.low - HOUR, cp.high + HOUR

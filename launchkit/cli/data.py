@@ -164,7 +164,8 @@ def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -
     type=str,
     default="healthy",
     show_default=True,
-    help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.",
+    help="healthy, latency-regression, tool-outage, cost-overrun, low-traffic, or a problem confined to one "
+    "segment: tenant-outage, release-regression, model-regression; csat-drop.",
 )
 @click.option(
     "--start",
@@ -276,7 +277,8 @@ def synth(
     type=str,
     default="healthy",
     show_default=True,
-    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic.",
+    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic, "
+    "tenant-outage, release-regression, model-regression, csat-drop.",
 )
 @click.option(
     "--start",
