@@ -20,7 +20,8 @@ together carry at least EXPLAINS of it *and* changed much more than the rest (th
 values is at most SPECIFIC times theirs, and theirs passes a two-proportion test at SIGNIFICANT), so a regression spread over every tenant is "no single segment
 explains it" however the tenants are grouped (and no finding at all unless the whole change passes that test), and a release that carries all the day's traffic explains
 nothing by itself (the timeline says when it shipped). When the mix terms carry at least EXPLAINS of the change,
-the finding is a mix shift toward the value that gained most of it.
+the finding is a mix shift toward the value that gained most of it. Values that carry more than MAX_TRAFFIC
+of the day's sample explain nothing by themselves (cohort "pilot" when only a few rows lack one).
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ MIN_SHARE = 0.1  # share each value of a finding carries at least
 MAX_SET = 3
 SPECIFIC = 0.5  # the rest changed at most this share of the finding's own change (same direction)
 TOP = 5  # segments shown per dimension
+MAX_TRAFFIC = 0.9  # values carrying more of the day's sample than this explain nothing by themselves
 CLOSE = 0.15  # findings whose shares of the change differ by less are told apart by their traffic
 STANDS_OUT = 2.0  # a value that stands out on the day alone: at least this many times the rest's bad share
 SIGNIFICANT = 0.01  # a finding's own change must pass a two-proportion test at this level (rates)
@@ -249,6 +251,8 @@ def _find(out: Attribution, rows: list[Counts], big_r0: float, unit: str) -> Non
         own = (a_in - b_in) if a_in is not None else 0.0
         rest = (a_out - b_out) if a_out is not None else None
         if rest is None or own == 0 or rest / own > SPECIFIC or not _significant(rows, names, unit):
+            continue
+        if sum(c.share_day for c in chosen) > MAX_TRAFFIC:
             continue
         out.finding, out.culprits, out.share = "explained", [c.value for c in chosen], share
         out.traffic_share, out.rest_change = sum(c.share_day for c in chosen), rest

@@ -181,7 +181,10 @@ def lead(
     if cp is not None:
         since = local(cp.at, tz).strftime("%m-%d %H:%M %Z")
         if cp.low != cp.high:  # the interval, when the data cannot tell the hour
-            since = f"{local(cp.low, tz):%m-%d %H:%M}-{local(cp.high, tz):%H:%M %Z}"
+            lo, hi = local(cp.low, tz), local(cp.high, tz)
+            since = (
+                f"{lo:%m-%d %H:%M}-{hi:%H:%M %Z}" if lo.date() == hi.date() else f"{lo:%m-%d %H:%M}-{hi:%m-%d %H:%M %Z}"
+            )
         text += f", since {since}" if cp.method == "step" else f", since it appeared {since}"
     if causes:
         text += " (" + "; ".join(f"{c['what']} {local(c['at'], tz):%m-%d %H:%M}" for c in causes[:2]) + ")"
