@@ -154,6 +154,17 @@ def _affected(found: list[attr.Attribution], metric: str, alpha: float, min_cost
     return sum(hit(s) for s in active), len(active)
 
 
+def _pooled(segs: list[attr.Segment], whole_before: float | None) -> tuple[float | None, float | None]:
+    """The culprits' value on the day and before, pooled by their samples (before: the whole baseline's for a
+    value without one)."""
+    n1 = sum(s.n_day for s in segs if s.after is not None)
+    after = sum(s.n_day * s.after for s in segs if s.after is not None) / n1 if n1 else None
+    known = [s for s in segs if s.before is not None and s.n_baseline]
+    n0 = sum(s.n_baseline for s in known)
+    before = sum(s.n_baseline * (s.before or 0.0) for s in known) / n0 if n0 else whole_before
+    return after, before
+
+
 def lead(
     metric: str,
     a: attr.Attribution | None,
@@ -168,9 +179,9 @@ def lead(
     if a is not None and a.culprits:
         segs = [s for s in a.segments if s.value in a.culprits]
         who = " and ".join(f"{_NOUN.get(a.by, a.by)} {s.value}" for s in segs)
+        after, was = _pooled(segs, a.before)
+        text = f"{who}: {_fmt(metric, after)} {phrase} (was {_fmt(metric, was)})"
         s0 = segs[0]
-        was = a.before if s0.before is None else s0.before
-        text = f"{who}: {_fmt(metric, s0.after)} {phrase} (was {_fmt(metric, was)})"
         if a.finding == "stands out":
             text = f"{who}: {_fmt(metric, s0.after)} {phrase} (the rest: {_fmt(metric, a.before)})"
         if a.finding == "mix shift":
@@ -188,7 +199,7 @@ def lead(
         text += f", since {since}" if cp.method == "step" else f", since it appeared {since}"
     if causes:
         text += " (" + "; ".join(f"{c['what']} {local(c['at'], tz):%m-%d %H:%M}" for c in causes[:2]) + ")"
-    if affected is not None and affected[1]:
+    if affected is not None and affected[1] and not (a is not None and a.culprits and a.by == "tenant"):
         text += f"; {affected[0]} of {affected[1]} tenants affected"
     return text
 
