@@ -32,7 +32,7 @@ from launchkit import synth
 from launchkit.analytics import decision
 from launchkit.config import load_config
 from launchkit.contract import TABLES
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 PROBLEMS = ("latency-regression", "tool-outage", "cost-overrun")
 FIRST_DECIDED_DAY = 7  # the first day with a full 7-day baseline

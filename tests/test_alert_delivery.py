@@ -15,17 +15,18 @@ import shlex
 import socket
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _http_receiver import PROXY_VARS, Server
+from _http_receiver import Server, Sleeps
 
 from launchkit.config.alerts import Target, safe_address, targets_from
 from launchkit.errors import ConfigError
 from launchkit.jobs.alerts.delivery import DeliveryResult, deliver, describe, slack_message
+
+pytestmark = pytest.mark.usefixtures("no_proxy")  # a proxy must not sit between a test and 127.0.0.1
 
 PAYLOAD: dict[str, Any] = {
     "idempotency_key": "hourly:2026-03-05T14:00Z:breach",
@@ -55,27 +56,6 @@ PAYLOAD: dict[str, Any] = {
     "report": "reports/hourly/2026-03-05T14.html",
     "launchkit_version": "0.1.0",
 }
-
-
-@pytest.fixture()
-def server() -> Iterator[Server]:
-    s = Server()
-    yield s
-    s.close()
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """urllib honours *_proxy variables; a proxy must not sit between the test and 127.0.0.1."""
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-
-
-class Sleeps(list):
-    """An injected sleep that records the waits asked for instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def closed_port() -> int:

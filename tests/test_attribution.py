@@ -7,14 +7,14 @@ import math
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from test_metrics import insert, load_frames
+from _tables import insert, load_frames
 
 from launchkit import synth
 from launchkit.analytics import attribution as attr
 from launchkit.analytics import changepoint, decision
 from launchkit.config import load_config
-from launchkit.store.runner import Warehouse
-from launchkit.synth.model import Effects
+from launchkit.store.warehouse import Warehouse
+from launchkit.synth.parameters import Effects
 from launchkit.window import Window
 
 C = attr.Counts

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_metrics import insert
+from _tables import insert
 
 from launchkit.analytics import checks, quality
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from test_metrics import load_frames
+from _tables import load_frames
 
 from launchkit import synth
 from launchkit.analytics import criteria
@@ -16,7 +16,7 @@ from launchkit.analytics.criteria import FAIL, INSUFFICIENT, MARGINAL, PASS, UNT
 from launchkit.config import Config, load_config
 from launchkit.config.criteria import DEFAULTS as CRITERIA_DEFAULTS
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def cfg_with(**criteria_section) -> Config:
@@ -24,19 +24,6 @@ def cfg_with(**criteria_section) -> Config:
     data = dict(base.data)
     data["criteria"] = criteria_section
     return Config(data=data)
-
-
-@pytest.fixture(scope="module")
-def pilots():
-    out = {}
-    for scenario in synth.SCENARIOS:
-        p = synth.generate_frames(scenario=scenario)
-        con = Warehouse.memory()
-        load_frames(con, p.frames)
-        out[scenario] = (con, p.ground_truth)
-    yield out
-    for con, _ in out.values():
-        con.close()
 
 
 # ---------------------------------------------------------------------------------------------

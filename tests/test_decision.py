@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from test_criteria import pilots  # noqa: F401  (module-scoped fixture: one pilot per scenario)
 
 import launchkit
 from launchkit import stats, synth
@@ -17,7 +16,7 @@ from launchkit.analytics.decision import EXPAND, HOLD, ROLLBACK
 from launchkit.config import Config, load_config
 from launchkit.config.decision import DEFAULTS as DECISION_DEFAULTS
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def day(s: str, delta: int = 0) -> date:
@@ -85,7 +84,7 @@ def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):
 def test_decision_is_stored_for_audit(cfg):
     p = synth.generate_frames(days=9, seed=4)
     con = Warehouse.memory()
-    from test_metrics import load_frames
+    from _tables import load_frames
 
     load_frames(con, p.frames)
     first = decision.decide(con, "2026-03-09", cfg)

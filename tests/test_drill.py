@@ -13,7 +13,7 @@ from _tables import insert
 from launchkit.analytics import drill, metrics, overview, samples
 from launchkit.analytics.scope import DIMENSIONS, Scope, scope
 from launchkit.errors import LaunchkitError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 DAY = date(2026, 3, 10)
@@ -183,7 +183,7 @@ def test_drill_compares_the_scope_with_its_baseline(tiny, config):
 
 
 def test_the_controls_draw_again_when_a_value_changes(tiny, config):
-    from launchkit.reports.drilldown import DrillDown, interactive
+    from launchkit.reports.page.drilldown import DrillDown, interactive
 
     dd = DrillDown(SimpleNamespace(db=tiny, config=config), DAY)
     assert dd.headline()["active_sessions"] == 4 and len(dd.output.outputs) == 6  # note, tiles, table, 3 charts

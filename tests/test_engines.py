@@ -31,9 +31,9 @@ from launchkit.store.connect import connect
 from launchkit.store.engines import open_runner, runner_on
 from launchkit.store.engines.spark import tables_read
 from launchkit.store.queries import load_query, names
-from launchkit.store.runner import Warehouse
 from launchkit.store.snapshot import snapshot_path
 from launchkit.store.sql import identifier
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is the launchkit[spark] extra: pip install 'launchkit[spark]'")

@@ -16,14 +16,15 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit.analytics import finance
 from launchkit.cli import cli
 from launchkit.errors import LaunchkitError
-from launchkit.reports import charts, sheets, tickets
-from launchkit.store.runner import Warehouse
+from launchkit.reports.files import sheets, tickets
+from launchkit.reports.page import charts
+from launchkit.store.warehouse import Warehouse
 
 
 def at(day: int, hour: int = 12, minute: int = 0) -> datetime:

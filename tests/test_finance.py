@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import insert
 from scipy import stats as sps
-from test_metrics import insert
 
 from launchkit.analytics import finance
 from launchkit.config import load_config
 from launchkit.errors import ConfigError, LaunchkitError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 UTC = UTC
 DAILY = [10.0, 12.0, 8.0, 10.0]  # spend on 2026-03-02 .. 03-05 (Mon..Thu)

@@ -53,7 +53,7 @@ from launchkit.ingest import formats, load
 from launchkit.ingest.compile import typed_sql
 from launchkit.ingest.files import scan_bytes
 from launchkit.ingest.result import Staged
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 SCALE = float(os.environ.get("LAUNCHKIT_FUZZ_SCALE", "1"))
 STRICT = os.environ.get("LAUNCHKIT_FUZZ_STRICT", "") not in ("", "0")

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _tables import TURN_COLS
 
 from launchkit import ingest
 from launchkit.config import load_config
@@ -30,18 +31,6 @@ from launchkit.ingest.compile import TOO_EARLY, TOO_LATE
 from launchkit.jobs.hourly import new_inbox_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "otlp"
-TURN_COLS = [
-    "turn_id",
-    "session_id",
-    "started_at",
-    "model",
-    "status",
-    "latency_ms",
-    "ttft_ms",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-]
 CALL_COLS = ["call_id", "session_id", "tool_name", "started_at", "status"]
 WHEN = "2026-03-02T10:00:00Z"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from _tables import load_frames
 from click.testing import CliRunner
-from test_metrics import load_frames
 
 from launchkit import synth
 from launchkit.analytics import criteria, decision, overview, pricing
@@ -21,7 +21,7 @@ from launchkit.config import load_config
 from launchkit.errors import QueryError
 from launchkit.jobs.load import prepare_lake
 from launchkit.store.engines import open_runner
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth.lake import DAY_COLUMN
 from launchkit.window import Window
 
@@ -154,7 +154,7 @@ def test_a_report_reads_the_lake_from_relative_paths_and_defaults_to_its_latest_
     (tmp_path / "lake").symlink_to(lake, target_is_directory=True)
     lines = ["[engine]", 'kind = "duckdb"', "[engine.tables]", *(f'{t} = "lake/{t}"' for t in TABLES)]
     (tmp_path / "launchkit.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    run_cli("run", "debrief", cwd=tmp_path, env=clean_env())
+    run_cli("run", "debrief", cwd=tmp_path, env=clean_env(tmp_path))
     last = START + timedelta(days=DAYS - 1)
     summary = json.loads((tmp_path / "reports" / "debrief" / f"{last}.json").read_text(encoding="utf-8"))
     want = overview.compute(wh, Window.day(last), cfg)["metrics"]

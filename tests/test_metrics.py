@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlglot
+from _tables import insert, load_frames
 
 from launchkit.analytics import metrics, overview
 from launchkit.config import load_config
-from launchkit.contract import TABLES
 from launchkit.errors import LaunchkitError, QueryError
 from launchkit.store import queries
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 UTC = UTC
@@ -25,24 +25,6 @@ OWNED_QUERY_DIRS = ("metrics", "quality", "finance", "incidents", "decision")
 
 def ts(hh: int, mm: int = 0, ss: int = 0, day: int = 2) -> datetime:
     return datetime(2026, 3, day, hh, mm, ss, tzinfo=UTC)
-
-
-def insert(con, table: str, rows: list[dict]) -> None:
-    """Insert rows into a contract table (missing columns NULL, _load_id 0)."""
-    cols = TABLES[table].column_names
-    defaults = {c.name: c.default for c in TABLES[table].columns}
-    df = pd.DataFrame([{c: r.get(c, defaults[c]) for c in cols} for r in rows], columns=cols)
-    con.con.register("_rows", df)
-    con.execute(f"INSERT INTO {table} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _rows")
-    con.con.unregister("_rows")
-
-
-def load_frames(con, frames: dict[str, pd.DataFrame]) -> None:
-    for name, df in frames.items():
-        cols = TABLES[name].column_names
-        con.con.register("_frame", df[cols])
-        con.execute(f"INSERT INTO {name} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _frame")
-        con.con.unregister("_frame")
 
 
 def tiny_pilot():

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from _report_fixtures import LAST_DAY, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY
 from _tables import insert
 from click.testing import CliRunner
 
@@ -19,7 +19,7 @@ from launchkit.cli import cli
 from launchkit.config import Config
 from launchkit.config.criteria import DEFAULTS as DEFAULT_CRITERIA
 from launchkit.errors import ConfigError, LaunchkitError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _tables import TURN_COLS
 from click.testing import CliRunner
 
 from launchkit.cli import cli
@@ -19,26 +20,13 @@ from launchkit.cli import progress as cli_progress
 from launchkit.config import Config
 from launchkit.ingest import ingest
 from launchkit.ingest.progress import IngestProgress
-from launchkit.store.runner import Warehouse
-
-TURNS = [
-    "turn_id",
-    "session_id",
-    "started_at",
-    "model",
-    "status",
-    "latency_ms",
-    "ttft_ms",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-]
+from launchkit.store.warehouse import Warehouse
 
 
 def _turns(path: Path, first: int, n: int) -> Path:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(TURNS)
+        w.writerow(TURN_COLS)
         for i in range(first, first + n):
             w.writerow([f"t{i}", "s1", "2026-03-02T10:00:00Z", "gpt-4o", "ok", 1000, 200, 100, 50, 0.001])
     return path
@@ -163,7 +151,7 @@ def test_duckdb_tracks_progress_without_drawing_its_own_bar(tmp_path: Path) -> N
 
 def test_run_all_tells_its_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """run_all's workers report each report as it is written (kernels and notebooks faked)."""
-    from launchkit.reports import runner
+    from launchkit.reports.run import execute
 
     class FakeKernel:
         def shutdown(self) -> None:
@@ -175,11 +163,11 @@ def test_run_all_tells_its_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
         return R()
 
-    monkeypatch.setattr(runner, "start_kernel", lambda kind: FakeKernel())
-    monkeypatch.setattr(runner, "run_report", fake_report)
+    monkeypatch.setattr(execute, "start_kernel", lambda kind: FakeKernel())
+    monkeypatch.setattr(execute, "run_report", fake_report)
     calls: list[tuple[int, int, str]] = []
     jobs: list[tuple[str, dict[str, Any]]] = [("hourly", {}), ("cost", {}), ("debrief", {}), ("ga", {})]
-    out = runner._run_jobs(None, jobs, pdf=False, workers=2, progress=lambda d, t, k, h: calls.append((d, t, k)))  # type: ignore[arg-type]
+    out = execute._run_jobs(None, jobs, pdf=False, workers=2, progress=lambda d, t, k, h: calls.append((d, t, k)))  # type: ignore[arg-type]
     assert out == [tmp_path / k / "x.html" for k, _ in jobs]
     assert calls[0] == (0, 4, "") and [c[0] for c in calls[1:]] == [1, 2, 3, 4]
     assert sorted(c[2] for c in calls[1:]) == ["cost", "debrief", "ga", "hourly"]
@@ -197,7 +185,7 @@ def _ingest_process(folder: Path, tmp_path: Path, name: str, *, tty: bool, sized
     from _report_fixtures import clean_env, launchkit_cmd
 
     cmd = launchkit_cmd("ingest", str(folder), "--warehouse", str(tmp_path / f"{name}.duckdb"))
-    env = clean_env(COLUMNS="120", TERM="xterm")
+    env = clean_env(tmp_path, COLUMNS="120", TERM="xterm")
     if not sized:
         del env["COLUMNS"]
     if not tty:

@@ -6,12 +6,13 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from test_metrics import HOUR, insert, tiny_pilot
+from _tables import insert
+from test_metrics import HOUR, tiny_pilot
 
 from launchkit.analytics import quality
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 UTC = UTC

@@ -18,8 +18,10 @@ import pytest
 
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
-from launchkit.reports import charts, kinds, prune, render
-from launchkit.reports import index as report_index
+from launchkit.reports import kinds
+from launchkit.reports.page import charts
+from launchkit.reports.run import index as report_index
+from launchkit.reports.run import prune, render
 
 T0 = datetime(2026, 3, 2, 0, tzinfo=UTC)
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from launchkit.analytics import checks
-from launchkit.reports import charts, text, widgets
-from launchkit.store.runner import Warehouse
+from launchkit.reports.page import charts, text, widgets
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 HOUR = datetime(2026, 3, 4, 14, tzinfo=UTC)

@@ -18,12 +18,12 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import load_frames
 from scipy import stats as sps
-from test_metrics import load_frames
 
 from launchkit import stats, synth
 from launchkit.analytics import samples
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window, day_start
 
 # ---------------------------------------------------------------------------------------------------------

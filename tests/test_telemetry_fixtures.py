@@ -18,7 +18,7 @@ import pytest
 
 from launchkit.config import Config
 from launchkit.jobs import load
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "telemetry"
 

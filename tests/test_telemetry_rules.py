@@ -397,7 +397,7 @@ def test_reconciliation_on_a_caching_pilot_agrees_within_tolerance(con, config, 
 
 
 def test_implausible_latencies_are_findings_and_left_out_only_when_configured(con, config):
-    from test_metrics import insert
+    from _tables import insert
 
     t = datetime.fromisoformat("2026-03-02T10:00:00+00:00")
     insert(

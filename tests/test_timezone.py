@@ -18,10 +18,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from _tables import insert
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_metrics import insert
 
 from launchkit.analytics import criteria, decision, finance, metrics, overview, quality
 from launchkit.analytics.span import latest_day_with_data
@@ -31,10 +31,10 @@ from launchkit.errors import ConfigError, NotEnoughDataError, TimeValueError
 from launchkit.jobs.alerts import notify
 from launchkit.jobs.alerts.decide import State
 from launchkit.jobs.hourly import _fmt_line
-from launchkit.reports import prune
+from launchkit.reports.files.tickets import Ticket, csv_text
 from launchkit.reports.kinds import hour_of_stamp, stamp_for
-from launchkit.reports.tickets import Ticket, csv_text
-from launchkit.store.runner import Warehouse
+from launchkit.reports.run import prune
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import (
     Window,
     clock_span,

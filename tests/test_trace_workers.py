@@ -25,7 +25,7 @@ from launchkit.config import load_config
 from launchkit.errors import ConfigError, InputFileError
 from launchkit.ingest.traces import buffer, otlp, workers
 from launchkit.ingest.traces.share import Share
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth import otlp as synth_otlp
 
 TWO_TRACES = Path(__file__).resolve().parent / "fixtures" / "otlp" / "two_traces.json"

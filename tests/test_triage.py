@@ -6,10 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
-from test_metrics import insert
+from _tables import insert
 
 from launchkit.analytics import records, triage
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 T0 = datetime(2026, 3, 10, 9, tzinfo=UTC)

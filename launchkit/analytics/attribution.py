@@ -32,7 +32,7 @@ from typing import Any
 
 from launchkit.jsonclean import clean
 from launchkit.stats import two_proportions
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window
 
 DIMENSIONS = ("tool", "release", "tenant", "cohort", "model", "provider")

@@ -35,7 +35,7 @@ from launchkit.config import Config
 from launchkit.config.criteria import DEFAULT_CONFIDENCE, Criterion
 from launchkit.jsonclean import clean
 from launchkit.stats import Interval, mean_interval_from_stats, n_to_exclude, wilson
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, local_day, parse_day
 
 PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"

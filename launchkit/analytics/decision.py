@@ -36,7 +36,7 @@ from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.jsonclean import clean
 from launchkit.stats import TestResult, n_for_two_proportions, two_proportions
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, day_start, parse_day
 
 EXPAND, HOLD, ROLLBACK = "EXPAND", "HOLD", "ROLLBACK"

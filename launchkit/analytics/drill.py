@@ -17,7 +17,7 @@ from launchkit.analytics import decision, metrics, quality
 from launchkit.analytics.scope import DIMENSIONS, Scope
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, parse_day
 
 

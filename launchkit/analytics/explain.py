@@ -25,7 +25,7 @@ from launchkit.analytics.scope import DIMENSIONS as SCOPE_DIMENSIONS
 from launchkit.analytics.scope import Scope
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import HOUR, Window, hour_edges, local
 
 LOOKBACK = timedelta(days=14)

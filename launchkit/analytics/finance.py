@@ -36,8 +36,8 @@ from launchkit.config import Config
 from launchkit.errors import LaunchkitError, NotEnoughDataError
 from launchkit.jsonclean import clean
 from launchkit.stats import t_quantile
-from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, day_buckets, day_edges, day_start, floor_hour, local_day
 
 GRAINS = ("day", "week", "month")

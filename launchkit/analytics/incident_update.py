@@ -21,7 +21,7 @@ import pandas as pd
 from launchkit.analytics import records
 from launchkit.errors import LaunchkitError
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, clock, parse_instant
 
 CADENCE = {

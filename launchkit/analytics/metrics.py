@@ -16,8 +16,8 @@ import pandas as pd
 
 from launchkit.analytics.scope import Scope
 from launchkit.errors import LaunchkitError
-from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, day_edges, hour_edges, hour_keys, local_day
 
 BREAKDOWNS: dict[str, tuple[str, str | None]] = {

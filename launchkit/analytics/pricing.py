@@ -46,7 +46,7 @@ from typing import Any
 import pandas as pd
 
 from launchkit.config import Config
-from launchkit.store.runner import QueryRunner, Warehouse
+from launchkit.store.warehouse import QueryRunner, Warehouse
 
 LIBRARY = "genai-prices"
 # The version of launchkit's own pricing rules: part of the state digest, so a warehouse priced by

@@ -16,7 +16,7 @@ from launchkit.analytics import latency_sanity
 from launchkit.analytics.span import activity_span
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import HOUR, Window, floor_hour, hour_edges, hour_keys, local
 
 # How far back the sessions expected during a silence are added up (a week of hours is plenty to tell).

@@ -23,7 +23,7 @@ from launchkit.analytics import criteria as crit
 from launchkit.analytics import finance, incident_update, records, themes
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, parse_day
 
 # one letter per day in a criterion's verdict timeline

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from launchkit.errors import NotEnoughDataError
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import floor_hour, local_day
 
 _EMPTY = "the warehouse has no sessions, turns or tool calls yet: nothing to report"

@@ -152,7 +152,7 @@ def decide(day: str, as_json: bool, no_store: bool, config: Config) -> None:
 def _evidence(c: dict[str, Any]) -> str:
     """A verdict's evidence on one line: value, interval with its level, sample size, pass line."""
     from launchkit.catalogue import unit
-    from launchkit.reports.text import fmt
+    from launchkit.reports.page.text import fmt
 
     if c.get("value") is None and not c.get("n"):
         return ""

@@ -44,7 +44,7 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
     """
     from launchkit.cli.progress import IngestBar
     from launchkit.jobs import load
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
     with (
         Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
@@ -97,8 +97,8 @@ def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -
         launchkit status --check-stale || notify-oncall "launchkit hourly is not running"
     """
     from launchkit.jobs.alerts import notify
-    from launchkit.store.runner import Warehouse
     from launchkit.store.status import status as get_status
+    from launchkit.store.warehouse import Warehouse
 
     if send_alert and not check_stale:
         raise click.UsageError("--alert goes with --check-stale")
@@ -338,8 +338,8 @@ def demo(
     from launchkit.cli.progress import IngestBar, ReportBar
     from launchkit.jobs import demo as demo_job
     from launchkit.jobs import load
-    from launchkit.store.runner import Warehouse
-    from launchkit.synth import model as synth_model
+    from launchkit.store.warehouse import Warehouse
+    from launchkit.synth import parameters as synth_params
 
     if scenario not in synth_mod.SCENARIOS:
         raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
@@ -353,8 +353,8 @@ def demo(
         tenants=8,
         seed=seed,
         scenario=scenario,
-        start=start.date() if start else synth_model.DEMO_START,
-        sessions_per_hour=sessions_per_hour or synth_model.DEMO_SESSIONS_PER_HOUR,
+        start=start.date() if start else synth_params.DEMO_START,
+        sessions_per_hour=sessions_per_hour or synth_params.DEMO_SESSIONS_PER_HOUR,
         recent_incident=True,
     )
     replaced = demo_job.replace_other_pilot(config, out, pilot)
@@ -388,11 +388,11 @@ def demo(
     if failed:
         exit_with(exits.FAILED)
     if with_reports:
-        from launchkit.reports import runner
+        from launchkit.reports.run import execute
 
-        runner.skip_slow_optional_imports()
+        execute.skip_slow_optional_imports()
         with ReportBar() as reports_bar:
-            written = runner.run_all(config, days=report_days, hour="busiest", progress=reports_bar)
+            written = execute.run_all(config, days=report_days, hour="busiest", progress=reports_bar)
         for path in written:
             summary = path.with_suffix(".json")
             headline = json.loads(summary.read_text(encoding="utf-8")).get("headline") if summary.is_file() else None

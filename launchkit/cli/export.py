@@ -1,7 +1,7 @@
 """`launchkit export`: data for the tools people already use: the cost report's tables for finance
 (CSV or XLSX), the day's negative feedback and incidents as tickets for Jira's CSV import.
 
-Thin shells over launchkit.reports.exports and launchkit.reports.tickets; they read the warehouse
+Thin shells over launchkit.reports.files.exports and launchkit.reports.files.tickets; they read the warehouse
 read-only, so they never keep the hourly writer out.
 """
 
@@ -69,8 +69,8 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
     Example:
         launchkit export cost --from 2026-03-02 --to 2026-03-08 --out finance/week10
     """
-    from launchkit.reports import exports
-    from launchkit.store.runner import Warehouse
+    from launchkit.reports.files import exports
+    from launchkit.store.warehouse import Warehouse
 
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         first, last = exports.period(wh, config, start, end)
@@ -120,8 +120,8 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
         launchkit export tickets --date 2026-03-05 --since exports/tickets-state.json
     """
     from launchkit.analytics.span import latest_day_with_data
-    from launchkit.reports import tickets as tickets_mod
-    from launchkit.store.runner import Warehouse
+    from launchkit.reports.files import tickets as tickets_mod
+    from launchkit.store.warehouse import Warehouse
     from launchkit.window import parse_day
 
     redact = config.redact and not no_redact
@@ -178,7 +178,7 @@ def incident(incident_id: str, at: str | None, as_json: bool, out: str | None, n
     from launchkit.analytics import incident_update
     from launchkit.jsonclean import clean
     from launchkit.store.atomic import write_text
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
     redact = config.redact and not no_redact
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:

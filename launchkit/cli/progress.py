@@ -6,7 +6,7 @@ step (`query_progress`, polled from a thread: the step's percent, e.g. "turns_bi
 `launchkit run all` (and `demo`) shows one bar over the reports. When stderr is not a terminal (cron,
 a pipe, a CI log) nothing is drawn: the command's lines are the same as without progress, with no
 carriage returns or escape codes in a log. The library only calls back (launchkit.ingest.progress,
-launchkit.reports.runner.run_all); this module draws.
+launchkit.reports.run.execute.run_all); this module draws.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Commands that write reports: `run` (any report) and `hourly` (the scheduled run).
 
-Thin shells over launchkit.reports.runner and launchkit.jobs.hourly; docs/reports.md and
+Thin shells over launchkit.reports.run.execute and launchkit.jobs.hourly; docs/reports.md and
 docs/scheduling.md describe what they write, docs/cli.md their exit statuses.
 """
 
@@ -61,10 +61,10 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
         launchkit run debrief --no-redact
         launchkit run all
     """
-    from launchkit.reports import runner
+    from launchkit.reports.run import execute
     from launchkit.store.atomic import check_folder
 
-    runner.skip_slow_optional_imports()
+    execute.skip_slow_optional_imports()
     check_folder(config.reports_dir)  # a file in its place: one line before any kernel starts
     if config.engine.in_place:  # a lake changes without launchkit: price its new (model, day) keys first
         from launchkit.jobs.load import prepare_lake
@@ -77,13 +77,13 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
         from launchkit.cli.progress import ReportBar
 
         with ReportBar() as bar:  # on a terminal only
-            written = runner.run_all(config, pdf=pdf, redact=redact, progress=bar)
+            written = execute.run_all(config, pdf=pdf, redact=redact, progress=bar)
         for path in written:
             click.echo(f"report: {path}")
         return
     if date and kind == "hourly":
         raise click.UsageError("hourly takes --at (an hour), not --date")
-    r = runner.run_report(kind, config, at=at, date=date, pdf=pdf, redact=redact)
+    r = execute.run_report(kind, config, at=at, date=date, pdf=pdf, redact=redact)
     for note in r.notes:
         click.secho(f"note: {note}", fg="yellow", err=True)
     click.echo(f"{kind} {r.stamp}: {r.summary.get('headline', '')}")
@@ -119,9 +119,9 @@ def hourly(at: str | None, pdf: bool, config: Config) -> None:
         5 * * * *  cd /srv/launchkit && .venv/bin/launchkit hourly >> logs/hourly.log 2>&1
     """
     from launchkit.jobs.hourly import run_hourly
-    from launchkit.reports import runner
+    from launchkit.reports.run import execute
 
-    runner.skip_slow_optional_imports()
+    execute.skip_slow_optional_imports()
     result = run_hourly(config, at=at, pdf=pdf)
     # OK and BREACH are results (stdout); FAILED and BUSY are problems (stderr, so cron mails them).
     click.echo(result.line, err=result.status not in (exits.OK, exits.BREACH))

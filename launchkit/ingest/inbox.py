@@ -23,7 +23,7 @@ import duckdb
 from launchkit.contract import table_for_file
 from launchkit.ingest.files import content_hash
 from launchkit.ingest.formats import TABULAR, data_suffix, is_data_name
-from launchkit.store.runner import execute
+from launchkit.store.warehouse import execute
 
 RACY_NS = 2_000_000_000  # a file changed this recently is hashed again next run rather than remembered
 

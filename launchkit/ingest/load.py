@@ -57,8 +57,8 @@ from launchkit.ingest.tabular import (
     stage_tabular,
 )
 from launchkit.store.connect import damaged, is_damage
-from launchkit.store.runner import Warehouse
 from launchkit.store.sql import quote_ident
+from launchkit.store.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ import duckdb
 from launchkit import __version__
 from launchkit.errors import ConfigError
 from launchkit.ingest.result import FileResult
-from launchkit.store.runner import execute
 from launchkit.store.sql import string_literal
+from launchkit.store.warehouse import execute
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> int:

@@ -19,7 +19,7 @@ from launchkit.errors import WarehouseBusy, WarehouseDamaged, WarehouseError
 from launchkit.jobs.load import lock_path
 from launchkit.store import backup, snapshot
 from launchkit.store.connect import connect
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def attachments(config: Config) -> dict[str, Path]:

@@ -7,7 +7,7 @@
 3. run the hourly report for the last complete hour (or --at);
 4. with [backup] keep > 0, back the warehouse up when the newest backup is [backup] every_hours old,
    keeping the `keep` newest (launchkit.jobs.backup); with [reports] keep_days > 0, remove the hourly
-   reports older than that (launchkit.reports.prune);
+   reports older than that (launchkit.reports.run.prune);
 5. alerts (launchkit.jobs.alerts): every hour missed since the latest hour checked gets its checks
    (step 2, up to [alerts] catch_up_hours), the run is recorded in the warehouse (the dead-man's
    switch of `launchkit status`), and a new breach, a cleared one or a failed run is sent to the
@@ -42,11 +42,11 @@ from launchkit.jobs import backup, load
 from launchkit.jobs.alerts import notify
 from launchkit.jobs.alerts.decide import HourChecks
 from launchkit.jobs.load import lock_path
-from launchkit.reports import prune, runner
-from launchkit.reports.kernel import start_kernel
+from launchkit.reports.run import execute, prune
+from launchkit.reports.run.kernel import start_kernel
 from launchkit.store import atomic
 from launchkit.store.connect import damaged, is_damage
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import clock, floor_hour, last_ended_hour, reportable, zone_name
 
 
@@ -91,7 +91,7 @@ def _fmt_line(
     seconds: float,
     tz: tzinfo = UTC,
 ) -> tuple[str, list[dict[str, Any]]]:
-    from launchkit.reports.text import fmt  # one number format for the line and the report
+    from launchkit.reports.page.text import fmt  # one number format for the line and the report
 
     m = summary.get("metrics", {})
     verdicts = summary.get("verdicts", [])
@@ -228,7 +228,7 @@ def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kerne
     failed = [r.summary() for r in results if not r.ok]
     loaded = sum(1 for r in results if r.ok and not r.skipped)
     rows = sum(r.loaded + r.updated for r in results)
-    report = runner.run_report("hourly", config, at=hour, pdf=pdf, kernel=kernel)
+    report = execute.run_report("hourly", config, at=hour, pdf=pdf, kernel=kernel)
     problems = list(failed)
     try:  # [backup] keep > 0: one every every_hours, the newest `keep` kept (after the report: it waits for nothing)
         made = backup.scheduled(config)

@@ -19,7 +19,7 @@ from launchkit.config import Config
 from launchkit.ingest import FileResult, ingest
 from launchkit.ingest.progress import ProgressFn
 from launchkit.store import snapshot
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 @dataclass

@@ -14,9 +14,9 @@ SUMMARY_TAG = "summary"  # the notebook cell whose output is the report's JSON s
 SUMMARY_MIME = "application/json"
 
 _COMMON = (
-    "launchkit.reports.notebook",
-    "launchkit.reports.charts",
-    "launchkit.reports.widgets",
+    "launchkit.reports.page.notebook",
+    "launchkit.reports.page.charts",
+    "launchkit.reports.page.widgets",
     "launchkit.analytics.metrics",
 )
 
@@ -32,7 +32,7 @@ class ReportKind:
     # the pilot's first day is refused in one line before a notebook runs
     pilot_to_date: bool = False
     # a report meant to be mailed alone embeds plotly.js; the others share one file in the reports
-    # folder ([reports] share_plotly, launchkit.reports.render.plotly_asset)
+    # folder ([reports] share_plotly, launchkit.reports.run.render.plotly_asset)
     self_contained: bool = False
 
 

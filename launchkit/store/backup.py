@@ -38,8 +38,8 @@ from launchkit.errors import BackupError
 from launchkit.store import atomic, leftovers, queries
 from launchkit.store.connect import connect, damaged, is_damage
 from launchkit.store.migrate import expected_version, migrate, schema_version
-from launchkit.store.runner import Warehouse
 from launchkit.store.sql import identifier, quote_ident
+from launchkit.store.warehouse import Warehouse
 
 FORMAT = "launchkit-backup/1"
 MANIFEST = "manifest.json"

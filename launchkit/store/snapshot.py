@@ -29,7 +29,7 @@ from launchkit.errors import WarehouseError
 from launchkit.store import atomic
 from launchkit.store.connect import connect as connect_file
 from launchkit.store.migrate import expected_version, schema_version
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 SUFFIX = ".snapshot.duckdb"
 

@@ -6,13 +6,14 @@ and `otlp` writes the same pilot as OTLP/JSON traces. Deterministic for a seed.
 """
 
 from launchkit.synth.frames import SynthPilot, generate_frames
-from launchkit.synth.model import (
+from launchkit.synth.parameters import (
     CACHE_PRICES_PER_MTOK,
     DEFAULT_START,
     MODEL_NAMES,
     MODEL_VENDOR,
     PRICES_PER_MTOK,
     SCENARIOS,
+    Effects,
     problem_day_index,
 )
 from launchkit.synth.pilot import SynthResult, generate, write_pilot
@@ -26,6 +27,7 @@ __all__ = [
     "PRICES_PER_MTOK",
     "REFERENCE_CRITERIA",
     "SCENARIOS",
+    "Effects",
     "SynthPilot",
     "SynthResult",
     "generate",

@@ -34,7 +34,7 @@ from launchkit.jobs.alerts import outbox
 from launchkit.jobs.alerts.decide import Event, HourChecks, Outcome, State
 from launchkit.jobs.alerts.delivery import DeliveryResult, deliver
 from launchkit.jobs.alerts.payload import build, site_id
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 HOUR = timedelta(hours=1)

@@ -20,7 +20,7 @@ from typing import Any
 from launchkit import __version__
 from launchkit.config.alerts import Target, safe_address
 from launchkit.jobs.alerts.decide import Breach, Decision, Event, State
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 RETRY_HOURS = 24
 

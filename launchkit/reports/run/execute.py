@@ -25,13 +25,13 @@ from launchkit.analytics.span import latest_day_with_data, latest_hour_with_data
 from launchkit.config import Config
 from launchkit.errors import NotebookFailed, ReportError
 from launchkit.jsonclean import clean
-from launchkit.reports.index import write_index
-from launchkit.reports.kernel import Kernel, start_kernel
 from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY_TAG, ReportResult, stamp_for
-from launchkit.reports.paths import notebook_path
-from launchkit.reports.render import plotly_asset, render_html, warm_exporter
+from launchkit.reports.run.index import write_index
+from launchkit.reports.run.kernel import Kernel, start_kernel
+from launchkit.reports.run.paths import notebook_path
+from launchkit.reports.run.render import plotly_asset, render_html, warm_exporter
 from launchkit.store import atomic, leftovers, snapshot
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, floor_hour, iso, parse_day, parse_instant
 
 CELL_TIMEOUT_S = 300
@@ -278,7 +278,7 @@ def _run_report(
     atomic.write_text(paths["ipynb"], nbformat.writes(nb))
     atomic.write_text(paths["html"], body)
     if pdf_path is not None:
-        from launchkit.reports import browser
+        from launchkit.reports.run import browser
 
         browser.print_pdf(paths["html"], pdf_path)
     else:

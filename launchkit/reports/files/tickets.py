@@ -35,7 +35,7 @@ from launchkit.analytics import records, themes
 from launchkit.analytics.triage import is_negative
 from launchkit.errors import LaunchkitError
 from launchkit.store import atomic
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, iso, local
 
 STATE_SCHEMA = "launchkit.tickets-state/1"

@@ -14,8 +14,8 @@ import json
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from launchkit.reports.index import write_index
 from launchkit.reports.kinds import hour_of_stamp
+from launchkit.reports.run.index import write_index
 from launchkit.window import parse_instant
 
 KIND = "hourly"

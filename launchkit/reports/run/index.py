@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 from collections.abc import Collection, Mapping
 from datetime import UTC, datetime
@@ -12,6 +11,7 @@ from typing import Any
 from filelock import FileLock
 
 from launchkit import __version__
+from launchkit.reports.html import esc
 from launchkit.reports.kinds import KINDS, SUMMARY_SCHEMA
 from launchkit.store import atomic
 from launchkit.window import iso
@@ -67,7 +67,7 @@ def write_index(
 
     With `summary` (a report just written) the index is updated from index.json instead of reading
     every report's JSON again, so an hourly run's cost does not grow with the number of reports;
-    likewise with `forget`, (folder, stamp) of reports removed (launchkit.reports.prune). Without
+    likewise with `forget`, (folder, stamp) of reports removed (launchkit.reports.run.prune). Without
     either, or when index.json is missing or unreadable, the index is rebuilt from the files.
     """
     reports_dir.mkdir(parents=True, exist_ok=True)
@@ -94,7 +94,7 @@ def write_index(
             and (x["dir"], x["stamp"]) not in forget
         ]
         items = sorted(entries, key=_index_key, reverse=True)
-        e = html.escape
+        e = esc
         rows = []
         for s in items:
             d = s["dir"]

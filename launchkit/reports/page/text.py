@@ -3,7 +3,7 @@
 97.1 %, $0.21, 2,345 ms, yes / no; a missing value is an em dash, never 0; a count with its noun
 in the right number ("1 session", "2 sessions"); a table column's unit from its name when the
 caller gives none (`column_unit`); a moment on the clock of the reports' zone, with its abbreviation
-("2026-03-29 03:15 CEST"; `set_zone`, which launchkit.reports.notebook.open_context calls with
+("2026-03-29 03:15 CEST"; `set_zone`, which launchkit.reports.page.notebook.open_context calls with
 [reports] timezone: UTC until then).
 """
 

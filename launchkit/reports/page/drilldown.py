@@ -17,7 +17,7 @@ from launchkit.analytics import quality
 from launchkit.analytics.scope import DIMENSIONS, Scope, scope
 from launchkit.analytics.span import activity_span
 from launchkit.errors import LaunchkitError
-from launchkit.reports import charts, widgets
+from launchkit.reports.page import charts, widgets
 from launchkit.window import Window, local_day, parse_day, zone_name
 
 WHOLE = ""  # the "filter by" choice that means the whole pilot

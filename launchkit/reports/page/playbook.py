@@ -1,6 +1,6 @@
 """The playbook's blocks in the reports: incident updates (debrief, GA) and the pilot's retrospective (GA).
 
-Kernel side; every piece of data text is escaped by launchkit.reports.charts. The words come from
+Kernel side; every piece of data text is escaped by launchkit.reports.html. The words come from
 launchkit.analytics.incident_update, so the report says what `launchkit export incident` prints.
 """
 
@@ -13,7 +13,7 @@ import pandas as pd
 
 from launchkit.analytics import incident_update as iu
 from launchkit.catalogue import unit as unit_of
-from launchkit.reports import charts
+from launchkit.reports.page import charts
 
 _SEVERITY_STATUS = {"SEV1": "breach", "SEV2": "breach", "SEV3": "watch", "SEV4": "na"}
 

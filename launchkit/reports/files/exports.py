@@ -4,7 +4,7 @@ XLSX workbook with a sheet per table.
 `cost_tables` computes every table the cost report shows (spend by day, vendor, model, tenant, per day
 by model and tenant, the reconciliation with vendor bills, the chargeback per tenant and cohort, the
 unpriced models) from the library; the report displays these same frames with their "download CSV"
-links, so the export and the report hold the same numbers. launchkit.reports.sheets writes the files.
+links, so the export and the report hold the same numbers. launchkit.reports.files.sheets writes the files.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from launchkit.analytics import finance, pricing, reconcile
 from launchkit.analytics.span import latest_day_with_data
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError
-from launchkit.reports.sheets import write_csv, write_xlsx
-from launchkit.store.runner import QueryRunner
+from launchkit.reports.files.sheets import write_csv, write_xlsx
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import day_start, iso, parse_day, zone_name
 
 FORMATS = ("csv", "xlsx")

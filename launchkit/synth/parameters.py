@@ -1,4 +1,4 @@
-"""The synthetic pilot's model: scenarios, traffic shape, model and tool mixes, rates and list prices.
+"""The synthetic pilot's parameters: scenarios, traffic shape, model and tool mixes, rates and list prices.
 
 Every number the generator draws from is here, in one place, so docs/synthetic-pilot.md can be read
 against it and the ground truth can state the injected effects. Prices are the vendors' published

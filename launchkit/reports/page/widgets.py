@@ -1,7 +1,7 @@
 """The report widgets: tables, tiles and blocks built from analytics results, escaped, one look.
 
 Runs in the notebook kernel. Every widget returns a charts.HTMLBlock (or Chart) that JupyterLab and
-the rendered report both show; data text is escaped by launchkit.reports.charts.
+the rendered report both show; data text is escaped by launchkit.reports.html.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import pandas as pd
 from launchkit.analytics.checks import LOW_SAMPLE
 from launchkit.catalogue import unit as unit_of
 from launchkit.errors import TimeValueError
-from launchkit.reports import charts
-from launchkit.reports.text import zone
+from launchkit.reports.page import charts
+from launchkit.reports.page.text import zone
 from launchkit.window import local_day
 
 

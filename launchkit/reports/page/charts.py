@@ -1,4 +1,4 @@
-"""Charts, tiles and tables for the reports: one look, readable by someone who did not build them.
+"""Charts for the reports: one look, readable by someone who did not build them.
 
 Every chart has a title saying what it shows, axis titles with units, and the threshold it is
 judged against drawn on it (a dashed line with its value). Importing this module registers the
@@ -9,9 +9,9 @@ plotly.js once, offline.
 (Since plotly 6.1 the default notebook output is JSON only, which nbconvert drops: charts would
 silently vanish from the HTML.)
 
-Text that comes from data (tool names, tenant ids, comments, incident titles) is untrusted: the
-HTML helpers here escape it, and chart labels are escaped too, because plotly.js reads a few
-HTML tags (<b>, <a>, <br>) in labels.
+Chart labels from data are escaped (launchkit.reports.html.safe). The HTML blocks (tiles, tables,
+notes, badges) are launchkit.reports.page.blocks; this module re-exports them, with the number
+formats of launchkit.reports.page.text, so a notebook imports one module for the report's look.
 """
 
 from __future__ import annotations
@@ -19,51 +19,43 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import numbers
-import re
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from launchkit.reports.sheets import BOM, csv_text
-from launchkit.reports.style import STYLE_CSS
-from launchkit.reports.text import column_unit, fmt, on_clock, plural, time_axis
-from launchkit.reports.text import missing as _missing
-from launchkit.reports.text import zone_label as zone_label  # notebooks: charts.zone_label()
+from launchkit.reports.html import esc as esc
+from launchkit.reports.html import safe as safe
+from launchkit.reports.page.blocks import BREACH as BREACH
+from launchkit.reports.page.blocks import NEUTRAL as NEUTRAL
+from launchkit.reports.page.blocks import OK as OK
+from launchkit.reports.page.blocks import STATUS_COLOURS as STATUS_COLOURS
+from launchkit.reports.page.blocks import WARN as WARN
+from launchkit.reports.page.blocks import HTMLBlock as HTMLBlock
+from launchkit.reports.page.blocks import Tile as Tile
+from launchkit.reports.page.blocks import badge as badge
+from launchkit.reports.page.blocks import bullets as bullets
+from launchkit.reports.page.blocks import download as download
+from launchkit.reports.page.blocks import note as note
+from launchkit.reports.page.blocks import status_of as status_of
+from launchkit.reports.page.blocks import style as style
+from launchkit.reports.page.blocks import table as table
+from launchkit.reports.page.blocks import tiles as tiles
+from launchkit.reports.page.text import fmt as fmt
+from launchkit.reports.page.text import missing as _missing
+from launchkit.reports.page.text import on_clock
+from launchkit.reports.page.text import plural as plural
+from launchkit.reports.page.text import time_axis as time_axis
+from launchkit.reports.page.text import zone_label as zone_label
+from launchkit.reports.style import STYLE_CSS as STYLE_CSS
 
-# Colours: a colour-blind safe palette (Okabe-Ito) plus status colours.
+# Colours: a colour-blind safe palette (Okabe-Ito); the status colours are blocks'.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
-OK = "#1a7f37"
-BREACH = "#cf222e"
-WARN = "#9a6700"
-NEUTRAL = "#57606a"
 THRESHOLD = "#cf222e"
 HEIGHT = 340
 
-STATUS_COLOURS = {
-    "ok": OK,
-    "pass": OK,
-    "go": OK,
-    "expand": OK,
-    "breach": BREACH,
-    "fail": BREACH,
-    "no-go": BREACH,
-    "rollback": BREACH,
-    "blocked": BREACH,
-    "warn": WARN,
-    "watch": WARN,
-    "marginal": WARN,
-    "hold": WARN,
-    "pending": WARN,
-    "na": NEUTRAL,
-    "low-sample": NEUTRAL,  # fewer observations than the criterion's min_sample: neither good nor bad
-}
 
 _template = go.layout.Template(pio.templates["plotly_white"])
 _template.layout.update(
@@ -77,20 +69,6 @@ _template.layout.update(
 )
 pio.templates["launchkit"] = _template
 pio.templates.default = "launchkit"
-
-
-def safe(text: Any) -> str:
-    """Data text as plotly should show it: `<`, `>` and `&` escaped, so `<b>` is shown, not obeyed.
-
-    Quotes stay as they are: plotly.js builds SVG text nodes (a quote cannot end an attribute there)
-    and does not decode `&quot;`, which would be shown as written.
-    """
-    return html.escape("" if text is None else str(text), quote=False)
-
-
-def esc(text: Any) -> str:
-    """Data text for an HTML report (an alias of html.escape, with None shown as an empty string)."""
-    return html.escape("" if text is None else str(text), quote=True)
 
 
 class Chart:
@@ -134,192 +112,6 @@ def mimebundle(fig: go.Figure) -> dict[str, Any]:
 def show(fig: go.Figure) -> Chart:
     """Wrap any plotly figure (an analyst's own) so it shows in the report like the others."""
     return Chart(fig)
-
-
-# ---------------------------------------------------------------------------------------------
-# formatting
-
-
-# ---------------------------------------------------------------------------------------------
-# HTML blocks (tiles, tables, notes); all data text escaped
-
-
-class HTMLBlock:
-    """Raw HTML built by this module from escaped parts; displays as text/html in Jupyter."""
-
-    def __init__(self, markup: str, text: str = "") -> None:
-        self.markup = markup
-        self.text = text
-
-    def _repr_html_(self) -> str:
-        return self.markup
-
-    def __repr__(self) -> str:
-        return self.text or "<launchkit html block>"
-
-
-def style() -> HTMLBlock:
-    """The CSS of tiles, badges and tables (the rendered report includes it once)."""
-    return HTMLBlock(STYLE_CSS, "")
-
-
-def status_of(value: Any, threshold: float | None, direction: str, target: float | None = None) -> str:
-    """'ok', 'watch', 'breach' or 'na' for a value judged against a fail threshold and a target.
-
-    direction: 'min' / 'higher' (higher is better) or 'max' / 'lower'.
-    """
-    if _missing(value) or (threshold is None and target is None):
-        return "na"
-    lower_better = direction in ("max", "lower")
-
-    def good(limit: float) -> bool:
-        return value <= limit if lower_better else value >= limit
-
-    if threshold is not None and not good(threshold):
-        return "breach"
-    if target is not None and not good(target):
-        return "watch" if threshold is not None else "breach"
-    return "ok"
-
-
-@dataclass
-class Tile:
-    """One headline number: label, value with unit, a status colour and a line of context."""
-
-    label: str
-    value: Any
-    unit: str = ""
-    status: str = "na"
-    sub: str = ""
-    digits: int | None = None
-
-
-def tiles(items: Sequence[Tile]) -> HTMLBlock:
-    parts = []
-    texts = []
-    for t in items:
-        colour = STATUS_COLOURS.get(t.status, NEUTRAL)
-        value = fmt(t.value, t.unit, t.digits)
-        parts.append(
-            f'<div class="lk-tile" style="border-left-color:{colour}" data-status="{esc(t.status)}">'
-            f'<div class="lk-label">{esc(t.label)}</div><div class="lk-value">{esc(value)}</div>'
-            f'<div class="lk-sub">{esc(t.sub)}</div></div>'
-        )
-        texts.append(f"{t.label}: {value}" + (f" ({t.sub})" if t.sub else ""))
-    return HTMLBlock('<div class="lk-tiles">' + "".join(parts) + "</div>", "\n".join(texts))
-
-
-_DATE = re.compile(r"\d{4}-\d\d-\d\d")
-
-
-def _breakable(text: str) -> str:
-    """Escaped text that may wrap after an underscore (tool_success, open_major_incidents) but never
-    inside a date: a narrow column, e.g. on a printed page, breaks there rather than anywhere."""
-    marked = esc(text).replace("_", "_<wbr>")
-    return _DATE.sub(lambda m: f'<span class="lk-nowrap">{m.group(0)}</span>', marked)
-
-
-def badge(text: str, status: str) -> str:
-    """An escaped coloured label (HTML string) for a verdict or status."""
-    colour = STATUS_COLOURS.get(status, NEUTRAL)
-    return f'<span class="lk-badge" style="background:{colour}">{esc(text)}</span>'
-
-
-def note(text: str, status: str = "na", title: str | None = None) -> HTMLBlock:
-    """A highlighted paragraph of (escaped) text, e.g. a recommendation or 'no data in this hour'."""
-    colour = STATUS_COLOURS.get(status, NEUTRAL)
-    head = f"<strong>{esc(title)}</strong><br>" if title else ""
-    return HTMLBlock(
-        f'<div class="lk-note" style="border-left-color:{colour}">{head}{esc(text)}</div>',
-        (f"{title}: " if title else "") + text,
-    )
-
-
-def bullets(items: Iterable[Any], empty: str = "none") -> HTMLBlock:
-    items = [str(i) for i in items]
-    if not items:
-        return HTMLBlock(f'<p class="lk-muted">{esc(empty)}</p>', empty)
-    return HTMLBlock(
-        "<ul>" + "".join(f"<li>{esc(i)}</li>" for i in items) + "</ul>", "\n".join(f"- {i}" for i in items)
-    )
-
-
-def table(
-    df: pd.DataFrame,
-    *,
-    units: Mapping[str, str] | None = None,
-    digits: Mapping[str, int] | None = None,
-    status: Mapping[str, Any] | None = None,
-    empty: str = "no rows",
-    max_rows: int = 200,
-    caption: str | None = None,
-    download: str | None = None,
-) -> HTMLBlock:
-    """An HTML table with every cell escaped and numbers formatted per column unit ('%', '$', 'ms'...).
-
-    A column without a unit in `units` takes the one its name implies (text.column_unit: *_usd is
-    money, *_rate a share, *_pct a share in percent, *_ms milliseconds), so money, percentages and
-    booleans (yes / no) read alike in every table. `status` maps a column holding 'ok'/'breach'/'na'
-    style values to show as coloured badges. `download="name.csv"` adds a "download CSV" link
-    holding every row (not only the shown ones) with raw values (see download()).
-    """
-    digits = dict(digits or {})
-    status = dict(status or {})
-    if df is None or len(df) == 0:
-        return HTMLBlock(f'<p class="lk-muted">{esc(empty)}</p>', empty)
-    shown = df.head(max_rows)
-    units = {c: (units or {}).get(c, column_unit(str(c))) for c in shown.columns}
-    head = "".join(
-        f"<th>{esc(c)}{' (' + esc(units[c]) + ')' if units[c] and units[c] not in ('%', '$', 'pct') else ''}</th>"
-        for c in shown.columns
-    )
-    rows = []
-    for rec in shown.itertuples(index=False, name=None):
-        cells = []
-        for col, v in zip(shown.columns, rec):
-            unit = units[col]
-            if isinstance(v, np.bool_):
-                v = bool(v)  # numpy's booleans are not `True`/`False` to a status function
-            if col in status:
-                shown_v = fmt(v)
-                cells.append(f"<td>{badge(shown_v, status[col](v) if callable(status[col]) else shown_v.lower())}</td>")
-            elif (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))) or (unit and _missing(v)):
-                value = v / 100 if unit == "pct" and not _missing(v) else v
-                text = fmt(value, "%" if unit == "pct" else unit, digits.get(col))
-                cells.append(f'<td class="lk-num">{esc(text)}</td>')
-            else:
-                cells.append(f"<td>{_breakable(fmt(v) if not isinstance(v, str) else v)}</td>")
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    more = (
-        f'<p class="lk-muted">{esc(plural(len(df) - max_rows, "more row"))} not shown</p>' if len(df) > max_rows else ""
-    )
-    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    link = _download_markup(df, download) if download else ""
-    return HTMLBlock(
-        f'<table class="lk-table">{cap}<thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>{more}{link}',
-        shown.to_string(index=False),
-    )
-
-
-_FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.csv")
-
-
-def _download_markup(df: pd.DataFrame, filename: str) -> str:
-    if not _FILENAME.fullmatch(filename):
-        raise ValueError(f"download file name must be letters, digits, . _ - ending in .csv: {filename!r}")
-    uri = "data:text/csv;charset=utf-8," + quote(BOM + csv_text(df), safe="")
-    n = len(df)
-    return (
-        f'<p class="lk-download lk-muted"><a href="{esc(uri)}" download="{esc(filename)}">download CSV</a> '
-        f"({esc(filename)}, {n} row{'' if n == 1 else 's'})</p>"
-    )
-
-
-def download(df: pd.DataFrame, filename: str) -> HTMLBlock:
-    """A "download CSV" link for a chart's data or any frame: the CSV (launchkit.reports.sheets.csv_text:
-    raw numbers, ISO dates, missing values empty) is embedded as a data: URI, so the report stays one
-    offline file."""
-    return HTMLBlock(_download_markup(df, filename), f"download {filename}")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from typing import Any
 
 from launchkit.errors import ReportError
 from launchkit.reports.kinds import COMMON_PRELOAD, KINDS
-from launchkit.reports.paths import notebooks_dir
+from launchkit.reports.run.paths import notebooks_dir
 from launchkit.store import leftovers
 
 RUNTIME_PREFIX = "lk-kernel-"  # + the owner's tag: a private runtime folder per kernel, in the temp dir
