@@ -11,7 +11,7 @@ from _tables import insert, load_frames
 
 from launchkit import synth
 from launchkit.analytics import attribution as attr
-from launchkit.analytics import changepoint, decision
+from launchkit.analytics import changepoint, decision, explain
 from launchkit.config import load_config
 from launchkit.store.warehouse import Warehouse
 from launchkit.synth.parameters import Effects
@@ -214,3 +214,15 @@ def test_a_confined_problem_is_named_first_with_its_first_bad_hour(scenario, by,
     low, high = (datetime.fromisoformat(t.replace("Z", "+00:00")) for t in cp["interval"])
     assert low <= injected <= high, (cp, injected)
     assert high - low <= timedelta(hours=6)
+
+
+def test_the_debrief_table_lists_each_explained_metric_once():
+    a = attr.decompose("turn_error_rate", "tool", [C("A", 100, 2, 100, 20), C("B", 100, 2, 100, 2)])
+    ex = {"finding": a.to_json(), "first_bad_hour": {"interval": ["2026-03-10T09:00:00Z", "2026-03-10T10:00:00Z"]},
+          "candidate_causes": [{"what": "release r2 shipped"}]}  # fmt: skip
+    reasons = [{"metric": "turn_error_rate", "explanation": ex}, {"metric": "turn_error_rate", "explanation": ex},
+               {"metric": "open_major_incidents"}]  # fmt: skip
+    rows = explain.where_table(reasons)
+    assert [(r["value"], r["culprit"]) for r in rows] == [("A", True), ("B", False)]
+    assert rows[0]["first_bad_hour (UTC)"] == "03-10 09:00 to 03-10 10:00"
+    assert rows[0]["candidate_causes"] == "release r2 shipped" and rows[0]["share_of_change"] == pytest.approx(1.0)

@@ -260,3 +260,43 @@ def explain(
                 k: out[m][k] for k in ("finding", "first_bad_hour", "candidate_causes", "tenants_affected")
             }
     return out
+
+
+def where_table(reasons: list[dict[str, Any]], top: int = 3) -> list[dict[str, Any]]:
+    """The rows the debrief shows under its reasons: per explained metric (once), its top segments with their
+    before / after values, samples, share of the change and kind, and the first bad hour with its interval."""
+    rows: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for r in reasons:
+        ex, metric = r.get("explanation"), r.get("metric")
+        if not ex or not ex.get("finding") or metric in seen:
+            continue
+        seen.add(str(metric))
+        f, cp = ex["finding"], ex.get("first_bad_hour") or {}
+        interval = cp.get("interval") or [None, None]
+        for s in f["segments"][:top]:
+            rows.append(
+                {
+                    "metric": metric,
+                    "by": f["by"],
+                    "value": s["value"],
+                    "culprit": s["value"] in f["culprits"],
+                    "before": s["before"],
+                    "after": s["after"],
+                    "n_baseline": s["n_baseline"],
+                    "n_day": s["n_day"],
+                    "share_of_change": s["share_of_change"],
+                    "kind": s["kind"],
+                    "first_bad_hour (UTC)": _span(interval[0], interval[1]),
+                    "candidate_causes": "; ".join(c["what"] for c in ex.get("candidate_causes") or []),
+                }
+            )
+    return rows
+
+
+def _span(lo: Any, hi: Any) -> str | None:
+    """An interval of ISO instants as 'MM-DD HH:MM' or 'MM-DD HH:MM to MM-DD HH:MM' (UTC)."""
+    if lo is None:
+        return None
+    a, b = str(lo)[5:16].replace("T", " "), str(hi)[5:16].replace("T", " ")
+    return a if a == b else f"{a} to {b}"
