@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from _tables import insert, load_frames
@@ -220,7 +221,8 @@ def test_the_debrief_table_lists_each_explained_metric_once():
     a = attr.decompose("turn_error_rate", "tool", [C("A", 100, 2, 100, 20), C("B", 100, 2, 100, 2)])
     ex = {"finding": a.to_json(), "first_bad_hour": {"interval": ["2026-03-10T09:00:00Z", "2026-03-10T10:00:00Z"]},
           "candidate_causes": [{"what": "release r2 shipped"}]}  # fmt: skip
-    reasons = [{"metric": "turn_error_rate", "explanation": ex}, {"metric": "turn_error_rate", "explanation": ex},
+    reasons: list[dict[str, Any]] = [{"metric": "turn_error_rate", "explanation": ex},
+               {"metric": "turn_error_rate", "explanation": ex},
                {"metric": "open_major_incidents"}]  # fmt: skip
     rows = explain.where_table(reasons)
     assert [(r["value"], r["culprit"]) for r in rows] == [("A", True), ("B", False)]
