@@ -6,20 +6,7 @@
 -- grain: one row per bucket [$starts[k], $ends[k]); a bucket without events has zero counts
 -- parameters: $starts, $ends, $key_hours, $key_buckets, $start, $end (see fragments/bucket_metrics.sql);
 --             $latency_cut, $ttft_cut (DOUBLE; NULL counts no turn as slower)
-buckets AS (
-    SELECT
-        unnest(CAST($starts AS TIMESTAMPTZ[])) AS bucket,
-        unnest(CAST($ends AS TIMESTAMPTZ[])) AS bucket_end
-),
-bucket_hours AS (
-    SELECT k.key_hour, b.bucket, b.bucket_end
-    FROM (
-        SELECT
-            unnest(CAST($key_hours AS TIMESTAMPTZ[])) AS key_hour,
-            unnest(CAST($key_buckets AS TIMESTAMPTZ[])) AS bucket
-    ) AS k
-    JOIN buckets AS b ON b.bucket = k.bucket
-),
+{{ bucket_hours }},
 t_agg AS (
     SELECT
         b.bucket,
