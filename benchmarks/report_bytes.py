@@ -24,7 +24,7 @@ from launchkit.store.warehouse import Warehouse
 
 HOUR = "2026-03-03T14:00Z"
 DAY = "2026-03-03"
-KINDS = (("hourly", {"at": HOUR}), ("cost", {"date": DAY}), ("debrief", {"date": DAY}))
+KINDS = (("hourly", {"at": HOUR}), ("cost", {"day": DAY}), ("debrief", {"day": DAY}))
 
 
 def _size(folder: Path, kind: str) -> dict[str, int]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from launchkit.config.file import find_config
+from launchkit.config import find_config
 
 ROOT = Path(__file__).resolve().parents[1]
 

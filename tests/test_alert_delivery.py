@@ -36,10 +36,10 @@ PAYLOAD: dict[str, Any] = {
     "checks": [
         {
             "check": "tool_success_rate",
-            "value": 91.2,
+            "value": 0.912,  # a share 0-1, as the checks give it; "%" shows it in percent
             "unit": "%",
-            "pass": 95,
-            "marginal": 93,
+            "pass": 0.95,
+            "marginal": 0.93,
             "status": "breach",
             "first_breached_hour": "2026-03-05T12:00Z",
         },
@@ -245,7 +245,9 @@ SLACK_EXPECTED = {
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                "text": ("• *tool_success_rate*: 91.2 % (pass 95 %, fail line 93 %), breached since 2026-03-05T12:00Z"),
+                "text": (
+                    "• *tool_success_rate*: 91.2 % (pass 95.0 %, fail line 93.0 %), breached since 2026-03-05T12:00Z"
+                ),
             },
         },
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Report: `reports/hourly/2026-03-05T14.html`"}]},

@@ -223,7 +223,7 @@ def test_event_keys_are_stable_and_distinct() -> None:
     ],
 )
 def test_missed_hours(last: int | None, hour: int, limit: int, expected: list[int], skipped: int) -> None:
-    got, left = notify.missed_hours(None if last is None else H(last), H(hour), limit)
+    got, left = notify.missed_hours(None if last is None else H(last), H(hour), limit, UTC)
     assert got == [H(n) for n in expected] and left == skipped
 
 

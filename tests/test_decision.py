@@ -30,7 +30,7 @@ def cfg():
 
 def test_healthy_expands(pilots, cfg):
     con, gt = pilots["healthy"]
-    dec = decision.decide(con, gt["reference_day"], cfg, store=False)
+    dec = decision.decide(con, day(gt["reference_day"]), cfg, store=False)
     assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [EXPAND]
     assert dec.data_sufficient and not dec.stored
     assert all(c["status"] in ("no change", "improved") for c in dec.comparisons)
@@ -43,26 +43,26 @@ def test_problem_flagged_on_its_first_day(pilots, cfg, scenario):
     exp = gt["expected"]
     before = decision.decide(con, day(gt["problem_day"], -1), cfg, store=False)
     assert before.recommendation == exp["decision_before_problem_day"] == EXPAND
-    dec = decision.decide(con, gt["problem_day"], cfg, store=False)
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False)
     assert dec.recommendation in exp["acceptable_decisions"]
     metric = {"latency_p95_ms": "latency_ms"}.get(gt["affected_metric"], gt["affected_metric"])
     trig = [r for r in dec.reasons if r["code"] == "regression" and r["metric"] == metric]
     assert trig, dec.reasons
     assert trig[0]["p_value"] < 0.01 and trig[0]["n_day"] > 0 and trig[0]["effect"] is not None
-    end = decision.decide(con, gt["end"], cfg, store=False)
+    end = decision.decide(con, day(gt["end"]), cfg, store=False)
     assert end.recommendation in ("HOLD", "ROLLBACK")  # decision_at_end
 
 
 def test_stability_regressions_roll_back_cost_holds(pilots, cfg):
     con, gt = pilots["tool-outage"]
-    dec = decision.decide(con, gt["problem_day"], cfg, store=False)
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False)
     assert dec.recommendation == ROLLBACK
     tool = next(c for c in dec.comparisons if c["metric"] == "tool_call_success_rate")
     assert tool["status"] == "regressed" and tool["severe"] and tool["test"] == "two-proportion z"
     assert tool["effect"] == pytest.approx(tool["day_value"] - tool["baseline_value"])
     assert tool["effect"] < -0.1
     con, gt = pilots["cost-overrun"]
-    dec = decision.decide(con, gt["problem_day"], cfg, store=False)
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False)
     assert dec.recommendation == HOLD
     cost = next(c for c in dec.comparisons if c["metric"] == "cost_per_session")
     assert cost["test"] == "mann-whitney u" and cost["effect"] > 2.5  # tokens x3
@@ -70,7 +70,7 @@ def test_stability_regressions_roll_back_cost_holds(pilots, cfg):
 
 def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):
     con, gt = pilots["low-traffic"]
-    for d in (gt["reference_day"], gt["end"]):
+    for d in (day(gt["reference_day"]), day(gt["end"])):
         dec = decision.decide(con, d, cfg, store=False)
         assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [HOLD]
         assert not dec.data_sufficient and not dec.criteria.ready
@@ -87,8 +87,8 @@ def test_decision_is_stored_for_audit(cfg):
     from _tables import load_frames
 
     load_frames(con, p.frames)
-    first = decision.decide(con, "2026-03-09", cfg)
-    second = decision.decide(con, "2026-03-10", cfg)
+    first = decision.decide(con, date(2026, 3, 9), cfg)
+    second = decision.decide(con, date(2026, 3, 10), cfg)
     assert first.stored and second.stored
     hist = decision.history(con)
     assert list(hist["decision_id"]) == [first.decision_id, second.decision_id]
@@ -178,5 +178,5 @@ def test_decision_config_errors(section, key):
 def test_baseline_days_configurable(pilots):
     con, gt = pilots["healthy"]
     cfg = load_config(env={}).with_overrides(**{"decision.baseline_days": 3})
-    dec = decision.decide(con, gt["reference_day"], cfg, store=False)
+    dec = decision.decide(con, day(gt["reference_day"]), cfg, store=False)
     assert dec.baseline["days"] == 3 and dec.baseline["start"] == "2026-03-07T00:00:00Z"

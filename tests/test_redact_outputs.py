@@ -9,7 +9,7 @@ holding an e-mail address, a phone, a card and an SSN).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -66,7 +66,7 @@ def db():
 
 
 def test_records_redact_free_text_by_default_and_keep_it_when_asked(db):
-    w = Window.day("2026-03-04")
+    w = Window.day(date(2026, 3, 4), tz=UTC)
     assert records.feedback(db, w)["comment"].tolist() == [REDACTED]
     assert records.feedback(db, w, redact=False)["comment"].tolist() == [COMMENT]
     inc = records.incidents(db, w).iloc[0]
@@ -144,7 +144,7 @@ def test_run_no_redact_reaches_the_runner(monkeypatch, tmp_path):
     CliRunner().invoke(cli, ["run", "debrief", "--no-redact"])
     assert seen["redact"] is False
     CliRunner().invoke(cli, ["run", "debrief"])
-    assert seen["redact"] is None  # the config's [reports] redact decides
+    assert seen["redact"] is True  # the config's [reports] redact (default true), read at the edge
 
 
 def test_tickets_follow_the_config_setting(db, tmp_path, monkeypatch):

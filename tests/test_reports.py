@@ -311,11 +311,13 @@ def test_latest_complete_hour_never_reports_the_running_hour():
     con.execute(
         "INSERT INTO sessions VALUES ('s', 't', NULL, TIMESTAMPTZ '2026-03-02 10:40:00+00', NULL, 'pilot', NULL, 0)"
     )
-    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 3, tzinfo=UTC)) == datetime(2026, 3, 2, 10, tzinfo=UTC)
-    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 2, 10, 50, tzinfo=UTC)) == datetime(
+    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 3, tzinfo=UTC), tz=UTC) == datetime(
+        2026, 3, 2, 10, tzinfo=UTC
+    )
+    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 2, 10, 50, tzinfo=UTC), tz=UTC) == datetime(
         2026, 3, 2, 9, tzinfo=UTC
     )
-    assert span.latest_day_with_data(con) == date(2026, 3, 2)
+    assert span.latest_day_with_data(con, tz=UTC) == date(2026, 3, 2)
 
 
 def _sessions_per_hour(con: Warehouse, counts: dict[str, int]) -> None:
@@ -335,13 +337,17 @@ def test_the_busiest_hour_is_the_complete_hour_with_most_sessions():
         con, {"2026-03-01 14": 9, "2026-03-02 10": 3, "2026-03-02 11": 5, "2026-03-03 09": 5, "2026-03-03 15": 7}
     )
     late = datetime(2026, 3, 5, tzinfo=UTC)
-    assert execute.busiest_hour(con, date(2026, 3, 2), date(2026, 3, 3), late) == datetime(2026, 3, 3, 15, tzinfo=UTC)
-    # an hour still running is not complete; of equals, the later
-    assert execute.busiest_hour(con, date(2026, 3, 2), date(2026, 3, 3), datetime(2026, 3, 3, 15, 30, tzinfo=UTC)) == (
-        datetime(2026, 3, 3, 9, tzinfo=UTC)
+    assert execute.busiest_hour(con, date(2026, 3, 2), date(2026, 3, 3), late, tz=UTC) == datetime(
+        2026, 3, 3, 15, tzinfo=UTC
     )
-    assert execute.busiest_hour(con, date(2026, 3, 1), date(2026, 3, 3), late) == datetime(2026, 3, 1, 14, tzinfo=UTC)
-    assert execute.busiest_hour(con, date(2026, 3, 4), date(2026, 3, 4), late) is None
+    # an hour still running is not complete; of equals, the later
+    assert execute.busiest_hour(
+        con, date(2026, 3, 2), date(2026, 3, 3), datetime(2026, 3, 3, 15, 30, tzinfo=UTC), tz=UTC
+    ) == (datetime(2026, 3, 3, 9, tzinfo=UTC))
+    assert execute.busiest_hour(con, date(2026, 3, 1), date(2026, 3, 3), late, tz=UTC) == datetime(
+        2026, 3, 1, 14, tzinfo=UTC
+    )
+    assert execute.busiest_hour(con, date(2026, 3, 4), date(2026, 3, 4), late, tz=UTC) is None
 
 
 def test_plan_lists_the_hourly_report_then_each_days_reports_oldest_first():
@@ -349,16 +355,16 @@ def test_plan_lists_the_hourly_report_then_each_days_reports_oldest_first():
     _sessions_per_hour(con, {"2026-03-01 14": 9, "2026-03-02 10": 3, "2026-03-03 09": 5, "2026-03-03 20": 1})
     now = datetime(2026, 3, 5, tzinfo=UTC)
     daily = [k for k, spec in kinds.KINDS.items() if spec.grain == "day"]
-    assert execute.plan(con, now=now) == [("hourly", {"at": datetime(2026, 3, 3, 20, tzinfo=UTC)})] + [
-        (k, {"date": date(2026, 3, 3)}) for k in daily
+    assert execute.plan(con, now=now, tz=UTC) == [("hourly", {"at": datetime(2026, 3, 3, 20, tzinfo=UTC)})] + [
+        (k, {"day": date(2026, 3, 3)}) for k in daily
     ]
-    jobs = execute.plan(con, days=2, hour="busiest", now=now)
+    jobs = execute.plan(con, days=2, hour="busiest", now=now, tz=UTC)
     assert jobs[0] == ("hourly", {"at": datetime(2026, 3, 3, 9, tzinfo=UTC)})  # 2026-03-01 is not among the 2 days
-    assert jobs[1:] == [(k, {"date": d}) for d in (date(2026, 3, 2), date(2026, 3, 3)) for k in daily]
+    assert jobs[1:] == [(k, {"day": d}) for d in (date(2026, 3, 2), date(2026, 3, 3)) for k in daily]
     with pytest.raises(ReportError, match="hour must be"):
-        execute.plan(con, hour="noisiest")
+        execute.plan(con, hour="noisiest", tz=UTC)
     with pytest.raises(ReportError, match="days must be"):
-        execute.plan(con, days=0)
+        execute.plan(con, days=0, tz=UTC)
 
 
 class _FakeKernel:
@@ -556,7 +562,7 @@ def test_a_failing_notebook_is_kept_and_reported_in_one_line(demo_run, tmp_path)
     with pytest.raises(
         ReportError, match=r"broken.ipynb failed in cell \[3\] of the executed notebook: ValueError: no such metric"
     ) as e:
-        execute.run_report("hourly", cfg, at=HOSTILE_HOUR, notebook=path)
+        execute.run_report("hourly", cfg, at=datetime.fromisoformat(HOSTILE_HOUR), notebook=path)
     assert "\n" not in str(e.value)
     failed = tmp_path / "reports" / "hourly" / "2026-03-04T14.failed.ipynb"
     assert failed.is_file() and "no such metric" in failed.read_text()
@@ -570,6 +576,6 @@ def test_rerun_replaces_the_same_files(demo_run):
     cfg = load_config(  # the demo's own launchkit.toml (its budget), as `launchkit run` in its folder reads it
         demo_run.folder / "launchkit.toml", warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)
     )
-    r = execute.run_report("cost", cfg, date=LAST_DAY)
+    r = execute.run_report("cost", cfg, day=date.fromisoformat(LAST_DAY))
     assert sorted(p.name for p in (demo_run.reports / "cost").iterdir()) == before
     assert r.summary["finance"] == old["finance"] and r.summary["metrics"] == old["metrics"]

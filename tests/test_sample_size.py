@@ -43,7 +43,7 @@ def _hour_of_calls(ok: int, failed: int) -> Warehouse:
 
 
 def _tool_check(con: Warehouse, config) -> dict:
-    return next(v for v in checks.checks(con, Window.hour(HOUR), config) if v["check"] == "tool_success")
+    return next(v for v in checks.checks(con, Window.hour(HOUR, tz=UTC), config) if v["check"] == "tool_success")
 
 
 def test_an_hour_below_min_sample_is_low_sample_not_ok(config):

@@ -270,9 +270,9 @@ SPAN_FORMATS = ("otlp", "otel-json", "otel-js", "phoenix", "span-attributes")  #
 
 
 def _span_files(folder: Path) -> list[tuple[Path, str]]:
-    from launchkit.ingest.traces.readers import detect
+    from launchkit.ingest.formats import detect_format
 
-    found = [(p, detect(p)) for p in sorted(folder.rglob("*")) if p.suffix in (".json", ".jsonl")]
+    found = [(p, detect_format(p)) for p in sorted(folder.rglob("*")) if p.suffix in (".json", ".jsonl")]
     return [(p, fmt) for p, fmt in found if fmt in SPAN_FORMATS]
 
 

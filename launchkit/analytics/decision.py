@@ -37,7 +37,7 @@ from launchkit.config import Config
 from launchkit.jsonclean import clean
 from launchkit.stats import TestResult, n_for_two_proportions, two_proportions
 from launchkit.store.warehouse import QueryRunner
-from launchkit.window import Window, day_start, parse_day
+from launchkit.window import Window, day_start
 
 EXPAND, HOLD, ROLLBACK = "EXPAND", "HOLD", "ROLLBACK"
 
@@ -343,10 +343,10 @@ class DayVsBaseline:
     comparisons: list[dict[str, Any]]
 
 
-def day_vs_baseline(db: QueryRunner, day: date | str, config: Config, scope: Scope | None = None) -> DayVsBaseline:
+def day_vs_baseline(db: QueryRunner, day: date, config: Config, scope: Scope | None = None) -> DayVsBaseline:
     """Compare a day with its baseline, metric by metric (`compare`), counting only a scope's rows when given
     (launchkit.analytics.scope): the decision's comparisons, and the debrief's drill-down."""
-    d = parse_day(day)
+    d = day
     opts = config.decision
     tz = config.report_zone
     w_day = Window.day(d, tz=tz)
@@ -382,9 +382,9 @@ def mark_untrusted(comparisons: list[dict[str, Any]], dq: dict[str, Any]) -> Non
             c.update({"status": "untrusted data", "failed_gates": failed, "severe": False})
 
 
-def decide(db: QueryRunner, day: date | str, config: Config, *, store: bool = True, history_days: int = 0) -> Decision:
+def decide(db: QueryRunner, day: date, config: Config, *, store: bool = True, history_days: int = 0) -> Decision:
     """The end-of-day recommendation for `day`, stored in the decisions table unless store=False."""
-    d = parse_day(day)
+    d = day
     opts = config.decision
     criteria = list(config.criteria)
     confidence = config.settings.criteria.confidence

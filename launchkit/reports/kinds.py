@@ -93,7 +93,7 @@ class ReportResult:
         return [v for v in self.summary.get("verdicts", []) if v.get("status") == "breach"]
 
 
-def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, tz: tzinfo = UTC) -> str:
+def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, *, tz: tzinfo) -> str:
     """File name stem of a report: the hour (2026-03-05T14) or the day (2026-03-05) it covers, as the
     report zone's clock and calendar show them ([reports] timezone). The second of two hours the
     clocks repeat (when daylight time ends) carries its UTC offset, so both have a report:
@@ -108,7 +108,7 @@ def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, tz
     return day.isoformat()
 
 
-def hour_of_stamp(stem: str, tz: tzinfo = UTC) -> datetime | None:
+def hour_of_stamp(stem: str, tz: tzinfo) -> datetime | None:
     """The start (UTC) of the hour an hourly report's stamp names (stamp_for's inverse: the zone's wall
     clock, the offset when it carries one); None when the name is not such a stamp."""
     try:

@@ -8,6 +8,7 @@ DuckDB-specific by nature (the loader) use `Warehouse.con` directly.
 
 from __future__ import annotations
 
+import contextlib
 import math
 from collections.abc import Mapping
 from decimal import Decimal
@@ -19,6 +20,8 @@ import duckdb
 from launchkit.errors import QueryError
 from launchkit.store import connect as _connect
 from launchkit.store.queries import bind_identifiers, load_query
+from launchkit.store.transaction import transaction as _transaction
+from launchkit.store.writers import WritersLock
 
 
 class QueryRunner(Protocol):
@@ -68,16 +71,29 @@ class Warehouse:
     """A DuckDB warehouse (file or in memory) and its connection: run queries, close when done."""
 
     engine = "duckdb"
+    _writers_lock: WritersLock | None = None
 
     def __init__(self, con: duckdb.DuckDBPyConnection, path: Path | None = None, *, read_only: bool = False) -> None:
         self.con = con
         self.path = path
         self.read_only = read_only
+        self._writers_lock: WritersLock | None = None
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False, wait_s: float = 0.0) -> Warehouse:
-        """Open (and, for a writer, migrate) the warehouse file; see launchkit.store.connect."""
-        return cls(_connect.connect(path, read_only=read_only, wait_s=wait_s), Path(path), read_only=read_only)
+        """Open (and, for a writer, migrate) the warehouse file; see launchkit.store.connect.
+
+        A writer holds the warehouse's writers' lock (shared) until it closes: a restore waits for it,
+        and it waits for a restore (launchkit.store.writers)."""
+        lock = None if read_only else WritersLock(path).acquire(wait_s)
+        try:
+            wh = cls(_connect.connect(path, read_only=read_only, wait_s=wait_s), Path(path), read_only=read_only)
+        except BaseException:
+            if lock is not None:
+                lock.release()
+            raise
+        wh._writers_lock = lock
+        return wh
 
     @classmethod
     def memory(cls) -> Warehouse:
@@ -116,12 +132,22 @@ class Warehouse:
     def write(self, name: str, params: Mapping[str, Any] | None = None) -> None:
         self.cursor(name, params).fetchall()
 
+    def transaction(self) -> contextlib.AbstractContextManager[duckdb.DuckDBPyConnection]:
+        """`with wh.transaction():` every write in the block commits together, or none does
+        (launchkit.store.transaction)."""
+        return _transaction(self.con)
+
     # --- plain SQL, for DuckDB-specific writers and tests
     def execute(self, sql: str, params: Any = None) -> duckdb.DuckDBPyConnection:
         return self.con.execute(sql, params) if params is not None else self.con.execute(sql)
 
     def close(self) -> None:
-        self.con.close()
+        try:
+            self.con.close()
+        finally:
+            if self._writers_lock is not None:
+                self._writers_lock.release()
+                self._writers_lock = None
 
     def __enter__(self) -> Warehouse:
         return self

@@ -23,7 +23,7 @@ from launchkit.config import Config
 from launchkit.errors import LaunchkitError
 from launchkit.reports.files.sheets import write_csv, write_xlsx
 from launchkit.store.warehouse import QueryRunner
-from launchkit.window import day_start, iso, parse_day, zone_name
+from launchkit.window import day_start, iso, zone_name
 
 FORMATS = ("csv", "xlsx")
 
@@ -80,7 +80,7 @@ class Export:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-def about_table(kind: str, first: date, last: date, notes: Mapping[str, str], tz: tzinfo = UTC) -> pd.DataFrame:
+def about_table(kind: str, first: date, last: date, notes: Mapping[str, str], tz: tzinfo) -> pd.DataFrame:
     """The export's own description (what, which period, units, what each table is), as key/value rows;
     `{zone}` in a note is the zone whose calendar days the tables use."""
     zone = zone_name(tz)
@@ -120,12 +120,12 @@ def export_cost(
     return Export(paths=paths, rows={name: len(df) for name, df in tables.items()})
 
 
-def period(db: QueryRunner, config: Config, start: str | None, end: str | None) -> tuple[date, date]:
+def period(db: QueryRunner, config: Config, start: date | None, end: date | None) -> tuple[date, date]:
     """The export's days from --from / --to (dates, both included): by default the pilot's first day and
     the latest day with data, as the cost report covers."""
-    last = parse_day(end, "--to") if end else latest_day_with_data(db, config.report_zone)
+    last = end or latest_day_with_data(db, config.report_zone)
     if start:
-        first = parse_day(start, "--from")
+        first = start
     else:
         p = finance.pilot_period(db, config)
         first = p["start"] or last

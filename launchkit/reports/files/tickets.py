@@ -19,9 +19,7 @@ The state file (JSON) records every Issue ID exported with when; it is read befo
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -34,6 +32,7 @@ import pandas as pd
 from launchkit.analytics import records, themes
 from launchkit.analytics.triage import is_negative
 from launchkit.errors import LaunchkitError
+from launchkit.reports.files.sheets import csv_rows
 from launchkit.store import atomic
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, iso, local
@@ -163,7 +162,7 @@ def incident_tickets(inc: pd.DataFrame) -> list[Ticket]:
     return out
 
 
-def day_tickets(db: QueryRunner, day: date, *, redact: bool = True, tz: tzinfo = UTC) -> list[Ticket]:
+def day_tickets(db: QueryRunner, day: date, *, redact: bool = True, tz: tzinfo) -> list[Ticket]:
     """The day's incidents (open at some time during it), then its negative feedback, oldest first; the
     day is a calendar day of the zone `tz` ([reports] timezone)."""
     w = Window.day(day, tz=tz)
@@ -172,19 +171,17 @@ def day_tickets(db: QueryRunner, day: date, *, redact: bool = True, tz: tzinfo =
     return incident_tickets(inc) + feedback_tickets(fb, redact=redact)
 
 
-def csv_text(tickets: Iterable[Ticket], tz: tzinfo = UTC) -> str:
+def csv_text(tickets: Iterable[Ticket], tz: tzinfo) -> str:
     """Jira CSV: the columns above, then as many `Labels` columns as the most-labelled ticket needs;
     Created on the clock of the zone `tz`."""
     items = list(tickets)
     n_labels = max((len(t.labels) for t in items), default=1)
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(COLUMNS + ["Labels"] * n_labels)
+    rows = []
     for t in items:
         created = local(t.created, tz).strftime("%Y-%m-%d %H:%M") if t.created else ""
         labels = list(t.labels) + [""] * (n_labels - len(t.labels))
-        w.writerow([t.issue_id, t.external_id, t.summary, t.issue_type, t.priority, t.description, created, *labels])
-    return buf.getvalue()
+        rows.append([t.issue_id, t.external_id, t.summary, t.issue_type, t.priority, t.description, created, *labels])
+    return csv_rows(COLUMNS + ["Labels"] * n_labels, rows)
 
 
 def read_state(path: Path) -> dict[str, Any]:
@@ -223,7 +220,7 @@ def export_tickets(
     state: Path | None = None,
     redact: bool = True,
     now: datetime | None = None,
-    tz: tzinfo = UTC,
+    tz: tzinfo,
 ) -> TicketExport:
     """Write the day's tickets to `out`; with `state`, only those not recorded there, then record them.
 

@@ -9,7 +9,7 @@ keeps its form.
 
 from __future__ import annotations
 
-from datetime import UTC, date, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 from launchkit.analytics import drill as drill_mod
@@ -18,7 +18,7 @@ from launchkit.analytics.scope import DIMENSIONS, Scope, scope
 from launchkit.analytics.span import activity_span
 from launchkit.errors import LaunchkitError
 from launchkit.reports.page import charts, widgets
-from launchkit.window import Window, local_day, parse_day, zone_name
+from launchkit.window import Window, local_day, zone_name
 
 WHOLE = ""  # the "filter by" choice that means the whole pilot
 # the trend charts drawn (catalogue metric -> chart title's noun)
@@ -72,7 +72,7 @@ def headline_tiles(m: dict[str, Any]) -> charts.HTMLBlock:
     )
 
 
-def blocks(result: drill_mod.Drill, targets: dict[str, dict[str, Any]], tz: tzinfo = UTC) -> list[Any]:
+def blocks(result: drill_mod.Drill, targets: dict[str, dict[str, Any]], tz: tzinfo) -> list[Any]:
     """What the drill-down draws for a result: title, headline tiles, comparisons, trend charts (the day
     is a calendar day of the zone `tz`, [reports] timezone)."""
     what = "the whole pilot" if result.scope is None else result.scope.label
@@ -99,15 +99,14 @@ class DrillDown:
     `redraw()`. `headline()` is the metrics object shown in the tiles.
     """
 
-    def __init__(self, ctx: Any, day: date | str) -> None:
+    def __init__(self, ctx: Any, day: date) -> None:
         import ipywidgets as w
 
         self.ctx = ctx
         self.tz = ctx.config.report_zone
-        d = parse_day(day)
         first, last = activity_span(ctx.db)
         self.day = w.DatePicker(
-            value=d,
+            value=day,
             description="Day",
             min=local_day(first, self.tz) if first is not None else None,
             max=local_day(last, self.tz) if last is not None else None,
@@ -191,6 +190,6 @@ class DrillDown:
         return self.widget._repr_mimebundle_(include=include, exclude=exclude)
 
 
-def panel(ctx: Any, day: date | str, *, show: bool) -> DrillDown | None:
+def panel(ctx: Any, day: date, *, show: bool) -> DrillDown | None:
     """The debrief's drill-down for `day` when `show` (an interactive kernel), else None (nothing displayed)."""
     return DrillDown(ctx, day) if show else None

@@ -50,7 +50,7 @@ class Context:
         """The day to report (a calendar day of the zone): `d`, or the latest day with data."""
         if d in (None, ""):
             return latest_day_with_data(self.db, self.tz)
-        return parse_day(d, "date", self.tz)
+        return parse_day(d, "date")
 
 
 def notebook_config(

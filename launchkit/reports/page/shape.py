@@ -57,18 +57,18 @@ def criterion_verdict(r: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def held_days(readiness: Mapping[str, Any], since: str | date | None = None) -> Any:
+def held_days(readiness: Mapping[str, Any], since: date | None = None) -> Any:
     """Per criterion, the consecutive passing days up to the as-of day (0 when it does not pass),
     counted from `since` at the earliest (the pilot's first day: days before it had no data)."""
-    as_of = parse_day(str(readiness["as_of"]))
-    floor = parse_day(str(since)) if since else None
+    as_of = parse_day(str(readiness["as_of"]), "as_of")  # the readiness record's JSON
+    floor = since
     rows = []
     for r in readiness.get("criteria", []):
         since_r = r.get("held_since")
-        start = parse_day(str(since_r)) if since_r else None
+        start = parse_day(str(since_r), "held_since") if since_r else None
         if start is not None and floor is not None:
             start = max(start, floor)
         days = (as_of - start).days + 1 if start and r.get("verdict") == "PASS" else 0
-        since = start.isoformat() if start else None
-        rows.append({"criterion": r["name"], "verdict": r.get("verdict"), "held_since": since, "days_held": days})
+        held = start.isoformat() if start else None
+        rows.append({"criterion": r["name"], "verdict": r.get("verdict"), "held_since": held, "days_held": days})
     return pd.DataFrame(rows, columns=["criterion", "verdict", "held_since", "days_held"])

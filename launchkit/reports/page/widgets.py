@@ -7,7 +7,7 @@ the rendered report both show; data text is escaped by launchkit.reports.html.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import UTC, timedelta
 from typing import Any
 
 import pandas as pd
@@ -17,7 +17,7 @@ from launchkit.catalogue import unit as unit_of
 from launchkit.errors import TimeValueError
 from launchkit.reports.page import charts
 from launchkit.reports.page.text import zone
-from launchkit.window import local_day
+from launchkit.window import local_day, parse_instant
 
 
 def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
@@ -176,8 +176,8 @@ def scorecard(results: list[dict[str, Any]]) -> Any:
 
 def _window_text(w: Mapping[str, Any]) -> str:
     try:
-        start = local_day(str(w["start"]), zone())  # a window of whole days of the reports' zone
-        last = local_day(str(w["end"]), zone()) - timedelta(days=1)
+        start = local_day(parse_instant(str(w["start"]), "window", UTC), zone())  # whole days of the reports' zone
+        last = local_day(parse_instant(str(w["end"]), "window", UTC), zone()) - timedelta(days=1)
     except (KeyError, TimeValueError):
         return "—"
     n = w.get("days", (last - start).days + 1)

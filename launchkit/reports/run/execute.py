@@ -15,7 +15,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from launchkit.analytics.span import latest_day_with_data, latest_hour_with_data
 from launchkit.config import Config
 from launchkit.errors import NotebookFailed, ReportError
 from launchkit.jsonclean import clean
+from launchkit.progress import Progress, ProgressFn
 from launchkit.reports.kinds import KINDS, SUMMARY_MIME, SUMMARY_SCHEMA, SUMMARY_TAG, ReportResult, stamp_for
 from launchkit.reports.run.index import write_index
 from launchkit.reports.run.kernel import Kernel, start_kernel
@@ -32,7 +33,7 @@ from launchkit.reports.run.paths import notebook_path
 from launchkit.reports.run.render import plotly_asset, render_html, warm_exporter
 from launchkit.store import atomic, leftovers, snapshot
 from launchkit.store.warehouse import QueryRunner
-from launchkit.window import Window, floor_hour, iso, parse_day, parse_instant
+from launchkit.window import Window, floor_hour, iso, local_day
 
 CELL_TIMEOUT_S = 300
 RUNNING_SUFFIX = ".running.ipynb"  # the notebook papermill writes while it executes
@@ -150,8 +151,8 @@ def _extract_summary(nb: Any) -> dict[str, Any]:
 def run_report(
     kind: str,
     config: Config,
-    at: str | datetime | None = None,
-    date: str | date | None = None,
+    at: datetime | None = None,
+    day: date | None = None,
     pdf: bool = False,
     *,
     now: datetime | None = None,
@@ -164,7 +165,7 @@ def run_report(
     """Execute one report notebook and publish its HTML, executed notebook and JSON summary.
 
     hourly takes `at` (the hour containing it; default: the latest complete hour with data); the
-    daily reports take `date` (or the date of `at`; default: the latest day with data). `kernel`:
+    daily reports take `day` (or the zone's date at `at`; default: the latest day with data). `kernel`:
     one started earlier with start_kernel(kind) (it is shut down here either way). `redact`: whether
     free text is redacted (None: the config's [reports] redact), passed as the notebook's parameter.
     """
@@ -182,7 +183,7 @@ def run_report(
     kernel = kernel or start_kernel(kind, nb_path.parent)
     try:
         return _run_report(
-            kind, config, at, date, pdf, now, cell_timeout, nb_path, update_index, kernel, started, redact
+            kind, config, at, day, pdf, now, cell_timeout, nb_path, update_index, kernel, started, redact
         )
     finally:
         kernel.shutdown()
@@ -191,8 +192,8 @@ def run_report(
 def _run_report(
     kind: str,
     config: Config,
-    at: str | datetime | None,
-    date: str | date | None,
+    at: datetime | None,
+    day: date | None,
     pdf: bool,
     now: datetime | None,
     cell_timeout: float,
@@ -208,8 +209,8 @@ def _run_report(
     params: dict[str, Any] = {"config_json": _config_json(config)}
     tz = config.report_zone  # the report's day and hour are the zone's; its period is in UTC instants
     if spec.grain == "hour":
-        if at not in (None, ""):
-            hour = floor_hour(parse_instant(at, "--at", tz), tz)
+        if at is not None:
+            hour = floor_hour(at, tz)
         else:
             db = _reader(config)
             try:
@@ -221,11 +222,9 @@ def _run_report(
         params["at"] = iso(hour)
         period = window.to_json()
     else:
-        if date not in (None, ""):
-            day = parse_day(date, "--date")
-        elif at not in (None, ""):
-            day = parse_day(parse_instant(at, "--at", tz), "--at", tz)
-        else:
+        if day is None and at is not None:
+            day = local_day(at, tz)
+        elif day is None:
             db = _reader(config)
             try:
                 day = latest_day_with_data(db, tz)
@@ -239,7 +238,7 @@ def _run_report(
                 finance.pilot_to_date(db, config, day)
             finally:
                 db.close()
-        stamp = stamp_for(kind, day=day)
+        stamp = stamp_for(kind, day=day, tz=tz)
         params["date"] = day.isoformat()
         period = Window.day(day, tz=tz).to_json()
     params.update(redact_parameter(nb_path, config.redact if redact is None else redact))
@@ -311,13 +310,8 @@ def _reader(config: Config) -> Any:
 
 HOUR_CHOICES = ("latest", "busiest")
 
-# run_all's progress callback: (reports done, reports in all, the kind just written, its HTML file)
-ReportProgress = Callable[[int, int, str, Path | None], None]
 
-
-def busiest_hour(
-    db: QueryRunner, first: date, last: date, now: datetime | None = None, tz: tzinfo = UTC
-) -> datetime | None:
+def busiest_hour(db: QueryRunner, first: date, last: date, now: datetime | None, tz: tzinfo) -> datetime | None:
     """The complete clock hour (ended by `now`) of days first..last (of the zone `tz`) with the most
     active sessions; the latest of equals. None when no hour of those days has a session."""
     import pandas as pd
@@ -336,9 +330,9 @@ def busiest_hour(
 
 
 def plan(
-    db: QueryRunner, *, days: int = 1, hour: str = "latest", now: datetime | None = None, tz: tzinfo = UTC
+    db: QueryRunner, *, days: int = 1, hour: str = "latest", now: datetime | None = None, tz: tzinfo
 ) -> list[tuple[str, dict[str, Any]]]:
-    """The reports `run_all` renders, as (kind, {"at": hour} or {"date": day}): the hourly report
+    """The reports `run_all` renders, as (kind, {"at": hour} or {"day": day}): the hourly report
     first, then the daily reports of each day (calendar days of the zone `tz`), oldest day first.
     See run_all."""
     if days < 1:
@@ -352,7 +346,7 @@ def plan(
         (kind, {"at": at or latest_hour_with_data(db, now, tz)}) for kind, spec in KINDS.items() if spec.grain == "hour"
     ]
     for d in report_days:
-        jobs.extend((kind, {"date": d}) for kind, spec in KINDS.items() if spec.grain != "hour")
+        jobs.extend((kind, {"day": d}) for kind, spec in KINDS.items() if spec.grain != "hour")
     return jobs
 
 
@@ -365,7 +359,7 @@ def run_all(
     hour: str = "latest",
     workers: int | None = None,
     redact: bool | None = None,
-    progress: ReportProgress | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[Path]:
     """Every report for the latest data; then the index. Returns the HTML files written, the index last.
 
@@ -373,7 +367,8 @@ def run_all(
     the two before it). The hourly report covers the latest complete hour with data (hour="latest"),
     or the busiest complete hour of those days by active sessions (hour="busiest": what `launchkit
     demo` shows). Reports run `workers` at a time (default_workers()). `redact`: see run_report.
-    `progress(done, total, kind, html)` is called before the first report and as each one is written.
+    `progress` (launchkit.progress) is told before the first report and as each one is written (its
+    `current`: "<kind> <stamp>").
     """
     snapshot.refresh(config)
     db = _reader(config)
@@ -404,7 +399,7 @@ def _run_jobs(
     pdf: bool,
     workers: int | None,
     redact: bool | None = None,
-    progress: ReportProgress | None = None,
+    progress: ProgressFn | None = None,
 ) -> list[Path]:
     """Run the reports `jobs` lists with `workers` side by side (the RUN_FIRST kinds first), each
     worker starting its next report's kernel while the current one runs; the HTML files in the
@@ -423,7 +418,7 @@ def _run_jobs(
     errors: list[BaseException] = []
     told, finished = threading.Lock(), [0]
     if progress is not None:
-        progress(0, len(jobs), "", None)
+        progress(Progress(len(jobs), 0, "report"))
 
     def take() -> tuple[int, Kernel] | None:
         if errors:
@@ -449,7 +444,7 @@ def _run_jobs(
                     if progress is not None:
                         with told:
                             finished[0] += 1
-                            progress(finished[0], len(jobs), kind, done[i])
+                            progress(Progress(len(jobs), finished[0], "report", current=f"{kind} {done[i].stem}"))
                 except BaseException:
                     if ahead is not None:
                         ahead[1].shutdown()

@@ -40,7 +40,7 @@ def _indexed_ends(reports_dir: Path) -> dict[str, datetime]:
     for e in entries:
         try:
             if e.get("dir") == KIND:
-                out[str(e["stamp"])] = parse_instant(e["period"]["end"])
+                out[str(e["stamp"])] = parse_instant(e["period"]["end"], "period end", UTC)
         except (KeyError, TypeError, ValueError, AttributeError):
             continue
     return out
@@ -50,14 +50,16 @@ def _period_end(folder: Path, stem: str, indexed: dict[str, datetime], tz: tzinf
     if stem in indexed:
         return indexed[stem]
     try:
-        return parse_instant(json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))["period"]["end"])
+        return parse_instant(
+            json.loads((folder / f"{stem}.json").read_text(encoding="utf-8"))["period"]["end"], "period end", UTC
+        )
     except (OSError, ValueError, KeyError, TypeError):
         pass
     start = hour_of_stamp(stem, tz)  # the file name is the hour's start (launchkit.reports.kinds.stamp_for)
     return start + timedelta(hours=1) if start is not None else None  # None: not a report of ours, left alone
 
 
-def prune_hourly(reports_dir: Path, keep_days: int, tz: tzinfo = UTC) -> list[str]:
+def prune_hourly(reports_dir: Path, keep_days: int, tz: tzinfo) -> list[str]:
     """Remove the hourly reports older than keep_days (see the module docstring); their stamps, oldest first.
 
     keep_days 0 keeps everything. A file that cannot be removed is left for the next run. `tz`: the zone
