@@ -29,8 +29,8 @@ import pandas as pd
 
 import launchkit
 from launchkit.analytics import criteria as crit
+from launchkit.analytics import explain, quality, samples
 from launchkit.analytics import metrics as m
-from launchkit.analytics import quality, samples
 from launchkit.analytics.scope import Scope
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
@@ -483,6 +483,7 @@ def decide(db: QueryRunner, day: date, config: Config, *, store: bool = True, hi
             }
         )
     data_sufficient = not insufficient
+    explain.explain(db, config, reasons, w_day, w_base, s_base)  # each reason leads with its culprit and time
 
     if rollback:
         rec = ROLLBACK

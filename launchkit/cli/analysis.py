@@ -134,6 +134,8 @@ def decide(day: date, as_json: bool, no_store: bool, config: Config) -> None:
     click.echo(f"{out.get('day', day)}: {out['recommendation']}")
     for reason in out.get("reasons", []):
         click.echo(f"  - {reason.get('message', reason) if isinstance(reason, dict) else reason}")
+        if isinstance(reason, dict) and reason.get("detail"):  # the statistics behind a reason led by its culprit
+            click.echo(f"      {reason['detail']}")
 
 
 def _evidence(c: dict[str, Any]) -> str:

@@ -148,8 +148,9 @@ def tickets(day: date | None, state: str | None, out: str | None, redact: bool, 
 def incident(
     incident_id: str, at: datetime | None, as_json: bool, out: str | None, redact: bool, config: Config
 ) -> None:
-    """Print an incident update for users and stakeholders: impact (sessions active while it was open, per
-    tenant, and how many had an error), duration, remediation (root cause, action items) and the next
+    """Print an incident update for users and stakeholders: impact (sessions that met its symptom while it was
+    open: called the tool or belong to the tenant it names, else every active session; per tenant, and how
+    many had an error), duration, remediation (root cause, action items) and the next
     update (by severity: SEV1 every 30 min, SEV2 hourly, SEV3 every 4 h, SEV4 daily; once resolved, the
     postmortem within 24 h).
 

@@ -332,7 +332,8 @@ def pilot_options(*, start_help: str, sessions_help: str, start_default: str | N
                     default="healthy",
                     show_default=True,
                     callback=_scenario,
-                    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic.",
+                    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic; "
+                    "a problem confined to one segment: tenant-outage, release-regression, model-regression; csat-drop.",
                 ),
                 click.option(
                     "--start",

@@ -8,10 +8,22 @@ list prices, kept independently of launchkit's pricing code, which the synthetic
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
-SCENARIOS: tuple[str, ...] = ("healthy", "latency-regression", "tool-outage", "cost-overrun", "low-traffic")
+SCENARIOS: tuple[str, ...] = (
+    "healthy",
+    "latency-regression",
+    "tool-outage",
+    "cost-overrun",
+    "low-traffic",
+    "tenant-outage",
+    "release-regression",
+    "model-regression",
+    "csat-drop",
+)
 
 DEFAULT_START = dt.date(2026, 3, 2)  # a Monday
 # Mean sessions per hour in weekday business hours once every tenant is enabled.
@@ -154,7 +166,7 @@ COMMENTS = {
 }
 BAD_LATENCY_MS = 12000.0
 
-# Scenario effects (see docs/synthetic-pilot.md).
+# Scenario effects' defaults (see docs/synthetic-pilot.md); a pilot's own are an Effects (below).
 LATENCY_MULTIPLIER = 2.2
 OUTAGE_TOOL = "sql_query"
 OUTAGE_FAIL_RATE = 0.35
@@ -165,6 +177,58 @@ BILL_NOISE_MAX = 0.0095
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
+
+
+@dataclass(frozen=True)
+class Effects:
+    """The size and reach of a scenario's problem: every effect is a parameter, so a benchmark or a test sets
+    it (`generate_frames(scenario="latency-regression", effects=Effects(latency_multiplier=1.15))`).
+
+    Which effect a scenario applies, and to which segment, is the scenario's (SCENARIO_EFFECTS); the
+    segment's value is set here: `tenant` (None: the busiest tenant of the first wave that stays enabled),
+    `tool`, `model` (the one name a turn carries), `release_share` (the share of tenants, first ones first,
+    that get the release of the problem day in release-regression; the others stay on the one before).
+    `start_hour` is the hour (UTC) of the problem day the problem starts at."""
+
+    latency_multiplier: float = LATENCY_MULTIPLIER
+    token_multiplier: float = TOKEN_MULTIPLIER
+    tool_fail_rate: float = OUTAGE_FAIL_RATE
+    tool_timeout_share: float = OUTAGE_TIMEOUT_SHARE
+    turn_error_rate: float = 0.08
+    csat_drop: float = 0.10  # percentage points of CSAT (ratings 4-5) lost, as a share: 0.05 = 5 points
+    tool: str = OUTAGE_TOOL
+    tenant: str | None = None
+    model: str = "gpt-4o"
+    release_share: float = 0.5
+    start_hour: int = 0
+
+    def __post_init__(self) -> None:
+        if self.tool not in TOOLS:
+            raise ValueError(f"effects.tool must be one of {', '.join(TOOLS)}, got {self.tool!r}")
+        if self.model not in MODEL_NAMES.values():
+            raise ValueError(f"effects.model must be one of {', '.join(MODEL_NAMES.values())}, got {self.model!r}")
+        if not 0 <= self.start_hour <= 23:
+            raise ValueError(f"effects.start_hour must be 0..23, got {self.start_hour!r}")
+        for name in ("tool_fail_rate", "tool_timeout_share", "turn_error_rate", "csat_drop", "release_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"effects.{name} must be within 0..1, got {getattr(self, name)!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# scenario -> (the effect it applies, the dimension the problem is confined to; None: everywhere)
+SCENARIO_EFFECTS: dict[str, tuple[str | None, str | None]] = {
+    "healthy": (None, None),
+    "low-traffic": (None, None),
+    "latency-regression": ("latency", None),
+    "tool-outage": ("tool_failures", "tool"),
+    "cost-overrun": ("tokens", None),
+    "tenant-outage": ("tool_failures", "tenant"),
+    "release-regression": ("turn_errors", "release"),
+    "model-regression": ("latency", "model"),
+    "csat-drop": ("csat", None),
+}
 
 
 def problem_day_index(days: int) -> int:

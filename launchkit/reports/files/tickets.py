@@ -36,6 +36,7 @@ from typing import Any
 import pandas as pd
 
 from launchkit.analytics import records, themes
+from launchkit.analytics.triage import is_negative
 from launchkit.errors import LaunchkitError
 from launchkit.reports.files.sheets import csv_rows
 from launchkit.store import atomic
@@ -67,12 +68,6 @@ def stable_id(kind: str, source_id: str) -> str:
     """`LK-F-…` (feedback) or `LK-I-…` (incident): the same for the same source id on every run and machine."""
     digest = hashlib.sha256(f"{kind}:{source_id}".encode()).hexdigest()[:12]
     return f"LK-{kind[0].upper()}-{digest}"
-
-
-def is_negative(rating: Any, thumbs: Any) -> bool:
-    """Rated 1 or 2 of 5, or thumbs down."""
-    low = rating is not None and not pd.isna(rating) and float(rating) <= 2
-    return bool(low or (isinstance(thumbs, str) and thumbs.strip().lower() == "down"))
 
 
 def _text(v: Any) -> str:
