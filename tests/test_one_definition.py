@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -68,7 +69,8 @@ def test_metrics_text_shows_numbers_as_the_reports_do(tmp_path, monkeypatch):
         insert(wh, "sessions", [{"session_id": "s1", "tenant_id": "A", "started_at": "2026-03-02T10:05:00Z"}])
     res = CliRunner().invoke(cli, ["metrics", "--date", "2026-03-02", "--warehouse", str(wh_path), "--config", "none"])
     assert res.exit_code == 0, res.output
-    lines = {line[:26].strip(): line[26:].strip() for line in res.output.splitlines()[1:]}
+    pairs = [re.split(r"\s{2,}", line.strip(), maxsplit=1) for line in res.output.splitlines()[1:]]
+    lines = {p[0]: p[1] for p in pairs if len(p) == 2}  # label, then its value after a run of spaces
     assert lines["active sessions"] == "1"
     assert lines["tool-call success"] == "—"  # missing is a dash, never 0 (and never "no data" here, "n/a" there)
     assert lines["total cost"] == "—"
