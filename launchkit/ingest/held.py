@@ -11,6 +11,8 @@ have had the row loaded in time). `launchkit reprocess --drop` gives the held ro
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import duckdb
@@ -22,6 +24,7 @@ from launchkit.ingest.compile import typed_sql
 from launchkit.ingest.merge import load_staged
 from launchkit.ingest.result import FileResult
 from launchkit.store.sql import quote_ident, string_literal
+from launchkit.store.transaction import transaction
 from launchkit.store.warehouse import execute
 
 HELD_DIGEST = "held"  # the content hash of a re-evaluation's manifest row (it reads no file)
@@ -67,11 +70,20 @@ def reevaluate(con: duckdb.DuckDBPyConnection, config: Config) -> list[FileResul
     return out
 
 
+@contextmanager
+def _utc_after(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The session zone back to UTC after a load set the input's (a gone connection says so itself)."""
+    try:
+        yield
+    finally:
+        with suppress(duckdb.Error):
+            con.execute("SET TimeZone = 'UTC'")
+
+
 def _one(con: duckdb.DuckDBPyConnection, config: Config, path: str, table: str) -> FileResult | None:
     """One file's held rows of one table, in one transaction."""
     spec = TABLES[table]
-    con.execute("BEGIN TRANSACTION")
-    try:
+    with transaction(con), _utc_after(con):
         manifest.set_zone(con, config.timezone)
         manifest.set_window(con, config.earliest, config.max_future_hours, manifest.now(), config.max_turn_cost_usd)
         key_path = "$." + '"' + spec.key + '"'
@@ -89,7 +101,6 @@ def _one(con: duckdb.DuckDBPyConnection, config: Config, path: str, table: str) 
         _, tvr = typed_sql(con, spec, "_lk_held_src")
         passing = [r for (r,) in con.execute(f"SELECT _row FROM {tvr} WHERE _code IS NULL ORDER BY _row").fetchall()]
         if not passing:
-            con.execute("ROLLBACK")
             return None
         key, target = quote_ident(spec.key), quote_ident(spec.name)
         # A key a later load wrote since: that row stands (it would have overwritten this one, loaded in time).
@@ -116,13 +127,4 @@ def _one(con: duckdb.DuckDBPyConnection, config: Config, path: str, table: str) 
         manifest.record(con, result, HELD_DIGEST, "loaded")
         for t in ("_lk_held", "_lk_held_src", "_lk_held_ok"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
-        con.execute("SET TimeZone = 'UTC'")
-        con.execute("COMMIT")
         return result
-    except BaseException:
-        try:
-            con.execute("ROLLBACK")
-            con.execute("SET TimeZone = 'UTC'")
-        except duckdb.Error:
-            pass
-        raise
