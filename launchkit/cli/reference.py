@@ -22,6 +22,7 @@ COMMAND_EXITS: dict[str, tuple[int, ...]] = {
     "metrics": (exits.OK, exits.FAILED, exits.BUSY),
     "decide": (exits.OK, exits.FAILED, exits.BUSY),
     "readiness": (exits.OK, exits.FAILED, exits.BUSY),
+    "capacity": (exits.OK, exits.FAILED, exits.BUSY),
     "run": (exits.OK, exits.FAILED, exits.BUSY),
     "hourly": (exits.OK, exits.FAILED, exits.BREACH, exits.WARNINGS, exits.BUSY),
     "export": (exits.OK, exits.FAILED, exits.BUSY),
