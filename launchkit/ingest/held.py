@@ -11,7 +11,8 @@ have had the row loaded in time). `launchkit reprocess --drop` gives the held ro
 
 from __future__ import annotations
 
-import contextlib
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 
 import duckdb
@@ -69,61 +70,61 @@ def reevaluate(con: duckdb.DuckDBPyConnection, config: Config) -> list[FileResul
     return out
 
 
-def _one(con: duckdb.DuckDBPyConnection, config: Config, path: str, table: str) -> FileResult | None:
-    """One file's held rows of one table, in one transaction (launchkit.store.transaction); the scratch
-    tables and the session's time zone are put back whatever happens."""
+@contextmanager
+def _utc_after(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """The session zone back to UTC after a load set the input's (a gone connection says so itself)."""
     try:
-        with transaction(con):
-            return _take(con, config, path, table)
+        yield
     finally:
-        with contextlib.suppress(duckdb.Error):
-            for t in ("_lk_held", "_lk_held_src", "_lk_held_ok"):
-                con.execute(f"DROP TABLE IF EXISTS {t}")
+        with suppress(duckdb.Error):
             con.execute("SET TimeZone = 'UTC'")
 
 
-def _take(con: duckdb.DuckDBPyConnection, config: Config, path: str, table: str) -> FileResult | None:
-    """The held rows of one file and table that now pass, loaded; None when none passes."""
+def _one(con: duckdb.DuckDBPyConnection, config: Config, path: str, table: str) -> FileResult | None:
+    """One file's held rows of one table, in one transaction."""
     spec = TABLES[table]
-    manifest.set_zone(con, config.timezone)
-    manifest.set_window(con, config.earliest, config.max_future_hours, manifest.now(), config.max_turn_cost_usd)
-    key_path = "$." + '"' + spec.key + '"'
-    execute(con, "ingest/held_rows", {"path": path, "table_name": table, "key_path": key_path}).fetchall()
-    keys = {
-        k
-        for (k,) in con.execute("SELECT DISTINCT unnest(json_keys(raw)) FROM _lk_held").fetchall()
-        if k in spec.column_names  # contract names only: an allow-list of identifiers
-    }
-    cols = "".join(
-        f", json_extract_string(raw, {string_literal('$.' + chr(34) + k + chr(34))}) AS {quote_ident(k)}"
-        for k in sorted(keys)
-    )
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_held_src AS SELECT _row{cols} FROM _lk_held")
-    _, tvr = typed_sql(con, spec, "_lk_held_src")
-    passing = [r for (r,) in con.execute(f"SELECT _row FROM {tvr} WHERE _code IS NULL ORDER BY _row").fetchall()]
-    if not passing:
-        return None
-    key, target = quote_ident(spec.key), quote_ident(spec.name)
-    # A key a later load wrote since: that row stands (it would have overwritten this one, loaded in time).
-    superseded = [
-        r
-        for (r,) in con.execute(
-            f"SELECT h._row FROM _lk_held AS h WHERE list_contains(?, h._row) AND EXISTS "
-            f"(SELECT 1 FROM {target} AS t WHERE t.{key} = h._key AND t.{LINEAGE_COLUMN} > h.load_id)",
-            [passing],
-        ).fetchall()
-    ]
-    taking = [r for r in passing if r not in set(superseded)]
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _lk_held_ok AS SELECT * FROM _lk_held_src WHERE list_contains(?, _row)",
-        [taking],
-    )
-    load_id = manifest.next_load_id(con)
-    result = load_staged(con, load_id=load_id, path=path, table=table, stg="_lk_held_ok")
-    result.rows_read += len(superseded)
-    result.duplicates += len(superseded)
-    result.format = "held"
-    result.notes.append(f"{len(passing)} held row{'s' if len(passing) != 1 else ''} re-evaluated and taken")
-    execute(con, "ingest/held_taken", {"load_id": load_id, "path": path, "table_name": table, "rows": passing})
-    manifest.record(con, result, HELD_DIGEST, "loaded")
-    return result
+    with transaction(con), _utc_after(con):
+        manifest.set_zone(con, config.timezone)
+        manifest.set_window(con, config.earliest, config.max_future_hours, manifest.now(), config.max_turn_cost_usd)
+        key_path = "$." + '"' + spec.key + '"'
+        execute(con, "ingest/held_rows", {"path": path, "table_name": table, "key_path": key_path}).fetchall()
+        keys = {
+            k
+            for (k,) in con.execute("SELECT DISTINCT unnest(json_keys(raw)) FROM _lk_held").fetchall()
+            if k in spec.column_names  # contract names only: an allow-list of identifiers
+        }
+        cols = "".join(
+            f", json_extract_string(raw, {string_literal('$.' + chr(34) + k + chr(34))}) AS {quote_ident(k)}"
+            for k in sorted(keys)
+        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _lk_held_src AS SELECT _row{cols} FROM _lk_held")
+        _, tvr = typed_sql(con, spec, "_lk_held_src")
+        passing = [r for (r,) in con.execute(f"SELECT _row FROM {tvr} WHERE _code IS NULL ORDER BY _row").fetchall()]
+        if not passing:
+            return None
+        key, target = quote_ident(spec.key), quote_ident(spec.name)
+        # A key a later load wrote since: that row stands (it would have overwritten this one, loaded in time).
+        superseded = [
+            r
+            for (r,) in con.execute(
+                f"SELECT h._row FROM _lk_held AS h WHERE list_contains(?, h._row) AND EXISTS "
+                f"(SELECT 1 FROM {target} AS t WHERE t.{key} = h._key AND t.{LINEAGE_COLUMN} > h.load_id)",
+                [passing],
+            ).fetchall()
+        ]
+        taking = [r for r in passing if r not in set(superseded)]
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE _lk_held_ok AS SELECT * FROM _lk_held_src WHERE list_contains(?, _row)",
+            [taking],
+        )
+        load_id = manifest.next_load_id(con)
+        result = load_staged(con, load_id=load_id, path=path, table=table, stg="_lk_held_ok")
+        result.rows_read += len(superseded)
+        result.duplicates += len(superseded)
+        result.format = "held"
+        result.notes.append(f"{len(passing)} held row{'s' if len(passing) != 1 else ''} re-evaluated and taken")
+        execute(con, "ingest/held_taken", {"load_id": load_id, "path": path, "table_name": table, "rows": passing})
+        manifest.record(con, result, HELD_DIGEST, "loaded")
+        for t in ("_lk_held", "_lk_held_src", "_lk_held_ok"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+        return result
