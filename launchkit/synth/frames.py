@@ -54,6 +54,7 @@ from launchkit.synth.parameters import (
     TOOL_TIMEOUT_SHARE,
     TOOLS,
     TURN_ERROR_RATE,
+    TURN_ERROR_TYPES,
     UNPRICED_SHARE,
     WEEKDAY_FACTOR,
     Effects,
@@ -199,6 +200,9 @@ def generate_frames(
                 ),
                 "provider": text_column(np.array([MODEL_VENDOR[m] for m in MODELS])[tu["model"][t_keep]]),
                 "model_raw": text_column(np.array(MODELS)[tu["model"][t_keep]]),
+                "error_type": text_column(
+                    TURN_ERROR_TYPES[tu["start"][t_keep] % len(TURN_ERROR_TYPES)], ~tu["error"][t_keep]
+                ),
             }
         ),
         "tool_calls": pd.DataFrame(

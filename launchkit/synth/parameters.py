@@ -70,6 +70,15 @@ MODEL_VENDOR: dict[str, str] = {
     "claude-3-5-sonnet-20241022": "anthropic",
     "claude-3-5-haiku-20241022": "anthropic",
 }
+# The demo's made-up provider tier (per minute, by the one name per provider/model a turn carries): what
+# `launchkit demo` writes into its launchkit.toml as [capacity.limits], so the GA report's rate-limit check
+# has limits to judge (docs/capacity.md). Real limits come from each provider's account.
+DEMO_RATE_LIMITS: dict[str, dict[str, int]] = {
+    "openai/gpt-4o": {"rpm": 500, "tpm": 5_000_000},
+    "openai/gpt-4o-mini": {"rpm": 500, "tpm": 5_000_000},
+    "anthropic/claude-3-5-sonnet": {"rpm": 400, "itpm": 2_000_000, "otpm": 80_000},
+    "anthropic/claude-3-5-haiku": {"rpm": 400, "itpm": 1_000_000, "otpm": 80_000},
+}
 # Per model: share of turns, median latency (ms), median input tokens of a first turn, median output.
 MODELS = tuple(PRICES_PER_MTOK)
 # Whether a model's vendor bills cache writes (and reports them): Anthropic yes, OpenAI no.
@@ -126,6 +135,9 @@ HOUR_PROFILE = np.array(
 WEEKDAY_FACTOR = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.12, 0.10])
 
 TURN_ERROR_RATE = 0.01
+# What a failed turn's error type says (turns.error_type): taken by the turn's start millisecond, so naming
+# them draws no random number and leaves every other value of a seed as it was.
+TURN_ERROR_TYPES = np.array(["server_error", "APITimeoutError", "overloaded_error"], dtype=object)
 UNPRICED_SHARE = 0.03  # turns exported without cost_usd (priced later from tokens)
 FEEDBACK_RATE = 0.25
 FEEDBACK_RATE_BAD = 0.35  # people complain a little more often after a bad session

@@ -4,6 +4,7 @@
 -- parameters: $start, $end (TIMESTAMPTZ, half-open window)
 SELECT
     f.feedback_id,
+    f.session_id,
     f.submitted_at,
     f.session_id,
     s.tenant_id,
