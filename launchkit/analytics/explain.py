@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from launchkit.analytics import attribution as attr
-from launchkit.analytics import changepoint
+from launchkit.analytics import changepoint, records
 from launchkit.analytics.metrics import bucket_params
 from launchkit.analytics.scope import DIMENSIONS as SCOPE_DIMENSIONS
 from launchkit.analytics.scope import Scope
@@ -69,20 +69,20 @@ def hourly(db: QueryRunner, end: datetime, tz: tzinfo, cuts: dict[str, float | N
     return db.frame("attribution/hourly_scoped", {**params, **scope.params})
 
 
-def timeline(db: QueryRunner, window: Window) -> list[dict[str, Any]]:
-    """Releases shipped, tenants enabled or disabled and incidents opened or resolved in a window, oldest first."""
+def timeline(db: QueryRunner, window: Window, *, redact: bool = True) -> list[dict[str, Any]]:
+    """Releases shipped, tenants enabled or disabled and incidents opened or resolved in a window, oldest first;
+    incident titles redacted (launchkit.analytics.records) unless `redact` is False."""
     events: list[dict[str, Any]] = []
     for r in db.rows("releases/shipped", window.params):
         events.append({"at": r[1], "kind": "release", "what": f"release {r[0]} shipped", "release": r[0]})
     for r in db.rows("attribution/rollout_changes", window.params):
         events.append({"at": r[3], "kind": "rollout", "what": f"tenant {r[0]} {r[2]}", "tenant": r[0]})
-    for r in db.frame("reports/incidents", window.params).to_dict("records"):
-        if window.start <= r["opened_at"] < window.end:
-            events.append({"at": r["opened_at"], "kind": "incident", "what": f"{r['severity']} opened: {r['title']}"})
-        if r["resolved_at"] is not None and r["resolved_at"] == r["resolved_at"] and r["resolved_at"] < window.end:
-            events.append(
-                {"at": r["resolved_at"], "kind": "incident", "what": f"{r['severity']} resolved: {r['title']}"}
-            )
+    for inc in records.incidents(db, window, redact=redact).to_dict("records"):
+        opened, resolved, name = inc["opened_at"], inc["resolved_at"], f"{inc['severity']}"
+        if window.start <= opened < window.end:
+            events.append({"at": opened, "kind": "incident", "what": f"{name} opened: {inc['title']}"})
+        if resolved is not None and resolved == resolved and resolved < window.end:  # NaT != NaT
+            events.append({"at": resolved, "kind": "incident", "what": f"{name} resolved: {inc['title']}"})
     return sorted(events, key=lambda e: e["at"])
 
 
