@@ -73,9 +73,10 @@ lab: install
 	echo "JupyterLab on notebooks/: open the http://127.0.0.1:8888/lab?token=... URL it prints below"; \
 	$(BIN)/jupyter lab --notebook-dir=notebooks --no-browser $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
-## make docs: docs/cli.md from the commands
+## make docs: docs/cli.md from the commands, docs/contributing.md's module map from the docstrings
 docs: install
 	$(BIN)/python -m launchkit.cli.reference > docs/cli.md
+	$(BIN)/python -m launchkit.cli.module_map docs/contributing.md
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py

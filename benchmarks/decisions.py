@@ -39,7 +39,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 DAYS = 30
 FIRST_DECIDED_DAY = 7  # the first day with a full 7-day baseline
-PROBLEM_DAY = 18  # launchkit.synth.model.problem_day_index(30): a Friday
+PROBLEM_DAY = 18  # launchkit.synth.parameters.problem_day_index(30): a Friday
 FLOOR_DAY = 16  # a Wednesday: the effects at the floors get two weekday evenings
 PROBLEMS = ("latency-regression", "tool-outage", "cost-overrun")
 FLOORS = ("latency x1.15", "tokens x1.25", "sql_query fails 5%", "csat -5 points")
@@ -98,7 +98,11 @@ def run_one(scenario: str, seed: int, level: float, before: str | None) -> dict[
     from launchkit.analytics import decision
     from launchkit.config import load_config
     from launchkit.contract import TABLES
-    from launchkit.store.runner import Warehouse
+
+    try:
+        from launchkit.store.warehouse import Warehouse
+    except ImportError:  # a checkout from before store.runner was renamed
+        from launchkit.store.runner import Warehouse  # type: ignore[no-redef]
 
     t0 = time.perf_counter()
     gen = scenario if scenario in PROBLEMS else "healthy"

@@ -42,13 +42,13 @@ def parts() -> list[tuple[str, float]]:
     from launchkit import synth
     from launchkit.config import load_config
     from launchkit.jobs import demo, load
-    from launchkit.reports import runner
-    from launchkit.reports.kernel import start_kernel
+    from launchkit.reports.run import execute
+    from launchkit.reports.run.kernel import start_kernel
     from launchkit.store import snapshot
-    from launchkit.store.runner import Warehouse
-    from launchkit.synth import model as synth_model
+    from launchkit.store.warehouse import Warehouse
+    from launchkit.synth import parameters as synth_params
 
-    runner.skip_slow_optional_imports()
+    execute.skip_slow_optional_imports()
     rows: list[tuple[str, float]] = []
     with tempfile.TemporaryDirectory(prefix="lk-demo-parts-") as d:
         folder = Path(d)
@@ -56,8 +56,8 @@ def parts() -> list[tuple[str, float]]:
         t = time.monotonic()
         p = synth.generate_frames(
             seed=7,
-            start=synth_model.DEMO_START,
-            sessions_per_hour=synth_model.DEMO_SESSIONS_PER_HOUR,
+            start=synth_params.DEMO_START,
+            sessions_per_hour=synth_params.DEMO_SESSIONS_PER_HOUR,
             recent_incident=True,
         )
         rows.append(("generate the pilot", time.monotonic() - t))
@@ -71,21 +71,21 @@ def parts() -> list[tuple[str, float]]:
         rows.append(("ingest", time.monotonic() - t))
         snapshot.refresh(cfg)
         db = snapshot.connect(cfg, refresh_first=False)
-        jobs = runner.plan(db, days=3, hour="busiest")
+        jobs = execute.plan(db, days=3, hour="busiest")
         db.close()
         t0 = time.monotonic()
         kernel = start_kernel(jobs[0][0])
         for i, (kind, when) in enumerate(jobs):
             ahead = start_kernel(jobs[i + 1][0]) if i + 1 < len(jobs) else None
-            r = runner.run_report(kind, cfg, update_index=False, kernel=kernel, **when)
+            r = execute.run_report(kind, cfg, update_index=False, kernel=kernel, **when)
             rows.append((f"  report {kind} {r.stamp}", r.seconds))
             if ahead is not None:
                 kernel = ahead
         rows.append((f"{len(jobs)} reports one at a time", time.monotonic() - t0))
         t = time.monotonic()
-        runner.run_all(cfg, days=3, hour="busiest")
+        execute.run_all(cfg, days=3, hour="busiest")
         rows.append(
-            (f"{len(jobs)} reports side by side ({runner.default_workers()} workers) + index", time.monotonic() - t)
+            (f"{len(jobs)} reports side by side ({execute.default_workers()} workers) + index", time.monotonic() - t)
         )
     return rows
 

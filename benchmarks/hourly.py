@@ -10,7 +10,7 @@
 
 Each measurement is a fresh subprocess timed from outside (interpreter start to exit), repeated
 and alternated so that machine noise hits all alike; the medians are printed. Both the floor and
-the hourly process skip the same slow optional import (launchkit.reports.runner.skip_slow_optional_imports).
+the hourly process skip the same slow optional import (launchkit.reports.run.execute.skip_slow_optional_imports).
 Targets (issue 5): hourly within 2x the floor; the 60-day run within 1.3x of the 1-day run.
 
 The synthetic pilot and the two history warehouses are built once into benchmarks/.data/hourly/.
@@ -40,8 +40,8 @@ STAMP = "v1"
 
 FLOOR = """
 import sys, time
-from launchkit.reports import runner
-runner.skip_slow_optional_imports()
+from launchkit.reports.run import execute
+execute.skip_slow_optional_imports()
 import nbformat, papermill
 from nbconvert import HTMLExporter
 nb = nbformat.v4.new_notebook()
@@ -126,7 +126,7 @@ def build(rebuild: bool) -> dict[str, Path]:
     from launchkit.analytics import pricing
     from launchkit.config import load_config
     from launchkit.store import snapshot
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
     t = time.perf_counter()
     frames = synth.generate_frames(days=DAYS, tenants=8, seed=7).frames

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from launchkit.ingest import inbox
 from launchkit.ingest.files import content_hash
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def write_files(folder: Path, n: int, kib: int) -> list[Path]:

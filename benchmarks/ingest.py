@@ -49,7 +49,7 @@ INGEST = """
 import sys, time
 from launchkit import ingest
 from launchkit.config import load_config
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 src, db = sys.argv[1:3]
 t = time.perf_counter()
 con = Warehouse.open(db)
@@ -107,7 +107,7 @@ TRACE_INGEST = """
 import sys, time
 from launchkit import ingest
 from launchkit.config import load_config
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 src, db, n_workers = sys.argv[1:4]
 t = time.perf_counter()
 con = Warehouse.open(db)

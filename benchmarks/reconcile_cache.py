@@ -27,7 +27,7 @@ def main() -> None:
     from launchkit.analytics import reconcile
     from launchkit.config import load_config
     from launchkit.jobs import load
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
     pilot = synth.generate_frames(days=ns.days, seed=ns.seed)
     turns = pilot.frames["turns"]

@@ -21,7 +21,7 @@ from launchkit import synth
 from launchkit.analytics import records, span, themes
 from launchkit.config import load_config
 from launchkit.jobs import load
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 HERE = Path(__file__).resolve().parent

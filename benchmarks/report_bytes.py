@@ -19,12 +19,12 @@ from pathlib import Path
 from launchkit import synth
 from launchkit.config import load_config
 from launchkit.jobs import load
-from launchkit.reports import runner
-from launchkit.store.runner import Warehouse
+from launchkit.reports.run import execute
+from launchkit.store.warehouse import Warehouse
 
 HOUR = "2026-03-03T14:00Z"
 DAY = "2026-03-03"
-KINDS = (("hourly", {"at": HOUR}), ("cost", {"date": DAY}), ("debrief", {"date": DAY}))
+KINDS = (("hourly", {"at": HOUR}), ("cost", {"day": DAY}), ("debrief", {"day": DAY}))
 
 
 def _size(folder: Path, kind: str) -> dict[str, int]:
@@ -32,7 +32,7 @@ def _size(folder: Path, kind: str) -> dict[str, int]:
 
 
 def main() -> int:
-    runner.skip_slow_optional_imports()
+    execute.skip_slow_optional_imports()
     with tempfile.TemporaryDirectory(prefix="lk-bytes-") as tmp:
         root = Path(tmp)
         synth.generate(root / "data", days=2, tenants=4, seed=5, sessions_per_hour=40, start=date(2026, 3, 2))
@@ -44,7 +44,7 @@ def main() -> int:
                 with Warehouse.open(cfg.warehouse_path) as wh:
                     load.run(wh, [root / "data"], cfg)
             for kind, when in KINDS:
-                runner.run_report(kind, cfg, update_index=False, **when)
+                execute.run_report(kind, cfg, update_index=False, **when)
             sizes[share] = {kind: _size(cfg.reports_dir, kind) for kind, _ in KINDS}
         shared = sum(p.stat().st_size for p in (root / "reports-True").glob("plotly-*.min.js"))
     print(

@@ -32,6 +32,7 @@ class Column:
     max: float | None = None
     default: str | None = None  # a literal used when the value is missing
     may_be_planned: bool = False  # a time that may lie ahead (a planned rollout): no [ingest] max_future_hours
+    cap: str | None = None  # a configured cap the value may not pass (a field of the load's window, compile)
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ TABLES: dict[str, Table] = {
                 Column("ttft_ms", "double", min=0),
                 Column("input_tokens", "bigint", min=0),
                 Column("output_tokens", "bigint", min=0),
-                Column("cost_usd", "double", min=0),
+                Column("cost_usd", "double", min=0, cap="max_cost"),
                 # subsets of input_tokens, priced at their own rates (NULL: not reported)
                 Column("cache_read_tokens", "bigint", min=0),
                 Column("cache_write_tokens", "bigint", min=0),

@@ -1,14 +1,18 @@
 """The one time parser, the half-open UTC window every metric is computed over, and the team's calendar.
 
-Every entry point (CLI flags, notebook parameters, library calls) reads times and dates here, so a
-value means the same everywhere. The warehouse and every window are UTC instants; what a *day* and an
-*hour* are is the report zone's ([reports] timezone, default UTC, given here as `tz`):
+The edge (CLI flags, notebook parameters) reads times and dates here, once, so a value means the
+same everywhere; the library below takes `date`, aware `datetime` and `Window` values only, and the
+report zone always as an argument (no default: a forgotten zone is a type error, never silently UTC).
+The warehouse and every window are UTC instants; what a *day* and an *hour* are is the report zone's
+([reports] timezone, default UTC, given here as `tz`):
 
 - a date is a local calendar day: from local midnight to the next local midnight, as a UTC window
   (23 or 25 hours long on the days the clocks change; a zone whose clocks skip midnight starts the
   day when they resume);
-- an hour is a local clock hour: from a time the local clock shows hh:00 to one hour later (in every
-  zone whose offset moves by whole hours that is also a UTC hour; in Asia/Kolkata it starts at :30 UTC);
+- an hour is a local clock hour: from a time the local clock shows hh:00 to the next time it shows
+  hh:00 (in every zone whose offset moves by whole hours that is one UTC hour; in Asia/Kolkata it
+  starts at :30 UTC; around a 30-minute change, Australia/Lord_Howe's, one hour lasts 90 minutes):
+  every instant lies in exactly one hour;
 - an ISO time with `Z` or an offset is that instant; one with neither is a local wall-clock time in
   the zone: a time the clocks skip (02:30 on the day they spring forward) is refused, and one they
   repeat (01:30 on the day they fall back in New York) is the FIRST of the two (daylight time);
@@ -58,9 +62,20 @@ def zone_name(tz: tzinfo) -> str:
     return str(key) if key else str(tz.tzname(None) or tz)
 
 
-def local(ts: datetime, tz: tzinfo = UTC) -> datetime:
+def utc(ts: datetime) -> datetime:
+    """An instant as an aware UTC datetime; a naive one is taken as UTC, the warehouse's clock (what a user
+    typed without an offset is read on the report zone by `parse_instant`, at the edge, never here)."""
+    if ts.tzinfo is None:
+        return ts.replace(tzinfo=UTC)
+    try:
+        return ts.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise TimeValueError("time", ts.isoformat(), "a time between the years 1 and 9999 in UTC") from None
+
+
+def local(ts: datetime, tz: tzinfo) -> datetime:
     """The instant as the zone's clock shows it (aware; `fold` = 1 on the second of a repeated hour)."""
-    return parse_instant(ts).astimezone(tz)
+    return utc(ts).astimezone(tz)
 
 
 def repeated(wall: datetime) -> bool:
@@ -69,17 +84,17 @@ def repeated(wall: datetime) -> bool:
     return bool(wall.fold) and wall.replace(fold=0).utcoffset() != wall.utcoffset()
 
 
-def local_day(ts: datetime | str, tz: tzinfo = UTC) -> date:
+def local_day(ts: datetime, tz: tzinfo) -> date:
     """The zone's calendar date at an instant."""
-    return local(parse_instant(ts), tz).date()
+    return local(ts, tz).date()
 
 
-def clock(ts: datetime, tz: tzinfo = UTC) -> str:
+def clock(ts: datetime, tz: tzinfo) -> str:
     """An instant for people, on the zone's clock with its abbreviation: '2026-03-10 15:02 CET' ('... UTC')."""
     return local(ts, tz).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def clock_span(start: datetime, end: datetime, tz: tzinfo = UTC) -> str:
+def clock_span(start: datetime, end: datetime, tz: tzinfo) -> str:
     """A stretch of time on the zone's clock: '2026-03-12 14:00 to 15:00 UTC'; when the clocks change
     inside it, both abbreviations: '2026-10-25 02:00 CEST to 02:00 CET'."""
     a, b = local(start, tz), local(end, tz)
@@ -106,8 +121,9 @@ def _localize(naive: datetime, tz: tzinfo, what: str, shown: Any) -> datetime:
 # parsing
 
 
-def parse_instant(value: datetime | date | str, what: str = "time", tz: tzinfo = UTC) -> datetime:
-    """An aware UTC datetime from a datetime, a date (its local midnight) or an ISO string.
+def parse_instant(value: datetime | date | str, what: str, tz: tzinfo) -> datetime:
+    """An aware UTC datetime from a datetime, a date (its local midnight) or an ISO string: what a user
+    gives (a flag, a notebook parameter), read once at the edge; the library below takes the result.
 
     A time without an offset (a naive datetime, or text without Z or +hh:mm) is the zone's wall clock.
     """
@@ -133,10 +149,10 @@ def parse_instant(value: datetime | date | str, what: str = "time", tz: tzinfo =
         raise TimeValueError(what, value, "a time between the years 1 and 9999 in UTC") from None
 
 
-def parse_day(value: date | str, what: str = "date", tz: tzinfo = UTC) -> date:
-    """A date from a date, a datetime (the zone's date at that instant) or 'YYYY-MM-DD'."""
+def parse_day(value: date | str, what: str) -> date:
+    """A date from a date or 'YYYY-MM-DD' (an instant is no day until a zone says which: `local_day`)."""
     if isinstance(value, datetime):
-        return local_day(parse_instant(value, what, tz), tz)
+        raise TimeValueError(what, value.isoformat(), _DATE_EXAMPLE)
     if isinstance(value, date):
         return value
     if not isinstance(value, str):
@@ -147,7 +163,7 @@ def parse_day(value: date | str, what: str = "date", tz: tzinfo = UTC) -> date:
         raise TimeValueError(what, value, _DATE_EXAMPLE) from None
 
 
-def reportable(value: datetime | date | str, what: str = "time", tz: tzinfo = UTC) -> datetime:
+def reportable(value: datetime | date | str, what: str, tz: tzinfo) -> datetime:
     """A time or date a user asks for (a flag, a parameter), read (in the zone) and checked against
     [EARLIEST, LATEST). The bounds are UTC whatever the zone: they only keep the arithmetic in range.
     """
@@ -163,7 +179,7 @@ def reportable(value: datetime | date | str, what: str = "time", tz: tzinfo = UT
 # days and hours
 
 
-def day_start(d: date, tz: tzinfo = UTC) -> datetime:
+def day_start(d: date, tz: tzinfo) -> datetime:
     """The first instant of a date in the zone (local midnight; when the clocks skip midnight, the
     moment they resume), in UTC."""
     try:
@@ -179,28 +195,78 @@ def _next_day(d: date, what: str) -> date:
         raise TimeValueError(what, d.isoformat(), "a date with room for its window before the year 10000") from None
 
 
-def floor_hour(ts: datetime, tz: tzinfo = UTC) -> datetime:
-    """The start of the zone's clock hour holding ts (UTC): the last instant before it that showed hh:00."""
-    t = parse_instant(ts)
-    wall = t.astimezone(tz)
-    return t - timedelta(minutes=wall.minute, seconds=wall.second, microseconds=wall.microsecond)
+# --- hour edges: the instants the zone's clock shows hh:00 ----------------------------------------
+# The clock hours of a zone partition time: hour k is [edge k, edge k+1), an edge being an instant at
+# which the local clock shows hh:00. Most hours are 60 minutes; where the offset moves by other than a
+# whole hour the hour around the change is not: on Australia/Lord_Howe's fall-back (+11 to +10:30 at
+# 02:00) the hour from 01:00 runs 90 minutes (01:00-02:00, then 01:30-02:00 again), on its spring
+# forward (+10:30 to +11 at 02:00, the clock jumping to 02:30) also 90 minutes; Asia/Kathmandu's
+# (+5:45) hours start at :15 UTC, Pacific/Chatham's (+12:45/+13:45) at :15. Every minute lies in
+# exactly one hour, and a window names its own start and end (`clock_span`).
+_EDGE_LOOK = 3  # hours an edge search looks across: more than any hour lasts around a change (< 2.5 h)
 
 
-def last_ended_hour(now: datetime | None = None, tz: tzinfo = UTC) -> datetime:
+def _wall_floor(t: datetime, offset: timedelta) -> datetime:
+    """The latest instant <= t at which a clock at `offset` from UTC shows hh:00."""
+    w = t + offset
+    return t - timedelta(minutes=w.minute, seconds=w.second, microseconds=w.microsecond)
+
+
+def _offsets(t: datetime, tz: tzinfo, direction: int) -> set[timedelta]:
+    """The zone's offsets in force from t across the next (+1) or last (-1) few hours."""
+    return {(t + HOUR * (direction * k)).astimezone(tz).utcoffset() or timedelta(0) for k in range(_EDGE_LOOK + 1)}
+
+
+def floor_hour(ts: datetime, tz: tzinfo) -> datetime:
+    """The start of the zone's clock hour holding ts (UTC): the last instant at or before it that showed hh:00."""
+    t = utc(ts)
+    offsets = _offsets(t, tz, -1)
+    if len(offsets) == 1:  # no change of offset nearby: the wall clock's minutes say it
+        return _wall_floor(t, offsets.pop())
+    found = [
+        c
+        for off in offsets
+        for k in range(_EDGE_LOOK)
+        if (c := _wall_floor(t, off) - HOUR * k).astimezone(tz).utcoffset() == off
+    ]
+    return max(found)
+
+
+def next_hour(edge: datetime, tz: tzinfo) -> datetime:
+    """The start of the zone's clock hour after the one starting at (or holding) `edge` (UTC)."""
+    t = floor_hour(edge, tz)
+    offsets = _offsets(t, tz, +1)
+    if len(offsets) == 1:
+        return _wall_floor(t, offsets.pop()) + HOUR
+    found = [
+        c
+        for off in offsets
+        for k in range(1, _EDGE_LOOK + 1)
+        if (c := _wall_floor(t, off) + HOUR * k) > t and c.astimezone(tz).utcoffset() == off
+    ]
+    return min(found)
+
+
+def previous_hour(edge: datetime, tz: tzinfo) -> datetime:
+    """The start of the zone's clock hour before the one starting at (or holding) `edge` (UTC)."""
+    return floor_hour(floor_hour(edge, tz) - timedelta(microseconds=1), tz)
+
+
+def last_ended_hour(now: datetime | None, tz: tzinfo) -> datetime:
     """Start of the last clock hour that has ended (UTC), whatever the data holds. In a zone whose
     offset is whole hours it is the last ended UTC hour: only its label is local."""
-    return floor_hour(now or datetime.now(UTC), tz) - HOUR
+    return previous_hour(floor_hour(now or datetime.now(UTC), tz), tz)
 
 
-def hour_edges(start: datetime, end: datetime, tz: tzinfo = UTC) -> list[datetime]:
+def hour_edges(start: datetime, end: datetime, tz: tzinfo) -> list[datetime]:
     """The clock-hour edges from the hour holding `start` to the first edge at or after `end` (UTC)."""
     edges = [floor_hour(start, tz)]
     while edges[-1] < end:
-        edges.append(edges[-1] + HOUR)
+        edges.append(next_hour(edges[-1], tz))
     return edges
 
 
-def day_edges(first: date, last: date, tz: tzinfo = UTC) -> list[datetime]:
+def day_edges(first: date, last: date, tz: tzinfo) -> list[datetime]:
     """Local midnights (UTC) from `first` to the day after `last`: the edges of days first..last."""
     return [day_start(first + timedelta(days=k), tz) for k in range((last - first).days + 2)]
 
@@ -222,7 +288,7 @@ def hour_keys(edges: list[datetime]) -> tuple[list[datetime], list[datetime]]:
     return hours, starts
 
 
-def day_buckets(start: datetime, end: datetime, tz: tzinfo = UTC) -> list[tuple[date, datetime, datetime]]:
+def day_buckets(start: datetime, end: datetime, tz: tzinfo) -> list[tuple[date, datetime, datetime]]:
     """The zone's calendar days that overlap [start, end), each as (date, first instant, end) cut to [start, end)."""
     out = []
     d = local_day(start, tz)
@@ -247,49 +313,45 @@ def iso(ts: datetime) -> str:
 
 @dataclass(frozen=True)
 class Window:
-    """A half-open time window [start, end) in UTC."""
+    """A half-open time window [start, end) in UTC (built from typed values: the edge parses text)."""
 
     start: datetime
     end: datetime
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "start", parse_instant(self.start, "window start"))
-        object.__setattr__(self, "end", parse_instant(self.end, "window end"))
+        object.__setattr__(self, "start", utc(self.start))
+        object.__setattr__(self, "end", utc(self.end))
         if self.end <= self.start:
             raise TimeValueError(
                 "window", f"{iso(self.start)} .. {iso(self.end)}", "a window whose end is after its start"
             )
 
     @classmethod
-    def hour(cls, ts: datetime | str, what: str = "--hour", tz: tzinfo = UTC) -> Window:
+    def hour(cls, ts: datetime, tz: tzinfo) -> Window:
         """The zone's clock hour containing ts."""
-        t = floor_hour(parse_instant(ts, what, tz), tz)
-        return cls(t, _shift(t, HOUR, what))
+        t = floor_hour(ts, tz)
+        _shift(t, HOUR * _EDGE_LOOK, "hour")  # room for the hour before the year 10000
+        return cls(t, next_hour(t, tz))
 
     @classmethod
-    def day(cls, d: date | str, what: str = "--date", tz: tzinfo = UTC) -> Window:
+    def day(cls, d: date, tz: tzinfo) -> Window:
         """One calendar day of the zone: local midnight to local midnight (23 or 25 hours when the clocks change)."""
-        first = parse_day(d, what, tz)
-        return cls(day_start(first, tz), day_start(_next_day(first, what), tz))
+        return cls(day_start(d, tz), day_start(_next_day(d, "date"), tz))
 
     @classmethod
-    def days(cls, first: date | str, last: date | str, tz: tzinfo = UTC) -> Window:
+    def days(cls, first: date, last: date, tz: tzinfo) -> Window:
         """The zone's calendar days first..last, both included."""
-        a, b = parse_day(first, "--from", tz), parse_day(last, "--to", tz)
-        return cls(day_start(a, tz), day_start(_next_day(b, "--to"), tz))
+        return cls(day_start(first, tz), day_start(_next_day(last, "--to"), tz))
 
     @classmethod
-    def range(cls, a: date | datetime | str, b: date | datetime | str, tz: tzinfo = UTC) -> Window:
+    def range(cls, a: date | datetime, b: date | datetime, tz: tzinfo) -> Window:
         """Dates are whole days of the zone with b inclusive ([a 00:00, b+1 00:00)); times are taken as [a, b)."""
-        start = day_start(parse_day(a, "--from"), tz) if _is_date(a) else parse_instant(a, "--from", tz)
-        if _is_date(b):
-            end = day_start(_next_day(parse_day(b, "--to"), "--to"), tz)
-        else:
-            end = parse_instant(b, "--to", tz)
+        start = utc(a) if isinstance(a, datetime) else day_start(a, tz)
+        end = utc(b) if isinstance(b, datetime) else day_start(_next_day(b, "--to"), tz)
         return cls(start, end)
 
     @classmethod
-    def days_ending(cls, last_day: date, days: int, tz: tzinfo = UTC) -> Window:
+    def days_ending(cls, last_day: date, days: int, tz: tzinfo) -> Window:
         """The `days` whole days of the zone ending with last_day (inclusive)."""
         try:
             first = last_day - timedelta(days=days - 1)
@@ -304,7 +366,3 @@ class Window:
 
     def to_json(self) -> dict[str, str]:
         return {"start": iso(self.start), "end": iso(self.end)}
-
-
-def _is_date(v: Any) -> bool:
-    return (isinstance(v, date) and not isinstance(v, datetime)) or (isinstance(v, str) and len(v.strip()) == 10)

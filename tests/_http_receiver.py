@@ -4,8 +4,11 @@ with the next scripted reply and records every request, like a webhook endpoint 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+import pytest
 
 PROXY_VARS = ("http_proxy", "https_proxy", "HTTP_PROXY", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
 
@@ -64,3 +67,25 @@ class Server:
         self.release.set()
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+@pytest.fixture()
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """urllib honours *_proxy variables; a proxy must not sit between the test and 127.0.0.1."""
+    for var in PROXY_VARS:
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture()
+def server(no_proxy: None) -> Iterator[Server]:
+    """A scripted receiver, closed after the test."""
+    s = Server()
+    yield s
+    s.close()
+
+
+class Sleeps(list):
+    """An injected sleep that records the waits asked for instead of waiting."""
+
+    def __call__(self, seconds: float) -> None:
+        self.append(seconds)

@@ -21,6 +21,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from launchkit.config import find_config
+
 ROOT = Path(__file__).resolve().parents[1]
 
 SCRIPT_COMMENT = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -88,12 +90,22 @@ def launchkit_cmd(*args: str) -> list[str]:
     return [sys.executable, "-m", "launchkit", *args]
 
 
-def clean_env(**extra: str) -> dict[str, str]:
-    """The environment for a subprocess: no LAUNCHKIT_* of the caller's, and no config file unless the
-    test names one (`LAUNCHKIT_CONFIG=none`), so a `launchkit.toml` that `make demo` wrote at the
-    checkout's root is never found by the upward search from a notebook's folder."""
+def config_for(cwd: Path | None) -> str:
+    """The explicit LAUNCHKIT_CONFIG for a subprocess started in `cwd` (default: the test's folder): the
+    launchkit.toml the upward search finds there when the test wrote it, else `none` (no file). A
+    launchkit.toml in the checkout (`make demo` writes one at its root) is never the test's."""
+    found = find_config(cwd)
+    if found is None or ROOT in found.resolve().parents:
+        return "none"
+    return str(found)
+
+
+def clean_env(cwd: Path | None = None, **extra: str) -> dict[str, str]:
+    """The environment for a subprocess started in `cwd`: none of the caller's LAUNCHKIT_* variables and
+    an explicit config (config_for), so a notebook run from its folder in the checkout, or a command
+    run beside a test's own launchkit.toml, reads what the test means whatever `make demo` left."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LAUNCHKIT_")}
-    env["LAUNCHKIT_CONFIG"] = "none"
+    env["LAUNCHKIT_CONFIG"] = config_for(cwd)
     env.update(extra)
     return env
 
@@ -102,7 +114,7 @@ def run_cli(
     *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 240, check: bool = True
 ) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run(
-        launchkit_cmd(*args), cwd=cwd, env=env or clean_env(), capture_output=True, text=True, timeout=timeout
+        launchkit_cmd(*args), cwd=cwd, env=env or clean_env(cwd), capture_output=True, text=True, timeout=timeout
     )
     if check and proc.returncode != 0:
         raise AssertionError(f"launchkit {' '.join(args)} exited {proc.returncode}\n{proc.stdout}\n{proc.stderr}")
@@ -165,15 +177,8 @@ def build_demo(folder: Path) -> DemoRun:
     )
 
 
-_BUILT: dict[str, DemoRun] = {}
-
-
 @pytest.fixture(scope="session")
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> DemoRun:
-    """`launchkit demo --days 3` (after loading hostile rows) into a temporary folder, once per session.
-
-    Test modules import this fixture; the module-level cache makes them share one build.
-    """
-    if "demo" not in _BUILT:
-        _BUILT["demo"] = build_demo(tmp_path_factory.mktemp("demo"))
-    return _BUILT["demo"]
+    """`launchkit demo --days 3` (after loading hostile rows) into a temporary folder, once per session
+    (conftest.py loads this module as a plugin, so every test module shares the one fixture)."""
+    return build_demo(tmp_path_factory.mktemp("demo"))

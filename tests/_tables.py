@@ -1,11 +1,25 @@
-"""Tiny warehouses filled by hand: insert rows into a contract table (missing columns NULL or their default)."""
+"""Tiny warehouses filled by hand: rows inserted into a contract table (missing columns NULL or their
+default), a synthetic pilot's frames loaded as they are, and the header of a turns CSV the ingest tests write."""
 
 from __future__ import annotations
 
 import pandas as pd
 
 from launchkit.contract import TABLES
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
+
+TURN_COLS = [
+    "turn_id",
+    "session_id",
+    "started_at",
+    "model",
+    "status",
+    "latency_ms",
+    "ttft_ms",
+    "input_tokens",
+    "output_tokens",
+    "cost_usd",
+]
 
 
 def insert(con: Warehouse, table: str, rows: list[dict]) -> None:
@@ -16,3 +30,12 @@ def insert(con: Warehouse, table: str, rows: list[dict]) -> None:
     con.con.register("_rows", df)
     con.execute(f"INSERT INTO {table} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _rows")
     con.con.unregister("_rows")
+
+
+def load_frames(con: Warehouse, frames: dict[str, pd.DataFrame]) -> None:
+    """Load a synthetic pilot's frames (launchkit.synth.generate_frames) as load 0, bypassing ingest."""
+    for name, df in frames.items():
+        cols = TABLES[name].column_names
+        con.con.register("_frame", df[cols])
+        con.execute(f"INSERT INTO {name} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _frame")
+        con.con.unregister("_frame")

@@ -10,7 +10,11 @@ from typing import Any
 import pytest
 
 from launchkit.config import Config, load_config
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
+
+# The shared fixtures, each defined once in a helper module and loaded here (never imported by a test module):
+# demo_run (the demo, once per session), server/no_proxy (a scripted HTTP receiver), pilots (one per scenario).
+pytest_plugins = ["_report_fixtures", "_http_receiver", "_pilots"]
 
 ROOT = Path(__file__).resolve().parents[1]
 REALDATA = ROOT.parent / "shared" / "realdata"
@@ -22,14 +26,13 @@ KEEP_ENV = ("LAUNCHKIT_FUZZ_", "LAUNCHKIT_DEBUG")
 
 @pytest.fixture(autouse=True, scope="session")
 def _outside_the_checkout(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """Every test runs from an empty folder, with none of the caller's LAUNCHKIT_* variables and no
-    config file unless it names one (`LAUNCHKIT_CONFIG=none`): a launchkit.toml, warehouse or reports
-    in the checkout (`make demo` writes them) or in the environment cannot change what the tests
-    expect, in this process, its subprocesses or the notebooks' kernels."""
+    """Every test runs from an empty folder with none of the caller's LAUNCHKIT_* variables, so a
+    launchkit.toml, warehouse or reports in the checkout (`make demo` writes them) or in the
+    environment cannot change what the tests expect. Subprocesses and kernels get an explicit config
+    from tests/_report_fixtures.clean_env (a test's own launchkit.toml, or `none`)."""
     mp = pytest.MonkeyPatch()
     for name in [k for k in os.environ if k.startswith("LAUNCHKIT_") and not k.startswith(KEEP_ENV)]:
         mp.delenv(name)
-    mp.setenv("LAUNCHKIT_CONFIG", "none")
     mp.chdir(tmp_path_factory.mktemp("cwd"))
     yield
     mp.undo()

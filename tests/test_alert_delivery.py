@@ -15,17 +15,18 @@ import shlex
 import socket
 import sys
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _http_receiver import PROXY_VARS, Server
+from _http_receiver import Server, Sleeps
 
 from launchkit.config.alerts import Target, safe_address, targets_from
 from launchkit.errors import ConfigError
 from launchkit.jobs.alerts.delivery import DeliveryResult, deliver, describe, slack_message
+
+pytestmark = pytest.mark.usefixtures("no_proxy")  # a proxy must not sit between a test and 127.0.0.1
 
 PAYLOAD: dict[str, Any] = {
     "idempotency_key": "hourly:2026-03-05T14:00Z:breach",
@@ -35,10 +36,10 @@ PAYLOAD: dict[str, Any] = {
     "checks": [
         {
             "check": "tool_success_rate",
-            "value": 91.2,
+            "value": 0.912,  # a share 0-1, as the checks give it; "%" shows it in percent
             "unit": "%",
-            "pass": 95,
-            "marginal": 93,
+            "pass": 0.95,
+            "marginal": 0.93,
             "status": "breach",
             "first_breached_hour": "2026-03-05T12:00Z",
         },
@@ -55,27 +56,6 @@ PAYLOAD: dict[str, Any] = {
     "report": "reports/hourly/2026-03-05T14.html",
     "launchkit_version": "0.1.0",
 }
-
-
-@pytest.fixture()
-def server() -> Iterator[Server]:
-    s = Server()
-    yield s
-    s.close()
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """urllib honours *_proxy variables; a proxy must not sit between the test and 127.0.0.1."""
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-
-
-class Sleeps(list):
-    """An injected sleep that records the waits asked for instead of waiting."""
-
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
 
 
 def closed_port() -> int:
@@ -265,7 +245,9 @@ SLACK_EXPECTED = {
             "type": "section",
             "text": {
                 "type": "mrkdwn",
-                "text": ("• *tool_success_rate*: 91.2 % (pass 95 %, fail line 93 %), breached since 2026-03-05T12:00Z"),
+                "text": (
+                    "• *tool_success_rate*: 91.2 % (pass 95.0 %, fail line 93.0 %), breached since 2026-03-05T12:00Z"
+                ),
             },
         },
         {"type": "context", "elements": [{"type": "mrkdwn", "text": "Report: `reports/hourly/2026-03-05T14.html`"}]},

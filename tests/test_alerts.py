@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import shlex
 import sys
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from _http_receiver import PROXY_VARS, Server
+from _http_receiver import Server, Sleeps
 
 from launchkit import exits
 from launchkit.config import Config, load_config
@@ -25,7 +24,9 @@ from launchkit.errors import ConfigError
 from launchkit.jobs.alerts import decide as d
 from launchkit.jobs.alerts import notify
 from launchkit.jobs.alerts.payload import build
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
+
+pytestmark = pytest.mark.usefixtures("no_proxy")  # a proxy must not sit between a test and 127.0.0.1
 
 T0 = datetime(2026, 3, 5, 10, tzinfo=UTC)
 
@@ -301,7 +302,7 @@ def test_alerts_config_defaults_and_environment(tmp_path: Path) -> None:
     )
     assert (a.stale_after_hours, a.catch_up_hours, a.timeout_s, a.retries) == (2.0, 24, 5.0, 3)
     # the environment's URLs live outside the data: not in the notebooks' parameters, the digest or a repr
-    from launchkit.reports.runner import _config_json
+    from launchkit.reports.run.execute import _config_json
 
     assert "SECRET1" not in json.dumps(cfg.data) and "SECRET1" not in repr(cfg)
     assert "hooks.example" not in _config_json(cfg)  # nor the file's own URLs
@@ -331,24 +332,6 @@ def test_a_bad_alerts_setting_is_refused_at_load(tmp_path: Path, body: str, env:
 
 
 # --- state in the warehouse and delivery (after_run) ----------------------------------------------------
-@pytest.fixture()
-def server() -> Iterator[Server]:
-    s = Server()
-    yield s
-    s.close()
-
-
-@pytest.fixture(autouse=True)
-def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in PROXY_VARS:
-        monkeypatch.delenv(var, raising=False)
-
-
-class Sleeps(list):
-    def __call__(self, seconds: float) -> None:
-        self.append(seconds)
-
-
 def _info(n: int, checks: list[dict[str, Any]], *, status: int = exits.OK, line: str = "") -> notify.RunInfo:
     return notify.RunInfo(
         run_id=f"run-{n}",

@@ -89,8 +89,8 @@ def _deliver(pilot: Path, site: Path, *hours: str) -> None:
     shutil.copy(pilot / "rollout.csv", site / "inbox" / "rollout.csv")
 
 
-def _env(bad: Server) -> dict[str, str]:
-    env = {k: v for k, v in clean_env().items() if k not in PROXY_VARS}
+def _env(bad: Server, site: Path) -> dict[str, str]:
+    env = {k: v for k, v in clean_env(site).items() if k not in PROXY_VARS}
     env["LAUNCHKIT_ALERT_WEBHOOKS"] = bad.url("/from-env/SECRETTOKEN123")
     return env
 
@@ -118,7 +118,7 @@ def test_hourly_alerts_once_per_breach_clears_catches_up_and_survives_a_dead_tar
     assert failed["10"] > 0 and failed["11"] == 0 and failed["12"] == 0 and failed["13"] > 0, failed
     commands = tmp_path / "command.jsonl"
     site = _site(tmp_path / "site", good, commands)
-    env = _env(bad)
+    env = _env(bad, site)
 
     # 10:00 breaches: one alert to each target; the env's server fails (500, retried once) and the
     # run's exit status and report do not change

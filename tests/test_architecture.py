@@ -15,7 +15,7 @@ from launchkit.cli import cli, reference
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
 from launchkit.store import migrate, queries
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,7 +123,7 @@ def test_the_config_is_found_in_the_nearest_folder_above(tmp_path, monkeypatch):
 def test_sql_and_notebooks_are_package_data():
     import launchkit
     from launchkit.analytics.gonogo import DEFAULT_CHECKLIST
-    from launchkit.reports.paths import notebooks_dir
+    from launchkit.reports.run.paths import notebooks_dir
 
     pkg = Path(launchkit.__file__).resolve().parent
     assert Path(str(queries.root())).resolve().is_relative_to(pkg)

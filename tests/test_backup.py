@@ -162,7 +162,8 @@ def test_the_hourly_rotation_keeps_the_newest_n(site):
     made = [job.scheduled(config, now=t0 + timedelta(minutes=m)) for m in (0, 30, 60, 120, 150, 180)]
     assert [m is not None for m in made] == [True, False, True, True, False, True]
     kept = backup.listing(site / "backups")
-    assert [m.folder.name for m in kept] == ["2026-03-02T150500Z", "2026-03-02T140500Z"]
+    assert [m.folder.name[:18] for m in kept] == ["2026-03-02T150500Z", "2026-03-02T140500Z"]
+    assert {m.folder.name[19:] for m in kept} == {kept[0].warehouse_id[:8]}  # the folder names its warehouse
     assert [m.tables["turns"] for m in kept] == [5, 5]
     off = config.with_overrides(**{"backup.keep": 0})
     assert job.scheduled(off, now=t0 + timedelta(hours=9)) is None  # keep = 0: the hourly run makes none

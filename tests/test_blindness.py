@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from test_metrics import insert
+from _tables import insert
 
 from launchkit.analytics import checks, quality
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 
@@ -63,15 +63,15 @@ def four_weeks(monday_counts: list[int], other_days: int = 20) -> dict[datetime,
 def test_expected_from_the_same_hour_of_week(cfg):
     wh = pilot(four_weeks([4, 6, 8, 10]))
     monday = MON + timedelta(days=28)
-    [row] = quality.gap_hours(wh, Window.hour(at(monday, 10)), cfg)
+    [row] = quality.gap_hours(wh, Window.hour(at(monday, 10), tz=UTC), cfg)
     # Mondays 10:00 one to four weeks back: 10, 8, 6, 4 -> median 7 (Tuesdays' 20 do not count)
     assert row["basis"] == "hour_of_week" and row["expected_sessions"] == 7
     assert row["sessions"] == 0 and row["traffic_expected"] is True and row["gap"] is True
     tuesday = monday + timedelta(days=1)
-    [tue] = quality.gap_hours(wh, Window.hour(at(tuesday, 10)), cfg)
+    [tue] = quality.gap_hours(wh, Window.hour(at(tuesday, 10), tz=UTC), cfg)
     # four Tuesdays known (the data goes on to Monday 11:00 of week five): 20 each
     assert tue["basis"] == "hour_of_week" and tue["expected_sessions"] == 20
-    c = by_check(checks.blindness(wh, Window.hour(at(monday, 10)), cfg))
+    c = by_check(checks.blindness(wh, Window.hour(at(monday, 10), tz=UTC), cfg))
     assert c["data_arrived"]["status"] == "breach"
     assert "about 7 sessions expected" in c["data_arrived"]["note"]
 
@@ -79,11 +79,11 @@ def test_expected_from_the_same_hour_of_week(cfg):
 def test_a_quiet_hour_with_no_traffic_expected_is_not_a_breach(cfg):
     wh = pilot(four_weeks([1, 2, 3, 4]))
     monday = MON + timedelta(days=28)
-    [row] = quality.gap_hours(wh, Window.hour(at(monday, 10)), cfg)
+    [row] = quality.gap_hours(wh, Window.hour(at(monday, 10), tz=UTC), cfg)
     assert row["expected_sessions"] == 2.5 and row["traffic_expected"] is False and row["gap"] is False  # < 5
-    [night] = quality.gap_hours(wh, Window.hour(at(monday, 3)), cfg)
+    [night] = quality.gap_hours(wh, Window.hour(at(monday, 3), tz=UTC), cfg)
     assert night["expected_sessions"] == 0 and night["basis"] == "hour_of_week"  # four known, empty nights
-    c = by_check(checks.blindness(wh, Window.hour(at(monday, 3)), cfg))
+    c = by_check(checks.blindness(wh, Window.hour(at(monday, 3), tz=UTC), cfg))
     assert c["data_arrived"]["status"] == "na" and c["data_arrived"]["note"] == "no traffic expected in this hour"
     # at 03:00 the last data was at Sunday 18:00, 9 h before; the silent hours 19:00..03:00 expect 0 sessions
     assert c["data_fresh"]["status"] == "ok" and c["data_fresh"]["value"] == pytest.approx(9 + 1)
@@ -95,11 +95,11 @@ def test_fewer_than_two_weeks_uses_the_pilots_median_for_the_hour_of_day(cfg):
     counts = {at(day1 + timedelta(days=d), 10): 3 + 2 * d for d in range(10)}  # 3, 5, ..., 21
     counts[at(day1 + timedelta(days=10), 9)] = 1  # day 11: data at 09:00, none at 10:00
     wh = pilot(counts)
-    [row] = quality.gap_hours(wh, Window.hour(at(day1 + timedelta(days=10), 10)), cfg)
+    [row] = quality.gap_hours(wh, Window.hour(at(day1 + timedelta(days=10), 10), tz=UTC), cfg)
     # one week back (day 4: 9 sessions) is known, two weeks back is before the pilot: too little;
     # the ten known days at 10:00 have median (11 + 13) / 2 = 12
     assert row["basis"] == "hour_of_day" and row["expected_sessions"] == 12 and row["gap"] is True
-    [first] = quality.gap_hours(wh, Window.hour(at(day1, 11)), cfg)
+    [first] = quality.gap_hours(wh, Window.hour(at(day1, 11), tz=UTC), cfg)
     assert first["expected_sessions"] is None and first["basis"] is None  # day one: nothing known yet
 
 
@@ -113,7 +113,7 @@ def business_pilot(days: int, stop: datetime | None = None) -> dict[datetime, in
 def test_exporter_died_mid_pilot(cfg):
     stop = datetime(2026, 3, 9, 13, tzinfo=UTC)  # day 8: nothing from 13:00
     wh = pilot(business_pilot(10, stop))
-    window = Window.hour(datetime(2026, 3, 9, 15, tzinfo=UTC))
+    window = Window.hour(datetime(2026, 3, 9, 15, tzinfo=UTC), tz=UTC)
     c = by_check(checks.blindness(wh, window, cfg))
     # 15:00: one Monday back known (< 2 weeks) -> median of days 1..7 at 15:00 = 10 expected, none came
     assert c["data_arrived"]["status"] == "breach"
@@ -129,10 +129,10 @@ def test_months_after_the_data_stopped_is_still_a_breach(cfg):
     stop = datetime(2026, 3, 9, 13, tzinfo=UTC)
     wh = pilot(business_pilot(10, stop))
     hour = stop + timedelta(days=90, hours=-1)  # 2026-06-07T12:00, a Sunday: weekdays do not matter here
-    [row] = quality.gap_hours(wh, Window.hour(hour), cfg)
+    [row] = quality.gap_hours(wh, Window.hour(hour, tz=UTC), cfg)
     # no week of the last four is known: the median of the known days' 12:00 (days 1..8, 10 each)
     assert row["basis"] == "hour_of_day" and row["expected_sessions"] == 10 and row["gap"] is True
-    c = by_check(checks.blindness(wh, Window.hour(hour), cfg))
+    c = by_check(checks.blindness(wh, Window.hour(hour, tz=UTC), cfg))
     assert c["data_arrived"]["status"] == "breach" and c["data_fresh"]["status"] == "breach"
     # the silence is summed over its last 7 days: 7 x 9 business hours x 10 sessions
     assert "while about 630 sessions were expected" in c["data_fresh"]["note"]
@@ -142,7 +142,7 @@ def test_months_after_the_data_stopped_is_still_a_breach(cfg):
 def test_stale_threshold_from_config(cfg):
     stop = datetime(2026, 3, 9, 13, tzinfo=UTC)
     wh = pilot(business_pilot(10, stop))
-    window = Window.hour(datetime(2026, 3, 9, 15, tzinfo=UTC))
+    window = Window.hour(datetime(2026, 3, 9, 15, tzinfo=UTC), tz=UTC)
     lax = cfg.with_overrides(**{"hourly.stale_after_hours": 4})
     assert by_check(checks.blindness(wh, window, lax))["data_fresh"]["status"] == "ok"  # 3.85 h < 4 h
     assert by_check(checks.blindness(wh, window, cfg))["data_fresh"]["marginal"] == 2.0  # the default
@@ -153,7 +153,7 @@ def test_stale_threshold_from_config(cfg):
 
 def test_empty_warehouse_after_pilot_start_is_a_breach(cfg):
     wh = pilot({})
-    window = Window.hour(datetime(2026, 3, 5, 10, tzinfo=UTC))
+    window = Window.hour(datetime(2026, 3, 5, 10, tzinfo=UTC), tz=UTC)
     started = cfg.with_overrides(**{"pilot.start": "2026-03-02"})
     c = by_check(checks.blindness(wh, window, started))
     assert c["data_arrived"]["status"] == "breach"
@@ -163,7 +163,7 @@ def test_empty_warehouse_after_pilot_start_is_a_breach(cfg):
 
 def test_empty_warehouse_before_pilot_start_is_no_data_yet(cfg):
     wh = pilot({})
-    window = Window.hour(datetime(2026, 3, 5, 10, tzinfo=UTC))
+    window = Window.hour(datetime(2026, 3, 5, 10, tzinfo=UTC), tz=UTC)
     later = cfg.with_overrides(**{"pilot.start": "2026-03-06"})
     c = by_check(checks.blindness(wh, window, later))
     assert c["data_arrived"]["status"] == "na" and c["data_arrived"]["note"] == "no data yet (pilot.start 2026-03-06)"
@@ -173,5 +173,5 @@ def test_empty_warehouse_before_pilot_start_is_no_data_yet(cfg):
 
 def test_the_hourly_checks_include_both(cfg):
     wh = pilot(business_pilot(3))
-    names = [r["check"] for r in checks.checks(wh, Window.hour(datetime(2026, 3, 4, 12, tzinfo=UTC)), cfg)]
+    names = [r["check"] for r in checks.checks(wh, Window.hour(datetime(2026, 3, 4, 12, tzinfo=UTC), tz=UTC), cfg)]
     assert names[-2:] == ["data_arrived", "data_fresh"]

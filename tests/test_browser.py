@@ -8,9 +8,9 @@ through the same Chromium.
 from __future__ import annotations
 
 import pytest
-from _report_fixtures import BOLD_TOOL, LAST_DAY, demo_run, run_cli  # noqa: F401 (fixture)
+from _report_fixtures import BOLD_TOOL, LAST_DAY, run_cli
 
-from launchkit.reports import browser
+from launchkit.reports.run import browser
 
 needs_chromium = pytest.mark.skipif(
     browser.find_chromium() is None, reason="Chromium not installed (make browser installs Debian's chromium)"

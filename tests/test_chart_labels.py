@@ -11,7 +11,8 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
-from launchkit.reports import browser, charts
+from launchkit.reports.page import charts
+from launchkit.reports.run import browser
 
 LABEL = """say "hi" & <b>bold</b> it's"""
 

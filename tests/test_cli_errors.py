@@ -13,12 +13,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit import exits
 from launchkit.cli import cli
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 HEADER_BYTES = 3 * 4096  # DuckDB's file header, then blocks of 256 KiB
 BLOCK_BYTES = 262144

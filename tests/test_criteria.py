@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
-from test_metrics import load_frames
+from _tables import load_frames
 
 from launchkit import synth
 from launchkit.analytics import criteria
@@ -16,7 +16,7 @@ from launchkit.analytics.criteria import FAIL, INSUFFICIENT, MARGINAL, PASS, UNT
 from launchkit.config import Config, load_config
 from launchkit.config.criteria import DEFAULTS as CRITERIA_DEFAULTS
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def cfg_with(**criteria_section) -> Config:
@@ -24,19 +24,6 @@ def cfg_with(**criteria_section) -> Config:
     data = dict(base.data)
     data["criteria"] = criteria_section
     return Config(data=data)
-
-
-@pytest.fixture(scope="module")
-def pilots():
-    out = {}
-    for scenario in synth.SCENARIOS:
-        p = synth.generate_frames(scenario=scenario)
-        con = Warehouse.memory()
-        load_frames(con, p.frames)
-        out[scenario] = (con, p.ground_truth)
-    yield out
-    for con, _ in out.values():
-        con.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +154,7 @@ def test_config_error_from_a_toml_file(tmp_path):
 
 def test_healthy_pilot_is_ready(pilots):
     con, gt = pilots["healthy"]
-    r = criteria.evaluate(con, gt["reference_day"], load_config(env={}), history_days=3)
+    r = criteria.evaluate(con, date.fromisoformat(gt["reference_day"]), load_config(env={}), history_days=3)
     json.dumps(r.to_json(), allow_nan=False)
     v = {x.criterion.name: x.verdict for x in r.results}
     for name in ("tool_success", "latency_p95", "turn_error_rate", "open_major_incidents", "csat", "cost_per_session"):
@@ -183,7 +170,7 @@ def test_problem_criterion_fails_by_the_end(pilots, scenario):
     con, gt = pilots[scenario]
     exp = gt["expected"]
     name = exp["failing_criterion"]
-    r = criteria.evaluate(con, gt["end"], load_config(env={}), history_days=0)
+    r = criteria.evaluate(con, date.fromisoformat(gt["end"]), load_config(env={}), history_days=0)
     res = r.result(name)
     assert res.verdict == FAIL, res.to_json()
     assert not r.ready and any(b["criterion"] == name for b in r.blockers)
@@ -194,13 +181,13 @@ def test_problem_criterion_fails_by_the_end(pilots, scenario):
 
 def test_open_sev2_blocks_readiness(pilots):
     con, gt = pilots["tool-outage"]
-    r = criteria.evaluate(con, gt["problem_day"], load_config(env={}), history_days=0)
+    r = criteria.evaluate(con, date.fromisoformat(gt["problem_day"]), load_config(env={}), history_days=0)
     assert r.result("open_major_incidents").verdict == FAIL and r.result("open_major_incidents").value == 1
 
 
 def test_low_traffic_is_insufficient_never_pass(pilots):
     con, gt = pilots["low-traffic"]
-    for day in (gt["reference_day"], gt["end"]):
+    for day in (date.fromisoformat(gt["reference_day"]), date.fromisoformat(gt["end"])):
         r = criteria.evaluate(con, day, load_config(env={}), history_days=0)
         assert not r.ready
         v = {x.criterion.name: x.verdict for x in r.results}
@@ -214,7 +201,7 @@ def test_low_traffic_is_insufficient_never_pass(pilots):
 def test_held_days_requires_consecutive_passes(pilots):
     con, gt = pilots["healthy"]
     cfg = cfg_with(tool_success={"held_days": 30})
-    r = criteria.evaluate(con, gt["reference_day"], cfg, history_days=0)
+    r = criteria.evaluate(con, date.fromisoformat(gt["reference_day"]), cfg, history_days=0)
     res = r.result("tool_success")
     assert res.verdict == INSUFFICIENT and "must hold 30 consecutive days" in res.note
     assert not r.ready
@@ -229,7 +216,7 @@ def test_low_coverage_is_untrusted():
     con = Warehouse.memory()
     load_frames(con, frames)
     con.execute("UPDATE turns SET input_tokens = NULL, model = 'unknown-model'")  # ... and none can be priced
-    r = criteria.evaluate(con, "2026-03-09", load_config(env={}), history_days=0)
+    r = criteria.evaluate(con, date(2026, 3, 9), load_config(env={}), history_days=0)
     res = r.result("cost_per_session")
     assert res.verdict in (UNTRUSTED, INSUFFICIENT)
     assert r.result("tool_success").verdict == PASS  # unaffected metrics keep their verdict
@@ -239,7 +226,7 @@ def test_low_coverage_is_untrusted():
     con2.execute(
         "UPDATE turns SET cost_usd = NULL, input_tokens = NULL, output_tokens = NULL WHERE hash(turn_id) % 100 < 15"
     )
-    r2 = criteria.evaluate(con2, "2026-03-09", load_config(env={}), history_days=0)
+    r2 = criteria.evaluate(con2, date(2026, 3, 9), load_config(env={}), history_days=0)
     assert r2.result("cost_per_session").verdict == UNTRUSTED
     assert "turns_with_price" in r2.result("cost_per_session").note
 
@@ -261,7 +248,7 @@ def test_reconciliation_beyond_tolerance_fails_and_blocks(pilots, monkeypatch):
             }
         ),
     )
-    r = criteria.evaluate(con, gt["reference_day"], load_config(env={}), history_days=0)
+    r = criteria.evaluate(con, date.fromisoformat(gt["reference_day"]), load_config(env={}), history_days=0)
     res = r.result("reconciliation")
     assert res.verdict == FAIL and res.value == pytest.approx(4.76)
     assert any(b["criterion"] == "reconciliation" for b in r.blockers)  # a normal criterion that FAILs blocks

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from test_criteria import pilots  # noqa: F401  (module-scoped fixture: one pilot per scenario)
 
 import launchkit
 from launchkit import stats, synth
@@ -17,7 +16,7 @@ from launchkit.analytics.decision import EXPAND, HOLD, ROLLBACK
 from launchkit.config import Config, load_config
 from launchkit.config.decision import DEFAULTS as DECISION_DEFAULTS
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 def day(s: str, delta: int = 0) -> date:
@@ -39,7 +38,7 @@ def memo(scenario: str) -> dict:
 
 def test_healthy_expands(pilots, cfg):
     con, gt = pilots["healthy"]
-    dec = decision.decide(con, gt["reference_day"], cfg, store=False, memo=memo("healthy"))
+    dec = decision.decide(con, day(gt["reference_day"]), cfg, store=False, memo=memo("healthy"))
     assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [EXPAND]
     assert dec.data_sufficient and not dec.stored
     assert all(c["status"] in ("no change", "improved") for c in dec.comparisons)
@@ -52,26 +51,26 @@ def test_problem_flagged_on_its_first_day(pilots, cfg, scenario):
     exp = gt["expected"]
     before = decision.decide(con, day(gt["problem_day"], -1), cfg, store=False, memo=memo(scenario))
     assert before.recommendation == exp["decision_before_problem_day"] == EXPAND
-    dec = decision.decide(con, gt["problem_day"], cfg, store=False, memo=memo(scenario))
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False, memo=memo(scenario))
     assert dec.recommendation in exp["acceptable_decisions"]
     metric = {"latency_p95_ms": "latency_ms"}.get(gt["affected_metric"], gt["affected_metric"])
     trig = [r for r in dec.reasons if r["code"] == "regression" and r["metric"] == metric]
     assert trig, dec.reasons
     assert trig[0]["p_value"] < 0.01 and trig[0]["n_day"] > 0 and trig[0]["effect"] is not None
-    end = decision.decide(con, gt["end"], cfg, store=False, memo=memo(scenario))
+    end = decision.decide(con, day(gt["end"]), cfg, store=False, memo=memo(scenario))
     assert end.recommendation in ("HOLD", "ROLLBACK")  # decision_at_end
 
 
 def test_stability_regressions_roll_back_cost_holds(pilots, cfg):
     con, gt = pilots["tool-outage"]
-    dec = decision.decide(con, gt["problem_day"], cfg, store=False, memo=memo("tool-outage"))
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False, memo=memo("tool-outage"))
     assert dec.recommendation == ROLLBACK
     tool = next(c for c in dec.comparisons if c["metric"] == "tool_call_success_rate")
     assert tool["status"] == "regressed" and tool["severe"] and tool["test"] == "two-proportion z"
     assert tool["effect"] == pytest.approx(tool["day_value"] - tool["baseline_value"])
     assert tool["effect"] < -0.1
     con, gt = pilots["cost-overrun"]
-    dec = decision.decide(con, gt["problem_day"], cfg, store=False, memo=memo("cost-overrun"))
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False, memo=memo("cost-overrun"))
     assert dec.recommendation == HOLD
     cost = next(c for c in dec.comparisons if c["metric"] == "cost_per_session")
     assert cost["test"] == "mann-whitney u" and cost["effect"] > 2.5  # tokens x3
@@ -79,7 +78,7 @@ def test_stability_regressions_roll_back_cost_holds(pilots, cfg):
 
 def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):
     con, gt = pilots["low-traffic"]
-    for d in (gt["reference_day"], gt["end"]):
+    for d in (day(gt["reference_day"]), day(gt["end"])):
         dec = decision.decide(con, d, cfg, store=False, memo=memo("low-traffic"))
         assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [HOLD]
         assert not dec.data_sufficient and not dec.criteria.ready
@@ -93,11 +92,11 @@ def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):
 def test_decision_is_stored_for_audit(cfg):
     p = synth.generate_frames(days=9, seed=4)
     con = Warehouse.memory()
-    from test_metrics import load_frames
+    from _tables import load_frames
 
     load_frames(con, p.frames)
-    first = decision.decide(con, "2026-03-09", cfg)
-    second = decision.decide(con, "2026-03-10", cfg)
+    first = decision.decide(con, date(2026, 3, 9), cfg)
+    second = decision.decide(con, date(2026, 3, 10), cfg)
     assert first.stored and second.stored
     hist = decision.history(con)
     assert list(hist["decision_id"]) == [first.decision_id, second.decision_id]
@@ -200,7 +199,7 @@ def test_decision_config_errors(section, key):
 def test_baseline_days_configurable(pilots):
     con, gt = pilots["healthy"]
     cfg = load_config(env={}).with_overrides(**{"decision.baseline_days": 3})
-    dec = decision.decide(con, gt["reference_day"], cfg, store=False)
+    dec = decision.decide(con, day(gt["reference_day"]), cfg, store=False)
     # the 3 days before yesterday (yesterday is pooled with the day when the day looks worse)
     assert dec.baseline["days"] == 3 and dec.baseline["start"] == "2026-03-06T00:00:00Z"
     assert dec.baseline["mode"] == "last_good" and dec.baseline["pooled_from"] == "2026-03-09"

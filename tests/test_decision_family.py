@@ -226,9 +226,9 @@ def test_a_persisting_regression_is_compared_with_the_good_period():
     """Cost per session x1.5 from day 12 of a 20-day pilot, below every absolute criterion: on its 8th
     day the reference is still the week before it, the reason says since when, and it is not EXPAND;
     the rolling window would have taken the problem for the new normal."""
-    from test_metrics import load_frames
+    from _tables import load_frames
 
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
     pilot = synth.generate_frames(days=20, seed=5, sessions_per_hour=60)
     t = pilot.frames["turns"]

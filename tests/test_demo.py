@@ -13,13 +13,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _report_fixtures import LAST_DAY, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY
 
 from launchkit import synth
 from launchkit.config import load_config
 from launchkit.errors import LaunchkitError
 from launchkit.jobs import demo, load
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")
@@ -143,12 +143,12 @@ def test_the_demo_reports_its_busiest_hour(demo_run):
 
 def test_the_demo_pilot_is_busy_with_cycles_a_budget_and_a_recent_postmortem():
     """What `launchkit demo` generates by default (synth's DEMO_* settings), read with pandas."""
-    from launchkit.synth import model as synth_model
+    from launchkit.synth import parameters as synth_params
 
     p = synth.generate_frames(
         seed=7,
-        start=synth_model.DEMO_START,
-        sessions_per_hour=synth_model.DEMO_SESSIONS_PER_HOUR,
+        start=synth_params.DEMO_START,
+        sessions_per_hour=synth_params.DEMO_SESSIONS_PER_HOUR,
         recent_incident=True,
     )
     assert (p.ground_truth["start"], p.ground_truth["end"]) == ("2026-03-05", "2026-03-18")

@@ -13,7 +13,7 @@ from _tables import insert
 from launchkit.analytics import drill, metrics, overview, samples
 from launchkit.analytics.scope import DIMENSIONS, Scope, scope
 from launchkit.errors import LaunchkitError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 DAY = date(2026, 3, 10)
@@ -83,7 +83,7 @@ def tiny() -> Iterator[Warehouse]:
 
 
 def summary(con: Warehouse, by: str | None = None, value: str | None = None) -> dict:
-    return metrics.from_summary(metrics.summary(con, Window.day(DAY), scope(by, value)))
+    return metrics.from_summary(metrics.summary(con, Window.day(DAY, tz=UTC), scope(by, value)))
 
 
 def test_the_whole_day_is_what_launchkit_metrics_says(tiny):
@@ -141,7 +141,7 @@ def test_a_tool_keeps_its_calls_the_turns_that_made_them_and_their_sessions(tiny
 
 
 def test_session_dimensions_partition_the_day_like_the_breakdown(tiny):
-    w = Window.day(DAY)
+    w = Window.day(DAY, tz=UTC)
     for by in ("tenant", "cohort", "release"):
         bd = metrics.breakdown(tiny, w, by)
         for value, active, turns in zip(bd[by], bd["active_sessions"], bd["turns"]):
@@ -161,11 +161,11 @@ def test_the_value_is_bound_and_the_dimension_comes_from_a_fixed_list(tiny):
 
 def test_the_scoped_series_latency_and_costs_follow_the_scope(tiny):
     a = Scope("tenant", "A")
-    ts_a = metrics.timeseries(tiny, date(2026, 3, 9), DAY, grain="day", scope=a)
+    ts_a = metrics.timeseries(tiny, date(2026, 3, 9), DAY, grain="day", scope=a, tz=UTC)
     assert list(ts_a["active_sessions"]) == [1, 2]  # s0 on the 9th; s1, s2 on the 10th
-    lat, _ = samples.order_stats(tiny, "latency_ms", Window.day(DAY), [1, 2, 3], scope=a)
+    lat, _ = samples.order_stats(tiny, "latency_ms", Window.day(DAY, tz=UTC), [1, 2, 3], scope=a)
     assert lat == {1: 100.0, 2: 300.0}  # two ok turns with a latency: no third
-    costs, _ = samples.order_stats(tiny, "cost_per_session", Window.day(DAY), [1, 2, 3], scope=a)
+    costs, _ = samples.order_stats(tiny, "cost_per_session", Window.day(DAY, tz=UTC), [1, 2, 3], scope=a)
     assert costs == pytest.approx({1: 0.3, 2: 0.3})
 
 
@@ -176,14 +176,14 @@ def test_drill_compares_the_scope_with_its_baseline(tiny, config):
     assert by["turn_error_rate"]["n_baseline"] == 1  # t0 of s0 on the 9th
     assert r.metrics["active_sessions"] == 2 and list(r.daily["active_sessions"].iloc[-2:]) == [1, 2]
     whole = drill.drill(tiny, DAY, config)
-    cli = overview.compute(tiny, Window.day(DAY), config)["metrics"]  # what `launchkit metrics --json` prints
+    cli = overview.compute(tiny, Window.day(DAY, tz=UTC), config)["metrics"]  # what `launchkit metrics --json` prints
     assert whole.metrics == {k: v for k, v in cli.items() if k not in ("incidents", "untrusted")}
-    assert drill.choices(tiny, DAY)["tool"] == [("sql", 2), ("chart", 2)]  # most calls first
-    assert drill.choices(tiny, DAY)["tenant"] == [("A", 2), ("(unknown)", 1), ("B", 1)]
+    assert drill.choices(tiny, DAY, tz=UTC)["tool"] == [("sql", 2), ("chart", 2)]  # most calls first
+    assert drill.choices(tiny, DAY, tz=UTC)["tenant"] == [("A", 2), ("(unknown)", 1), ("B", 1)]
 
 
 def test_the_controls_draw_again_when_a_value_changes(tiny, config):
-    from launchkit.reports.drilldown import DrillDown, interactive
+    from launchkit.reports.page.drilldown import DrillDown, interactive
 
     dd = DrillDown(SimpleNamespace(db=tiny, config=config), DAY)
     assert dd.headline()["active_sessions"] == 4 and len(dd.output.outputs) == 6  # note, tiles, table, 3 charts

@@ -31,9 +31,9 @@ from launchkit.store.connect import connect
 from launchkit.store.engines import open_runner, runner_on
 from launchkit.store.engines.spark import tables_read
 from launchkit.store.queries import load_query, names
-from launchkit.store.runner import Warehouse
 from launchkit.store.snapshot import snapshot_path
 from launchkit.store.sql import identifier
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 pyspark = pytest.importorskip("pyspark", reason="pyspark is the launchkit[spark] extra: pip install 'launchkit[spark]'")
@@ -44,12 +44,12 @@ pytestmark = pytest.mark.spark
 
 REL = 1e-9
 D = LAST
-DAY = Window.day(D)
-BASE = Window(Window.day(D - timedelta(days=7)).start, DAY.start)
-HOUR = Window.hour(datetime(D.year, D.month, D.day, 10, tzinfo=UTC))
+DAY = Window.day(D, tz=UTC)
+BASE = Window(Window.day(D - timedelta(days=7), tz=UTC).start, DAY.start)
+HOUR = Window.hour(datetime(D.year, D.month, D.day, 10, tzinfo=UTC), tz=UTC)
 PREV_HOUR = Window(HOUR.start - timedelta(hours=1), HOUR.start)
-WEEK = Window.days_ending(D, 7)
-EMPTY = Window.day(date(2025, 1, 6))
+WEEK = Window.days_ending(D, 7, tz=UTC)
+EMPTY = Window.day(date(2025, 1, 6), tz=UTC)
 SCOPES = [Scope("tenant", "edge-tenant"), Scope("model", "claude-3-5-sonnet"), Scope("tool", "sql_query"),
           Scope("tenant", "(unknown)")]  # fmt: skip
 
@@ -237,13 +237,13 @@ def bucketed_calls(duck: Any, cfg: Config) -> list[tuple[str, dict[str, Any], di
     from launchkit.analytics import finance, metrics, quality
 
     rec: Any = Recorder(duck)  # a QueryRunner that records
-    metrics.timeseries(rec, DAY.start, DAY.end, grain="hour")
-    metrics.timeseries(rec, WEEK.start, WEEK.end, grain="day")
-    metrics.timeseries(rec, WEEK.start, WEEK.end, grain="day", scope=SCOPES[0])
-    metrics.timeseries(rec, WEEK.start, WEEK.end, grain="day", scope=SCOPES[3])
-    finance.daily_spend(rec, WEEK.start.date(), D)
+    metrics.timeseries(rec, DAY.start, DAY.end, grain="hour", tz=UTC)
+    metrics.timeseries(rec, WEEK.start, WEEK.end, grain="day", tz=UTC)
+    metrics.timeseries(rec, WEEK.start, WEEK.end, grain="day", scope=SCOPES[0], tz=UTC)
+    metrics.timeseries(rec, WEEK.start, WEEK.end, grain="day", scope=SCOPES[3], tz=UTC)
+    finance.daily_spend(rec, WEEK.start.date(), D, tz=UTC)
     for grain, by in (("day", None), ("week", "model"), ("month", "tenant")):
-        finance.spend(rec, grain, by)
+        finance.spend(rec, grain, by, tz=UTC)
     for w in (DAY, HOUR, EMPTY):
         quality.gap_hours(rec, w, cfg)
     return [c for c in rec.calls if c[0] in BUCKETED]

@@ -16,14 +16,15 @@ from urllib.parse import unquote
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit.analytics import finance
 from launchkit.cli import cli
 from launchkit.errors import LaunchkitError
-from launchkit.reports import charts, sheets, tickets
-from launchkit.store.runner import Warehouse
+from launchkit.reports.files import sheets, tickets
+from launchkit.reports.page import charts
+from launchkit.store.warehouse import Warehouse
 
 
 def at(day: int, hour: int = 12, minute: int = 0) -> datetime:
@@ -67,7 +68,7 @@ def spend_db():
 
 
 def test_chargeback_shares_are_of_the_priced_spend_and_missing_stays_missing(spend_db):
-    cb = finance.chargeback(spend_db, date(2026, 3, 2), date(2026, 3, 4))
+    cb = finance.chargeback(spend_db, date(2026, 3, 2), date(2026, 3, 4), tz=UTC)
     t = cb["by_tenant"].set_index("tenant")
     # priced spend 3 + 1 + 6 + 2 = 12; C has only an unpriced turn: no amount, no share (never 0)
     assert list(cb["by_tenant"]["tenant"]) == ["B", "A", "(unknown)", "C"]  # most spend first, unpriced last
@@ -85,14 +86,14 @@ def test_chargeback_shares_are_of_the_priced_spend_and_missing_stays_missing(spe
 
 
 def test_chargeback_with_nothing_priced_has_no_shares(spend_db):
-    cb = finance.chargeback(spend_db, at(2, 12, 30), at(2, 23))  # no turn in this range
+    cb = finance.chargeback(spend_db, at(2, 12, 30), at(2, 23), tz=UTC)  # no turn in this range
     assert cb["by_tenant"].empty and cb["priced_usd"] is None and cb["unpriced_share"] is None
     with Warehouse.memory() as empty:
-        assert finance.chargeback(empty, date(2026, 3, 2), date(2026, 3, 3))["turns"] == 0
+        assert finance.chargeback(empty, date(2026, 3, 2), date(2026, 3, 3), tz=UTC)["turns"] == 0
 
 
 def test_spend_by_tenant_still_matches_after_the_shared_fragment(spend_db):
-    by_tenant = finance.spend(spend_db, "day", "tenant", start=date(2026, 3, 2), end=date(2026, 3, 4))
+    by_tenant = finance.spend(spend_db, "day", "tenant", start=date(2026, 3, 2), end=date(2026, 3, 4), tz=UTC)
     totals = finance.totals_by(by_tenant, "tenant").set_index("tenant")
     assert totals.loc["A", "cost_usd"] == 4.0 and totals.loc["(unknown)", "cost_usd"] == 2.0
     assert pd.isna(totals.loc["C", "cost_usd"])  # type: ignore[arg-type]
@@ -228,7 +229,7 @@ def _read(path) -> list[list[str]]:
 
 def test_tickets_are_the_days_negative_feedback_and_incidents_in_jira_columns(day_db, tmp_path):
     out = tmp_path / "t.csv"
-    r = tickets.export_tickets(day_db, date(2026, 3, 4), out)
+    r = tickets.export_tickets(day_db, date(2026, 3, 4), out, tz=UTC)
     rows = _read(out)
     head = rows[0]
     assert head[:7] == ["Issue ID", "External ID", "Summary", "Issue Type", "Priority", "Description", "Created"]
@@ -250,19 +251,19 @@ def test_tickets_are_the_days_negative_feedback_and_incidents_in_jira_columns(da
 
 def test_a_second_export_writes_only_what_is_new_with_the_same_ids(day_db, tmp_path):
     state = tmp_path / "state.json"
-    first = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "1.csv", state=state)
+    first = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "1.csv", state=state, tz=UTC)
     ids = {t.issue_id for t in first.written}
     saved = json.loads(state.read_text())
     assert saved["schema"] == tickets.STATE_SCHEMA and set(saved["exported"]) == ids
     assert not list(tmp_path.glob(".*.tmp"))  # written whole
-    again = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "2.csv", state=state)
+    again = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "2.csv", state=state, tz=UTC)
     assert again.path is None and not (tmp_path / "2.csv").exists() and again.already == 3
     insert(day_db, "feedback", [dict(feedback_id="f9", session_id="s1", submitted_at=at(4, 20), rating=2, comment="x")])
-    third = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "3.csv", state=state)
+    third = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "3.csv", state=state, tz=UTC)
     rows = _read(tmp_path / "3.csv")
     assert [row[1] for row in rows[1:]] == ["feedback:f9"] and third.already == 3
     # stable: the same item has the same id in a fresh export without state
-    fresh = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "4.csv")
+    fresh = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "4.csv", tz=UTC)
     assert {t.issue_id for t in fresh.written} == ids | {tickets.stable_id("feedback", "f9")}
     assert set(json.loads(state.read_text())["exported"]) == ids | {tickets.stable_id("feedback", "f9")}
 
@@ -271,12 +272,12 @@ def test_a_broken_state_file_is_one_clear_error(day_db, tmp_path):
     state = tmp_path / "state.json"
     state.write_text("{not json")
     with pytest.raises(LaunchkitError, match=r"state.json: not a launchkit tickets state file"):
-        tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", state=state)
+        tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", state=state, tz=UTC)
     assert not (tmp_path / "t.csv").exists()
 
 
 def test_unredacted_tickets_keep_the_text(day_db, tmp_path):
-    tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", redact=False)
+    tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", redact=False, tz=UTC)
     assert "bob@example.com" in (tmp_path / "t.csv").read_text(encoding="utf-8")
 
 

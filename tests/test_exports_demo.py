@@ -11,9 +11,9 @@ from urllib.parse import unquote
 
 import pandas as pd
 import pytest
-from _report_fixtures import LAST_DAY, PII_COHORT, PII_TENANT, demo_run, run_cli  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY, PII_COHORT, PII_TENANT, run_cli
 
-from launchkit.reports.exports import COST_TABLES
+from launchkit.reports.files.exports import COST_TABLES
 
 _EXPORTED: dict[str, Any] = {}
 

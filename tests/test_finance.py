@@ -9,13 +9,13 @@ from datetime import UTC, date, datetime
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import insert
 from scipy import stats as sps
-from test_metrics import insert
 
 from launchkit.analytics import finance
 from launchkit.config import load_config
 from launchkit.errors import ConfigError, LaunchkitError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 UTC = UTC
 DAILY = [10.0, 12.0, 8.0, 10.0]  # spend on 2026-03-02 .. 03-05 (Mon..Thu)
@@ -69,27 +69,27 @@ def con():
 
 
 def test_spend_by_day_and_dimension(con):
-    df = finance.spend(con, "day")
+    df = finance.spend(con, "day", tz=UTC)
     assert list(df["cost_usd"]) == pytest.approx(DAILY)
     assert df.iloc[0]["unpriced_turns"] == 1 and df.iloc[0]["turns"] == 3
-    by_model = finance.spend(con, "day", by="model")
+    by_model = finance.spend(con, "day", by="model", tz=UTC)
     assert by_model[by_model.model == "gpt"]["cost_usd"].sum() == pytest.approx(0.4 * sum(DAILY))
-    by_tenant = finance.spend(con, "month", by="tenant").set_index("tenant")
+    by_tenant = finance.spend(con, "month", by="tenant", tz=UTC).set_index("tenant")
     assert by_tenant.loc["B", "cost_usd"] == pytest.approx(0.6 * sum(DAILY))
     assert pd.Timestamp(by_tenant.iloc[0]["period"]).date() == date(2026, 3, 1)
-    vendor = finance.spend(con, "day", by="vendor")
+    vendor = finance.spend(con, "day", by="vendor", tz=UTC)
     assert vendor.groupby("vendor")["cost_usd"].sum().to_dict() == pytest.approx({"anthropic": 6.0, "openai": 8.8})
 
 
 def test_spend_by_iso_week(con):
     insert(con, "turns", [dict(turn_id="w", session_id="s20", started_at=at(9), status="ok", cost_usd=1.0)])
-    df = finance.spend(con, "week")
+    df = finance.spend(con, "week", tz=UTC)
     assert [pd.Timestamp(p).date() for p in df["period"]] == [date(2026, 3, 2), date(2026, 3, 9)]  # Mondays
     assert list(df["cost_usd"]) == pytest.approx([sum(DAILY), 1.0])
     with pytest.raises(LaunchkitError):
-        finance.spend(con, "fortnight")
+        finance.spend(con, "fortnight", tz=UTC)
     with pytest.raises(LaunchkitError):
-        finance.spend(con, "day", by="user")
+        finance.spend(con, "day", by="user", tz=UTC)
 
 
 def test_unpriced_spend_is_unknown_not_zero(con):

@@ -53,7 +53,7 @@ from launchkit.ingest import formats, load
 from launchkit.ingest.compile import typed_sql
 from launchkit.ingest.files import scan_bytes
 from launchkit.ingest.result import Staged
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 SCALE = float(os.environ.get("LAUNCHKIT_FUZZ_SCALE", "1"))
 STRICT = os.environ.get("LAUNCHKIT_FUZZ_STRICT", "") not in ("", "0")
@@ -193,6 +193,7 @@ JSONL_SEED = [
 ]
 
 # format -> kind of seed; the mutators below know each kind
+FORMAT_SEEDS = Path(__file__).resolve().parent / "fixtures" / "formats"
 SEEDS: dict[str, str] = {
     "csv": "csv",
     "parquet": "parquet",
@@ -203,6 +204,11 @@ SEEDS: dict[str, str] = {
     "phoenix": "json",
     "langfuse": "json",
     "span-attributes": "json",
+    "tempo": "json",
+    "jaeger": "json",
+    "cloudwatch-spans": "json",
+    "langsmith": "json",
+    "datadog-llmobs": "json",
 }
 JSON_SEEDS: dict[str, Callable[[], Any]] = {
     "otlp": _otlp_seed,
@@ -211,6 +217,11 @@ JSON_SEEDS: dict[str, Callable[[], Any]] = {
     "phoenix": lambda: _lines_seed(TELEMETRY / "phoenix" / "phoenix_spans.jsonl"),
     "langfuse": lambda: LANGFUSE_SEED,
     "span-attributes": lambda: SPAN_ATTRIBUTES_SEED,
+    "tempo": lambda: json.loads((TELEMETRY / "trace_viewers" / "tempo_strands.json").read_text()),
+    "jaeger": lambda: json.loads((TELEMETRY / "trace_viewers" / "jaeger_strands.json").read_text()),
+    "cloudwatch-spans": lambda: _lines_seed(TELEMETRY / "trace_viewers" / "cloudwatch_aws_spans.jsonl"),
+    "langsmith": lambda: json.loads((FORMAT_SEEDS / "langsmith_runs.json").read_text()),
+    "datadog-llmobs": lambda: json.loads((FORMAT_SEEDS / "datadog_llmobs_spans.json").read_text()),
 }
 
 

@@ -57,7 +57,7 @@ def _deliver(pilot: Path, site: Path, hour: str) -> list[Path]:
 
 def _hourly(site: Path, hour: str, *extra: str, wait: bool = True):
     cmd = launchkit_cmd("hourly", "--at", f"{DAY}T{hour}:00Z", *extra)
-    p = subprocess.Popen(cmd, cwd=site, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(cmd, cwd=site, env=clean_env(site), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if not wait:
         return p
     out, err = p.communicate(timeout=240)
@@ -148,7 +148,7 @@ def test_a_run_that_cannot_get_the_lock_exits_with_a_clear_message(pilot, tmp_pa
 
 
 _KERNEL_CODE = """
-from launchkit.reports import notebook
+from launchkit.reports.page import notebook
 ctx = notebook.open_context()
 held = ctx.db  # the analyst keeps the notebook's connection
 print("sessions", held.execute("SELECT count(*) FROM sessions").fetchall()[0][0])

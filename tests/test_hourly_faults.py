@@ -18,7 +18,7 @@ import pytest
 from _report_fixtures import clean_env, launchkit_cmd
 
 from launchkit import exits, synth
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 DAY = "2026-03-02"
 
@@ -44,7 +44,7 @@ def _hourly(site: Path, at: str, *extra: str) -> tuple[int, str, str]:
     p = subprocess.run(
         launchkit_cmd("hourly", "--at", at, *extra),
         cwd=site,
-        env=clean_env(),
+        env=clean_env(site),
         capture_output=True,
         text=True,
         timeout=240,

@@ -34,7 +34,7 @@ def _hourly(site: Path) -> tuple[int, str, str]:
     p = subprocess.run(
         launchkit_cmd("hourly", "--at", f"{DAY}T10:00Z"),
         cwd=site,
-        env=clean_env(),
+        env=clean_env(site),
         capture_output=True,
         text=True,
         timeout=240,

@@ -9,26 +9,14 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _tables import TURN_COLS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from launchkit import ingest
 from launchkit.config import load_config
 from launchkit.ingest import merge, tabular
-from launchkit.store.runner import Warehouse
-
-TURN_COLS = [
-    "turn_id",
-    "session_id",
-    "started_at",
-    "model",
-    "status",
-    "latency_ms",
-    "ttft_ms",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-]
+from launchkit.store.warehouse import Warehouse
 
 
 def write_csv(path: Path, header: list[str], rows: list[list[object]]) -> Path:

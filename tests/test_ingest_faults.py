@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _tables import TURN_COLS
 
 from launchkit import ingest
 from launchkit.config import load_config
@@ -30,18 +31,6 @@ from launchkit.ingest.compile import TOO_EARLY, TOO_LATE
 from launchkit.jobs.hourly import new_inbox_files
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "otlp"
-TURN_COLS = [
-    "turn_id",
-    "session_id",
-    "started_at",
-    "model",
-    "status",
-    "latency_ms",
-    "ttft_ms",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-]
 CALL_COLS = ["call_id", "session_id", "tool_name", "started_at", "status"]
 WHEN = "2026-03-02T10:00:00Z"
 
@@ -163,9 +152,7 @@ def test_whatever_a_reader_raises_is_one_recorded_failure(con, config, tmp_path,
         raise exc
 
     if fmt == "otlp":
-        from launchkit.ingest.traces import readers
-
-        monkeypatch.setitem(readers.READERS, "otlp", broken)
+        monkeypatch.setattr("launchkit.ingest.load.trace_reader", lambda fmt: broken)
         bad = tmp_path / "trace.json"
         shutil.copy(FIXTURES / "two_traces.json", bad)
     else:
@@ -611,14 +598,11 @@ def test_a_record_longer_than_the_first_read_allows_is_read_again(con, config, t
 
 
 def test_a_record_longer_than_launchkit_reads_is_one_line(con, config, tmp_path, monkeypatch):
-    from launchkit.ingest import load as load_mod
-
     monkeypatch.setattr(tabular, "SMALL_FILE", 0)
     monkeypatch.setattr(tabular, "MAX_LINE_SIZE", 1 << 20)
-    monkeypatch.setattr(load_mod, "LONGEST_RECORD", 2 << 20)
     f = write_csv(tmp_path / "feedback_long.csv", FEEDBACK_COLS, [["f1", "s1", WHEN, 4, "y" * (3 << 20)]])
-    [r] = ingest.ingest(con, [f], config=config)
-    assert not r.ok and "a CSV record is" in str(r.error) and "more than the 2 MiB launchkit reads" in str(r.error)
+    [r] = ingest.ingest(con, [f], config=config.with_overrides(**{"ingest.max_record_mb": 2}))
+    assert not r.ok and "longer than [ingest] max_record_mb (2 MiB)" in str(r.error), r.error
     assert con.execute("SELECT status FROM loads").fetchall() == [("failed",)]
 
 

@@ -28,7 +28,7 @@ from launchkit import exits, synth
 from launchkit.config import load_config
 from launchkit.ingest import ingest
 from launchkit.jobs import load
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 AT = "2026-03-02T12:00Z"
 STAMP = "2026-03-02T12"
@@ -65,7 +65,7 @@ def _start(site: Path, tmpdir: Path) -> subprocess.Popen[str]:
     return subprocess.Popen(
         launchkit_cmd("hourly", "--at", AT),
         cwd=site,
-        env=clean_env(TMPDIR=str(tmpdir)),
+        env=clean_env(site, TMPDIR=str(tmpdir)),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

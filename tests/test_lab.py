@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _report_fixtures import LAST_DAY, ROOT, clean_env, demo_run, run_cli  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY, ROOT, clean_env, run_cli
 
 pytestmark = pytest.mark.slow
 

@@ -5,14 +5,14 @@ writes one hive-partitioned folder per contract table, and the DuckDB engine rea
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from _tables import load_frames
 from click.testing import CliRunner
-from test_metrics import load_frames
 
 from launchkit import synth
 from launchkit.analytics import criteria, decision, overview, pricing
@@ -21,7 +21,7 @@ from launchkit.config import load_config
 from launchkit.errors import QueryError
 from launchkit.jobs.load import prepare_lake
 from launchkit.store.engines import open_runner
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth.lake import DAY_COLUMN
 from launchkit.window import Window
 
@@ -96,7 +96,10 @@ def _drop(d: dict, *keys: str) -> dict:
 def test_duckdb_reads_the_lake_in_place_with_the_warehouse_numbers(both):
     cfg, db, wh = both
     assert db.one("metrics/activity_span", {})
-    for w in (Window.day(START + timedelta(days=1)), Window.hour(f"{START}T15:00Z")):
+    for w in (
+        Window.day(START + timedelta(days=1), tz=UTC),
+        Window.hour(datetime.combine(START, time(15), UTC), tz=UTC),
+    ):
         a = overview.compute(db, w, cfg, include_finance=False)["metrics"]
         b = overview.compute(wh, w, cfg, include_finance=False)["metrics"]
         assert a == b, w
@@ -121,7 +124,7 @@ def test_cli_reads_the_lake_and_refuses_spark_without_the_event_tables(both, lak
     own = _toml(tmp_path, lake)  # a warehouse of its own: the fixture's is open in this process
     res = CliRunner().invoke(cli, ["metrics", "--date", day, "--json", "--config", str(own)])
     assert res.exit_code == 0, res.output
-    want = overview.compute(wh, Window.day(day), cfg)["metrics"]["active_sessions"]
+    want = overview.compute(wh, Window.day(date.fromisoformat(day), tz=UTC), cfg)["metrics"]["active_sessions"]
     assert json.loads(res.output)["metrics"]["active_sessions"] == want
     (tmp_path / "partial").mkdir()
     partial = _toml(tmp_path / "partial", lake, tables=("turns",))
@@ -154,10 +157,10 @@ def test_a_report_reads_the_lake_from_relative_paths_and_defaults_to_its_latest_
     (tmp_path / "lake").symlink_to(lake, target_is_directory=True)
     lines = ["[engine]", 'kind = "duckdb"', "[engine.tables]", *(f'{t} = "lake/{t}"' for t in TABLES)]
     (tmp_path / "launchkit.toml").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    run_cli("run", "debrief", cwd=tmp_path, env=clean_env())
+    run_cli("run", "debrief", cwd=tmp_path, env=clean_env(tmp_path))
     last = START + timedelta(days=DAYS - 1)
     summary = json.loads((tmp_path / "reports" / "debrief" / f"{last}.json").read_text(encoding="utf-8"))
-    want = overview.compute(wh, Window.day(last), cfg)["metrics"]
+    want = overview.compute(wh, Window.day(last, tz=UTC), cfg)["metrics"]
     assert summary["metrics"]["active_sessions"] == want["active_sessions"] > 0
     assert summary["metrics"]["tool_call_success_rate"] == pytest.approx(want["tool_call_success_rate"], rel=1e-9)
     assert (

@@ -21,7 +21,8 @@ import json
 import pytest
 
 from launchkit import ingest
-from launchkit.ingest.traces import langfuse, readers
+from launchkit.ingest.formats import detect_format
+from launchkit.ingest.traces import langfuse
 
 # file: (records read, turns, tool calls, failed tool calls, input tokens, output tokens, reported cost)
 # records = observations + scores; every score in these exports is model-judged (source EVAL): ignored.
@@ -234,5 +235,5 @@ def test_export_shapes_are_detected(tmp_path):
     for i, doc in enumerate((one, [one], {"data": [one]}, {**one["trace"], "observations": one["observations"]})):
         f = tmp_path / f"e{i}.json"
         f.write_text(json.dumps(doc))
-        assert readers.detect(f) == "langfuse"
+        assert detect_format(f) == "langfuse"
         assert langfuse.looks_like_export(doc)

@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from launchkit.config import load_config
-from launchkit.reports import kernel, runner
+from launchkit.reports.run import execute, kernel
 from launchkit.store import atomic, leftovers, snapshot
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +61,7 @@ def test_reports_folder_keeps_live_and_untagged_files(tmp_path, dead_pid, live_p
         touch(reports / "hourly" / "2026-03-02T12.html"),
         touch(reports / "hourly" / "2026-03-02T10.failed.ipynb"),  # kept on purpose, for the post-mortem
     ]
-    removed = runner.clean_leftovers(reports)
+    removed = execute.clean_leftovers(reports)
     assert sorted(removed) == sorted(gone)
     assert all(p.exists() for p in kept) and not any(p.exists() for p in gone)
 

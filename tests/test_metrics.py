@@ -10,14 +10,14 @@ import numpy as np
 import pandas as pd
 import pytest
 import sqlglot
+from _tables import insert, load_frames
 
 from launchkit.analytics import metrics, overview
 from launchkit.config import load_config
-from launchkit.contract import TABLES
 from launchkit.errors import LaunchkitError, QueryError
 from launchkit.store import queries
-from launchkit.store.runner import Warehouse
-from launchkit.window import Window
+from launchkit.store.warehouse import Warehouse
+from launchkit.window import Window, parse_instant
 
 UTC = UTC
 OWNED_QUERY_DIRS = ("metrics", "quality", "finance", "incidents", "decision")
@@ -25,24 +25,6 @@ OWNED_QUERY_DIRS = ("metrics", "quality", "finance", "incidents", "decision")
 
 def ts(hh: int, mm: int = 0, ss: int = 0, day: int = 2) -> datetime:
     return datetime(2026, 3, day, hh, mm, ss, tzinfo=UTC)
-
-
-def insert(con, table: str, rows: list[dict]) -> None:
-    """Insert rows into a contract table (missing columns NULL, _load_id 0)."""
-    cols = TABLES[table].column_names
-    defaults = {c.name: c.default for c in TABLES[table].columns}
-    df = pd.DataFrame([{c: r.get(c, defaults[c]) for c in cols} for r in rows], columns=cols)
-    con.con.register("_rows", df)
-    con.execute(f"INSERT INTO {table} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _rows")
-    con.con.unregister("_rows")
-
-
-def load_frames(con, frames: dict[str, pd.DataFrame]) -> None:
-    for name, df in frames.items():
-        cols = TABLES[name].column_names
-        con.con.register("_frame", df[cols])
-        con.execute(f"INSERT INTO {name} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _frame")
-        con.con.unregister("_frame")
 
 
 def tiny_pilot():
@@ -142,20 +124,20 @@ def cfg():
     return load_config(env={})
 
 
-HOUR = Window.hour("2026-03-02T10:00Z")
+HOUR = Window.hour(datetime.fromisoformat("2026-03-02T10:00Z"), tz=UTC)
 
 
 def test_window_constructors():
-    assert Window.hour("2026-03-02T10:37Z") == Window(ts(10), ts(11))
-    assert Window.hour(datetime(2026, 3, 2, 10, 5)) == Window(ts(10), ts(11))  # naive = UTC
-    assert Window.day("2026-03-02") == Window(ts(0), ts(0, day=3))
-    assert Window.range(date(2026, 3, 2), date(2026, 3, 3)) == Window(ts(0), ts(0, day=4))  # dates inclusive
-    assert Window.range(ts(10), ts(12)) == Window(ts(10), ts(12))  # datetimes half-open
-    assert Window.days_ending(date(2026, 3, 8), 7) == Window(ts(0), ts(0, day=9))
+    assert Window.hour(datetime.fromisoformat("2026-03-02T10:37Z"), tz=UTC) == Window(ts(10), ts(11))
+    assert Window.hour(datetime(2026, 3, 2, 10, 5), tz=UTC) == Window(ts(10), ts(11))  # naive = UTC
+    assert Window.day(date(2026, 3, 2), tz=UTC) == Window(ts(0), ts(0, day=3))
+    assert Window.range(date(2026, 3, 2), date(2026, 3, 3), tz=UTC) == Window(ts(0), ts(0, day=4))  # dates inclusive
+    assert Window.range(ts(10), ts(12), tz=UTC) == Window(ts(10), ts(12))  # datetimes half-open
+    assert Window.days_ending(date(2026, 3, 8), 7, tz=UTC) == Window(ts(0), ts(0, day=9))
     with pytest.raises(LaunchkitError):
         Window(ts(11), ts(10))
     with pytest.raises(LaunchkitError):
-        Window.hour("yesterday")
+        parse_instant("yesterday", "--hour", UTC)
 
 
 def test_hand_computed_hour(tiny, cfg):
@@ -212,7 +194,9 @@ def test_hand_computed_incidents(tiny):
 
 
 def test_empty_window_is_null_not_zero(tiny, cfg):
-    out = overview.compute(tiny, Window.hour("2026-03-05T03:00Z"), cfg, include_finance=False)
+    out = overview.compute(
+        tiny, Window.hour(datetime.fromisoformat("2026-03-05T03:00Z"), tz=UTC), cfg, include_finance=False
+    )
     json.dumps(out, allow_nan=False)
     mt = out["metrics"]
     assert mt["active_sessions"] == 0
@@ -264,7 +248,7 @@ def test_breakdown_refuses_unknown_dimension(tiny):
 
 
 def test_timeseries_hourly_with_null_buckets(tiny):
-    df = metrics.timeseries(tiny, ts(8), ts(12), grain="hour")
+    df = metrics.timeseries(tiny, ts(8), ts(12), grain="hour", tz=UTC)
     assert list(df["bucket"].dt.hour) == [8, 9, 10, 11]
     empty = df.iloc[0]
     for col in (
@@ -288,14 +272,14 @@ def test_timeseries_hourly_with_null_buckets(tiny):
 
 
 def test_timeseries_daily(tiny):
-    df = metrics.timeseries(tiny, date(2026, 3, 1), date(2026, 3, 3), grain="day")
+    df = metrics.timeseries(tiny, date(2026, 3, 1), date(2026, 3, 3), grain="day", tz=UTC)
     assert len(df) == 3
     assert pd.isna(df.iloc[0].active_sessions) and pd.isna(df.iloc[2].active_sessions)
     d = df.iloc[1]
     assert d.active_sessions == 6  # s1..s5 and s9
     assert d.total_cost_usd == pytest.approx(1.12)
     with pytest.raises(LaunchkitError):
-        metrics.timeseries(tiny, ts(8), ts(9), grain="week")
+        metrics.timeseries(tiny, ts(8), ts(9), grain="week", tz=UTC)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -351,9 +335,9 @@ def oracle(con, frames: dict[str, pd.DataFrame], w: Window) -> dict:
 @pytest.mark.parametrize(
     "w",
     [
-        Window.day("2026-03-03"),
-        Window.hour("2026-03-04T14:00Z"),
-        Window.range("2026-03-02", "2026-03-05"),
+        Window.day(date(2026, 3, 3), tz=UTC),
+        Window.hour(datetime.fromisoformat("2026-03-04T14:00Z"), tz=UTC),
+        Window.range(date(2026, 3, 2), date(2026, 3, 5), tz=UTC),
     ],
 )
 def test_matches_pandas_oracle(synthetic, cfg, w):
@@ -381,7 +365,7 @@ def test_matches_pandas_oracle(synthetic, cfg, w):
 
 def test_breakdown_matches_oracle(synthetic):
     con, frames = synthetic
-    w = Window.day("2026-03-03")
+    w = Window.day(date(2026, 3, 3), tz=UTC)
     lo, hi = pd.Timestamp(w.start), pd.Timestamp(w.end)
     c = frames["tool_calls"]
     cw = c[(c.started_at >= lo) & (c.started_at < hi)]
@@ -397,7 +381,7 @@ def test_breakdown_matches_oracle(synthetic):
 
 def test_timeseries_matches_oracle(synthetic):
     con, frames = synthetic
-    df = metrics.timeseries(con, date(2026, 3, 2), date(2026, 3, 5), grain="day")
+    df = metrics.timeseries(con, date(2026, 3, 2), date(2026, 3, 5), grain="day", tz=UTC)
     t = frames["turns"]
     want = t.groupby(t.started_at.dt.floor("D")).apply(lambda g: (g.status == "error").mean())
     got = df.set_index("bucket").turn_error_rate

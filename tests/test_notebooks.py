@@ -10,10 +10,10 @@ import sys
 
 import nbformat
 import pytest
-from _report_fixtures import ROOT, clean_env, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import ROOT, clean_env
 
-from launchkit.reports import runner
 from launchkit.reports.kinds import KINDS
+from launchkit.reports.run import execute
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -37,7 +37,7 @@ def test_notebook_is_committed_without_outputs(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_parameters_are_cheap_literals_checked_by_papermill(path):
     kind = next(k for k, v in KINDS.items() if v.notebook == path.name)
-    declared = runner.declared_parameters(path)
+    declared = execute.declared_parameters(path)
     grain = "at" if KINDS[kind].grain == "hour" else "date"
     assert {grain, "config_path", "warehouse", "config_json"} <= set(declared)
     assert declared[grain]["default"] == "None"  # None: the latest complete hour / day with data

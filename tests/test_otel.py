@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from launchkit import ingest
 from launchkit.errors import ConfigError
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import semconv, values
 from launchkit.ingest.traces import spans as otel
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "otlp"
@@ -85,8 +85,8 @@ def test_attribute_aliases_live_in_one_table():
     assert semconv.classify({"gen_ai.operation.name": "execute_tool"})[0] == "tool"
     assert semconv.classify({"gen_ai.operation.name": "invoke_agent"})[0] == "wrapper"
     assert semconv.classify({"openinference.span.kind": "LLM"})[0] == "turn"
-    assert semconv.cost({"gen_ai.usage.input_cost": 1.5, "gen_ai.usage.output_cost": 0.25}) == 1.75
-    assert semconv.cost({"gen_ai.usage.input_cost": 1.5}) is None  # half a cost is not a cost
+    assert values.cost({"gen_ai.usage.input_cost": 1.5, "gen_ai.usage.output_cost": 0.25}) == 1.75
+    assert values.cost({"gen_ai.usage.input_cost": 1.5}) is None  # half a cost is not a cost
 
 
 def test_every_alias_is_documented():

@@ -20,9 +20,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from _report_fixtures import LAST_DAY, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY
 
-from launchkit.reports import browser, render
+from launchkit.reports.run import browser, render
 from launchkit.reports.style import STYLE_CSS
 
 _MISSING = [t for t in ("pdftotext", "pdftoppm") if shutil.which(t) is None]

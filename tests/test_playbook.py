@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from _report_fixtures import LAST_DAY, demo_run  # noqa: F401 (fixture)
+from _report_fixtures import LAST_DAY
 from _tables import insert
 from click.testing import CliRunner
 
@@ -19,7 +19,7 @@ from launchkit.cli import cli
 from launchkit.config import Config
 from launchkit.config.criteria import DEFAULTS as DEFAULT_CRITERIA
 from launchkit.errors import ConfigError, LaunchkitError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 
@@ -173,7 +173,9 @@ def incident_day() -> Iterator[Warehouse]:
 
 
 def test_the_sessions_and_tenants_an_incident_touched(incident_day):
-    ups = {u.incident_id: u for u in incident_update.updates(incident_day, Window.day(date(2026, 3, 10)))}
+    ups = {
+        u.incident_id: u for u in incident_update.updates(incident_day, Window.day(date(2026, 3, 10), tz=UTC), tz=UTC)
+    }
     one = ups["INC-1"]  # open [10:00, 12:00): s1 (10:30), s2 (11:59), s4 (11:00 failed), s5 (10:15 failed)
     assert (one.sessions, one.sessions_with_errors) == (4, 2)
     assert one.tenants == [
@@ -186,7 +188,9 @@ def test_the_sessions_and_tenants_an_incident_touched(incident_day):
 
 
 def test_the_update_text_fields(incident_day):
-    ups = {u.incident_id: u for u in incident_update.updates(incident_day, Window.day(date(2026, 3, 10)))}
+    ups = {
+        u.incident_id: u for u in incident_update.updates(incident_day, Window.day(date(2026, 3, 10), tz=UTC), tz=UTC)
+    }
     one, two = ups["INC-1"], ups["INC-2"]
     assert one.status == "resolved" and one.duration_hours == 2.0
     assert incident_update.duration_text(one) == "2 h, 2026-03-10 10:00 UTC to 2026-03-10 12:00 UTC"
@@ -216,17 +220,23 @@ def test_the_update_text_fields(incident_day):
 
 
 def test_one_incident_as_of_a_moment(incident_day):
-    u = incident_update.incident_update(incident_day, "INC-1", as_of="2026-03-10T11:00Z")
+    u = incident_update.incident_update(
+        incident_day, "INC-1", as_of=datetime.fromisoformat("2026-03-10T11:00Z"), tz=UTC
+    )
     # by 11:00 (half-open: s4's call at 11:00 sharp is after it): s1 (10:30) and s5 (10:15)
     assert u.status == "open" and (u.sessions, u.duration_hours) == (2, 1.0)
     assert u.next_update["due_at"] == at(10, 12, 0)
-    later = incident_update.incident_update(incident_day, "INC-1", as_of="2026-03-12T00:00Z", redact=False)
+    later = incident_update.incident_update(
+        incident_day, "INC-1", as_of=datetime.fromisoformat("2026-03-12T00:00Z"), redact=False, tz=UTC
+    )
     assert later.next_update["text"] == "postmortem written 2026-03-11 09:00 UTC; no further updates"
     assert later.title == "Answers slow; write to oncall@example.com"
     with pytest.raises(LaunchkitError, match="no incident 'INC-9'"):
-        incident_update.incident_update(incident_day, "INC-9")
+        incident_update.incident_update(incident_day, "INC-9", tz=UTC)
     with pytest.raises(LaunchkitError, match="is before it"):
-        incident_update.incident_update(incident_day, "INC-1", as_of="2026-03-10T09:00Z")
+        incident_update.incident_update(
+            incident_day, "INC-1", as_of=datetime.fromisoformat("2026-03-10T09:00Z"), tz=UTC
+        )
 
 
 def test_launchkit_export_incident_prints_the_update(tmp_path, monkeypatch):
@@ -354,7 +364,7 @@ def retro_config(base: Config) -> Config:
 
 def test_the_retrospective_orders_criteria_by_how_long_they_took_to_pass(config):
     con = crafted_pilot()
-    r = retrospective.retrospective(con, retro_config(config), "2026-03-06")
+    r = retrospective.retrospective(con, retro_config(config), date(2026, 3, 6))
     rows = {c["criterion"]: c for c in r["criteria"]}
     # never: 192/192 ok is not confidently above 99.9 %; tools: F P F P P; incidents: INC-1 open at the end
     # of days 1-2; errors: no error at all; errors_held: passes from day 1 but must hold 3 days
@@ -373,7 +383,7 @@ def test_the_retrospective_orders_criteria_by_how_long_they_took_to_pass(config)
 
 def test_the_retrospective_incidents_and_themes(config):
     con = crafted_pilot()
-    r = retrospective.retrospective(con, retro_config(config), "2026-03-06")
+    r = retrospective.retrospective(con, retro_config(config), date(2026, 3, 6))
     inc = {i["incident_id"]: i for i in r["incidents"]}
     # INC-1 open [day 1 08:00, day 3 10:00): sessions of hours 08-23, all of day 2, hours 00-09 = 16 + 24 + 10;
     # the failing calls of days 1 and 3 in that span: 16 + 10 sessions

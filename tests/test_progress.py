@@ -12,33 +12,21 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from _tables import TURN_COLS
 from click.testing import CliRunner
 
 from launchkit.cli import cli
 from launchkit.cli import progress as cli_progress
 from launchkit.config import Config
 from launchkit.ingest import ingest
-from launchkit.ingest.progress import IngestProgress
-from launchkit.store.runner import Warehouse
-
-TURNS = [
-    "turn_id",
-    "session_id",
-    "started_at",
-    "model",
-    "status",
-    "latency_ms",
-    "ttft_ms",
-    "input_tokens",
-    "output_tokens",
-    "cost_usd",
-]
+from launchkit.progress import Count, Progress
+from launchkit.store.warehouse import Warehouse
 
 
 def _turns(path: Path, first: int, n: int) -> Path:
     with path.open("w", newline="") as f:
         w = csv.writer(f)
-        w.writerow(TURNS)
+        w.writerow(TURN_COLS)
         for i in range(first, first + n):
             w.writerow([f"t{i}", "s1", "2026-03-02T10:00:00Z", "gpt-4o", "ok", 1000, 200, 100, 50, 0.001])
     return path
@@ -56,7 +44,7 @@ def folder(tmp_path: Path) -> Path:
 
 
 def test_ingest_tells_a_callback_files_bytes_and_rows(con: Warehouse, config: Config, folder: Path) -> None:
-    seen: list[IngestProgress] = []
+    seen: list[Progress] = []
     results = ingest(con, [folder], config=config, progress=seen.append)
     files = sorted(p for p in folder.iterdir())  # the order a folder loads in
     sizes = [p.stat().st_size for p in files]
@@ -64,26 +52,31 @@ def test_ingest_tells_a_callback_files_bytes_and_rows(con: Warehouse, config: Co
     assert len(results) == 4 and sum(r.rows_read for r in results) == 11
     # one before the first file, then one as each file starts and one as it ends
     assert len(seen) == 1 + 2 * len(files)
-    assert seen[0] == IngestProgress(files_total=4, bytes_total=sum(sizes))
+    assert seen[0] == Progress(sum(sizes), 0, "B", (Count("files", 0, 4), Count("rows", 0)))
     for k, path in enumerate(files):
         start, end = seen[1 + 2 * k], seen[2 + 2 * k]
-        assert start.current == str(path) and start.files_done == k
-        assert (end.files_done, end.bytes_done, end.rows_read) == (k + 1, sum(sizes[: k + 1]), sum(rows[: k + 1]))
-    assert seen[-1].bytes_done == seen[-1].bytes_total
+        assert start.current == str(path) and start.count("files").done == k
+        assert (end.count("files").done, end.done, end.count("rows").done) == (
+            k + 1,
+            sum(sizes[: k + 1]),
+            sum(rows[: k + 1]),
+        )
+    assert seen[-1].done == seen[-1].total
 
 
 def test_the_ingest_bar_on_a_terminal() -> None:
     out = io.StringIO()
     polled = [-1.0]
-    with cli_progress.IngestBar(stream=out, poll=lambda: polled[0], enabled=True) as bar:
-        bar(IngestProgress(files_total=2, bytes_total=2048))
-        bar(IngestProgress(files_total=2, bytes_total=2048, current="/data/turns_big.csv"))
+    counts = (Count("files", 0, 2), Count("rows", 0))
+    with cli_progress.Bar("ingest", stream=out, poll=lambda: polled[0], enabled=True) as bar:
+        bar(Progress(2048, 0, "B", counts))
+        bar(Progress(2048, 0, "B", counts, current="/data/turns_big.csv"))
         bar.tick()  # DuckDB has no estimate yet
         assert bar.postfix() == "0/2 files, 0 rows, turns_big.csv"
         polled[0] = 46.4
         bar.tick()
         assert bar.postfix() == "0/2 files, 0 rows, turns_big.csv 46 %"
-        bar(IngestProgress(2, 2048, files_done=1, bytes_done=1024, rows_read=1_234_567))
+        bar(Progress(2048, 1024, "B", (Count("files", 1, 2), Count("rows", 1_234_567))))
         assert bar.postfix() == "1/2 files, 1,234,567 rows"
         assert bar.bar.n == 1024
     drawn = out.getvalue()
@@ -101,21 +94,21 @@ def test_no_bar_where_the_output_is_not_a_terminal() -> None:
 
     assert cli_progress.is_terminal(Tty()) and not cli_progress.is_terminal(Pipe())
     out = Pipe()
-    with cli_progress.IngestBar(stream=out, poll=lambda: 50.0) as bar:
-        bar(IngestProgress(files_total=1, bytes_total=10, current="x.csv"))
+    with cli_progress.Bar("ingest", stream=out, poll=lambda: 50.0) as bar:
+        bar(Progress(10, 0, "B", current="x.csv"))
         bar.tick()
         assert bar.bar is None
-    with cli_progress.ReportBar(stream=out) as reports:
-        reports(1, 2, "cost", Path("reports/cost/2026-03-04.html"))
+    with cli_progress.Bar("reports", stream=out) as reports:
+        reports(Progress(2, 1, "report", current="cost 2026-03-04"))
     assert out.getvalue() == ""
 
 
 def test_the_reports_bar_counts_reports() -> None:
     out = io.StringIO()
-    with cli_progress.ReportBar(stream=out, enabled=True) as bar:
-        bar(0, 4, "", None)
-        bar(1, 4, "ga", Path("reports/ga/2026-03-04.html"))
-        bar(3, 4, "cost", Path("reports/cost/2026-03-04.html"))
+    with cli_progress.Bar("reports", stream=out, enabled=True) as bar:
+        bar(Progress(4, 0, "report"))
+        bar(Progress(4, 1, "report", current="ga 2026-03-04"))
+        bar(Progress(4, 3, "report", current="cost 2026-03-04"))
         assert bar.bar.n == 3
     assert "3/4" in out.getvalue() and "cost 2026-03-04" in out.getvalue()
 
@@ -163,7 +156,7 @@ def test_duckdb_tracks_progress_without_drawing_its_own_bar(tmp_path: Path) -> N
 
 def test_run_all_tells_its_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """run_all's workers report each report as it is written (kernels and notebooks faked)."""
-    from launchkit.reports import runner
+    from launchkit.reports.run import execute
 
     class FakeKernel:
         def shutdown(self) -> None:
@@ -175,14 +168,14 @@ def test_run_all_tells_its_progress(monkeypatch: pytest.MonkeyPatch, tmp_path: P
 
         return R()
 
-    monkeypatch.setattr(runner, "start_kernel", lambda kind: FakeKernel())
-    monkeypatch.setattr(runner, "run_report", fake_report)
-    calls: list[tuple[int, int, str]] = []
+    monkeypatch.setattr(execute, "start_kernel", lambda kind: FakeKernel())
+    monkeypatch.setattr(execute, "run_report", fake_report)
+    calls: list[Progress] = []
     jobs: list[tuple[str, dict[str, Any]]] = [("hourly", {}), ("cost", {}), ("debrief", {}), ("ga", {})]
-    out = runner._run_jobs(None, jobs, pdf=False, workers=2, progress=lambda d, t, k, h: calls.append((d, t, k)))  # type: ignore[arg-type]
+    out = execute._run_jobs(None, jobs, pdf=False, workers=2, progress=calls.append)  # type: ignore[arg-type]
     assert out == [tmp_path / k / "x.html" for k, _ in jobs]
-    assert calls[0] == (0, 4, "") and [c[0] for c in calls[1:]] == [1, 2, 3, 4]
-    assert sorted(c[2] for c in calls[1:]) == ["cost", "debrief", "ga", "hourly"]
+    assert calls[0] == Progress(4, 0, "report") and [c.done for c in calls[1:]] == [1, 2, 3, 4]
+    assert sorted(str(c.current) for c in calls[1:]) == ["cost x", "debrief x", "ga x", "hourly x"]
 
 
 def _ingest_process(folder: Path, tmp_path: Path, name: str, *, tty: bool, sized: bool = True) -> tuple[int, str, str]:
@@ -197,7 +190,7 @@ def _ingest_process(folder: Path, tmp_path: Path, name: str, *, tty: bool, sized
     from _report_fixtures import clean_env, launchkit_cmd
 
     cmd = launchkit_cmd("ingest", str(folder), "--warehouse", str(tmp_path / f"{name}.duckdb"))
-    env = clean_env(COLUMNS="120", TERM="xterm")
+    env = clean_env(tmp_path, COLUMNS="120", TERM="xterm")
     if not sized:
         del env["COLUMNS"]
     if not tty:

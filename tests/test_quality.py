@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
-from test_metrics import HOUR, insert, tiny_pilot
+from _tables import insert
+from test_metrics import HOUR, tiny_pilot
 
 from launchkit.analytics import quality
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 UTC = UTC
@@ -59,9 +60,10 @@ def test_rejected_rows_by_load_time(cfg):
     con.execute("""INSERT INTO loads (load_id, path, content_hash, table_name, status, rows_read, loaded, rejected, loaded_at)
                    VALUES (1, 'turns_a.csv', 'h1', 'turns', 'loaded', 10, 8, 2, TIMESTAMPTZ '2026-03-02 10:30:00+00'),
                           (2, 'turns_b.csv', 'h2', 'turns', 'loaded', 5, 4, 1, TIMESTAMPTZ '2026-03-02 12:00:00+00')""")
-    con.execute("""INSERT INTO rejects VALUES (1, 'turns_a.csv', 'turns', 3, 'status', 'not one of ok, error', 'x'),
-                                              (1, 'turns_a.csv', 'turns', 7, 'latency_ms', 'below 0', '-1'),
-                                              (2, 'turns_b.csv', 'turns', 2, 'turn_id', 'required', '')""")
+    con.execute("""INSERT INTO rejects (load_id, path, table_name, row_number, column_name, reason, raw)
+                   VALUES (1, 'turns_a.csv', 'turns', 3, 'status', 'not one of ok, error', 'x'),
+                          (1, 'turns_a.csv', 'turns', 7, 'latency_ms', 'below 0', '-1'),
+                          (2, 'turns_b.csv', 'turns', 2, 'turn_id', 'required', '')""")
     dq = quality.assess(con, HOUR, cfg)
     assert dq["rejected_rows"] == 2 and dq["loads"] == 1
     ra = dq["gates"]["rows_accepted"]
@@ -90,14 +92,14 @@ def gap_pilot(missing_hour: int | None):
 
 def test_gap_hours(cfg):
     con = gap_pilot(missing_hour=12)
-    dq = quality.assess(con, Window.day("2026-03-02"), cfg)
+    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
     g = dq["gates"]["hours_with_data"]
     # day two, business hours: the same hour of day one had 10 sessions -> 10 expected; nights: day one had no
     # data before 09:00, so nothing is known (or expected) about them
     assert (g["numerator"], g["denominator"]) == (8, 9)
     assert g["ok"] is False
     assert dq["gap_hours"] == ["2026-03-02T12:00:00Z"]
-    rows = quality.gap_hours(con, Window.day("2026-03-02"), cfg)
+    rows = quality.gap_hours(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
     assert len(rows) == 24
     assert rows[12]["expected_sessions"] == 10 and rows[12]["basis"] == "hour_of_day"
     assert rows[3]["traffic_expected"] is False and rows[3]["expected_sessions"] is None  # nights are not expected
@@ -106,14 +108,16 @@ def test_gap_hours(cfg):
 
 def test_no_gap_when_complete(cfg):
     con = gap_pilot(missing_hour=None)
-    dq = quality.assess(con, Window.day("2026-03-02"), cfg)
+    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
     assert dq["gates"]["hours_with_data"]["value"] == 1.0 and dq["gap_hours"] == []
 
 
 def test_gap_threshold_config(cfg):
     con = gap_pilot(missing_hour=12)
     strict = cfg.with_overrides(**{"decision.gap_min_expected": 20})
-    dq = quality.assess(con, Window.day("2026-03-02"), strict)
+    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), strict)
     assert dq["gates"]["hours_with_data"]["denominator"] == 0  # nothing is expected at >= 20 sessions
     with pytest.raises(ConfigError, match="decision.gap_min_expected"):
-        quality.assess(con, Window.day("2026-03-02"), cfg.with_overrides(**{"decision.gap_min_expected": "x"}))
+        quality.assess(
+            con, Window.day(date(2026, 3, 2), tz=UTC), cfg.with_overrides(**{"decision.gap_min_expected": "x"})
+        )

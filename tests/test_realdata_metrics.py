@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -68,7 +68,7 @@ def test_llmperf_latency_percentiles_and_error_rate(con, config, realdata, tmp_p
     [res] = ingest.ingest(con, [path], config=config)
     assert (res.rows_read, res.loaded, res.rejected) == (2845, 2845, 0)
 
-    out = overview.compute(con, Window.day("2026-03-02"), config, include_finance=False)["metrics"]
+    out = overview.compute(con, Window.day(date(2026, 3, 2), tz=UTC), config, include_finance=False)["metrics"]
     ok = [r for _, _, r in requests if not r.get("error_code")]
     lat = np.array([r["end_to_end_latency_s"] * 1000 for r in ok])
     ttft = np.array([r["ttft_s"] * 1000 for r in ok])
@@ -104,7 +104,9 @@ def test_open_assistant_votes_as_thumbs(con, config, realdata, tmp_path):
     [res] = ingest.ingest(con, [path], config=config)
     # `grep -o '"+1": [0-9]*' en_100_tree.jsonl | awk '{s+=$2} END {print s}'` gives 1825; "-1" gives 568
     assert (res.rows_read, res.loaded) == (1825 + 568, 1825 + 568)
-    fb = overview.compute(con, Window.day("2026-03-02"), config, include_finance=False)["metrics"]["feedback"]
+    fb = overview.compute(con, Window.day(date(2026, 3, 2), tz=UTC), config, include_finance=False)["metrics"][
+        "feedback"
+    ]
     assert fb["responses"] == 2393
     assert fb["thumbs_up_rate"] == pytest.approx(1825 / 2393)
     assert fb["csat"] is None and fb["mean_rating"] is None  # votes carry no ratings: unknown, not 0

@@ -9,7 +9,7 @@ holding an e-mail address, a phone, a card and an SSN).
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -21,19 +21,19 @@ from _report_fixtures import (
     PII_PIECES,
     PII_ROOT_CAUSE,
     PII_TITLE,
-    demo_run,  # noqa: F401 (fixture)
     run_cli,
 )
+from _tables import insert
 from click.testing import CliRunner
-from test_metrics import insert
 
 from launchkit.analytics import records, themes
 from launchkit.cli import cli
 from launchkit.config import load_config
 from launchkit.errors import ConfigError, ReportError
-from launchkit.reports import kinds, runner
-from launchkit.reports.paths import notebook_path
-from launchkit.store.runner import Warehouse
+from launchkit.reports import kinds
+from launchkit.reports.run import execute
+from launchkit.reports.run.paths import notebook_path
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 PLACEHOLDERS = ("[email]", "[phone]", "[card]", "[ssn]")
@@ -66,7 +66,7 @@ def db():
 
 
 def test_records_redact_free_text_by_default_and_keep_it_when_asked(db):
-    w = Window.day("2026-03-04")
+    w = Window.day(date(2026, 3, 4), tz=UTC)
     assert records.feedback(db, w)["comment"].tolist() == [REDACTED]
     assert records.feedback(db, w, redact=False)["comment"].tolist() == [COMMENT]
     inc = records.incidents(db, w).iloc[0]
@@ -105,9 +105,9 @@ def test_config_redact_is_a_boolean_defaulting_to_true(tmp_path):
 
 def test_every_report_notebook_declares_redact_and_the_runner_passes_it(tmp_path):
     for spec in kinds.KINDS.values():
-        assert "redact" in runner.declared_parameters(notebook_path(spec.notebook)), spec.notebook
+        assert "redact" in execute.declared_parameters(notebook_path(spec.notebook)), spec.notebook
     debrief = notebook_path("debrief.ipynb")
-    assert runner.redact_parameter(debrief, False) == {"redact": False}
+    assert execute.redact_parameter(debrief, False) == {"redact": False}
     bare = tmp_path / "bare.ipynb"
     bare.write_text(
         json.dumps(
@@ -127,9 +127,9 @@ def test_every_report_notebook_declares_redact_and_the_runner_passes_it(tmp_path
             }
         )
     )
-    assert runner.redact_parameter(bare, True) == {}  # redacted by the library's default
+    assert execute.redact_parameter(bare, True) == {}  # redacted by the library's default
     with pytest.raises(ReportError, match="does not declare the parameter redact"):
-        runner.redact_parameter(bare, False)
+        execute.redact_parameter(bare, False)
 
 
 def test_run_no_redact_reaches_the_runner(monkeypatch, tmp_path):
@@ -140,11 +140,11 @@ def test_run_no_redact_reaches_the_runner(monkeypatch, tmp_path):
         raise ReportError("stop here")
 
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(runner, "run_report", fake_run_report)
+    monkeypatch.setattr(execute, "run_report", fake_run_report)
     CliRunner().invoke(cli, ["run", "debrief", "--no-redact"])
     assert seen["redact"] is False
     CliRunner().invoke(cli, ["run", "debrief"])
-    assert seen["redact"] is None  # the config's [reports] redact decides
+    assert seen["redact"] is True  # the config's [reports] redact (default true), read at the edge
 
 
 def test_tickets_follow_the_config_setting(db, tmp_path, monkeypatch):

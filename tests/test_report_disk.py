@@ -18,8 +18,10 @@ import pytest
 
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
-from launchkit.reports import charts, kinds, prune, render
-from launchkit.reports import index as report_index
+from launchkit.reports import kinds
+from launchkit.reports.page import charts
+from launchkit.reports.run import index as report_index
+from launchkit.reports.run import prune, render
 
 T0 = datetime(2026, 3, 2, 0, tzinfo=UTC)
 
@@ -73,7 +75,7 @@ def test_prune_removes_old_hourly_reports_by_period_with_their_files_and_index_e
     (tmp_path / "hourly" / "notes.txt").write_text("mine")  # not a report: left alone
     report_index.write_index(tmp_path)
     # newest hour 2026-03-04T18 ends at 19:00; keep_days = 1 keeps the reports ending after 2026-03-03T19:00
-    removed = prune.prune_hourly(tmp_path, keep_days=1)
+    removed = prune.prune_hourly(tmp_path, keep_days=1, tz=UTC)
     ends = {
         s: datetime.strptime(s, "%Y-%m-%dT%H").replace(tzinfo=UTC) + timedelta(hours=1)
         for s in [*stamps, "2026-03-02T01", "2026-03-02T02"]
@@ -87,7 +89,7 @@ def test_prune_removes_old_hourly_reports_by_period_with_their_files_and_index_e
     assert (tmp_path / "debrief" / "2026-03-02.html").is_file()
     assert _indexed(tmp_path) == sorted([("debrief", "2026-03-02")] + [("hourly", s) for s in kept])
     assert "2026-03-02T06" not in (tmp_path / "index.html").read_text()
-    assert prune.prune_hourly(tmp_path, keep_days=1) == []  # nothing more to do
+    assert prune.prune_hourly(tmp_path, keep_days=1, tz=UTC) == []  # nothing more to do
 
 
 def test_prune_reads_the_period_not_the_file_time_nor_the_clock(tmp_path: Path) -> None:
@@ -95,14 +97,14 @@ def test_prune_reads_the_period_not_the_file_time_nor_the_clock(tmp_path: Path) 
     # period is what counts); file times are all "now" and the clock is months later
     old = _hourly(tmp_path, T0 + timedelta(days=2), period=T0 - timedelta(days=1))
     new = _hourly(tmp_path, T0 + timedelta(days=1))
-    assert prune.prune_hourly(tmp_path, keep_days=1) == [old]
+    assert prune.prune_hourly(tmp_path, keep_days=1, tz=UTC) == [old]
     assert (tmp_path / "hourly" / f"{new}.html").is_file()
 
 
 def test_keep_days_zero_keeps_everything(tmp_path: Path) -> None:
     _hourly(tmp_path, T0)
     _hourly(tmp_path, T0 + timedelta(days=30))
-    assert prune.prune_hourly(tmp_path, keep_days=0) == []
+    assert prune.prune_hourly(tmp_path, keep_days=0, tz=UTC) == []
     assert len(list((tmp_path / "hourly").iterdir())) == 6
 
 

@@ -23,17 +23,18 @@ from _report_fixtures import (
     HOSTILE_HOUR,
     LAST_DAY,
     SCRIPT_COMMENT,
-    demo_run,  # noqa: F401 (fixture)
 )
 
 from launchkit.analytics import gonogo, span, themes
 from launchkit.config import load_config
 from launchkit.errors import InputFileError, ReportError
 from launchkit.jsonclean import clean
-from launchkit.reports import charts, kinds, render, runner, widgets
-from launchkit.reports import index as report_index
+from launchkit.reports import kinds
+from launchkit.reports.page import charts, widgets
+from launchkit.reports.run import execute, render
+from launchkit.reports.run import index as report_index
 from launchkit.store import atomic, snapshot
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 # ---------------------------------------------------------------------------------------------
 # fast: pieces
@@ -218,9 +219,9 @@ def test_render_html_hides_code_and_prompts_and_embeds_plotly_once():
 def test_check_parameters_refuses_undeclared(tmp_path):
     p = tmp_path / "n.ipynb"
     nbformat.write(_executed_notebook(), p)
-    runner.check_parameters(p, {"x": 2})
+    execute.check_parameters(p, {"x": 2})
     with pytest.raises(ReportError, match="does not declare parameter"):
-        runner.check_parameters(p, {"x": 2, "at": "2026-03-02T10:00Z"})
+        execute.check_parameters(p, {"x": 2, "at": "2026-03-02T10:00Z"})
 
 
 def _summary(kind, stamp, start, end, title="T", **extra):
@@ -310,11 +311,13 @@ def test_latest_complete_hour_never_reports_the_running_hour():
     con.execute(
         "INSERT INTO sessions VALUES ('s', 't', NULL, TIMESTAMPTZ '2026-03-02 10:40:00+00', NULL, 'pilot', NULL, 0)"
     )
-    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 3, tzinfo=UTC)) == datetime(2026, 3, 2, 10, tzinfo=UTC)
-    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 2, 10, 50, tzinfo=UTC)) == datetime(
+    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 3, tzinfo=UTC), tz=UTC) == datetime(
+        2026, 3, 2, 10, tzinfo=UTC
+    )
+    assert span.latest_hour_with_data(con, now=datetime(2026, 3, 2, 10, 50, tzinfo=UTC), tz=UTC) == datetime(
         2026, 3, 2, 9, tzinfo=UTC
     )
-    assert span.latest_day_with_data(con) == date(2026, 3, 2)
+    assert span.latest_day_with_data(con, tz=UTC) == date(2026, 3, 2)
 
 
 def _sessions_per_hour(con: Warehouse, counts: dict[str, int]) -> None:
@@ -334,13 +337,17 @@ def test_the_busiest_hour_is_the_complete_hour_with_most_sessions():
         con, {"2026-03-01 14": 9, "2026-03-02 10": 3, "2026-03-02 11": 5, "2026-03-03 09": 5, "2026-03-03 15": 7}
     )
     late = datetime(2026, 3, 5, tzinfo=UTC)
-    assert runner.busiest_hour(con, date(2026, 3, 2), date(2026, 3, 3), late) == datetime(2026, 3, 3, 15, tzinfo=UTC)
-    # an hour still running is not complete; of equals, the later
-    assert runner.busiest_hour(con, date(2026, 3, 2), date(2026, 3, 3), datetime(2026, 3, 3, 15, 30, tzinfo=UTC)) == (
-        datetime(2026, 3, 3, 9, tzinfo=UTC)
+    assert execute.busiest_hour(con, date(2026, 3, 2), date(2026, 3, 3), late, tz=UTC) == datetime(
+        2026, 3, 3, 15, tzinfo=UTC
     )
-    assert runner.busiest_hour(con, date(2026, 3, 1), date(2026, 3, 3), late) == datetime(2026, 3, 1, 14, tzinfo=UTC)
-    assert runner.busiest_hour(con, date(2026, 3, 4), date(2026, 3, 4), late) is None
+    # an hour still running is not complete; of equals, the later
+    assert execute.busiest_hour(
+        con, date(2026, 3, 2), date(2026, 3, 3), datetime(2026, 3, 3, 15, 30, tzinfo=UTC), tz=UTC
+    ) == (datetime(2026, 3, 3, 9, tzinfo=UTC))
+    assert execute.busiest_hour(con, date(2026, 3, 1), date(2026, 3, 3), late, tz=UTC) == datetime(
+        2026, 3, 1, 14, tzinfo=UTC
+    )
+    assert execute.busiest_hour(con, date(2026, 3, 4), date(2026, 3, 4), late, tz=UTC) is None
 
 
 def test_plan_lists_the_hourly_report_then_each_days_reports_oldest_first():
@@ -348,16 +355,16 @@ def test_plan_lists_the_hourly_report_then_each_days_reports_oldest_first():
     _sessions_per_hour(con, {"2026-03-01 14": 9, "2026-03-02 10": 3, "2026-03-03 09": 5, "2026-03-03 20": 1})
     now = datetime(2026, 3, 5, tzinfo=UTC)
     daily = [k for k, spec in kinds.KINDS.items() if spec.grain == "day"]
-    assert runner.plan(con, now=now) == [("hourly", {"at": datetime(2026, 3, 3, 20, tzinfo=UTC)})] + [
-        (k, {"date": date(2026, 3, 3)}) for k in daily
+    assert execute.plan(con, now=now, tz=UTC) == [("hourly", {"at": datetime(2026, 3, 3, 20, tzinfo=UTC)})] + [
+        (k, {"day": date(2026, 3, 3)}) for k in daily
     ]
-    jobs = runner.plan(con, days=2, hour="busiest", now=now)
+    jobs = execute.plan(con, days=2, hour="busiest", now=now, tz=UTC)
     assert jobs[0] == ("hourly", {"at": datetime(2026, 3, 3, 9, tzinfo=UTC)})  # 2026-03-01 is not among the 2 days
-    assert jobs[1:] == [(k, {"date": d}) for d in (date(2026, 3, 2), date(2026, 3, 3)) for k in daily]
+    assert jobs[1:] == [(k, {"day": d}) for d in (date(2026, 3, 2), date(2026, 3, 3)) for k in daily]
     with pytest.raises(ReportError, match="hour must be"):
-        runner.plan(con, hour="noisiest")
+        execute.plan(con, hour="noisiest", tz=UTC)
     with pytest.raises(ReportError, match="days must be"):
-        runner.plan(con, days=0)
+        execute.plan(con, days=0, tz=UTC)
 
 
 class _FakeKernel:
@@ -371,7 +378,7 @@ class _FakeKernel:
 
 def test_reports_run_side_by_side_in_order_and_a_failure_stops_the_rest(monkeypatch, tmp_path):
     log: list[str] = []
-    monkeypatch.setattr(runner, "start_kernel", lambda kind: _FakeKernel(log, kind))
+    monkeypatch.setattr(execute, "start_kernel", lambda kind: _FakeKernel(log, kind))
 
     def fake_run(kind, config, *, pdf, update_index, kernel, **when):
         kernel.shutdown()
@@ -379,19 +386,19 @@ def test_reports_run_side_by_side_in_order_and_a_failure_stops_the_rest(monkeypa
             raise ReportError("boom failed")
         return kinds.ReportResult(kind, "s", tmp_path / f"{kind}.html", tmp_path / "x", tmp_path / "y", {})
 
-    monkeypatch.setattr(runner, "run_report", fake_run)
+    monkeypatch.setattr(execute, "run_report", fake_run)
     jobs: list[tuple[str, dict]] = [(k, {}) for k in ("a", "b", "c", "d", "e")]
     for workers in (1, 2, 3):
         log.clear()
-        out = runner._run_jobs(None, jobs, pdf=False, workers=workers)  # type: ignore[arg-type]
+        out = execute._run_jobs(None, jobs, pdf=False, workers=workers)  # type: ignore[arg-type]
         assert out == [tmp_path / f"{k}.html" for k in "abcde"]
         assert sorted(log) == sorted([f"start {k}" for k in "abcde"] + [f"stop {k}" for k in "abcde"])
     log.clear()
-    runner._run_jobs(None, [("a", {}), ("ga", {}), ("b", {})], pdf=False, workers=1)  # type: ignore[arg-type]
+    execute._run_jobs(None, [("a", {}), ("ga", {}), ("b", {})], pdf=False, workers=1)  # type: ignore[arg-type]
     assert [x for x in log if x.startswith("start")] == ["start ga", "start a", "start b"]  # the longest first
     log.clear()
     with pytest.raises(ReportError, match="boom failed"):
-        runner._run_jobs(None, [("a", {}), ("boom", {}), ("c", {}), ("d", {}), ("e", {})], pdf=False, workers=1)  # type: ignore[arg-type]
+        execute._run_jobs(None, [("a", {}), ("boom", {}), ("c", {}), ("d", {}), ("e", {})], pdf=False, workers=1)  # type: ignore[arg-type]
     started = [x.split()[1] for x in log if x.startswith("start")]
     assert "e" not in started and sorted(started) == sorted(x.split()[1] for x in log if x.startswith("stop"))
 
@@ -555,7 +562,7 @@ def test_a_failing_notebook_is_kept_and_reported_in_one_line(demo_run, tmp_path)
     with pytest.raises(
         ReportError, match=r"broken.ipynb failed in cell \[3\] of the executed notebook: ValueError: no such metric"
     ) as e:
-        runner.run_report("hourly", cfg, at=HOSTILE_HOUR, notebook=path)
+        execute.run_report("hourly", cfg, at=datetime.fromisoformat(HOSTILE_HOUR), notebook=path)
     assert "\n" not in str(e.value)
     failed = tmp_path / "reports" / "hourly" / "2026-03-04T14.failed.ipynb"
     assert failed.is_file() and "no such metric" in failed.read_text()
@@ -569,6 +576,6 @@ def test_rerun_replaces_the_same_files(demo_run):
     cfg = load_config(  # the demo's own launchkit.toml (its budget), as `launchkit run` in its folder reads it
         demo_run.folder / "launchkit.toml", warehouse=str(demo_run.warehouse), reports_dir=str(demo_run.reports)
     )
-    r = runner.run_report("cost", cfg, date=LAST_DAY)
+    r = execute.run_report("cost", cfg, day=date.fromisoformat(LAST_DAY))
     assert sorted(p.name for p in (demo_run.reports / "cost").iterdir()) == before
     assert r.summary["finance"] == old["finance"] and r.summary["metrics"] == old["metrics"]

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 from launchkit.analytics import checks
-from launchkit.reports import charts, text, widgets
-from launchkit.store.runner import Warehouse
+from launchkit.reports.page import charts, text, widgets
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 
 HOUR = datetime(2026, 3, 4, 14, tzinfo=UTC)
@@ -43,7 +43,7 @@ def _hour_of_calls(ok: int, failed: int) -> Warehouse:
 
 
 def _tool_check(con: Warehouse, config) -> dict:
-    return next(v for v in checks.checks(con, Window.hour(HOUR), config) if v["check"] == "tool_success")
+    return next(v for v in checks.checks(con, Window.hour(HOUR, tz=UTC), config) if v["check"] == "tool_success")
 
 
 def test_an_hour_below_min_sample_is_low_sample_not_ok(config):

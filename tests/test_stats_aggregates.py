@@ -11,19 +11,19 @@ Two layers, each against an independent oracle:
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from fractions import Fraction
 
 import numpy as np
 import pandas as pd
 import pytest
+from _tables import load_frames
 from scipy import stats as sps
-from test_metrics import load_frames
 
 from launchkit import stats, synth
 from launchkit.analytics import samples
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window, day_start
 
 # ---------------------------------------------------------------------------------------------------------
@@ -123,8 +123,8 @@ def test_mean_interval_from_sums_with_too_few_values():
 
 START = date(2026, 3, 2)
 DAY = START + timedelta(days=5)
-W_DAY = Window.day(DAY)
-W_BASE = Window(day_start(DAY - timedelta(days=5)), day_start(DAY))
+W_DAY = Window.day(DAY, tz=UTC)
+W_BASE = Window(day_start(DAY - timedelta(days=5), tz=UTC), day_start(DAY, tz=UTC))
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +169,7 @@ def raw_session_costs(frames: dict[str, pd.DataFrame], priced: pd.DataFrame, w: 
 @pytest.mark.parametrize("q", [0.5, 0.95, 0.99])
 def test_sql_quantile_interval_is_numpys_on_the_raw_values(pilot, measure, q):
     con, frames, _ = pilot
-    for w in (W_DAY, W_BASE, Window.hour(f"{DAY}T14:00Z")):
+    for w in (W_DAY, W_BASE, Window.hour(datetime.combine(DAY, time(14), UTC), tz=UTC)):
         x = raw_turns(frames, w, measure)
         assert len(x) >= 5  # the hour is small: one bound unbounded, still numpy's numbers
         got = samples.quantile_interval(con, measure, w, q, 0.9, len(x))
@@ -222,5 +222,5 @@ def test_sql_mann_whitney_is_scipys_on_the_raw_values(pilot, measure):
 
 def test_sql_mann_whitney_with_an_empty_side(pilot):
     con, _, _ = pilot
-    got = samples.compare(con, "latency_ms", W_DAY, Window.day(date(2025, 1, 1)))
+    got = samples.compare(con, "latency_ms", W_DAY, Window.day(date(2025, 1, 1), tz=UTC))
     assert got.p_value is None and got.n2 == 0 and got.n1 > 0

@@ -8,8 +8,8 @@ import pytest
 
 from launchkit.errors import QueryError, WarehouseBusy, WarehouseError
 from launchkit.store import migrate, queries
-from launchkit.store.runner import Warehouse
 from launchkit.store.sql import identifier, quote_ident
+from launchkit.store.warehouse import Warehouse
 
 
 @pytest.mark.parametrize("name", queries.names())

@@ -22,7 +22,7 @@ from genai_prices import Usage, calc_price
 from launchkit import synth
 from launchkit.contract import TABLES
 from launchkit.errors import ConfigError, InputFileError
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 START = dt.date(2026, 3, 2)
 PROBLEM_START = pd.Timestamp("2026-03-10T00:00:00Z")  # day 9 of 14 (index 8)

@@ -18,7 +18,7 @@ import pytest
 
 from launchkit.config import Config
 from launchkit.jobs import load
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "telemetry"
 
@@ -336,6 +336,88 @@ CASES = [
         users={"conv-lf-77": "u-rae", "conv-lf-78": "u-sam"},
         tenants=("unknown",),
         releases=(None,),
+    ),
+    Expect(
+        "monocle",
+        ("monocle_traces.json",),
+        turns=3,  # span.type inference (the inference.framework span over the same call folds into it)
+        failed_turns=0,
+        tools=2,  # span.type agentic.tool.invocation: get_weather, run_sql (ERROR)
+        failed_tools=1,
+        sessions=("4b1f0c0de3a94f6e8e0d6b5a1c2f3e4d", "9a8b7c6d5e4f30211203948576a0b1c2"),  # the trace ids
+        input=412 + 530 + 220,  # prompt_tokens of the 'metadata' span events = 1162
+        output=38 + 96 + 41,  # completion_tokens = 175
+        cache_read=None,
+        cache_write=None,
+        cost=None,
+        ignored={
+            "agent or workflow span (span.type workflow)": 2,
+            "agent or workflow span (span.type agentic.invocation)": 1,
+            RR: 1,
+            "not an LLM or tool span (span.type retrieval)": 1,
+        },  # 10 spans = 3 + 2 + 5
+        models={"gpt-4o": 2, "gpt-4o-mini": 1},  # entity.2.name where entity.2.type is model.llm.*
+        providers={"openai": 2, "azure": 1},  # entity.1.type inference.openai / inference.azure_openai
+        tenants=("unknown",),
+    ),
+    Expect(
+        "google_adk",
+        ("adk_otlp.json",),
+        turns=2,  # call_llm spans of kind INTERNAL; the second folds with its generate_content child
+        failed_turns=0,
+        tools=1,
+        failed_tools=0,
+        sessions=("adk-sess-1",),  # gcp.vertex.agent.session_id / gen_ai.conversation.id
+        input=300 + 340,  # = 640
+        output=25 + 12,  # = 37
+        cache_read=None,
+        cache_write=None,
+        cost=None,
+        ignored={"agent or workflow span (invoke_agent)": 1, RR: 1},  # 5 spans = 2 + 1 + 2
+        models={"gemini-2.0-flash": 2},  # gemini-2.0-flash-001 on the generate_content span
+        providers={"google": 2},  # gcp.vertex.agent, gemini
+        tenants=("unknown",),
+    ),
+    Expect(
+        "strands",
+        ("strands_otlp.json",),
+        turns=2,
+        failed_turns=0,
+        tools=2,
+        failed_tools=1,  # list_buckets: status OK, gen_ai.tool.status = error
+        sessions=("strands-sess-7",),
+        input=510 + 620,  # = 1130, invoke_agent's 1130 is their total
+        output=44 + 88,  # = 132
+        cache_read=None,
+        cache_write=None,
+        cost=None,
+        ignored={RR: 1, NOT: 2},  # invoke_agent (totals of its calls), two event-loop cycles; 7 = 2 + 2 + 3
+        models={"claude-3-7-sonnet": 2},
+        providers={"strands-agents": 2},  # gen_ai.system names the framework, not the provider
+        tenants=("unknown",),
+    ),
+    *(
+        Expect(
+            "trace_viewers",
+            (
+                f,
+            ),  # the strands/ spans as a Tempo download, a Jaeger download, CloudWatch aws/spans rows: the same counts
+            turns=2,
+            failed_turns=0,
+            tools=2,
+            failed_tools=1,
+            sessions=("strands-sess-7",),
+            input=510 + 620,
+            output=44 + 88,
+            cache_read=None,
+            cache_write=None,
+            cost=None,
+            ignored={RR: 1, NOT: 2},
+            models={"claude-3-7-sonnet": 2},
+            providers={"strands-agents": 2},
+            tenants=("unknown",),
+        )
+        for f in ("tempo_strands.json", "jaeger_strands.json", "cloudwatch_aws_spans.jsonl")
     ),
 ]
 

@@ -9,7 +9,7 @@ import pytest
 
 from launchkit import ingest, synth
 from launchkit.analytics import overview, pricing
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth import otlp as synth_otlp
 from launchkit.window import Window
 

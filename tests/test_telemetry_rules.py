@@ -7,7 +7,7 @@ by hand; the fixture-per-library tests are in test_telemetry_fixtures.py.
 from __future__ import annotations
 
 import json
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from launchkit import synth
 from launchkit.analytics import latency_sanity, pricing, quality, reconcile
 from launchkit.cli import cli
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import values
 from launchkit.ingest.traces.spans import documents
 from launchkit.jobs import load
 from launchkit.window import Window
@@ -323,13 +323,13 @@ def test_cache_tokens_are_priced_at_their_own_rates(con, config, tmp_path):
 
 def test_anthropic_raw_input_counts_get_their_cache_tokens_added():
     # input_tokens that exclude the cache (Anthropic's raw count) cannot be below the cache tokens
-    assert semconv.tokens({"gen_ai.usage.input_tokens": 210, "gen_ai.usage.cache_read_input_tokens": 4096}) == (
+    assert values.tokens({"gen_ai.usage.input_tokens": 210, "gen_ai.usage.cache_read_input_tokens": 4096}) == (
         210 + 4096,
         None,
         4096,
         None,
     )
-    assert semconv.tokens({"llm.token_count.prompt": 900, "llm.token_count.prompt_details.cache_write": 300}) == (
+    assert values.tokens({"llm.token_count.prompt": 900, "llm.token_count.prompt_details.cache_write": 300}) == (
         900,
         None,
         None,
@@ -375,7 +375,7 @@ def test_provider_hints_price_prefixed_ids_and_breakdowns_show_one_name(con, con
     ]
     from launchkit.analytics import metrics
 
-    by_model = metrics.breakdown(con, Window.range("2026-03-02", "2026-03-02"), "model")
+    by_model = metrics.breakdown(con, Window.range(date(2026, 3, 2), date(2026, 3, 2), tz=UTC), "model")
     assert dict(zip(by_model["model"], by_model["turns"])) == {"o3": 2, "claude-3-7-sonnet": 1}
 
 
@@ -397,7 +397,7 @@ def test_reconciliation_on_a_caching_pilot_agrees_within_tolerance(con, config, 
 
 
 def test_implausible_latencies_are_findings_and_left_out_only_when_configured(con, config):
-    from test_metrics import insert
+    from _tables import insert
 
     t = datetime.fromisoformat("2026-03-02T10:00:00+00:00")
     insert(
@@ -409,7 +409,7 @@ def test_implausible_latencies_are_findings_and_left_out_only_when_configured(co
             dict(turn_id="ttft", session_id="s", started_at=t, status="ok", latency_ms=100.0, ttft_ms=655.2),
         ],
     )
-    w = Window.range("2026-03-02", "2026-03-02")
+    w = Window.range(date(2026, 3, 2), date(2026, 3, 2), tz=UTC)
     found = {f["finding"]: (f["turns"], f["examples"]) for f in quality.assess(con, w, config)["findings"]}
     assert found == {"below floor": (1, ["fast"]), "ttft > latency": (1, ["ttft"])}
     from launchkit.analytics import metrics

@@ -18,10 +18,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from _tables import insert
 from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_metrics import insert
 
 from launchkit.analytics import criteria, decision, finance, metrics, overview, quality
 from launchkit.analytics.span import latest_day_with_data
@@ -31,10 +31,10 @@ from launchkit.errors import ConfigError, NotEnoughDataError, TimeValueError
 from launchkit.jobs.alerts import notify
 from launchkit.jobs.alerts.decide import State
 from launchkit.jobs.hourly import _fmt_line
-from launchkit.reports import prune
+from launchkit.reports.files.tickets import Ticket, csv_text
 from launchkit.reports.kinds import hour_of_stamp, stamp_for
-from launchkit.reports.tickets import Ticket, csv_text
-from launchkit.store.runner import Warehouse
+from launchkit.reports.run import prune
+from launchkit.store.warehouse import Warehouse
 from launchkit.window import (
     Window,
     clock_span,
@@ -146,21 +146,23 @@ def run(*args: str) -> dict:
 
 
 def test_a_local_day_is_midnight_to_midnight_and_23_or_25_hours_when_the_clocks_change():
-    spring = Window.day("2026-03-29", tz=BERLIN)
+    spring = Window.day(date(2026, 3, 29), tz=BERLIN)
     assert (spring.start, spring.end) == (z("2026-03-28T23:00:00Z"), z("2026-03-29T22:00:00Z"))
     assert spring.end - spring.start == 23 * H
     autumn = Window.day(date(2026, 10, 25), tz=BERLIN)
     assert (autumn.start, autumn.end) == (z("2026-10-24T22:00:00Z"), z("2026-10-25T23:00:00Z"))
     assert autumn.end - autumn.start == 25 * H
-    assert Window.day("2026-03-30", tz=BERLIN).end - Window.day("2026-03-30", tz=BERLIN).start == 24 * H
-    ny = Window.day("2026-11-01", tz=NEW_YORK)
+    assert Window.day(date(2026, 3, 30), tz=BERLIN).end - Window.day(date(2026, 3, 30), tz=BERLIN).start == 24 * H
+    ny = Window.day(date(2026, 11, 1), tz=NEW_YORK)
     assert (ny.start, ny.end) == (z("2026-11-01T04:00:00Z"), z("2026-11-02T05:00:00Z"))
     # several days: from the first local midnight to the one after the last day
     week = Window.days_ending(date(2026, 3, 31), 7, tz=BERLIN)
     assert (week.start, week.end) == (z("2026-03-24T23:00:00Z"), z("2026-03-31T22:00:00Z"))
     assert week.end - week.start == (7 * 24 - 1) * H
-    assert Window.range("2026-03-28", "2026-03-30", tz=BERLIN) == Window.days("2026-03-28", "2026-03-30", tz=BERLIN)
-    assert Window.range("2026-03-28", "2026-03-30", tz=BERLIN).start == z("2026-03-27T23:00:00Z")
+    assert Window.range(date(2026, 3, 28), date(2026, 3, 30), tz=BERLIN) == Window.days(
+        date(2026, 3, 28), date(2026, 3, 30), tz=BERLIN
+    )
+    assert Window.range(date(2026, 3, 28), date(2026, 3, 30), tz=BERLIN).start == z("2026-03-27T23:00:00Z")
     assert day_edges(date(2026, 10, 24), date(2026, 10, 25), BERLIN) == [
         z("2026-10-23T22:00:00Z"),
         z("2026-10-24T22:00:00Z"),
@@ -170,19 +172,21 @@ def test_a_local_day_is_midnight_to_midnight_and_23_or_25_hours_when_the_clocks_
 
 def test_local_hours_the_skipped_and_the_repeated_one():
     # a time without an offset is the zone's wall clock
-    assert Window.hour("2026-03-29T03:10", tz=BERLIN).start == z("2026-03-29T01:00:00Z")
+    assert Window.hour(parse_instant("2026-03-29T03:10", "--hour", BERLIN), BERLIN).start == z("2026-03-29T01:00:00Z")
     # the skipped hour does not exist: one clear error naming the zone
     with pytest.raises(TimeValueError, match="exists in Europe/Berlin"):
-        Window.hour("2026-03-29T02:30", tz=BERLIN)
+        Window.hour(parse_instant("2026-03-29T02:30", "--hour", BERLIN), BERLIN)
     with pytest.raises(TimeValueError, match="America/New_York"):
         parse_instant("2026-03-08T02:30", "--at", NEW_YORK)
     # the repeated hour: without an offset, the first (daylight time); the offset picks the second
-    assert Window.hour("2026-11-01T01:30", tz=NEW_YORK).start == z("2026-11-01T05:00:00Z")
-    assert Window.hour("2026-11-01T01:30-05:00", tz=NEW_YORK).start == z("2026-11-01T06:00:00Z")
-    assert Window.hour("2026-10-25T02:30", tz=BERLIN).start == z("2026-10-25T00:00:00Z")
-    assert Window.hour("2026-10-25T02:30+01:00", tz=BERLIN).start == z("2026-10-25T01:00:00Z")
+    assert Window.hour(parse_instant("2026-11-01T01:30", "--hour", NEW_YORK), NEW_YORK).start == z(
+        "2026-11-01T05:00:00Z"
+    )
+    assert Window.hour(datetime.fromisoformat("2026-11-01T01:30-05:00"), tz=NEW_YORK).start == z("2026-11-01T06:00:00Z")
+    assert Window.hour(parse_instant("2026-10-25T02:30", "--hour", BERLIN), BERLIN).start == z("2026-10-25T00:00:00Z")
+    assert Window.hour(datetime.fromisoformat("2026-10-25T02:30+01:00"), tz=BERLIN).start == z("2026-10-25T01:00:00Z")
     # the local days's hours: 23 on the spring day, 25 on the autumn day
-    spring, autumn = Window.day("2026-03-29", tz=BERLIN), Window.day("2026-10-25", tz=BERLIN)
+    spring, autumn = Window.day(date(2026, 3, 29), tz=BERLIN), Window.day(date(2026, 10, 25), tz=BERLIN)
     assert len(hour_edges(spring.start, spring.end, BERLIN)) - 1 == 23
     assert len(hour_edges(autumn.start, autumn.end, BERLIN)) - 1 == 25
     # a zone half an hour off UTC: its clock hours start at :30 UTC
@@ -201,9 +205,10 @@ def test_local_hours_the_skipped_and_the_repeated_one():
     assert (
         clock_span(z("2026-10-25T00:00:00Z"), z("2026-10-25T01:00:00Z"), BERLIN) == "2026-10-25 02:00 CEST to 02:00 CET"
     )
-    assert clock_span(z("2026-03-12T14:00:00Z"), z("2026-03-12T15:00:00Z")) == "2026-03-12 14:00 to 15:00 UTC"
+    assert clock_span(z("2026-03-12T14:00:00Z"), z("2026-03-12T15:00:00Z"), tz=UTC) == "2026-03-12 14:00 to 15:00 UTC"
     assert local_day(z("2026-03-28T23:30:00Z"), BERLIN) == date(2026, 3, 29)
-    assert parse_day(z("2026-03-28T23:30:00Z"), tz=BERLIN) == date(2026, 3, 29)
+    with pytest.raises(TimeValueError):  # an instant is no day until a zone says which (local_day)
+        parse_day(z("2026-03-28T23:30:00Z"), "--date")
 
 
 @pytest.mark.parametrize("name", ["Europe/Berlin", "America/New_York", "America/Santiago", "Asia/Kolkata", "UTC"])
@@ -260,17 +265,18 @@ _UTC_ZONES = [UTC, ZoneInfo("UTC")]
 def test_with_the_default_zone_every_window_is_the_old_utc_one(ts, d, d2, n, tz):
     midnight = datetime(d.year, d.month, d.day, tzinfo=UTC)  # the old definitions, written out
     hour = ts.replace(minute=0, second=0, microsecond=0)
-    assert Window.day(d, tz=tz) == Window.day(d) == Window(midnight, midnight + timedelta(days=1))
-    assert Window.hour(ts, tz=tz) == Window.hour(ts) == Window(hour, hour + H)
-    assert Window.hour(ts.replace(tzinfo=None).isoformat(), tz=tz) == Window(hour, hour + H)  # naive = UTC
+    assert Window.day(d, tz) == Window(midnight, midnight + timedelta(days=1))
+    assert Window.hour(ts, tz) == Window(hour, hour + H)
+    naive = ts.replace(tzinfo=None).isoformat()
+    assert Window.hour(parse_instant(naive, "--at", tz), tz) == Window(hour, hour + H)  # naive on a UTC zone
     assert Window.days_ending(d, n, tz=tz) == Window(midnight + timedelta(days=1 - n), midnight + timedelta(days=1))
     a, b = min(d, d2), max(d, d2)
     old_range = Window(
         datetime(a.year, a.month, a.day, tzinfo=UTC), datetime(b.year, b.month, b.day, tzinfo=UTC) + timedelta(days=1)
     )
-    assert Window.range(a, b, tz=tz) == Window.range(a.isoformat(), b.isoformat()) == old_range
+    assert Window.range(a, b, tz) == old_range
     assert floor_hour(ts, tz) == hour and last_ended_hour(ts, tz) == hour - H
-    assert local_day(ts, tz) == parse_day(ts, tz=tz) == ts.date()
+    assert local_day(ts, tz) == ts.date()
     assert day_start(d, tz) == midnight
     assert hour_edges(ts, ts + 3 * H, tz) == [hour + k * H for k in range(4 if ts == hour else 5)]
     assert stamp_for("hourly", at=hour, tz=tz) == hour.strftime("%Y-%m-%dT%H")
@@ -282,11 +288,11 @@ def test_with_the_default_zone_the_analytics_count_utc_days(tmp_path, monkeypatc
     cfg = load_config()
     with Warehouse.memory() as wh:
         fill(wh, VISITS)
-        days = metrics.timeseries(wh, "2026-03-28", "2026-03-30", grain="day")
+        days = metrics.timeseries(wh, date(2026, 3, 28), date(2026, 3, 30), grain="day", tz=UTC)
         assert list(days["active_sessions"]) == [3, 4, 1]  # v1 v2 v3 | v4 v5 v6 v7 | v8: UTC days
-        spend = finance.daily_spend(wh, date(2026, 3, 28), date(2026, 3, 30))
+        spend = finance.daily_spend(wh, date(2026, 3, 28), date(2026, 3, 30), tz=UTC)
         assert list(spend["cost_usd"]) == [cost("v1", "v2", "v3"), cost("v4", "v5", "v6", "v7"), cost("v8")]
-        assert overview.compute(wh, Window.day("2026-03-29"), cfg)["metrics"]["active_sessions"] == 4
+        assert overview.compute(wh, Window.day(date(2026, 3, 29), tz=UTC), cfg)["metrics"]["active_sessions"] == 4
 
 
 # ---------------------------------------------------------------------------------------------
@@ -295,7 +301,7 @@ def test_with_the_default_zone_the_analytics_count_utc_days(tmp_path, monkeypatc
 
 def test_daily_and_hourly_buckets_follow_the_local_calendar(berlin):
     wh, cfg = berlin
-    days = metrics.timeseries(wh, "2026-03-28", "2026-03-30", grain="day", tz=BERLIN)
+    days = metrics.timeseries(wh, date(2026, 3, 28), date(2026, 3, 30), grain="day", tz=BERLIN)
     assert [b.to_pydatetime() for b in days["bucket"]] == [
         z("2026-03-27T23:00:00Z"),
         z("2026-03-28T23:00:00Z"),
@@ -304,14 +310,14 @@ def test_daily_and_hourly_buckets_follow_the_local_calendar(berlin):
     assert list(days["active_sessions"]) == [1, 5, 2]  # v1 | v2 v3 v4 v5 v6 | v7 v8
     assert list(days["total_cost_usd"]) == [cost("v1"), cost("v2", "v3", "v4", "v5", "v6"), cost("v7", "v8")]
     # the spring day's 23 hours: 01:00 CET is followed by 03:00 CEST
-    hours = metrics.timeseries(wh, "2026-03-29", "2026-03-29", grain="hour", tz=BERLIN)
+    hours = metrics.timeseries(wh, date(2026, 3, 29), date(2026, 3, 29), grain="hour", tz=BERLIN)
     assert len(hours) == 23
     walls = [b.tz_convert(BERLIN).strftime("%H") for b in hours["bucket"]]
     assert walls[:4] == ["00", "01", "03", "04"]
     counts = dict(zip(walls, hours["active_sessions"]))
     assert (counts["00"], counts["01"], counts["03"], counts["23"]) == (2, 1, 1, 1)  # v2 v3 | v4 | v5 | v6
     # the autumn day's 25 hours: 02:00 twice, each its own bucket
-    hours = metrics.timeseries(wh, "2026-10-25", "2026-10-25", grain="hour", tz=BERLIN)
+    hours = metrics.timeseries(wh, date(2026, 10, 25), date(2026, 10, 25), grain="hour", tz=BERLIN)
     assert len(hours) == 25
     twice = hours[[b.tz_convert(BERLIN).hour == 2 for b in hours["bucket"]]]
     assert [b.to_pydatetime() for b in twice["bucket"]] == [z("2026-10-25T00:00:00Z"), z("2026-10-25T01:00:00Z")]
@@ -342,7 +348,7 @@ def test_spend_per_local_day_and_week(berlin):
 
 def test_a_criterion_window_of_seven_local_days_across_the_change(berlin):
     wh, cfg = berlin
-    ready = criteria.evaluate(wh, "2026-03-31", cfg, history_days=0)
+    ready = criteria.evaluate(wh, date(2026, 3, 31), cfg, history_days=0)
     r = ready.result("tool_success")
     assert r.window == {"start": "2026-03-24T23:00:00Z", "end": "2026-03-31T22:00:00Z", "days": 7}
     assert r.n == 10  # e2, v1..v8, e3 (not e1 at 23:59 the day before, not e4 at midnight after)
@@ -352,13 +358,13 @@ def test_a_criterion_window_of_seven_local_days_across_the_change(berlin):
 
 def test_the_decision_compares_the_local_day_with_its_local_baseline_days(berlin):
     wh, cfg = berlin
-    vs = decision.day_vs_baseline(wh, "2026-03-29", cfg)
+    vs = decision.day_vs_baseline(wh, date(2026, 3, 29), cfg)
     assert vs.day == Window(z("2026-03-28T23:00:00Z"), z("2026-03-29T22:00:00Z"))
     assert vs.baseline == Window(z("2026-03-21T23:00:00Z"), z("2026-03-28T23:00:00Z"))  # 03-22 .. 03-28 local
     assert vs.s_day["active_sessions"] == 5  # v2..v6
     assert vs.s_base["active_sessions"] == 3  # e1, e2, v1
     assert vs.s_day["total_cost_usd"] == cost("v2", "v3", "v4", "v5", "v6")
-    d = decision.decide(wh, "2026-03-29", cfg, store=False)
+    d = decision.decide(wh, date(2026, 3, 29), cfg, store=False)
     assert d.changes["metrics"]["active_sessions"] == {"yesterday": 1, "today": 5, "change": 4}  # 03-28: v1
 
 
@@ -382,7 +388,7 @@ def test_an_hour_of_day_expectation_follows_the_team_s_clock():
             (z("2026-04-02T07:00:00Z"), 1.0, "hour_of_week", True),
             (z("2026-04-02T08:00:00Z"), 0.0, "hour_of_week", False),
         ]
-        dq = quality.assess(wh, Window.day("2026-04-02", tz=BERLIN), cfg)
+        dq = quality.assess(wh, Window.day(date(2026, 4, 2), tz=BERLIN), cfg)
         assert dq["gap_hours"] == ["2026-04-02T07:00:00Z"]
         # the same data read in UTC: the habit moved an hour, so UTC hours expect the wrong one
         utc_hours = quality.gap_hours(wh, morning, utc)
@@ -505,19 +511,19 @@ def test_new_york_days_of_23_and_25_hours_in_the_analytics(new_york):
     cfg = load_config()
     assert cfg.report_zone == NEW_YORK
     with Warehouse.open(cfg.warehouse_path, read_only=True) as wh:
-        days = metrics.timeseries(wh, "2026-03-07", "2026-03-09", grain="day", tz=NEW_YORK)
+        days = metrics.timeseries(wh, date(2026, 3, 7), date(2026, 3, 9), grain="day", tz=NEW_YORK)
         assert [b.to_pydatetime() for b in days["bucket"]] == [
             z("2026-03-07T05:00:00Z"),
             z("2026-03-08T05:00:00Z"),
             z("2026-03-09T04:00:00Z"),  # the 23-hour day ended an hour early in UTC terms
         ]
         assert list(days["active_sessions"]) == [1, 4, 1]  # n1 | n2 n3 n4 n5 | n6 (UTC days: n1..n4 | n5 n6)
-        spring = metrics.timeseries(wh, "2026-03-08", "2026-03-08", grain="hour", tz=NEW_YORK)
+        spring = metrics.timeseries(wh, date(2026, 3, 8), date(2026, 3, 8), grain="hour", tz=NEW_YORK)
         walls = [b.tz_convert(NEW_YORK).strftime("%H") for b in spring["bucket"]]
         assert len(walls) == 23 and walls[:4] == ["00", "01", "03", "04"]
         counts = dict(zip(walls, spring["active_sessions"]))
         assert (counts["00"], counts["01"], counts["03"], counts["23"]) == (1, 1, 1, 1)  # n2 | n3 | n4 | n5
-        autumn = metrics.timeseries(wh, "2026-11-01", "2026-11-01", grain="hour", tz=NEW_YORK)
+        autumn = metrics.timeseries(wh, date(2026, 11, 1), date(2026, 11, 1), grain="hour", tz=NEW_YORK)
         assert len(autumn) == 25
         ones = autumn[[b.tz_convert(NEW_YORK).hour == 1 for b in autumn["bucket"]]]
         assert [b.to_pydatetime() for b in ones["bucket"]] == [z("2026-11-01T05:00:00Z"), z("2026-11-01T06:00:00Z")]
@@ -555,14 +561,14 @@ def test_new_york_commands_take_local_dates_and_hours(new_york):
 def test_kolkata_days_span_two_utc_dates_and_hours_start_at_half_past(kolkata):
     cfg = load_config()
     with Warehouse.open(cfg.warehouse_path, read_only=True) as wh:
-        days = metrics.timeseries(wh, "2026-03-09", "2026-03-11", grain="day", tz=KOLKATA)
+        days = metrics.timeseries(wh, date(2026, 3, 9), date(2026, 3, 11), grain="day", tz=KOLKATA)
         assert [b.to_pydatetime() for b in days["bucket"]] == [
             z("2026-03-08T18:30:00Z"),
             z("2026-03-09T18:30:00Z"),
             z("2026-03-10T18:30:00Z"),
         ]
         assert list(days["active_sessions"]) == [1, 5, 1]  # k1 | k2..k6 | k7 (UTC days: k1 k2 | k3..k7)
-        hours = metrics.timeseries(wh, "2026-03-10", "2026-03-10", grain="hour", tz=KOLKATA)
+        hours = metrics.timeseries(wh, date(2026, 3, 10), date(2026, 3, 10), grain="hour", tz=KOLKATA)
         assert len(hours) == 24 and hours["bucket"].iloc[0].to_pydatetime() == z("2026-03-09T18:30:00Z")
         nine = hours[[b.tz_convert(KOLKATA).hour == 9 for b in hours["bucket"]]]
         assert nine["bucket"].iloc[0].to_pydatetime() == z("2026-03-10T03:30:00Z")
@@ -590,14 +596,14 @@ def test_the_hourly_line_names_the_utc_hour_and_the_local_one():
     assert line.startswith("hourly 2026-03-10T03:30Z (2026-03-10 09:00 IST) OK: ")
     line, _ = _fmt_line(z("2026-10-25T01:00:00Z"), {}, 0, 0, [], html, 1.0, BERLIN)
     assert line.startswith("hourly 2026-10-25T01:00Z (2026-10-25 02:00 CET) OK: ")
-    line, _ = _fmt_line(z("2026-10-25T01:00:00Z"), {}, 0, 0, [], html, 1.0)
+    line, _ = _fmt_line(z("2026-10-25T01:00:00Z"), {}, 0, 0, [], html, 1.0, tz=UTC)
     assert line.startswith("hourly 2026-10-25T01:00Z OK: ")  # UTC: the line as it always was
 
 
 def test_ticket_times_are_on_the_team_s_clock():
     t = Ticket("LK-I-1", "incident:i1", "s", "Bug", "High", "d", z("2026-11-01T06:30:00Z"), ("launchkit",))
     assert csv_text([t], NEW_YORK).splitlines()[1].split(",")[6] == "2026-11-01 01:30"
-    assert csv_text([t]).splitlines()[1].split(",")[6] == "2026-11-01 06:30"
+    assert csv_text([t], tz=UTC).splitlines()[1].split(",")[6] == "2026-11-01 06:30"
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from launchkit.config import load_config
 from launchkit.errors import ConfigError, InputFileError
 from launchkit.ingest.traces import buffer, otlp, workers
 from launchkit.ingest.traces.share import Share
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth import otlp as synth_otlp
 
 TWO_TRACES = Path(__file__).resolve().parent / "fixtures" / "otlp" / "two_traces.json"
@@ -270,9 +270,9 @@ SPAN_FORMATS = ("otlp", "otel-json", "otel-js", "phoenix", "span-attributes")  #
 
 
 def _span_files(folder: Path) -> list[tuple[Path, str]]:
-    from launchkit.ingest.traces.readers import detect
+    from launchkit.ingest.formats import detect_format
 
-    found = [(p, detect(p)) for p in sorted(folder.rglob("*")) if p.suffix in (".json", ".jsonl")]
+    found = [(p, detect_format(p)) for p in sorted(folder.rglob("*")) if p.suffix in (".json", ".jsonl")]
     return [(p, fmt) for p, fmt in found if fmt in SPAN_FORMATS]
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from launchkit.analytics import criteria, quality
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, day_start, iso, local_day
 
 HOUR = timedelta(hours=1)

@@ -35,8 +35,8 @@ from launchkit.config import Config
 from launchkit.config.criteria import DEFAULT_CONFIDENCE, Criterion
 from launchkit.jsonclean import clean
 from launchkit.stats import Interval, mean_interval_from_stats, n_to_exclude, wilson
-from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, local_day, parse_day
+from launchkit.store.warehouse import QueryRunner
+from launchkit.window import Window, local_day
 
 PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"
 INSUFFICIENT, UNTRUSTED = "INSUFFICIENT DATA", "UNTRUSTED DATA"
@@ -307,7 +307,7 @@ def _history_verdicts(ctx: Context, c: Criterion, as_of: date, days: int) -> lis
 
 def evaluate(
     db: QueryRunner,
-    as_of: date | str,
+    as_of: date,
     config: Config,
     *,
     history_days: int | None = None,
@@ -319,7 +319,7 @@ def evaluate(
     history_days (default criteria.history_days, 30) bounds how far back `held_since` is searched;
     0 skips the search (criteria with held_days > 1 still look back held_days - 1 days).
     """
-    day = parse_day(as_of)
+    day = as_of
     opts = config.settings.criteria
     crits = list(criteria) if criteria is not None else list(config.criteria)
     look = opts.history_days if history_days is None else history_days

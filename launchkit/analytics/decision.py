@@ -45,8 +45,8 @@ from launchkit.analytics.scope import Scope
 from launchkit.config import Config
 from launchkit.jsonclean import clean
 from launchkit.stats import n_for_two_proportions
-from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, local_day, parse_day
+from launchkit.store.warehouse import QueryRunner
+from launchkit.window import Window, local_day
 
 EXPAND, HOLD, ROLLBACK = "EXPAND", "HOLD", "ROLLBACK"
 
@@ -269,7 +269,7 @@ def _good(db: QueryRunner, config: Config, day: date, ref: Reference, plan: fami
 
 def day_vs_baseline(
     db: QueryRunner,
-    day: date | str,
+    day: date,
     config: Config,
     scope: Scope | None = None,
     *,
@@ -281,7 +281,7 @@ def day_vs_baseline(
     `reference` (a decision's, to reuse) it is chosen from the whole pilot's data, as the decision does.
     A metric whose day looks worse is also tested over the pooled window (yesterday, or the current run of
     days that were not good, with the day); every test of the evening is then classified together."""
-    d = parse_day(day)
+    d = day
     opts = config.decision
     tz = config.report_zone
     plan = plan or family.plan(config, first_day(db, tz))
@@ -317,7 +317,7 @@ def mark_untrusted(comparisons: list[dict[str, Any]], dq: dict[str, Any]) -> Non
 
 def decide(
     db: QueryRunner,
-    day: date | str,
+    day: date,
     config: Config,
     *,
     store: bool = True,
@@ -327,7 +327,7 @@ def decide(
     """The end-of-day recommendation for `day`, stored in the decisions table unless store=False. `memo`
     (a dict the caller keeps) spares re-judging earlier days for the last-good baseline when the data have
     not changed between calls, e.g. deciding every evening of a finished pilot."""
-    d = parse_day(day)
+    d = day
     opts = config.decision
     criteria = list(config.criteria)
     confidence = config.settings.criteria.confidence

@@ -8,7 +8,7 @@ the same fragments), so with no scope the headline equals `launchkit metrics --d
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -17,8 +17,8 @@ from launchkit.analytics import decision, metrics, quality
 from launchkit.analytics.scope import DIMENSIONS, Scope
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, parse_day
+from launchkit.store.warehouse import QueryRunner
+from launchkit.window import Window
 
 
 @dataclass
@@ -45,14 +45,14 @@ class Drill:
 
 
 def drill(
-    db: QueryRunner, day: date | str, config: Config, scope: Scope | None = None, dq: dict[str, Any] | None = None
+    db: QueryRunner, day: date, config: Config, scope: Scope | None = None, dq: dict[str, Any] | None = None
 ) -> Drill:
     """The day against its baseline for a scope: headline metrics, comparisons and the daily series.
 
     A comparison whose metric depends on a failed data-quality gate of the day is UNTRUSTED DATA, as in
     the decision (the gates are the whole day's: `dq`, else computed).
     """
-    d = parse_day(day)
+    d = day
     vs = decision.day_vs_baseline(db, d, config, scope)
     decision.mark_untrusted(vs.comparisons, dq if dq is not None else quality.assess(db, vs.day, config))
     daily = metrics.timeseries(db, vs.baseline.start, vs.day.end, grain="day", scope=scope, tz=config.report_zone)
@@ -70,10 +70,10 @@ def drill(
     )
 
 
-def choices(db: QueryRunner, day: date | str, tz: tzinfo = UTC) -> dict[str, list[tuple[str, int]]]:
+def choices(db: QueryRunner, day: date, tz: tzinfo) -> dict[str, list[tuple[str, int]]]:
     """What can be drilled into on a day: per dimension, each value with activity that day and its active
     sessions, busiest first (metrics.breakdown's rows). The day is a calendar day of the zone `tz`."""
-    w = Window.day(parse_day(day), tz=tz)
+    w = Window.day(day, tz=tz)
     out: dict[str, list[tuple[str, int]]] = {}
     for by in DIMENSIONS:
         df = metrics.breakdown(db, w, by)

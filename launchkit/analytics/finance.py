@@ -36,9 +36,9 @@ from launchkit.config import Config
 from launchkit.errors import LaunchkitError, NotEnoughDataError
 from launchkit.jsonclean import clean
 from launchkit.stats import t_quantile
-from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
-from launchkit.window import Window, day_buckets, day_edges, day_start, floor_hour, local_day
+from launchkit.store.warehouse import QueryRunner
+from launchkit.window import Window, day_buckets, day_edges, day_start, floor_hour, local_day, next_hour, utc
 
 GRAINS = ("day", "week", "month")
 BY = {None: "total", "model": "model", "tenant": "tenant_id", "vendor": None}
@@ -57,7 +57,7 @@ def spend(
     *,
     start: datetime | date | None = None,
     end: datetime | date | None = None,
-    tz: tzinfo = UTC,
+    tz: tzinfo,
 ) -> pd.DataFrame:
     """Spend per day / ISO week (Monday) / month, optionally per vendor, model or tenant.
 
@@ -94,7 +94,7 @@ def _data_days(db: QueryRunner, start: datetime, end: datetime, tz: tzinfo) -> d
     first_at, last_at = activity_span(db)
     days: list[tuple[date, datetime, datetime]] = []
     if first_at is not None and last_at is not None:
-        lo, hi = max(start, floor_hour(first_at, tz)), min(end, floor_hour(last_at, tz) + timedelta(hours=1))
+        lo, hi = max(start, floor_hour(first_at, tz)), min(end, next_hour(last_at, tz))
         if lo < hi:
             days = day_buckets(lo, hi, tz)
     return {
@@ -106,15 +106,13 @@ def _data_days(db: QueryRunner, start: datetime, end: datetime, tz: tzinfo) -> d
     }
 
 
-def _as_ts(v: datetime | date, tz: tzinfo = UTC) -> datetime:
-    if isinstance(v, datetime):
-        return v if v.tzinfo else v.replace(tzinfo=UTC)
-    return day_start(v, tz)
+def _as_ts(v: datetime | date, tz: tzinfo) -> datetime:
+    return utc(v) if isinstance(v, datetime) else day_start(v, tz)
 
 
 def _as_date(v: datetime | date) -> date:
     """A bound as a UTC date (a datetime's UTC date; a date as it is)."""
-    return _as_ts(v).astimezone(UTC).date() if isinstance(v, datetime) else v
+    return utc(v).date() if isinstance(v, datetime) else v
 
 
 def pilot_period(db: QueryRunner, config: Config) -> dict[str, Any]:
@@ -150,7 +148,7 @@ def pilot_to_date(db: QueryRunner, config: Config, as_of: date) -> tuple[date, d
     return first, as_of
 
 
-def daily_spend(db: QueryRunner, first: date, last: date, tz: tzinfo = UTC) -> pd.DataFrame:
+def daily_spend(db: QueryRunner, first: date, last: date, tz: tzinfo) -> pd.DataFrame:
     """One row per calendar day of the zone first..last (inclusive): cost_usd, turns, priced_turns; NULL
     on days without turns."""
     edges = day_edges(first, last, tz)
@@ -310,7 +308,7 @@ def vendor_totals(reconciliation: pd.DataFrame) -> pd.DataFrame:
 CHARGEBACK_BY = {"tenant": "tenant_id", "cohort": "cohort"}
 
 
-def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date, tz: tzinfo = UTC) -> dict[str, Any]:
+def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date, tz: tzinfo) -> dict[str, Any]:
     """Who spent what over [start, end) (dates mean the zone's midnight): computed spend per tenant and per cohort,
     each with its share of the priced spend.
 

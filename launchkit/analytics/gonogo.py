@@ -20,7 +20,7 @@ from typing import Any
 from launchkit.config import Config
 from launchkit.errors import InputFileError
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, clock
 
 DEFAULT_CHECKLIST = resources.files("launchkit.analytics") / "checklist.toml"

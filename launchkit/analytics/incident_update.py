@@ -21,8 +21,8 @@ import pandas as pd
 from launchkit.analytics import records
 from launchkit.errors import LaunchkitError
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, clock, parse_instant
+from launchkit.store.warehouse import QueryRunner
+from launchkit.window import Window, clock, utc
 
 CADENCE = {
     "SEV1": timedelta(minutes=30),
@@ -52,7 +52,9 @@ class IncidentUpdate:
     action_items: str | None = None
     postmortem_at: datetime | None = None
     next_update: dict[str, Any] = field(default_factory=dict)  # kind, due_at, text
-    tz: tzinfo = UTC  # the zone its texts show times in ([reports] timezone); the JSON keeps UTC instants
+    tz: tzinfo = field(
+        kw_only=True
+    )  # the zone its texts show times in ([reports] timezone); the JSON keeps UTC instants
 
     @property
     def status(self) -> str:
@@ -93,7 +95,7 @@ def _text(v: Any) -> str | None:
 
 
 def _next_update(
-    severity: str, as_of: datetime, resolved: datetime | None, postmortem: datetime | None, tz: tzinfo = UTC
+    severity: str, as_of: datetime, resolved: datetime | None, postmortem: datetime | None, tz: tzinfo
 ) -> dict:
     if resolved is None:
         every = CADENCE.get(severity, CADENCE["SEV4"])
@@ -114,7 +116,7 @@ def _next_update(
     return {"kind": "postmortem", "due_at": due, "text": f"postmortem due by {when(due, tz)}{late}"}
 
 
-def when(t: datetime, tz: tzinfo = UTC) -> str:
+def when(t: datetime, tz: tzinfo) -> str:
     """A moment for people, on the zone's clock: '2026-03-10 14:02 UTC', '2026-03-10 15:02 CET'."""
     return clock(t, tz)
 
@@ -131,7 +133,7 @@ def span(d: timedelta | float) -> str:
     return f"{mins} min"
 
 
-def updates(db: QueryRunner, window: Window, *, redact: bool = True, tz: tzinfo = UTC) -> list[IncidentUpdate]:
+def updates(db: QueryRunner, window: Window, *, redact: bool = True, tz: tzinfo) -> list[IncidentUpdate]:
     """The update of every incident open at some time in the window, as of the window's end (or its
     resolution, if earlier), oldest first; its texts give times on the clock of the zone `tz`."""
     inc = records.incidents(db, window, redact=redact)
@@ -179,16 +181,16 @@ def incident_update(
     db: QueryRunner,
     incident_id: str,
     *,
-    as_of: datetime | str | None = None,
+    as_of: datetime | None = None,
     redact: bool = True,
-    tz: tzinfo = UTC,
+    tz: tzinfo,
 ) -> IncidentUpdate:
-    """One incident's update as of `as_of` (default: now; a time without an offset is on the zone's
-    clock), e.g. for `launchkit export incident`."""
+    """One incident's update as of `as_of` (default: now), e.g. for `launchkit export incident`; `tz` is
+    the zone its texts show times in."""
     row = db.one("incidents/opened", {"incident_id": incident_id})
     if row["opened_at"] is None:
         raise LaunchkitError(f"no incident {incident_id!r} in the warehouse")
-    at = datetime.now(UTC) if as_of is None or as_of == "" else parse_instant(as_of, "--at", tz)
+    at = datetime.now(UTC) if as_of is None else utc(as_of)
     opened = _ts(row["opened_at"])
     if opened is None:
         raise LaunchkitError(f"no incident {incident_id!r} in the warehouse")

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from launchkit.config import Config
-from launchkit.store.runner import QueryRunner, Warehouse
+from launchkit.store.warehouse import QueryRunner, Warehouse
 from launchkit.window import Window
 
 EXAMPLES = 5

@@ -9,15 +9,15 @@ was computed from ("samples") and its coverage. `compute` returns the strict-JSO
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 import pandas as pd
 
 from launchkit.analytics.scope import Scope
 from launchkit.errors import LaunchkitError
-from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, day_edges, hour_edges, hour_keys, local_day
 
 BREAKDOWNS: dict[str, tuple[str, str | None]] = {
@@ -154,11 +154,12 @@ def breakdown(db: QueryRunner, window: Window, by: str) -> pd.DataFrame:
 
 def timeseries(
     db: QueryRunner,
-    start: datetime | date | str,
-    end: datetime | date | str,
+    start: datetime | date,
+    end: datetime | date,
     grain: str = "hour",
     scope: Scope | None = None,
-    tz: tzinfo = UTC,
+    *,
+    tz: tzinfo,
 ) -> pd.DataFrame:
     """One row per hour or day bucket in [start, end); buckets without data have NULL metrics.
 

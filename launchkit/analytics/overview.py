@@ -11,7 +11,7 @@ from launchkit.analytics.metrics import from_summary, incidents, summary
 from launchkit.catalogue import FIGURE_METRIC
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, local_day
 
 

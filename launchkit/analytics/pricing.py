@@ -46,7 +46,7 @@ from typing import Any
 import pandas as pd
 
 from launchkit.config import Config
-from launchkit.store.runner import QueryRunner, Warehouse
+from launchkit.store.warehouse import QueryRunner, Warehouse
 
 LIBRARY = "genai-prices"
 # The version of launchkit's own pricing rules: part of the state digest, so a warehouse priced by
@@ -342,16 +342,11 @@ def refresh(wh: Warehouse, config: Config, turns: QueryRunner | None = None) -> 
     pairs = [(m, p, n, d) for m, p, n, d in (turns or wh).rows("pricing/model_days")]
     df = price_rows(pairs, config)
     columns = {c: [None if pd.isna(v) else v for v in df[c].tolist()] for c in _PRICE_COLUMNS}
-    wh.execute("BEGIN TRANSACTION")
-    try:
+    with wh.transaction():
         wh.write("pricing/clear_prices")
         if len(df):
             wh.write("pricing/insert_prices", columns)
         wh.write("pricing/set_state", {"digest": state_digest(config)})
-        wh.execute("COMMIT")
-    except BaseException:
-        wh.execute("ROLLBACK")
-        raise
     base = df[df["above_input_tokens"] == -1] if len(df) else df
     unknown = sorted(set(base.loc[base["source"] == "unknown", "model"])) if len(df) else []
     return {

@@ -12,12 +12,12 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from launchkit.analytics import latency_sanity
+from launchkit.analytics import latency_sanity, lookalikes
 from launchkit.analytics.span import activity_span
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
-from launchkit.store.runner import QueryRunner
-from launchkit.window import HOUR, Window, floor_hour, hour_edges, hour_keys, local
+from launchkit.store.warehouse import QueryRunner
+from launchkit.window import Window, floor_hour, hour_edges, hour_keys, local, next_hour
 
 # How far back the sessions expected during a silence are added up (a week of hours is plenty to tell).
 SILENCE_LOOKBACK = timedelta(days=7)
@@ -61,7 +61,7 @@ def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str,
     start = floor_hour(window.start, tz)
     end = window.end
     if floor_hour(end, tz) != end:
-        end = floor_hour(end, tz) + HOUR
+        end = next_hour(end, tz)
     first_at, last_at = activity_span(db)
     first_hour = floor_hour(first_at, tz) if first_at is not None else None
     last_hour = floor_hour(last_at, tz) if last_at is not None else None
@@ -112,7 +112,7 @@ def freshness(db: QueryRunner, end: datetime, config: Config) -> dict[str, Any]:
     if since < after:
         out["stale"] = False
         return out
-    silent_from = max(floor_hour(last, config.report_zone) + HOUR, end - SILENCE_LOOKBACK)
+    silent_from = max(next_hour(last, config.report_zone), end - SILENCE_LOOKBACK)
     if silent_from >= end:  # the silence lies within the last active hour
         out["stale"] = False
         return out
@@ -151,7 +151,7 @@ def assess(db: QueryRunner, window: Window, config: Config) -> dict[str, Any]:
         "rejected_rows": int(r["rejected_rows"] or 0),
         "loads": int(r["loads"] or 0),
         "gap_hours": [h.isoformat().replace("+00:00", "Z") for h in gaps],
-        "findings": latency_sanity.findings(db, window, config),
+        "findings": latency_sanity.findings(db, window, config) + lookalikes.findings(db, window),
     }
 
 

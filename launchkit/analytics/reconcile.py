@@ -14,7 +14,7 @@ from typing import Any
 import pandas as pd
 
 from launchkit.config import Config
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 
 COLUMNS = ["vendor", "day", "computed_usd", "billed_usd", "diff_usd", "diff_pct", "within_tolerance", "unpriced_turns"]
 

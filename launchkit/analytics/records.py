@@ -11,7 +11,7 @@ from __future__ import annotations
 import pandas as pd
 
 from launchkit.redact import redact_series
-from launchkit.store.runner import QueryRunner
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window
 
 FEEDBACK_TEXT = ("comment",)

@@ -23,8 +23,8 @@ from launchkit.analytics import criteria as crit
 from launchkit.analytics import finance, incident_update, records, themes
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.store.runner import QueryRunner
-from launchkit.window import Window, parse_day
+from launchkit.store.warehouse import QueryRunner
+from launchkit.window import Window
 
 # one letter per day in a criterion's verdict timeline
 VERDICT_CODES = {
@@ -99,10 +99,10 @@ def _postmortem(u: incident_update.IncidentUpdate, as_of_end: Any) -> str:
 
 
 def retrospective(
-    db: QueryRunner, config: Config, as_of: date | str, *, redact: bool = True, context: crit.Context | None = None
+    db: QueryRunner, config: Config, as_of: date, *, redact: bool = True, context: crit.Context | None = None
 ) -> dict[str, Any]:
     """The pilot's lessons as of a day (strict JSON): incidents, themes and criteria, each with its data."""
-    last = parse_day(as_of)
+    last = as_of
     start = finance.pilot_period(db, config)["start"] or last
     first = min(start, last)
     w = Window.days(first, last, config.report_zone)

@@ -35,8 +35,8 @@ from launchkit.stats import (
     ranks_for_quantile_interval,
     shift_detail,
 )
-from launchkit.store.runner import QueryRunner
 from launchkit.store.sql import identifier
+from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window
 
 TURN_MEASURES = ("latency_ms", "ttft_ms")

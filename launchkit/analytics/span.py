@@ -6,11 +6,11 @@ data can be days old when the exporter stopped.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, tzinfo
 
 from launchkit.errors import NotEnoughDataError
-from launchkit.store.runner import QueryRunner
-from launchkit.window import floor_hour, local_day
+from launchkit.store.warehouse import QueryRunner
+from launchkit.window import floor_hour, last_ended_hour, local_day
 
 _EMPTY = "the warehouse has no sessions, turns or tool calls yet: nothing to report"
 
@@ -21,16 +21,16 @@ def activity_span(db: QueryRunner) -> tuple[datetime | None, datetime | None]:
     return row["first_at"], row["last_at"]
 
 
-def latest_hour_with_data(db: QueryRunner, now: datetime | None = None, tz: tzinfo = UTC) -> datetime:
+def latest_hour_with_data(db: QueryRunner, now: datetime | None, tz: tzinfo) -> datetime:
     """Start of the latest clock hour of the zone that has data and has ended by the clock: the default for --at."""
     _, last = activity_span(db)
     if last is None:
         raise NotEnoughDataError(_EMPTY)
     now = (now or datetime.now(UTC)).astimezone(UTC)
-    return min(floor_hour(last, tz), floor_hour(now, tz) - timedelta(hours=1))
+    return min(floor_hour(last, tz), last_ended_hour(now, tz))
 
 
-def latest_day_with_data(db: QueryRunner, tz: tzinfo = UTC) -> date:
+def latest_day_with_data(db: QueryRunner, tz: tzinfo) -> date:
     """The zone's latest calendar date that has data: the default for --date."""
     _, last = activity_span(db)
     if last is None:

@@ -26,6 +26,7 @@ def cli() -> None:
 
 for _command in (
     data.ingest,
+    data.reprocess,
     data.status,
     data.synth,
     data.demo,

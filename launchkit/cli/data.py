@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import click
 
 from launchkit import exits
-from launchkit.cli.options import config_options, emit_json, exit_with, json_option
+from launchkit.cli.options import config_options, emit_json, exit_with, json_option, pilot_options
 from launchkit.config import Config
-from launchkit.errors import LaunchkitError
+from launchkit.escape import printable
 
 
 @click.command()
@@ -30,11 +31,14 @@ from launchkit.errors import LaunchkitError
 def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: bool, config: Config) -> None:
     """Load files into the warehouse: every row loaded, updated, a duplicate, or rejected with a reason.
 
-    A folder loads every file in it. A file whose content was loaded before is skipped. Turns that
-    need a price are priced, and the read-only snapshot is published. Exits 1 when any file failed
-    as a whole (the other files still load), 4 when a trace file loaded with warnings (a span that
-    names a model or carries token usage was not loaded; the lines say which and why). With --json,
-    one JSON object per file. On a terminal, a bar on stderr shows the files, bytes and rows done
+    A folder loads every file in it. A file whose content was loaded before is skipped. Rows held
+    earlier for a reason that can change (the clock, the configuration) are re-evaluated first.
+    Turns that need a price are priced, and the read-only snapshot is published. Exits 1 when any
+    file failed as a whole (the other files still load; a file that failed for a passing reason, a
+    full disk, is not recorded and loads when named again) or rows are held (HELD lines say which
+    and why), 4 when a trace file loaded with warnings (a span that names a model or carries token
+    usage was not loaded) or when every row of the files read was rejected. With --json, one JSON
+    object per file. On a terminal, a bar on stderr shows the files, bytes and rows done
     and the file being loaded; in a log or a pipe nothing is added to the lines.
 
     \b
@@ -42,13 +46,13 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
         launchkit ingest exports/ --json
         launchkit ingest tool_calls_2026-03-02T10.csv
     """
-    from launchkit.cli.progress import IngestBar
+    from launchkit.cli.progress import Bar
     from launchkit.jobs import load
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
     with (
         Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
-        IngestBar(poll=wh.con.query_progress) as bar,
+        Bar("ingest", poll=wh.con.query_progress) as bar,
     ):
         job = load.run(wh, paths, config, table=table, fmt=fmt, progress=bar)
     announced: set[str] = set()
@@ -58,12 +62,63 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
             continue
         if r.detected and r.format and r.file not in announced:
             announced.add(r.file)
-            click.echo(f"detected format {r.format}: {r.file}")
+            click.echo(f"detected format {r.format}: {printable(r.file)}")
         if r.ok:
             click.echo(r.summary())
         else:
             click.secho(r.summary(), fg="red", err=True)
-    exit_with(exits.combine(exits.FAILED if job.failed else exits.OK, exits.WARNINGS if job.warned else exits.OK))
+    _report_held(job, as_json)
+    if job.all_rejected and not as_json:
+        click.secho(job.all_rejected_line(), fg="yellow", err=True)
+    exit_with(job.status())
+
+
+def _report_held(job: Any, as_json: bool) -> None:
+    """The rows still held (launchkit.ingest.held), one line each: red on stderr, or JSON objects."""
+    for h in job.held:
+        if as_json:
+            emit_json({"held": h.path, "table": h.table, "reason": h.reason, "rows": h.rows})
+        else:
+            click.secho(h.line(), fg="red", err=True)
+
+
+@click.command()
+@click.option(
+    "--drop", is_flag=True, help="Give the held rows up: each stays a reject, for good, and is not re-evaluated."
+)
+@json_option
+@config_options
+def reprocess(drop: bool, as_json: bool, config: Config) -> None:
+    """Re-evaluate now the rows held for a reason that can change, and load those it no longer applies to.
+
+    A row rejected as too far in the future (the loader's clock ran behind), before [ingest] earliest
+    or above [ingest] max_turn_cost_usd is held, not given up: every `ingest` and `hourly` run
+    re-evaluates it first; this does it on demand (after fixing the clock or the configuration).
+    Exits 0 when nothing is held any more, 1 while rows stay held (HELD lines say which and why).
+
+    \b
+    Example:
+        launchkit reprocess
+        launchkit reprocess --drop
+    """
+    from launchkit.ingest import held
+    from launchkit.jobs import load
+    from launchkit.store.warehouse import Warehouse
+
+    with Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh:
+        dropped = held.drop(wh.con) if drop else 0
+        job = load.run(wh, [], config)
+    for r in job.results:
+        if as_json:
+            emit_json(r.to_json())
+        else:
+            click.echo(r.summary())
+    if dropped and not as_json:
+        click.echo(f"gave up {dropped} held row{'s' if dropped != 1 else ''}: they stay rejected")
+    _report_held(job, as_json)
+    if not job.results and not job.held and not dropped and not as_json:
+        click.echo("nothing held: no row waits for the clock or the configuration")
+    exit_with(job.status())
 
 
 @click.command()
@@ -97,8 +152,8 @@ def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -
         launchkit status --check-stale || notify-oncall "launchkit hourly is not running"
     """
     from launchkit.jobs.alerts import notify
-    from launchkit.store.runner import Warehouse
     from launchkit.store.status import status as get_status
+    from launchkit.store.warehouse import Warehouse
 
     if send_alert and not check_stale:
         raise click.UsageError("--alert goes with --check-stale")
@@ -154,31 +209,12 @@ def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
+@pilot_options(
+    start_default="2026-03-02",
+    start_help="First day of the pilot (UTC).",
+    sessions_help="Peak traffic level (default: a realistic pilot).",
+)
 @click.option("--tenants", type=click.IntRange(1, 500), default=8, show_default=True, help="Tenants in the allowlist.")
-@click.option(
-    "--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed (same seed, same files)."
-)
-@click.option(
-    "--scenario",
-    type=str,
-    default="healthy",
-    show_default=True,
-    help="healthy, latency-regression, tool-outage, cost-overrun or low-traffic.",
-)
-@click.option(
-    "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default="2026-03-02",
-    show_default=True,
-    help="First day of the pilot (UTC).",
-)
-@click.option(
-    "--sessions-per-hour",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Peak traffic level (default: a realistic pilot).",
-)
 @click.option(
     "--format",
     "fmt",
@@ -201,7 +237,7 @@ def synth(
     tenants: int,
     seed: int,
     scenario: str,
-    start: Any,
+    start: date,
     sessions_per_hour: float | None,
     fmt: str,
     partition_by: str | None,
@@ -216,8 +252,6 @@ def synth(
     """
     from launchkit import synth as synth_mod
 
-    if scenario not in synth_mod.SCENARIOS:
-        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
     if partition_by is not None:
         if fmt != "parquet":
             raise click.UsageError("--partition-by writes a Parquet lake: use it with --format parquet")
@@ -228,7 +262,7 @@ def synth(
             tenants=tenants,
             seed=seed,
             scenario=scenario,
-            start=start.date(),
+            start=start,
             sessions_per_hour=sessions_per_hour,
         )
         files = write_lake(pilot, Path(out_dir), partition_by)
@@ -246,7 +280,7 @@ def synth(
             tenants=tenants,
             seed=seed,
             scenario=scenario,
-            start=start.date(),
+            start=start,
             sessions_per_hour=sessions_per_hour,
         )
         files = write_otlp(pilot, Path(out_dir))
@@ -260,7 +294,7 @@ def synth(
         tenants=tenants,
         seed=seed,
         scenario=scenario,
-        start=start.date(),
+        start=start,
         sessions_per_hour=sessions_per_hour,
         fmt=fmt,
     )
@@ -269,26 +303,9 @@ def synth(
 
 
 @click.command()
-@click.option("--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot.")
-@click.option("--seed", type=click.IntRange(min=0), default=7, show_default=True, help="Random seed.")
-@click.option(
-    "--scenario",
-    type=str,
-    default="healthy",
-    show_default=True,
-    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic.",
-)
-@click.option(
-    "--start",
-    type=click.DateTime(formats=["%Y-%m-%d"]),
-    default=None,
-    help="First day of the pilot (UTC; default 2026-03-05, a Thursday: 14 days end on a Wednesday).",
-)
-@click.option(
-    "--sessions-per-hour",
-    type=click.FloatRange(min=0, min_open=True),
-    default=None,
-    help="Mean sessions per hour in weekday business hours once every tenant is on (default 250).",
+@pilot_options(
+    start_help="First day of the pilot (UTC; default 2026-03-05, a Thursday: 14 days end on a Wednesday).",
+    sessions_help="Mean sessions per hour in weekday business hours once every tenant is on (default 250).",
 )
 @click.option(
     "--report-days",
@@ -311,7 +328,7 @@ def demo(
     days: int,
     seed: int,
     scenario: str,
-    start: Any,
+    start: date | None,
     sessions_per_hour: float | None,
     report_days: int,
     data_dir: str | None,
@@ -333,14 +350,12 @@ def demo(
     import json
 
     from launchkit import synth as synth_mod
-    from launchkit.cli.progress import IngestBar, ReportBar
+    from launchkit.cli.progress import Bar
     from launchkit.jobs import demo as demo_job
     from launchkit.jobs import load
-    from launchkit.store.runner import Warehouse
-    from launchkit.synth import model as synth_model
+    from launchkit.store.warehouse import Warehouse
+    from launchkit.synth import parameters as synth_params
 
-    if scenario not in synth_mod.SCENARIOS:
-        raise LaunchkitError(f"unknown scenario '{scenario}' (one of {', '.join(synth_mod.SCENARIOS)})")
     if with_reports:
         from launchkit.store.atomic import check_folder
 
@@ -351,8 +366,8 @@ def demo(
         tenants=8,
         seed=seed,
         scenario=scenario,
-        start=start.date() if start else synth_model.DEMO_START,
-        sessions_per_hour=sessions_per_hour or synth_model.DEMO_SESSIONS_PER_HOUR,
+        start=start or synth_params.DEMO_START,
+        sessions_per_hour=sessions_per_hour or synth_params.DEMO_SESSIONS_PER_HOUR,
         recent_incident=True,
     )
     replaced = demo_job.replace_other_pilot(config, out, pilot)
@@ -368,7 +383,7 @@ def demo(
     click.echo(said)
     with (
         Warehouse.open(config.warehouse_path, wait_s=config.lock_timeout_s) as wh,
-        IngestBar(poll=wh.con.query_progress) as bar,
+        Bar("ingest", poll=wh.con.query_progress) as bar,
     ):
         results = load.run(wh, [out], config, progress=bar).results
     totals = {
@@ -386,11 +401,11 @@ def demo(
     if failed:
         exit_with(exits.FAILED)
     if with_reports:
-        from launchkit.reports import runner
+        from launchkit.reports.run import execute
 
-        runner.skip_slow_optional_imports()
-        with ReportBar() as reports_bar:
-            written = runner.run_all(config, days=report_days, hour="busiest", progress=reports_bar)
+        execute.skip_slow_optional_imports()
+        with Bar("reports") as reports_bar:
+            written = execute.run_all(config, days=report_days, hour="busiest", progress=reports_bar)
         for path in written:
             summary = path.with_suffix(".json")
             headline = json.loads(summary.read_text(encoding="utf-8")).get("headline") if summary.is_file() else None

@@ -1,17 +1,18 @@
 """`launchkit export`: data for the tools people already use: the cost report's tables for finance
 (CSV or XLSX), the day's negative feedback and incidents as tickets for Jira's CSV import.
 
-Thin shells over launchkit.reports.exports and launchkit.reports.tickets; they read the warehouse
+Thin shells over launchkit.reports.files.exports and launchkit.reports.files.tickets; they read the warehouse
 read-only, so they never keep the hourly writer out.
 """
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from pathlib import Path
 
 import click
 
-from launchkit.cli.options import check_day, check_time, config_options
+from launchkit.cli.options import at_option, config_options, day_option, no_redact_option
 from launchkit.config import Config
 
 
@@ -27,21 +28,11 @@ def export() -> None:
 
 
 @export.command("cost")
-@click.option(
-    "--from",
-    "start",
-    type=str,
-    default=None,
-    callback=check_day,
-    help="First day (YYYY-MM-DD, a day of [reports] timezone). Default: the pilot's first day.",
+@day_option(
+    "First day (YYYY-MM-DD, a day of [reports] timezone). Default: the pilot's first day.", name="--from", dest="start"
 )
-@click.option(
-    "--to",
-    "end",
-    type=str,
-    default=None,
-    callback=check_day,
-    help="Last day, included (a day of [reports] timezone). Default: the latest day with data.",
+@day_option(
+    "Last day, included (a day of [reports] timezone). Default: the latest day with data.", name="--to", dest="end"
 )
 @click.option(
     "--format",
@@ -58,7 +49,7 @@ def export() -> None:
     help="Folder (csv) or .xlsx file to write. Default: <reports dir>/exports/cost_<from>_<to>[.xlsx].",
 )
 @config_options
-def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: Config) -> None:
+def cost(start: date | None, end: date | None, fmt: str, out: str | None, config: Config) -> None:
     """Write every table of the cost report: spend by day, vendor, model and tenant (also per day), the
     reconciliation with vendor bills, the chargeback per tenant and cohort, and the unpriced models.
 
@@ -69,8 +60,8 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
     Example:
         launchkit export cost --from 2026-03-02 --to 2026-03-08 --out finance/week10
     """
-    from launchkit.reports import exports
-    from launchkit.store.runner import Warehouse
+    from launchkit.reports.files import exports
+    from launchkit.store.warehouse import Warehouse
 
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         first, last = exports.period(wh, config, start, end)
@@ -81,14 +72,7 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
 
 
 @export.command("tickets")
-@click.option(
-    "--date",
-    "day",
-    type=str,
-    default=None,
-    callback=check_day,
-    help="Day (YYYY-MM-DD, a day of [reports] timezone). Default: the latest day with data.",
-)
+@day_option("Day (YYYY-MM-DD, a day of [reports] timezone). Default: the latest day with data.")
 @click.option(
     "--since",
     "state",
@@ -103,11 +87,9 @@ def cost(start: str | None, end: str | None, fmt: str, out: str | None, config: 
     default=None,
     help="CSV file. Default: <reports dir>/exports/tickets_<date>.csv.",
 )
-@click.option(
-    "--no-redact", "no_redact", is_flag=True, help="Keep personal data in the text (config: [reports] redact)."
-)
+@no_redact_option("Keep personal data in the text (config: [reports] redact).")
 @config_options
-def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool, config: Config) -> None:
+def tickets(day: date | None, state: str | None, out: str | None, redact: bool, config: Config) -> None:
     """Write the day's negative feedback (rating 1-2 or thumbs down, with its recurring themes) and its
     incidents as a CSV for Jira's CSV import: one row per item, with a stable Issue ID.
 
@@ -120,13 +102,11 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
         launchkit export tickets --date 2026-03-05 --since exports/tickets-state.json
     """
     from launchkit.analytics.span import latest_day_with_data
-    from launchkit.reports import tickets as tickets_mod
-    from launchkit.store.runner import Warehouse
-    from launchkit.window import parse_day
+    from launchkit.reports.files import tickets as tickets_mod
+    from launchkit.store.warehouse import Warehouse
 
-    redact = config.redact and not no_redact
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
-        d = parse_day(day, "--date") if day else latest_day_with_data(wh, config.report_zone)
+        d = day or latest_day_with_data(wh, config.report_zone)
         target = Path(out) if out else config.reports_dir / "exports" / f"tickets_{d.isoformat()}.csv"
         result = tickets_mod.export_tickets(
             wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone
@@ -139,14 +119,9 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
 
 @export.command("incident")
 @click.option("--incident", "incident_id", type=str, required=True, help="The incident's id (incidents.incident_id).")
-@click.option(
-    "--at",
-    "at",
-    type=str,
-    default=None,
-    callback=check_time,
-    help="The update as of this moment (ISO-8601, e.g. 2026-03-10T15:00Z; without an offset on the clock of "
-    "[reports] timezone). Default: now.",
+@at_option(
+    "The update as of this moment (ISO-8601, e.g. 2026-03-10T15:00Z; without an offset on the clock of "
+    "[reports] timezone). Default: now."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the update as one JSON object instead of Markdown.")
 @click.option(
@@ -155,11 +130,11 @@ def tickets(day: str | None, state: str | None, out: str | None, no_redact: bool
     default=None,
     help="Also write it to this file (Markdown, or JSON with --json).",
 )
-@click.option(
-    "--no-redact", "no_redact", is_flag=True, help="Keep personal data in the text (config: [reports] redact)."
-)
+@no_redact_option("Keep personal data in the text (config: [reports] redact).")
 @config_options
-def incident(incident_id: str, at: str | None, as_json: bool, out: str | None, no_redact: bool, config: Config) -> None:
+def incident(
+    incident_id: str, at: datetime | None, as_json: bool, out: str | None, redact: bool, config: Config
+) -> None:
     """Print an incident update for users and stakeholders: impact (sessions active while it was open, per
     tenant, and how many had an error), duration, remediation (root cause, action items) and the next
     update (by severity: SEV1 every 30 min, SEV2 hourly, SEV3 every 4 h, SEV4 daily; once resolved, the
@@ -177,9 +152,8 @@ def incident(incident_id: str, at: str | None, as_json: bool, out: str | None, n
     from launchkit.analytics import incident_update
     from launchkit.jsonclean import clean
     from launchkit.store.atomic import write_text
-    from launchkit.store.runner import Warehouse
+    from launchkit.store.warehouse import Warehouse
 
-    redact = config.redact and not no_redact
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         u = incident_update.incident_update(wh, incident_id, as_of=at, redact=redact, tz=config.report_zone)
     text = (

@@ -42,14 +42,23 @@ def backup(out_dir: str, as_json: bool, config: Config) -> None:
 @click.command()
 @click.argument("source", type=click.Path())
 @click.option("--force", is_flag=True, help="Replace an existing warehouse (it is kept as <name>.replaced-<time>).")
+@click.option(
+    "--with-config",
+    is_flag=True,
+    help="Also put back the backup's launchkit.toml and checklist.toml over the ones in use (each kept as "
+    "<name>.replaced-<time>); without it, a file that differs is kept and reported.",
+)
 @json_option
 @config_options
-def restore(source: str, force: bool, as_json: bool, config: Config) -> None:
+def restore(source: str, force: bool, with_config: bool, as_json: bool, config: Config) -> None:
     """Rebuild the warehouse from a backup folder, after checking every file against its manifest.
 
     The restored warehouse's row counts equal the manifest's, or nothing is replaced. An existing
-    warehouse is replaced only with --force. Stop the hourly schedule and close notebooks first
-    (the command waits hourly.lock_timeout_s for them, then exits 75).
+    warehouse is replaced only with --force. Every writer (ingest, decide, the hourly run) is kept
+    out until the restore ends: one that cannot wait hourly.lock_timeout_s exits 75 having written
+    nothing. The command waits hourly.lock_timeout_s for the hourly run and open writers, then exits
+    75. It says, for the config file and the checklist the backup carries, whether each is the same
+    as the one in use, put back (--with-config), or kept and where the backup's copy is.
 
     \b
     Example:
@@ -57,15 +66,27 @@ def restore(source: str, force: bool, as_json: bool, config: Config) -> None:
     """
     from launchkit.jobs import backup as job
 
-    r = job.restore(config, Path(source), force=force)
+    done = job.restore(config, Path(source), force=force, with_config=with_config)
+    r = done.warehouse
     if as_json:
         emit_json(
             {
                 "warehouse": str(r.warehouse),
                 "backup": str(r.manifest.folder),
                 "created_at": r.manifest.created_at,
+                "warehouse_id": r.manifest.warehouse_id,
                 "tables": r.manifest.tables,
                 "replaced": str(r.replaced) if r.replaced else None,
+                "files": [
+                    {
+                        "name": f.name,
+                        "state": f.state,
+                        "backup_copy": str(f.backup_copy),
+                        "in_use": str(f.in_use) if f.in_use else None,
+                        "note": f.note,
+                    }
+                    for f in done.files
+                ],
             }
         )
         return
@@ -74,3 +95,5 @@ def restore(source: str, force: bool, as_json: bool, config: Config) -> None:
         f"restored {r.warehouse} from {r.manifest.folder} (backup of {r.manifest.created_at}): "
         f"{r.manifest.rows} rows in {len(r.manifest.tables)} tables, counts equal the manifest{kept}"
     )
+    for f in done.files:
+        click.echo(f"  {f.note}")

@@ -2,8 +2,10 @@
 
 One error handler (LaunchkitGroup) turns every LaunchkitError into one red line on stderr and exit
 status 1 (75 when the warehouse is busy: try again); a DuckDB error that says the warehouse file is
-damaged reads as one line naming the file and the restore command; any other exception is a
-launchkit defect and reads as one line too. LAUNCHKIT_DEBUG=1 shows the traceback behind the line.
+damaged reads as one line naming the file and the restore command; an OSError (a full disk, EFBIG,
+EACCES, EROFS) or DuckDB failing to write reads as one line naming the path and the errno's words
+(launchkit.faults); any other exception is a launchkit defect and reads as one line too.
+LAUNCHKIT_DEBUG=1 shows the traceback behind the line.
 """
 
 from __future__ import annotations
@@ -13,15 +15,21 @@ import json
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any, TypeVar, cast
 
 import click
 
 from launchkit import exits
-from launchkit.config import load_config
+from launchkit.config import Config, load_config
 from launchkit.errors import LaunchkitError, WarehouseBusy
+from launchkit.escape import printable
+from launchkit.faults import passing_cause
 from launchkit.jsonclean import clean
-from launchkit.window import parse_day, reportable
+from launchkit.window import Window, parse_day, reportable
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 WAREHOUSE_META = "launchkit.warehouse"  # the command's warehouse file, for the error handler's message
 
@@ -55,6 +63,10 @@ class LaunchkitGroup(click.Group):
                 where = ctx.meta.get(WAREHOUSE_META, "the warehouse")
                 click.secho(f"Error: {damaged(where, exc)}", fg="red", err=True)
                 ctx.exit(exits.FAILED)
+            cause = passing_cause(exc)  # a full disk, an I/O error, a permission: the machine's, not a defect
+            if cause is not None:
+                click.secho(f"Error: {printable(cause)}", fg="red", err=True)
+                ctx.exit(exits.FAILED)
             text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
             click.secho(
                 f"Error: internal error {type(exc).__name__}: {text} "
@@ -66,7 +78,8 @@ class LaunchkitGroup(click.Group):
 
 
 def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--config / --warehouse / --reports-dir on a command; passes a loaded Config as `config`."""
+    """--config / --warehouse / --reports-dir on a command; passes a loaded Config as `config`, and the
+    time and redaction flags above it read on that config (AfterConfig)."""
 
     @click.option(
         "--config",
@@ -93,6 +106,7 @@ def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     ) -> Any:
         config = load_config(config_path, warehouse=warehouse, reports_dir=reports_dir)
         click.get_current_context().meta[WAREHOUSE_META] = str(config.warehouse_path)
+        kwargs = {k: v.read(config) if isinstance(v, AfterConfig) else v for k, v in kwargs.items()}
         return fn(*args, config=config, **kwargs)
 
     return wrapper
@@ -118,22 +132,170 @@ def engine_option(fn: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _checked(day: bool) -> Callable[[click.Context, click.Parameter, str | None], str | None]:
-    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+# ---------------------------------------------------------------------------------------------
+# time and redaction flags: parsed once, here, into the typed values the library takes
+
+
+@dataclass(frozen=True)
+class AfterConfig:
+    """A flag's value that needs the configuration to be read: a time without an offset is on the clock
+    of [reports] timezone, `--no-redact` falls back on [reports] redact. The option's callback makes one;
+    config_options reads it (`read(config)`) once the config is loaded, so the command gets the value."""
+
+    read: Callable[[Config], Any]
+
+
+def _what(param: click.Parameter) -> str:
+    return param.opts[0] if param.opts else str(param.name)
+
+
+def read_time(text: str, what: str, tz: tzinfo) -> datetime:
+    """A flag's ISO time as an aware UTC instant (without an offset: the zone's clock), in the years a
+    report can be made for: TimeValueError naming the flag otherwise (one red line)."""
+    return reportable(text, what, tz)
+
+
+def read_day(text: str, what: str, tz: tzinfo) -> date:
+    """A flag's YYYY-MM-DD, a day of the zone a report can be made for."""
+    d = parse_day(text, what)
+    reportable(d, what, tz)
+    return d
+
+
+def read_day_or_time(text: str, what: str, tz: tzinfo) -> date | datetime:
+    """--from / --to of a range: a date (the whole day) or an ISO time."""
+    return read_day(text, what, tz) if len(text.strip()) == 10 else read_time(text, what, tz)
+
+
+def _zoned(read: Callable[[str, str, tzinfo], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
         if value in (None, ""):
-            return value
-        what = param.opts[0] if param.opts else str(param.name)
-        reportable(parse_day(value, what) if day else value, what)  # TimeValueError: one line, exit 1
-        return value
+            return None
+        what, text = _what(param), str(value)
+        return AfterConfig(lambda config: read(text, what, config.report_zone))
 
     return callback
 
 
-# Callbacks for the time flags: a value is read as the library will read it and must lie in the years a
-# report can be made for (launchkit.window.reportable), so an extreme value is one line, never a crash
-# deep in a report. The command still receives the text.
-check_time = _checked(day=False)
-check_day = _checked(day=True)
+def at_option(help: str, *, name: str = "--at") -> Callable[[F], F]:
+    """An ISO time flag (`--at`): the command gets an aware UTC datetime or None."""
+    return click.option(name, "at", type=str, default=None, callback=_zoned(read_time), help=help)
+
+
+def day_option(help: str, *, name: str = "--date", dest: str = "day", required: bool = False) -> Callable[[F], F]:
+    """A day flag (`--date`, `--from`, `--to`): the command gets a `date` (a day of [reports] timezone) or None."""
+    return click.option(
+        name,
+        dest,
+        type=str,
+        default=None,
+        required=required,
+        callback=_zoned(read_day),
+        metavar="YYYY-MM-DD",
+        help=help,
+    )
+
+
+def no_redact_option(help: str) -> Callable[[F], F]:
+    """--no-redact: the command gets `redact`, [reports] redact unless the flag says not to."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: bool) -> AfterConfig:
+        return AfterConfig(lambda config: config.redact and not value)
+
+    return click.option("--no-redact", "redact", is_flag=True, callback=callback, help=help)
+
+
+def _range_end(name: str, dest: str, help: str) -> Callable[[F], F]:
+    return click.option(name, dest, type=str, default=None, callback=_zoned(read_day_or_time), help=help)
+
+
+def window_options(fn: F) -> F:
+    """--hour | --date | --from with --to: the command gets one `window` (a Window of [reports] timezone)."""
+
+    @click.option(
+        "--hour",
+        type=str,
+        default=None,
+        callback=_zoned(read_time),
+        help="One clock hour, e.g. 2026-03-02T10:00Z (without an offset: [reports] timezone's clock).",
+    )
+    @day_option("One day ([reports] timezone), e.g. 2026-03-02.")
+    @_range_end("--from", "start", "Range start (a date is the whole day).")
+    @_range_end("--to", "end", "Range end (a date is included whole).")
+    @functools.wraps(fn)
+    def wrapper(*args: Any, hour: Any, day: Any, start: Any, end: Any, **kwargs: Any) -> Any:
+        chosen = [x for x in (hour, day, start or end) if x]
+        if len(chosen) != 1:
+            raise LaunchkitError("give exactly one of --hour, --date, or --from with --to")
+        if not (hour or day or (start and end)):
+            raise LaunchkitError("--from and --to go together")
+
+        def window(config: Config) -> Window:
+            tz = config.report_zone
+            if hour:
+                return Window.hour(hour.read(config), tz)
+            if day:
+                return Window.day(day.read(config), tz)
+            return Window.range(start.read(config), end.read(config), tz)
+
+        return fn(*args, window=AfterConfig(window), **kwargs)
+
+    return cast(F, wrapper)
+
+
+def _scenario(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    from launchkit.synth.parameters import SCENARIOS  # here: importing the CLI stays light
+
+    if value not in SCENARIOS:
+        raise LaunchkitError(f"unknown scenario '{value}' (one of {', '.join(SCENARIOS)})")
+    return value
+
+
+def pilot_options(*, start_help: str, sessions_help: str, start_default: str | None = None) -> Callable[[F], F]:
+    """The synthetic pilot's shape (synth, demo): --days, --seed, --scenario, --start (a `date`, or None
+    for the command's default), --sessions-per-hour."""
+
+    def decorate(fn: F) -> F:
+        for option in reversed(
+            [
+                click.option(
+                    "--days", type=click.IntRange(1, 366), default=14, show_default=True, help="Days of pilot."
+                ),
+                click.option(
+                    "--seed",
+                    type=click.IntRange(min=0),
+                    default=7,
+                    show_default=True,
+                    help="Random seed (same seed, same files).",
+                ),
+                click.option(
+                    "--scenario",
+                    type=str,
+                    default="healthy",
+                    show_default=True,
+                    callback=_scenario,
+                    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic.",
+                ),
+                click.option(
+                    "--start",
+                    type=click.DateTime(formats=["%Y-%m-%d"]),
+                    default=start_default,
+                    show_default=start_default is not None,
+                    callback=lambda ctx, param, v: v.date() if v is not None else None,
+                    help=start_help,
+                ),
+                click.option(
+                    "--sessions-per-hour",
+                    type=click.FloatRange(min=0, min_open=True),
+                    default=None,
+                    help=sessions_help,
+                ),
+            ]
+        ):
+            fn = option(fn)
+        return fn
+
+    return decorate
 
 
 def json_option(fn: Callable[..., Any]) -> Callable[..., Any]:

@@ -5,8 +5,8 @@ rows done and the file being loaded; inside a large file, DuckDB's own estimate 
 step (`query_progress`, polled from a thread: the step's percent, e.g. "turns_big.csv 46 %").
 `launchkit run all` (and `demo`) shows one bar over the reports. When stderr is not a terminal (cron,
 a pipe, a CI log) nothing is drawn: the command's lines are the same as without progress, with no
-carriage returns or escape codes in a log. The library only calls back (launchkit.ingest.progress,
-launchkit.reports.runner.run_all); this module draws.
+carriage returns or escape codes in a log. The library only calls back, in one shape
+(launchkit.progress); this module draws it.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
-from launchkit.ingest.progress import IngestProgress
+from launchkit.progress import Progress
 
 POLL_S = 0.25  # how often the bar asks DuckDB how far the running step is
 DEFAULT_COLUMNS, DEFAULT_ROWS = 80, 24  # the screen's size on a terminal that reports none
@@ -49,37 +49,44 @@ def _bar(total: int, unit: str, stream: IO[str], **kw: Any) -> Any:
     return tqdm(total=total, unit=unit, file=stream, leave=False, **width, **kw)
 
 
-class IngestBar:
-    """The ingest callback: a bar over bytes with files, rows and the current file (terminal only).
+class Bar:
+    """A progress callback (launchkit.progress) that draws a bar on a terminal: done of total, the counts
+    beside it and the name of what is being worked on; nothing at all elsewhere.
 
     `poll` returns the running query's progress in percent (-1: none), e.g. a connection's
-    `query_progress`; while the bar is open a thread asks it every POLL_S seconds (`tick`).
+    `query_progress`; while the bar is open a thread asks it every POLL_S seconds (`tick`) and shows it
+    after the current file's name.
     """
 
     def __init__(
-        self, stream: IO[str] | None = None, poll: Callable[[], float] | None = None, enabled: bool | None = None
+        self,
+        desc: str,
+        stream: IO[str] | None = None,
+        poll: Callable[[], float] | None = None,
+        enabled: bool | None = None,
     ) -> None:
+        self.desc = desc
         self.stream = stream if stream is not None else sys.stderr
         self.enabled = is_terminal(self.stream) if enabled is None else enabled
         self.poll = poll
         self.bar: Any = None
-        self.state: IngestProgress | None = None
+        self.state: Progress | None = None
         self.step: float | None = None
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def __call__(self, p: IngestProgress) -> None:
+    def __call__(self, p: Progress) -> None:
         if not self.enabled:
             return
         with self._lock:
             if self.bar is None:
-                self.bar = _bar(p.bytes_total, "B", self.stream, unit_scale=True, unit_divisor=1024, desc="ingest")
-            done = p.bytes_done - (self.state.bytes_done if self.state else 0)
+                scaled = {"unit_scale": True, "unit_divisor": 1024} if p.unit == "B" else {}
+                self.bar = _bar(p.total, p.unit, self.stream, desc=self.desc, **scaled)
             self.state = p
             self.step = None
-            if done:
-                self.bar.update(done)
+            if p.done != self.bar.n:
+                self.bar.update(p.done - self.bar.n)
             self._show()
 
     def postfix(self) -> str:
@@ -87,12 +94,10 @@ class IngestBar:
         p = self.state
         if p is None:
             return ""
-        text = f"{p.files_done}/{p.files_total} files, {p.rows_read:,} rows"
+        bits = [str(c) for c in p.counts]
         if p.current is not None:
-            text += f", {Path(p.current).name}"
-            if self.step is not None:
-                text += f" {self.step:.0f} %"
-        return text
+            bits.append(Path(p.current).name + (f" {self.step:.0f} %" if self.step is not None else ""))
+        return ", ".join(bits)
 
     def _show(self) -> None:
         self.bar.set_postfix_str(self.postfix())
@@ -113,7 +118,7 @@ class IngestBar:
         while not self._stop.wait(POLL_S):
             self.tick()
 
-    def __enter__(self) -> IngestBar:
+    def __enter__(self) -> Bar:
         if self.enabled and self.poll is not None:
             self._thread = threading.Thread(target=self._run, name="launchkit-progress", daemon=True)
             self._thread.start()
@@ -123,32 +128,5 @@ class IngestBar:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        if self.bar is not None:
-            self.bar.close()
-
-
-class ReportBar:
-    """The reports callback of `run all`: a bar over the reports, naming the last one written (terminal only)."""
-
-    def __init__(self, stream: IO[str] | None = None, enabled: bool | None = None) -> None:
-        self.stream = stream if stream is not None else sys.stderr
-        self.enabled = is_terminal(self.stream) if enabled is None else enabled
-        self.bar: Any = None
-        self._lock = threading.Lock()
-
-    def __call__(self, done: int, total: int, kind: str, html: Path | None) -> None:
-        if not self.enabled:
-            return
-        with self._lock:
-            if self.bar is None:
-                self.bar = _bar(total, "report", self.stream, desc="reports")
-            self.bar.update(done - self.bar.n)
-            if html is not None:
-                self.bar.set_postfix_str(f"{kind} {html.stem}")
-
-    def __enter__(self) -> ReportBar:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
         if self.bar is not None:
             self.bar.close()

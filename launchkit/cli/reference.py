@@ -15,6 +15,7 @@ from launchkit.cli import cli
 # Which exit statuses each command can end with (beyond USAGE, which any command can give).
 COMMAND_EXITS: dict[str, tuple[int, ...]] = {
     "ingest": (exits.OK, exits.FAILED, exits.WARNINGS, exits.BUSY),
+    "reprocess": (exits.OK, exits.FAILED, exits.BUSY),
     "status": (exits.OK, exits.FAILED, exits.BUSY),
     "synth": (exits.OK, exits.FAILED),
     "demo": (exits.OK, exits.FAILED, exits.BUSY),

@@ -1,17 +1,18 @@
 """Commands that write reports: `run` (any report) and `hourly` (the scheduled run).
 
-Thin shells over launchkit.reports.runner and launchkit.jobs.hourly; docs/reports.md and
+Thin shells over launchkit.reports.run.execute and launchkit.jobs.hourly; docs/reports.md and
 docs/scheduling.md describe what they write, docs/cli.md their exit statuses.
 """
 
 from __future__ import annotations
 
 import sys
+from datetime import date, datetime
 
 import click
 
 from launchkit import exits
-from launchkit.cli.options import check_day, check_time, config_options, engine_option
+from launchkit.cli.options import at_option, config_options, day_option, engine_option, no_redact_option
 from launchkit.config import Config
 
 KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
@@ -19,35 +20,22 @@ KIND_CHOICES = ["hourly", "cost", "debrief", "ga", "all"]
 
 @click.command("run")
 @click.argument("kind", type=click.Choice(KIND_CHOICES))
-@click.option(
-    "--at",
-    "at",
-    type=str,
-    default=None,
-    callback=check_time,
-    help="ISO time: the hour to report for `hourly` (e.g. 2026-03-05T14:00Z), or its day for the others. "
-    "Without an offset: on the clock of [reports] timezone. Default: the latest complete hour / day with data.",
+@at_option(
+    "ISO time: the hour to report for `hourly` (e.g. 2026-03-05T14:00Z), or its day for the others. "
+    "Without an offset: on the clock of [reports] timezone. Default: the latest complete hour / day with data."
 )
-@click.option(
-    "--date",
-    "date",
-    type=str,
-    default=None,
-    callback=check_day,
-    help="Day for cost, debrief and ga (YYYY-MM-DD, a day of [reports] timezone). Default: the latest day with data.",
+@day_option(
+    "Day for cost, debrief and ga (YYYY-MM-DD, a day of [reports] timezone). Default: the latest day with data."
 )
 @click.option("--pdf", is_flag=True, help="Also print each report to PDF with headless Chromium.")
-@click.option(
-    "--no-redact",
-    "no_redact",
-    is_flag=True,
-    help="Show free text (comments, incident titles) as written, for an internal debrief: e-mail addresses, "
+@no_redact_option(
+    "Show free text (comments, incident titles) as written, for an internal debrief: e-mail addresses, "
     "phone, card and social-security numbers are otherwise replaced by [email], [phone], [card], [ssn] "
-    "(config: [reports] redact).",
+    "(config: [reports] redact)."
 )
 @config_options
 @engine_option
-def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool, config: Config) -> None:
+def run(kind: str, at: datetime | None, day: date | None, pdf: bool, redact: bool, config: Config) -> None:
     """Execute a report notebook and write reports/<kind>/<stamp>.html, .ipynb and .json, then the index.
 
     KIND is hourly, cost, debrief, ga, or all (every report for the latest data). Prints the
@@ -61,29 +49,28 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
         launchkit run debrief --no-redact
         launchkit run all
     """
-    from launchkit.reports import runner
+    from launchkit.reports.run import execute
     from launchkit.store.atomic import check_folder
 
-    runner.skip_slow_optional_imports()
+    execute.skip_slow_optional_imports()
     check_folder(config.reports_dir)  # a file in its place: one line before any kernel starts
     if config.engine.in_place:  # a lake changes without launchkit: price its new (model, day) keys first
         from launchkit.jobs.load import prepare_lake
 
         prepare_lake(config)
-    redact = False if no_redact else None  # None: the config's [reports] redact
     if kind == "all":
-        if at or date:
+        if at or day:
             raise click.UsageError("'run all' renders the latest data; use a single kind with --at / --date")
-        from launchkit.cli.progress import ReportBar
+        from launchkit.cli.progress import Bar
 
-        with ReportBar() as bar:  # on a terminal only
-            written = runner.run_all(config, pdf=pdf, redact=redact, progress=bar)
+        with Bar("reports") as bar:  # on a terminal only
+            written = execute.run_all(config, pdf=pdf, redact=redact, progress=bar)
         for path in written:
             click.echo(f"report: {path}")
         return
-    if date and kind == "hourly":
+    if day and kind == "hourly":
         raise click.UsageError("hourly takes --at (an hour), not --date")
-    r = runner.run_report(kind, config, at=at, date=date, pdf=pdf, redact=redact)
+    r = execute.run_report(kind, config, at=at, day=day, pdf=pdf, redact=redact)
     for note in r.notes:
         click.secho(f"note: {note}", fg="yellow", err=True)
     click.echo(f"{kind} {r.stamp}: {r.summary.get('headline', '')}")
@@ -94,19 +81,14 @@ def run(kind: str, at: str | None, date: str | None, pdf: bool, no_redact: bool,
 
 
 @click.command("hourly")
-@click.option(
-    "--at",
-    "at",
-    type=str,
-    default=None,
-    callback=check_time,
-    help="Report this hour instead of the last complete one (ISO time, e.g. 2026-03-05T14:00Z; without an offset "
-    "on the clock of [reports] timezone): for backfills.",
+@at_option(
+    "Report this hour instead of the last complete one (ISO time, e.g. 2026-03-05T14:00Z; without an offset "
+    "on the clock of [reports] timezone): for backfills."
 )
 @click.option("--pdf", is_flag=True, help="Also print the report to PDF with headless Chromium.")
 @config_options
 @engine_option
-def hourly(at: str | None, pdf: bool, config: Config) -> None:
+def hourly(at: datetime | None, pdf: bool, config: Config) -> None:
     """The scheduled hourly run: load new files from hourly.inbox, render the last complete hour, print one line.
 
     Exit status: 0 all well; 3 a threshold was breached (report written); 1 the run failed;
@@ -119,9 +101,9 @@ def hourly(at: str | None, pdf: bool, config: Config) -> None:
         5 * * * *  cd /srv/launchkit && .venv/bin/launchkit hourly >> logs/hourly.log 2>&1
     """
     from launchkit.jobs.hourly import run_hourly
-    from launchkit.reports import runner
+    from launchkit.reports.run import execute
 
-    runner.skip_slow_optional_imports()
+    execute.skip_slow_optional_imports()
     result = run_hourly(config, at=at, pdf=pdf)
     # OK and BREACH are results (stdout); FAILED and BUSY are problems (stderr, so cron mails them).
     click.echo(result.line, err=result.status not in (exits.OK, exits.BREACH))

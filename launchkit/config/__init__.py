@@ -1,6 +1,6 @@
 """launchkit.toml: found, merged with the defaults and validated in full when loaded."""
 
-from launchkit.config.load import CONFIG_FILE, find_config, load_config, merge
+from launchkit.config.file import CONFIG_FILE, find_config, load_config, merge
 from launchkit.config.model import Config
 from launchkit.config.schema import DEFAULTS
 

@@ -16,6 +16,7 @@ from typing import Any
 from launchkit.config import alerts, attributes, criteria, decision, pricing, schema
 from launchkit.config import engine as engine_section
 from launchkit.config.engine import EngineSettings
+from launchkit.config.limits import Limits
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,20 @@ class Config:
     def max_future_hours(self) -> float:
         """How far past the time of a load a time may lie ([ingest] max_future_hours)."""
         return float(self.get("ingest.max_future_hours"))
+
+    @property
+    def max_turn_cost_usd(self) -> float:
+        """The most one turn may cost ([ingest] max_turn_cost_usd): a costlier turn is held, not loaded."""
+        return float(self.get("ingest.max_turn_cost_usd"))
+
+    @property
+    def input_limits(self) -> Limits:
+        """What one input may cost to read ([ingest] max_decompressed_mb, max_compression_ratio, max_record_mb)."""
+        return Limits(
+            max_bytes=int(float(self.get("ingest.max_decompressed_mb")) * (1 << 20)),
+            max_ratio=float(self.get("ingest.max_compression_ratio")),
+            max_record=int(float(self.get("ingest.max_record_mb")) * (1 << 20)),
+        )
 
     @property
     def ingest_workers(self) -> int:

@@ -16,7 +16,16 @@ from launchkit.errors import ConfigError
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
     "reports": {"dir": "reports", "redact": True, "timezone": "UTC", "keep_days": 0, "share_plotly": True},
-    "ingest": {"timezone": "UTC", "earliest": "2020-01-01", "max_future_hours": 24, "workers": 0},
+    "ingest": {
+        "timezone": "UTC",
+        "earliest": "2020-01-01",
+        "max_future_hours": 24,
+        "workers": 0,
+        "max_turn_cost_usd": 1000,
+        "max_decompressed_mb": 4096,
+        "max_compression_ratio": 200,
+        "max_record_mb": 64,
+    },
     "pilot": {"start": None, "end": None},
     "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
@@ -34,6 +43,8 @@ DEFAULTS: dict[str, Any] = {
     "engine": {"kind": "duckdb", "tables": {}},
     "alerts": {},  # launchkit.config.alerts: targets, stale_after_hours, catch_up_hours, timeout_s, retries
 }
+
+MAX_TURN_COST_BOUND = 100_000.0  # the most [ingest] max_turn_cost_usd may be (see _check_ranges)
 
 # Sections whose keys are open (each validated by its own module in launchkit.config).
 OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine", "alerts"})
@@ -54,6 +65,10 @@ TYPES: dict[str, tuple[type, ...]] = {
     "ingest.earliest": (str, date),
     "ingest.max_future_hours": _NUMBER,
     "ingest.workers": (int,),
+    "ingest.max_turn_cost_usd": _NUMBER,
+    "ingest.max_decompressed_mb": _NUMBER,
+    "ingest.max_compression_ratio": _NUMBER,
+    "ingest.max_record_mb": _NUMBER,
     "pilot.start": _OPTIONAL_TEXT,
     "pilot.end": _OPTIONAL_TEXT,
     "budget.total_usd": _OPTIONAL_NUMBER,
@@ -122,6 +137,34 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
     elif isinstance(earliest, datetime):  # a TOML date-time: the window starts on a day
         raise ConfigError("ingest.earliest", f"must be a date YYYY-MM-DD, got {earliest!r}", where)
     number("ingest.max_future_hours", _get(data, "ingest.max_future_hours"), allow_none=True, low=0, where=where)
+    # A turn's cost is summed exactly per session as DECIMAL(18, 9) (below 1e9 dollars): at the highest cap a
+    # session of 10,000 turns still fits (launchkit.ingest.compile rejects a turn above it).
+    number(
+        "ingest.max_turn_cost_usd",
+        _get(data, "ingest.max_turn_cost_usd"),
+        allow_none=True,
+        low=0,
+        low_open=True,
+        high=MAX_TURN_COST_BOUND,
+        where=where,
+    )
+    number(
+        "ingest.max_decompressed_mb",
+        _get(data, "ingest.max_decompressed_mb"),
+        allow_none=True,
+        low=1,
+        high=1 << 20,
+        where=where,
+    )
+    number(
+        "ingest.max_compression_ratio",
+        _get(data, "ingest.max_compression_ratio"),
+        allow_none=True,
+        low=2,
+        high=100_000,
+        where=where,
+    )
+    number("ingest.max_record_mb", _get(data, "ingest.max_record_mb"), allow_none=True, low=1, high=1024, where=where)
     number("quality.min_coverage", _get(data, "quality.min_coverage"), allow_none=True, low=0, high=1, where=where)
     for dotted in (
         "budget.total_usd",

@@ -5,7 +5,8 @@ into one failed file), `files` (which files, their hashes), `source` (what a rea
 read literally, decompressed or transcoded), `tabular` (CSV / Parquet / JSON Lines staging),
 `compile` (the contract-to-SQL compiler), `merge` (loaded / updated / duplicate / rejected),
 `manifest` (the loads and rejects tables), `load` (one transaction per file), `inbox` (which inbox
-files are new, by content hash), `traces/` (the trace formats).
+files are new, by content hash), `held` (rows held for a reason that can change, re-evaluated by every
+load), `inflate` (a gzip file read within limits), `traces/` (the trace formats).
 """
 
 from launchkit.ingest.load import ingest, load_file

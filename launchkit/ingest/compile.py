@@ -28,6 +28,13 @@ IMPOSSIBLE_OFFSET = (
 WINDOW_VARIABLE = "lk_window"
 TOO_EARLY = "before the plausible window ([ingest] earliest)"
 TOO_LATE = "too far in the future ([ingest] max_future_hours)"
+TOO_COSTLY = "above [ingest] max_turn_cost_usd"
+# Reasons that depend on the moment of the load or on configuration: a row rejected for one is held and
+# re-evaluated by later loads (launchkit.ingest.held), never given up for good.
+HELD_REASONS: tuple[str, ...] = (TOO_EARLY, TOO_LATE, TOO_COSTLY)
+# The most a capped value may be whatever the configuration says (config.schema.MAX_TURN_COST_BOUND):
+# beyond it a turn's cost could overflow the exact session sums, so the row is rejected for good.
+CAP_BOUND = 100_000.0
 
 
 def _window_checks(col: Column, t: str, low: str, high: str) -> list[tuple[str, str]]:
@@ -93,6 +100,10 @@ def _column_sql(col: Column, i: int, src_type: str | None) -> _ColumnSQL:
             checks.append((f"{d} < {col.min!r}", f"below minimum {col.min:g}"))
         if col.max is not None:
             checks.append((f"{d} > {col.max!r}", f"above maximum {col.max:g}"))
+        if col.cap is not None:
+            checks.append((f"{d} > {CAP_BOUND!r}", f"above {CAP_BOUND:,.0f}, the most launchkit sums exactly"))
+            var = f"getvariable({string_literal(WINDOW_VARIABLE)})"
+            checks.append((f"{d} > {var}.{col.cap}", TOO_COSTLY))
     elif col.kind == "timestamp":
         numeric = src_type in (
             "BIGINT",

@@ -4,6 +4,8 @@ and each file's content hash and line-ending profile."""
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -53,6 +55,31 @@ def content_hash(path: Path) -> str:
     return scan_bytes(path).digest
 
 
+def not_followed(entry: Path, folder: Path) -> str | None:
+    """Why a folder's entry is not read without looking inside it: a symbolic link that leads out of the
+    folder (or nowhere), or not a regular file (a FIFO would block the run). None: a file to consider.
+
+    The inbox's writer may not read what launchkit can: a link is never followed out of the folder.
+    """
+    try:
+        mode = os.lstat(entry).st_mode
+    except OSError:
+        return None  # gone since it was listed: the loader says so
+    if stat.S_ISLNK(mode):
+        try:
+            target = entry.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return "a symbolic link to nothing (not followed)"
+        if not target.is_relative_to(folder.resolve()):
+            return "a symbolic link to a file outside the folder (not followed)"
+        mode = os.stat(target).st_mode
+    if stat.S_ISDIR(mode):
+        return None  # a folder: the format table names it
+    if not stat.S_ISREG(mode):
+        return "not a regular file (a pipe, socket or device is not read)"
+    return None
+
+
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool, str | None]]:
     """Files named, and every entry (sorted) of folders named: (path, from a folder, why it is passed over).
 
@@ -62,6 +89,6 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[Path, bool, str 
     for p in map(Path, paths):
         if p.is_dir():
             for child in sorted(p.iterdir()):
-                yield child, True, pass_over_reason(child)
+                yield child, True, not_followed(child, p) or pass_over_reason(child)
         else:
             yield p, False, None

@@ -1,8 +1,10 @@
 """The closed table of input formats: tabular by extension, trace formats by content.
 
-Every format launchkit reads is listed here; the trace readers are imported only when a file
-needs one. Tests walk this table, so a new format is fuzzed and checked like
-the others as soon as it is listed.
+Every format launchkit reads is one record of TABLE: its name, what its users call it, the file
+names that decide it (tabular), or the module whose FORMAT tells it from its content and reads it
+(trace formats: launchkit.ingest.traces.spans.TraceFormat, imported only when a file needs one). The
+order of TABLE is the order trace formats are told apart in. Tests walk this table, so a new format
+is fuzzed and checked like the others as soon as it is listed.
 
 This module is also the boundary between the loader and a format's reader: `reader_errors` turns
 anything a reader raises on malformed input (TypeError, RecursionError, UnicodeError, MemoryError,
@@ -13,9 +15,13 @@ file, never a traceback that stops a batch.
 from __future__ import annotations
 
 import gzip
+import importlib
+import re
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -23,13 +29,49 @@ import duckdb
 
 from launchkit.contract import table_for_file
 from launchkit.errors import CountsError, InputFileError
+from launchkit.faults import passing_cause
 
 if TYPE_CHECKING:
     from launchkit.ingest.traces.readers import Reader
+    from launchkit.ingest.traces.spans import TraceFormat
 
-TABULAR: dict[str, str] = {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
-TABULAR_FORMATS: tuple[str, ...] = ("csv", "parquet", "jsonl")
-TRACE_FORMATS: tuple[str, ...] = ("otlp", "otel-json", "otel-js", "phoenix", "langfuse", "span-attributes")
+
+@dataclass(frozen=True)
+class Format:
+    """One input format: `suffixes` decide a tabular one by name; `module` (under launchkit.ingest.
+    traces) holds a trace format's record, FORMAT, which tells it by content and reads it."""
+
+    name: str
+    about: str = ""  # a tabular format's name in messages (a trace format's record says its own)
+    suffixes: tuple[str, ...] = ()
+    module: str | None = None
+    record: str = "FORMAT"  # the name of the record in `module`
+
+    @property
+    def tabular(self) -> bool:
+        return self.module is None
+
+
+TABLE: tuple[Format, ...] = (
+    Format("csv", "CSV", (".csv",)),
+    Format("parquet", "Parquet", (".parquet",)),
+    Format("jsonl", "JSON Lines", (".jsonl", ".ndjson")),
+    Format("tempo", module="tempo"),  # before otlp: OTLP inside a wrapper
+    Format("otlp", module="otlp"),
+    Format("jaeger", module="jaeger"),
+    Format("cloudwatch-spans", module="cloudwatch"),  # before otel-js: also a traceId and a spanId
+    Format("langsmith", module="platforms", record="LANGSMITH"),
+    Format("datadog-llmobs", module="platforms", record="DATADOG"),
+    Format("langfuse", module="langfuse"),
+    Format("phoenix", module="phoenix"),
+    Format("otel-json", module="sdk_json"),
+    Format("otel-js", module="otel_js"),
+    Format("span-attributes", module="attribute_set"),
+)
+FORMAT_BY_NAME: dict[str, Format] = {f.name: f for f in TABLE}
+TABULAR: dict[str, str] = {suffix: f.name for f in TABLE for suffix in f.suffixes}
+TABULAR_FORMATS: tuple[str, ...] = tuple(f.name for f in TABLE if f.tabular)
+TRACE_FORMATS: tuple[str, ...] = tuple(f.name for f in TABLE if not f.tabular)
 FORMATS: tuple[str, ...] = TABULAR_FORMATS + TRACE_FORMATS
 DATA_SUFFIXES = frozenset(TABULAR) | {".json"}
 # gzip is read (DuckDB reads .csv.gz / .jsonl.gz natively; trace files are decompressed first);
@@ -92,11 +134,21 @@ def pass_over_reason(path: Path) -> str | None:
     return None
 
 
+@cache
+def trace_formats() -> tuple[TraceFormat, ...]:
+    """The trace formats' records in the order of TABLE (imports their modules on first need)."""
+    return tuple(
+        getattr(importlib.import_module(f"launchkit.ingest.traces.{f.module}"), f.record)
+        for f in TABLE
+        if f.module is not None
+    )
+
+
 def trace_reader(fmt: str) -> Reader:
     """The reader of a trace format (imports the trace importers on first need)."""
-    from launchkit.ingest.traces.readers import READERS
+    from launchkit.ingest.traces.readers import reader
 
-    return READERS[fmt]
+    return reader(next(f for f in trace_formats() if f.name == fmt))
 
 
 def format_by_name(path: Path) -> str | None:
@@ -122,7 +174,7 @@ def detect_format(path: Path, content: Path | None = None) -> str | None:
     from launchkit.ingest.traces.readers import detect
 
     try:
-        return detect(content or path) or tabular
+        return detect(content or path, trace_formats()) or tabular
     except Exception:
         return tabular
 
@@ -141,9 +193,14 @@ def gunzip_to(path: Path, out: Path, limit: int) -> None:
         raise InputFileError(str(path), f"not a readable gzip file ({_one_line(exc)})") from None
 
 
+# A quoted literal in a reader's message is usually a value from the file: never echoed (issue 18, item 5).
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+
+
 def _one_line(exc: BaseException, limit: int = 200) -> str:
     text = str(exc).strip().splitlines()
-    return (text[0][:limit] if text and text[0] else type(exc).__name__).strip()
+    line = (text[0][:limit] if text and text[0] else type(exc).__name__).strip()
+    return _QUOTED.sub("'...'", line)
 
 
 def reason_for(exc: BaseException, fmt: str | None) -> str:
@@ -185,4 +242,6 @@ def reader_errors(name: str, fmt: str | None) -> Iterator[None]:
     except (CountsError, ReadAgain):
         raise
     except Exception as exc:
+        if passing_cause(exc) is not None:  # the disk, not the file (launchkit.faults): read it again next run
+            raise
         raise InputFileError(name, reason_for(exc, fmt)) from exc

@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 
 from launchkit.contract import table_for_file
-from launchkit.ingest.files import content_hash
+from launchkit.ingest.files import content_hash, not_followed
 from launchkit.ingest.formats import TABULAR, data_suffix, is_data_name
-from launchkit.store.runner import execute
+from launchkit.store.warehouse import execute
 
 RACY_NS = 2_000_000_000  # a file changed this recently is hashed again next run rather than remembered
 
@@ -35,14 +35,15 @@ def _claimed_table(path: Path) -> str | None:
 
 
 def inbox_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
-    """The folder's data files (not hidden, a data suffix, gzip too) by name, absolute, with their stat."""
+    """The folder's data files (not hidden, a data suffix, gzip too) by name, absolute, with their stat;
+    a link out of the folder or an entry that is not a regular file is not among them (see `refused`)."""
     if not folder.is_dir():
         return []
     base = folder.resolve()
     out = []
     with os.scandir(base) as entries:
         for e in entries:
-            if e.name.startswith(".") or not is_data_name(Path(e.name)):
+            if e.name.startswith(".") or not is_data_name(Path(e.name)) or not_followed(base / e.name, base):
                 continue
             try:
                 if e.is_file():
@@ -50,6 +51,22 @@ def inbox_files(folder: Path) -> list[tuple[Path, os.stat_result]]:
             except OSError:  # gone since it was listed
                 continue
     return sorted(out, key=lambda x: x[0].name)
+
+
+def refused(folder: Path) -> list[tuple[Path, str]]:
+    """The folder's entries with a data file's name that are not read, and why: a symbolic link out of the
+    folder (never followed: it could expose a file the inbox's writer cannot read), or not a regular file."""
+    if not folder.is_dir():
+        return []
+    base = folder.resolve()
+    out = []
+    with os.scandir(base) as entries:
+        for e in entries:
+            if not e.name.startswith(".") and is_data_name(Path(e.name)):
+                why = not_followed(base / e.name, base)
+                if why is not None:
+                    out.append((base / e.name, why))
+    return sorted(out)
 
 
 def new_files(con: duckdb.DuckDBPyConnection, folder: Path) -> list[Path]:

@@ -9,9 +9,11 @@ launchkit.ingest.merge. Pricing and publishing the snapshot are the load job's (
 A bad file is one failed file, never a stopped batch: whatever a format's reader raises on
 malformed input becomes a one-line failure naming the file (launchkit.ingest.formats.reader_errors),
 the file's transaction is rolled back and the failure recorded with the file's content hash, so it
-is reported once and not read again by the hourly run until its content changes. Anything else
-that goes wrong (a full disk, a launchkit defect) also rolls the file back and fails only that file,
-but is not recorded: the next run tries the file again.
+is reported once and not read again by the hourly run until its content changes. A fault of the
+moment (a full disk, an I/O error, DuckDB failing to write: launchkit.faults) or a launchkit defect
+also rolls the file back and fails only that file, but is not recorded: the next run reads the file
+again. Rows rejected for a reason that can change (the time window, a configured cap) are held
+and re-evaluated by every run (launchkit.ingest.held).
 """
 
 from __future__ import annotations
@@ -21,14 +23,15 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from launchkit.config import Config
+from launchkit.config.limits import Limits
 from launchkit.contract import TABLES, table_for_file
 from launchkit.errors import CountsError, InputFileError, WarehouseError
+from launchkit.faults import passing_cause
 from launchkit.ingest import manifest
 from launchkit.ingest import tabular as tabular_files
 from launchkit.ingest.files import Scan, expand_paths, scan_bytes
@@ -42,11 +45,12 @@ from launchkit.ingest.formats import (
     reader_errors,
     trace_reader,
 )
+from launchkit.ingest.inflate import record_too_long
 from launchkit.ingest.merge import load_staged
-from launchkit.ingest.progress import IngestProgress, ProgressFn
 from launchkit.ingest.result import FileResult, Staged
 from launchkit.ingest.source import Source, prepared
 from launchkit.ingest.tabular import (
+    MAX_LINE_SIZE,
     LineTooLong,
     check_columns,
     csv_header,
@@ -56,13 +60,12 @@ from launchkit.ingest.tabular import (
     malformed_csv_lines,
     stage_tabular,
 )
+from launchkit.progress import Count, Progress, ProgressFn
 from launchkit.store.connect import damaged, is_damage
-from launchkit.store.runner import Warehouse
 from launchkit.store.sql import quote_ident
+from launchkit.store.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
-
-LONGEST_RECORD = 1 << 30  # the longest CSV record launchkit reads (the limit of a second read; see tabular)
 
 
 @dataclass(frozen=True)
@@ -110,12 +113,17 @@ def staged_file(
     read through its stand-in (launchkit.ingest.source), removed on leaving.
     """
     name = str(path)
+    limits = config.input_limits
     with ExitStack() as stack:
         with reader_errors(name, fmt):
-            src = stack.enter_context(prepared(path, fmt, normalize_line_ends=normalize_line_ends))
+            src = stack.enter_context(prepared(path, fmt, normalize_line_ends=normalize_line_ends, limits=limits))
             if is_tabular(fmt):
                 tbl = str(table)
-                columns, kind = stage_tabular(con, src.path, fmt, name=name, max_line_size=max_line_size)
+                if max_line_size is None and src.inflated is not None:  # its longest line is known
+                    max_line_size = max(MAX_LINE_SIZE, src.inflated.longest_line + 2)
+                columns, kind = stage_tabular(
+                    con, src.path, fmt, name=name, max_line_size=max_line_size, record_limit=limits.max_record
+                )
                 _check_tabular_columns(path, src, fmt, tbl, columns)
                 if fmt == "jsonl":
                     jsonl_table(con, columns)
@@ -215,25 +223,46 @@ def _failed(
     reason = " ".join(reason.split())  # one line, whatever a reader said
     r = FileResult(file=name, table=table, format=fmt, error=reason)
     digest = _digest_of(Path(name)) if digest is None else digest
-    if not manifest.failure_recorded(con, name, digest, reason):
-        r.load_id = manifest.next_load_id(con)
-        manifest.record(con, r, digest, "failed")
+    try:
+        if not manifest.failure_recorded(con, name, digest, reason):
+            r.load_id = manifest.next_load_id(con)
+            manifest.record(con, r, digest, "failed")
+    except Exception as exc:
+        cause = passing_cause(exc)
+        if cause is None:
+            raise
+        return _passing(name, table, fmt, cause)
     return r
 
 
-def _detect(path: Path) -> str | None:
+def _passing(name: str, table: str | None, fmt: str | None, cause: str) -> FileResult:
+    """A file that failed for a passing reason: not recorded, so the next run reads it again."""
+    return FileResult(
+        file=name,
+        table=table,
+        format=fmt,
+        transient=True,
+        error=f"{cause}; nothing was loaded and the file is read again by the next run",
+    )
+
+
+def _detect(path: Path, limits: Limits | None = None) -> str | None:
     """The file's format, told from its content as a trace reader would read it (decompressed, transcoded)."""
     by_name = format_by_name(path)
     if by_name is not None:
         return by_name
     try:
-        with prepared(path, "otlp") as src:
+        with prepared(path, "otlp", limits=limits) as src:
             return detect_format(path, content=src.path)
-    except Exception:
+    except Exception as exc:
+        if passing_cause(exc) is not None:
+            raise
         return detect_format(path)
 
 
-def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str | None, bool]:
+def _resolve(
+    path: Path, table: str | None, fmt: str | None, limits: Limits | None = None
+) -> tuple[str, str | None, bool]:
     """The file's format and table, and whether the format was detected; InputFileError when unusable."""
     name = str(path)
     if not path.is_file():
@@ -242,7 +271,7 @@ def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str |
         raise InputFileError(name, "empty file")
     detected = False
     if fmt is None:
-        fmt = _detect(path)
+        fmt = _detect(path, limits)
         detected = fmt is not None and not is_tabular(fmt)
         if fmt is None:
             raise InputFileError(name, "unknown format: expected .csv, .parquet, .jsonl, or a trace format (--format)")
@@ -262,7 +291,11 @@ def _resolve(path: Path, table: str | None, fmt: str | None) -> tuple[str, str |
 
 def _rollback(con: duckdb.DuckDBPyConnection, name: str, cause: BaseException | None = None) -> None:
     try:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.TransactionException as exc:  # a failed COMMIT has rolled back already
+            if "no transaction is active" not in str(exc):
+                raise
         con.execute("SET TimeZone = 'UTC'")
     except duckdb.Error as exc:  # the connection itself is gone: nothing more can load
         raise WarehouseError(f"the warehouse connection failed while loading {name}: {exc}") from cause
@@ -285,11 +318,12 @@ def load_file(
     path = Path(path)
     name = str(path)
     try:
-        fmt, table, detected = _resolve(path, table, fmt)
+        fmt, table, detected = _resolve(path, table, fmt, config.input_limits)
     except InputFileError as exc:
-        return [_failed(con, name, table, fmt, exc.reason)]
+        cause = passing_cause(exc)
+        return [_passing(name, table, fmt, cause) if cause else _failed(con, name, table, fmt, exc.reason)]
     except OSError as exc:
-        return [_failed(con, name, table, fmt, f"cannot read the file ({exc.strerror or exc})")]
+        return [_passing(name, table, fmt, f"cannot read the file: {passing_cause(exc) or exc}")]
     tabular = is_tabular(fmt)
     scan: Callable[[], Scan]
     scanned: Scan | None = None
@@ -309,7 +343,7 @@ def load_file(
                 return [FileResult(file=name, table=table, format=fmt, skipped=True, detected=detected)]
             scan = lambda: done  # noqa: E731
     except OSError as exc:
-        return [_failed(con, name, table, fmt, f"cannot read the file ({exc.strerror or exc})", "")]
+        return [_passing(name, table, fmt, f"cannot read the file: {passing_cause(exc) or exc}")]
     # A CSV mixing line ends is read with them made one kind (DuckDB's sniffer refuses the mix);
     # a large file's scan runs beside the first read, which is then repeated if it was mixed.
     read = _ReadOptions(normalize_line_ends=fmt == "csv" and scanned is not None and mixed_line_ends(path, scanned))
@@ -354,7 +388,7 @@ def _load_once(
     con.execute("BEGIN TRANSACTION")
     try:
         manifest.set_zone(con, config.timezone)
-        manifest.set_window(con, config.earliest, config.max_future_hours, datetime.now(UTC))
+        manifest.set_window(con, config.earliest, config.max_future_hours, manifest.now(), config.max_turn_cost_usd)
         with staged_file(
             con,
             path,
@@ -401,14 +435,16 @@ def _load_once(
         raise
     except LineTooLong as exc:
         _rollback(con, name, exc)
-        limit = max(exc.needed + 1024, 2 * (read.max_line_size or 0))
-        if limit <= LONGEST_RECORD:
-            raise _Retry(replace(read, max_line_size=limit)) from None
-        reason = f"a CSV record is {exc.needed} bytes long, more than the {LONGEST_RECORD >> 20} MiB launchkit reads"
-        return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
+        limits = config.input_limits
+        if exc.limit < limits.max_record:  # one more read, with the longest record launchkit reads
+            raise _Retry(replace(read, max_line_size=limits.max_record)) from None
+        return [_failed(con, name, table, fmt, record_too_long(exc.needed, limits), _known_digest(scan))]
     except (InputFileError, CountsError) as exc:
         _rollback(con, name, exc)
         _raise_if_damaged(exc)
+        cause = passing_cause(exc)
+        if cause is not None:
+            return [_passing(name, table, fmt, cause)]
         if (
             isinstance(exc, InputFileError)
             and fmt == "csv"
@@ -421,7 +457,10 @@ def _load_once(
     except Exception as exc:
         _rollback(con, name, exc)
         _raise_if_damaged(exc)
-        log.debug("internal error while loading %s", name, exc_info=True)
+        log.debug("error while loading %s", name, exc_info=True)
+        cause = passing_cause(exc)
+        if cause is not None:
+            return [_passing(name, table, fmt, cause)]
         text = " ".join(str(exc).split())[:300]
         return [
             FileResult(
@@ -430,7 +469,7 @@ def _load_once(
                 format=fmt,
                 error=(
                     f"internal error while loading ({type(exc).__name__}: {text}); nothing was loaded and the "
-                    "failure is not recorded, so the next run tries again (a full disk? else a launchkit defect)"
+                    "failure is not recorded, so the next run tries again (a launchkit defect)"
                 ),
             )
         ]
@@ -491,31 +530,29 @@ def ingest(
     A file named explicitly must load or fail; an entry of a folder that is not a launchkit data
     file (a subfolder, a README, no table prefix, unrecognised JSON, a .zip) is reported as passed
     over with its reason, not as a failure. `progress` is told how far the load has got
-    (launchkit.ingest.progress); it never prints.
+    (launchkit.progress: bytes, with the files and rows done); it never prints.
     """
     entries = list(expand_paths(paths))
     sizes = [_size(path) for path, _, _ in entries]
-    state = IngestProgress(files_total=len(entries), bytes_total=sum(sizes))
-    if progress is not None:
-        progress(state)
+    files = bytes_done = rows = 0
+
+    def tell(current: Path | None = None) -> None:
+        if progress is not None:
+            counts = (Count("files", files, len(entries)), Count("rows", rows))
+            progress(Progress(sum(sizes), bytes_done, "B", counts, str(current) if current else None))
+
+    tell()
     results: list[FileResult] = []
     for (path, from_folder, passed), size in zip(entries, sizes):
-        if progress is not None:
-            progress(replace(state, current=str(path)))
+        tell(path)
         why = passed if passed is not None else (_not_data(path, table, fmt) if from_folder else None)
         if why is not None:
             done = [FileResult(file=str(path), table=None, skipped=True, passed_over=True, reason=why)]
         else:
             done = load_file(wh, path, config=config, table=table, fmt=fmt)
         results.extend(done)
-        state = replace(
-            state,
-            files_done=state.files_done + 1,
-            bytes_done=state.bytes_done + size,
-            rows_read=state.rows_read + sum(r.rows_read for r in done),
-        )
-        if progress is not None:
-            progress(state)
+        files, bytes_done, rows = files + 1, bytes_done + size, rows + sum(r.rows_read for r in done)
+        tell()
     return results
 
 

@@ -10,8 +10,8 @@ import duckdb
 from launchkit import __version__
 from launchkit.errors import ConfigError
 from launchkit.ingest.result import FileResult
-from launchkit.store.runner import execute
 from launchkit.store.sql import string_literal
+from launchkit.store.warehouse import execute
 
 
 def _count(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, object]) -> int:
@@ -87,8 +87,19 @@ def failure_recorded(con: duckdb.DuckDBPyConnection, path: str, digest: str, err
     return _count(con, "ingest/failure_recorded", {"path": path, "content_hash": digest, "error": error}) > 0
 
 
-def set_window(con: duckdb.DuckDBPyConnection, earliest: date, max_future_hours: float, now: datetime) -> None:
-    """The plausibility window of this load: [earliest, now + max_future_hours] (UTC)."""
+def now() -> datetime:
+    """The clock a load judges times by (one place, so a test can step it)."""
+    return datetime.now(UTC)
+
+
+def set_window(
+    con: duckdb.DuckDBPyConnection,
+    earliest: date,
+    max_future_hours: float,
+    now: datetime,
+    max_cost: float | None = None,
+) -> None:
+    """The plausibility window of this load: [earliest, now + max_future_hours] (UTC), and its cost cap."""
     first = datetime(earliest.year, earliest.month, earliest.day, tzinfo=UTC)
     try:
         latest = now.astimezone(UTC) + timedelta(hours=max_future_hours)
@@ -97,7 +108,7 @@ def set_window(con: duckdb.DuckDBPyConnection, earliest: date, max_future_hours:
     execute(
         con,
         "ingest/set_window",
-        {"earliest": first, "latest": latest, "first_day": earliest, "last_day": latest.date()},
+        {"earliest": first, "latest": latest, "first_day": earliest, "last_day": latest.date(), "max_cost": max_cost},
     ).fetchall()
 
 

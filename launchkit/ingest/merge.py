@@ -3,7 +3,8 @@
 Row classification, per key, in file order: a key not seen before is *loaded*; a row equal to the
 key's current value (the previous row in the file, else the warehouse) is a *duplicate*; a row
 that differs from it is a late correction, *updated*. The key's last row in the file wins.
-Invalid rows go to `rejects` with their row number, column, reason and raw values.
+Invalid rows go to `rejects` with their row number, column, reason and raw values; those rejected for a
+reason that can change (compile.HELD_REASONS) are marked held, for later loads to re-evaluate.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Callable
 import duckdb
 
 from launchkit.contract import LINEAGE_COLUMN, TABLES, Table
-from launchkit.ingest.compile import absent_columns, typed_sql
+from launchkit.ingest.compile import HELD_REASONS, absent_columns, typed_sql
 from launchkit.ingest.result import FileResult
 from launchkit.store.sql import quote_ident
 
@@ -150,8 +151,9 @@ def _write_rejects(
     )
     if n:
         con.execute(
-            f"INSERT INTO rejects SELECT ?, ?, ?, _row, _column, _reason, _raw FROM {tvr} WHERE _code IS NOT NULL",
-            [load_id, path, table],
+            "INSERT INTO rejects (load_id, path, table_name, row_number, column_name, reason, raw, held) "
+            f"SELECT ?, ?, ?, _row, _column, _reason, _raw, list_contains(?, _reason) FROM {tvr} WHERE _code IS NOT NULL",
+            [load_id, path, table, list(HELD_REASONS)],
         )
     return n
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from launchkit.escape import printable
+
 
 @dataclass
 class FileResult:
@@ -27,6 +29,7 @@ class FileResult:
     detected: bool = False
     passed_over: bool = False  # found in a folder but not read (a subfolder, a README, a .zip, ...)
     reason: str | None = None  # why it was passed over
+    transient: bool = False  # failed for a passing reason (the disk, the warehouse): not recorded, read again
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -53,6 +56,8 @@ class FileResult:
             out["format"] = self.format
         if self.error:
             out["error"] = self.error
+        if self.transient:
+            out["transient"] = True
         if self.notes:
             out["notes"] = self.notes
         if self.passed_over:
@@ -60,18 +65,25 @@ class FileResult:
             out["reason"] = self.reason or "not a launchkit data file"
         return out
 
+    @property
+    def all_rejected(self) -> bool:
+        """Every row read was rejected (a file of nothing but bad rows)."""
+        return self.ok and not self.skipped and self.rows_read > 0 and self.rejected == self.rows_read
+
     def summary(self) -> str:
+        """One line (a name's control characters escaped: launchkit.escape), then any warnings."""
+        name = printable(self.file)
         if self.error:
-            return f"FAILED {self.file}: {self.error}"
+            return f"FAILED {name}: {printable(self.error)}"
         if self.passed_over:
-            return f"passed over {self.file}: {self.reason or 'not a launchkit data file'}"
+            return f"passed over {name}: {self.reason or 'not a launchkit data file'}"
         if self.skipped:
-            return f"skipped {self.file}: content already loaded"
+            return f"skipped {name}: content already loaded"
         extra = f", {self.ignored} ignored" if self.ignored else ""
         if self.ignored_by_reason:
             extra += " (" + ", ".join(f"{k} {v}" for k, v in sorted(self.ignored_by_reason.items())) + ")"
         line = (
-            f"{self.file} -> {self.table}: {self.rows_read} read, {self.loaded} loaded, "
+            f"{name} -> {self.table}: {self.rows_read} read, {self.loaded} loaded, "
             f"{self.updated} updated, {self.duplicates} duplicates, {self.rejected} rejected{extra}"
         )
         for w in self.warnings:

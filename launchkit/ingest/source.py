@@ -25,8 +25,10 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from launchkit.config.limits import Limits
 from launchkit.errors import InputFileError
-from launchkit.ingest.formats import GUNZIP_LIMIT, TRACE_FORMATS, gunzip_to, is_gzip
+from launchkit.ingest.formats import TRACE_FORMATS, is_gzip
+from launchkit.ingest.inflate import Inflated, inflate
 
 # Characters that make DuckDB treat a path as a pattern (glob, escape, home folder), and '=' (hive).
 _PATTERN_CHARS = frozenset("*?[]{}\\~=")
@@ -40,6 +42,7 @@ class Source:
     path: Path
     original: Path
     notes: list[str] = field(default_factory=list)
+    inflated: Inflated | None = None  # a gzip file's decompressed size and longest line (launchkit.ingest.inflate)
 
 
 def _is_plain(text: str) -> bool:
@@ -106,7 +109,9 @@ def _safe_cut(data: bytes) -> int:
 
 
 @contextmanager
-def prepared(path: Path, fmt: str, *, normalize_line_ends: bool = False) -> Iterator[Source]:
+def prepared(
+    path: Path, fmt: str, *, normalize_line_ends: bool = False, limits: Limits | None = None
+) -> Iterator[Source]:
     """The Source a reader of `fmt` opens for `path`; temporary files are removed on leaving."""
     with ExitStack() as stack:
         tmp: Path | None = None
@@ -130,8 +135,10 @@ def prepared(path: Path, fmt: str, *, normalize_line_ends: bool = False) -> Iter
             current = path
             if gz and (python_reads or encoding or normalize_line_ends):
                 current = workdir() / "plain"
-                gunzip_to(path, current, GUNZIP_LIMIT)
+                src.inflated = inflate(path, limits or Limits(), current)
                 src.notes.append("read from its gzip compression")
+            elif gz:  # DuckDB reads it: measured first, within the limits, in bounded memory
+                src.inflated = inflate(path, limits or Limits())
             if encoding:
                 out = workdir() / "utf8"
                 _transcode(current, out, encoding)

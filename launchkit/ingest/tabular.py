@@ -31,8 +31,9 @@ class LineTooLong(ReadAgain):
     """A CSV record longer than the reader's line-size limit: the loader reads the file again with a
     limit that fits it (DuckDB's default is 2 MB; a 10 MB comment is a value, not a broken file)."""
 
-    def __init__(self, needed: int) -> None:
-        self.needed = needed
+    def __init__(self, needed: int, limit: int = 0) -> None:
+        self.needed = needed  # as far as DuckDB read it (it stops at the limit)
+        self.limit = limit  # the line-size limit of the read that met it
         super().__init__(f"a CSV record of {needed} bytes")
 
 
@@ -43,7 +44,7 @@ def duckdb_error(exc: duckdb.Error, name: str, fmt: str, shown: Path | None = No
     """The exception a DuckDB reader error becomes: LineTooLong, or one line naming the file."""
     m = _LINE_SIZE.search(str(exc))
     if m and fmt == "csv":
-        return LineTooLong(int(m.group(2)))
+        return LineTooLong(int(m.group(2)), int(m.group(1)))
     if fmt == "csv" and "Error when sniffing file" in str(exc):
         return InputFileError(
             name,
@@ -60,13 +61,15 @@ def stage_tabular(
     *,
     name: str | None = None,
     max_line_size: int | None = None,
+    record_limit: int | None = None,
 ) -> tuple[list[str], str]:
     """Stage the file as relation `_src` of raw values; return its columns and 'TABLE' or 'VIEW'.
 
     A small file is copied into a temp table with a `_row` (its record number), so the several
     statements of a load do not re-read it; a large one becomes a view that each statement
     streams, so memory stays flat (Parquet brings its own `_row`). `path` is read literally (see
-    launchkit.ingest.source: hive partitioning is off); `name` is the file's name for messages.
+    launchkit.ingest.source: hive partitioning is off); `name` is the file's name for messages. A CSV
+    record is read up to `max_line_size` bytes (default: what fits the file), never past `record_limit`.
     """
     name = name or str(path)
     small = path.stat().st_size < SMALL_FILE
@@ -74,7 +77,8 @@ def stage_tabular(
     try:
         if fmt == "csv":
             fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
-            p["mls"] = max_line_size or max(fits, MAX_LINE_SIZE)
+            mls = max_line_size or max(fits, MAX_LINE_SIZE)
+            p["mls"] = min(mls, record_limit) if record_limit else mls
             reader = (
                 "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
                 "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
@@ -184,17 +188,40 @@ def _csv_problem(message: str) -> str:
     return text
 
 
+_QUOTED = re.compile("'[^']*'|\"[^\"]*\"")
+
+
 def first_line(exc: Exception, path: Path | None = None) -> str:
+    """DuckDB's first line about a file, without the file's path and without a quoted value from inside it."""
     text = str(exc).strip().splitlines()
     line = text[0][:200] if text else type(exc).__name__
-    return line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
+    line = line.replace(f' "{path}"', "").replace(f" '{path}'", "") if path else line
+    return _QUOTED.sub("'...'", line.split("Original Line:")[0].split(" Input: ")[0]).strip()
+
+
+# What a column name looks like: a name, not a value. A header field that does not (a number, a date, words
+# with spaces, a line of /etc/passwd) may be a row read as the header, and a message never echoes row content.
+_NAME_LIKE = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]{0,39}")
+_VALUE_LIKE = re.compile(r".*\d{4,}.*")
+
+
+def _name_like(name: str) -> bool:
+    return bool(_NAME_LIKE.fullmatch(name)) and not _VALUE_LIKE.fullmatch(name)
 
 
 def _shown(names: list[str], limit: int = 12) -> str:
-    """Column names for a one-line message: odd ones quoted (repr), a long list cut."""
-    shown = [n if n.isprintable() and n.strip() == n and n else repr(n) for n in names[:limit]]
-    more = f" and {len(names) - limit} more" if len(names) > limit else ""
-    return ", ".join(s if len(s) <= 60 else s[:57] + "..." for s in shown) + more
+    """Column names for a one-line message: only what looks like a name is shown (a row read as the header is
+    content, never echoed), a long list cut."""
+    named = [n for n in names if _name_like(n)]
+    hidden = len(names) - len(named)
+    more = f" and {len(named) - limit} more" if len(named) > limit else ""
+    text = ", ".join(named[:limit]) + more
+    if hidden:
+        text += (", and " if text else "") + (
+            f"{hidden} field{'s' if hidden != 1 else ''} that do{'es' if hidden == 1 else ''} not look like "
+            "column names (not shown: is the header line missing?)"
+        )
+    return text
 
 
 def check_columns(path: Path, table: Table, columns: list[str]) -> None:

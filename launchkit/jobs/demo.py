@@ -1,6 +1,6 @@
 """`launchkit demo`: a synthetic pilot generated, loaded and reported, with a config a new user can open.
 
-The demo's pilot is busier than `launchkit synth`'s default (launchkit.synth.model.DEMO_*), so its
+The demo's pilot is busier than `launchkit synth`'s default (launchkit.synth.parameters.DEMO_*), so its
 busiest hours reach the criteria's minimum samples, and it ends on a weekday. Its budget comes from
 a launchkit.toml the demo writes beside the warehouse when no config is found (`config_for`): the
 file says where the number came from, and later commands in that folder use the same budget.
@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from launchkit.config import Config, load_config
-from launchkit.config.load import CONFIG_FILE
+from launchkit.config.file import CONFIG_FILE
 from launchkit.errors import LaunchkitError
 from launchkit.reports.kinds import KINDS
 from launchkit.store import atomic
-from launchkit.store.runner import Warehouse
 from launchkit.store.snapshot import snapshot_path
+from launchkit.store.warehouse import Warehouse
 from launchkit.synth.frames import SynthPilot
 
 CONFIG_MARK = "# Written by `launchkit demo`"

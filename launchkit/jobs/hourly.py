@@ -7,7 +7,7 @@
 3. run the hourly report for the last complete hour (or --at);
 4. with [backup] keep > 0, back the warehouse up when the newest backup is [backup] every_hours old,
    keeping the `keep` newest (launchkit.jobs.backup); with [reports] keep_days > 0, remove the hourly
-   reports older than that (launchkit.reports.prune);
+   reports older than that (launchkit.reports.run.prune);
 5. alerts (launchkit.jobs.alerts): every hour missed since the latest hour checked gets its checks
    (step 2, up to [alerts] catch_up_hours), the run is recorded in the warehouse (the dead-man's
    switch of `launchkit status`), and a new breach, a cleared one or a failed run is sent to the
@@ -30,24 +30,27 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from launchkit import exits
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError, WarehouseBusy
+from launchkit.escape import printable
+from launchkit.faults import passing_cause
+from launchkit.ingest import FileResult
 from launchkit.ingest import inbox as inbox_mod
 from launchkit.jobs import backup, load
 from launchkit.jobs.alerts import notify
 from launchkit.jobs.alerts.decide import HourChecks
 from launchkit.jobs.load import lock_path
-from launchkit.reports import prune, runner
-from launchkit.reports.kernel import start_kernel
+from launchkit.reports.run import execute, prune
+from launchkit.reports.run.kernel import start_kernel
 from launchkit.store import atomic
 from launchkit.store.connect import damaged, is_damage
-from launchkit.store.runner import Warehouse
-from launchkit.window import clock, floor_hour, last_ended_hour, reportable, zone_name
+from launchkit.store.warehouse import Warehouse
+from launchkit.window import clock, clock_span, floor_hour, last_ended_hour, local, next_hour, zone_name
 
 
 @dataclass
@@ -81,6 +84,17 @@ def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
 BLINDNESS_CHECKS = ("data_arrived", "data_fresh")
 
 
+def window_label(hour: datetime, tz: tzinfo = UTC) -> str:
+    """The window a run reports, as its line names it: `2026-03-10T14:00Z`, with the zone's clock when it
+    is not UTC (`(2026-03-10 15:00 CET)`), and both ends when the hour is not 60 minutes on one clock
+    (a 30-minute change of offset, Australia/Lord_Howe's: `(2026-04-05 01:00 +11 to 02:00 +1030)`)."""
+    end = next_hour(hour, tz)
+    label = f"{hour:%Y-%m-%dT%H:%MZ}"
+    if end - hour != timedelta(hours=1) or local(hour, tz).tzname() != local(end, tz).tzname():
+        return f"{label} ({clock_span(hour, end, tz)})"
+    return label if zone_name(tz) == "UTC" else f"{label} ({clock(hour, tz)})"
+
+
 def _fmt_line(
     hour: datetime,
     summary: dict[str, Any],
@@ -89,9 +103,9 @@ def _fmt_line(
     failed: list[str],
     html: Path,
     seconds: float,
-    tz: tzinfo = UTC,
+    tz: tzinfo,
 ) -> tuple[str, list[dict[str, Any]]]:
-    from launchkit.reports.text import fmt  # one number format for the line and the report
+    from launchkit.reports.page.text import fmt  # one number format for the line and the report
 
     m = summary.get("metrics", {})
     verdicts = summary.get("verdicts", [])
@@ -117,7 +131,7 @@ def _fmt_line(
     files = f"loaded {loaded} new file{'s' if loaded != 1 else ''} ({rows} rows)"
     if failed:
         files += f", {len(failed)} FAILED"
-    when = f"{hour:%Y-%m-%dT%H:%MZ}" + ("" if zone_name(tz) == "UTC" else f" ({clock(hour, tz)})")
+    when = window_label(hour, tz)
     line = f"hourly {when} {state}: {what}; {files}; report {html} ({seconds:.1f}s)"
     for b in breaches:
         if b["check"] in BLINDNESS_CHECKS:
@@ -126,7 +140,7 @@ def _fmt_line(
 
 
 def run_hourly(
-    config: Config, at: str | datetime | None = None, *, now: datetime | None = None, pdf: bool = False
+    config: Config, at: datetime | None = None, *, now: datetime | None = None, pdf: bool = False
 ) -> HourlyRun:
     """Load the inbox's new files and render the hourly report; never raises for expected failures."""
     from filelock import FileLock, Timeout
@@ -137,7 +151,7 @@ def run_hourly(
     folder = lock_path(config).parent
     try:  # what can be refused at once is refused before a kernel starts
         tz = config.report_zone  # whole-hour zones: the last ended hour is the UTC one, only its label is local
-        hour = floor_hour(reportable(at, "--at", tz), tz) if at not in (None, "") else last_ended_hour(now, tz)
+        hour = floor_hour(at, tz) if at is not None else last_ended_hour(now, tz)
         atomic.check_folder(folder)
         atomic.check_folder(config.reports_dir)
         # The report's kernel starts first: it imports while this run waits for the lock and loads files.
@@ -162,9 +176,16 @@ def run_hourly(
         try:
             result = _run_locked(config, hour, pdf, started, kernel)
         except LaunchkitError as exc:
-            result = HourlyRun(exits.FAILED, f"hourly FAILED: {exc}", hour, seconds=time.monotonic() - started)
+            result = HourlyRun(
+                exits.FAILED, f"hourly FAILED: {printable(exc)}", hour, seconds=time.monotonic() - started
+            )
         except Exception as exc:
-            if not is_damage(exc):
+            cause = None if is_damage(exc) else passing_cause(exc)
+            if cause is not None:  # a full disk, an I/O error: one line, and the next run tries again
+                result = HourlyRun(
+                    exits.FAILED, f"hourly FAILED: {printable(cause)}", hour, seconds=time.monotonic() - started
+                )
+            elif not is_damage(exc):
                 text = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else ""
                 _alert(
                     config,
@@ -172,12 +193,13 @@ def run_hourly(
                     began,
                 )
                 raise
-            result = HourlyRun(
-                exits.FAILED,
-                f"hourly FAILED: {damaged(config.warehouse_path, exc)}",
-                hour,
-                seconds=time.monotonic() - started,
-            )
+            else:
+                result = HourlyRun(
+                    exits.FAILED,
+                    f"hourly FAILED: {damaged(config.warehouse_path, exc)}",
+                    hour,
+                    seconds=time.monotonic() - started,
+                )
         finally:
             kernel.shutdown()
         # under the lock: two runs never decide or send the same alert
@@ -198,11 +220,34 @@ def _alert(config: Config, result: HourlyRun, began: datetime) -> HourlyRun:
         report=str(result.report.html) if result.report is not None else None,
         succeeded=result.report is not None,
     )
-    result.alerts = notify.after_run(config, info)
+    try:
+        result.alerts = notify.after_run(config, info)
+    except Exception as exc:  # recording the run on a full disk: the run's own line still stands
+        cause = passing_cause(exc)
+        if cause is None:
+            raise
+        result.status = exits.FAILED
+        result.line += f"\nalerts FAILED: {printable(cause)}"
+        return result
     extra = result.alerts.line()
     if extra:
         result.line += "\n" + extra
     return result
+
+
+def _load_inbox(wh: Warehouse, config: Config) -> tuple[load.LoadRun, list[str]]:
+    """The load step: its job, and a problem line when it stopped for a passing reason (a full disk):
+    then the run still reports from the last published snapshot and the next run loads again."""
+    try:
+        job = load.run(wh, new_inbox_files(wh, config.inbox_dir), config)
+        refused = inbox_mod.refused(config.inbox_dir)  # links out of the inbox, pipes: named, never read
+        job.results += [FileResult(str(p), None, skipped=True, passed_over=True, reason=why) for p, why in refused]
+        return job, []
+    except Exception as exc:
+        cause = None if is_damage(exc) else passing_cause(exc)
+        if cause is None:
+            raise
+        return load.LoadRun(), [f"load FAILED: {printable(cause)}; the next run loads the inbox again"]
 
 
 def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kernel: Any) -> HourlyRun:
@@ -217,7 +262,7 @@ def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kerne
                 seconds=time.monotonic() - started,
             )
         try:
-            job = load.run(wh, new_inbox_files(wh, config.inbox_dir), config)
+            job, load_problem = _load_inbox(wh, config)
             caught = notify.catch_up(wh, config, hour)  # the hours missed since the last run, checked
         finally:
             wh.close()
@@ -225,15 +270,15 @@ def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kerne
         kernel.shutdown()
         raise
     results = job.results
-    failed = [r.summary() for r in results if not r.ok]
+    failed = [r.summary() for r in results if not r.ok] + load_problem
     loaded = sum(1 for r in results if r.ok and not r.skipped)
     rows = sum(r.loaded + r.updated for r in results)
-    report = runner.run_report("hourly", config, at=hour, pdf=pdf, kernel=kernel)
-    problems = list(failed)
+    report = execute.run_report("hourly", config, at=hour, pdf=pdf, kernel=kernel)
+    problems = list(failed) + [h.line() for h in job.held]
     try:  # [backup] keep > 0: one every every_hours, the newest `keep` kept (after the report: it waits for nothing)
         made = backup.scheduled(config)
-    except LaunchkitError as exc:
-        problems.append(f"backup FAILED: {exc}")
+    except (LaunchkitError, OSError) as exc:  # a full disk is the documented line too, never a traceback
+        problems.append(f"backup FAILED: {printable(passing_cause(exc) or exc)}")
         made = None
     seconds = time.monotonic() - started
     line, breaches = _fmt_line(hour, report.summary, loaded, rows, failed, report.html, seconds, config.report_zone)
@@ -245,7 +290,10 @@ def _run_locked(config: Config, hour: datetime, pdf: bool, started: float, kerne
     if pruned:
         what = f"pruned {len(pruned)} hourly report{'s' if len(pruned) != 1 else ''} older than {config.keep_days} d"
         line = line.replace(f"; report {report.html} ", f"; {what}; report {report.html} ", 1)
-    warned = [f"{r.file}: WARNING {w}" for r in job.warned for w in r.warnings]
+    warned = [f"{printable(r.file)}: WARNING {w}" for r in job.warned for w in r.warnings]
+    warned += [r.summary() for r in results if r.passed_over]
+    if job.all_rejected:
+        warned.append(job.all_rejected_line())
     status = exits.combine(
         exits.FAILED if problems else exits.OK,
         exits.BREACH if breaches or caught.breached() else exits.OK,

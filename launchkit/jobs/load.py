@@ -14,12 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from launchkit import exits
 from launchkit.analytics import latency_sanity, pricing
 from launchkit.config import Config
-from launchkit.ingest import FileResult, ingest
-from launchkit.ingest.progress import ProgressFn
+from launchkit.ingest import FileResult, held, ingest
+from launchkit.ingest.held import Held
+from launchkit.progress import ProgressFn
 from launchkit.store import snapshot
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 
 @dataclass
@@ -29,10 +31,32 @@ class LoadRun:
     results: list[FileResult] = field(default_factory=list)
     repriced: dict[str, Any] | None = None
     published: Path | None = None
+    held: list[Held] = field(default_factory=list)  # rows still held after it (launchkit.ingest.held)
 
     @property
     def failed(self) -> list[FileResult]:
         return [r for r in self.results if not r.ok]
+
+    @property
+    def all_rejected(self) -> bool:
+        """Rows were read and every one was rejected (the files are wrong throughout, or all in the wrong window)."""
+        read = [r for r in self.results if r.ok and not r.skipped and r.format != "held"]
+        return bool(read) and sum(r.rows_read for r in read) > 0 and all(r.rejected == r.rows_read for r in read)
+
+    def all_rejected_line(self) -> str:
+        files = [r for r in self.results if r.ok and not r.skipped and r.format != "held"]
+        rows = sum(r.rows_read for r in files)
+        return (
+            f"REJECTED ALL: every one of the {rows} row{'s' if rows != 1 else ''} read from {len(files)} "
+            f"file{'s' if len(files) != 1 else ''} was rejected; nothing was loaded (launchkit status lists the reasons)"
+        )
+
+    def status(self) -> int:
+        """The exit status of a load (launchkit.exits): failed files or held rows 1, warnings or all rejected 4."""
+        return exits.combine(
+            exits.FAILED if self.failed or self.held else exits.OK,
+            exits.WARNINGS if self.warned or self.all_rejected else exits.OK,
+        )
 
     @property
     def warned(self) -> list[FileResult]:
@@ -89,10 +113,14 @@ def run(
     publish: bool = True,
     progress: ProgressFn | None = None,
 ) -> LoadRun:
-    """Load the files, re-price if needed, and publish the snapshot of a file-backed warehouse.
+    """Re-evaluate the held rows, load the files, re-price if needed, and publish the snapshot of a
+    file-backed warehouse.
 
-    `progress` is told how far the load has got (launchkit.ingest.progress)."""
-    out = LoadRun(results=ingest(wh, paths, config=config, table=table, fmt=fmt, progress=progress))
+    Held rows go first (launchkit.ingest.held): they were read before any file named now.
+    `progress` is told how far the load has got (launchkit.progress)."""
+    released = held.reevaluate(wh.con, config)
+    out = LoadRun(results=released + ingest(wh, paths, config=config, table=table, fmt=fmt, progress=progress))
+    out.held = held.still_held(wh.con)
     out.repriced = reprice_if_needed(wh, config)
     latency_sanity.apply(wh, config)
     if publish and wh.path is not None and not wh.read_only:

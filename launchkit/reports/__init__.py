@@ -1,9 +1,10 @@
 """The reports: parameterized notebooks (package data) executed by papermill, rendered to offline HTML.
 
-Two processes, two sides. The command side runs a report: `kinds` (the four reports), `runner`
-(papermill), `kernel`, `render` (nbconvert), `index`, `browser` (Chromium: render check, PDF). The
-kernel side is what a notebook imports: `notebook` (context, header, summary), `widgets` (tables,
-tiles, trends), `charts` (plotly), `shape` (what the JSON summary says), `style`.
-Files that leave as data, for both sides: `sheets` (CSV text, XLSX workbooks), `exports` (the cost
-report's tables: `launchkit export cost`), `tickets` (`launchkit export tickets`).
+Two processes, two sides, one subpackage each. `run` is the command side: it executes a report's
+notebook (papermill on a warm kernel), renders it (nbconvert), publishes it and keeps the index. `page`
+is the kernel side, what a notebook imports: context, tables, tiles, charts (plotly), the summary.
+`files` writes what leaves as data, for both sides: CSV and XLSX tables, the cost export, tickets.
+Both sides share `kinds` (the four reports and their summary's contract), `style` (the CSS) and
+`html` (escaping data text).
+The import contracts in pyproject.toml keep `run` and `page` apart, over `files`, over what both share.
 """

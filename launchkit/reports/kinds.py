@@ -14,9 +14,9 @@ SUMMARY_TAG = "summary"  # the notebook cell whose output is the report's JSON s
 SUMMARY_MIME = "application/json"
 
 _COMMON = (
-    "launchkit.reports.notebook",
-    "launchkit.reports.charts",
-    "launchkit.reports.widgets",
+    "launchkit.reports.page.notebook",
+    "launchkit.reports.page.charts",
+    "launchkit.reports.page.widgets",
     "launchkit.analytics.metrics",
 )
 
@@ -32,7 +32,7 @@ class ReportKind:
     # the pilot's first day is refused in one line before a notebook runs
     pilot_to_date: bool = False
     # a report meant to be mailed alone embeds plotly.js; the others share one file in the reports
-    # folder ([reports] share_plotly, launchkit.reports.render.plotly_asset)
+    # folder ([reports] share_plotly, launchkit.reports.run.render.plotly_asset)
     self_contained: bool = False
 
 
@@ -93,7 +93,7 @@ class ReportResult:
         return [v for v in self.summary.get("verdicts", []) if v.get("status") == "breach"]
 
 
-def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, tz: tzinfo = UTC) -> str:
+def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, *, tz: tzinfo) -> str:
     """File name stem of a report: the hour (2026-03-05T14) or the day (2026-03-05) it covers, as the
     report zone's clock and calendar show them ([reports] timezone). The second of two hours the
     clocks repeat (when daylight time ends) carries its UTC offset, so both have a report:
@@ -108,7 +108,7 @@ def stamp_for(kind: str, at: datetime | None = None, day: date | None = None, tz
     return day.isoformat()
 
 
-def hour_of_stamp(stem: str, tz: tzinfo = UTC) -> datetime | None:
+def hour_of_stamp(stem: str, tz: tzinfo) -> datetime | None:
     """The start (UTC) of the hour an hourly report's stamp names (stamp_for's inverse: the zone's wall
     clock, the offset when it carries one); None when the name is not such a stamp."""
     try:

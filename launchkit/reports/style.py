@@ -3,7 +3,7 @@
 Its print rules (the PDF, and a browser's print of a report) hide the chart toolbar, keep charts,
 tiles and table rows whole, and fit tables to the page (smaller type, wrapping cells, headers on
 one line, badges that print in colour); the page size and the report's own layout rules are in
-launchkit.reports.render's template.
+launchkit.reports.run.render's template.
 """
 
 STYLE_CSS = """<style>

@@ -2,7 +2,8 @@
 
 A backup folder holds `tables/<table>.parquet` (every row of every table, read in one transaction,
 so the copy is consistent), the files attached to it (the config and the go/no-go checklist), and
-`manifest.json`: schema version, row counts, sequences, and the SHA-256 and size of every file. It is
+`manifest.json`: the warehouse's identity, schema version, row counts, sequences, and the SHA-256 and
+size of every file. It is
 written under a temporary name beside its destination and renamed when complete, so a folder with
 its final name is whole. Reading every value also proves the warehouse's data blocks are readable:
 a damaged warehouse fails its backup (WarehouseDamaged) instead of producing a bad copy.
@@ -34,12 +35,13 @@ from typing import Any
 import duckdb
 
 from launchkit import __version__
-from launchkit.errors import BackupError
+from launchkit.errors import BackupError, WarehouseDamaged
 from launchkit.store import atomic, leftovers, queries
 from launchkit.store.connect import connect, damaged, is_damage
 from launchkit.store.migrate import expected_version, migrate, schema_version
-from launchkit.store.runner import Warehouse
 from launchkit.store.sql import identifier, quote_ident
+from launchkit.store.warehouse import Warehouse
+from launchkit.store.writers import WritersLock
 
 FORMAT = "launchkit-backup/1"
 MANIFEST = "manifest.json"
@@ -58,12 +60,14 @@ class Manifest:
     sequences: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     source: str = ""
+    warehouse_id: str = ""
 
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
             "created_at": self.created_at,
             "source": self.source,
+            "warehouse_id": self.warehouse_id,
             "schema_version": self.schema_version,
             "launchkit_version": __version__,
             "duckdb_version": duckdb.__version__,
@@ -93,6 +97,14 @@ def _fsync(path: Path) -> None:
 def tables(wh: Warehouse) -> list[str]:
     """The tables a backup copies (every base table but schema_version)."""
     return [name for (name,) in wh.rows("backup/tables")]
+
+
+def identity(wh: Warehouse) -> str:
+    """The warehouse's id (made by a migration when it was created; a restore keeps the backup's), or ""."""
+    try:
+        return str(wh.one("backup/identity")["warehouse_id"] or "")
+    except duckdb.CatalogException:  # a snapshot older than the identity's migration
+        return ""
 
 
 def _write_table(wh: Warehouse, table: str, allowed: list[str], path: Path) -> int:
@@ -144,22 +156,19 @@ def _fill(wh: Warehouse, folder: Path, attachments: Mapping[str, Path], source: 
     (folder / "tables").mkdir()
     names = tables(wh)
     counts: dict[str, int] = {}
-    wh.execute("BEGIN TRANSACTION")  # one consistent view of every table
     try:
-        version = schema_version(wh.con)
-        sequences = {
-            str(r[0]): {"start_value": r[1], "increment_by": r[2], "last_value": r[3]}
-            for r in wh.rows("backup/sequences")
-        }
-        for table in names:
-            counts[table] = _write_table(wh, table, names, folder / "tables" / f"{table}.parquet")
+        with wh.transaction():  # one consistent view of every table
+            version = schema_version(wh.con)
+            sequences = {
+                str(r[0]): {"start_value": r[1], "increment_by": r[2], "last_value": r[3]}
+                for r in wh.rows("backup/sequences")
+            }
+            for table in names:
+                counts[table] = _write_table(wh, table, names, folder / "tables" / f"{table}.parquet")
     except duckdb.Error as exc:
         if is_damage(exc):
             raise damaged(wh.path or "(in memory)", exc) from None
         raise
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            wh.execute("COMMIT")
     for name, src in attachments.items():
         try:
             shutil.copyfile(src, folder / name)
@@ -178,6 +187,7 @@ def _fill(wh: Warehouse, folder: Path, attachments: Mapping[str, Path], source: 
         sequences=sequences,
         files=files,
         source=source,
+        warehouse_id=identity(wh),
     )
     (folder / MANIFEST).write_text(json.dumps(manifest.to_json(), indent=2) + "\n", encoding="utf-8")
     _fsync(folder / MANIFEST)
@@ -205,6 +215,7 @@ def read_manifest(folder: Path) -> Manifest:
             sequences=dict(data.get("sequences") or {}),
             files={str(k): dict(v) for k, v in data["files"].items()},
             source=str(data.get("source", "")),
+            warehouse_id=str(data.get("warehouse_id") or ""),
         )
     except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise BackupError(f"{path} is incomplete or malformed ({type(exc).__name__}: {exc})") from None
@@ -240,10 +251,12 @@ class Restored:
     replaced: Path | None = None
 
 
-def restore(folder: Path, warehouse: Path, *, force: bool = False) -> Restored:
+def restore(folder: Path, warehouse: Path, *, force: bool = False, wait_s: float = 0.0) -> Restored:
     """Rebuild `warehouse` from a verified backup; its row counts equal the manifest's or nothing is replaced.
 
-    The caller keeps other writers out (launchkit.jobs.backup takes the hourly lock).
+    Holds the warehouse's writers' lock exclusively from before it looks at the old file until the new
+    one is in place (waiting up to `wait_s` for writers to finish, then WarehouseBusy): no writer can
+    write into the file that is moved aside (launchkit.store.writers).
     """
     m = verify(folder)
     if m.schema_version > expected_version():
@@ -252,10 +265,19 @@ def restore(folder: Path, warehouse: Path, *, force: bool = False) -> Restored:
             f"{expected_version()}: upgrade launchkit to restore it"
         )
     warehouse = Path(warehouse)
+    atomic.ensure_folder(warehouse.parent)
+    with WritersLock(warehouse, exclusive=True).acquire(wait_s):
+        return _replace(m, warehouse, force=force, wait_s=wait_s)
+
+
+def _replace(m: Manifest, warehouse: Path, *, force: bool, wait_s: float) -> Restored:
     wal = warehouse.with_name(warehouse.name + ".wal")
     if (warehouse.exists() or wal.exists()) and not force:
         raise BackupError(f"{warehouse} exists: pass --force to replace it (it is kept as {warehouse.name}.replaced-…)")
-    atomic.ensure_folder(warehouse.parent)
+    if warehouse.exists():
+        # nobody (a reader either) may hold the file about to be replaced; a damaged one is why we restore
+        with contextlib.suppress(WarehouseDamaged):
+            connect(warehouse, migrate_schema=False, wait_s=wait_s).close()
     atomic.sweep(warehouse.parent)
     tmp = atomic.temp_beside(warehouse)
     tmp.unlink()  # DuckDB creates the file
@@ -291,9 +313,10 @@ def _rebuild(m: Manifest, path: Path) -> None:
                 f"{m.folder}: table(s) {', '.join(missing)} do not exist in schema version {m.schema_version}"
             )
         insert = queries.load_query("backup/insert_batch")
-        wh.execute("BEGIN TRANSACTION")
-        try:
+        clear = queries.load_query("backup/clear_table")
+        with wh.transaction():
             for table in m.tables:
+                con.execute(queries.bind_identifiers(clear, {"table": identifier(table, names)}))
                 sql = queries.bind_identifiers(
                     insert, {"table": identifier(table, names), "batch": quote_ident(_BATCH_RELATION)}
                 )
@@ -308,10 +331,6 @@ def _rebuild(m: Manifest, path: Path) -> None:
                 steps = _sequence_steps(seq.get("last_value"), fresh.get(name))
                 if steps:
                     wh.one("backup/advance_sequence", {"sequence": name, "steps": steps})
-            wh.execute("COMMIT")
-        except BaseException:
-            wh.execute("ROLLBACK")
-            raise
         count = queries.load_query("backup/count_rows")
         for table, expected in m.tables.items():
             sql = queries.bind_identifiers(count, {"table": identifier(table, names)})
@@ -344,8 +363,29 @@ def _sequence_steps(target: Any, fresh: tuple[Any, Any, Any] | None) -> int:
 # A folder of backups (the hourly run's): newest first, keep N
 
 
-def listing(folder: Path) -> list[Manifest]:
-    """The backups in a folder (sub-folders with a readable manifest), newest first."""
+@dataclass(frozen=True)
+class Owner:
+    """Whose backups a deployment counts and rotates: its warehouse's id, and its path (for backups older
+    than the id, which only name the warehouse they were taken from)."""
+
+    warehouse_id: str
+    warehouse: Path
+
+    def owns(self, m: Manifest) -> bool:
+        if m.warehouse_id:
+            return m.warehouse_id == self.warehouse_id
+        return bool(m.source) and _same_path(Path(m.source), self.warehouse)
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return a == b
+
+
+def listing(folder: Path, owner: Owner | None = None) -> list[Manifest]:
+    """The backups in a folder (sub-folders with a readable manifest), newest first; only `owner`'s when given."""
     if not Path(folder).is_dir():
         return []
     found = []
@@ -353,13 +393,16 @@ def listing(folder: Path) -> list[Manifest]:
         if sub.is_dir() and not sub.name.startswith(".") and (sub / MANIFEST).is_file():
             with contextlib.suppress(BackupError):
                 found.append(read_manifest(sub))
+    if owner is not None:
+        found = [m for m in found if owner.owns(m)]
     return sorted(found, key=lambda m: (m.created_at, m.folder.name), reverse=True)
 
 
-def prune(folder: Path, keep: int) -> list[Path]:
-    """Remove all but the `keep` newest backups in a folder (only launchkit backups); what was removed."""
+def prune(folder: Path, keep: int, owner: Owner | None = None) -> list[Path]:
+    """Remove all but the `keep` newest backups in a folder (only launchkit backups, only `owner`'s when
+    given: another deployment's backups in a shared folder are never touched); what was removed."""
     removed = []
-    for m in listing(folder)[keep:]:
+    for m in listing(folder, owner)[keep:]:
         shutil.rmtree(m.folder, ignore_errors=True)
         removed.append(m.folder)
     return removed

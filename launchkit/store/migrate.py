@@ -13,6 +13,7 @@ import duckdb
 
 from launchkit.errors import WarehouseError
 from launchkit.store import queries
+from launchkit.store.transaction import transaction
 
 # Views kept in the warehouse for people exploring it with SQL, each built from the fragment of the
 # same name (the queries themselves insert the fragment and never rely on a stored view).
@@ -66,15 +67,10 @@ def migrate(con: duckdb.DuckDBPyConnection, upto: int | None = None) -> int:
     for version, name, statements in migrations():
         if version in applied or (upto is not None and version > upto):
             continue
-        con.execute("BEGIN TRANSACTION")
-        try:
+        with transaction(con):
             for stmt in statements:
                 con.execute(stmt)
             con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
     if upto is not None and upto < newest:
         return upto  # the views follow the newest schema: built when the migration completes
     _refresh_views(con)

@@ -29,7 +29,8 @@ from launchkit.errors import WarehouseError
 from launchkit.store import atomic
 from launchkit.store.connect import connect as connect_file
 from launchkit.store.migrate import expected_version, schema_version
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
+from launchkit.store.writers import WritersLock
 
 SUFFIX = ".snapshot.duckdb"
 
@@ -127,9 +128,12 @@ def refresh(config: Config, *, wait_s: float | None = None) -> Refresh:
     if is_fresh(wh):
         return Refresh(snap, False, True)
     wait = config.lock_timeout_s if wait_s is None else wait_s
+    lock = WritersLock(wh)  # publishing writes (a migration, a checkpoint): never while a restore goes
     try:
+        lock.acquire(wait)
         con = connect_file(wh, wait_s=wait)
     except WarehouseError as exc:
+        lock.release()
         if snap.is_file():
             return Refresh(snap, False, False, f"{exc}; using the last snapshot")
         raise
@@ -137,6 +141,7 @@ def refresh(config: Config, *, wait_s: float | None = None) -> Refresh:
         publish(con, wh)
     finally:
         con.close()
+        lock.release()
     # Closing may touch the file once more; record the signature the next reader will see.
     _rerecord(snap, wh)
     return Refresh(snap, True, True)

@@ -10,9 +10,10 @@ from collections.abc import Iterable
 from launchkit.errors import QueryError
 
 
-def quote_ident(name: str) -> str:
-    """An identifier quoted for SQL ("a""b"); callers pass names from the contract or an allow-list."""
-    return '"' + name.replace('"', '""') + '"'
+def quote_ident(name: str, quote: str = '"') -> str:
+    """An identifier quoted for SQL ("a""b"; Spark SQL quotes with a backtick: quote="`"); callers pass
+    names from the contract or an allow-list."""
+    return quote + name.replace(quote, quote * 2) + quote
 
 
 def identifier(name: str, allowed: Iterable[str]) -> str:

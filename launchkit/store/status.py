@@ -18,8 +18,8 @@ from launchkit.store import queries
 from launchkit.store.backup import BATCH_ROWS, tables
 from launchkit.store.connect import damaged, is_damage
 from launchkit.store.migrate import schema_version
-from launchkit.store.runner import Warehouse
 from launchkit.store.sql import identifier
+from launchkit.store.warehouse import Warehouse
 
 
 def _records(wh: Warehouse, name: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

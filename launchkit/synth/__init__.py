@@ -6,7 +6,7 @@ and `otlp` writes the same pilot as OTLP/JSON traces. Deterministic for a seed.
 """
 
 from launchkit.synth.frames import SynthPilot, generate_frames
-from launchkit.synth.model import (
+from launchkit.synth.parameters import (
     CACHE_PRICES_PER_MTOK,
     DEFAULT_START,
     MODEL_NAMES,

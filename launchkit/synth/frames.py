@@ -18,10 +18,10 @@ import pandas as pd
 
 from launchkit.contract import TABLES
 from launchkit.errors import ConfigError
-from launchkit.synth.model import (
+from launchkit.synth import events
+from launchkit.synth.columns import numbered, text_column, timestamps, within, zfill
+from launchkit.synth.parameters import (
     BAD_LATENCY_MS,
-    BILL_NOISE_MAX,
-    BILL_NOISE_SD,
     CACHE_PRICES_PER_MTOK,
     CACHE_WRITES_BILLED,
     COMMENTS,
@@ -74,44 +74,6 @@ class SynthPilot:
     ground_truth: dict[str, Any]
 
 
-def _ts(ms: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
-    """Epoch milliseconds -> tz-aware UTC timestamps; `missing` marks NaT."""
-    out = pd.Series(pd.to_datetime(np.asarray(ms, dtype=np.int64), unit="ms", utc=True))
-    if missing is not None and missing.any():
-        out = out.mask(missing)
-    return out
-
-
-def _zfill(values: np.ndarray, width: int) -> np.ndarray:
-    """Whole numbers as zero-padded strings (np.char.zfill fails on an empty array)."""
-    text = np.asarray(values).astype(str)
-    return np.char.zfill(text, width) if len(text) else text
-
-
-def _numbered(prefix: str, n: int, width: int | None = None) -> np.ndarray:
-    """prefix + zero-padded 1..n (6 digits unless `width`), as a numpy string array."""
-    return np.char.add(prefix, _zfill(np.arange(1, n + 1), width or max(6, len(str(n)))))
-
-
-def _within(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For children repeated `counts` times per parent: (parent index, 0-based index within parent)."""
-    parent = np.repeat(np.arange(len(counts)), counts)
-    first = np.cumsum(counts) - counts
-    return parent, np.arange(int(counts.sum())) - np.repeat(first, counts)
-
-
-# pandas >= 3 has a string dtype ("str", missing = NaN); before, text columns are objects (missing = None)
-_STR_DTYPE: Any = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
-
-
-def _text(values: np.ndarray, missing: np.ndarray | None = None) -> pd.Series:
-    """A text column; `missing` marks missing values."""
-    s = pd.Series(np.asarray(values, dtype=object))
-    if missing is not None and missing.any():
-        s[missing] = None
-    return s.astype(_STR_DTYPE)
-
-
 def _validate(days: int, tenants: int, seed: int, scenario: str, sessions_per_hour: float | None) -> None:
     if scenario not in SCENARIOS:
         raise ConfigError("synth.scenario", f"unknown scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
@@ -158,7 +120,7 @@ def generate_frames(
     end_ms = start_ms + days * DAY_MS
     ref_day = problem_day_index(days)
     problem_ms = start_ms + ref_day * DAY_MS if scenario not in ("healthy", "low-traffic") else None
-    tenant_ids = _numbered("t", tenants, width=2 if tenants < 100 else 3)  # t01..t08
+    tenant_ids = numbered("t", tenants, width=2 if tenants < 100 else 3)  # t01..t08
 
     ro = _rollout(r_rollout, tenants, days, start, start_ms)
     s_tenant, s_start, s_user = _traffic(r_traffic, rate, days, start, start_ms, ro)
@@ -189,35 +151,35 @@ def generate_frames(
     fo = fo[np.lexsort((fo, f_at[fo]))]
     sess_idx = np.cumsum(keep) - 1  # index among kept sessions
     turn_idx = np.cumsum(t_keep) - 1  # index among kept turns
-    session_ids = _numbered(f"s-{seed}-", int(keep.sum()))
+    session_ids = numbered(f"s-{seed}-", int(keep.sum()))
     t_sid = session_ids[sess_idx[t_sess[t_keep]]]
     turn_ids = np.char.add(np.char.add(t_sid, "-t"), (tu["k"] + 1)[t_keep].astype(str))
     c_tid = turn_ids[turn_idx[c_turn[c_keep]]]
     call_ids = np.char.add(np.char.add(c_tid, "-c"), (tc["j"] + 1)[c_keep].astype(str))
-    user_ids = np.char.add(np.char.add(tenant_ids[s_tenant], "-u"), _zfill(s_user, 3))
-    release_times, release_names = _releases(start, days, ref_day, start_ms)
+    user_ids = np.char.add(np.char.add(tenant_ids[s_tenant], "-u"), zfill(s_user, 3))
+    release_times, release_names = events.releases(start, days, ref_day, start_ms)
     s_release = release_names[np.searchsorted(release_times, s_start, side="right") - 1]
     true_cost = tu["cost"][t_keep]
 
     frames = {
         "sessions": pd.DataFrame(
             {
-                "session_id": _text(session_ids),
-                "tenant_id": _text(tenant_ids[s_tenant[keep]]),
-                "user_id": _text(user_ids[keep]),
-                "started_at": _ts(s_start[keep]),
-                "ended_at": _ts(s_end[keep], s_end_missing[keep]),
-                "cohort": _text(np.full(len(session_ids), "pilot")),
-                "release": _text(s_release[keep]),
+                "session_id": text_column(session_ids),
+                "tenant_id": text_column(tenant_ids[s_tenant[keep]]),
+                "user_id": text_column(user_ids[keep]),
+                "started_at": timestamps(s_start[keep]),
+                "ended_at": timestamps(s_end[keep], s_end_missing[keep]),
+                "cohort": text_column(np.full(len(session_ids), "pilot")),
+                "release": text_column(s_release[keep]),
             }
         ),
         "turns": pd.DataFrame(
             {
-                "turn_id": _text(turn_ids),
-                "session_id": _text(t_sid),
-                "started_at": _ts(tu["start"][t_keep]),
-                "model": _text(np.array([MODEL_NAMES[m] for m in MODELS])[tu["model"][t_keep]]),
-                "status": _text(np.where(tu["error"][t_keep], "error", "ok")),
+                "turn_id": text_column(turn_ids),
+                "session_id": text_column(t_sid),
+                "started_at": timestamps(tu["start"][t_keep]),
+                "model": text_column(np.array([MODEL_NAMES[m] for m in MODELS])[tu["model"][t_keep]]),
+                "status": text_column(np.where(tu["error"][t_keep], "error", "ok")),
                 "latency_ms": tu["latency"][t_keep],
                 "ttft_ms": tu["ttft"][t_keep],
                 "input_tokens": tu["input_tokens"][t_keep],
@@ -227,44 +189,44 @@ def generate_frames(
                 "cache_write_tokens": pd.Series(tu["cache_write"][t_keep], dtype="Int64").mask(
                     ~CACHE_WRITES_BILLED[tu["model"][t_keep]]
                 ),
-                "provider": _text(np.array([MODEL_VENDOR[m] for m in MODELS])[tu["model"][t_keep]]),
-                "model_raw": _text(np.array(MODELS)[tu["model"][t_keep]]),
+                "provider": text_column(np.array([MODEL_VENDOR[m] for m in MODELS])[tu["model"][t_keep]]),
+                "model_raw": text_column(np.array(MODELS)[tu["model"][t_keep]]),
             }
         ),
         "tool_calls": pd.DataFrame(
             {
-                "call_id": _text(call_ids),
-                "session_id": _text(session_ids[sess_idx[t_sess[c_turn[c_keep]]]]),
-                "turn_id": _text(c_tid),
-                "tool_name": _text(np.array(TOOLS)[tc["tool"][c_keep]]),
-                "started_at": _ts(tc["start"][c_keep]),
+                "call_id": text_column(call_ids),
+                "session_id": text_column(session_ids[sess_idx[t_sess[c_turn[c_keep]]]]),
+                "turn_id": text_column(c_tid),
+                "tool_name": text_column(np.array(TOOLS)[tc["tool"][c_keep]]),
+                "started_at": timestamps(tc["start"][c_keep]),
                 "duration_ms": tc["duration"][c_keep],
-                "status": _text(tc["status"][c_keep]),
-                "error_type": _text(tc["error_type"][c_keep], ~tc["failed"][c_keep]),
+                "status": text_column(tc["status"][c_keep]),
+                "error_type": text_column(tc["error_type"][c_keep], ~tc["failed"][c_keep]),
             }
         ),
         "feedback": pd.DataFrame(
             {
-                "feedback_id": _text(_numbered(f"f-{seed}-", len(fo))),
-                "session_id": _text(session_ids[sess_idx[fo]], fb["no_session"][fo]),
-                "user_id": _text(user_ids[fo]),
-                "submitted_at": _ts(f_at[fo]),
+                "feedback_id": text_column(numbered(f"f-{seed}-", len(fo))),
+                "session_id": text_column(session_ids[sess_idx[fo]], fb["no_session"][fo]),
+                "user_id": text_column(user_ids[fo]),
+                "submitted_at": timestamps(f_at[fo]),
                 "rating": pd.Series(fb["rating"][fo], dtype="Int64").mask(~fb["has_rating"][fo]),
-                "thumbs": _text(np.where(fb["up"][fo], "up", "down"), ~fb["has_thumbs"][fo]),
-                "comment": _text(fb["comment"][fo], ~fb["has_comment"][fo]),
+                "thumbs": text_column(np.where(fb["up"][fo], "up", "down"), ~fb["has_thumbs"][fo]),
+                "comment": text_column(fb["comment"][fo], ~fb["has_comment"][fo]),
             }
         ),
-        "vendor_costs": _bills(tu["start"][t_keep], tu["model"][t_keep], true_cost, start_ms, r_bills),
-        "incidents": _incidents(
+        "vendor_costs": events.bills(tu["start"][t_keep], tu["model"][t_keep], true_cost, start_ms, r_bills),
+        "incidents": events.incidents(
             scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1]), recent_incident
         ),
-        "releases": _release_rows(release_names, release_times, start_ms),
+        "releases": events.release_rows(release_names, release_times, start_ms),
         "rollout": pd.DataFrame(
             {
-                "tenant_id": _text(tenant_ids),
-                "cohort": _text(np.full(tenants, "pilot")),
-                "enabled_at": _ts(ro["enabled"]),
-                "disabled_at": _ts(np.where(ro["never"], 0, ro["disabled"]), ro["never"]),
+                "tenant_id": text_column(tenant_ids),
+                "cohort": text_column(np.full(tenants, "pilot")),
+                "enabled_at": timestamps(ro["enabled"]),
+                "disabled_at": timestamps(np.where(ro["never"], 0, ro["disabled"]), ro["never"]),
             }
         ),
     }
@@ -347,7 +309,7 @@ def _turns(
     """1-8 turns per session (geometric), each with model, status, latency, tokens and cost,
     timed one after another; latency-regression and cost-overrun apply from problem_ms."""
     n_turns = np.minimum(rng.geometric(0.38, len(s_start)), 8)
-    t_sess, t_k = _within(n_turns)
+    t_sess, t_k = within(n_turns)
     n = len(t_sess)
     model = rng.choice(len(MODELS), size=n, p=MODEL_SHARE)
     error = rng.random(n) < TURN_ERROR_RATE
@@ -423,7 +385,7 @@ def _tool_calls(
     """0-3 tool calls per turn, spread over the turn after its first token, failing at per-tool
     rates (a share as timeouts); tool-outage raises one tool's failure rate from problem_ms."""
     n_calls = rng.choice(4, size=len(tu["start"]), p=[0.35, 0.35, 0.20, 0.10])
-    c_turn, c_j = _within(n_calls)
+    c_turn, c_j = within(n_calls)
     n = len(c_turn)
     tool = rng.choice(len(TOOLS), size=n, p=TOOL_SHARE)
     u_fail = rng.random(n)
@@ -517,176 +479,3 @@ def _turn_starts(
     gap = np.where(t_k == 0, first_gap, think + np.concatenate(([0.0], latency[:-1])))
     cs = np.cumsum(gap)
     return s_start[t_sess] + np.round(cs - np.repeat(cs[first] - gap[first], n_turns)).astype(np.int64)
-
-
-def _releases(start: dt.date, days: int, ref_day: int, start_ms: int) -> tuple[np.ndarray, np.ndarray]:
-    """Release timeline: one at the start, one ~30% in (06:00 UTC), one on the reference day (00:00)."""
-    marks = [(0, 0)]
-    mid = round(days * 0.3)
-    if 0 < mid < ref_day:
-        marks.append((mid, 6))
-    if ref_day > 0 and days >= 2:
-        marks.append((ref_day, 0))
-    times, names = [], []
-    per_month: dict[tuple[int, int], int] = {}
-    for i, (day, hour) in enumerate(marks):
-        d = start + dt.timedelta(days=day)
-        n = per_month[(d.year, d.month)] = per_month.get((d.year, d.month), 0) + 1
-        times.append(start_ms + day * DAY_MS + hour * HOUR_MS if i else np.iinfo(np.int64).min)
-        names.append(f"{d.year}.{d.month:02d}.{n}")  # CalVer: year.month.n-th release that month
-    return np.array(times, dtype=np.int64), np.array(names)
-
-
-def _release_rows(names: np.ndarray, times: np.ndarray, start_ms: int) -> pd.DataFrame:
-    """The releases table: each release of the timeline (_releases), shipped when it took over (the first at
-    the pilot's start), all regular deployments; no random draws, so the other tables stay as they were."""
-    shipped = np.maximum(times, start_ms)
-    notes = ["in production when the pilot began"] + ["scheduled deployment"] * (len(names) - 1)
-    return pd.DataFrame(
-        {
-            "release": _text(names),
-            "shipped_at": _ts(shipped),
-            "kind": _text(np.full(len(names), "regular")),
-            "notes": _text(np.array(notes)),
-        }
-    )
-
-
-def _bills(
-    t_start: np.ndarray, model: np.ndarray, true_cost: np.ndarray, start_ms: int, rng: np.random.Generator
-) -> pd.DataFrame:
-    """One bill line per vendor model per UTC day: the day's true cost times (1 + noise within ±1%)."""
-    day = (t_start - start_ms) // DAY_MS
-    n_m = len(MODELS)
-    key = day * n_m + model
-    n_keys = int(key.max()) + 1 if len(key) else 0
-    total = np.bincount(key, weights=true_cost, minlength=n_keys)
-    used = np.bincount(key, minlength=n_keys) > 0
-    keys = np.flatnonzero(used)
-    noise = np.clip(rng.normal(0.0, BILL_NOISE_SD, len(keys)), -BILL_NOISE_MAX, BILL_NOISE_MAX)
-    amount = np.round(total[keys] * (1 + noise), 6)
-    l_day, l_model = keys // n_m, keys % n_m
-    base = dt.datetime.fromtimestamp(start_ms / 1000, dt.UTC).date()
-    dates = [base + dt.timedelta(days=int(d)) for d in l_day]  # at most days x models lines
-    models = [MODELS[m] for m in l_model]
-    vendors = [MODEL_VENDOR[m] for m in models]
-    return pd.DataFrame(
-        {
-            "line_id": _text(
-                np.array([f"{v}-{d:%Y%m%d}-{m}" for v, d, m in zip(vendors, dates, models)], dtype=object)
-            ),
-            "vendor": _text(np.array(vendors, dtype=object)),
-            "usage_date": pd.Series(dates, dtype=object),
-            "model": _text(np.array(models, dtype=object)),
-            "description": _text(
-                np.array([f"{m} API usage (input, cached input and output tokens)" for m in models], dtype=object)
-            ),
-            "amount_usd": amount,
-            "invoice_id": _text(np.array([f"inv-{v}-{d:%Y-%m}" for v, d in zip(vendors, dates)], dtype=object)),
-        }
-    )
-
-
-_ROUTINE_INCIDENTS = (
-    ("Elevated chart_render errors for one tenant", "Bad chart spec from a prompt template", "Validate chart specs"),
-    ("Slow doc_search responses", "Search index rebuild during business hours", "Schedule index rebuilds at night"),
-    ("SSO login failures for pilot users", "Expired IdP certificate", "Alert 14 days before expiry"),
-    ("Telemetry export delayed by two hours", "Exporter queue backlog", "Scale exporter workers"),
-    ("python_exec sandbox restarts", "Memory limit too low for large frames", "Raise sandbox memory limit"),
-)
-
-
-def _incidents(
-    scenario: str,
-    seed: int,
-    days: int,
-    start_ms: int,
-    ref_day: int,
-    rng: np.random.Generator,
-    release: str,
-    recent: bool = False,
-) -> pd.DataFrame:
-    """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own,
-    and with `recent` one more on the second-to-last day (see generate_frames)."""
-    n = int(rng.integers(1, 4))
-    last_day = max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic") else max(days - 2, 0)
-    pick = rng.permutation(len(_ROUTINE_INCIDENTS))[:n]
-    day = np.sort(rng.integers(0, last_day + 1, n))
-    opened = start_ms + day * DAY_MS + rng.integers(8 * 3600, 17 * 3600, n) * 1000
-    resolved = opened + rng.integers(20 * 60, 6 * 3600, n) * 1000
-    postmortem = resolved + rng.integers(2 * 3600, 22 * 3600, n) * 1000
-    sev = np.where(rng.random(n) < 0.5, "SEV3", "SEV4")
-    rows = [
-        {
-            "opened": int(opened[i]),
-            "severity": str(sev[i]),
-            "resolved": int(resolved[i]),
-            "postmortem": int(postmortem[i]),
-            "title": _ROUTINE_INCIDENTS[p][0],
-            "root_cause": _ROUTINE_INCIDENTS[p][1],
-            "action_items": _ROUTINE_INCIDENTS[p][2],
-        }
-        for i, p in enumerate(pick)
-    ]
-    ref_ms = start_ms + ref_day * DAY_MS
-    extra = {
-        "latency-regression": ("SEV3", ref_ms + 14 * HOUR_MS, f"Slow answers since release {release}"),
-        "tool-outage": (
-            "SEV2",
-            ref_ms + 9 * HOUR_MS,
-            f"{OUTAGE_TOOL} failing for many queries: warehouse connector errors",
-        ),
-        "cost-overrun": ("SEV3", ref_ms + DAY_MS + 10 * HOUR_MS, "Token spend per session up ~3x"),
-    }.get(scenario)
-    if extra is not None:
-        sev_x, opened_x, title_x = extra
-        opened_x = min(opened_x + int(rng.integers(0, 3600)) * 1000, start_ms + days * DAY_MS - 1000)
-        rows.append(
-            {
-                "opened": opened_x,
-                "severity": sev_x,
-                "resolved": None,
-                "postmortem": None,
-                "title": title_x,
-                "root_cause": None,
-                "action_items": None,
-            }
-        )
-    if recent:
-        rows.append(_recent_incident(seed, days, start_ms, [str(r["title"]) for r in rows]))
-    rows.sort(key=lambda r: str(r["opened"]))
-    na = np.array([r["resolved"] is None for r in rows])
-    return pd.DataFrame(
-        {
-            "incident_id": _text(np.array([f"inc-{seed}-{i + 1:03d}" for i in range(len(rows))], dtype=object)),
-            "severity": _text(np.array([r["severity"] for r in rows], dtype=object)),
-            "opened_at": _ts(np.array([r["opened"] for r in rows], dtype=np.int64)),
-            "resolved_at": _ts(np.array([r["resolved"] or 0 for r in rows], dtype=np.int64), na),
-            "title": _text(np.array([r["title"] for r in rows], dtype=object)),
-            "root_cause": _text(np.array([r["root_cause"] for r in rows], dtype=object), na),
-            "postmortem_at": _ts(np.array([r["postmortem"] or 0 for r in rows], dtype=np.int64), na),
-            "action_items": _text(np.array([r["action_items"] for r in rows], dtype=object), na),
-        }
-    )
-
-
-def _recent_incident(seed: int, days: int, start_ms: int, taken: list[str]) -> dict[str, Any]:
-    """A routine SEV3 on the second-to-last day (the only day of a 1-day pilot): opened 10:00-13:00,
-    resolved 1-3 h later, postmortem 3-12 h after that, so before the data ends. Its own stream."""
-    rng = np.random.default_rng([seed, 0x1C])  # not one of the spawned streams: they stay as they were
-    free = [i for i, r in enumerate(_ROUTINE_INCIDENTS) if r[0] not in taken] or list(range(len(_ROUTINE_INCIDENTS)))
-    pick = free[int(rng.integers(0, len(free)))]
-    day = max(days - 2, 0)
-    opened = start_ms + day * DAY_MS + int(rng.integers(10 * 3600, 13 * 3600)) * 1000
-    resolved = opened + int(rng.integers(3600, 3 * 3600)) * 1000
-    postmortem = min(resolved + int(rng.integers(3 * 3600, 12 * 3600)) * 1000, start_ms + days * DAY_MS - 1000)
-    title, cause, action = _ROUTINE_INCIDENTS[pick]
-    return {
-        "opened": opened,
-        "severity": "SEV3",
-        "resolved": resolved,
-        "postmortem": postmortem,
-        "title": title,
-        "root_cause": cause,
-        "action_items": action,
-    }

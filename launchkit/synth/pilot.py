@@ -2,7 +2,7 @@
 
 `write_pilot` writes a generated pilot (launchkit.synth.frames) as hourly/daily files in the
 contract's formats plus its ground_truth.json; `generate` does both. docs/synthetic-pilot.md
-documents the model (launchkit.synth.model) and the scenarios.
+documents the parameters (launchkit.synth.parameters) and the scenarios.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import pandas as pd
 from launchkit.contract import TABLES, table_for_file
 from launchkit.errors import ConfigError, InputFileError
 from launchkit.synth.frames import SynthPilot, generate_frames
-from launchkit.synth.model import DEFAULT_START, FILE_GRAINS
+from launchkit.synth.parameters import DEFAULT_START, FILE_GRAINS
 
 _HOURLY_TIME_COLUMN = {
     "sessions": "started_at",

@@ -15,7 +15,7 @@ import pandas as pd
 from launchkit.catalogue import METRICS
 from launchkit.config.criteria import DEFAULTS as CRITERIA_DEFAULTS
 from launchkit.config.schema import DEFAULTS as CONFIG_DEFAULTS
-from launchkit.synth.model import (
+from launchkit.synth.parameters import (
     CACHE_PRICES_PER_MTOK,
     DAY_MS,
     HOUR_MS,

@@ -10,7 +10,7 @@ from typing import Any
 
 from launchkit.errors import InputFileError
 from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces.spans import Span, attributes
+from launchkit.ingest.traces.spans import Span, TraceFormat, attributes
 
 NOTE = (
     "attribute set: wrapped as one span with content-derived ids; it carries no start time, so a "
@@ -50,3 +50,11 @@ def parse_attribute_set(path: Path, notes: list[str] | None = None) -> Iterator[
         end_ns=None,
         attributes=attributes(doc),
     )
+
+
+FORMAT = TraceFormat(
+    "span-attributes",
+    "one span's attributes as a flat JSON object",
+    parse=parse_attribute_set,
+    document=looks_like_attribute_set,
+)

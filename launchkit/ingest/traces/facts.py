@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import names, semconv, values
 from launchkit.ingest.traces.spans import Span
 
 
@@ -52,6 +52,7 @@ class SpanFacts:
     user: str | None = None
     tenant: str | None = None
     release: str | None = None
+    clues: str | None = None  # on a span nothing classifies: its keys that suggest a model call (semconv.clues)
 
     @property
     def has_usage(self) -> bool:
@@ -59,7 +60,7 @@ class SpanFacts:
 
     def usage(self) -> tuple[int | None, int | None]:
         """(input, output) as whole numbers, None where absent or not a count."""
-        return semconv.whole(self.input), semconv.whole(self.output)
+        return values.whole(self.input), values.whole(self.output)
 
 
 # A fact's values in field order (SpanFacts(*values) rebuilds it): how facts travel and are spilled.
@@ -88,6 +89,8 @@ def _first_chunk_ms(span: Span) -> float | None:
     times = [t for name, _, t in span.events if name in semconv.FIRST_CHUNK_EVENTS and t is not None]
     return (min(times) - span.start_ns) / 1e6 if times else None
 
+
+MAX_CLUES = 6  # keys named per span in a warning
 
 # The fields of the configured user and tenant attribute names ([attributes] in launchkit.toml).
 _USER, _TENANT = "configured user", "configured tenant"
@@ -131,8 +134,13 @@ class FactReader:
             )
         attrs = span.attributes
         fields = semconv.read(attrs, self._index)
+        if "monocle_span_type" in fields:
+            for key, value in semconv.entity_fields(attrs).items():
+                fields.setdefault(key, value)
+        if span.events and "input_tokens" not in fields and "output_tokens" not in fields:
+            fields.update(semconv.event_tokens(span.events))
         res, res_user, res_tenant = self._resource_fields(span.resource)
-        role, label = semconv.classify(attrs, span.kind, fields=fields)
+        role, label = semconv.classify(attrs, span.kind, fields=fields, name=span.name)
         f = SpanFacts(
             span.row,
             span.trace_id,
@@ -154,20 +162,29 @@ class FactReader:
         model = fields.get("model")
         if model is not None:
             f.model_raw = str(model)
-            f.model = semconv.normalise_model(model)
-        f.input, f.output, f.cache_read, f.cache_write = semconv.tokens(attrs, fields=fields)
+            f.model = names.normalise_model(model)
+        f.input, f.output, f.cache_read, f.cache_write = values.tokens(attrs, fields=fields)
+        if role is None or (role == "turn" and not f.has_usage):
+            found = semconv.clues(attrs, span.events, usage_only=role == "turn")
+            f.clues = (
+                ", ".join(found[:MAX_CLUES]) + (f" and {len(found) - MAX_CLUES} more" if len(found) > MAX_CLUES else "")
+                if found
+                else None
+            )
         if role in ("turn", "tool"):
             f.error_type = _error_type(fields, span)
             f.failed = span.status == "error" or f.error_type is not None
         if role == "turn":
-            provider = semconv.normalise_provider(fields.get("provider"))
-            f.provider = provider or semconv.provider_from_server(fields.get("server"))
-            f.cost = semconv.cost(attrs, fields=fields)
-            ttft = semconv.ttft_ms(fields)
+            provider = names.normalise_provider(fields.get("provider"))
+            f.provider = provider or names.provider_from_server(fields.get("server"))
+            f.cost = values.cost(attrs, fields=fields)
+            ttft = values.ttft_ms(fields)
             f.ttft_ms = ttft if ttft is not None else _first_chunk_ms(span)
             f.response_id = _text(fields.get("response_id"))
         elif role == "tool":
-            failed, etype = semconv.tool_failure(fields)
+            failed, etype = values.tool_failure(fields)
+            if str(fields.get("tool_status", "")).strip().lower() == "error":
+                failed, etype = True, etype or "error"
             if failed:
                 f.failed = True
                 f.error_type = f.error_type or etype

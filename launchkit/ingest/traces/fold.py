@@ -44,6 +44,7 @@ class Folded:
     dropped: set[int] = field(default_factory=set)  # id() of re-recorded spans (not loaded)
     into: dict[int, SpanFacts] = field(default_factory=dict)  # id(folded span) -> the span kept for it
     unexplained: set[int] = field(default_factory=set)  # id() of non-turn spans with usage not explained
+    over_calls: set[int] = field(default_factory=set)  # id() of spans with a kept LLM call below them
     warnings: list[str] = field(default_factory=list)
 
 
@@ -77,55 +78,62 @@ def _describe(f: SpanFacts) -> str:
     return f"span {f.span} '{f.name}' ({inp if inp is not None else '-'} in / {out if out is not None else '-'} out)"
 
 
-def fold_trace(spans: list[SpanFacts]) -> Folded:
-    """Apply rules A, B and C to the spans of one trace (records with a problem are left out)."""
-    out = Folded()
-    by_id = {f.span: f for f in spans if f.span and f.problem is None}
+class _Trace:
+    """One trace's spans as a tree: each turn's ancestors, the nearest turn above it and its depth
+    in turns, and each turn's nearest turns below it."""
 
-    def ancestors(f: SpanFacts) -> list[SpanFacts]:
+    def __init__(self, spans: list[SpanFacts]) -> None:
+        self.by_id = {f.span: f for f in spans if f.span and f.problem is None}
+        self.turns = [f for f in self.by_id.values() if f.role == "turn"]
+        self.up = {id(t): self.ancestors(t) for t in self.turns}
+        self.depth: dict[int, int] = {}
+        self.children: dict[int, list[SpanFacts]] = {}
+        for t in self.turns:
+            turn_above = [a for a in self.up[id(t)] if a.role == "turn"]
+            self.depth[id(t)] = len(turn_above)
+            if turn_above:
+                self.children.setdefault(id(turn_above[0]), []).append(t)
+
+    def ancestors(self, f: SpanFacts) -> list[SpanFacts]:
         chain: list[SpanFacts] = []
         seen = {f.span}
         pid = f.parent
         while pid and pid not in seen:
             seen.add(pid)
-            p = by_id.get(pid)
+            p = self.by_id.get(pid)
             if p is None:
                 break
             chain.append(p)
             pid = p.parent
         return chain
 
-    turns = [f for f in by_id.values() if f.role == "turn"]
-    up = {id(t): ancestors(t) for t in turns}
-    nearest: dict[int, SpanFacts | None] = {}
-    depth: dict[int, int] = {}
-    for t in turns:
-        turn_above = [a for a in up[id(t)] if a.role == "turn"]
-        nearest[id(t)] = turn_above[0] if turn_above else None
-        depth[id(t)] = len(turn_above)
-    children: dict[int, list[SpanFacts]] = {}
-    for t in turns:
-        p = nearest[id(t)]
-        if p is not None:
-            children.setdefault(id(p), []).append(t)
 
-    # Rule B, top down, so a chain P -> C -> D ends in D carrying what P and C knew.
-    for p in sorted(turns, key=lambda t: (depth[id(t)], t.row)):
-        kids = children.get(id(p), [])
+def _fold_into(out: Folded, keep: SpanFacts, other: SpanFacts) -> None:
+    """`other` is a re-recording of `keep`: keep what it knew, drop it."""
+    _absorb(keep, other)
+    out.dropped.add(id(other))
+    out.into[id(other)] = keep
+
+
+def _totals(kids: list[SpanFacts]) -> tuple[int | None, int | None]:
+    """The summed (input, output) of calls, None where none of them reports one."""
+    sums = [k.usage() for k in kids]
+    ins = [s[0] for s in sums if s[0] is not None]
+    outs = [s[1] for s in sums if s[1] is not None]
+    return (sum(ins) if ins else None, sum(outs) if outs else None)
+
+
+def _rule_b(tree: _Trace, out: Folded) -> None:
+    """Nested LLM spans, top down, so a chain P -> C -> D ends in D carrying what P and C knew."""
+    for p in sorted(tree.turns, key=lambda t: (tree.depth[id(t)], t.row)):
+        kids = tree.children.get(id(p), [])
         if not kids:
             continue
         if len(kids) == 1 and _same_tokens(p, kids[0]) and _same_model(p, kids[0]):
-            _absorb(kids[0], p)
-            out.dropped.add(id(p))
-            out.into[id(p)] = kids[0]
+            _fold_into(out, kids[0], p)
             continue
-        p_in, p_out = p.usage()
-        sums = [k.usage() for k in kids]
-        totals = (
-            sum(s[0] for s in sums if s[0] is not None) if any(s[0] is not None for s in sums) else None,
-            sum(s[1] for s in sums if s[1] is not None) if any(s[1] is not None for s in sums) else None,
-        )
-        if not p.has_usage or (p_in, p_out) == totals:
+        totals = _totals(kids)
+        if not p.has_usage or p.usage() == totals:
             out.dropped.add(id(p))
             continue
         out.warnings.append(
@@ -134,59 +142,64 @@ def fold_trace(spans: list[SpanFacts]) -> Folded:
             "all kept"
         )
 
-    # Rule C: the same response id twice in a trace is one call.
+
+def _rule_c_turns(tree: _Trace, out: Folded) -> None:
+    """The same response id twice in a trace is one call (the deepest is kept)."""
     by_response: dict[str, list[SpanFacts]] = {}
-    for t in turns:
+    for t in tree.turns:
         if id(t) not in out.dropped and t.response_id:
             by_response.setdefault(t.response_id, []).append(t)
     for same in by_response.values():
         if len(same) < 2:
             continue
-        keep = max(same, key=lambda t: (depth[id(t)], -t.row))
+        keep = max(same, key=lambda t: (tree.depth[id(t)], -t.row))
         others = [t for t in same if t is not keep]
         if all(_same_tokens(keep, o) and _same_model(keep, o) for o in others):
             for o in others:
-                _absorb(keep, o)
-                out.dropped.add(id(o))
-                out.into[id(o)] = keep
+                _fold_into(out, keep, o)
 
-    # Rule C for tools: the same tool call id twice in a trace is one tool call (the deepest is kept).
+
+def _rule_c_tools(tree: _Trace, out: Folded) -> None:
+    """The same tool call id twice in a trace is one tool call (the deepest is kept)."""
     by_call: dict[str, list[SpanFacts]] = {}
-    for f in by_id.values():
+    for f in tree.by_id.values():
         if f.role == "tool" and f.tool_call_id:
             by_call.setdefault(f.tool_call_id, []).append(f)
-    for same in by_call.values():
-        if len(same) > 1:
-            keep = max(same, key=lambda t: (len(ancestors(t)), -t.row))
-            for o in same:
-                if o is not keep:
-                    if o.failed and not keep.failed:
-                        keep.failed, keep.error_type = True, keep.error_type or o.error_type
-                    out.dropped.add(id(o))
+    for same in (s for s in by_call.values() if len(s) > 1):
+        keep = max(same, key=lambda t: (len(tree.ancestors(t)), -t.row))
+        for o in same:
+            if o is not keep:
+                if o.failed and not keep.failed:
+                    keep.failed, keep.error_type = True, keep.error_type or o.error_type
+                out.dropped.add(id(o))
 
-    # Rule A: usage on spans that are not turns, against the kept calls below them.
-    kept = [t for t in turns if id(t) not in out.dropped]
-    below_in: dict[int, int] = {}
-    below_out: dict[int, int] = {}
-    below_n: dict[int, int] = {}
-    for t in kept:
+
+def _rule_a(tree: _Trace, out: Folded) -> None:
+    """Usage on spans that are not turns, against the kept calls below them."""
+    below: dict[int, tuple[int, int, int]] = {}  # id(span) -> (calls, input, output) below it
+    for t in tree.turns:
+        if id(t) in out.dropped:
+            continue
         t_in, t_out = t.usage()
-        for a in up[id(t)]:
-            below_n[id(a)] = below_n.get(id(a), 0) + 1
-            below_in[id(a)] = below_in.get(id(a), 0) + (t_in or 0)
-            below_out[id(a)] = below_out.get(id(a), 0) + (t_out or 0)
-    for f in by_id.values():
+        for a in tree.up[id(t)]:
+            out.over_calls.add(id(a))
+            n, i, o = below.get(id(a), (0, 0, 0))
+            below[id(a)] = (n + 1, i + (t_in or 0), o + (t_out or 0))
+    for f in tree.by_id.values():
         if f.role == "turn" or not f.has_usage:
             continue
         f_in, f_out = f.usage()
-        n = below_n.get(id(f), 0)
-        explained = (
-            n > 0
-            and (f_in is None or f_in <= below_in.get(id(f), 0))
-            and (f_out is None or f_out <= below_out.get(id(f), 0))
-        )
-        if explained:
-            out.dropped.add(id(f))
-        else:
-            out.unexplained.add(id(f))
+        n, b_in, b_out = below.get(id(f), (0, 0, 0))
+        explained = n > 0 and (f_in is None or f_in <= b_in) and (f_out is None or f_out <= b_out)
+        (out.dropped if explained else out.unexplained).add(id(f))
+
+
+def fold_trace(spans: list[SpanFacts]) -> Folded:
+    """Apply rules A, B and C to the spans of one trace (records with a problem are left out)."""
+    out = Folded()
+    tree = _Trace(spans)
+    _rule_b(tree, out)
+    _rule_c_turns(tree, out)
+    _rule_c_tools(tree, out)
+    _rule_a(tree, out)
     return out

@@ -28,10 +28,10 @@ from typing import Any
 
 from launchkit.config import Config
 from launchkit.errors import InputFileError
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import names, semconv, values
 from launchkit.ingest.traces.facts import SpanFacts
 from launchkit.ingest.traces.mapping import identity_names, map_facts
-from launchkit.ingest.traces.spans import Mapped, ns_to_iso, raw_json, to_ns
+from launchkit.ingest.traces.spans import Mapped, TraceFormat, ns_to_iso, raw_json, to_ns
 
 TURN_TYPES = frozenset({"GENERATION"})
 TOOL_TYPES = frozenset({"TOOL"})
@@ -196,10 +196,10 @@ def _usage(obs: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
             if kind is not None and (side == "input" or side is None):
                 cache[kind] = cache.get(kind, 0) + v
         return (
-            semconv.count(sums.get("input")),
-            semconv.count(sums.get("output")),
-            semconv.count(cache.get("read")),
-            semconv.count(cache.get("write")),
+            values.count(sums.get("input")),
+            values.count(sums.get("output")),
+            values.count(cache.get("read")),
+            values.count(cache.get("write")),
         )
     inp = obs.get("inputUsage")
     out = obs.get("outputUsage")
@@ -212,7 +212,7 @@ def _usage(obs: Mapping[str, Any]) -> tuple[Any, Any, Any, Any]:
         inp = obs.get("promptTokens")
     if out is None:
         out = obs.get("completionTokens")
-    return semconv.count(inp), semconv.count(out), None, None
+    return values.count(inp), values.count(out), None, None
 
 
 def _cost(obs: Mapping[str, Any], has_tokens: bool) -> float | None:
@@ -228,7 +228,7 @@ def _cost(obs: Mapping[str, Any], has_tokens: bool) -> float | None:
         usage.get("totalCost") if isinstance(usage, Mapping) else None,
     ]
     for c in candidates:
-        n = semconv.number(c)
+        n = values.number(c)
         if n is None:
             continue
         if n == 0 and has_tokens:
@@ -276,7 +276,7 @@ def _observation_facts(
     f.failed = str(obs.get("level") or "").upper() == "ERROR" or f.error_type is not None
     model = obs.get("model") or obs.get("providedModelName") or semconv.first("model", ometa)
     f.model_raw = None if model is None else str(model)
-    f.model = semconv.normalise_model(model)
+    f.model = names.normalise_model(model)
     sess = semconv.first("session", ometa)
     f.session = trace_session or (None if sess is None else str(sess))
     user = trace.get("userId") or semconv.lookup(tmeta, ident[0]) or semconv.first("user", tmeta)
@@ -290,11 +290,11 @@ def _observation_facts(
         f.input, f.output, f.cache_read, f.cache_write = inp, out, cr, cw
         f.cost = _cost(obs, bool(inp) or bool(out))
         provider = semconv.first("provider", ometa) or ometa.get("ls_provider")
-        f.provider = semconv.normalise_provider(provider)
+        f.provider = names.normalise_provider(provider)
         first_tok = _ns(obs.get("completionStartTime"), zone)
         if first_tok is not None and f.start_ns is not None:
             f.ttft_ms = (first_tok - f.start_ns) / 1e6
-        elif semconv.number(obs.get("timeToFirstToken")) is not None:
+        elif values.number(obs.get("timeToFirstToken")) is not None:
             f.ttft_ms = float(obs["timeToFirstToken"]) * 1000.0
     elif (isinstance(inp, int) and inp > 0) or (isinstance(out, int) and out > 0):
         f.input, f.output = inp, out  # usage on a span: the fold compares it with the calls below it
@@ -409,3 +409,14 @@ def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], sess
             "comment": score.get("comment") or None,
         }
     )
+
+
+FORMAT = TraceFormat(
+    "langfuse",
+    "a Langfuse trace export",
+    mapped=parse_export,
+    head=lambda head: (
+        '"observations"' in head and ('"projectId"' in head or '"trace"' in head or '"sessionId"' in head)
+    ),
+    document=looks_like_export,
+)

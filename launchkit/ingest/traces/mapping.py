@@ -16,7 +16,7 @@ from typing import Any
 
 from launchkit.config import Config
 from launchkit.ingest.traces import buffer as trace_buffer
-from launchkit.ingest.traces import semconv
+from launchkit.ingest.traces import semconv, values
 from launchkit.ingest.traces.facts import FactReader, SpanFacts
 from launchkit.ingest.traces.fold import fold_trace
 from launchkit.ingest.traces.spans import Mapped, SessionFacts, Span, ns_to_iso
@@ -168,8 +168,19 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
                     f"span {f.span} '{f.name}' ({reason}) names model {f.model_raw} but is not an LLM call launchkit "
                     "recognises: not loaded"
                 )
+            elif f.role is None and f.clues is not None and id(f) not in folded.over_calls:
+                # (a span over loaded calls is a wrapper they explain, as pydantic-ai's 'agent run')
+                warnings.append(
+                    f"span {f.span} '{f.name}' ({reason}) carries {f.clues}, which suggest an LLM or tool call "
+                    "launchkit does not recognise: not loaded"
+                )
             continue
         session_id = session_of(f)
+        if f.role == "turn" and f.clues is not None and not f.has_usage:
+            warnings.append(
+                f"span {f.span} '{f.name}' is loaded as a turn without token counts, though it carries {f.clues}: "
+                "its usage is not read"
+            )
         if f.role == "turn":
             out.turns.append(
                 {
@@ -200,7 +211,7 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
                     "tool_name": f.tool_name,
                     "started_at": _started_at(f),
                     "duration_ms": _duration_ms(f.start_ns, f.end_ns),
-                    "status": ("timeout" if semconv.is_timeout(f.error_type) else "error") if f.failed else "ok",
+                    "status": ("timeout" if values.is_timeout(f.error_type) else "error") if f.failed else "ok",
                     "error_type": f.error_type,
                 }
             )

@@ -23,8 +23,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from launchkit.errors import InputFileError
-from launchkit.ingest.traces.spans import Span, as_list, attributes, documents, norm_id, problem_span, status
+from launchkit.ingest.traces.spans import (
+    Span,
+    TraceFormat,
+    as_list,
+    attributes,
+    norm_id,
+    read_records,
+    status,
+)
 
 KINDS = {0: "internal", 1: "server", 2: "client", 3: "producer", 4: "consumer"}
 
@@ -119,29 +126,21 @@ def _resource(rec: Mapping[str, Any]) -> dict[str, Any]:
 
 def parse_js(path: Path, notes: list[str] | None = None) -> Iterator[Span]:
     """Spans of OpenTelemetry JS SDK span JSON (see the module docstring for the shapes)."""
-    row = 0
-    found = False
-    for _line, doc, err in documents(path):
-        if err:
-            row += 1
-            yield problem_span(row, err)
-            continue
-        for rec in _records(doc):
-            row += 1
-            signal = other_signal(rec)
-            if signal is not None:
-                yield Span(row, None, None, None, "", None, None, not_a_span=f"not a span ({signal})")
-                continue
-            if not looks_like_js_span(rec):
-                yield problem_span(row, "not an OpenTelemetry JS span (no traceId and span id)", rec)
-                continue
-            found = True
-            yield _span(row, rec)
-    if not found:
-        raise InputFileError(str(path), "not OpenTelemetry JS span JSON: no span with a traceId and a span id")
+    return read_records(
+        path, _records, _span_or_problem, "not OpenTelemetry JS span JSON: no span with a traceId and a span id"
+    )
 
 
-def _span(row: int, rec: Mapping[str, Any]) -> Span:
+def _span_or_problem(row: int, rec: Any) -> Span | str:
+    signal = other_signal(rec)
+    if signal is not None:
+        return Span(row, None, None, None, "", None, None, not_a_span=f"not a span ({signal})")
+    if not looks_like_js_span(rec):
+        return "not an OpenTelemetry JS span (no traceId and span id)"
+    return _span(row, rec)
+
+
+def _span(row: int, rec: Mapping[str, Any]) -> Span | str:
     ctx = _context(rec)
     parent = rec.get("parentSpanContext")
     parent_raw = parent.get("spanId") if isinstance(parent, Mapping) else rec.get("parentSpanId", rec.get("parentId"))
@@ -150,7 +149,7 @@ def _span(row: int, rec: Mapping[str, Any]) -> Span:
         span_id = norm_id(ctx.get("spanId", rec.get("id")), 8)
         parent_id = norm_id(parent_raw, 8)
     except ValueError as exc:
-        return problem_span(row, f"id: {exc}", rec)
+        return f"id: {exc}"  # a pre-rejected record (read_records keeps its JSON)
     start, end, raw_start = _times(rec)
     st = rec.get("status")
     events = []
@@ -176,3 +175,21 @@ def _span(row: int, rec: Mapping[str, Any]) -> Span:
         kind=_kind(rec.get("kind")),
         scope=str(scope.get("name")) if isinstance(scope, Mapping) and scope.get("name") else None,
     )
+
+
+def _head(head: str) -> bool:
+    return '"traceId"' in head and (
+        '"_spanContext"' in head
+        or '"spanContext"' in head
+        or ('"spanId"' in head and '"type"' not in head)
+        or ('"id"' in head and '"timestamp"' in head and '"duration"' in head)
+    )
+
+
+FORMAT = TraceFormat(
+    "otel-js",
+    "OpenTelemetry JS SDK span JSON",
+    parse=parse_js,
+    head=_head,
+    record=looks_like_js_span,
+)

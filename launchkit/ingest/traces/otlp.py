@@ -10,14 +10,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from launchkit.errors import InputFileError
 from launchkit.ingest.traces.share import Share
 from launchkit.ingest.traces.spans import (
+    DOCUMENT,
     Span,
+    TraceFormat,
     attributes,
-    documents,
     norm_id,
     problem_span,
+    read_records,
     read_time,
     status,
 )
@@ -49,37 +50,44 @@ def parse_otlp(path: Path, notes: list[str] | None = None, share: Share | None =
     spans of traces another worker maps are skipped before they are built (records keep their
     numbers); the caller still filters what comes out by `share.owns`.
     """
-    found = False
-    row = 0
-    for _line, doc, err in documents(path):
-        if err:
-            row += 1
-            yield problem_span(row, err)
+
+    def span(row: int, rec: Any) -> Span | str | None:
+        if type(rec) is not tuple:  # a document that is not TracesData (JSON gives no tuples)
+            return "not an OTLP TracesData object (no resourceSpans)"
+        sp, resource, scope = rec
+        if share is not None and not share.owns(_trace_of(sp)):
+            return None
+        return otlp_span(row, sp, resource, scope)
+
+    return read_records(path, _records, span, "not OTLP/JSON: no resourceSpans found")
+
+
+def _records(doc: Any) -> Iterator[Any]:
+    """(span, resource attributes, scope name) of each span of a document's TracesData objects; a
+    document that is not one as itself (a pre-rejected record)."""
+    for td in doc if isinstance(doc, list) else [doc]:
+        if not isinstance(td, Mapping) or "resourceSpans" not in td:
+            yield td
             continue
-        for td in doc if isinstance(doc, list) else [doc]:
-            if not isinstance(td, Mapping) or "resourceSpans" not in td:
-                row += 1
-                yield problem_span(row, "not an OTLP TracesData object (no resourceSpans)", td)
+        yield DOCUMENT
+        yield from resource_spans(td.get("resourceSpans"))
+
+
+def resource_spans(items: Any) -> Iterator[tuple[Any, dict[str, Any], Any]]:
+    """(span, resource attributes, scope name) of each span of a list of OTLP ResourceSpans."""
+    for rs in items or []:
+        if not isinstance(rs, Mapping):
+            continue
+        res = rs.get("resource")
+        resource = attributes(res.get("attributes")) if isinstance(res, Mapping) else {}
+        scopes = rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or []
+        for ss in scopes:
+            if not isinstance(ss, Mapping):
                 continue
-            found = True
-            for rs in td.get("resourceSpans") or []:
-                if not isinstance(rs, Mapping):
-                    continue
-                res = rs.get("resource")
-                resource = attributes(res.get("attributes")) if isinstance(res, Mapping) else {}
-                scopes = rs.get("scopeSpans") or rs.get("instrumentationLibrarySpans") or []
-                for ss in scopes:
-                    if not isinstance(ss, Mapping):
-                        continue
-                    scope = ss.get("scope") or ss.get("instrumentationLibrary")
-                    scope_name = scope.get("name") if isinstance(scope, Mapping) else None
-                    for sp in ss.get("spans") or []:
-                        row += 1
-                        if share is not None and not share.owns(_trace_of(sp)):
-                            continue
-                        yield _otlp_span(row, sp, resource, scope_name)
-    if not found:
-        raise InputFileError(str(path), "not OTLP/JSON: no resourceSpans found")
+            scope = ss.get("scope") or ss.get("instrumentationLibrary")
+            scope_name = scope.get("name") if isinstance(scope, Mapping) else None
+            for sp in ss.get("spans") or []:
+                yield sp, resource, scope_name
 
 
 def _trace_of(sp: Any) -> str | None:
@@ -90,7 +98,7 @@ def _trace_of(sp: Any) -> str | None:
         return None
 
 
-def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
+def otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
     # `type(x) is dict or isinstance(x, Mapping)`: the exact check first (the ABC check is slow)
     if not (type(sp) is dict or isinstance(sp, Mapping)):
         return problem_span(row, "span is not a JSON object", sp)
@@ -134,3 +142,12 @@ def _otlp_span(row: int, sp: Any, resource: dict[str, Any], scope: Any) -> Span:
         kind=KINDS.get(kind) if type(kind) is int or type(kind) is str else _kind(kind),
         scope=str(scope) if scope else None,
     )
+
+
+FORMAT = TraceFormat(
+    "otlp",
+    "OTLP/JSON (the OpenTelemetry Collector's file exporter)",
+    parse=parse_otlp,
+    head=lambda head: '"resourceSpans"' in head,
+    takes_share=True,
+)

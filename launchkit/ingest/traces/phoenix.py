@@ -23,9 +23,8 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from launchkit.errors import InputFileError
 from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces.spans import Span, as_list, documents, iso_to_ns, norm_id, problem_span, status
+from launchkit.ingest.traces.spans import Span, TraceFormat, as_list, iso_to_ns, norm_id, read_records, status
 
 _ATTR = "attributes."
 
@@ -104,22 +103,13 @@ def _attributes(rec: Mapping[str, Any]) -> dict[str, Any]:
 
 def parse_phoenix(path: Path, notes: list[str] | None = None) -> Iterator[Span]:
     """Spans of a Phoenix span export (see the module docstring for the shapes)."""
-    row = 0
-    found = False
-    for _line, doc, err in documents(path):
-        if err:
-            row += 1
-            yield problem_span(row, err)
-            continue
-        for rec in _records(doc):
-            row += 1
-            if not looks_like_phoenix(rec):
-                yield problem_span(row, "not a Phoenix span record (no span_kind and span id)", rec)
-                continue
-            found = True
-            yield _span(row, rec)
-    if not found:
-        raise InputFileError(str(path), "not a Phoenix span export: no record with span_kind and a span id")
+    return read_records(
+        path, _records, _span_or_problem, "not a Phoenix span export: no record with span_kind and a span id"
+    )
+
+
+def _span_or_problem(row: int, rec: Any) -> Span | str:
+    return _span(row, rec) if looks_like_phoenix(rec) else "not a Phoenix span record (no span_kind and span id)"
 
 
 def _span(row: int, rec: Mapping[str, Any]) -> Span:
@@ -152,3 +142,14 @@ def _span(row: int, rec: Mapping[str, Any]) -> Span:
         events=events,
         raw_start=raw_start,
     )
+
+
+FORMAT = TraceFormat(
+    "phoenix",
+    "an Arize Phoenix span export",
+    parse=parse_phoenix,
+    head=lambda head: (
+        '"span_kind"' in head and ('"context.span_id"' in head or '"context"' in head or '"span_id"' in head)
+    ),
+    record=looks_like_phoenix,
+)

@@ -1,9 +1,7 @@
 """The trace formats' readers, and telling a trace file's format from its content.
 
-Formats: otlp (OTLP/JSON, the collector's file exporter), otel-json (OpenTelemetry Python SDK span
-JSON), otel-js (OpenTelemetry JS SDK span JSON), phoenix (Arize Phoenix span exports), langfuse
-(Langfuse trace export), span-attributes (one span's attributes, as in test fixtures).
-Each reader parses the file in Python as a stream, maps it to raw contract rows and writes them out
+Each trace format is one record (a TraceFormat, its module's FORMAT; launchkit.ingest.formats lists
+them in the order they are told apart). Each reader parses the file in Python as a stream, maps it to raw contract rows and writes them out
 a batch at a time (launchkit.ingest.traces.buffer bounds the memory), staged as temp views over the
 batch files (launchkit.ingest.traces.stage); a large span file is mapped by worker processes, a share
 of its traces each (launchkit.ingest.traces.workers);
@@ -14,7 +12,7 @@ files. The closed list of formats is launchkit.ingest.formats.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import duckdb
@@ -22,9 +20,9 @@ import duckdb
 from launchkit.config import Config
 from launchkit.errors import InputFileError
 from launchkit.ingest.result import Staged
-from launchkit.ingest.traces import attribute_set, langfuse, otel_js, otlp, phoenix, sdk_json, workers
+from launchkit.ingest.traces import workers
 from launchkit.ingest.traces.mapping import identity_names, map_spans
-from launchkit.ingest.traces.spans import Span, documents
+from launchkit.ingest.traces.spans import Span, TraceFormat, documents
 from launchkit.ingest.traces.stage import scratch_folder, stage, stage_rows
 
 Reader = Callable[[duckdb.DuckDBPyConnection, Path, Config], Staged]
@@ -54,23 +52,35 @@ def _span_reader(parse: Callable[..., Iterator[Span]], fmt: str, *, takes_share:
     return read
 
 
-def read_langfuse(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
-    """Read a Langfuse trace export into staged contract rows."""
-    return stage(con, langfuse.parse_export(Path(path), config), "langfuse")
+def _mapped_reader(fmt: TraceFormat) -> Reader:
+    def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
+        assert fmt.mapped is not None
+        return stage(con, fmt.mapped(Path(path), config), fmt.name)
+
+    read.__doc__ = f"Read {fmt.about} into staged contract rows."
+    return read
 
 
-READERS: dict[str, Reader] = {
-    "otlp": _span_reader(otlp.parse_otlp, "otlp", takes_share=True),
-    "otel-json": _span_reader(sdk_json.parse_sdk_json, "otel-json"),
-    "otel-js": _span_reader(otel_js.parse_js, "otel-js"),
-    "phoenix": _span_reader(phoenix.parse_phoenix, "phoenix"),
-    "langfuse": read_langfuse,
-    "span-attributes": _span_reader(attribute_set.parse_attribute_set, "span-attributes"),
-}
+def _refusing_reader(fmt: TraceFormat) -> Reader:
+    def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
+        raise InputFileError(str(path), f"looks like {fmt.about}: {fmt.refuse}")
+
+    return read
 
 
-def detect(path: Path) -> str | None:
-    """The trace format of a JSON file by its content, or None. Never raises."""
+def reader(fmt: TraceFormat) -> Reader:
+    """The reader of a trace format: a span format's parser mapped, a mapped format staged, or a refusal."""
+    if fmt.refuse is not None:
+        return _refusing_reader(fmt)
+    if fmt.mapped is not None:
+        return _mapped_reader(fmt)
+    assert fmt.parse is not None, fmt.name
+    return _span_reader(fmt.parse, fmt.name, takes_share=fmt.takes_share)
+
+
+def detect(path: Path, formats: Sequence[TraceFormat]) -> str | None:
+    """The trace format of a JSON file by its content: the first of `formats` (in the order of
+    launchkit.ingest.formats.TABLE) that says so, or None. Never raises."""
     try:
         with Path(path).open("rb") as f:
             head = f.read(_HEAD_BYTES).decode("utf-8", errors="replace")
@@ -80,21 +90,9 @@ def detect(path: Path) -> str | None:
     stripped = head.lstrip("\ufeff \t\r\n")
     if not stripped.startswith(("{", "[")):
         return None
-    if '"resourceSpans"' in head:
-        return "otlp"
-    if '"observations"' in head and ('"projectId"' in head or '"trace"' in head or '"sessionId"' in head):
-        return "langfuse"
-    if '"span_kind"' in head and ('"context.span_id"' in head or '"context"' in head or '"span_id"' in head):
-        return "phoenix"
-    if '"context"' in head and ('"span_id"' in head or '"trace_id"' in head):
-        return "otel-json"
-    if '"traceId"' in head and (
-        '"_spanContext"' in head
-        or '"spanContext"' in head
-        or ('"spanId"' in head and '"type"' not in head)
-        or ('"id"' in head and '"timestamp"' in head and '"duration"' in head)
-    ):
-        return "otel-js"
+    for fmt in formats:
+        if fmt.head(head):
+            return fmt.name
     if size > _FULL_PARSE_MAX:
         return None
     try:
@@ -103,14 +101,8 @@ def detect(path: Path) -> str | None:
         return None
     if not docs:
         return None
-    doc = docs[0]
-    if len(docs) == 1 and langfuse.looks_like_export(doc):
-        return "langfuse"
     records = [r for d in docs for r in (d if isinstance(d, list) else [d])][:50]
-    if any(phoenix.looks_like_phoenix(r) for r in records):
-        return "phoenix"
-    if any(otel_js.looks_like_js_span(r) for r in records):
-        return "otel-js"
-    if len(docs) == 1 and attribute_set.looks_like_attribute_set(doc):
-        return "span-attributes"
+    for fmt in formats:
+        if (len(docs) == 1 and fmt.document(docs[0])) or any(fmt.record(r) for r in records):
+            return fmt.name
     return None

@@ -6,14 +6,14 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from launchkit.errors import InputFileError
 from launchkit.ingest.traces.spans import (
     Span,
+    TraceFormat,
     as_list,
     attributes,
-    documents,
     norm_id,
     problem_span,
+    read_records,
     read_time,
     status,
 )
@@ -35,36 +35,24 @@ def _kind(value: Any) -> str | None:
 
 def parse_sdk_json(path: Path, notes: list[str] | None = None) -> Iterator[Span]:
     """Spans of SDK span JSON: one span, a list of spans, {"spans": [...]}, or concatenated span documents."""
-    row = 0
-    found = False
-    first_problem: str | None = None
-    for _line, doc, err in documents(path):
-        if err:
-            row += 1
-            first_problem = first_problem or err
-            yield problem_span(row, err)
-            continue
+
+    def records(doc: Any) -> list[Any]:
         if isinstance(doc, Mapping) and isinstance(doc.get("spans"), list):
-            items = doc["spans"]
             extra = sorted(k for k in doc if k != "spans")
             if extra and notes is not None:
                 notes.append(f"top-level keys besides 'spans' not read: {', '.join(extra)}")
-        elif isinstance(doc, list):
-            items = doc
-        else:
-            items = [doc]
-        for sp in items:
-            row += 1
-            if not _is_sdk_span(sp):
-                first_problem = first_problem or "not an OpenTelemetry SDK span (no context)"
-                yield problem_span(row, "not an OpenTelemetry SDK span (no context)", sp)
-                continue
-            found = True
-            yield _sdk_span(row, sp)
-    if not found:
-        if first_problem is None:
-            raise InputFileError(str(path), "not OpenTelemetry SDK span JSON: no spans found")
-        raise InputFileError(str(path), f"not OpenTelemetry SDK span JSON: {first_problem}")
+            return list(doc["spans"])
+        return list(doc) if isinstance(doc, list) else [doc]
+
+    return read_records(path, records, _span_or_problem, _none_found)
+
+
+def _none_found(problem: str | None) -> str:
+    return f"not OpenTelemetry SDK span JSON: {problem or 'no spans found'}"
+
+
+def _span_or_problem(row: int, sp: Any) -> Span | str:
+    return _sdk_span(row, sp) if _is_sdk_span(sp) else "not an OpenTelemetry SDK span (no context)"
 
 
 def _sdk_span(row: int, sp: Mapping[str, Any]) -> Span:
@@ -110,3 +98,11 @@ def _sdk_span(row: int, sp: Mapping[str, Any]) -> Span:
         kind=_kind(sp.get("kind")),
         scope=str(scope.get("name")) if isinstance(scope, Mapping) and scope.get("name") else None,
     )
+
+
+FORMAT = TraceFormat(
+    "otel-json",
+    "OpenTelemetry Python SDK span JSON",
+    parse=parse_sdk_json,
+    head=lambda head: '"context"' in head and ('"span_id"' in head or '"trace_id"' in head),
+)

@@ -2,15 +2,16 @@
 
 Attribute names drift between versions of the OpenTelemetry GenAI semantic conventions and differ
 between instrumentation libraries (OpenLLMetry/Traceloop, the Vercel AI SDK, OpenInference, OpenLit,
-pydantic-ai/Logfire, Gemini CLI, any-agent ...). Every name the importers look for is listed here,
+pydantic-ai/Logfire, Gemini CLI, any-agent, Monocle, Google ADK, Strands ...). Every name the importers look for is listed here,
 in order of precedence: the first attribute present with a usable value wins. Nothing else in
 launchkit spells an attribute name. docs/telemetry.md shows this table to users, with the library
 each name comes from.
 
 `classify` says what a span is (an LLM call, a tool call, an agent/workflow wrapper, another kind
-of call, or nothing launchkit reads) from the decisive attribute of each library, in a fixed order
-(CLASSIFICATION below). `normalise_model` and `normalise_provider` give one name per model and per
-provider for breakdowns and pricing; the raw model name is kept beside it.
+of call, or nothing launchkit reads) from the decisive attribute of each library: RULES, data read
+in order (an instrumentation is a row there and its names in ALIASES). `clues` looks at a span
+nothing classifies as a whole, so a call under names nobody listed is never lost without a word.
+One name per model and provider: launchkit.ingest.traces.names; values: launchkit.ingest.traces.values.
 
 Tenant and user attributes are configurable ([attributes] tenant = [...], user = [...] in
 launchkit.toml; the defaults live in launchkit.config.schema.DEFAULTS); the names below under
@@ -19,9 +20,8 @@ launchkit.toml; the defaults live in launchkit.config.schema.DEFAULTS); the name
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, Literal
 
 # turn: an LLM call; tool: a tool call; wrapper: an agent/workflow span around calls (its usage, if
@@ -38,6 +38,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "openinference_kind": ("openinference.span.kind",),  # OpenInference (Phoenix: top-level span_kind)
     "traceloop_kind": ("traceloop.span.kind",),  # OpenLLMetry decorators (workflow, task, agent, tool)
     "llm_request_type": ("llm.request.type",),  # OpenLLMetry <= 0.4 LLM spans (chat, completion)
+    "monocle_span_type": ("span.type",),  # Monocle (okahu): inference, agentic.tool.invocation, ...
     # -- who and which conversation
     # session: a conversation id, then a session id; the trace id is the last resort (see mapping.py)
     "session": (
@@ -48,6 +49,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "langfuse.session.id",
         "session_id",
         "conversation_id",
+        "gcp.vertex.agent.session_id",  # Google ADK's own spans
     ),
     # user and tenant: the configured names ([attributes]) come first; these follow
     "user": (
@@ -132,6 +134,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # Gemini CLI: the completed tool call as JSON; a tool that RETURNS an error keeps status OK and
     # only this says "status": "error" (written when prompt logging is on; older: output-json)
     "tool_output": ("gen_ai.output.messages", "output-json"),
+    # Strands Agents: "error" on a tool span whose status is OK (the tool returned an error)
+    "tool_status": ("gen_ai.tool.status",),
     # -- errors
     "error_type": ("error.type", "exception.type"),
     # on a span event named EXCEPTION_EVENT (the OTel SDK's record_exception)
@@ -143,6 +147,12 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "service": ("service.name",),
 }
 EXCEPTION_EVENT = "exception"
+# Token counts carried in span events (Monocle's `metadata` event, any library's usage event): read
+# when the span's attributes carry none; bare names first, then the attribute names above.
+EVENT_TOKENS: dict[str, tuple[str, ...]] = {
+    "input_tokens": ("prompt_tokens", "input_tokens"),
+    "output_tokens": ("completion_tokens", "output_tokens"),
+}
 # Span events whose time marks the first streamed chunk (TTFT = event time - span start).
 FIRST_CHUNK_EVENTS: tuple[str, ...] = ("ai.stream.firstChunk", "llm.content.completion.chunk")
 
@@ -160,75 +170,140 @@ RESOURCE_FIELDS = frozenset({"session", "release", "user", "tenant", "service"})
 SERVICE_VERSION_IS_NOT_RELEASE = frozenset({"gemini-cli"})
 
 # ---------------------------------------------------------------------------------------------
-# Classification: what each library's decisive attribute says a span is.
+SPAN_NAME = "span name"  # a Rule field: the span's name rather than an attribute
 
-# gen_ai.operation.name values (lowercased).
-TURN_OPERATIONS = frozenset(
-    {
-        "chat",
-        "text_completion",
-        "generate_content",
-        "call_llm",  # any-agent
-        "completion",
-        "responses",
-        "generate",
-        "llm_call",  # Gemini CLI
-    }
+# Classification: what each library's decisive attribute says a span is, as data. Each rule names
+# a field of ALIASES, how its value is compared (case), the role of each known value, and what an
+# unlisted value means; `classify` reads the rules in order and the first that decides wins.
+
+
+def _roles(**groups: tuple[str, ...]) -> dict[str, Role]:
+    """value -> role from role=(values ...) groups."""
+    return {value: role for role, values in groups.items() for value in values}  # type: ignore[misc]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """How one decisive attribute classifies a span.
+
+    `otherwise` is the role of a value not in `roles`: "fall through" leaves the span to the next
+    rules, and with `names_unknown` the value is remembered: a span no later rule decides is then
+    ignored as an unknown operation, and the rules that read no decisive attribute do not apply.
+    """
+
+    field: str
+    case: Literal["lower", "upper", "as is"]
+    roles: Mapping[str, Role]
+    otherwise: Role | Literal["fall through"] = "fall through"
+    label: str = "{}"  # the label of a decided span; {} is the value (after `case`)
+    names_unknown: bool = False
+    about: str = ""  # the rule in words (docs/telemetry.md repeats them)
+
+
+RULES: tuple[Rule, ...] = (
+    Rule(
+        "operation",  # gen_ai.operation.name
+        "lower",
+        _roles(
+            turn=(
+                "chat",
+                "text_completion",
+                "generate_content",
+                "call_llm",  # any-agent
+                "completion",
+                "responses",
+                "generate",
+                "llm_call",  # Gemini CLI
+            ),
+            tool=("execute_tool", "tool_call"),  # tool_call: Gemini CLI
+            # operations that wrap calls (agents, workflows, a user prompt ...): never a turn, whatever
+            # usage they carry (it is the total of the calls below them)
+            wrapper=(
+                "invoke_agent",
+                "create_agent",
+                "invoke_workflow",
+                "agent",  # older OpenLit
+                "framework",  # older OpenLit
+                "execute_task",  # older OpenLit
+                "workflow",
+                "task",
+                "user_prompt",  # Gemini CLI
+                "schedule_tool_calls",  # Gemini CLI
+                "agent_call",  # Gemini CLI
+                "vectordb",  # OpenLit
+                "retrieval",
+            ),
+            # calls that cost money but are not an assistant turn
+            other_call=("embeddings", "embedding", "image", "audio", "create_embedding"),
+        ),
+        names_unknown=True,
+        about="gen_ai.operation.name: a turn, tool, wrapper or other-call operation (an unknown value falls through)",
+    ),
+    Rule(
+        "vercel_operation",  # Vercel AI SDK ai.operationId
+        "as is",
+        _roles(
+            turn=(
+                "ai.generateText.doGenerate",
+                "ai.streamText.doStream",
+                "ai.generateObject.doGenerate",
+                "ai.streamObject.doStream",
+            ),
+            tool=("ai.toolCall",),
+            wrapper=("ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject"),
+            other_call=("ai.embed", "ai.embedMany", "ai.embed.doEmbed", "ai.embedMany.doEmbed"),
+        ),
+        names_unknown=True,
+        about="ai.operationId (Vercel AI SDK): do* calls are turns, ai.toolCall a tool, the outer calls wrappers",
+    ),
+    Rule(
+        "openinference_kind",  # OpenInference span kinds; anything else (RETRIEVER, RERANKER, ...) is other
+        "upper",
+        _roles(turn=("LLM",), tool=("TOOL",), other_call=("EMBEDDING",), wrapper=("AGENT", "CHAIN")),
+        otherwise="other",
+        about="openinference.span.kind (Phoenix: span_kind): LLM turn, TOOL tool, EMBEDDING other call, "
+        "AGENT/CHAIN wrappers",
+    ),
+    Rule(
+        "traceloop_kind",  # OpenLLMetry decorators
+        "lower",
+        _roles(tool=("tool",)),
+        otherwise="wrapper",
+        label="traceloop {}",
+        about="traceloop.span.kind (OpenLLMetry): tool a tool, workflow/task/agent wrappers",
+    ),
+    Rule(
+        "llm_request_type",  # OpenLLMetry <= 0.4
+        "lower",
+        _roles(turn=("chat", "completion"), other_call=("embedding", "rerank")),
+        label="llm.request.type {}",
+        about="llm.request.type (OpenLLMetry <= 0.4): chat/completion a turn",
+    ),
+    Rule(
+        "monocle_span_type",  # Monocle (okahu); older versions capitalise (Inference, Workflow)
+        "lower",
+        _roles(
+            turn=("inference", "inference.framework", "inference.modelapi"),
+            tool=("agentic.tool.invocation", "agentic.mcp.invocation"),
+            wrapper=("agentic.invocation", "agentic.request", "agentic.delegation", "workflow"),
+            other_call=("embedding", "retrieval.embedding"),
+            other=("retrieval",),
+        ),
+        label="span.type {}",
+        about="span.type (Monocle): inference a turn, agentic.tool.invocation a tool, agentic.* and workflow wrappers",
+    ),
+    Rule(
+        SPAN_NAME,  # the span's name, for libraries whose spans say what they are by name only
+        "as is",
+        _roles(turn=("call_llm",)),  # Google ADK's own LLM call span (no operation name, any kind)
+        label="{} span",
+        about="the span name call_llm (Google ADK's own spans, any kind): a turn",
+    ),
 )
-TOOL_OPERATIONS = frozenset({"execute_tool", "tool_call"})  # tool_call: Gemini CLI
-# Operations that wrap calls (agents, workflows, a user prompt ...): never a turn, whatever usage
-# they carry (it is the total of the calls below them).
-WRAPPER_OPERATIONS = frozenset(
-    {
-        "invoke_agent",
-        "create_agent",
-        "invoke_workflow",
-        "agent",  # older OpenLit
-        "framework",  # older OpenLit
-        "execute_task",  # older OpenLit
-        "workflow",
-        "task",
-        "user_prompt",  # Gemini CLI
-        "schedule_tool_calls",  # Gemini CLI
-        "agent_call",  # Gemini CLI
-        "vectordb",  # OpenLit
-        "retrieval",
-    }
-)
-# Calls that cost money but are not an assistant turn.
-OTHER_CALL_OPERATIONS = frozenset({"embeddings", "embedding", "image", "audio", "create_embedding"})
-
-# Vercel AI SDK ai.operationId values.
-VERCEL_TURN_IDS = frozenset(
-    {
-        "ai.generateText.doGenerate",
-        "ai.streamText.doStream",
-        "ai.generateObject.doGenerate",
-        "ai.streamObject.doStream",
-    }
-)
-VERCEL_TOOL_IDS = frozenset({"ai.toolCall"})
-VERCEL_WRAPPER_IDS = frozenset({"ai.generateText", "ai.streamText", "ai.generateObject", "ai.streamObject"})
-VERCEL_OTHER_CALL_IDS = frozenset({"ai.embed", "ai.embedMany", "ai.embed.doEmbed", "ai.embedMany.doEmbed"})
-
-# OpenInference span kinds (upper case).
-OPENINFERENCE_TURN_KINDS = frozenset({"LLM"})
-OPENINFERENCE_TOOL_KINDS = frozenset({"TOOL"})
-OPENINFERENCE_OTHER_CALL_KINDS = frozenset({"EMBEDDING"})
-OPENINFERENCE_WRAPPER_KINDS = frozenset({"AGENT", "CHAIN"})
-
-# OpenLLMetry traceloop.span.kind values and llm.request.type values.
-TRACELOOP_TOOL_KINDS = frozenset({"tool"})
-LLM_REQUEST_TURN_TYPES = frozenset({"chat", "completion"})
-LLM_REQUEST_OTHER_CALL_TYPES = frozenset({"embedding", "rerank"})
+TOOL_OPERATIONS = frozenset(v for v, role in RULES[0].roles.items() if role == "tool")
 
 # The order in which the decisive attributes are consulted (docs/telemetry.md repeats it).
-CLASSIFICATION: tuple[str, ...] = (
-    "gen_ai.operation.name: a turn, tool, wrapper or other-call operation (an unknown value falls through)",
-    "ai.operationId (Vercel AI SDK): do* calls are turns, ai.toolCall a tool, the outer calls wrappers",
-    "openinference.span.kind (Phoenix: span_kind): LLM turn, TOOL tool, EMBEDDING other call, AGENT/CHAIN wrappers",
-    "traceloop.span.kind (OpenLLMetry): tool a tool, workflow/task/agent wrappers",
-    "llm.request.type (OpenLLMetry <= 0.4): chat/completion a turn",
+CLASSIFICATION: tuple[str, ...] = tuple(rule.about for rule in RULES) + (
     "gen_ai.tool.name without an operation (pydantic-ai <= v2 'running tool', pre-1.27 semconv): a tool",
     "a CLIENT span with a provider (gen_ai.system / gen_ai.provider.name) and token usage (pre-1.27 semconv): a turn",
 )
@@ -284,78 +359,124 @@ def read(attrs: Mapping[str, Any], index: Index | None = None) -> dict[str, Any]
     return {fld: v for fld, (_, v) in best.items()}
 
 
+def _decide(rule: Rule, value: Any) -> tuple[Role | None, str] | None:
+    """(role, label) when `rule` decides for `value`, else None (the next rules are read)."""
+    v = value.strip()
+    v = v.lower() if rule.case == "lower" else v.upper() if rule.case == "upper" else v
+    role = rule.roles.get(v, rule.otherwise)
+    return None if role == "fall through" else (role, rule.label.format(v))
+
+
 def classify(
-    attrs: Mapping[str, Any], kind: str | None = None, *, fields: Mapping[str, Any] | None = None
+    attrs: Mapping[str, Any],
+    kind: str | None = None,
+    *,
+    fields: Mapping[str, Any] | None = None,
+    name: str | None = None,
 ) -> tuple[Role | None, str]:
     """(role, label) of a span from its attributes (or their `read` fields) and span kind; role None:
     nothing launchkit reads.
 
     The label names what decided (an operation, a kind) for the ignore reasons. The first rule of
-    CLASSIFICATION that applies wins; an unknown gen_ai.operation.name falls through to the others.
+    RULES that decides wins; an unknown gen_ai.operation.name falls through to the others.
     """
     f = read(attrs) if fields is None else fields
     unknown: str | None = None
-    op = f.get("operation")
-    if isinstance(op, str) and op.strip():
-        o = op.strip().lower()
-        if o in TURN_OPERATIONS:
-            return "turn", o
-        if o in TOOL_OPERATIONS:
-            return "tool", o
-        if o in WRAPPER_OPERATIONS:
-            return "wrapper", o
-        if o in OTHER_CALL_OPERATIONS:
-            return "other_call", o
-        unknown = op.strip()
-    vop = f.get("vercel_operation")
-    if isinstance(vop, str) and vop.strip():
-        v = vop.strip()
-        if v in VERCEL_TURN_IDS:
-            return "turn", v
-        if v in VERCEL_TOOL_IDS:
-            return "tool", v
-        if v in VERCEL_WRAPPER_IDS:
-            return "wrapper", v
-        if v in VERCEL_OTHER_CALL_IDS:
-            return "other_call", v
-        unknown = unknown or v
-    oik = f.get("openinference_kind")
-    if isinstance(oik, str) and oik.strip():
-        k = oik.strip().upper()
-        if k in OPENINFERENCE_TURN_KINDS:
-            return "turn", k
-        if k in OPENINFERENCE_TOOL_KINDS:
-            return "tool", k
-        if k in OPENINFERENCE_OTHER_CALL_KINDS:
-            return "other_call", k
-        if k in OPENINFERENCE_WRAPPER_KINDS:
-            return "wrapper", k
-        return "other", k  # RETRIEVER, RERANKER, GUARDRAIL, EVALUATOR, PROMPT, UNKNOWN
-    tk = f.get("traceloop_kind")
-    if isinstance(tk, str) and tk.strip():
-        t = tk.strip().lower()
-        if t in TRACELOOP_TOOL_KINDS:
-            return "tool", f"traceloop {t}"
-        return "wrapper", f"traceloop {t}"
-    rt = f.get("llm_request_type")
-    if isinstance(rt, str) and rt.strip():
-        r = rt.strip().lower()
-        if r in LLM_REQUEST_TURN_TYPES:
-            return "turn", f"llm.request.type {r}"
-        if r in LLM_REQUEST_OTHER_CALL_TYPES:
-            return "other_call", f"llm.request.type {r}"
-    if unknown is None and f.get("tool_name") is not None:
-        return "tool", "tool name"
-    if (
-        unknown is None
-        and kind == "client"
-        and f.get("provider") is not None
-        and (f.get("input_tokens") is not None or f.get("output_tokens") is not None)
-    ):
-        return "turn", "client span with usage"
+    for rule in RULES:
+        value = name if rule.field == SPAN_NAME else f.get(rule.field)
+        if isinstance(value, str) and value.strip():
+            decided = _decide(rule, value)
+            if decided is not None:
+                return decided
+            if rule.names_unknown:
+                unknown = unknown or value.strip()
     if unknown is not None:
         return None, f"unknown operation '{unknown}'"
+    if f.get("tool_name") is not None:
+        return "tool", "tool name"
+    usage = f.get("input_tokens") is not None or f.get("output_tokens") is not None
+    if kind == "client" and f.get("provider") is not None and usage:
+        return "turn", "client span with usage"
     return None, REASON_NOT_GENAI
+
+
+def entity_fields(attrs: Mapping[str, Any]) -> dict[str, Any]:
+    """Monocle's entities as fields: entity.N.type says what entity N is (model.llm.gpt-4o,
+    inference.azure_openai, tool.langgraph), entity.N.name names it. The first of each kind wins."""
+    out: dict[str, Any] = {}
+    for n in range(1, 1 + MAX_ENTITIES):
+        etype = attrs.get(f"entity.{n}.type")
+        if not isinstance(etype, str):
+            continue
+        kind, _, rest = etype.strip().lower().partition(".")
+        name = attrs.get(f"entity.{n}.name")
+        if kind == "model" and _usable(name):
+            out.setdefault("model", name)
+        elif kind == "inference":
+            if rest:
+                out.setdefault("provider", rest)
+            if _usable(attrs.get(f"entity.{n}.provider_name")):
+                out.setdefault("server", attrs[f"entity.{n}.provider_name"])
+        elif kind == "tool" and _usable(name):
+            out.setdefault("tool_name", name)
+    return out
+
+
+MAX_ENTITIES = 8
+
+
+def event_tokens(events: list[tuple[str, dict[str, Any], int | None]]) -> dict[str, Any]:
+    """Input and output token counts carried in a span's events (the first event that carries any)."""
+    for name, attrs, _ in events:
+        if name == EXCEPTION_EVENT or not attrs:
+            continue
+        out = {}
+        for fld, bare in EVENT_TOKENS.items():
+            value = lookup(attrs, bare + ALIASES[fld])
+            if value is not None:
+                out[fld] = value
+        if out:
+            return out
+    return {}
+
+
+# Words in an attribute key that say it is about a model call, whatever library wrote it.
+CLUE_WORDS: tuple[str, ...] = ("token", "model", "usage")
+# Words in a key whose value, when it names a call kind (chat, LLM, execute_tool ...), says what the span is.
+KIND_WORDS: tuple[str, ...] = ("kind", "type", "operation")
+# A request's limits are not usage (gen_ai.request.max_tokens).
+NOT_USAGE_WORDS: tuple[str, ...] = ("max_token", "maxtoken", "max_output_token", "limit", "request")
+
+
+def _may_be_usage(key: str) -> bool:
+    k = key.lower()
+    return ("token" in k or "usage" in k) and not any(w in k for w in NOT_USAGE_WORDS)
+
+
+CALL_VALUES = frozenset(v.lower() for rule in RULES for v, role in rule.roles.items() if role in ("turn", "tool"))
+
+
+def clues(
+    attrs: Mapping[str, Any], events: list[tuple[str, dict[str, Any], int | None]], *, usage_only: bool = False
+) -> list[str]:
+    """The keys of a span (attributes, then event attributes as event:key) that suggest a model call
+    or its spend: a key with token, model or usage in its name, or a kind-like key whose value names
+    a call kind. Used on spans nothing else classifies, and (`usage_only`: the keys that may hold a
+    count) on turns read without token counts, so no call or spend is lost without a word."""
+    if usage_only:
+        return [k for k in clues(attrs, events) if _may_be_usage(k)]
+    found: list[str] = []
+    sources = [("", attrs)] + [(f"{name}:", a) for name, a, _ in events if name != EXCEPTION_EVENT]
+    for prefix, items in sources:
+        for key, value in items.items():
+            if not _usable(value):
+                continue
+            k = key.lower()
+            if any(w in k for w in CLUE_WORDS) or (
+                isinstance(value, str) and value.strip().lower() in CALL_VALUES and any(w in k for w in KIND_WORDS)
+            ):
+                found.append(prefix + key)
+    return found
 
 
 def genai_tool(attrs: Mapping[str, Any]) -> bool:
@@ -410,131 +531,6 @@ def release(fields: Mapping[str, Any], resource_fields: Mapping[str, Any]) -> st
     return None if value is None else str(value)
 
 
-# ---------------------------------------------------------------------------------------------
-# Values
-
-
-def number(value: Any) -> float | None:
-    """A finite number from a number or numeric text; None otherwise."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, (int, float)):
-        f = float(value)
-    else:
-        try:
-            f = float(str(value).strip())
-        except (TypeError, ValueError):
-            return None
-    return f if f == f and f not in (float("inf"), float("-inf")) else None
-
-
-def count(value: Any) -> Any:
-    """A token count as a whole number when it is one (1180.0 from a pandas export -> 1180); other
-    values pass through unchanged for the loader to reject with its reason; None when absent."""
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float):
-        return int(value) if value.is_integer() else value
-    if isinstance(value, str):
-        text = value.strip()
-        if text.isdigit():
-            return int(text)
-        f = number(text)
-        return int(f) if f is not None and f.is_integer() else value
-    return value
-
-
-def whole(value: Any) -> int | None:
-    """A token count as an int when it is a whole number >= 0 (for arithmetic), else None."""
-    v = count(value)
-    return v if isinstance(v, int) and v >= 0 else None
-
-
-def tokens(attrs: Mapping[str, Any], *, fields: Mapping[str, Any] | None = None) -> tuple[Any, Any, Any, Any]:
-    """(input, output, cache read, cache write) of a span, input including the cache tokens.
-
-    The GenAI semconv says gen_ai.usage.input_tokens SHOULD include cache reads and writes, and
-    OpenAI-style counts do. Some instrumentations report Anthropic's raw input_tokens, which
-    exclude them: when cache reads + writes exceed the input count, the input count cannot include
-    them, so they are added. Values that are not whole numbers pass through for the loader.
-    """
-    f = read(attrs) if fields is None else fields
-    inp = count(f.get("input_tokens"))
-    out = count(f.get("output_tokens"))
-    cr = count(f.get("cache_read_tokens"))
-    cw = count(f.get("cache_write_tokens"))
-    if isinstance(inp, int) and (isinstance(cr, int) or isinstance(cw, int)):
-        cache = (cr if isinstance(cr, int) else 0) + (cw if isinstance(cw, int) else 0)
-        if cache > inp:
-            inp = inp + cache
-    return inp, out, cr, cw
-
-
-def cost(attrs: Mapping[str, Any], *, fields: Mapping[str, Any] | None = None) -> float | None:
-    """Reported cost in USD: a total attribute, else the sum of an input/output pair; None when absent."""
-    total = (read(attrs) if fields is None else fields).get("cost")
-    if total is not None:
-        return number(total)
-    for a, b in COST_PARTS:
-        pa, pb = number(attrs.get(a)), number(attrs.get(b))
-        if pa is not None or pb is not None:
-            if pa is None or pb is None:
-                return None  # half a cost is not a cost
-            return pa + pb
-    return None
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("true", "1", "yes")
-    return bool(value)
-
-
-def ttft_ms(fields: Mapping[str, Any]) -> Any:
-    """Time to first token in milliseconds from a span's `read` fields (None when none is given)."""
-    value = fields.get("ttft_s")
-    if value is not None:
-        n = number(value)
-        return n * 1000.0 if n is not None else value
-    value = fields.get("ttft_ms")
-    if value is not None:
-        n = number(value)
-        return n if n is not None else value
-    value = fields.get("ttft_s_streaming_only")
-    if value is not None and _truthy(fields.get("streaming")):
-        n = number(value)
-        return n * 1000.0 if n is not None else value
-    return None
-
-
-def is_timeout(error_type: Any) -> bool:
-    """An error type that means the call timed out (status 'timeout' in the contract)."""
-    if not isinstance(error_type, str):
-        return False
-    e = error_type.strip().lower()
-    return "timeout" in e or "timed_out" in e or e == "deadline_exceeded"
-
-
-def tool_failure(fields: Mapping[str, Any]) -> tuple[bool, str | None]:
-    """(failed, error type) from a completed-tool-call JSON attribute (Gemini CLI), else (False, None)."""
-    text = fields.get("tool_output")
-    if not isinstance(text, str) or '"status"' not in text:
-        return False, None
-    try:
-        doc = json.loads(text)
-    except ValueError:
-        return False, None
-    if not isinstance(doc, Mapping) or str(doc.get("status") or "").lower() != "error":
-        return False, None
-    resp = doc.get("response")
-    etype = resp.get("errorType") if isinstance(resp, Mapping) else None
-    return True, (str(etype) if etype else "error")
-
-
 def tool_name_from_span_name(name: str) -> str | None:
     """The tool a span name names ('execute_tool get_weather', 'running tool: x', 'run_sql.tool')."""
     for prefix in TOOL_SPAN_NAME_PREFIXES:
@@ -544,119 +540,3 @@ def tool_name_from_span_name(name: str) -> str | None:
         if name.endswith(suffix) and name[: -len(suffix)].strip():
             return name[: -len(suffix)].strip()
     return None
-
-
-# ---------------------------------------------------------------------------------------------
-# One name per model and per provider
-
-# Provider names (gen_ai.provider.name / gen_ai.system values, OpenInference llm.provider, the
-# Vercel provider prefix) -> the provider ids of the genai-prices library, which launchkit uses as
-# the one name of a provider. A name not listed is kept (lowercased, before its first '.').
-PROVIDERS: dict[str, str] = {
-    "openai": "openai",
-    "azure": "azure",
-    "az": "azure",  # az.ai.inference, az.ai.openai
-    "azure_openai": "azure",
-    "azure-openai": "azure",
-    "anthropic": "anthropic",
-    "aws": "aws",  # aws.bedrock
-    "bedrock": "aws",
-    "amazon-bedrock": "aws",
-    "gcp": "google",  # gcp.gemini, gcp.vertex_ai, gcp.gen_ai
-    "google": "google",  # google.generative-ai, google.vertex (Vercel)
-    "gemini": "google",
-    "vertex_ai": "google",
-    "vertexai": "google",
-    "mistral_ai": "mistral",
-    "mistralai": "mistral",
-    "mistral": "mistral",
-    "x_ai": "x-ai",
-    "xai": "x-ai",
-    "groq": "groq",
-    "deepseek": "deepseek",
-    "cohere": "cohere",
-    "perplexity": "perplexity",
-    "together": "together",
-    "togetherai": "together",
-    "fireworks": "fireworks",
-    "openrouter": "openrouter",
-    "cerebras": "cerebras",
-}
-# Where a call went -> its provider, when no provider attribute says it (server.address / url.full).
-PROVIDER_HOSTS: tuple[tuple[str, str], ...] = (
-    ("api.openai.com", "openai"),
-    (".openai.azure.com", "azure"),
-    ("api.anthropic.com", "anthropic"),
-    ("generativelanguage.googleapis.com", "google"),
-    ("aiplatform.googleapis.com", "google"),
-    ("bedrock-runtime.", "aws"),
-    ("api.mistral.ai", "mistral"),
-    ("api.groq.com", "groq"),
-    ("api.deepseek.com", "deepseek"),
-    ("api.x.ai", "x-ai"),
-    ("api.together.xyz", "together"),
-    ("openrouter.ai", "openrouter"),
-    ("api.cohere.", "cohere"),
-)
-# Bedrock model ids: optional cross-region prefix, the vendor, the model, a version suffix.
-_BEDROCK = re.compile(
-    r"^(?:(?:us|eu|apac|us-gov|ca|jp|au|global|regional)\.)?"
-    r"(?:anthropic|meta|amazon|mistral|cohere|ai21|deepseek|writer|qwen|openai|twelvelabs)\."
-    r"(?P<model>.+?)(?::\d+)?$"
-)
-_BEDROCK_VERSION = re.compile(r"(-\d{8})-v\d+$")  # claude-3-7-sonnet-20250219-v1 -> ...-20250219
-_DATE_SUFFIX = re.compile(r"(?:-\d{4}-\d{2}-\d{2}|-\d{8}|@\d{8}|-latest)$")
-_OPENAI_SNAPSHOT = re.compile(r"^(gpt-[0-9a-z.\-]+?)-(?:0[1-9]|1[0-2])\d{2}$")  # gpt-4-0613, gpt-3.5-turbo-0125
-_GEMINI_VERSION = re.compile(r"^(gemini-.+?)-\d{3}$")  # gemini-1.5-pro-002
-
-
-def normalise_provider(value: Any) -> str | None:
-    """One name per provider ('openai.responses' -> openai, 'aws.bedrock' -> aws, 'gcp.gemini' -> google)."""
-    if value is None:
-        return None
-    text = str(value).strip().lower()
-    if not text:
-        return None
-    if text in PROVIDERS:
-        return PROVIDERS[text]
-    head = text.split(".", 1)[0]
-    return PROVIDERS.get(head, head)
-
-
-def provider_from_server(value: Any) -> str | None:
-    """The provider a server address or URL belongs to, when it is a known API host."""
-    if not isinstance(value, str):
-        return None
-    host = value.strip().lower()
-    for pattern, provider in PROVIDER_HOSTS:
-        if pattern in host:
-            return provider
-    return None
-
-
-def normalise_model(value: Any) -> str | None:
-    """One name per model for breakdowns: lowercased, without a provider or path prefix, a Bedrock
-    region/vendor prefix and version suffix, or a date/snapshot suffix.
-
-        gpt-4o-2024-08-06 -> gpt-4o          openai/o3 -> o3          models/gemini-2.5-pro -> gemini-2.5-pro
-        us.anthropic.claude-3-7-sonnet-20250219-v1:0 -> claude-3-7-sonnet
-        claude-3-5-sonnet-v2@20241022 -> claude-3-5-sonnet-v2    mistral-small-latest -> mistral-small
-
-    The name as reported is kept beside it (turns.model_raw) and is what prices are looked up by.
-    """
-    if value is None:
-        return None
-    m = str(value).strip().lower()
-    if not m:
-        return None
-    if "/" in m:
-        m = m.rstrip("/").rsplit("/", 1)[-1]
-    b = _BEDROCK.match(m)
-    if b:
-        m = _BEDROCK_VERSION.sub(r"\1", b.group("model"))
-    m = _DATE_SUFFIX.sub("", m)
-    for pattern in (_OPENAI_SNAPSHOT, _GEMINI_VERSION):
-        hit = pattern.match(m)
-        if hit:
-            m = hit.group(1)
-    return m or None

@@ -11,7 +11,7 @@ import binascii
 import json
 import math
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -468,3 +468,77 @@ def read_time(value: Any, zone: str = "UTC") -> tuple[int | None, Any]:
         return to_ns(value, zone), None
     except ValueError:
         return None, value
+
+
+# ---------------------------------------------------------------------------------------------
+# One record per trace format, and the record loop the span formats share.
+
+
+def _never(_: Any) -> bool:
+    return False
+
+
+@dataclass(frozen=True)
+class TraceFormat:
+    """How one trace format is told from its content and read (launchkit.ingest.formats lists them).
+
+    A file is told by the first format, in the order of that list, whose `head` accepts the first
+    256 KiB of its text; failing all, by the first whose `record` accepts one of its first records
+    (parsed), or whose `document` accepts its only document. `parse` (path, notes[, share]) gives a
+    span format's spans; a format mapped otherwise gives `mapped` (path, config) -> Mapped; a format
+    recognised but not read gives `refuse`, the reason it is refused, named by its real name.
+    """
+
+    name: str
+    about: str  # what its users call it ("a Grafana Tempo export")
+    parse: Callable[..., Iterator[Span]] | None = None
+    mapped: Callable[..., Mapped] | None = None
+    head: Callable[[str], bool] = _never
+    record: Callable[[Any], bool] = _never
+    document: Callable[[Any], bool] = _never
+    takes_share: bool = False  # parse takes a Share and skips other workers' traces early
+    refuse: str | None = None
+
+
+DOCUMENT = object()  # yielded by a `records` function: this document is of the format (it may hold no span)
+
+
+def read_records(
+    path: Path,
+    records: Callable[[Any], Iterable[Any]],
+    span: Callable[[int, Any], Span | str | None],
+    none_found: str | Callable[[str | None], str],
+) -> Iterator[Span]:
+    """The spans of a file of JSON documents, the loop every span format shares.
+
+    `records(doc)` gives a document's records, numbered in file order from 1 (yielding DOCUMENT says
+    the document is of the format without being a record); `span(row, record)` builds one: a Span,
+    None (skipped: another worker's trace), or the reason the record is not of this format (a
+    pre-rejected record). A line that is not JSON is a pre-rejected record too. A file without one
+    record or document of the format raises InputFileError(`none_found`, or `none_found(first problem)`).
+    """
+    row = 0
+    found = False
+    first_problem: str | None = None
+    for _line, doc, err in documents(path):
+        if err:
+            row += 1
+            first_problem = first_problem or err
+            yield problem_span(row, err)
+            continue
+        for rec in records(doc):
+            if rec is DOCUMENT:
+                found = True
+                continue
+            row += 1
+            out = span(row, rec)
+            if out is None:
+                continue
+            if isinstance(out, str):
+                first_problem = first_problem or out
+                yield problem_span(row, out, rec)
+                continue
+            found = found or out.not_a_span is None
+            yield out
+    if not found:
+        raise InputFileError(str(path), none_found if isinstance(none_found, str) else none_found(first_problem))

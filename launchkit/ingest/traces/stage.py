@@ -29,8 +29,8 @@ from launchkit.errors import CountsError
 from launchkit.ingest.result import Staged
 from launchkit.ingest.traces import semconv
 from launchkit.ingest.traces.spans import Mapped, SessionFacts, iso_to_ns, ns_to_iso
-from launchkit.store.runner import execute
 from launchkit.store.sql import quote_ident, string_literal
+from launchkit.store.warehouse import execute
 
 _STAGE_ORDER = ("turns", "tool_calls", "feedback", "sessions")
 

@@ -15,8 +15,11 @@ whole group is killed on timeout.
 
 Retries: up to 1 + `retries` attempts on connection errors, timeouts, 5xx and 429, waiting
 backoff_s * 2**k, or the server's Retry-After when it asks for at most max_retry_after_s (longer:
-give up now); never on other 4xx or 3xx. Error text and target names are scrubbed of every secret
-part of the address (path, query, userinfo, basic-auth token, a command's arguments).
+give up now); never on other 4xx or 3xx. An attempt ends within timeout_s whatever the receiver does
+(`_bounded`), and a target's delivery within `delivery_deadline`. Error text and target names are
+scrubbed of every secret part of the address (path, query, userinfo, basic-auth token, a command's
+arguments), raw, percent-encoded or -decoded, or JSON-escaped, and their control characters shown
+as <U+XXXX>.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ import http.client
 import json
 import math
 import os
+import re
 import shlex
 import signal
 import subprocess
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -43,11 +48,14 @@ from typing import Any
 
 from launchkit import __version__
 from launchkit.config.alerts import Kind, Target, safe_address
+from launchkit.reports.page.text import fmt
+from launchkit.visible import visible
 
 #: exit status a command uses to ask for a retry (EX_TEMPFAIL, as `launchkit hourly` itself uses)
 EX_TEMPFAIL = 75
 
 _MAX_ERROR_CHARS = 300
+_GRACE_S = 0.25  # an attempt past its timeout is abandoned this much later
 _MAX_SLACK_CHECKS = 20
 
 
@@ -100,14 +108,32 @@ def _secrets(target: Target) -> list[str]:
     return sorted((x for x in found if x), key=len, reverse=True)
 
 
+def _encodings(ch: str) -> str:
+    """A regex matching one character as it may come back: itself, percent-encoded (its UTF-8 bytes),
+    JSON-escaped (\\uXXXX, \\/), or `+` for a space (a form-encoded query); the pattern ignores case."""
+    alts = [re.escape(ch), "".join(f"%{b:02x}" for b in ch.encode("utf-8"))]
+    if len(ch) == 1 and ord(ch) < 0x10000:
+        alts.append(f"\\\\u{ord(ch):04x}")
+    if ch == "/":
+        alts.append(r"\\/")
+    if ch == " ":
+        alts.append(r"\+")
+    return "(?:" + "|".join(alts) + ")"
+
+
+def _pattern(secret: str) -> re.Pattern[str]:
+    return re.compile("".join(_encodings(ch) for ch in secret), re.IGNORECASE)
+
+
 def _scrub(text: str, target: Target) -> str:
-    """`text` shortened, with every secret part of the target's address replaced by "…"."""
-    for secret in _secrets(target):
-        text = text.replace(secret, "…")
-        quoted = urllib.parse.quote(secret, safe="")
-        if quoted != secret:
-            text = text.replace(quoted, "…")
-    text = " ".join(text.split())
+    """`text` for a log: every secret part of the target's address replaced by "…" however it came back
+    (raw, percent-decoded or -encoded, JSON-escaped), whitespace collapsed, control and invisible
+    characters shown as <U+XXXX> (a receiver's body can hold terminal escape sequences), shortened."""
+    secrets = _secrets(target)
+    variants = {v for x in secrets for v in (x, urllib.parse.unquote(x), urllib.parse.unquote_plus(x)) if v}
+    for secret in sorted(variants, key=len, reverse=True):
+        text = _pattern(secret).sub("…", text)
+    text = visible(" ".join(text.split()))
     return text if len(text) <= _MAX_ERROR_CHARS else text[: _MAX_ERROR_CHARS - 1] + "…"
 
 
@@ -158,26 +184,10 @@ def _slack_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _fmt(value: Any, unit: Any) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if isinstance(value, bool):
-        text = "yes" if value else "no"
-    elif isinstance(value, int):
-        text = f"{value:,}"
-    elif isinstance(value, float) and abs(value) >= 1:
-        text = f"{value:,.2f}".rstrip("0").rstrip(".")  # 6,021.3 / 95 / 91.25
-    elif isinstance(value, float):
-        text = f"{value:.4g}"  # 0.9123 / 0.0042
-    else:
-        text = str(value)
-    return f"{text} {unit}" if unit else text
-
-
 def _shown(check: Mapping[str, Any], key: str) -> str:
     """A check's value or threshold as the report shows it (the payload's `<key>_text`), else formatted here."""
     text = check.get(f"{key}_text")
-    return text if isinstance(text, str) else _fmt(check.get(key), check.get("unit"))
+    return text if isinstance(text, str) else fmt(check.get(key), str(check.get("unit") or ""))
 
 
 def _clip(text: str, limit: int = 3000) -> str:
@@ -297,7 +307,7 @@ def _post(url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> _
     opener = urllib.request.build_opener(_NoRedirect())
     try:
         with opener.open(request, timeout=timeout_s) as response:
-            response.read(65536)
+            response.read(65536)  # the whole exchange is bounded by the caller (_bounded)
             return _Attempt(True, response.status, None, False)
     except urllib.error.HTTPError as e:
         status = e.code
@@ -352,6 +362,29 @@ def _run_command(target: Target, body: bytes, timeout_s: float) -> _Attempt:
     return _Attempt(False, proc.returncode, text, proc.returncode == EX_TEMPFAIL)
 
 
+def _bounded(attempt: Callable[[float], _Attempt], seconds: float) -> _Attempt:
+    """One attempt that ends within `seconds` of wall-clock time, whatever the other side does.
+
+    Socket timeouts bound each wait for a byte, not the whole exchange: a receiver that answers 200
+    and then sends a byte a second, or resolves its name slowly, would hold the run for as long as it
+    likes. The attempt runs in a daemon thread; when it is not done in time it is abandoned (the
+    process does not wait for it) and counts as a failure that may be retried.
+    """
+    box: list[_Attempt] = []
+    worker = threading.Thread(target=lambda: box.append(attempt(seconds)), daemon=True, name="launchkit-alert")
+    worker.start()
+    worker.join(seconds + _GRACE_S)  # a socket timeout at `seconds` reports itself first
+    if box:
+        return box[0]
+    return _Attempt(False, None, f"no complete answer within {seconds:g} s (the delivery's deadline)", True)
+
+
+def delivery_deadline(timeout_s: float, retries: int, backoff_s: float) -> float:
+    """The most one delivery (every attempt and wait) may take: (1 + retries) attempts of timeout_s
+    each (and a quarter second's grace) and the backoff waits between them."""
+    return (1 + retries) * (timeout_s + _GRACE_S) + sum(backoff_s * 2**k for k in range(retries))
+
+
 def _deliver_one(
     target: Target,
     payload: Mapping[str, Any],
@@ -363,12 +396,13 @@ def _deliver_one(
     sleep: Callable[[float], None],
 ) -> DeliveryResult:
     t0 = time.monotonic()
+    deadline = t0 + delivery_deadline(timeout_s, retries, backoff_s)
     attempts = 0
     last = _Attempt(False, None, "not attempted", False)
     try:
         if target.kind == "command":
             body = body_of(payload)
-            send = lambda: _run_command(target, body, timeout_s)  # noqa: E731
+            send = lambda: _run_command(target, body, min(timeout_s, max(0.001, deadline - time.monotonic())))  # noqa: E731
         else:
             message = slack_message(payload) if target.kind == "slack" else payload
             body = body_of(message)
@@ -377,7 +411,10 @@ def _deliver_one(
                 "User-Agent": f"launchkit/{_version(payload)}",
                 "Idempotency-Key": idempotency_key(payload),
             }
-            send = lambda: _post(target.address, body, headers, timeout_s)  # noqa: E731
+            send = lambda: _bounded(  # noqa: E731
+                lambda limit: _post(target.address, body, headers, limit),
+                min(timeout_s, max(0.001, deadline - time.monotonic())),
+            )
         while True:
             last = send()
             attempts += 1
@@ -389,6 +426,8 @@ def _deliver_one(
                     last.error = f"{last.error} (Retry-After {last.retry_after:g} s is too long to wait)"
                     break
                 wait = last.retry_after
+            if time.monotonic() + wait >= deadline:
+                break  # no time left for another attempt within the delivery's deadline
             sleep(wait)
     except Exception as e:
         last = _Attempt(False, last.status, f"internal error: {type(e).__name__}: {e}", False)
@@ -414,7 +453,10 @@ def deliver(
 
     Up to 1 + `retries` attempts per target, waiting backoff_s, 2*backoff_s, 4*backoff_s, ... between
     them, or the server's Retry-After when it asks for at most `max_retry_after_s` (longer: give up now).
-    `timeout_s` bounds each connection and read (and a command's whole run).
+    `timeout_s` bounds each attempt as a whole (connecting, sending, reading the answer; a command's
+    whole run), and `delivery_deadline(timeout_s, retries, backoff_s)` a target's whole delivery,
+    waits included: a wait that would end past it is not made. So the alerts of a run take at most
+    the sum of its targets' deadlines, whatever a receiver does.
     """
     results = []
     for target in targets:

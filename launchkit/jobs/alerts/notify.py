@@ -22,7 +22,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 from launchkit import exits
@@ -34,21 +34,27 @@ from launchkit.jobs.alerts import outbox
 from launchkit.jobs.alerts.decide import Event, HourChecks, Outcome, State
 from launchkit.jobs.alerts.delivery import DeliveryResult, deliver
 from launchkit.jobs.alerts.payload import build, site_id
-from launchkit.store.runner import Warehouse
-from launchkit.window import Window
+from launchkit.store.warehouse import Warehouse
+from launchkit.window import Window, previous_hour
 
 HOUR = timedelta(hours=1)
 
 
 # --- 1. catch-up -------------------------------------------------------------------------------------
-def missed_hours(last_checked: datetime | None, hour: datetime, limit: int) -> tuple[list[datetime], int]:
-    """The complete hours strictly between the latest hour checked and `hour`, at most the `limit`
-    newest of them, oldest first; and how many older ones were left out. None checked yet: none."""
+def missed_hours(
+    last_checked: datetime | None, hour: datetime, limit: int, tz: tzinfo = UTC
+) -> tuple[list[datetime], int]:
+    """The complete hours (the zone's clock hours) strictly between the latest hour checked and `hour`, at
+    most the `limit` newest of them, oldest first; and how many older ones were left out. None checked yet: none."""
     if last_checked is None or hour - last_checked <= HOUR:
         return [], 0
-    gap = int((hour - last_checked) / HOUR) - 1
+    gap = round((hour - last_checked) / HOUR) - 1  # counted in hours; the list below walks the clock's
     kept = min(gap, max(0, limit))
-    return [hour - HOUR * k for k in range(kept, 0, -1)], gap - kept
+    hours: list[datetime] = []
+    h = hour
+    while len(hours) < kept and (h := previous_hour(h, tz)) > last_checked:
+        hours.append(h)
+    return hours[::-1], (gap - kept if len(hours) == kept else 0)
 
 
 @dataclass(frozen=True)
@@ -87,7 +93,7 @@ def catch_up(wh: Warehouse, config: Config, hour: datetime) -> CatchUp:
         last = outbox.load_state(wh).last_checked
     except LaunchkitError:
         return CatchUp()
-    hours, skipped = missed_hours(last, hour, config.alerts.catch_up_hours)
+    hours, skipped = missed_hours(last, hour, config.alerts.catch_up_hours, config.report_zone)
     return CatchUp(
         tuple(HourChecks(h, tuple(checks(wh, Window.hour(h, tz=config.report_zone), config))) for h in hours), skipped
     )

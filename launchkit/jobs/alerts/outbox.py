@@ -20,7 +20,7 @@ from typing import Any
 from launchkit import __version__
 from launchkit.config.alerts import Target, safe_address
 from launchkit.jobs.alerts.decide import Breach, Decision, Event, State
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 RETRY_HOURS = 24
 
@@ -62,8 +62,7 @@ def save(
 ) -> None:
     """Record the run, the breaches opened, extended and cleared, and the new events owed to every
     target, in one transaction (a run killed half-way leaves the state as it was)."""
-    wh.execute("BEGIN TRANSACTION")
-    try:
+    with wh.transaction():
         if run is not None:
             wh.write(
                 "alerts/record_run",
@@ -89,10 +88,6 @@ def save(
             wh.write("alerts/clear_breach", {"check_name": b.check, "first_hour": b.first_hour, "cleared_hour": hour})
         for seq, e in enumerate(decision.events):
             create(wh, e, payloads[e.key], targets, created_at, seq)
-        wh.execute("COMMIT")
-    except BaseException:
-        wh.execute("ROLLBACK")
-        raise
 
 
 def create(

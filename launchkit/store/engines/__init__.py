@@ -21,7 +21,7 @@ from launchkit.config import Config
 from launchkit.config.engine import EngineSettings
 from launchkit.store import snapshot as snapshot_mod
 from launchkit.store.engines.lake import attach_duckdb
-from launchkit.store.runner import Warehouse
+from launchkit.store.warehouse import Warehouse
 
 if TYPE_CHECKING:
     from launchkit.store.engines.spark import SparkRunner

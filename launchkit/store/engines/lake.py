@@ -51,7 +51,7 @@ def projection(table: str, present: set[str], types: dict[str, str], quote: str 
     """
 
     def q(name: str) -> str:
-        return quote + name.replace(quote, quote * 2) + quote
+        return quote_ident(name, quote)
 
     exprs = []
     missing = [c.name for c in TABLES[table].columns if c.required and c.name not in present]

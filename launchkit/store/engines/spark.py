@@ -33,8 +33,8 @@ from launchkit.errors import LaunchkitError, QueryError
 from launchkit.store.engines.dialect import to_spark
 from launchkit.store.engines.lake import SPARK_TYPE, is_delta, projection
 from launchkit.store.queries import bind_identifiers, load_query
-from launchkit.store.runner import Warehouse, python_value
 from launchkit.store.sql import quote_ident
+from launchkit.store.warehouse import Warehouse, python_value
 
 # A lean session for one machine or a driver (docs/scaling.md says why each one is set).
 SESSION_CONF: dict[str, str] = {

@@ -8,4 +8,4 @@ SELECT
     (SELECT count(*)
      FROM rejects AS r
      JOIN loads AS l ON l.load_id = r.load_id
-     WHERE l.loaded_at >= $start AND l.loaded_at < $end) AS rejected_rows
+     WHERE l.loaded_at >= $start AND l.loaded_at < $end AND r.resolved_by IS NULL) AS rejected_rows

@@ -1,0 +1,366 @@
+"""The report widgets: tables, tiles and blocks built from analytics results, escaped, one look.
+
+Runs in the notebook kernel. Every widget returns a charts.HTMLBlock (or Chart) that JupyterLab and
+the rendered report both show; data text is escaped by launchkit.reports.html.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, timedelta
+from typing import Any
+
+import pandas as pd
+
+from launchkit.analytics.checks import LOW_SAMPLE
+from launchkit.catalogue import unit as unit_of
+from launchkit.errors import TimeValueError
+from launchkit.reports.page import charts
+from launchkit.reports.page.text import zone
+from launchkit.window import local_day, parse_instant
+
+
+def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
+    """Checks or criteria as an escaped table: value with interval and n, thresholds, status badge."""
+    rows = []
+    for v in verdicts:
+        unit = v.get("unit") or unit_of(v.get("metric", ""))
+        iv = v.get("interval") or {}
+        interval = _interval_text(iv, unit)
+        op = "≥" if v.get("direction") == "higher" else "≤"
+        rows.append(
+            {
+                "check": v.get("check") or v.get("name"),
+                "value": charts.fmt(v.get("value"), unit),
+                "95 % interval": interval,
+                "n": charts.fmt(v.get("n")),
+                "target": f"{op} {charts.fmt(v.get('pass'), unit)}" if v.get("pass") is not None else "—",
+                "fail line": f"{'<' if op == '≥' else '>'} {charts.fmt(v.get('marginal'), unit)}"
+                if v.get("marginal") is not None
+                else "—",
+                "status": _STATUS_LABEL.get(str(v.get("status")), v.get("status")) or v.get("verdict") or "na",
+                "note": v.get("note") or "",
+            }
+        )
+    return charts.table(pd.DataFrame(rows), status={"status": lambda s: _status_colour(s)}, empty="no checks")
+
+
+# statuses as a table or tile shows them (the JSON summary keeps the status itself)
+_STATUS_LABEL = {"low-sample": "low sample"}
+
+
+_REC_STATUS = {"EXPAND": "ok", "HOLD": "watch", "ROLLBACK": "breach", "GO": "ok", "NO-GO": "breach"}
+
+
+def recommendation(d: Mapping[str, Any]) -> Any:
+    """A decision's recommendation as a coloured block with its reasons and the data still needed."""
+    rec = str(d.get("recommendation"))
+    reasons = [r.get("message", "") for r in d.get("reasons", [])]
+    needed = [_needed_text(n) for n in d.get("data_needed", []) if isinstance(n, dict)]
+    colour = charts.STATUS_COLOURS.get(_REC_STATUS.get(rec, "na"), charts.NEUTRAL)
+    body = (
+        f'<div class="lk-note" style="border-left-color:{colour}">'
+        f'<div style="font-size:22px;font-weight:700">{charts.badge(rec, _REC_STATUS.get(rec, "na"))}</div>'
+        f"<p>{'GA-ready by the criteria' if d.get('ga_ready') else 'Not GA-ready by the criteria'}; "
+        f"data {'sufficient' if d.get('data_sufficient') else 'insufficient'} to compare the day with its baseline.</p>"
+        f"<strong>Reasons</strong>{charts.bullets(reasons, 'no regression and every critical criterion passes').markup}"
+    )
+    if needed:
+        body += f"<strong>Data still needed</strong>{charts.bullets(needed).markup}"
+    body += "</div>"
+    text = f"{rec}\n" + "\n".join(f"- {r}" for r in reasons)
+    return charts.HTMLBlock(body, text)
+
+
+def _needed_text(n: Mapping[str, Any]) -> str:
+    """One 'data still needed' entry (decision.data_needed) in words."""
+    name = n.get("criterion") or n.get("metric")
+    have = n.get("have", n.get("n"))
+    where = "in its window" if n.get("criterion") else "on the day"
+    text = f"{name}: {charts.plural(have if have is not None else 0, 'observation')} {where}, need {charts.fmt(n.get('need'))}"
+    if n.get("days_to_pool"):
+        text += f" (about {n['days_to_pool']} days pooled)"
+    if n.get("n_to_detect_min_effect"):
+        text += f"; {n['n_to_detect_min_effect']:,} to detect the minimum effect"
+    return text
+
+
+def comparison_table(comparisons: list[dict[str, Any]]) -> Any:
+    """The day-vs-baseline comparisons as an escaped table."""
+    rows = []
+    for c in comparisons:
+        unit = unit_of(c["metric"])
+        effect = c.get("effect")
+        if effect is None:
+            eff = "—"
+        elif c.get("effect_name") == "difference":
+            eff = f"{effect * 100:+.1f} points"
+        else:
+            eff = f"× {effect:.2f}"
+        rows.append(
+            {
+                "metric": c["metric"],
+                "day": charts.fmt(c.get("day_value"), unit),
+                "baseline": charts.fmt(c.get("baseline_value"), unit),
+                "change": eff,
+                "n (day / baseline)": f"{charts.fmt(c.get('n_day'))} / {charts.fmt(c.get('n_baseline'))}",
+                "test": c.get("test") or "—",
+                "p": "—" if c.get("p_value") is None else f"{c['p_value']:.3g}",
+                "status": c.get("status"),
+            }
+        )
+    status = {
+        "regressed": "breach",
+        "improved": "ok",
+        "no change": "na",
+        "insufficient data": "watch",
+        "untrusted data": "watch",
+    }
+    return charts.table(
+        pd.DataFrame(rows), status={"status": lambda v: status.get(str(v), "na")}, empty="no comparisons"
+    )
+
+
+def go_no_go_block(gng: Mapping[str, Any], d: Mapping[str, Any]) -> Any:
+    """GO / NO-GO with what is open, and the day's EXPAND / HOLD / ROLLBACK beside it."""
+    g = str(gng["decision"])
+    colour = charts.STATUS_COLOURS.get(_REC_STATUS.get(g, "na"), charts.NEUTRAL)
+    crit = d.get("criteria", {})
+    open_items = [f"{i['title']} ({i['owner']}): {i['status']}" for i in gng.get("open_items", [])]
+    blockers = [f"{b['criterion']}: {b['verdict']}" for b in crit.get("blockers", [])]
+    rec = str(d.get("recommendation"))
+    body = (
+        f'<div class="lk-note" style="border-left-color:{colour}">'
+        f'<div style="font-size:22px;font-weight:700">{charts.badge(g, _REC_STATUS.get(g, "na"))} for GA</div>'
+        f"<p>Criteria: {'GA-ready' if crit.get('ready') else 'not GA-ready'} "
+        f"({charts.esc(str(crit.get('verdict_counts', {}).get('PASS', 0)))} of "
+        f"{charts.esc(str(len(crit.get('criteria', []))))} pass). Today's recommendation: "
+        f"{charts.badge(rec, _REC_STATUS.get(rec, 'na'))}</p>"
+        f"<strong>Criteria blocking GA</strong>{charts.bullets(blockers, 'none').markup}"
+        f"<strong>Open go/no-go items</strong>{charts.bullets(open_items, 'none').markup}</div>"
+    )
+    return charts.HTMLBlock(body, f"{g}\n" + "\n".join(blockers + open_items))
+
+
+def scorecard(results: list[dict[str, Any]]) -> Any:
+    """The GA criteria with their evidence: value, interval, sample, window, thresholds, verdict, held since."""
+    rows = []
+    for r in results:
+        unit = unit_of(r["metric"])
+        iv = r.get("interval") or {}
+        op = "≥" if r.get("direction") == "higher" else "≤"
+        w = r.get("window") or {}
+        rows.append(
+            {
+                "group": r.get("group"),
+                "criterion": r["name"],
+                "criticality": r.get("criticality"),
+                "value": charts.fmt(r.get("value"), unit),
+                "95 % interval": _interval_text(iv, unit)
+                + (f" ({iv.get('method')})" if iv and iv.get("method") else ""),
+                "n / needed": f"{charts.fmt(r.get('n'))} / {charts.fmt(r.get('min_sample'))}",
+                "window": _window_text(w),
+                "target": f"{op} {charts.fmt(r.get('pass'), unit)}" if r.get("pass") is not None else "—",
+                "fail line": (
+                    f"{'<' if op == '≥' else '>'} {charts.fmt(r.get('marginal'), unit)}"
+                    if r.get("marginal") is not None
+                    else "—"
+                ),
+                "verdict": r.get("verdict"),
+                "held since": r.get("held_since") or "—",
+                "note": r.get("note") or "",
+            }
+        )
+    return charts.table(pd.DataFrame(rows), status={"verdict": _status_colour}, empty="no criteria configured")
+
+
+def _window_text(w: Mapping[str, Any]) -> str:
+    try:
+        start = local_day(parse_instant(str(w["start"]), "window", UTC), zone())  # whole days of the reports' zone
+        last = local_day(parse_instant(str(w["end"]), "window", UTC), zone()) - timedelta(days=1)
+    except (KeyError, TimeValueError):
+        return "—"
+    n = w.get("days", (last - start).days + 1)
+    return f"{charts.plural(n, 'day')}, {start.isoformat()} to {last.isoformat()}"
+
+
+def _interval_text(iv: Mapping[str, Any] | None, unit: str) -> str:
+    """'low to high' with units; an open end (too few observations to bound it) says so."""
+    if not iv:
+        return "—"
+    low, high = iv.get("low"), iv.get("high")
+    if low is None and high is None:
+        return "—"
+    lo = "unbounded" if low is None else charts.fmt(low, unit)
+    hi = "unbounded" if high is None else charts.fmt(high, unit)
+    if lo.endswith("unbounded") and hi == "unbounded":
+        return "unbounded (too few observations)"
+    return f"{lo} to {hi}"
+
+
+def _status_colour(s: Any) -> str:
+    t = str(s).strip().lower()
+    return {
+        "pass": "ok",
+        "fail": "breach",
+        "marginal": "watch",
+        "insufficient data": "na",
+        "untrusted data": "watch",
+        "low sample": "low-sample",
+    }.get(t, t)
+
+
+def quality_table(dq: Mapping[str, Any]) -> Any:
+    """The data-quality gates as an escaped table (value, counts, threshold, ok)."""
+    rows = [
+        {
+            "gate": name,
+            "coverage": g.get("value"),
+            "numerator": g.get("numerator"),
+            "denominator": g.get("denominator"),
+            "threshold": g.get("threshold"),
+            "status": "ok" if g.get("ok") else ("breach" if g.get("ok") is False else "na"),
+        }
+        for name, g in (dq.get("gates") or {}).items()
+    ]
+    extra = []
+    if dq.get("gap_hours"):
+        extra.append(f"hours expected to have data but without any: {', '.join(map(str, dq['gap_hours']))}")
+    if dq.get("rejected_rows"):
+        extra.append(f"{dq['rejected_rows']} input rows rejected in this period (launchkit status shows why)")
+    extra.extend(str(f["message"]) for f in dq.get("findings") or [])
+    tbl = charts.table(
+        pd.DataFrame(rows),
+        units={"coverage": "%", "threshold": "%"},
+        status={"status": "auto"},
+        empty="no data-quality gates",
+    )
+    if not extra:
+        return tbl
+    return charts.HTMLBlock(tbl.markup + charts.bullets(extra).markup, tbl.text + "\n" + "\n".join(extra))
+
+
+def checklist_table(items: list[dict[str, Any]]) -> Any:
+    """The checklist as an escaped table; evidence shown as a link only for http(s) URLs."""
+    if not items:
+        return charts.HTMLBlock('<p class="lk-muted">no items</p>', "no items")
+    rows = []
+    for i in items:
+        ev = str(i.get("evidence") or "")
+        if ev.lower().startswith(("https://", "http://")):
+            ev_html = f'<a href="{charts.esc(ev)}" rel="noopener noreferrer">{charts.esc(ev)}</a>'
+        else:
+            ev_html = charts.esc(ev)
+        rows.append(
+            f"<tr><td>{charts.esc(i['phase'])}</td><td>{charts.esc(i['title'])}</td><td>{charts.esc(i['owner'])}</td>"
+            f"<td>{charts.badge(i['status'], {'done': 'ok', 'n/a': 'na', 'pending': 'watch'}.get(i['status'], 'breach'))}</td>"
+            f"<td>{ev_html}</td><td>{charts.esc(i.get('note', ''))}</td></tr>"
+        )
+    head = "<tr><th>phase</th><th>item</th><th>owner</th><th>status</th><th>evidence</th><th>note</th></tr>"
+    text = "\n".join(f"[{i['status']}] {i['title']} ({i['owner']})" for i in items)
+    return charts.HTMLBlock(
+        f'<table class="lk-table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>', text
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# trends against their targets, and the hour's tiles
+
+# catalogue metric -> (timeseries columns, their names in the legend, y-axis label, title's noun)
+_TRENDS: dict[str, tuple[tuple[str, ...], dict[str, str], str, str]] = {
+    "tool_call_success_rate": (("tool_call_success_rate",), {}, "tool calls with status ok", "Tool-call success rate"),
+    "turn_error_rate": (("turn_error_rate",), {}, "turns with status error", "Turn error rate"),
+    "latency_p95_ms": (
+        ("latency_p50", "latency_p95"),
+        {"latency_p50": "p50", "latency_p95": "p95"},
+        "latency",
+        "Turn latency (ok turns)",
+    ),
+    "cost_per_session": (("cost_per_session",), {}, "cost per session", "Cost per active session"),
+}
+TREND_METRICS = tuple(_TRENDS)
+
+
+def metric_trend(
+    series: pd.DataFrame,
+    metric: str,
+    targets: Mapping[str, Mapping[str, Any]],
+    *,
+    grain: str = "day",
+    highlight: Any = None,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+) -> charts.Chart:
+    """A catalogue metric per hour or day (metrics.timeseries) against its criterion's target and fail line.
+
+    `targets` maps a catalogue metric to its criterion (anything with "pass" and "marginal"), as the
+    readiness, decision and hourly checks give them.
+    """
+    cols, names, y_label, noun = _TRENDS[metric]
+    t = targets.get(metric, {})
+    return charts.trend(
+        series,
+        "bucket",
+        list(columns or cols),
+        title=title or f"{noun} per {grain}",
+        unit=unit_of(metric),
+        y_label=y_label,
+        names=names or None,
+        target=t.get("pass"),
+        threshold=t.get("marginal"),
+        highlight=highlight,
+        x_label=charts.time_axis("day" if grain == "day" else "time"),
+    )
+
+
+def hourly_tiles(m: Mapping[str, Any], verdicts: list[dict[str, Any]]) -> charts.HTMLBlock:
+    """The hour's headline tiles, coloured by the matching check's status: green, amber or red only
+    with enough observations; a check with fewer than its criterion's min_sample reads 'low sample'
+    in the neutral colour (checks.LOW_SAMPLE)."""
+    by_metric = {v["metric"]: v for v in verdicts}
+    samples = m.get("samples", {})
+
+    def st(metric: str, counted: str) -> tuple[str, str, str]:
+        """(status, target, sample): 'target ≥ 97.0 %', '758 calls' or 'low sample: 12 of 500 calls'."""
+        v = by_metric.get(metric)
+        noun = _NOUNS[counted]
+        n = samples.get(counted)
+        if not v or v["pass"] is None:
+            return "na", "", charts.plural(n, noun)
+        op = "≥" if v["direction"] == "higher" else "≤"
+        target = f"target {op} {charts.fmt(v['pass'], v['unit'])}"
+        if v["status"] == LOW_SAMPLE:
+            have = v["n"] if v.get("n") is not None else n
+            return v["status"], target, f"low sample: {charts.fmt(have)} of {charts.plural(v.get('min_sample'), noun)}"
+        return v["status"], target, charts.plural(n, noun)
+
+    def sub(*parts: str) -> str:
+        return "; ".join(p for p in parts if p)
+
+    lat = m.get("latency_ms") or {}
+    s_tool, t_tool, n_tool = st("tool_call_success_rate", "tool_calls")
+    s_cost, t_cost, n_cost = st("cost_per_session", "active_sessions")
+    s_err, t_err, n_err = st("turn_error_rate", "turns")
+    s_p95, _, n_p95 = st("latency_p95_ms", "latency_ms")
+    pcts = (
+        f"p50 {charts.fmt(lat.get('p50'), 'ms')} · p90 {charts.fmt(lat.get('p90'), 'ms')} · "
+        f"p99 {charts.fmt(lat.get('p99'), 'ms')}"
+    )
+    items = [
+        charts.Tile("active sessions", m.get("active_sessions"), "", "na", f"{charts.fmt(m.get('new_sessions'))} new"),
+        charts.Tile("tool-call success", m.get("tool_call_success_rate"), "%", s_tool, sub(t_tool, n_tool)),
+        charts.Tile(
+            "cost per session",
+            m.get("cost_per_session"),
+            "$",
+            s_cost,
+            sub(t_cost, n_cost if s_cost == LOW_SAMPLE else ""),
+        ),
+        charts.Tile("turn error rate", m.get("turn_error_rate"), "%", s_err, sub(t_err, n_err)),
+        charts.Tile("latency p95", lat.get("p95"), "ms", s_p95, sub(pcts, n_p95 if s_p95 == LOW_SAMPLE else "")),
+    ]
+    return charts.tiles(items)
+
+
+# the noun of each sample count (metrics.summary's "samples") a tile shows
+_NOUNS = {"tool_calls": "call", "turns": "turn", "active_sessions": "session", "latency_ms": "ok turn"}

@@ -1,0 +1,170 @@
+"""The synthetic pilot's parameters: scenarios, traffic shape, model and tool mixes, rates and list prices.
+
+Every number the generator draws from is here, in one place, so docs/synthetic-pilot.md can be read
+against it and the ground truth can state the injected effects. Prices are the vendors' published
+list prices, kept independently of launchkit's pricing code, which the synthetic bills then check.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+
+SCENARIOS: tuple[str, ...] = ("healthy", "latency-regression", "tool-outage", "cost-overrun", "low-traffic")
+
+DEFAULT_START = dt.date(2026, 3, 2)  # a Monday
+# Mean sessions per hour in weekday business hours once every tenant is enabled.
+DEFAULT_SESSIONS_PER_HOUR = 40.0
+# low-traffic caps the business-hour mean at this (night and weekend traffic is far lower still).
+LOW_TRAFFIC_SESSIONS_PER_HOUR = 1.25
+# What `launchkit demo` asks for (docs/synthetic-pilot.md, "The demo"): a pilot busy enough that its
+# busiest hours reach the GA criteria's minimum samples (a few hundred sessions an hour at peak), 14
+# days that end on a Wednesday so the last three days are weekdays, daily export files (one load per
+# table and day instead of per hour) and an incident with its postmortem in those last days.
+DEMO_SESSIONS_PER_HOUR = 250.0
+DEMO_START = dt.date(2026, 3, 5)  # a Thursday
+FILE_GRAINS = ("hour", "day")
+
+# List prices, USD per million tokens (input, output), as published by the vendors and as the
+# genai-prices table has them. Turn costs and vendor bills are computed from these (and the cache
+# prices below), here, independently of launchkit's pricing code, which the bills then check.
+PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
+    "gpt-4o": (2.50, 10.00),
+    "gpt-4o-mini": (0.15, 0.60),
+    "claude-3-5-sonnet-20241022": (3.00, 15.00),
+    "claude-3-5-haiku-20241022": (0.80, 4.00),
+}
+# Prompt-cache prices, USD per million tokens (cache read, cache write; None: not billed separately).
+# OpenAI caches prompts automatically (reads at half the input price, writes not billed); Anthropic
+# bills cache writes at 1.25x and reads at 0.1x the input price.
+CACHE_PRICES_PER_MTOK: dict[str, tuple[float, float | None]] = {
+    "gpt-4o": (1.25, None),
+    "gpt-4o-mini": (0.075, None),
+    "claude-3-5-sonnet-20241022": (0.30, 3.75),
+    "claude-3-5-haiku-20241022": (0.08, 1.00),
+}
+# The one name per model a turn carries (turns.model); the price-table key above is the name as
+# reported (turns.model_raw).
+MODEL_NAMES: dict[str, str] = {
+    "gpt-4o": "gpt-4o",
+    "gpt-4o-mini": "gpt-4o-mini",
+    "claude-3-5-sonnet-20241022": "claude-3-5-sonnet",
+    "claude-3-5-haiku-20241022": "claude-3-5-haiku",
+}
+MODEL_VENDOR: dict[str, str] = {
+    "gpt-4o": "openai",
+    "gpt-4o-mini": "openai",
+    "claude-3-5-sonnet-20241022": "anthropic",
+    "claude-3-5-haiku-20241022": "anthropic",
+}
+# Per model: share of turns, median latency (ms), median input tokens of a first turn, median output.
+MODELS = tuple(PRICES_PER_MTOK)
+# Whether a model's vendor bills cache writes (and reports them): Anthropic yes, OpenAI no.
+CACHE_WRITES_BILLED = np.array([CACHE_PRICES_PER_MTOK[m][1] is not None for m in MODELS])
+MODEL_SHARE = np.array([0.45, 0.30, 0.20, 0.05])
+MODEL_LATENCY_MS = np.array([2600.0, 1500.0, 3100.0, 1700.0])
+# (prompts are long and mostly cached: about 60% of input tokens are cache reads, see _prompt_cache)
+MODEL_INPUT_TOKENS = np.array([48000.0, 25500.0, 48000.0, 25500.0])
+MODEL_OUTPUT_TOKENS = np.array([650.0, 500.0, 750.0, 500.0])
+
+# Tools: share of calls, failure rate, share of failures that are timeouts, median duration (ms).
+TOOLS = ("sql_query", "chart_render", "doc_search", "python_exec")
+TOOL_SHARE = np.array([0.45, 0.20, 0.25, 0.10])
+TOOL_FAIL_RATE = np.array([0.018, 0.010, 0.015, 0.025])
+TOOL_TIMEOUT_SHARE = np.array([0.30, 0.10, 0.20, 0.35])
+TOOL_DURATION_MS = np.array([900.0, 450.0, 350.0, 1400.0])
+TOOL_ERRORS: tuple[tuple[str, ...], ...] = (
+    ("syntax_error", "permission_denied", "warehouse_busy"),
+    ("render_error", "invalid_spec"),
+    ("index_unavailable", "bad_request"),
+    ("runtime_error", "memory_limit", "import_error"),
+)
+TOOL_TIMEOUT_MS = 30000.0
+
+# Traffic shape: share of the business-hour rate by UTC hour of day, and by weekday (Mon..Sun).
+HOUR_PROFILE = np.array(
+    [
+        0.04,
+        0.03,
+        0.03,
+        0.03,
+        0.04,
+        0.06,
+        0.12,
+        0.30,
+        0.60,
+        0.90,
+        1.00,
+        1.00,
+        0.85,
+        1.00,
+        1.05,
+        1.00,
+        0.90,
+        0.65,
+        0.40,
+        0.25,
+        0.15,
+        0.10,
+        0.07,
+        0.05,
+    ]
+)
+WEEKDAY_FACTOR = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.12, 0.10])
+
+TURN_ERROR_RATE = 0.01
+UNPRICED_SHARE = 0.03  # turns exported without cost_usd (priced later from tokens)
+FEEDBACK_RATE = 0.25
+FEEDBACK_RATE_BAD = 0.35  # people complain a little more often after a bad session
+# rating 1..5 after a good / a bad session (a failed turn or tool call, or a turn slower than 12 s)
+RATING_GOOD = np.array([0.01, 0.02, 0.04, 0.28, 0.65])
+RATING_BAD = np.array([0.10, 0.15, 0.25, 0.30, 0.20])
+THUMBS_UP_BY_RATING = np.array([0.02, 0.10, 0.50, 0.92, 0.98])
+COMMENTS = {
+    "pos": (
+        "Great, saved me an hour",
+        "Exactly the chart I needed",
+        "Nice, the SQL was right first time",
+        "Helpful summary",
+        "Love it",
+        "Fast and accurate",
+    ),
+    "neu": ("OK but had to fix the query", "Partly right", "Took a couple of tries", "Fine, a bit verbose"),
+    "neg": (
+        "Wrong numbers in the answer",
+        "Took forever to respond",
+        "The query tool kept failing",
+        "Could not find our dashboard docs",
+        "Chart did not render",
+        "Gave up and wrote it myself",
+    ),
+}
+BAD_LATENCY_MS = 12000.0
+
+# Scenario effects (see docs/synthetic-pilot.md).
+LATENCY_MULTIPLIER = 2.2
+OUTAGE_TOOL = "sql_query"
+OUTAGE_FAIL_RATE = 0.35
+OUTAGE_TIMEOUT_SHARE = 0.45
+TOKEN_MULTIPLIER = 3.0
+BILL_NOISE_SD = 0.004
+BILL_NOISE_MAX = 0.0095
+
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+
+
+def problem_day_index(days: int) -> int:
+    """The 0-based day a problem scenario starts on: day 9 of 14 (index 8), i.e. ~60% in."""
+    return min(max(1, round(days * 0.6)), max(days - 1, 1))
+
+
+def epoch_ms(d: dt.date) -> int:
+    """Midnight UTC of a date, in epoch milliseconds."""
+    return int(dt.datetime(d.year, d.month, d.day, tzinfo=dt.UTC).timestamp()) * 1000
+
+
+def iso_ms(ms: int) -> str:
+    """Epoch milliseconds as ISO-8601 UTC with milliseconds and 'Z'."""
+    return np.datetime_as_string(np.datetime64(int(ms), "ms"), unit="ms") + "Z"

@@ -1,0 +1,118 @@
+"""The table of input formats: one record per format, and detection that follows it."""
+
+from __future__ import annotations
+
+from launchkit.ingest import formats
+
+
+def test_each_trace_format_record_is_its_modules_and_names_itself():
+    records = formats.trace_formats()
+    assert tuple(r.name for r in records) == formats.TRACE_FORMATS
+    for r in records:
+        assert (r.parse is None) + (r.mapped is None) + (r.refuse is None) == 2, r.name  # exactly one way to read
+
+
+def test_tabular_formats_are_decided_by_their_suffixes():
+    assert formats.TABULAR == {".csv": "csv", ".parquet": "parquet", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+    assert formats.TABULAR_FORMATS == ("csv", "parquet", "jsonl")
+
+
+# ---------------------------------------------------------------------------------------------
+# No silent loss, by construction: known keys renamed to names launchkit does not know (that still
+# say token, model or usage, or a kind) never load as a quiet 0.
+
+import json  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from launchkit.cli import cli  # noqa: E402
+from launchkit.ingest.traces import semconv  # noqa: E402
+
+TELEMETRY = Path(__file__).resolve().parent / "fixtures" / "telemetry"
+SPAN_FIXTURES = sorted(
+    p
+    for p in TELEMETRY.rglob("*.json*")
+    if p.name != "expected.json" and p.parent.name != "langfuse"  # Langfuse's keys are its export's schema
+)
+
+
+def scrambled(name: str) -> str:
+    """An attribute name launchkit does not know that keeps the words of the original."""
+    return "x_" + name.replace(".", "_")
+
+
+def scramble(text: str) -> str:
+    names = sorted({n for names in semconv.ALIASES.values() for n in names}, key=len, reverse=True)
+    for name in names:
+        for quoted in (f'"{name}"', f'"attributes.{name}"'):
+            text = text.replace(quoted, quoted.replace(name, scrambled(name)))
+    return text
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    return tmp_path
+
+
+@pytest.mark.parametrize("fixture", SPAN_FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_renamed_keys_never_load_as_a_quiet_zero(fixture, env):
+    text = fixture.read_text(encoding="utf-8")
+    renamed = scramble(text)
+    assert renamed != text
+    f = env / fixture.name
+    f.write_text(renamed, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["ingest", str(f), "--json"])
+    assert r.exit_code == 4, r.output
+    assert "which suggest an LLM or tool call" in r.output or "token" in r.output, r.output
+
+
+def test_the_scramble_keeps_the_words_that_give_a_call_away():
+    assert scrambled("gen_ai.usage.input_tokens") == "x_gen_ai_usage_input_tokens"
+    doc = json.loads(scramble(json.dumps({"gen_ai.request.model": "gpt-4o", "attributes.llm.model_name": "m"})))
+    assert doc == {"x_gen_ai_request_model": "gpt-4o", "attributes.x_llm_model_name": "m"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Detection names what it sees, and refuses what it cannot read by its real name
+
+FORMATS_DIR = Path(__file__).resolve().parent / "fixtures" / "formats"
+
+
+@pytest.mark.parametrize(
+    ("path", "fmt"),
+    [
+        (TELEMETRY / "trace_viewers" / "tempo_strands.json", "tempo"),
+        (TELEMETRY / "trace_viewers" / "jaeger_strands.json", "jaeger"),
+        (TELEMETRY / "trace_viewers" / "cloudwatch_aws_spans.jsonl", "cloudwatch-spans"),
+        (FORMATS_DIR / "langsmith_runs.json", "langsmith"),
+        (FORMATS_DIR / "datadog_llmobs_spans.json", "datadog-llmobs"),
+    ],
+)
+def test_viewers_and_platforms_exports_are_told_by_their_shape(path, fmt):
+    assert formats.detect_format(path) == fmt
+
+
+def test_tempo_v2_and_jaeger_v3_wrappers_are_read_as_tempo(tmp_path):
+    batches = json.loads((TELEMETRY / "trace_viewers" / "tempo_strands.json").read_text())["batches"]
+    for key in ("trace", "result"):
+        f = tmp_path / f"{key}.json"
+        f.write_text(json.dumps({key: {"resourceSpans": batches}}))
+        assert formats.detect_format(f) == "tempo"
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [
+        ("langsmith_runs.json", "looks like a LangSmith run export"),
+        ("datadog_llmobs_spans.json", "looks like a Datadog LLM Observability span export"),
+    ],
+)
+def test_platform_exports_are_refused_by_their_real_name(name, says, env):
+    r = CliRunner().invoke(cli, ["ingest", str(FORMATS_DIR / name)])
+    assert r.exit_code != 0
+    assert says in r.output, r.output
+    assert "OTel JS" not in r.output and "unknown format" not in r.output
