@@ -98,6 +98,8 @@ TABLES: dict[str, Table] = {
                 Column("cache_write_tokens", "bigint", min=0),
                 Column("provider", "text"),  # one name per provider (launchkit.ingest.traces.semconv)
                 Column("model_raw", "text"),  # the model name as reported; `model` is one name per model
+                # why a failed turn failed (an exception class, an HTTP status such as 429, a provider's code)
+                Column("error_type", "text"),
             ),
             checks=(
                 RowCheck(

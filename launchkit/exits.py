@@ -13,6 +13,7 @@ USAGE = 2  # click's own: a wrong flag or argument
 BREACH = 3
 WARNINGS = 4
 BUSY = 75  # EX_TEMPFAIL: try again later
+CLOSED_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe
 
 MEANINGS: dict[int, str] = {
     OK: "all well",
@@ -21,9 +22,12 @@ MEANINGS: dict[int, str] = {
     BREACH: "a threshold was breached (the report was written)",
     WARNINGS: "loaded with warnings: records were read but not loaded for a reason other than a duplicate",
     BUSY: "busy: another run holds the lock or the warehouse; nothing was done, try again later",
+    CLOSED_PIPE: "the output's reader went away (`launchkit status | head -4`): stopped quietly, as a tool stopped "
+    "by SIGPIPE",
 }
 
 # Highest precedence first; USAGE is decided by click before any of these can apply.
+# CLOSED_PIPE is never combined: the command stops where its output could not be written.
 PRECEDENCE: tuple[int, ...] = (FAILED, BUSY, BREACH, WARNINGS, OK)
 
 

@@ -39,3 +39,11 @@ def load_frames(con: Warehouse, frames: dict[str, pd.DataFrame]) -> None:
         con.con.register("_frame", df[cols])
         con.execute(f"INSERT INTO {name} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _frame")
         con.con.unregister("_frame")
+
+
+def save_to(db, path):
+    """Copy an in-memory warehouse into a new file (for commands run with --warehouse); the file's path."""
+    db.execute(f"ATTACH '{path}' AS disk")
+    db.execute("COPY FROM DATABASE memory TO disk")
+    db.execute("DETACH disk")
+    return path

@@ -7,6 +7,7 @@ The end-to-end runs of `launchkit hourly` are in tests/test_alerts_hourly.py.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shlex
 import sys
@@ -223,7 +224,7 @@ def test_event_keys_are_stable_and_distinct() -> None:
     ],
 )
 def test_missed_hours(last: int | None, hour: int, limit: int, expected: list[int], skipped: int) -> None:
-    got, left = notify.missed_hours(None if last is None else H(last), H(hour), limit)
+    got, left = notify.missed_hours(None if last is None else H(last), H(hour), limit, UTC)
     assert got == [H(n) for n in expected] and left == skipped
 
 
@@ -484,3 +485,17 @@ def test_status_check_stale_alert_is_sent_once_per_gap(tmp_path: Path, server: S
     resumed = notify.after_run(cfg, _info(5, [chk("a", "ok")]), sleep=Sleeps())
     assert [e.kind for e in resumed.events] == ["stale"] and resumed.deliveries == []
     assert len(server.requests) == 1
+
+
+def test_an_alert_links_the_report_under_base_url(tmp_path: Path, server: Server) -> None:
+    (tmp_path / "launchkit.toml").write_text(
+        f'[warehouse]\npath = "lk.duckdb"\n[reports]\nbase_url = "https://reports.example.com/pilot"\n'
+        f'[alerts]\nwebhooks = ["{server.url()}"]\n',
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "launchkit.toml", env={})
+    info = _info(0, [chk("a", "breach")], status=exits.BREACH)
+    info = dataclasses.replace(info, report=str(cfg.reports_dir / "hourly" / f"{H(0):%Y-%m-%dT%H}.html"))
+    notify.after_run(cfg, info, sleep=Sleeps())
+    [body] = _bodies(server)
+    assert body["report"] == f"https://reports.example.com/pilot/hourly/{H(0):%Y-%m-%dT%H}.html"

@@ -97,8 +97,9 @@ def test_fewer_than_two_weeks_uses_the_pilots_median_for_the_hour_of_day(cfg):
     wh = pilot(counts)
     [row] = quality.gap_hours(wh, Window.hour(at(day1 + timedelta(days=10), 10), tz=UTC), cfg)
     # one week back (day 4: 9 sessions) is known, two weeks back is before the pilot: too little;
-    # the ten known days at 10:00 have median (11 + 13) / 2 = 12
-    assert row["basis"] == "hour_of_day" and row["expected_sessions"] == 12 and row["gap"] is True
+    # the known weekdays at 10:00 (days 1-5 and 8-10; the weekend, days 6 and 7, is another kind of day)
+    # hold 3, 5, 7, 9, 11, 17, 19, 21: median (9 + 11) / 2 = 10
+    assert row["basis"] == "hour_of_day" and row["expected_sessions"] == 10 and row["gap"] is True
     [first] = quality.gap_hours(wh, Window.hour(at(day1, 11), tz=UTC), cfg)
     assert first["expected_sessions"] is None and first["basis"] is None  # day one: nothing known yet
 

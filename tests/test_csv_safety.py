@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from _tables import insert
+from _tables import insert, save_to
 from click.testing import CliRunner
 
 from launchkit.cli import cli
@@ -109,10 +109,7 @@ def hostile_warehouse(tmp_path) -> Path:
     insert(
         c, "feedback", [dict(down, feedback_id=f"f{i}", session_id=f"s{i}", comment=h) for i, h in enumerate(HOSTILE)]
     )
-    wh = tmp_path / "w.duckdb"
-    c.execute(f"ATTACH '{wh}' AS disk")
-    c.execute("COPY FROM DATABASE memory TO disk")
-    c.execute("DETACH disk")
+    wh = save_to(c, tmp_path / "w.duckdb")
     c.close()
     return wh
 
@@ -136,7 +133,8 @@ def test_every_export_reads_back_in_every_reader(hostile_warehouse, tmp_path, mo
     text = (tmp_path / "t.csv").read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     check_csv(text, len(rows) - 1)
-    assert any("'@SUM(A1:A9)" in cell for row in rows for cell in row)
+    # the hostile comments and tenants arrive (grouped in one theme ticket's description), never as a formula
+    assert any("@SUM(A1:A9)" in cell and "=cmd|" in cell for row in rows for cell in row)
 
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "cost.xlsx"

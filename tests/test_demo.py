@@ -8,12 +8,13 @@ session's demo fixture (tests/_report_fixtures.py), checked in the slow tests at
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 import tomllib
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from _report_fixtures import LAST_DAY
+from _report_fixtures import LAST_DAY, clean_env, launchkit_cmd
 
 from launchkit import synth
 from launchkit.config import load_config
@@ -168,3 +169,19 @@ def test_the_demo_pilot_is_busy_with_cycles_a_budget_and_a_recent_postmortem():
     assert len(recent) >= 1 and recent["postmortem_at"].notna().all() and recent["root_cause"].notna().all()
     b = demo.budget_for(p)
     assert b.total_usd == 18000.0 and (b.pilot_start, b.pilot_end) == (dt.date(2026, 3, 5), dt.date(2026, 4, 3))
+
+
+@pytest.mark.slow
+def test_the_demo_records_its_own_hourly_run(demo_run):
+    # right after the demo, `launchkit status` shows a real run of the hourly job, not "no successful run"
+    assert "hourly 2026-03-04T" in demo_run.output and " OK: " in demo_run.output
+    proc = subprocess.run(
+        launchkit_cmd("status", "--check-stale", "--warehouse", str(demo_run.warehouse)),
+        cwd=demo_run.folder,
+        env=clean_env(demo_run.folder),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.startswith("hourly OK: last successful run ") and " for 2026-03-04T" in proc.stdout

@@ -202,6 +202,12 @@ def cases() -> list[tuple[str, str, dict[str, Any], dict[str, str] | None]]:
         add("metrics/session_cost_order_stats_scoped", sid, {**_two(DAY, BASE), **RANKS, **sc.params})
     for sc in (SCOPES[1], SCOPES[2]):
         add("metrics/summary_scoped", f"{sc.by}-{sc.value}", {**_w(DAY), **sc.params})
+    # attribution: one pass per dimension, day against baseline, with the baseline's p95 cuts
+    for by in ("tool", "release", "tenant", "cohort", "model", "provider"):
+        add("attribution/segments", by, {"by": by, **_two(DAY, BASE), "latency_cut": 2500.0, "ttft_cut": 600.0})
+    add("attribution/segments", "empty", {"by": "tenant", **_two(EMPTY, None), "latency_cut": None, "ttft_cut": None})
+    for wid, w in two.items():
+        add("attribution/rollout_changes", wid, _w(w))
     return out
 
 
@@ -246,10 +252,22 @@ def bucketed_calls(duck: Any, cfg: Config) -> list[tuple[str, dict[str, Any], di
         finance.spend(rec, grain, by, tz=UTC)
     for w in (DAY, HOUR, EMPTY):
         quality.gap_hours(rec, w, cfg)
+    from launchkit.analytics import explain
+
+    explain.hourly(rec, DAY.end, UTC, {"latency_ms": 2500.0, "ttft_ms": None}, None)
+    explain.hourly(rec, DAY.end, UTC, {"latency_ms": 2500.0, "ttft_ms": 600.0}, SCOPES[0])
     return [c for c in rec.calls if c[0] in BUCKETED]
 
 
-BUCKETED = {"metrics/timeseries", "metrics/timeseries_scoped", "finance/daily_spend", "finance/spend", "quality/gaps"}
+BUCKETED = {
+    "metrics/timeseries",
+    "metrics/timeseries_scoped",
+    "finance/daily_spend",
+    "finance/spend",
+    "quality/gaps",
+    "attribution/hourly",
+    "attribution/hourly_scoped",
+}
 CONTRACT = {"sessions", "turns", "tool_calls", "feedback", "vendor_costs", "incidents", "releases", "rollout"}
 
 

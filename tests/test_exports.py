@@ -149,6 +149,64 @@ def test_xlsx_has_one_sheet_per_table_with_typed_cells(tmp_path):
     assert wb["second"].max_row == 2
 
 
+def test_the_cost_workbook_has_number_formats_and_one_convention_for_shares(spend_db, tmp_path):
+    openpyxl = pytest.importorskip("openpyxl")
+    from launchkit.config import load_config
+    from launchkit.reports.files import exports
+
+    spend_db.execute(
+        "INSERT INTO vendor_costs (line_id, vendor, usage_date, amount_usd, _load_id) VALUES "
+        "('v1', 'acme', DATE '2026-03-02', 8.0, 0)"
+    )
+    cfg = load_config(env={}).with_overrides(
+        **{"pricing.overrides": {"no-such-model": {"input_per_mtok": 1.0, "output_per_mtok": 1.0, "vendor": "acme"}}}
+    )
+    from launchkit.analytics import pricing
+
+    pricing.refresh(spend_db, cfg)  # the override names the vendor of the turns' model
+    path = exports.export_cost(spend_db, cfg, date(2026, 3, 2), date(2026, 3, 3), "xlsx", tmp_path / "c.xlsx").paths[0]
+    wb = openpyxl.load_workbook(path)
+    charge = wb["chargeback_tenant"]
+    head = [c.value for c in charge[1]]
+    assert "share_fraction" in head and "share" not in head  # the unit in the header
+    cells = {head[i]: c for i, c in enumerate(charge[2])}
+    # tenant B: $6 of the $12 priced spend (A 4, B 6, ghost 2): a fraction 0.5 shown as a percentage
+    assert (cells["tenant"].value, cells["cost_usd"].value, cells["share_fraction"].value) == ("B", 6.0, 0.5)
+    assert cells["cost_usd"].number_format == '"$"#,##0.00' and cells["share_fraction"].number_format == "0.00%"
+    assert (
+        cells["turns"].value == 1 and isinstance(cells["turns"].value, int) and cells["turns"].number_format == "#,##0"
+    )
+    assert (
+        isinstance(wb["spend_by_day"]["A2"].value, datetime) and wb["spend_by_day"]["A2"].number_format == "yyyy-mm-dd"
+    )
+    recon = wb["reconciliation"]
+    rhead = [c.value for c in recon[1]]
+    assert "diff_fraction" in rhead and "diff_pct" not in rhead
+    row = {rhead[i]: c for i, c in enumerate(recon[2])}
+    # 03-02 at acme: computed A's $3 + B's $6 (C's turn unpriced) = $9 against a $8 bill: +12.5 % = 0.125
+    assert (row["computed_usd"].value, row["billed_usd"].value) == (9.0, 8.0)
+    assert row["diff_fraction"].value == pytest.approx(0.125) and row["diff_fraction"].number_format == "0.00%"
+    for ws in wb.worksheets:  # no float noise anywhere: 12 significant digits at most
+        for line in ws.iter_rows(min_row=2):
+            for c in line:
+                if isinstance(c.value, float):
+                    assert c.value == float(f"{c.value:.12g}"), (ws.title, c.coordinate, c.value)
+
+
+def test_file_frames_drop_float_noise_and_give_counts_as_whole_numbers():
+    from launchkit.reports.files.exports import file_frame
+
+    df = pd.DataFrame({"cost_usd": [406.2526120800004, None], "turns": [15612.0, None], "diff_pct": [2.5, None]})
+    out = file_frame(df)
+    assert list(out.columns) == ["cost_usd", "turns", "diff_fraction"]
+    assert out["cost_usd"][0] == 406.25261208 and pd.isna(out["cost_usd"][1])
+    assert str(out["turns"].dtype) == "Int64" and out["turns"][0] == 15612 and pd.isna(out["turns"][1])
+    assert (
+        out["diff_fraction"][0] == pytest.approx(0.025)
+        and sheets.csv_text(out).splitlines()[1] == "406.25261208,15612,0.025"
+    )
+
+
 def _link(html: str) -> tuple[str, str]:
     m = re.search(r'<a href="data:text/csv;charset=utf-8,([^"]*)" download="([^"]*)">', html)
     assert m, html
@@ -227,7 +285,7 @@ def _read(path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
 
 
-def test_tickets_are_the_days_negative_feedback_and_incidents_in_jira_columns(day_db, tmp_path):
+def test_tickets_are_the_days_incidents_and_negative_feedback_by_theme_in_jira_columns(day_db, tmp_path):
     out = tmp_path / "t.csv"
     r = tickets.export_tickets(day_db, date(2026, 3, 4), out, tz=UTC)
     rows = _read(out)
@@ -235,18 +293,48 @@ def test_tickets_are_the_days_negative_feedback_and_incidents_in_jira_columns(da
     assert head[:7] == ["Issue ID", "External ID", "Summary", "Issue Type", "Priority", "Description", "Created"]
     assert set(head[7:]) == {"Labels"}  # a repeated header: several labels per issue
     by_ext = {row[1]: dict(zip(head[:7], row[:7])) | {"labels": [x for x in row[7:] if x]} for row in rows[1:]}
-    assert list(by_ext) == ["incident:i1", "feedback:f1", "feedback:f3"]  # rating 3 and the day before: out
-    i1, f1, f3 = by_ext["incident:i1"], by_ext["feedback:f1"], by_ext["feedback:f3"]
+    # f1 and f3 are negative and share the recurring theme "slow chart": one ticket; f2 (5) and f4 (3) are
+    # not negative, f0 is the day before
+    assert list(by_ext) == ["incident:i1", "feedback:2026-03-04:slow chart"]
+    i1, theme = by_ext["incident:i1"], by_ext["feedback:2026-03-04:slow chart"]
     assert i1["Issue ID"] == tickets.stable_id("incident", "i1") and re.fullmatch(r"LK-I-[0-9a-f]{12}", i1["Issue ID"])
     assert i1["Issue Type"] == "Bug" and i1["Priority"] == "High" and i1["Summary"] == "[SEV2] Timeouts for [email]"
     assert i1["labels"] == ["launchkit", "incident", "sev2"] and i1["Created"] == "2026-03-04 07:00"
-    assert f1["Issue Type"] == "Task" and f1["Priority"] == "Medium" and f3["Priority"] == "Low"
-    assert f1["Summary"] == "Pilot feedback (rating 1/5): Slow chart again, call [phone]"
-    assert "theme-slow-chart" in f1["labels"] and "theme-slow-chart" in f3["labels"]  # the recurring theme
-    assert "Themes: slow chart" in f1["Description"] and "Tenant: A" in f1["Description"]
+    assert theme["Issue ID"] == tickets.stable_id("feedback", "2026-03-04:slow chart")
+    assert theme["Issue Type"] == "Task" and theme["Priority"] == "Medium"  # f1 is rated 1
+    assert theme["Summary"] == "Pilot feedback 2026-03-04: 2 negative feedback items about “slow chart”"
+    assert theme["labels"] == ["launchkit", "feedback", "theme-slow-chart"] and theme["Created"] == "2026-03-04 09:00"
+    text = theme["Description"]
+    assert "Ratings of 1 or 2 of 5: 1; thumbs down: 2." in text and "Tenants: A (2)." in text
+    assert "* session s1 (tenant A, 2026-03-04T09:00:00Z, rated 1 of 5, thumbs down): Slow chart again" in text
+    assert "(tenant A, 2026-03-04T11:00:00Z, thumbs down): slow chart, mail me at [email]" in text
     text = out.read_text(encoding="utf-8")
     assert "415-555-2671" not in text and "bob@example.com" not in text and "[email]" in text
-    assert len(r.written) == 3 and r.already == 0
+    assert len(r.written) == 2 and r.already == 0
+
+
+def test_negative_feedback_without_a_theme_or_a_comment_is_grouped_too(day_db):
+    insert(
+        day_db,
+        "feedback",
+        [
+            dict(feedback_id="n1", session_id="s1", submitted_at=at(4, 13), rating=2, comment=None),
+            dict(feedback_id="n2", session_id="s1", submitted_at=at(4, 14), thumbs="down", comment=None),
+            dict(feedback_id="o1", session_id="s1", submitted_at=at(4, 15), rating=2, comment="wrong totals"),
+        ],
+    )
+    got = {t.external_id: t for t in tickets.day_tickets(day_db, date(2026, 3, 4), tz=UTC)}
+    assert set(got) == {
+        "incident:i1",
+        "feedback:2026-03-04:slow chart",
+        "feedback:2026-03-04:other comments",
+        "feedback:2026-03-04:no comment",
+    }
+    quiet = got["feedback:2026-03-04:no comment"]
+    assert quiet.summary == "Pilot feedback 2026-03-04: 2 negative feedback items without a comment"
+    assert quiet.items == ("n1", "n2") and "rated 2 of 5): (no comment)" in quiet.description
+    assert got["feedback:2026-03-04:other comments"].items == ("o1",)
+    assert "rating 2/5" not in quiet.description and "1 incidents" not in quiet.description
 
 
 def test_a_second_export_writes_only_what_is_new_with_the_same_ids(day_db, tmp_path):
@@ -257,15 +345,63 @@ def test_a_second_export_writes_only_what_is_new_with_the_same_ids(day_db, tmp_p
     assert saved["schema"] == tickets.STATE_SCHEMA and set(saved["exported"]) == ids
     assert not list(tmp_path.glob(".*.tmp"))  # written whole
     again = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "2.csv", state=state, tz=UTC)
-    assert again.path is None and not (tmp_path / "2.csv").exists() and again.already == 3
-    insert(day_db, "feedback", [dict(feedback_id="f9", session_id="s1", submitted_at=at(4, 20), rating=2, comment="x")])
+    assert again.path is None and not (tmp_path / "2.csv").exists() and again.already == 2
+    # f9 uses no recurring theme; f10 joins "slow chart", exported already: a ticket of its own (#2)
+    insert(
+        day_db,
+        "feedback",
+        [
+            dict(feedback_id="f9", session_id="s1", submitted_at=at(4, 20), rating=2, comment="x"),
+            dict(feedback_id="f10", session_id="s1", submitted_at=at(4, 21), rating=1, comment="slow chart!"),
+        ],
+    )
     third = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "3.csv", state=state, tz=UTC)
     rows = _read(tmp_path / "3.csv")
-    assert [row[1] for row in rows[1:]] == ["feedback:f9"] and third.already == 3
-    # stable: the same item has the same id in a fresh export without state
+    assert [row[1] for row in rows[1:]] == ["feedback:2026-03-04:slow chart#2", "feedback:2026-03-04:other comments"]
+    assert [t.items for t in third.written] == [("f10",), ("f9",)] and third.already == 2
+    later = {
+        tickets.stable_id("feedback", "2026-03-04:slow chart#2"),
+        tickets.stable_id("feedback", "2026-03-04:other comments"),
+    }
+    assert set(json.loads(state.read_text())["exported"]) == ids | later
+    # stable: the same day and theme have the same id in a fresh export without state
     fresh = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "4.csv", tz=UTC)
-    assert {t.issue_id for t in fresh.written} == ids | {tickets.stable_id("feedback", "f9")}
-    assert set(json.loads(state.read_text())["exported"]) == ids | {tickets.stable_id("feedback", "f9")}
+    assert ids <= {t.issue_id for t in fresh.written}
+
+
+def _exported(folder) -> set[str]:
+    return {row[0] for f in folder.glob("*.csv") for row in _read(f)[1:]}
+
+
+def test_a_second_export_of_the_day_never_loses_what_the_state_claims(day_db, tmp_path):
+    # issue 18: the second run overwrote the day's file while the state kept the first run's ids
+    state, out = tmp_path / "state.json", tmp_path / "exports" / "tickets_2026-03-04.csv"
+    first = tickets.export_tickets(day_db, date(2026, 3, 4), out, state=state, tz=UTC)
+    before = out.read_bytes()
+    insert(day_db, "feedback", [dict(feedback_id="f9", session_id="s1", submitted_at=at(4, 20), rating=2, comment="x")])
+    second = tickets.export_tickets(day_db, date(2026, 3, 4), out, state=state, tz=UTC)
+    assert first.path == out and second.path == out.with_name("tickets_2026-03-04-2.csv")
+    assert out.read_bytes() == before  # the first file is kept as it was
+    claimed = set(json.loads(state.read_text())["exported"])
+    assert claimed == _exported(out.parent) and len(claimed) == 3
+    assert json.loads(state.read_text())["exported"][second.written[0].issue_id]["file"] == "tickets_2026-03-04-2.csv"
+
+
+def test_the_state_is_updated_only_once_the_file_is_written(day_db, tmp_path, monkeypatch):
+    from launchkit.store import atomic
+
+    state = tmp_path / "state.json"
+    tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", state=state, tz=UTC)
+    before = state.read_bytes()
+    insert(day_db, "feedback", [dict(feedback_id="f9", session_id="s1", submitted_at=at(4, 20), rating=2, comment="x")])
+
+    def full(path, data, **kw):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic, "write_new", full)
+    with pytest.raises(OSError):
+        tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", state=state, tz=UTC)
+    assert state.read_bytes() == before  # f9's ticket is still new: the next export writes it
 
 
 def test_a_broken_state_file_is_one_clear_error(day_db, tmp_path):
@@ -274,6 +410,12 @@ def test_a_broken_state_file_is_one_clear_error(day_db, tmp_path):
     with pytest.raises(LaunchkitError, match=r"state.json: not a launchkit tickets state file"):
         tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", state=state, tz=UTC)
     assert not (tmp_path / "t.csv").exists()
+
+
+def test_tickets_link_the_days_debrief_when_given(day_db, tmp_path):
+    url = "https://reports.example.com/debrief/2026-03-04.html"
+    r = tickets.export_tickets(day_db, date(2026, 3, 4), tmp_path / "t.csv", link=url, tz=UTC)
+    assert all(t.description.endswith(f"The day's debrief: {url}") for t in r.written) and r.written
 
 
 def test_unredacted_tickets_keep_the_text(day_db, tmp_path):
@@ -290,10 +432,10 @@ def test_export_commands_write_files(day_db, tmp_path, monkeypatch):
     runner = CliRunner()
     r = runner.invoke(cli, ["export", "tickets", "--date", "2026-03-04", "--since", "s.json", "--warehouse", str(wh)])
     assert r.exit_code == 0, r.output
-    assert "3 new (1 incidents, 2 feedback)" in r.output
+    assert "2 new tickets (1 incident, 1 feedback theme)" in r.output
     assert (tmp_path / "reports" / "exports" / "tickets_2026-03-04.csv").is_file()
     r = runner.invoke(cli, ["export", "tickets", "--date", "2026-03-04", "--since", "s.json", "--warehouse", str(wh)])
-    assert "0 new" in r.output and "nothing new" in r.output
+    assert "0 new tickets" in r.output and "nothing new" in r.output
     r = runner.invoke(cli, ["export", "cost", "--from", "2026-03-02", "--to", "2026-03-04", "--warehouse", str(wh)])
     assert r.exit_code == 0, r.output
     folder = tmp_path / "reports" / "exports" / "cost_2026-03-02_2026-03-04"

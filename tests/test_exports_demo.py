@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 from _report_fixtures import LAST_DAY, PII_COHORT, PII_TENANT, run_cli
 
-from launchkit.reports.files.exports import COST_TABLES
+from launchkit.reports.files.exports import COST_TABLES, FILE_COLUMNS
 
 _EXPORTED: dict[str, Any] = {}
 
@@ -31,6 +31,16 @@ def _export(run, tmp_path_factory) -> dict[str, Any]:
 
 def _csv(folder, name: str) -> pd.DataFrame:
     return pd.read_csv(folder / f"{name}.csv", keep_default_na=False, na_values=[""])
+
+
+def _as_report(df: pd.DataFrame) -> pd.DataFrame:
+    """An exported table in the report's columns: the files give shares and percentages as fractions."""
+    out = df.copy()
+    for col, (name, factor) in FILE_COLUMNS.items():
+        if name in out:
+            out[name] = out[name] / factor
+            out = out.rename(columns={name: col})
+    return out
 
 
 def _same(a: pd.DataFrame, b: pd.DataFrame, keys: list[str]) -> None:
@@ -84,7 +94,7 @@ def test_exported_tables_equal_the_cost_reports_summary(demo_run, tmp_path_facto
         summary = pd.DataFrame(rows)
         if "day" in summary:
             summary["day"] = summary["day"].str[:10]
-        _same(_csv(ex["csv"], name), summary, keys)
+        _same(_as_report(_csv(ex["csv"], name)), summary, keys)
 
 
 @pytest.mark.slow
@@ -100,7 +110,7 @@ def test_the_reports_download_links_hold_the_exported_tables(demo_run, tmp_path_
     assert set(links) == {f"{n}.csv" for n in shown}
     for name in shown:
         linked = pd.read_csv(io.StringIO(links[f"{name}.csv"].lstrip("\ufeff")), keep_default_na=False, na_values=[""])
-        exported = _csv(ex["csv"], name)
+        exported = _as_report(_csv(ex["csv"], name))
         _same(linked, exported, list(exported.columns[:2]))
 
 
@@ -121,8 +131,10 @@ def test_chargeback_and_spend_agree_with_pandas_on_the_demo_rows(demo_run, tmp_p
     for tenant, total in reported.items():
         assert cb.loc[tenant, "cost_usd"] == pytest.approx(total, rel=1e-9), tenant
     # shares are of the priced spend and add up to 1
-    assert (cb["share"] * cb["cost_usd"].sum()).to_numpy() == pytest.approx(cb["cost_usd"].to_numpy(), rel=1e-12)
-    assert cb["share"].sum() == pytest.approx(1.0)
+    assert (cb["share_fraction"] * cb["cost_usd"].sum()).to_numpy() == pytest.approx(
+        cb["cost_usd"].to_numpy(), rel=1e-10
+    )
+    assert cb["share_fraction"].sum() == pytest.approx(1.0)
     co = _csv(ex["csv"], "chargeback_cohort").set_index("cohort")
     assert co["turns"].to_dict() == t.groupby("cohort").size().to_dict()
     assert co.loc[PII_COHORT, "cost_usd"] == pytest.approx(t.loc[t["tenant_id"] == PII_TENANT, "cost_usd"].sum())

@@ -13,7 +13,7 @@ from _tables import insert
 from scipy import stats as sps
 
 from launchkit.analytics import finance
-from launchkit.config import load_config
+from launchkit.config import Config, load_config
 from launchkit.errors import ConfigError, LaunchkitError
 from launchkit.store.warehouse import Warehouse
 
@@ -148,3 +148,99 @@ def test_burn_without_data():
 def test_pilot_end_before_start_is_refused_when_the_config_is_built(con):
     with pytest.raises(ConfigError, match="pilot.end"):
         load_config(env={}).with_overrides(**{"pilot.start": "2026-03-10", "pilot.end": "2026-03-01"})
+
+
+# The recent-burn forecast, worked by hand (docs/pricing.md shows the same example):
+# a pilot of 03-01 .. 03-20, one turn a day costing $10 on 03-01 .. 03-05 and $20, 22, 18, 20, 20 on
+# 03-06 .. 03-10; as of 03-10 with burn_days = 5.
+#   spent 150; remaining days R = 10 (03-11 .. 03-20); recent k = 5 days, mean m = 20,
+#   s^2 = (0 + 4 + 4 + 0 + 0) / 4 = 2; t(0.975, 4) = 2.776445105
+#   forecast 150 + 10 x 20 = 350, sd = sqrt(R s^2 + R^2 s^2 / k) = sqrt(20 + 40) = 7.745967,
+#   half-width 21.506251: 328.493749 .. 371.506251
+#   pilot to date: mean 15 over 10 days, forecast 150 + 10 x 15 = 300
+#   burn rate interval 20 +- 2.776445 x sqrt(2) / sqrt(5) = 20 +- 1.755978: 18.244022 .. 21.755978
+#   budget 340: 190 left, 190 / 20 = 9.5 -> runs out on 03-20 (03-10 + 10 days); at 21.755978 a day
+#   8.73 -> 03-19 (earliest), at 18.244022 a day 10.41 -> 03-21 (latest)
+RECENT = [10.0] * 5 + [20.0, 22.0, 18.0, 20.0, 20.0]
+
+
+@pytest.fixture()
+def burning():
+    c = Warehouse.memory()
+    insert(c, "sessions", [dict(session_id=f"s{d}", tenant_id="A", started_at=at(d, 9)) for d in range(1, 11)])
+    insert(
+        c,
+        "turns",
+        [
+            dict(turn_id=f"t{d}", session_id=f"s{d}", started_at=at(d), status="ok", model="m", cost_usd=cost)
+            for d, cost in zip(range(1, 11), RECENT)
+        ],
+    )
+    yield c
+    c.close()
+
+
+def _pilot(budget: float, **more: object) -> Config:
+    keys = {"pilot.start": "2026-03-01", "pilot.end": "2026-03-20", "budget.total_usd": budget, "budget.burn_days": 5}
+    return load_config(env={}).with_overrides(**{**keys, **more})
+
+
+def test_recent_burn_forecast_and_run_out_date_by_hand(burning):
+    b = finance.burn(burning, _pilot(340.0), date(2026, 3, 10))
+    json.dumps(b, allow_nan=False)
+    assert b["spend_to_date_usd"] == pytest.approx(150.0) and b["days_remaining"] == 10
+    rate = b["recent_burn"]
+    assert (rate["per_day_usd"], rate["days_used"]) == (pytest.approx(20.0), 5)
+    assert (rate["low"], rate["high"]) == pytest.approx((18.244022, 21.755978), abs=1e-6)
+    assert (rate["first"], rate["last"]) == ("2026-03-06", "2026-03-10")
+    fc = b["forecast_total_usd"]
+    assert (fc["basis"], fc["days_used"]) == ("last 5 days", 5)
+    assert (fc["estimate"], fc["low"], fc["high"]) == pytest.approx((350.0, 328.493749, 371.506251), abs=1e-6)
+    pilot = b["forecast_pilot_to_date_usd"]
+    assert (pilot["estimate"], pilot["days_used"], pilot["basis"]) == (pytest.approx(300.0), 10, "pilot to date")
+    assert b["burn_rate_per_day_usd"] == pytest.approx(15.0)
+    assert b["budget_runs_out"] == {
+        "date": "2026-03-20",
+        "earliest": "2026-03-19",
+        "latest": "2026-03-21",
+        "exceeded": False,
+    }
+
+
+def test_budget_already_spent_names_the_day_it_ran_out(burning):
+    # cumulative spend: 10, 20, 30, 40, 50, 70, 92, 110: past $100 on 03-08
+    b = finance.burn(burning, _pilot(100.0), date(2026, 3, 10))
+    assert b["budget_runs_out"] == {
+        "date": "2026-03-08",
+        "earliest": "2026-03-08",
+        "latest": "2026-03-08",
+        "exceeded": True,
+    }
+
+
+def test_the_recent_burn_skips_days_without_usage(burning):
+    # no turns on 03-09: the last 5 days hold 4 observed days (20, 22, 18, 20), never a $0 day
+    burning.execute("DELETE FROM turns WHERE turn_id = 't9'")
+    b = finance.burn(burning, _pilot(340.0), date(2026, 3, 10))
+    assert b["recent_burn"]["days_used"] == 4 and b["recent_burn"]["per_day_usd"] == pytest.approx(20.0)
+    assert b["forecast_total_usd"]["estimate"] == pytest.approx(130 + 10 * 20)
+
+
+@pytest.mark.parametrize(
+    ("budget", "expected"),
+    # the forecast is 350 (328.49 .. 371.51): over a 340 budget it is watched although its interval
+    # straddles the budget; a 320 budget is below even the lower bound: FAIL; 360 is above the estimate
+    [(340.0, "MARGINAL"), (320.0, "FAIL"), (360.0, "PASS")],
+)
+def test_projected_spend_watches_the_estimate_and_fails_on_the_lower_bound(burning, budget, expected):
+    from launchkit.analytics import criteria
+
+    cfg = _pilot(budget)
+    crit = next(c for c in cfg.criteria if c.name == "projected_spend")
+    assert crit.window_days == 5  # the window follows budget.burn_days
+    ctx = criteria.Context(burning, cfg, 0.95)
+    r = criteria.evaluate_one(ctx, crit, date(2026, 3, 10))
+    assert (r.value, r.n) == (pytest.approx(350.0), 5)
+    assert r.interval is not None
+    assert (r.interval["low"], r.interval["high"]) == pytest.approx((328.493749, 371.506251), abs=1e-6)
+    assert r.verdict == expected, r.note

@@ -578,7 +578,13 @@ def parse_case(wh: Warehouse, config: Any, path: Path, fmt: str) -> str:
         con.execute("ROLLBACK")
 
 
-PARSE_CASES = {"csv": 1000, "parquet": 800, "jsonl": 1000}
+PARSE_CASES = {
+    "csv": 1000,
+    "parquet": 800,
+    "jsonl": 1000,
+    "langsmith": 200,
+    "datadog-llmobs": 200,
+}  # the last two: refused by name
 PARSE_DEFAULT = 1200  # each trace format, and a format added to the table: 10^4 in all
 
 

@@ -85,5 +85,5 @@ def test_publishing_a_snapshot_removes_a_killed_writers_copy(tmp_path, dead_pid,
         snapshot.publish(wh.con, config.warehouse_path)
     assert not gone.exists() and live.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
-        ["lk.duckdb", "lk.snapshot.duckdb", "lk.snapshot.duckdb.json", live.name]
-    )
+        ["lk.duckdb", "lk.duckdb.writers.lock", "lk.snapshot.duckdb", "lk.snapshot.duckdb.json", live.name]
+    )  # the writers' lock stays beside the warehouse, as the hourly lock does

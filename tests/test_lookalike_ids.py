@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
-from _tables import insert
+from _tables import insert, save_to
 from click.testing import CliRunner
 
 from launchkit.analytics import quality
@@ -46,10 +46,7 @@ def test_ids_that_read_the_same_are_one_finding_spelled_out(db):
 
 def test_exports_show_invisible_characters(db, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    wh = tmp_path / "w.duckdb"
-    db.execute(f"ATTACH '{wh}' AS disk")
-    db.execute("COPY FROM DATABASE memory TO disk")
-    db.execute("DETACH disk")
+    wh = save_to(db, tmp_path / "w.duckdb")
     r = CliRunner().invoke(cli, ["export", "cost", "--from", "2026-03-02", "--to", "2026-03-02", "--out", "c", "--warehouse", str(wh)])  # fmt: skip
     assert r.exit_code == 0, r.output
     text = (tmp_path / "c" / "chargeback_tenant.csv").read_text(encoding="utf-8").removeprefix("\ufeff")
@@ -71,10 +68,7 @@ def test_reports_and_the_cli_show_invisible_characters(db, tmp_path, monkeypatch
     html = blocks.table(df)._repr_html_()
     assert "acme&lt;U+200B&gt;" in html and "x&lt;U+202E&gt;y" in html and "\u200b" not in html
     monkeypatch.chdir(tmp_path)
-    wh = tmp_path / "w.duckdb"
-    db.execute(f"ATTACH '{wh}' AS disk")
-    db.execute("COPY FROM DATABASE memory TO disk")
-    db.execute("DETACH disk")
+    wh = save_to(db, tmp_path / "w.duckdb")
     r = CliRunner().invoke(cli, ["metrics", "--date", "2026-03-02", "--by", "tenant", "--warehouse", str(wh)])
     assert r.exit_code == 0, r.output
     assert "acme<U+200B>" in r.output and "gamma<U+202E>" in r.output and "\u200b" not in r.output

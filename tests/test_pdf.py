@@ -60,7 +60,7 @@ SCORECARD = [  # widgets.scorecard
     "note",
 ]
 VERDICT_TABLE = [
-    "check",
+    "what",
     "value",
     "95 % interval",
     "n",

@@ -183,8 +183,33 @@ def test_the_sessions_and_tenants_an_incident_touched(incident_day):
         {"tenant_id": "(unknown)", "sessions": 1, "sessions_with_errors": 1},
         {"tenant_id": "B", "sessions": 1, "sessions_with_errors": 1},
     ]
-    two = ups["INC-2"]  # open [11:30, end of day): s2 (11:59), s3 (12:00)
-    assert (two.sessions, two.sessions_with_errors, [t["tenant_id"] for t in two.tenants]) == (2, 0, ["A", "B"])
+    # INC-2 names the tool sql: only sessions that called it while it was open [11:30, end of day) count; s2
+    # (11:59) and s3 (12:00) were active then but called no tool, s4 called sql at 11:00, before
+    two = ups["INC-2"]
+    assert (two.sessions, two.sessions_with_errors, two.tenants) == (0, 0, [])
+    assert incident_update.impact_text(two) == ("no session met its symptom (sessions called sql while it was open)")
+
+
+def test_an_incident_counts_the_sessions_that_met_its_symptom():
+    """A tool or a tenant named in the title narrows the sessions affected; otherwise every active session."""
+    con = Warehouse.memory()
+    insert(con, "sessions", [dict(session_id=f"s{k}", tenant_id=f"t0{k % 3 + 1}", started_at=at(10, 9, k))
+                             for k in range(9)])  # fmt: skip
+    insert(con, "tool_calls", [dict(call_id="c1", session_id="s1", tool_name="sql_query", started_at=at(10, 10, 5),
+                                    status="error"),
+                               dict(call_id="c2", session_id="s2", tool_name="chart_render",
+                                    started_at=at(10, 10, 6), status="ok")])  # fmt: skip
+    insert(con, "incidents", [
+        dict(incident_id="I-tool", severity="SEV2", opened_at=at(10, 10, 0), title="SQL_QUERY failing"),
+        dict(incident_id="I-tenant", severity="SEV3", opened_at=at(10, 8, 0), title="Slow answers for tenant t02"),
+        dict(incident_id="I-all", severity="SEV3", opened_at=at(10, 8, 0), title="Slow answers"),
+    ])  # fmt: skip
+    ups = {u.incident_id: u for u in incident_update.updates(con, Window.day(date(2026, 3, 10), tz=UTC), tz=UTC)}
+    assert (ups["I-tool"].sessions, ups["I-tool"].sessions_with_errors) == (1, 1)  # s1 called sql_query
+    assert ups["I-tool"].to_json()["impact"]["rule"] == "sessions called sql_query while it was open"
+    assert ups["I-tenant"].sessions == 3 and [t["tenant_id"] for t in ups["I-tenant"].tenants] == ["t02"]
+    assert ups["I-all"].sessions == 9
+    con.close()
 
 
 def test_the_update_text_fields(incident_day):
@@ -204,7 +229,7 @@ def test_the_update_text_fields(incident_day):
         "root cause: connection pool exhausted; action items: raise pool size alert on saturation"
     )
     assert incident_update.impact_text(one) == (
-        "4 sessions in 3 tenants (A 2, (unknown) 1, B 1) were active while it was open; "
+        "4 sessions in 3 tenants (A 2, (unknown) 1, B 1) were affected (sessions active while it was open); "
         "2 of them had a failed turn or tool call"
     )
     md = incident_update.render_markdown(one)

@@ -71,12 +71,13 @@ def test_rejected_rows_by_load_time(cfg):
 
 
 def gap_pilot(missing_hour: int | None):
-    """Two days of 10 sessions per business hour (09-17); on day two one hour can be missing."""
+    """Two weekdays (Monday 2 and Tuesday 3 March) of 10 sessions per business hour (09-17); on day two one hour
+    can be missing."""
     con = Warehouse.memory()
     rows = []
-    for day in (1, 2):
+    for day in (2, 3):
         for hour in range(9, 18):
-            if day == 2 and hour == missing_hour:
+            if day == 3 and hour == missing_hour:
                 continue
             for k in range(10):
                 rows.append(
@@ -92,14 +93,14 @@ def gap_pilot(missing_hour: int | None):
 
 def test_gap_hours(cfg):
     con = gap_pilot(missing_hour=12)
-    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
+    dq = quality.assess(con, Window.day(date(2026, 3, 3), tz=UTC), cfg)
     g = dq["gates"]["hours_with_data"]
     # day two, business hours: the same hour of day one had 10 sessions -> 10 expected; nights: day one had no
     # data before 09:00, so nothing is known (or expected) about them
     assert (g["numerator"], g["denominator"]) == (8, 9)
     assert g["ok"] is False
-    assert dq["gap_hours"] == ["2026-03-02T12:00:00Z"]
-    rows = quality.gap_hours(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
+    assert dq["gap_hours"] == ["2026-03-03T12:00:00Z"]
+    rows = quality.gap_hours(con, Window.day(date(2026, 3, 3), tz=UTC), cfg)
     assert len(rows) == 24
     assert rows[12]["expected_sessions"] == 10 and rows[12]["basis"] == "hour_of_day"
     assert rows[3]["traffic_expected"] is False and rows[3]["expected_sessions"] is None  # nights are not expected
@@ -108,16 +109,38 @@ def test_gap_hours(cfg):
 
 def test_no_gap_when_complete(cfg):
     con = gap_pilot(missing_hour=None)
-    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), cfg)
+    dq = quality.assess(con, Window.day(date(2026, 3, 3), tz=UTC), cfg)
     assert dq["gates"]["hours_with_data"]["value"] == 1.0 and dq["gap_hours"] == []
 
 
 def test_gap_threshold_config(cfg):
     con = gap_pilot(missing_hour=12)
     strict = cfg.with_overrides(**{"decision.gap_min_expected": 20})
-    dq = quality.assess(con, Window.day(date(2026, 3, 2), tz=UTC), strict)
+    dq = quality.assess(con, Window.day(date(2026, 3, 3), tz=UTC), strict)
     assert dq["gates"]["hours_with_data"]["denominator"] == 0  # nothing is expected at >= 20 sessions
     with pytest.raises(ConfigError, match="decision.gap_min_expected"):
         quality.assess(
-            con, Window.day(date(2026, 3, 2), tz=UTC), cfg.with_overrides(**{"decision.gap_min_expected": "x"})
+            con, Window.day(date(2026, 3, 3), tz=UTC), cfg.with_overrides(**{"decision.gap_min_expected": "x"})
         )
+
+
+def test_a_quiet_weekend_is_not_expected_at_weekday_level(cfg):
+    """Mon-Fri 2-6 March busy (10 sessions an hour 09-17), the weekend with one session at 10:00: the first
+    Saturday has no weekend before it, so nothing is expected (no gap, nothing UNTRUSTED); a weekday hour is
+    never the expectation of a weekend hour."""
+    con = Warehouse.memory()
+    rows = []
+    for day in range(2, 9):
+        hours = range(9, 18) if day <= 6 else (10,)
+        for hour in hours:
+            for k in range(10 if day <= 6 else 1):
+                rows.append(dict(session_id=f"d{day}h{hour}k{k}", tenant_id="A",
+                                 started_at=datetime(2026, 3, day, hour, 5 * k, tzinfo=UTC)))  # fmt: skip
+    insert(con, "sessions", rows)
+    for saturday_or_sunday in (date(2026, 3, 7), date(2026, 3, 8)):
+        dq = quality.assess(con, Window.day(saturday_or_sunday, tz=UTC), cfg)
+        assert dq["gates"]["hours_with_data"]["denominator"] == 0, saturday_or_sunday
+        assert "hours_with_data" not in dq["failed"]
+    sunday = quality.gap_hours(con, Window.day(date(2026, 3, 8), tz=UTC), cfg)
+    assert sunday[10]["expected_sessions"] == 1 and sunday[10]["basis"] == "hour_of_day"  # Saturday's 10:00
+    assert sunday[12]["expected_sessions"] == 0  # Saturday's quiet noon, not Friday's 10 sessions

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _tables import TURN_COLS
 
 from launchkit import ingest
 from launchkit.analytics import overview
@@ -38,19 +39,7 @@ def test_llmperf_latency_percentiles_and_error_rate(con, config, realdata, tmp_p
     path = tmp_path / "turns_llmperf.csv"
     with path.open("w", newline="") as fh:
         w = csv.writer(fh)
-        w.writerow(
-            [
-                "turn_id",
-                "session_id",
-                "started_at",
-                "model",
-                "status",
-                "latency_ms",
-                "ttft_ms",
-                "input_tokens",
-                "output_tokens",
-            ]
-        )
+        w.writerow([c for c in TURN_COLS if c != "cost_usd"])  # unpriced: priced from tokens
         for k, (stem, i, r) in enumerate(requests):
             w.writerow(
                 [

@@ -17,8 +17,10 @@ import pandas as pd
 import pytest
 
 from launchkit.config import load_config
+from launchkit.config.schema import REPORT_KINDS
 from launchkit.errors import ConfigError
 from launchkit.reports import kinds
+from launchkit.reports.kinds import KINDS
 from launchkit.reports.page import charts
 from launchkit.reports.run import index as report_index
 from launchkit.reports.run import prune, render
@@ -110,10 +112,21 @@ def test_keep_days_zero_keeps_everything(tmp_path: Path) -> None:
 
 def test_reports_config_keys(tmp_path: Path) -> None:
     cfg = load_config(env={})
-    assert (cfg.keep_days, cfg.share_plotly) == (0, True)
+    # by default only the hourly series shares plotly.js: a cost, debrief or GA report is mailed alone
+    assert cfg.keep_days == 0 and [cfg.share_plotly(k) for k in KINDS] == [True, False, False, False]
     (tmp_path / "launchkit.toml").write_text("[reports]\nkeep_days = 30\nshare_plotly = false\n")
     cfg = load_config(tmp_path / "launchkit.toml", env={})
-    assert (cfg.keep_days, cfg.share_plotly) == (30, False)
+    assert cfg.keep_days == 30 and not any(cfg.share_plotly(k) for k in KINDS)
+    (tmp_path / "launchkit.toml").write_text("[reports]\nshare_plotly = true\n")  # one switch: all but GA
+    cfg = load_config(tmp_path / "launchkit.toml", env={})
+    assert [cfg.share_plotly(k) for k in KINDS] == [True, True, True, False]
+    (tmp_path / "launchkit.toml").write_text("[reports.share_plotly]\ncost = true\n")
+    cfg = load_config(tmp_path / "launchkit.toml", env={})
+    assert [cfg.share_plotly(k) for k in KINDS] == [True, True, False, False]
+    assert tuple(KINDS) == REPORT_KINDS
+    (tmp_path / "launchkit.toml").write_text("[reports.share_plotly]\nweekly = true\n")
+    with pytest.raises(ConfigError, match="reports.share_plotly.weekly"):
+        load_config(tmp_path / "launchkit.toml", env={})
     (tmp_path / "launchkit.toml").write_text("[reports]\nkeep_days = -1\n")
     with pytest.raises(ConfigError, match="reports.keep_days"):
         load_config(tmp_path / "launchkit.toml", env={})
@@ -156,5 +169,17 @@ def test_one_plotly_file_per_folder_and_reports_that_point_at_it(
     assert re.findall(r'<script[^>]* src="([^"]+)"', shared) == [f"../{asset.name}"]
     assert "plotly.js v" not in shared and embedded.count("plotly.js v") == 1
     assert len(embedded) - len(shared) > len(get_plotlyjs()) * 0.99
-    # the GA report is meant to be mailed alone: it never shares
-    assert kinds.KINDS["ga"].self_contained and not any(k.self_contained for n, k in kinds.KINDS.items() if n != "ga")
+
+
+def test_base_url_turns_report_paths_into_links_and_is_checked(tmp_path: Path) -> None:
+    (tmp_path / "launchkit.toml").write_text(
+        '[reports]\ndir = "out"\nbase_url = "https://reports.example.com/pilot/"\n'
+    )
+    cfg = load_config(tmp_path / "launchkit.toml", env={})
+    page = tmp_path / "out" / "hourly" / "2026-03-18T14.html"
+    assert cfg.report_link(page) == "https://reports.example.com/pilot/hourly/2026-03-18T14.html"
+    assert cfg.report_link(tmp_path / "elsewhere.html") == str(tmp_path / "elsewhere.html")  # not in the folder
+    assert load_config(env={}).report_link(page) == str(page)  # no base_url: the path as it is
+    (tmp_path / "launchkit.toml").write_text('[reports]\nbase_url = "reports.example.com"\n')
+    with pytest.raises(ConfigError, match="reports.base_url"):
+        load_config(tmp_path / "launchkit.toml", env={})

@@ -13,6 +13,10 @@ days, [reports] timezone; launchkit.window) with a pass and a marginal threshold
 - MARGINAL: neither, and the interval is no wider than the band between the two thresholds;
 - INSUFFICIENT DATA otherwise (the interval is too wide to tell pass from marginal from fail).
 
+A forecast (projected spend) is judged on its estimate and bound instead (forecast_verdict): FAIL
+when its lower bound is beyond the marginal threshold, MARGINAL (watch) when the estimate is beyond
+the pass threshold, PASS otherwise.
+
 Intervals: Wilson for rates, distribution-free order statistics for percentiles, Student-t for
 means (cost per session, mean rating), the forecast's t prediction interval for projected spend,
 exact values for incident counts and reconciliation. docs/criteria.md has the table and examples.
@@ -123,9 +127,12 @@ class Readiness:
 # verdict rule
 
 
-def verdict(low: float | None, high: float | None, pass_: float, marginal: float, direction: str) -> str:
+def verdict(
+    low: float | None, high: float | None, pass_: float, marginal: float, direction: str, estimate: float | None = None
+) -> str:
     """PASS / FAIL when the interval clears a threshold; else MARGINAL if the interval is no wider
-    than the marginal band, else INSUFFICIENT DATA. `direction` says which way is better."""
+    than the marginal band, else INSUFFICIENT DATA. `direction` says which way is better; the
+    estimate is not used (a verdict rests on the interval)."""
     lo = -math.inf if low is None else low
     hi = math.inf if high is None else high
     if direction == "lower":  # mirror so that higher is better
@@ -138,6 +145,24 @@ def verdict(low: float | None, high: float | None, pass_: float, marginal: float
     if hi - lo <= band:
         return MARGINAL
     return INSUFFICIENT
+
+
+def forecast_verdict(
+    low: float | None, high: float | None, pass_: float, marginal: float, direction: str, estimate: float | None = None
+) -> str:
+    """A forecast is watched on its estimate and failed on its bound: FAIL when the whole prediction
+    interval is beyond the marginal threshold (a spend forecast whose lower bound exceeds the budget),
+    MARGINAL when the estimate is beyond the pass threshold, else PASS. Finance must hear of an
+    expected overrun before it is certain; a forecast without an estimate is INSUFFICIENT DATA."""
+    if estimate is None:
+        return INSUFFICIENT
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+    if direction == "lower":  # mirror so that higher is better
+        lo, hi, pass_, marginal, estimate = -hi, -lo, -pass_, -marginal, -estimate
+    if hi < marginal:
+        return FAIL
+    return PASS if estimate >= pass_ else MARGINAL
 
 
 # ---------------------------------------------------------------------------------------------
@@ -182,10 +207,12 @@ class Context:
     def quality(self, w: Window) -> dict[str, Any]:
         return self._get(("quality", w), lambda: quality.assess(self.db, w, self.config))
 
-    def burn(self, day: date) -> dict[str, Any]:
+    def burn(self, day: date, days: int) -> dict[str, Any]:
+        """finance.burn as of a day, its forecast made from the burn of the last `days` days."""
         from launchkit.analytics import finance
 
-        return self._get(("burn", day), lambda: finance.burn(self.db, self.config, day, level=self.level))
+        fn = lambda: finance.burn(self.db, self.config, day, level=self.level, burn_days=days)  # noqa: E731
+        return self._get(("burn", day, days), fn)
 
     def reconciliation(self, w: Window) -> Any:
         return self._get(("reconcile", w), lambda: _reconcile(self.db, w, self.config))
@@ -239,10 +266,10 @@ def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
             f"{inc['major_postmortems_due']} SEV1/SEV2 postmortems due",
         )
     if kind == "forecast":
-        b = ctx.burn(as_of)
-        fc = b["forecast_total_usd"]
-        iv = Interval(fc["estimate"], fc["low"], fc["high"], int(b.get("days_observed") or 0), "t prediction", level)
-        return Measurement(fc["estimate"], iv, iv.n, fc.get("method", ""))
+        days = max(1, (as_of - local_day(w.start, ctx.config.report_zone)).days + 1)  # the window's days
+        fc = ctx.burn(as_of, days)["forecast_total_usd"]
+        iv = Interval(fc["estimate"], fc["low"], fc["high"], int(fc["days_used"]), "t prediction", level)
+        return Measurement(fc["estimate"], iv, iv.n, f"{fc['basis']}: {fc['method']}")
     if kind == "reconciliation":
         df = ctx.reconciliation(w)
         if len(df) == 0:
@@ -286,7 +313,8 @@ def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
         res.verdict = UNTRUSTED
         res.note = "coverage below quality.min_coverage: " + ", ".join(failed)
         return res
-    res.verdict = verdict(iv.low, iv.high, c.pass_threshold, c.marginal_threshold, c.direction)
+    rule = forecast_verdict if c.kind == "forecast" else verdict
+    res.verdict = rule(iv.low, iv.high, c.pass_threshold, c.marginal_threshold, c.direction, meas.value)
     if res.verdict == INSUFFICIENT and meas.n:
         lo = iv.low if iv.low is not None else -math.inf
         hi = iv.high if iv.high is not None else math.inf

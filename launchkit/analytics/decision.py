@@ -1,15 +1,16 @@
 """The end-of-day decision: EXPAND, HOLD (mitigate) or ROLLBACK, with its reasons, stored for audit.
 
 For a day D (a calendar day of the report zone, [reports] timezone: local midnight to midnight) the
-day's metrics are compared with a baseline (the previous decision.baseline_days days of the zone), direction-aware, with a test fit for the data: a two-proportion z-test, or Fisher's exact
-test when counts are small or zero-inflated, for rates; Mann-Whitney U for latency, TTFT and
-per-session cost. A change counts only when it is significant (p < decision.alpha) *and* at least
-the minimum effect; the criteria (launchkit.criteria) are evaluated over their trailing windows
-ending on D and, for the stability metrics, over D alone.
+day's metrics are compared with a reference (launchkit.analytics.baseline: by default the last known-good
+period), direction-aware, one-sided, with a test fit for the data (launchkit.analytics.comparisons).
+Every test of the evening is held to a share of the pilot's false-HOLD and false-ROLLBACK rates and
+weighed against its minimum effect with its noise band (launchkit.analytics.family); the criteria
+(launchkit.criteria) are evaluated over their trailing windows ending on D and, for the stability
+metrics, over D alone.
 
 - ROLLBACK: a SEV1 open at the end of D, or a severe regression of a stability metric (tool-call
   success, turn errors, latency) that also FAILs its criterion on D alone.
-- HOLD: any other regression, a criterion FAIL, a critical criterion not PASS (MARGINAL,
+- HOLD: any other regression or watch, a criterion FAIL, a critical criterion not PASS (MARGINAL,
   INSUFFICIENT DATA, UNTRUSTED DATA), or too little data on D or in the baseline to compare.
   With too little data the decision says how much more it needs (data_needed).
 - EXPAND: none of the above.
@@ -28,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 import launchkit
-from launchkit.analytics import baseline, family, quality, samples
+from launchkit.analytics import baseline, explain, family, quality, samples
 from launchkit.analytics import criteria as crit
 from launchkit.analytics import metrics as m
 from launchkit.analytics.baseline import Reference
@@ -437,6 +438,7 @@ def decide(
             }
         )
     data_sufficient = not insufficient
+    explain.explain(db, config, reasons, w_day, w_base, s_base)  # each reason leads with its culprit and time
 
     if rollback:
         rec = ROLLBACK

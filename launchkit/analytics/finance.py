@@ -11,9 +11,15 @@ Pilot period: pilot.start / pilot.end from launchkit.toml (both inclusive dates)
 on the first day with telemetry and lasts 30 days (last day = first day + 29), and a configured
 start without an end also lasts 30 days.
 
-Forecast to the pilot's end: remaining days x the mean daily spend of the last (up to) 14 observed
-days, with a Student-t prediction interval whose variance is R*s^2 + R^2*s^2/k (day-to-day noise
-plus the uncertainty of the mean; R remaining days, k observed days, s their standard deviation).
+Two forecasts of the spend at the pilot's end, both spent to date + remaining days x a mean daily
+spend, with a Student-t prediction interval whose variance is R*s^2 + R^2*s^2/k (day-to-day noise
+plus the uncertainty of the mean; R remaining days, k observed days, s their standard deviation):
+- the recent burn (judged by the projected_spend criterion, drawn in the cost report): the mean of
+  the observed days among the last [budget] burn_days calendar days (default 7) ending with the
+  as-of day; it replaced the former fixed 14-day look-back (FORECAST_DAYS);
+- pilot to date, beside it: the mean of every observed day of the pilot so far.
+The recent burn also says when the budget runs out at that pace (budget_runs_out), with the dates
+its confidence interval gives. docs/pricing.md works an example by hand.
 Days without turns are not observed (an ingest gap is not a day of zero spend). Unpriced spend is
 unknown, never $0: when any turn of the period has no price, the spend to date (and the share of
 the budget, the burn rate and the forecast built on it) is None, with the priced part
@@ -35,7 +41,7 @@ from launchkit.analytics.span import activity_span
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError, NotEnoughDataError
 from launchkit.jsonclean import clean
-from launchkit.stats import t_quantile
+from launchkit.stats import mean_interval, t_quantile
 from launchkit.store.sql import identifier
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, day_buckets, day_edges, day_start, floor_hour, local_day, next_hour, utc
@@ -43,7 +49,6 @@ from launchkit.window import Window, day_buckets, day_edges, day_start, floor_ho
 GRAINS = ("day", "week", "month")
 BY = {None: "total", "model": "model", "tenant": "tenant_id", "vendor": None}
 PILOT_DAYS = 30
-FORECAST_DAYS = 14
 GA_WINDOW_DAYS = 7
 DAYS_PER_MONTH = 30
 _FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
@@ -159,65 +164,108 @@ def daily_spend(db: QueryRunner, first: date, last: date, tz: tzinfo) -> pd.Data
     )
 
 
-def forecast(spent: float, daily: list[float], remaining_days: int, level: float = 0.95) -> dict[str, Any]:
-    """Total spend at the end of the period: spent + remaining x mean daily spend, with a t interval."""
+FORECAST_METHOD = "spent + remaining days x mean daily spend, t prediction interval"
+
+
+def forecast(
+    spent: float, daily: list[float], remaining_days: int, level: float = 0.95, *, basis: str = ""
+) -> dict[str, Any]:
+    """Total spend at the end of the period: spent + remaining x mean daily spend, with a t interval.
+
+    basis names the days the mean is of ("last 7 days", "pilot to date")."""
     k = len(daily)
+    out: dict[str, Any] = {"basis": basis, "days_used": k, "level": level}
     if remaining_days <= 0:
-        return {"estimate": spent, "low": spent, "high": spent, "method": "period over", "days_used": k, "level": level}
+        return {**out, "estimate": spent, "low": spent, "high": spent, "method": "period over"}
     if k == 0:
-        return {
-            "estimate": None,
-            "low": None,
-            "high": None,
-            "method": "no observed days",
-            "days_used": 0,
-            "level": level,
-        }
+        return {**out, "estimate": None, "low": None, "high": None, "method": "no observed days"}
     m = float(np.mean(daily))
     est = spent + remaining_days * m
     if k < 2:
-        return {
-            "estimate": est,
-            "low": None,
-            "high": None,
-            "method": "too few days for an interval",
-            "days_used": k,
-            "level": level,
-        }
+        return {**out, "estimate": est, "low": None, "high": None, "method": "too few days for an interval"}
     s = float(np.std(daily, ddof=1))
     sd = math.sqrt(remaining_days * s * s + remaining_days**2 * s * s / k)
     half = t_quantile(0.5 + level / 2, k - 1) * sd
+    return {**out, "estimate": est, "low": max(spent, est - half), "high": est + half, "method": FORECAST_METHOD}
+
+
+def burn_rate(daily: list[float], level: float = 0.95) -> dict[str, Any]:
+    """Mean daily spend over observed days with its Student-t confidence interval (low at least 0)."""
+    iv = mean_interval(daily, level)
+    finite = iv.low is not None and iv.high is not None and math.isfinite(iv.low) and math.isfinite(iv.high)
     return {
-        "estimate": est,
-        "low": max(spent, est - half),
-        "high": est + half,
-        "method": "mean daily spend x remaining days, t prediction interval",
-        "days_used": k,
+        "per_day_usd": iv.estimate,
+        "low": max(0.0, float(iv.low)) if finite and iv.low is not None else None,
+        "high": iv.high if finite else None,
+        "days_used": len(daily),
         "level": level,
+        "method": "mean of the observed days, Student-t interval",
     }
 
 
-def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -> dict[str, Any]:
-    """Spend to date against budget.total_usd, burn rate, forecast to the pilot's end, GA monthly cost."""
+def budget_runs_out(
+    budget: float | None, spent: float | None, as_of: date, rate: dict[str, Any], daily: pd.DataFrame
+) -> dict[str, Any]:
+    """The day the budget runs out at a burn rate (burn_rate's dict), and the days its interval gives.
+
+    Cumulative spend at the end of day as_of + j is spent + j x rate, so the budget runs out on day
+    as_of + ceil((budget - spent) / rate); earliest from the rate's upper bound, latest from its lower
+    (None when that bound is 0). Spent past the budget already: the day the cumulative spend reached it.
+    """
+    out: dict[str, Any] = {"date": None, "earliest": None, "latest": None, "exceeded": False}
+    if budget is None or spent is None:
+        return out
+    if spent >= budget:
+        d = daily.dropna(subset=["cost_usd"])
+        over = d[d["cost_usd"].cumsum() >= budget]
+        reached = pd.Timestamp(over["day"].iloc[0]).date() if len(over) else as_of
+        return {**out, "date": reached, "earliest": reached, "latest": reached, "exceeded": True}
+
+    def on(per_day: float | None) -> date | None:
+        if per_day is None or per_day <= 0:
+            return None
+        return as_of + timedelta(days=math.ceil((budget - spent) / per_day))
+
+    return {**out, "date": on(rate["per_day_usd"]), "earliest": on(rate["high"]), "latest": on(rate["low"])}
+
+
+def _no_burn(level: float, basis: str) -> dict[str, Any]:
+    """burn's figures when there is no pilot to measure (no data, no pilot.start)."""
+    return {
+        "spend_to_date_usd": None,
+        "spend_known_usd": None,
+        "unpriced_turns": 0,
+        "share_used": None,
+        "days_observed": 0,
+        "days_remaining": None,
+        "burn_rate_per_day_usd": None,
+        "recent_burn": burn_rate([], level),
+        "forecast_total_usd": forecast(0.0, [], 1, level, basis=basis),
+        "forecast_pilot_to_date_usd": forecast(0.0, [], 1, level, basis="pilot to date"),
+        "forecast_share_of_budget": None,
+        "budget_runs_out": {"date": None, "earliest": None, "latest": None, "exceeded": False},
+    }
+
+
+def _unknown(level: float, basis: str, unpriced: int) -> dict[str, Any]:
+    """A forecast when the spend to date is unknown (some turns unpriced)."""
+    why = f"spend to date unknown: {unpriced} turn(s) unpriced"
+    return {"estimate": None, "low": None, "high": None, "method": why, "basis": basis, "days_used": 0, "level": level}
+
+
+def burn(
+    db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95, burn_days: int | None = None
+) -> dict[str, Any]:
+    """Spend to date against budget.total_usd, the burn rate (pilot to date, and over the last burn_days
+    days: [budget] burn_days unless given), the two forecasts to the pilot's end, the day the budget runs
+    out at the recent burn, GA monthly cost. forecast_total_usd is the recent burn's forecast."""
+    days = burn_days or config.burn_days
+    basis = f"last {days} days" if days > 1 else "last day"
     period = pilot_period(db, config)
     budget = config.budget_total_usd
-    out: dict[str, Any] = {"as_of": as_of, "pilot": period, "budget_usd": budget}
+    out: dict[str, Any] = {"as_of": as_of, "pilot": period, "budget_usd": budget, "burn_days": days}
     if period["start"] is None:
-        out.update(
-            {
-                "spend_to_date_usd": None,
-                "spend_known_usd": None,
-                "unpriced_turns": 0,
-                "share_used": None,
-                "burn_rate_per_day_usd": None,
-                "burn_rate_7d_usd": None,
-                "forecast_total_usd": forecast(0.0, [], 1, level),
-                "forecast_share_of_budget": None,
-                "ga_monthly_cost_usd": None,
-                "days_observed": 0,
-            }
-        )
-        return clean(out)
+        return clean({**out, **_no_burn(level, basis), "ga_monthly_cost_usd": None})
     first, last = period["start"], min(as_of, period["end"])
     if last < first:
         daily = pd.DataFrame({"day": [], "cost_usd": [], "turns": [], "priced_turns": []})
@@ -231,23 +279,20 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -
     known = (
         float(observed["cost_usd"].sum(min_count=1)) if len(observed) and observed["cost_usd"].notna().any() else None
     )
-    costs = [float(c) for c in observed["cost_usd"]] if len(observed) and not unpriced else []
+    priced = observed if not unpriced else observed.iloc[0:0]
+    costs = [float(c) for c in priced["cost_usd"]]
+    recent_first = as_of - timedelta(days=days - 1)
+    recent = [float(c) for d, c in zip(priced["day"], priced["cost_usd"]) if pd.Timestamp(d).date() >= recent_first]
     spent = (known if known is not None else 0.0) if len(observed) and not unpriced else None
     remaining = max(0, (period["end"] - max(as_of, first - timedelta(days=1))).days)
-    fc: dict[str, Any]
+    horizon = remaining if costs else max(remaining, 1)
     if unpriced:
-        fc = {
-            "estimate": None,
-            "low": None,
-            "high": None,
-            "method": f"spend to date unknown: {unpriced} turn(s) unpriced",
-            "days_used": 0,
-            "level": level,
-        }
-    elif costs:
-        fc = forecast(spent or 0.0, costs[-FORECAST_DAYS:], remaining, level)
+        fc, fc_pilot = _unknown(level, basis, unpriced), _unknown(level, "pilot to date", unpriced)
     else:
-        fc = forecast(0.0, [], max(remaining, 1), level)
+        fc = forecast(spent or 0.0, recent, horizon, level, basis=basis)
+        fc_pilot = forecast(spent or 0.0, costs, horizon, level, basis="pilot to date")
+    rate = burn_rate(recent, level)
+    rate.update({"first": max(recent_first, first), "last": last, "days": days})
     out.update(
         {
             "spend_to_date_usd": spent,
@@ -257,9 +302,11 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -
             "days_observed": len(observed),
             "days_remaining": remaining,
             "burn_rate_per_day_usd": (spent / len(costs)) if (costs and spent is not None) else None,
-            "burn_rate_7d_usd": float(np.mean(costs[-7:])) if costs else None,
+            "recent_burn": rate,
             "forecast_total_usd": fc,
+            "forecast_pilot_to_date_usd": fc_pilot,
             "forecast_share_of_budget": (fc["estimate"] / budget) if (fc["estimate"] is not None and budget) else None,
+            "budget_runs_out": budget_runs_out(budget, spent, as_of, rate, priced),
             "ga_monthly_cost_usd": ga_monthly_cost(db, config, as_of, level=level),
         }
     )

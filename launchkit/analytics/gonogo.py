@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from datetime import datetime, tzinfo
+from datetime import date, datetime, tzinfo
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -169,9 +169,49 @@ def freeze_item(fz: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def data_checks(dec: Any, freeze: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+CAPACITY_ID = "data-capacity"
+_CAPACITY_STATUS = {
+    "PASS": "done",
+    "MARGINAL": "pending",
+    "INSUFFICIENT DATA": "pending",
+    "FAIL": "blocked",
+    "n/a": "n/a",
+}
+
+
+def capacity_item(cap: Mapping[str, Any]) -> dict[str, Any]:
+    """The rate-limit check (launchkit.analytics.capacity.plan.report(...).to_json()) as a go/no-go item,
+    beside the checklist's manual capacity-quota line: PASS done, MARGINAL or INSUFFICIENT DATA pending,
+    FAIL blocked, n/a without any [capacity.limits]; the evidence names the binding limit."""
+    verdict = str(cap.get("verdict"))
+    target = cap.get("target_sessions_per_day")
+    limits = cap.get("limits") or []
+    if not limits:  # nothing to judge by: the checklist's manual capacity-quota item stands alone
+        verdict = "n/a"
+        evidence = (
+            "no [capacity.limits] configured: the checklist's capacity-quota sign-off stands alone (docs/capacity.md)"
+        )
+    else:
+        binding = next((c for c in limits if f"{c['limit']} {c['kind']}" == cap.get("binding_limit")), None)
+        worst = binding or max(limits, key=lambda c: c["verdict"] == verdict)
+        evidence = f"{verdict} at {target:,.0f} sessions/day; binding: {worst['reason']}"
+    return {
+        "id": CAPACITY_ID,
+        "phase": "go/no-go",
+        "title": "Rate limits fit GA traffic",
+        "owner": "launchkit (data)",
+        "status": _CAPACITY_STATUS.get(verdict, "pending"),
+        "evidence": evidence,
+        "note": "",
+        "source": "data",
+    }
+
+
+def data_checks(
+    dec: Any, freeze: Mapping[str, Any] | None = None, capacity: Mapping[str, Any] | None = None
+) -> list[dict[str, Any]]:
     """The go/no-go items the data decides, from a decision.Decision (its readiness and day), and the
-    deployment freeze (`freeze_check`) when given."""
+    deployment freeze (`freeze_check`) and the rate-limit check (`capacity_item`) when given."""
     d = dec.to_json() if hasattr(dec, "to_json") else dict(dec)
     crit = d.get("criteria", {})
     by_group: dict[str, list[dict[str, Any]]] = {}
@@ -229,6 +269,8 @@ def data_checks(dec: Any, freeze: Mapping[str, Any] | None = None) -> list[dict[
     )
     if freeze is not None:
         out.append(freeze_item(freeze))
+    if capacity is not None:
+        out.append(capacity_item(capacity))
     return out
 
 
@@ -242,3 +284,58 @@ def go_no_go(items: list[dict[str, Any]]) -> dict[str, Any]:
         ],
         "items": len(items),
     }
+
+
+def assess(db: QueryRunner, day: date, config: Config, checklist: str | Path | None = None) -> dict[str, Any]:
+    """The GA report's verdict for a day, in one place for the report and `launchkit readiness`: the
+    day's decision (with the criteria evaluated as of it), the deployment freeze, the checklist with the
+    items the data decides, the go/no-go, and the headline that says both in the same words."""
+    from launchkit.analytics import decision
+    from launchkit.analytics.capacity import plan as capacity_plan
+
+    dec = decision.decide(db, day, config, store=False, history_days=config.settings.criteria.history_days)
+    d = dec.to_json()
+    freeze = freeze_check(db, config)
+    cap = capacity_plan.report(db, config, day).to_json() if config.capacity.limits else None
+    items = load_checklist(checklist or config.checklist_path) + data_checks(d, freeze=freeze, capacity=cap or {})
+    gng = go_no_go(items)
+    return {
+        "as_of": day,
+        "decision": d,
+        "readiness": d["criteria"],
+        "freeze": freeze,
+        "capacity": cap,
+        "checklist": items,
+        "go_no_go": gng,
+        "headline": headline(d["criteria"], gng, items, d["recommendation"]),
+    }
+
+
+def criteria_words(readiness: Mapping[str, Any]) -> str:
+    """'data criteria: 10/10 pass' or 'data criteria: 8/10 pass, 2 in the way (cost_per_session FAIL, ...)':
+    the criteria that apply, as `launchkit readiness` and the GA report both say it."""
+    applied = [c for c in readiness.get("criteria", []) if c.get("applies", True)]
+    passed = sum(1 for c in applied if c.get("verdict") == "PASS")
+    text = f"data criteria: {passed}/{len(applied)} pass"
+    blockers = readiness.get("blockers") or []
+    if blockers:
+        text += (
+            f", {len(blockers)} in the way (" + ", ".join(f"{b['criterion']} {b['verdict']}" for b in blockers) + ")"
+        )
+    return text
+
+
+def headline(readiness: Mapping[str, Any], gng: Mapping[str, Any], items: list[dict[str, Any]], today: Any) -> str:
+    """'NO-GO: 11 sign-offs pending; data criteria: 10/10 pass; today EXPAND' (GO: every item done)."""
+    ids = {i["id"] for i in gng.get("open_items", [])}
+    signoffs = [i for i in items if i["id"] in ids and i.get("source") != "data"]
+    data_open = [i for i in items if i["id"] in ids and i.get("source") == "data"]
+    parts = [str(gng["decision"])]
+    if signoffs:
+        n = len(signoffs)
+        parts[0] += f": {n} sign-off{'s' if n != 1 else ''} pending"
+    if data_open:
+        n = len(data_open)
+        parts.append(f"{n} data check{'s' if n != 1 else ''} open")
+    parts.append(criteria_words(readiness))
+    return "; ".join(parts) + (f"; today {today}" if today else "")

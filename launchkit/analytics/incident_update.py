@@ -48,6 +48,7 @@ class IncidentUpdate:
     sessions: int
     sessions_with_errors: int
     tenants: list[dict[str, Any]] = field(default_factory=list)  # tenant_id, sessions, sessions_with_errors
+    symptom: dict[str, str | None] = field(default_factory=dict)  # tool, tenant: what it names (incidents/impact)
     root_cause: str | None = None
     action_items: str | None = None
     postmortem_at: datetime | None = None
@@ -72,6 +73,7 @@ class IncidentUpdate:
                 "resolved_at": self.resolved_at,
                 "duration_hours": self.duration_hours,
                 "impact": {
+                    "rule": symptom_rule(self.symptom),
                     "sessions": self.sessions,
                     "sessions_with_errors": self.sessions_with_errors,
                     "tenants": len(self.tenants),
@@ -141,7 +143,8 @@ def updates(db: QueryRunner, window: Window, *, redact: bool = True, tz: tzinfo)
     out = []
     for row in inc.to_dict("records"):
         iid = str(row["incident_id"])
-        mine = impact[impact["incident_id"] == iid]
+        rule_rows = impact[impact["incident_id"] == iid]
+        mine = rule_rows[rule_rows["tenant_id"].notna()]
         opened = _ts(row["opened_at"])
         resolved = _ts(row["resolved_at"])
         if opened is None:  # required by the contract: never happens with loaded data
@@ -167,6 +170,7 @@ def updates(db: QueryRunner, window: Window, *, redact: bool = True, tz: tzinfo)
                     {"tenant_id": str(t), "sessions": int(n), "sessions_with_errors": int(e)}
                     for t, n, e in zip(mine["tenant_id"], mine["sessions"], mine["sessions_with_errors"])
                 ],
+                symptom={k: _first(rule_rows[f"symptom_{k}"]) for k in ("tool", "tenant")},
                 root_cause=_text(row["root_cause"]),
                 action_items=_text(row["action_items"]),
                 postmortem_at=postmortem,
@@ -206,10 +210,28 @@ def _one_line(text: str | None) -> str:
     return " ".join(str(text).split()) if text else ""
 
 
+def _first(values: Any) -> str | None:
+    named = [str(v) for v in values if isinstance(v, str) and v]
+    return named[0] if named else None
+
+
+def symptom_rule(symptom: dict[str, str | None]) -> str:
+    """Which sessions an incident's impact counts (queries/incidents/impact.sql): what it names, else its window."""
+    parts = []
+    if symptom.get("tool"):
+        parts.append(f"called {symptom['tool']}")
+    if symptom.get("tenant"):
+        parts.append(f"of tenant {symptom['tenant']}")
+    if not parts:
+        return "sessions active while it was open"
+    return "sessions " + " and ".join(parts) + " while it was open"
+
+
 def impact_text(u: IncidentUpdate) -> str:
     """'123 sessions in 4 tenants (t01 60, t02 40, ...) were active while it was open; 17 had an error'."""
+    rule = symptom_rule(u.symptom)
     if not u.sessions:
-        return "no session was active while it was open"
+        return f"no session met its symptom ({rule})"
     named = ", ".join(f"{t['tenant_id']} {t['sessions']:,}" for t in u.tenants[:TENANTS_NAMED])
     more = len(u.tenants) - TENANTS_NAMED
     if more > 0:
@@ -218,7 +240,7 @@ def impact_text(u: IncidentUpdate) -> str:
     verb = "was" if u.sessions == 1 else "were"
     return (
         f"{u.sessions:,} session{'' if u.sessions == 1 else 's'} in {n_t} tenant{'' if n_t == 1 else 's'} ({named}) "
-        f"{verb} active while it was open; {u.sessions_with_errors:,} of them had a failed turn or tool call"
+        f"{verb} affected ({rule}); {u.sessions_with_errors:,} of them had a failed turn or tool call"
     )
 
 

@@ -54,7 +54,7 @@ def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str,
     expected and missing.
 
     quality/gaps.sql says where the expectation comes from (same hour-of-week over the last four
-    weeks, else the pilot's median for the hour-of-day); expected_sessions is None without history.
+    weeks, else the pilot's median for the hour-of-day on days of the same kind, weekday or weekend); expected_sessions is None without history.
     Hours are the report zone's, and "the same hour" the same wall-clock hour ([reports] timezone).
     """
     tz = config.report_zone
@@ -71,6 +71,7 @@ def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str,
         "hour_at": edges[:-1],
         "hour_end": edges[1:],
         "hour_wall": [local(e, tz).replace(tzinfo=None) for e in edges[:-1]],
+        "hour_weekend": [local(e, tz).weekday() >= 5 for e in edges[:-1]],
         **dict(zip(("key_hours", "key_buckets"), hour_keys(edges), strict=True)),
         "start": start,
         "end": end,

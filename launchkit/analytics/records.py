@@ -28,7 +28,7 @@ def redact_columns(df: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
 
 
 def feedback(db: QueryRunner, window: Window, *, redact: bool = True) -> pd.DataFrame:
-    """Feedback submitted in the window (feedback_id, submitted_at, tenant_id, rating, thumbs, comment);
+    """Feedback submitted in the window (feedback_id, session_id, submitted_at, tenant_id, rating, thumbs, comment);
     the comment redacted unless `redact` is False."""
     df = db.frame("reports/feedback", window.params)
     return redact_columns(df, FEEDBACK_TEXT) if redact else df

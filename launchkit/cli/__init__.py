@@ -9,7 +9,7 @@ from __future__ import annotations
 import click
 
 from launchkit import __version__
-from launchkit.cli import analysis, data, export, ops, reports
+from launchkit.cli import analysis, capacity, data, export, ops, reports
 from launchkit.cli.options import LaunchkitGroup
 
 
@@ -33,6 +33,7 @@ for _command in (
     analysis.metrics,
     analysis.decide,
     analysis.readiness,
+    capacity.capacity,
     reports.run,
     reports.hourly,
     export.export,

@@ -23,6 +23,56 @@ def _open(config: Config, *, write: bool = False) -> Any:
     return open_runner(config, write=write)
 
 
+# The columns `metrics --by` prints (every breakdown has some of them); --json has them all.
+BREAKDOWN_COLUMNS = (
+    ("active_sessions", "sessions", ""),
+    ("turns", "turns", ""),
+    ("turn_error_rate", "turn errors", "%"),
+    ("tool_calls", "tool calls", ""),
+    ("errors", "errors", ""),
+    ("timeouts", "timeouts", ""),
+    ("tool_call_success_rate", "tool success", "%"),
+    ("duration_p50", "p50 duration", "ms"),
+    ("duration_p95", "p95 duration", "ms"),
+    ("latency_p95", "p95 latency", "ms"),
+    ("ttft_p95", "p95 TTFT", "ms"),
+    ("total_cost_usd", "cost", "$"),
+    ("cost_per_session", "per session", "$"),
+    ("csat", "CSAT", "%"),
+)
+
+
+def _print_metrics(out: dict[str, Any], table: Any, by: str | None) -> None:
+    """The window's metrics as lines of label and value (with units), then the breakdown as a table."""
+    from launchkit.cli.table import Column, text_table
+    from launchkit.reports.page.text import fmt
+
+    m = out["metrics"]
+    click.echo(f"window {out['window']['start']} .. {out['window']['end']}")
+    lat, ttft, fb = m["latency_ms"], m["ttft_ms"], m["feedback"]
+    rows = [
+        ("active sessions", fmt(m.get("active_sessions"))),
+        ("new sessions", fmt(m.get("new_sessions"))),
+        ("tool-call success", fmt(m.get("tool_call_success_rate"), "%")),
+        ("turn error rate", fmt(m.get("turn_error_rate"), "%", 2)),
+        ("latency p50/p95/p99", " / ".join(fmt(lat.get(k), "ms", 0) for k in ("p50", "p95", "p99"))),
+        ("TTFT p50/p95", " / ".join(fmt(ttft.get(k), "ms", 0) for k in ("p50", "p95"))),
+        ("total cost", fmt(m.get("total_cost_usd"), "$")),
+        ("cost per session", fmt(m.get("cost_per_session"), "$")),
+        ("feedback responses", fmt(fb.get("responses"))),
+        ("CSAT", fmt(fb.get("csat"), "%")),
+        ("thumbs-up rate", fmt(fb.get("thumbs_up_rate"), "%")),
+    ]
+    for label, value in rows:
+        click.echo(f"  {label:<22}{value}")
+    if table is not None and by:
+        click.echo("")
+        digits = {"ms": 0}
+        cols = [Column(by, by)] + [Column(c, h, u, digits.get(u)) for c, h, u in BREAKDOWN_COLUMNS]
+        shown = table.map(visible_value)  # acme<U+200B>, never a hidden twin
+        click.echo(text_table(shown, cols) if len(table) else f"no {by} has data in the window")
+
+
 @click.command()
 @window_options
 @click.option(
@@ -37,17 +87,17 @@ def _open(config: Config, *, write: bool = False) -> Any:
 def metrics(window: Window, by: str | None, as_json: bool, config: Config) -> None:
     """Print the window's metrics: sessions, tool success, errors, latency, cost, feedback, data quality.
 
-    As the reports show them (97.1 %, $0.21, 2,345 ms); with --json rates are fractions 0-1. Missing
-    is a dash (null in JSON), never 0.
+    Rates print as percentages (fractions 0-1 in --json), money in USD, latencies in ms; --by adds a
+    table of the breakdown's main columns (--json has every column). Missing is "—" (null in JSON),
+    never 0.
 
     \b
     Example:
-        launchkit metrics --hour 2026-03-02T10:00Z --json
-        launchkit metrics --from 2026-03-02 --to 2026-03-08 --by tool
+        launchkit metrics --hour 2026-03-18T14:00Z --json
+        launchkit metrics --from 2026-03-12 --to 2026-03-18 --by tool
     """
     from launchkit.analytics import metrics as metrics_mod
     from launchkit.analytics import overview
-    from launchkit.reports.page.text import fmt  # the one number format: reports, alerts, the hourly line
 
     with _open(config) as wh:
         out = overview.compute(wh, window, config)
@@ -57,25 +107,7 @@ def metrics(window: Window, by: str | None, as_json: bool, config: Config) -> No
     if as_json:
         emit_json(out)
         return
-    m = out["metrics"]
-    click.echo(f"window {out['window']['start']} .. {out['window']['end']}")
-    rows = [
-        ("active sessions", fmt(m.get("active_sessions"))),
-        ("new sessions", fmt(m.get("new_sessions"))),
-        ("tool-call success", fmt(m.get("tool_call_success_rate"), "%")),
-        ("turn error rate", fmt(m.get("turn_error_rate"), "%")),
-        ("latency p50/p95/p99", " / ".join(fmt(m["latency_ms"].get(k), "ms") for k in ("p50", "p95", "p99"))),
-        ("ttft p50/p95", " / ".join(fmt(m["ttft_ms"].get(k), "ms") for k in ("p50", "p95"))),
-        ("total cost", fmt(m.get("total_cost_usd"), "$")),
-        ("cost per session", fmt(m.get("cost_per_session"), "$")),
-        ("feedback responses", fmt(m["feedback"].get("responses"))),
-        ("CSAT (4-5 of 5)", fmt(m["feedback"].get("csat"), "%")),
-        ("thumbs-up rate", fmt(m["feedback"].get("thumbs_up_rate"), "%")),
-    ]
-    for label, value in rows:
-        click.echo(f"  {label:<24}{value}")
-    if table is not None:
-        click.echo(table.map(visible_value).to_string(index=False))  # acme<U+200B>, never a hidden twin
+    _print_metrics(out, table, by)
 
 
 @click.command()
@@ -89,7 +121,7 @@ def decide(day: date, as_json: bool, no_store: bool, config: Config) -> None:
 
     \b
     Example:
-        launchkit decide --date 2026-03-10 --json
+        launchkit decide --date 2026-03-18 --json
     """
     from launchkit.analytics import decision
 
@@ -102,6 +134,8 @@ def decide(day: date, as_json: bool, no_store: bool, config: Config) -> None:
     click.echo(f"{out.get('day', day)}: {out['recommendation']}")
     for reason in out.get("reasons", []):
         click.echo(f"  - {reason.get('message', reason) if isinstance(reason, dict) else reason}")
+        if isinstance(reason, dict) and reason.get("detail"):  # the statistics behind a reason led by its culprit
+            click.echo(f"      {reason['detail']}")
 
 
 def _evidence(c: dict[str, Any]) -> str:
@@ -134,23 +168,34 @@ def _evidence(c: dict[str, Any]) -> str:
 @config_options
 @engine_option
 def readiness(day: date, as_json: bool, config: Config) -> None:
-    """Check the GA success criteria as of a day: verdict per criterion, blockers, GA readiness.
+    """Check GA readiness as of a day: the go/no-go (the checklist's sign-offs and the items the data
+    decides, as the GA report says it), then each GA criterion's verdict with its evidence.
+
+    --json: the criteria's readiness (`ready`: by the data alone) with `go_no_go` and `headline`, the
+    GA report's own.
 
     \b
     Example:
-        launchkit readiness --date 2026-03-15 --json
+        launchkit readiness --date 2026-03-18 --json
     """
-    from launchkit.analytics import criteria
+    from launchkit.analytics import gonogo
+    from launchkit.window import parse_day
 
     with _open(config) as wh:
-        r = criteria.evaluate(wh, day, config)
-    out = r.to_json()
+        a = gonogo.assess(wh, parse_day(day, "--date"), config)
+    out = a["readiness"]
     if as_json:
-        emit_json(out)
+        emit_json(out | {"go_no_go": a["go_no_go"], "headline": a["headline"]})
         return
-    click.echo(f"GA ready: {'yes' if out.get('ready') else 'no'}")
+    click.echo(f"{out['as_of']}: {a['headline']}")
+    click.echo(f"{gonogo.criteria_words(out)} ({'GA-ready' if out.get('ready') else 'not GA-ready'} by the data)")
     for c in out.get("criteria", []):
         click.echo(f"  {c.get('verdict', '?'):<18} {c.get('name', '?'):<22} {_evidence(c)}".rstrip())
     for b in out.get("blockers", []):
         note = f" ({b['note']})" if b.get("note") else ""
         click.echo(f"  blocker: {b['criterion']} is {b['verdict']}{note}")
+    gng = a["go_no_go"]
+    if gng["open_items"]:
+        click.echo(f"go/no-go: {gng['decision']}, open items:")
+        for i in gng["open_items"]:
+            click.echo(f"  {i['status']:<8} {i['id']}: {i['title']} ({i['owner']})")

@@ -43,8 +43,8 @@ def ingest(paths: tuple[str, ...], table: str | None, fmt: str | None, as_json: 
 
     \b
     Example:
-        launchkit ingest exports/ --json
-        launchkit ingest tool_calls_2026-03-02T10.csv
+        launchkit ingest data/demo --json
+        launchkit ingest data/demo/tool_calls_2026-03-18.csv
     """
     from launchkit.cli.progress import Bar
     from launchkit.jobs import load
@@ -345,7 +345,7 @@ def demo(
     \b
     Example:
         launchkit demo
-        launchkit demo --scenario tool-outage
+        launchkit demo --scenario tool-outage --report-days 1
     """
     import json
 
@@ -410,3 +410,20 @@ def demo(
             summary = path.with_suffix(".json")
             headline = json.loads(summary.read_text(encoding="utf-8")).get("headline") if summary.is_file() else None
             click.echo(f"report: {path}" + (f"  ({headline})" if headline else ""))
+        _record_hourly_run(config, written)
+
+
+def _record_hourly_run(config: Config, written: list[Path]) -> None:
+    """Run the scheduled hourly job once for the hour the demo reported, so `launchkit status` shows the
+    schedule's health line for a real run (the demo has no schedule: it goes STALE after
+    [hourly] stale_after_hours, as an unscheduled deployment would)."""
+    from launchkit.jobs.hourly import run_hourly
+
+    hour = next((p.stem for p in written if p.parent.name == "hourly"), None)
+    if hour is None:
+        return
+    from launchkit.window import parse_instant
+
+    # the stamp is the hour on the clock of [reports] timezone
+    result = run_hourly(config, at=parse_instant(f"{hour}:00", "hour", config.report_zone))
+    click.echo(result.line.splitlines()[0], err=result.status not in (exits.OK, exits.BREACH))

@@ -22,8 +22,8 @@ def export() -> None:
 
     \b
     Example:
-        launchkit export cost --from 2026-03-02 --to 2026-03-31 --format xlsx
-        launchkit export tickets --date 2026-03-05 --since tickets-state.json
+        launchkit export cost --from 2026-03-05 --to 2026-03-18 --format xlsx
+        launchkit export tickets --date 2026-03-18 --since reports/exports/tickets-state.json
     """
 
 
@@ -58,7 +58,7 @@ def cost(start: date | None, end: date | None, fmt: str, out: str | None, config
 
     \b
     Example:
-        launchkit export cost --from 2026-03-02 --to 2026-03-08 --out finance/week10
+        launchkit export cost --from 2026-03-12 --to 2026-03-18 --out reports/exports/week-11
     """
     from launchkit.reports.files import exports
     from launchkit.store.warehouse import Warehouse
@@ -66,7 +66,11 @@ def cost(start: date | None, end: date | None, fmt: str, out: str | None, config
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         first, last = exports.period(wh, config, start, end)
         result = exports.export_cost(wh, config, first, last, fmt, Path(out) if out else None)
-    click.echo(f"cost tables {first} to {last}: " + ", ".join(f"{k} {v} rows" for k, v in result.rows.items()))
+    from launchkit.reports.page.text import plural
+
+    click.echo(
+        f"cost tables {first} to {last}: " + ", ".join(f"{k} {plural(v, 'row')}" for k, v in result.rows.items())
+    )
     for p in result.paths:
         click.echo(f"wrote {p}")
 
@@ -90,16 +94,18 @@ def cost(start: date | None, end: date | None, fmt: str, out: str | None, config
 @no_redact_option("Keep personal data in the text (config: [reports] redact).")
 @config_options
 def tickets(day: date | None, state: str | None, out: str | None, redact: bool, config: Config) -> None:
-    """Write the day's negative feedback (rating 1-2 or thumbs down, with its recurring themes) and its
-    incidents as a CSV for Jira's CSV import: one row per item, with a stable Issue ID.
+    """Write the day's negative feedback (rating 1-2 or thumbs down) and its incidents as a CSV for Jira's
+    CSV import: one ticket per incident and one per theme of the feedback (its count, ratings, tenants and
+    example sessions), each with a stable Issue ID.
 
     Free text is redacted ([email], [phone], [card], [ssn]) unless --no-redact or [reports] redact = false.
-    With --since, nothing already recorded in the state file is written again; when nothing is new, no
-    file is written.
+    With --since, nothing already recorded in the state file is written again, a second export of a day
+    goes to a new file (tickets_<date>-2.csv) and the state is updated once the file is written; when
+    nothing is new, no file is written.
 
     \b
     Example:
-        launchkit export tickets --date 2026-03-05 --since exports/tickets-state.json
+        launchkit export tickets --date 2026-03-17 --since reports/exports/tickets-state.json
     """
     from launchkit.analytics.span import latest_day_with_data
     from launchkit.reports.files import tickets as tickets_mod
@@ -108,12 +114,19 @@ def tickets(day: date | None, state: str | None, out: str | None, redact: bool, 
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         d = day or latest_day_with_data(wh, config.report_zone)
         target = Path(out) if out else config.reports_dir / "exports" / f"tickets_{d.isoformat()}.csv"
+        debrief = config.reports_dir / "debrief" / f"{d.isoformat()}.html"
+        link = config.report_link(debrief) if config.get("reports.base_url") else None  # a local path helps no one
         result = tickets_mod.export_tickets(
-            wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone
+            wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone, link=link
         )
+    from launchkit.reports.page.text import plural
+
     kinds = [t.issue_type for t in result.written]
-    line = f"tickets {d}: {len(result.written)} new ({kinds.count('Bug')} incidents, {kinds.count('Task')} feedback)"
-    click.echo(line + (f", {result.already} exported before" if state else ""))
+    line = (
+        f"tickets {d}: {plural(len(result.written), 'new ticket')} ({plural(kinds.count('Bug'), 'incident')}, "
+        f"{plural(kinds.count('Task'), 'feedback theme')})"
+    )
+    click.echo(line + (f", {plural(result.already, 'ticket')} of the day exported before" if state else ""))
     click.echo(f"wrote {result.path}" if result.path else "nothing new: no file written")
 
 
@@ -135,8 +148,9 @@ def tickets(day: date | None, state: str | None, out: str | None, redact: bool, 
 def incident(
     incident_id: str, at: datetime | None, as_json: bool, out: str | None, redact: bool, config: Config
 ) -> None:
-    """Print an incident update for users and stakeholders: impact (sessions active while it was open, per
-    tenant, and how many had an error), duration, remediation (root cause, action items) and the next
+    """Print an incident update for users and stakeholders: impact (sessions that met its symptom while it was
+    open: called the tool or belong to the tenant it names, else every active session; per tenant, and how
+    many had an error), duration, remediation (root cause, action items) and the next
     update (by severity: SEV1 every 30 min, SEV2 hourly, SEV3 every 4 h, SEV4 daily; once resolved, the
     postmortem within 24 h).
 
@@ -145,7 +159,7 @@ def incident(
 
     \b
     Example:
-        launchkit export incident --incident INC-3 --at 2026-03-10T15:00Z
+        launchkit export incident --incident inc-7-002 --at 2026-03-17T13:00Z
     """
     import json
 

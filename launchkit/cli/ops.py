@@ -24,7 +24,7 @@ def backup(out_dir: str, as_json: bool, config: Config) -> None:
 
     \b
     Example:
-        launchkit backup --out /srv/backups/launchkit-2026-03-02
+        launchkit backup --out backups/2026-03-18
     """
     from launchkit.jobs import backup as job
 
@@ -62,7 +62,7 @@ def restore(source: str, force: bool, with_config: bool, as_json: bool, config: 
 
     \b
     Example:
-        launchkit restore /srv/backups/launchkit-2026-03-02 --force
+        launchkit restore backups/2026-03-18 --force
     """
     from launchkit.jobs import backup as job
 

@@ -10,14 +10,16 @@ LAUNCHKIT_DEBUG=1 shows the traceback behind the line.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import os
+import select
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
-from typing import Any, TypeVar, cast
+from typing import Any, NoReturn, TypeVar, cast
 
 import click
 
@@ -55,6 +57,8 @@ class LaunchkitGroup(click.Group):
         except KeyboardInterrupt:
             raise
         except Exception as exc:  # a defect: still one line, with the way to see more
+            if output_gone(exc):
+                closed_pipe()
             if debug():
                 raise
             from launchkit.store.connect import damaged, is_damage  # here: importing the CLI stays light
@@ -75,6 +79,60 @@ class LaunchkitGroup(click.Group):
                 err=True,
             )
             ctx.exit(exits.FAILED)
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        """click's, with the group's own help text written to a closed pipe ending quietly too."""
+        try:
+            return super().make_context(*args, **kwargs)
+        except OSError as exc:
+            if output_gone(exc):
+                closed_pipe()
+            raise
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """click's main, and the last flush of the output: a reader gone by then also ends quietly."""
+        try:
+            try:
+                return super().main(*args, **kwargs)
+            finally:
+                sys.stdout.flush()
+        except OSError as exc:
+            if output_gone(exc):
+                closed_pipe()
+            raise
+
+
+def output_gone(exc: BaseException) -> bool:
+    """Whether an error is stdout's (or stderr's) reader having gone away (`launchkit status | head -4`),
+    rather than some other pipe or socket of the command's (a webhook, a subprocess) breaking."""
+    if not isinstance(exc, OSError) or exc.errno != errno.EPIPE:
+        return False
+    return any(_broken(stream) for stream in (sys.stdout, sys.stderr))
+
+
+def _broken(stream: Any) -> bool:
+    """A stream whose pipe has no reader any more: poll reports an error on its write end."""
+    try:
+        fd = stream.fileno()
+        poller = select.poll()
+        poller.register(fd, select.POLLOUT)
+        return any(ev & (select.POLLERR | select.POLLHUP) for _, ev in poller.poll(0))
+    except (AttributeError, OSError, ValueError):  # no file descriptor (a test's capture): not a pipe
+        return False
+
+
+def closed_pipe() -> NoReturn:
+    """Stop quietly because the output's reader went away, as a Unix tool stopped by SIGPIPE does (exit
+    141): what is still buffered goes to /dev/null, so Python's final flush does not complain either."""
+    for stream in (sys.stdout, sys.stderr):
+        if _broken(stream):
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, stream.fileno())
+                os.close(devnull)
+            except (AttributeError, OSError, ValueError):
+                pass
+    sys.exit(exits.CLOSED_PIPE)
 
 
 def config_options(fn: Callable[..., Any]) -> Callable[..., Any]:
@@ -274,7 +332,8 @@ def pilot_options(*, start_help: str, sessions_help: str, start_default: str | N
                     default="healthy",
                     show_default=True,
                     callback=_scenario,
-                    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic.",
+                    help="healthy, or a HOLD / ROLLBACK day: latency-regression, tool-outage, cost-overrun, low-traffic; "
+                    "a problem confined to one segment: tenant-outage, release-regression, model-regression; csat-drop.",
                 ),
                 click.option(
                     "--start",

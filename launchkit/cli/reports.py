@@ -44,8 +44,8 @@ def run(kind: str, at: datetime | None, day: date | None, pdf: bool, redact: boo
 
     \b
     Example:
-        launchkit run hourly --at 2026-03-05T14:00Z
-        launchkit run debrief --date 2026-03-05 --pdf
+        launchkit run hourly --at 2026-03-18T14:00Z
+        launchkit run debrief --date 2026-03-18 --pdf
         launchkit run debrief --no-redact
         launchkit run all
     """
@@ -93,11 +93,13 @@ def hourly(at: datetime | None, pdf: bool, config: Config) -> None:
 
     Exit status: 0 all well; 3 a threshold was breached (report written); 1 the run failed;
     75 another run held the lock longer than hourly.lock_timeout_s (try again later).
-    Safe to run twice, while another run goes, and while notebooks are open.
+    Safe to run twice, while another run goes, and while notebooks are open. On data of the past (the
+    demo's pilot is in March 2026) give the hour with --at: the plain command reports the last hour of
+    the clock, and counts every hour since the data as missing.
 
     \b
     Example:
-        launchkit hourly --config /etc/launchkit/launchkit.toml
+        launchkit hourly --at 2026-03-18T15:00Z
         5 * * * *  cd /srv/launchkit && .venv/bin/launchkit hourly >> logs/hourly.log 2>&1
     """
     from launchkit.jobs.hourly import run_hourly

@@ -3,7 +3,8 @@
 Each criterion compares one catalogue metric over a trailing window of whole days (of [reports] timezone) with a pass
 and a marginal threshold (launchkit.analytics.criteria judges them). A default whose thresholds
 come from another key (cost per session from budget.cost_per_session_usd, projected spend from
-budget.total_usd, reconciliation from reconciliation.tolerance_pct) follows that key.
+budget.total_usd, reconciliation from reconciliation.tolerance_pct) follows that key; so does the
+projected spend's window (the recent burn's days, budget.burn_days).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from launchkit.catalogue import METRICS, Kind
+from launchkit.config import schema
 from launchkit.config.values import number, whole
 from launchkit.errors import ConfigError
 from launchkit.jsonclean import clean
@@ -125,7 +127,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "direction": "lower",
         "pass": None,
         "marginal": None,
-        "window_days": 7,
+        "window_days": None,  # the recent burn's days: budget.burn_days
         "min_sample": 3,
         "criticality": "critical",
     },
@@ -201,6 +203,14 @@ def _derived(spec: dict[str, Any], data: dict[str, Any]) -> tuple[float | None, 
     if mg is None and p is not None:
         mg = p
     return p, mg, source
+
+
+def _window_days(spec: dict[str, Any], metric: str, data: dict[str, Any]) -> Any:
+    """A forecast's window defaults to the recent burn it is made from (budget.burn_days)."""
+    days = spec.get("window_days")
+    if days is None and METRICS[metric].kind == "forecast":
+        days = _get(data, "budget.burn_days") or schema.DEFAULTS["budget"]["burn_days"]
+    return days
 
 
 def parse(data: dict[str, Any], where: str | None = None) -> CriteriaSettings:
@@ -282,7 +292,7 @@ def _criterion(name: str, spec: dict[str, Any], data: dict[str, Any], where: str
         direction=direction,
         pass_threshold=p,
         marginal_threshold=mg,
-        window_days=whole(f"{key}.window_days", spec.get("window_days"), 1, where),
+        window_days=whole(f"{key}.window_days", _window_days(spec, metric, data), 1, where),
         min_sample=whole(f"{key}.min_sample", spec.get("min_sample"), 0, where),
         criticality=crit,
         held_days=whole(f"{key}.held_days", spec.get("held_days", 1), 1, where),

@@ -13,7 +13,7 @@ from datetime import date, tzinfo
 from pathlib import Path
 from typing import Any
 
-from launchkit.config import alerts, attributes, criteria, decision, pricing, schema
+from launchkit.config import alerts, attributes, capacity, criteria, decision, pricing, schema
 from launchkit.config import engine as engine_section
 from launchkit.config.engine import EngineSettings
 from launchkit.config.limits import Limits
@@ -29,6 +29,7 @@ class Settings:
     identity: dict[str, tuple[str, ...]]
     engine: EngineSettings
     alerts: alerts.AlertSettings = field(default_factory=alerts.AlertSettings)
+    capacity: capacity.CapacitySettings = field(default_factory=capacity.CapacitySettings)
 
 
 def parse(data: dict[str, Any], where: str | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -44,6 +45,7 @@ def parse(data: dict[str, Any], where: str | None = None, env: Mapping[str, str]
         identity=attributes.parse(data, where),
         engine=engine_section.parse(data, where),
         alerts=alerts.parse(data, where, env),
+        capacity=capacity.parse(data, where),
     )
 
 
@@ -84,6 +86,16 @@ class Config:
     def reports_dir(self) -> Path:
         return self._path("reports.dir")
 
+    def report_link(self, path: str | Path) -> str:
+        """Where a reader opens a report file: under [reports] base_url (the published reports folder)
+        when it is set and the file is in the reports folder, else the file's path."""
+        base = self.get("reports.base_url")
+        try:
+            rel = Path(path).resolve().relative_to(self.reports_dir.resolve())
+        except ValueError:
+            return str(path)
+        return f"{str(base).rstrip('/')}/{rel.as_posix()}" if base else str(path)
+
     @property
     def inbox_dir(self) -> Path:
         return self._path("hourly.inbox")
@@ -105,11 +117,14 @@ class Config:
         by the hourly run ([reports] keep_days; 0: every report is kept)."""
         return int(self.get("reports.keep_days", 0))
 
-    @property
-    def share_plotly(self) -> bool:
-        """Whether hourly, cost and debrief reports share one plotly.js file in the reports folder
-        ([reports] share_plotly; the GA report always embeds its own, to be mailed alone)."""
-        return bool(self.get("reports.share_plotly", True))
+    def share_plotly(self, kind: str) -> bool:
+        """Whether a report of this kind loads the reports folder's one plotly.js instead of embedding it
+        ([reports] share_plotly: a table per kind, by default only the hourly series shares, so a cost,
+        debrief or GA report draws wherever it is mailed; `true` alone: every kind but GA shares)."""
+        v = self.get("reports.share_plotly")
+        if isinstance(v, dict):
+            return bool(v.get(kind, kind == "hourly"))
+        return bool(v) and kind != "ga"
 
     @property
     def timezone(self) -> str:
@@ -200,6 +215,11 @@ class Config:
         return None if v is None else float(v)
 
     @property
+    def burn_days(self) -> int:
+        """The days the recent burn rate and the cost forecast are measured over ([budget] burn_days)."""
+        return int(self.get("budget.burn_days"))
+
+    @property
     def cost_per_session_usd(self) -> float:
         return float(self.get("budget.cost_per_session_usd"))
 
@@ -234,6 +254,11 @@ class Config:
     @property
     def pricing_overrides(self) -> dict[str, pricing.Override]:
         return self.settings.pricing_overrides
+
+    @property
+    def capacity(self) -> capacity.CapacitySettings:
+        """[capacity]: the providers' per-minute limits and the headroom a projection keeps."""
+        return self.settings.capacity
 
     @property
     def alerts(self) -> alerts.AlertSettings:

@@ -15,7 +15,15 @@ from launchkit.errors import ConfigError
 
 DEFAULTS: dict[str, Any] = {
     "warehouse": {"path": "launchkit.duckdb"},
-    "reports": {"dir": "reports", "redact": True, "timezone": "UTC", "keep_days": 0, "share_plotly": True},
+    "reports": {
+        "dir": "reports",
+        "redact": True,
+        "timezone": "UTC",
+        "keep_days": 0,
+        # per report kind: load the reports folder's one plotly.js (true) or embed it (false: mailed alone)
+        "share_plotly": {"hourly": True, "cost": False, "debrief": False, "ga": False},
+        "base_url": None,  # where the reports folder is published: links in alerts and tickets point there
+    },
     "ingest": {
         "timezone": "UTC",
         "earliest": "2020-01-01",
@@ -27,7 +35,7 @@ DEFAULTS: dict[str, Any] = {
         "max_record_mb": 64,
     },
     "pilot": {"start": None, "end": None},
-    "budget": {"total_usd": None, "cost_per_session_usd": 0.50},
+    "budget": {"total_usd": None, "cost_per_session_usd": 0.50, "burn_days": 7},
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
     "quality": {"min_coverage": 0.90, "min_llm_latency_ms": 5.0, "exclude_implausible_latency": False},
     "reconciliation": {"tolerance_pct": 2.0},
@@ -41,13 +49,16 @@ DEFAULTS: dict[str, Any] = {
     "criteria": {},
     "decision": {},
     "engine": {"kind": "duckdb", "tables": {}},
+    "capacity": {},  # launchkit.config.capacity: headroom, min_days, limits."PROVIDER/MODEL"
     "alerts": {},  # launchkit.config.alerts: targets, stale_after_hours, catch_up_hours, timeout_s, retries
 }
 
 MAX_TURN_COST_BOUND = 100_000.0  # the most [ingest] max_turn_cost_usd may be (see _check_ranges)
+# The report kinds a per-kind setting names (launchkit.reports.kinds.KINDS; a test checks they agree).
+REPORT_KINDS = ("hourly", "cost", "debrief", "ga")
 
 # Sections whose keys are open (each validated by its own module in launchkit.config).
-OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine", "alerts"})
+OPEN_SECTIONS = frozenset({"criteria", "decision", "pricing", "attributes", "engine", "alerts", "capacity"})
 
 _TEXT = (str,)
 _OPTIONAL_TEXT = (str, type(None))
@@ -60,7 +71,8 @@ TYPES: dict[str, tuple[type, ...]] = {
     "reports.redact": _BOOL,
     "reports.timezone": _TEXT,
     "reports.keep_days": (int,),
-    "reports.share_plotly": _BOOL,
+    "reports.share_plotly": (bool, dict),
+    "reports.base_url": _OPTIONAL_TEXT,
     "ingest.timezone": _TEXT,
     "ingest.earliest": (str, date),
     "ingest.max_future_hours": _NUMBER,
@@ -73,6 +85,7 @@ TYPES: dict[str, tuple[type, ...]] = {
     "pilot.end": _OPTIONAL_TEXT,
     "budget.total_usd": _OPTIONAL_NUMBER,
     "budget.cost_per_session_usd": _NUMBER,
+    "budget.burn_days": (int,),
     "ga.expected_sessions_per_day": _NUMBER,
     "ga.checklist": _OPTIONAL_TEXT,
     "ga.freeze_from": _OPTIONAL_TEXT,
@@ -182,6 +195,21 @@ def _check_ranges(data: dict[str, Any], where: str | None) -> None:
     keep = _get(data, "backup.keep")
     if keep is not None:
         whole("backup.keep", keep, 0, where)
+    base = _get(data, "reports.base_url")
+    if isinstance(base, str) and not base.startswith(("https://", "http://")):
+        raise ConfigError("reports.base_url", f"must be an http(s) URL, got {base!r}", where)
+    share = _get(data, "reports.share_plotly")
+    if isinstance(share, dict):
+        for kind, value in share.items():
+            if kind not in REPORT_KINDS:
+                raise ConfigError(
+                    f"reports.share_plotly.{kind}", f"unknown report (one of {', '.join(REPORT_KINDS)})", where
+                )
+            if not isinstance(value, bool):
+                raise ConfigError(f"reports.share_plotly.{kind}", f"must be true or false, got {value!r}", where)
+    burn_days = _get(data, "budget.burn_days")
+    if burn_days is not None:
+        whole("budget.burn_days", burn_days, 1, where)
     keep_days = _get(data, "reports.keep_days")
     if keep_days is not None:
         whole("reports.keep_days", keep_days, 0, where)

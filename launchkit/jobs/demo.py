@@ -28,6 +28,7 @@ from launchkit.store import atomic
 from launchkit.store.snapshot import snapshot_path
 from launchkit.store.warehouse import Warehouse
 from launchkit.synth.frames import SynthPilot
+from launchkit.synth.parameters import DEMO_RATE_LIMITS
 
 CONFIG_MARK = "# Written by `launchkit demo`"
 PILOT_DAYS = 30  # the pilot period the demo's config declares, from the pilot's first day
@@ -122,7 +123,11 @@ def config_text(config: Config, pilot: SynthPilot, budget: Budget, folder: Path)
         f"total_usd = {budget.total_usd:.1f}",
         f"cost_per_session_usd = {config.cost_per_session_usd}  # the target cost per session (the default)",
         "",
+        "# The providers' per-minute limits the GA report checks GA traffic against (docs/capacity.md):",
+        "# a made-up tier for the synthetic pilot's models; put your accounts' real limits here.",
     ]
+    for key, limits in DEMO_RATE_LIMITS.items():
+        lines += [f"[capacity.limits.{_toml_string(key)}]", *(f"{k} = {v}" for k, v in limits.items()), ""]
     return "\n".join(lines)
 
 

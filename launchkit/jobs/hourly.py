@@ -84,7 +84,7 @@ def new_inbox_files(wh: Warehouse, inbox: Path) -> list[Path]:
 BLINDNESS_CHECKS = ("data_arrived", "data_fresh")
 
 
-def window_label(hour: datetime, tz: tzinfo = UTC) -> str:
+def window_label(hour: datetime, tz: tzinfo) -> str:
     """The window a run reports, as its line names it: `2026-03-10T14:00Z`, with the zone's clock when it
     is not UTC (`(2026-03-10 15:00 CET)`), and both ends when the hour is not 60 minutes on one clock
     (a 30-minute change of offset, Australia/Lord_Howe's: `(2026-04-05 01:00 +11 to 02:00 +1030)`)."""

@@ -31,9 +31,6 @@ class ReportKind:
     # covers the pilot from its first day to the report's day (finance.pilot_to_date): a day before
     # the pilot's first day is refused in one line before a notebook runs
     pilot_to_date: bool = False
-    # a report meant to be mailed alone embeds plotly.js; the others share one file in the reports
-    # folder ([reports] share_plotly, launchkit.reports.run.render.plotly_asset)
-    self_contained: bool = False
 
 
 KINDS: dict[str, ReportKind] = {
@@ -68,7 +65,6 @@ KINDS: dict[str, ReportKind] = {
         "day",
         _COMMON + ("launchkit.analytics.decision", "launchkit.analytics.finance", "launchkit.analytics.gonogo"),
         pilot_to_date=True,
-        self_contained=True,
     ),
 }
 COMMON_PRELOAD = _COMMON

@@ -44,13 +44,8 @@ def temp_beside(path: Path, suffix: str = ".tmp") -> Path:
 
 def write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
     """Write a file whole or not at all: a temporary file in the same folder, fsync, then os.replace."""
-    tmp = temp_beside(path)
+    tmp = _written_beside(path, data, mode)
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -58,9 +53,57 @@ def write_bytes(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
     return path
 
 
+def _written_beside(path: Path, data: bytes, mode: int) -> Path:
+    """A temporary file beside `path` holding `data`, on disk (fsync) with its mode set."""
+    tmp = temp_beside(path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return tmp
+
+
 def write_text(path: Path, text: str) -> Path:
     """write_bytes for UTF-8 text."""
     return write_bytes(path, text.encode("utf-8"))
+
+
+def write_new(path: Path, data: bytes, *, mode: int = 0o644) -> Path:
+    """Write a file that replaces nothing: `path`, or when it exists `<stem>-2<suffix>`, `-3`, ... (the
+    first free name, claimed atomically with a hard link, so two writers never take the same one). The
+    data and the folder entry are on disk before it returns: a record that points at the file may follow."""
+    tmp = _written_beside(path, data, mode)
+    try:
+        for k in range(1, 10_000):
+            target = path if k == 1 else path.with_name(f"{path.stem}-{k}{path.suffix}")
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                continue
+            _sync_folder(target.parent)
+            return target
+        raise OutputError(f"cannot write beside {path}: 9,999 files of that name exist")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so a new entry in it survives a crash (where the platform allows it)."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def sweep(folder: Path, *, recursive: bool = False) -> list[Path]:

@@ -13,6 +13,7 @@ from launchkit.synth.parameters import (
     MODEL_VENDOR,
     PRICES_PER_MTOK,
     SCENARIOS,
+    Effects,
     problem_day_index,
 )
 from launchkit.synth.pilot import SynthResult, generate, write_pilot
@@ -26,6 +27,7 @@ __all__ = [
     "PRICES_PER_MTOK",
     "REFERENCE_CRITERIA",
     "SCENARIOS",
+    "Effects",
     "SynthPilot",
     "SynthResult",
     "generate",

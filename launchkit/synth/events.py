@@ -12,11 +12,14 @@ import numpy as np
 import pandas as pd
 
 from launchkit.synth.columns import text_column, timestamps
-from launchkit.synth.parameters import BILL_NOISE_MAX, BILL_NOISE_SD, DAY_MS, HOUR_MS, MODEL_VENDOR, MODELS, OUTAGE_TOOL
+from launchkit.synth.parameters import BILL_NOISE_MAX, BILL_NOISE_SD, DAY_MS, HOUR_MS, MODEL_VENDOR, MODELS, Effects
 
 
-def releases(start: dt.date, days: int, ref_day: int, start_ms: int) -> tuple[np.ndarray, np.ndarray]:
-    """Release timeline: one at the start, one ~30% in (06:00 UTC), one on the reference day (00:00)."""
+def releases(
+    start: dt.date, days: int, ref_day: int, start_ms: int, ref_at: int | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Release timeline: one at the start, one ~30% in (06:00 UTC), one on the reference day (00:00, or at
+    `ref_at`, epoch ms, when given)."""
     marks = [(0, 0)]
     mid = round(days * 0.3)
     if 0 < mid < ref_day:
@@ -28,16 +31,20 @@ def releases(start: dt.date, days: int, ref_day: int, start_ms: int) -> tuple[np
     for i, (day, hour) in enumerate(marks):
         d = start + dt.timedelta(days=day)
         n = per_month[(d.year, d.month)] = per_month.get((d.year, d.month), 0) + 1
-        times.append(start_ms + day * DAY_MS + hour * HOUR_MS if i else np.iinfo(np.int64).min)
+        at = ref_at if (ref_at is not None and day == ref_day and i) else start_ms + day * DAY_MS + hour * HOUR_MS
+        times.append(at if i else np.iinfo(np.int64).min)
         names.append(f"{d.year}.{d.month:02d}.{n}")  # CalVer: year.month.n-th release that month
     return np.array(times, dtype=np.int64), np.array(names)
 
 
-def release_rows(names: np.ndarray, times: np.ndarray, start_ms: int) -> pd.DataFrame:
-    """The releases table: each release of the timeline (releases), shipped when it took over (the first at
-    the pilot's start), all regular deployments; no random draws, so the other tables stay as they were."""
+def release_rows(names: np.ndarray, times: np.ndarray, start_ms: int, canary: np.ndarray | None = None) -> pd.DataFrame:
+    """The releases table: each release of the timeline (_releases), shipped when it took over (the first at
+    the pilot's start), all regular deployments; the last one to the `canary` tenants only when given. No
+    random draws, so the other tables stay as they were."""
     shipped = np.maximum(times, start_ms)
     notes = ["in production when the pilot began"] + ["scheduled deployment"] * (len(names) - 1)
+    if canary is not None and len(names) > 1:
+        notes[-1] = f"rolled out to {', '.join(str(t) for t in canary)} only"
     return pd.DataFrame(
         {
             "release": text_column(names),
@@ -101,9 +108,10 @@ def incidents(
     rng: np.random.Generator,
     release: str,
     recent: bool = False,
+    eff: Effects | None = None,
 ) -> pd.DataFrame:
     """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own,
-    and with `recent` one more on the second-to-last day (see frames.generate_frames)."""
+    and with `recent` one more on the second-to-last day (see generate_frames)."""
     n = int(rng.integers(1, 4))
     last_day = max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic") else max(days - 2, 0)
     pick = rng.permutation(len(_ROUTINE_INCIDENTS))[:n]
@@ -124,14 +132,18 @@ def incidents(
         }
         for i, p in enumerate(pick)
     ]
-    ref_ms = start_ms + ref_day * DAY_MS
+    eff = eff or Effects()
+    ref_ms = start_ms + ref_day * DAY_MS + eff.start_hour * HOUR_MS
     extra = {
         "latency-regression": ("SEV3", ref_ms + 14 * HOUR_MS, f"Slow answers since release {release}"),
         "tool-outage": (
             "SEV2",
             ref_ms + 9 * HOUR_MS,
-            f"{OUTAGE_TOOL} failing for many queries: warehouse connector errors",
+            f"{eff.tool} failing for many queries: warehouse connector errors",
         ),
+        "tenant-outage": ("SEV3", ref_ms + 3 * HOUR_MS, "Tool calls failing for one tenant"),
+        "release-regression": ("SEV3", ref_ms + 6 * HOUR_MS, f"Errors in answers since release {release}"),
+        "model-regression": ("SEV3", ref_ms + 6 * HOUR_MS, f"{eff.model} answers slow"),
         "cost-overrun": ("SEV3", ref_ms + DAY_MS + 10 * HOUR_MS, "Token spend per session up ~3x"),
     }.get(scenario)
     if extra is not None:

@@ -32,7 +32,6 @@ from launchkit.synth.parameters import (
     FEEDBACK_RATE_BAD,
     HOUR_MS,
     HOUR_PROFILE,
-    LATENCY_MULTIPLIER,
     LOW_TRAFFIC_SESSIONS_PER_HOUR,
     MODEL_INPUT_TOKENS,
     MODEL_LATENCY_MS,
@@ -41,15 +40,12 @@ from launchkit.synth.parameters import (
     MODEL_SHARE,
     MODEL_VENDOR,
     MODELS,
-    OUTAGE_FAIL_RATE,
-    OUTAGE_TIMEOUT_SHARE,
-    OUTAGE_TOOL,
     PRICES_PER_MTOK,
     RATING_BAD,
     RATING_GOOD,
+    SCENARIO_EFFECTS,
     SCENARIOS,
     THUMBS_UP_BY_RATING,
-    TOKEN_MULTIPLIER,
     TOOL_DURATION_MS,
     TOOL_ERRORS,
     TOOL_FAIL_RATE,
@@ -58,8 +54,10 @@ from launchkit.synth.parameters import (
     TOOL_TIMEOUT_SHARE,
     TOOLS,
     TURN_ERROR_RATE,
+    TURN_ERROR_TYPES,
     UNPRICED_SHARE,
     WEEKDAY_FACTOR,
+    Effects,
     epoch_ms,
     problem_day_index,
 )
@@ -98,6 +96,7 @@ def generate_frames(
     start: dt.date = DEFAULT_START,
     sessions_per_hour: float | None = None,
     recent_incident: bool = False,
+    effects: Effects | None = None,
 ) -> SynthPilot:
     """Generate a synthetic pilot in memory: contract tables (UTC timestamps) and its ground truth.
 
@@ -105,9 +104,12 @@ def generate_frames(
     tenants are enabled (default 40); nights and weekends get a fraction of it. The low-traffic
     scenario caps it at 2. `recent_incident` adds a routine incident on the second-to-last day,
     resolved, with its postmortem before the data ends (the demo shows it in its last debriefs);
-    it comes from a stream of its own, so every other row is the same with or without it.
+    it comes from a stream of its own, so every other row is the same with or without it. `effects` sets the
+    size and reach of the scenario's problem (launchkit.synth.parameters.Effects; default: its defaults).
     """
     _validate(days, tenants, seed, scenario, sessions_per_hour)
+    eff = effects or Effects()
+    kind, confined = SCENARIO_EFFECTS[scenario]
     if scenario == "low-traffic":
         rate = min(sessions_per_hour or LOW_TRAFFIC_SESSIONS_PER_HOUR, LOW_TRAFFIC_SESSIONS_PER_HOUR)
     else:
@@ -119,15 +121,22 @@ def generate_frames(
     start_ms = epoch_ms(start)
     end_ms = start_ms + days * DAY_MS
     ref_day = problem_day_index(days)
-    problem_ms = start_ms + ref_day * DAY_MS if scenario not in ("healthy", "low-traffic") else None
+    problem_ms = start_ms + ref_day * DAY_MS + eff.start_hour * HOUR_MS if kind is not None else None
     tenant_ids = numbered("t", tenants, width=2 if tenants < 100 else 3)  # t01..t08
 
     ro = _rollout(r_rollout, tenants, days, start, start_ms)
     s_tenant, s_start, s_user = _traffic(r_traffic, rate, days, start, start_ms, ro)
     n_sess = len(s_start)
-    tu = _turns(r_turns, s_start, scenario, problem_ms)
+    release_at = problem_ms if scenario == "release-regression" else None
+    release_times, release_names = events.releases(start, days, ref_day, start_ms, release_at)
+    s_release = release_names[np.searchsorted(release_times, s_start, side="right") - 1]
+    hit_tenants = _hit_tenants(confined, eff, tenant_ids, ro)
+    s_hit = np.ones(n_sess, dtype=bool) if hit_tenants is None else np.isin(s_tenant, hit_tenants)
+    if confined == "release" and len(release_names) > 1:  # the others stay on the release before
+        s_release = np.where(s_hit | (s_start < (problem_ms or 0)), s_release, release_names[-2])
+    tu = _turns(r_turns, s_start, kind, problem_ms, eff, s_hit, confined == "model")
     _prompt_cache(r_cache, tu)
-    tc = _tool_calls(r_tools, tu, scenario, problem_ms)
+    tc = _tool_calls(r_tools, tu, kind, problem_ms, eff, s_hit[tu["session"]], confined == "tool")
     t_sess, c_turn = tu["session"], tc["turn"]
 
     # sessions end after their last turn or tool call; a few exports lack ended_at
@@ -142,6 +151,8 @@ def generate_frames(
     bad[t_sess[c_turn[tc["failed"]]]] = True
     fb = _feedback(r_feedback, bad)
     f_at = s_last + fb["delay"]
+    if kind == "csat" and problem_ms is not None:
+        _lower_ratings(np.random.default_rng([seed, 0xC5A7]), fb, s_hit & (f_at >= problem_ms), eff.csat_drop)
 
     # keep sessions that finished inside the pilot window, then number everything
     keep = s_end < end_ms
@@ -157,8 +168,6 @@ def generate_frames(
     c_tid = turn_ids[turn_idx[c_turn[c_keep]]]
     call_ids = np.char.add(np.char.add(c_tid, "-c"), (tc["j"] + 1)[c_keep].astype(str))
     user_ids = np.char.add(np.char.add(tenant_ids[s_tenant], "-u"), zfill(s_user, 3))
-    release_times, release_names = events.releases(start, days, ref_day, start_ms)
-    s_release = release_names[np.searchsorted(release_times, s_start, side="right") - 1]
     true_cost = tu["cost"][t_keep]
 
     frames = {
@@ -191,6 +200,9 @@ def generate_frames(
                 ),
                 "provider": text_column(np.array([MODEL_VENDOR[m] for m in MODELS])[tu["model"][t_keep]]),
                 "model_raw": text_column(np.array(MODELS)[tu["model"][t_keep]]),
+                "error_type": text_column(
+                    TURN_ERROR_TYPES[tu["start"][t_keep] % len(TURN_ERROR_TYPES)], ~tu["error"][t_keep]
+                ),
             }
         ),
         "tool_calls": pd.DataFrame(
@@ -218,9 +230,11 @@ def generate_frames(
         ),
         "vendor_costs": events.bills(tu["start"][t_keep], tu["model"][t_keep], true_cost, start_ms, r_bills),
         "incidents": events.incidents(
-            scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1]), recent_incident
+            scenario, seed, days, start_ms, ref_day, r_incidents, str(release_names[-1]), recent_incident, eff
         ),
-        "releases": events.release_rows(release_names, release_times, start_ms),
+        "releases": events.release_rows(
+            release_names, release_times, start_ms, None if hit_tenants is None else tenant_ids[hit_tenants]
+        ),
         "rollout": pd.DataFrame(
             {
                 "tenant_id": text_column(tenant_ids),
@@ -245,8 +259,59 @@ def generate_frames(
         disabled_tenant=None if ro["disabled_tenant"] is None else str(tenant_ids[ro["disabled_tenant"]]),
         release_names=release_names,
         release_times=release_times,
+        effects=eff,
+        segment=_segment(confined, eff, tenant_ids, hit_tenants, release_names),
     )
     return SynthPilot(frames=frames, ground_truth=truth)
+
+
+def _hit_tenants(confined: str | None, eff: Effects, tenant_ids: np.ndarray, ro: dict[str, Any]) -> np.ndarray | None:
+    """The tenants (indexes) a problem confined to a tenant or a release reaches; None: every tenant.
+
+    tenant: `eff.tenant`, else the busiest tenant of the first wave that is never disabled (no draws, so
+    the other rows stay as they were); release: the first `eff.release_share` of the tenants (at least one)."""
+    if confined == "tenant":
+        if eff.tenant is not None:
+            if eff.tenant not in set(tenant_ids.tolist()):
+                raise ConfigError(
+                    "synth.effects.tenant", f"no tenant {eff.tenant!r} (tenants: {', '.join(tenant_ids)})"
+                )
+            return np.flatnonzero(tenant_ids == eff.tenant)
+        first = (ro["enabled"] - ro["enabled"].min()) < DAY_MS
+        ok = np.flatnonzero(first & ro["never"]) if (first & ro["never"]).any() else np.flatnonzero(first)
+        return ok[[int(np.argmax(ro["weight"][ok]))]]
+    if confined == "release":
+        return np.arange(max(1, math.ceil(len(tenant_ids) * eff.release_share)))
+    return None
+
+
+def _segment(
+    confined: str | None, eff: Effects, tenant_ids: np.ndarray, hit: np.ndarray | None, names: np.ndarray
+) -> dict[str, Any] | None:
+    """The segment a problem is confined to, as the ground truth states it: {"by", "value"} (a release's
+    also names its tenants)."""
+    if confined == "tool":
+        return {"by": "tool", "value": eff.tool}
+    if confined == "model":
+        return {"by": "model", "value": eff.model}
+    if confined == "tenant" and hit is not None:
+        return {"by": "tenant", "value": str(tenant_ids[hit[0]])}
+    if confined == "release" and hit is not None:
+        return {"by": "release", "value": str(names[-1]), "tenants": [str(t) for t in tenant_ids[hit]]}
+    return None
+
+
+def _lower_ratings(rng: np.random.Generator, fb: dict[str, np.ndarray], hit: np.ndarray, drop: float) -> None:
+    """Lower CSAT by `drop` (a share: 0.05 = 5 points) among the feedback `hit` marks: each rating of 4-5
+    there becomes a 3 with probability drop / (its share of 4-5 ratings), so the expected CSAT falls by
+    `drop`. Its own stream (the other rows stay as they were)."""
+    u = rng.random(len(hit))
+    rated = hit & fb["has_rating"]
+    high = rated & (fb["rating"] >= 4)
+    if not high.any():
+        return
+    p = min(1.0, drop / (high.sum() / rated.sum()))
+    fb["rating"] = np.where(high & (u < p), 3, fb["rating"])
 
 
 def _rollout(rng: np.random.Generator, tenants: int, days: int, start: dt.date, start_ms: int) -> dict[str, Any]:
@@ -304,15 +369,23 @@ def _traffic(
 
 
 def _turns(
-    rng: np.random.Generator, s_start: np.ndarray, scenario: str, problem_ms: int | None
+    rng: np.random.Generator,
+    s_start: np.ndarray,
+    kind: str | None,
+    problem_ms: int | None,
+    eff: Effects,
+    s_hit: np.ndarray,
+    by_model: bool,
 ) -> dict[str, np.ndarray]:
     """1-8 turns per session (geometric), each with model, status, latency, tokens and cost,
-    timed one after another; latency-regression and cost-overrun apply from problem_ms."""
+    timed one after another; a latency, token or turn-error effect applies from problem_ms to the turns
+    of the sessions `s_hit` marks (and of `eff.model` only, when `by_model`)."""
     n_turns = np.minimum(rng.geometric(0.38, len(s_start)), 8)
     t_sess, t_k = within(n_turns)
     n = len(t_sess)
     model = rng.choice(len(MODELS), size=n, p=MODEL_SHARE)
-    error = rng.random(n) < TURN_ERROR_RATE
+    u_error = rng.random(n)
+    error = u_error < TURN_ERROR_RATE
     latency = MODEL_LATENCY_MS[model] * rng.lognormal(0.0, 0.48, n)
     slow = rng.random(n) < 0.03  # the heavy tail: retries, long generations, cold caches
     latency = np.where(slow, latency * rng.lognormal(1.0, 0.35, n), latency)
@@ -326,12 +399,17 @@ def _turns(
     start = _turn_starts(s_start, t_sess, t_k, first, n_turns, latency, think, first_gap)
     # effects apply to turns that started after the problem began on the healthy timeline
     after = start >= problem_ms if problem_ms is not None else np.zeros(n, dtype=bool)
-    if scenario == "latency-regression":
-        latency = np.where(after, latency * LATENCY_MULTIPLIER, latency)
+    after &= s_hit[t_sess]
+    if by_model:
+        after &= np.array([MODEL_NAMES[m] for m in MODELS])[model] == eff.model
+    if kind == "latency":
+        latency = np.where(after, latency * eff.latency_multiplier, latency)
         start = _turn_starts(s_start, t_sess, t_k, first, n_turns, latency, think, first_gap)
-    if scenario == "cost-overrun":
-        in_tok = np.where(after, in_tok * TOKEN_MULTIPLIER, in_tok)
-        out_tok = np.where(after, out_tok * TOKEN_MULTIPLIER, out_tok)
+    if kind == "tokens":
+        in_tok = np.where(after, in_tok * eff.token_multiplier, in_tok)
+        out_tok = np.where(after, out_tok * eff.token_multiplier, out_tok)
+    if kind == "turn_errors":
+        error = np.where(after, u_error < eff.turn_error_rate, error)
     latency = np.round(latency, 1)
     in_tok = np.maximum(np.round(in_tok), 1).astype(np.int64)
     out_tok = np.where(error, 0, np.maximum(np.round(out_tok), 1)).astype(np.int64)  # failed calls bill input only
@@ -380,10 +458,17 @@ def _prompt_cache(rng: np.random.Generator, tu: dict[str, np.ndarray]) -> None:
 
 
 def _tool_calls(
-    rng: np.random.Generator, tu: dict[str, np.ndarray], scenario: str, problem_ms: int | None
+    rng: np.random.Generator,
+    tu: dict[str, np.ndarray],
+    kind: str | None,
+    problem_ms: int | None,
+    eff: Effects,
+    t_hit: np.ndarray,
+    by_tool: bool,
 ) -> dict[str, np.ndarray]:
     """0-3 tool calls per turn, spread over the turn after its first token, failing at per-tool
-    rates (a share as timeouts); tool-outage raises one tool's failure rate from problem_ms."""
+    rates (a share as timeouts); a tool-failure effect raises the failure rate from problem_ms of the
+    calls of the turns `t_hit` marks (and of `eff.tool` only, when `by_tool`)."""
     n_calls = rng.choice(4, size=len(tu["start"]), p=[0.35, 0.35, 0.20, 0.10])
     c_turn, c_j = within(n_calls)
     n = len(c_turn)
@@ -398,10 +483,12 @@ def _tool_calls(
     fail_rate = TOOL_FAIL_RATE[tool]
     timeout_share = TOOL_TIMEOUT_SHARE[tool]
     hit = np.zeros(n, dtype=bool)
-    if scenario == "tool-outage":
-        hit = (tool == TOOLS.index(OUTAGE_TOOL)) & (start >= problem_ms)
-        fail_rate = np.where(hit, OUTAGE_FAIL_RATE, fail_rate)
-        timeout_share = np.where(hit, OUTAGE_TIMEOUT_SHARE, timeout_share)
+    if kind == "tool_failures" and problem_ms is not None:
+        hit = (start >= problem_ms) & t_hit[c_turn]
+        if by_tool:
+            hit &= tool == TOOLS.index(eff.tool)
+        fail_rate = np.where(hit, eff.tool_fail_rate, fail_rate)
+        timeout_share = np.where(hit, eff.tool_timeout_share, timeout_share)
     failed = u_fail < fail_rate
     timed_out = failed & (u_timeout < timeout_share)
     errored = failed & ~timed_out

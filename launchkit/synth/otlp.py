@@ -131,6 +131,7 @@ def session_spans(pilot_frames: dict[str, pd.DataFrame]) -> dict[str, list[dict[
             _name("cache_write_tokens"): None if _missing(row.cache_write_tokens) else int(row.cache_write_tokens),
             _name("cost"): None if _missing(row.cost_usd) else float(row.cost_usd),
             _name("ttft_s"): None if _missing(row.ttft_ms) else float(row.ttft_ms) / 1000.0,
+            _name("error_type"): None if row.status != "error" or _missing(row.error_type) else row.error_type,
         }
         status = {"code": 2, "message": "synthetic model error"} if row.status == "error" else {"code": 1}
         if sid not in trace_of:

@@ -8,10 +8,22 @@ list prices, kept independently of launchkit's pricing code, which the synthetic
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 
-SCENARIOS: tuple[str, ...] = ("healthy", "latency-regression", "tool-outage", "cost-overrun", "low-traffic")
+SCENARIOS: tuple[str, ...] = (
+    "healthy",
+    "latency-regression",
+    "tool-outage",
+    "cost-overrun",
+    "low-traffic",
+    "tenant-outage",
+    "release-regression",
+    "model-regression",
+    "csat-drop",
+)
 
 DEFAULT_START = dt.date(2026, 3, 2)  # a Monday
 # Mean sessions per hour in weekday business hours once every tenant is enabled.
@@ -57,6 +69,15 @@ MODEL_VENDOR: dict[str, str] = {
     "gpt-4o-mini": "openai",
     "claude-3-5-sonnet-20241022": "anthropic",
     "claude-3-5-haiku-20241022": "anthropic",
+}
+# The demo's made-up provider tier (per minute, by the one name per provider/model a turn carries): what
+# `launchkit demo` writes into its launchkit.toml as [capacity.limits], so the GA report's rate-limit check
+# has limits to judge (docs/capacity.md). Real limits come from each provider's account.
+DEMO_RATE_LIMITS: dict[str, dict[str, int]] = {
+    "openai/gpt-4o": {"rpm": 500, "tpm": 5_000_000},
+    "openai/gpt-4o-mini": {"rpm": 500, "tpm": 5_000_000},
+    "anthropic/claude-3-5-sonnet": {"rpm": 400, "itpm": 2_000_000, "otpm": 80_000},
+    "anthropic/claude-3-5-haiku": {"rpm": 400, "itpm": 1_000_000, "otpm": 80_000},
 }
 # Per model: share of turns, median latency (ms), median input tokens of a first turn, median output.
 MODELS = tuple(PRICES_PER_MTOK)
@@ -114,6 +135,9 @@ HOUR_PROFILE = np.array(
 WEEKDAY_FACTOR = np.array([1.0, 1.0, 1.0, 1.0, 0.9, 0.12, 0.10])
 
 TURN_ERROR_RATE = 0.01
+# What a failed turn's error type says (turns.error_type): taken by the turn's start millisecond, so naming
+# them draws no random number and leaves every other value of a seed as it was.
+TURN_ERROR_TYPES = np.array(["server_error", "APITimeoutError", "overloaded_error"], dtype=object)
 UNPRICED_SHARE = 0.03  # turns exported without cost_usd (priced later from tokens)
 FEEDBACK_RATE = 0.25
 FEEDBACK_RATE_BAD = 0.35  # people complain a little more often after a bad session
@@ -142,7 +166,7 @@ COMMENTS = {
 }
 BAD_LATENCY_MS = 12000.0
 
-# Scenario effects (see docs/synthetic-pilot.md).
+# Scenario effects' defaults (see docs/synthetic-pilot.md); a pilot's own are an Effects (below).
 LATENCY_MULTIPLIER = 2.2
 OUTAGE_TOOL = "sql_query"
 OUTAGE_FAIL_RATE = 0.35
@@ -153,6 +177,58 @@ BILL_NOISE_MAX = 0.0095
 
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
+
+
+@dataclass(frozen=True)
+class Effects:
+    """The size and reach of a scenario's problem: every effect is a parameter, so a benchmark or a test sets
+    it (`generate_frames(scenario="latency-regression", effects=Effects(latency_multiplier=1.15))`).
+
+    Which effect a scenario applies, and to which segment, is the scenario's (SCENARIO_EFFECTS); the
+    segment's value is set here: `tenant` (None: the busiest tenant of the first wave that stays enabled),
+    `tool`, `model` (the one name a turn carries), `release_share` (the share of tenants, first ones first,
+    that get the release of the problem day in release-regression; the others stay on the one before).
+    `start_hour` is the hour (UTC) of the problem day the problem starts at."""
+
+    latency_multiplier: float = LATENCY_MULTIPLIER
+    token_multiplier: float = TOKEN_MULTIPLIER
+    tool_fail_rate: float = OUTAGE_FAIL_RATE
+    tool_timeout_share: float = OUTAGE_TIMEOUT_SHARE
+    turn_error_rate: float = 0.08
+    csat_drop: float = 0.10  # percentage points of CSAT (ratings 4-5) lost, as a share: 0.05 = 5 points
+    tool: str = OUTAGE_TOOL
+    tenant: str | None = None
+    model: str = "gpt-4o"
+    release_share: float = 0.5
+    start_hour: int = 0
+
+    def __post_init__(self) -> None:
+        if self.tool not in TOOLS:
+            raise ValueError(f"effects.tool must be one of {', '.join(TOOLS)}, got {self.tool!r}")
+        if self.model not in MODEL_NAMES.values():
+            raise ValueError(f"effects.model must be one of {', '.join(MODEL_NAMES.values())}, got {self.model!r}")
+        if not 0 <= self.start_hour <= 23:
+            raise ValueError(f"effects.start_hour must be 0..23, got {self.start_hour!r}")
+        for name in ("tool_fail_rate", "tool_timeout_share", "turn_error_rate", "csat_drop", "release_share"):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"effects.{name} must be within 0..1, got {getattr(self, name)!r}")
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# scenario -> (the effect it applies, the dimension the problem is confined to; None: everywhere)
+SCENARIO_EFFECTS: dict[str, tuple[str | None, str | None]] = {
+    "healthy": (None, None),
+    "low-traffic": (None, None),
+    "latency-regression": ("latency", None),
+    "tool-outage": ("tool_failures", "tool"),
+    "cost-overrun": ("tokens", None),
+    "tenant-outage": ("tool_failures", "tenant"),
+    "release-regression": ("turn_errors", "release"),
+    "model-regression": ("latency", "model"),
+    "csat-drop": ("csat", None),
+}
 
 
 def problem_day_index(days: int) -> int:

@@ -19,13 +19,9 @@ from launchkit.synth.parameters import (
     CACHE_PRICES_PER_MTOK,
     DAY_MS,
     HOUR_MS,
-    LATENCY_MULTIPLIER,
     LOW_TRAFFIC_SESSIONS_PER_HOUR,
-    OUTAGE_FAIL_RATE,
-    OUTAGE_TIMEOUT_SHARE,
-    OUTAGE_TOOL,
     PRICES_PER_MTOK,
-    TOKEN_MULTIPLIER,
+    Effects,
     epoch_ms,
     iso_ms,
 )
@@ -84,7 +80,7 @@ def _reference_criteria() -> dict[str, dict[str, Any]]:
     budget.cost_per_session_usd; its marginal line, which the defaults leave equal to it, is set 20 %
     above so the ground truth can say when the problem is clearly beyond it."""
     out: dict[str, dict[str, Any]] = {}
-    for name in ("latency_p95", "tool_success", "cost_per_session"):
+    for name in ("latency_p95", "tool_success", "cost_per_session", "turn_error_rate", "csat"):
         d = CRITERIA_DEFAULTS[name]
         metric = d["metric"]
         if d["pass"] is None:
@@ -108,32 +104,44 @@ def _reference_criteria() -> dict[str, dict[str, Any]]:
 REFERENCE_CRITERIA: dict[str, dict[str, Any]] = _reference_criteria()
 _WINDOW_DAYS = 7
 
-_PROBLEMS: dict[str, tuple[str | None, str | None, str | None]] = {  # problem, criterion, tool
-    "healthy": (None, None, None),
-    "latency-regression": (
-        f"turn latency x{LATENCY_MULTIPLIER} from 00:00 UTC on the problem day (with release deployed then)",
-        "latency_p95",
-        None,
-    ),
-    "tool-outage": (
-        f"{OUTAGE_TOOL} fails {OUTAGE_FAIL_RATE:.0%} of its calls from 00:00 UTC on the problem day; "
-        "a SEV2 opened that morning is still open",
-        "tool_success",
-        OUTAGE_TOOL,
-    ),
-    "cost-overrun": (
-        f"input and output tokens per turn x{TOKEN_MULTIPLIER} (so cost per session too) "
-        "from 00:00 UTC on the problem day",
-        "cost_per_session",
-        None,
-    ),
-    "low-traffic": (
-        f"no problem, but traffic capped at {LOW_TRAFFIC_SESSIONS_PER_HOUR:g} sessions/hour in business hours: "
-        "too few samples for a verdict",
-        None,
-        None,
-    ),
-}
+
+def _problem(scenario: str, eff: Effects, segment: dict[str, Any] | None) -> tuple[str | None, str | None, str | None]:
+    """(what was injected, the criterion it should trip, the tool it hits) for a scenario with its effects."""
+    at = f"from {eff.start_hour:02d}:00 UTC on the problem day"
+    where = "" if segment is None else f" of {segment['by']} {segment['value']}"
+    return {
+        "healthy": (None, None, None),
+        "latency-regression": (
+            f"turn latency x{eff.latency_multiplier:g} {at} (with release deployed then)",
+            "latency_p95",
+            None,
+        ),
+        "tool-outage": (
+            f"{eff.tool} fails {eff.tool_fail_rate:.0%} of its calls {at}; a SEV2 opened that morning is still open",
+            "tool_success",
+            eff.tool,
+        ),
+        "cost-overrun": (
+            f"input and output tokens per turn x{eff.token_multiplier:g} (so cost per session too) {at}",
+            "cost_per_session",
+            None,
+        ),
+        "low-traffic": (
+            f"no problem, but traffic capped at {LOW_TRAFFIC_SESSIONS_PER_HOUR:g} sessions/hour in business hours: "
+            "too few samples for a verdict",
+            None,
+            None,
+        ),
+        "tenant-outage": (f"tool calls{where} fail {eff.tool_fail_rate:.0%} {at}", "tool_success", None),
+        "release-regression": (
+            f"turns{where} (rolled out to {', '.join((segment or {}).get('tenants', []))}) fail "
+            f"{eff.turn_error_rate:.0%} {at}",
+            "turn_error_rate",
+            None,
+        ),
+        "model-regression": (f"turn latency{where} x{eff.latency_multiplier:g} {at}", "latency_p95", None),
+        "csat-drop": (f"CSAT {eff.csat_drop * 100:.0f} points lower {at}", "csat", None),
+    }[scenario]
 
 
 def _beyond(value: float | None, crit: dict[str, Any], level: str) -> bool:
@@ -157,11 +165,14 @@ def ground_truth(
     disabled_tenant: str | None,
     release_names: np.ndarray,
     release_times: np.ndarray,
+    effects: Effects | None = None,
+    segment: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     start_ms = epoch_ms(start)
     end_ms = start_ms + days * DAY_MS
     ref_date = start + dt.timedelta(days=ref_day)
-    problem, criterion, tool = _PROBLEMS[scenario]
+    eff = effects or Effects()
+    problem, criterion, tool = _problem(scenario, eff, segment)
     facts = _Facts(frames, true_cost)
     observed: dict[str, Any] = {"overall": facts.metrics(start_ms, end_ms)}
     if problem_ms is not None:
@@ -208,16 +219,21 @@ def ground_truth(
                 (d for d in after_days if _beyond(series[d], crit, "marginal")), None
             ),
         }
-    effect: dict[str, Any] = {
-        "latency-regression": {"latency_multiplier": LATENCY_MULTIPLIER, "incident_severity": "SEV3"},
+    effects_by_scenario: dict[str, dict[str, Any]] = {
+        "latency-regression": {"latency_multiplier": eff.latency_multiplier, "incident_severity": "SEV3"},
         "tool-outage": {
-            "tool": OUTAGE_TOOL,
-            "failure_rate": OUTAGE_FAIL_RATE,
-            "timeout_share_of_failures": OUTAGE_TIMEOUT_SHARE,
+            "tool": eff.tool,
+            "failure_rate": eff.tool_fail_rate,
+            "timeout_share_of_failures": eff.tool_timeout_share,
             "incident_severity": "SEV2",
         },
-        "cost-overrun": {"token_multiplier": TOKEN_MULTIPLIER, "incident_severity": "SEV3"},
-    }.get(scenario, {})
+        "cost-overrun": {"token_multiplier": eff.token_multiplier, "incident_severity": "SEV3"},
+        "tenant-outage": {"failure_rate": eff.tool_fail_rate, "incident_severity": "SEV3"},
+        "release-regression": {"turn_error_rate": eff.turn_error_rate, "incident_severity": "SEV3"},
+        "model-regression": {"latency_multiplier": eff.latency_multiplier, "incident_severity": "SEV3"},
+        "csat-drop": {"csat_drop": eff.csat_drop},
+    }
+    effect = effects_by_scenario.get(scenario, {})
     return {
         "scenario": scenario,
         "seed": seed,
@@ -234,7 +250,9 @@ def ground_truth(
         "affected_metric": REFERENCE_CRITERIA[criterion]["metric"] if criterion else None,
         "affected_criterion": criterion,
         "affected_tool": tool,
+        "affected_segment": segment,
         "effect": effect,
+        "effects": eff.to_json() if problem_ms is not None else None,
         "expected": expected,
         "releases": [
             {"release": str(n), "from": iso_ms(max(int(t), start_ms))} for n, t in zip(release_names, release_times)

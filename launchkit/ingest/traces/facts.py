@@ -71,6 +71,16 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+def _http_error(attrs: Mapping[str, Any]) -> str | None:
+    """A failed call's HTTP status (OTel's http.response.status_code, older http.status_code) as its error
+    type when nothing else names it: 429 is how most providers say "rate limited"."""
+    for key in ("http.response.status_code", "http.status_code"):
+        code = attrs.get(key)
+        if isinstance(code, int | str) and str(code).strip().isdigit() and int(code) >= 400:
+            return str(int(code))
+    return None
+
+
 def _error_type(fields: Mapping[str, Any], span: Span) -> str | None:
     value = fields.get("error_type")
     if value is None:
@@ -175,6 +185,8 @@ class FactReader:
             f.error_type = _error_type(fields, span)
             f.failed = span.status == "error" or f.error_type is not None
         if role == "turn":
+            if f.failed and f.error_type is None:
+                f.error_type = _http_error(attrs)
             provider = names.normalise_provider(fields.get("provider"))
             f.provider = provider or names.provider_from_server(fields.get("server"))
             f.cost = values.cost(attrs, fields=fields)

@@ -199,6 +199,7 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
                     "cache_write_tokens": f.cache_write,
                     "provider": f.provider,
                     "model_raw": f.model_raw,
+                    "error_type": f.error_type if f.failed else None,
                 }
             )
         else:

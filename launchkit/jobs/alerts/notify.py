@@ -41,9 +41,7 @@ HOUR = timedelta(hours=1)
 
 
 # --- 1. catch-up -------------------------------------------------------------------------------------
-def missed_hours(
-    last_checked: datetime | None, hour: datetime, limit: int, tz: tzinfo = UTC
-) -> tuple[list[datetime], int]:
+def missed_hours(last_checked: datetime | None, hour: datetime, limit: int, tz: tzinfo) -> tuple[list[datetime], int]:
     """The complete hours (the zone's clock hours) strictly between the latest hour checked and `hour`, at
     most the `limit` newest of them, oldest first; and how many older ones were left out. None checked yet: none."""
     if last_checked is None or hour - last_checked <= HOUR:
@@ -201,6 +199,7 @@ def _after_run(config: Config, run: RunInfo, now: datetime, sleep: Sleep) -> Not
 
 def _payload(config: Config, event: Event, run: RunInfo, site: str) -> dict[str, Any]:
     report = run.report if event.hour is not None and event.hour == run.hour else None
+    report = config.report_link(report) if report else None  # a URL under [reports] base_url when set
     return build(event, site=site, report=report, exit_status=run.status, redact=config.redact)
 
 

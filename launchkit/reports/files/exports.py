@@ -4,11 +4,14 @@ XLSX workbook with a sheet per table.
 `cost_tables` computes every table the cost report shows (spend by day, vendor, model, tenant, per day
 by model and tenant, the reconciliation with vendor bills, the chargeback per tenant and cohort, the
 unpriced models) from the library; the report displays these same frames with their "download CSV"
-links, so the export and the report hold the same numbers. launchkit.reports.files.sheets writes the files.
+links, so the export and the report hold the same numbers. The files follow one convention for units
+(`file_frame`: shares and percentages as fractions in `*_fraction` columns, amounts in `*_usd`, whole
+counts, no float noise); launchkit.reports.files.sheets writes them, the workbook with number formats.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
@@ -72,6 +75,34 @@ def cost_tables(db: QueryRunner, config: Config, first: date, last: date) -> dic
     return {name: tables[name].reset_index(drop=True) for name in COST_TABLES}
 
 
+#: One convention in the files: a share or a percentage is a fraction 0-1 in a column named `*_fraction`
+#: (the workbook shows it as a percentage), an amount is USD in a column named `*_usd`. Report columns
+#: that differ are given this way: {column: (file column, factor)}.
+FILE_COLUMNS: dict[str, tuple[str, float]] = {"diff_pct": ("diff_fraction", 0.01), "share": ("share_fraction", 1.0)}
+
+
+def _significant(v: object) -> object:
+    """A float without the noise of binary sums (406.2526120800004 -> 406.25261208): 12 significant digits."""
+    return float(f"{v:.12g}") if isinstance(v, float) and math.isfinite(v) else v
+
+
+def file_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A table as the files give it: FILE_COLUMNS converted, floats to 12 significant digits, and counts a
+    query summed as floats (15612.0) as whole numbers; missing stays missing."""
+    out = df.copy()
+    for col, (name, factor) in FILE_COLUMNS.items():
+        if col in out:
+            out[col] = out[col].astype(float) * factor
+            out = out.rename(columns={col: name})
+    for col in out.columns:
+        s = out[col]
+        if not pd.api.types.is_float_dtype(s.dtype):
+            continue
+        whole = s.dropna().map(float.is_integer).all() and not col.endswith(("_usd", "_fraction"))
+        out[col] = s.round().astype("Int64") if whole else s.map(_significant).astype(float)
+    return out
+
+
 @dataclass
 class Export:
     """What an export wrote: the files, and the tables (name -> rows)."""
@@ -91,7 +122,11 @@ def about_table(kind: str, first: date, last: date, notes: Mapping[str, str], tz
         ("to", last.isoformat() + " (included)"),
         ("generated_at", iso(datetime.now(UTC).replace(microsecond=0))),
         ("launchkit", __version__),
-        ("units", f"amounts in USD, shares as fractions 0-1, {days}; empty cells are missing, not 0"),
+        (
+            "units",
+            f"amounts in USD (columns *_usd), shares and percentages as fractions 0-1 (columns *_fraction: 0.05 "
+            f"is 5 %), counts as whole numbers, {days}; empty cells are missing, not 0",
+        ),
     ] + [(f"table {name}", text.format(zone=zone)) for name, text in notes.items()]
     return pd.DataFrame(rows, columns=["key", "value"])
 
@@ -106,7 +141,9 @@ def export_cost(
     if fmt not in FORMATS:
         raise LaunchkitError(f"format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     tables = cost_tables(db, config, first, last)
-    files = {"about": about_table("cost", first, last, COST_TABLES, config.report_zone)} | tables
+    files = {"about": about_table("cost", first, last, COST_TABLES, config.report_zone)} | {
+        name: file_frame(df) for name, df in tables.items()
+    }
     stem = f"cost_{first.isoformat()}_{last.isoformat()}"
     target = out or config.reports_dir / "exports" / (stem + (".xlsx" if fmt == "xlsx" else ""))
     if fmt == "xlsx":

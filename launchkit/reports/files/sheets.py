@@ -2,7 +2,8 @@
 "download CSV" links) and XLSX workbooks (openpyxl, the `launchkit[xlsx]` extra).
 
 Values are raw: numbers unformatted (amounts in USD as computed, shares as fractions 0-1), dates and
-timestamps ISO 8601 in UTC, missing values empty, never 0. A text cell a spreadsheet would read as a
+timestamps ISO 8601 in UTC, missing values empty, never 0; a workbook's cells carry number formats
+(currency, percent, whole numbers, dates) by their column's unit, so they read right and stay numbers. A text cell a spreadsheet would read as a
 formula (starting with = + - @, a tab or a carriage return: CSV injection, OWASP's list) gets a
 leading apostrophe in CSV (a number, and a text that is a plain number such as `-12.5`, stays as it
 is: it cannot hold a formula and reads as the number) and is stored as text in XLSX, so opening an
@@ -123,6 +124,29 @@ def cell_value(v: Any) -> Any:
     return v
 
 
+USD_FORMAT = '"$"#,##0.00'
+FRACTION_FORMAT = "0.00%"
+COUNT_FORMAT = "#,##0"
+
+
+def number_format(column: str, v: Any) -> str:
+    """A cell's Excel number format, by its column's unit (the files' convention: `*_usd` an amount in USD,
+    `*_fraction` a share 0-1 shown as a percentage) or its value (a whole number, a date, a time)."""
+    if isinstance(v, bool) or v is None:
+        return "General"
+    if isinstance(v, datetime):
+        return "yyyy-mm-dd hh:mm:ss"
+    if isinstance(v, date):
+        return "yyyy-mm-dd"
+    if column.endswith("_usd"):
+        return USD_FORMAT
+    if column.endswith("_fraction"):
+        return FRACTION_FORMAT
+    if isinstance(v, int):
+        return COUNT_FORMAT
+    return "#,##0.00##"
+
+
 def write_csv(tables: Mapping[str, pd.DataFrame], folder: Path) -> list[Path]:
     """One CSV file per table (<name>.csv) in `folder`, each written whole or not at all."""
     return [atomic.write_text(folder / f"{name}.csv", BOM + csv_text(df)) for name, df in tables.items()]
@@ -154,10 +178,8 @@ def write_xlsx(tables: Mapping[str, pd.DataFrame], path: Path) -> Path:
                 cell = ws.cell(row=r, column=c, value=v)
                 if isinstance(v, str):
                     cell.data_type = "s"  # never a formula, whatever the text starts with
-                elif isinstance(v, datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm:ss"
-                elif isinstance(v, date):
-                    cell.number_format = "yyyy-mm-dd"
+                else:
+                    cell.number_format = number_format(str(df.columns[c - 1]), v)
         ws.freeze_panes = "A2"
         for c, col in enumerate(df.columns, start=1):
             ws.column_dimensions[get_column_letter(c)].width = min(60, max(10, len(str(col)) + 2))

@@ -13,11 +13,24 @@ from typing import Any
 import pandas as pd
 
 from launchkit.analytics.checks import LOW_SAMPLE
+from launchkit.catalogue import display_name
 from launchkit.catalogue import unit as unit_of
 from launchkit.errors import TimeValueError
 from launchkit.reports.page import charts
 from launchkit.reports.page.text import zone
 from launchkit.window import local_day, parse_instant
+
+
+def _display(v: Mapping[str, Any]) -> str:
+    """A verdict row's name as its reader says it: the catalogue's display name of what it judges
+    ('Projected spend at pilot end'), never a config key or an internal id ('criterion:projected_spend')."""
+    check = str(v.get("check") or v.get("name") or "")
+    name = display_name(str(v.get("metric") or ""))
+    if name == str(v.get("metric") or ""):  # not a catalogue metric: an hourly check, or as it is
+        name = display_name(check.split(":")[-1])
+    if check.startswith("vs_baseline:"):
+        return f"{name}, against the baseline"
+    return name
 
 
 def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
@@ -30,7 +43,7 @@ def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
         op = "≥" if v.get("direction") == "higher" else "≤"
         rows.append(
             {
-                "check": v.get("check") or v.get("name"),
+                "what": _display(v),
                 "value": charts.fmt(v.get("value"), unit),
                 "95 % interval": interval,
                 "n": charts.fmt(v.get("n")),
@@ -365,3 +378,24 @@ def hourly_tiles(m: Mapping[str, Any], verdicts: list[dict[str, Any]]) -> charts
 
 # the noun of each sample count (metrics.summary's "samples") a tile shows
 _NOUNS = {"tool_calls": "call", "turns": "turn", "active_sessions": "session", "latency_ms": "ok turn"}
+
+
+_STATE_WORDS = {"low-sample": "low sample", "no-data": "no data", "untrusted": "data not trusted"}
+
+
+def headline_tiles(
+    tiles: Sequence[Any], subs: Mapping[str, str] | None = None, extra: Sequence[charts.Tile] = ()
+) -> Any:
+    """launchkit.analytics.headlines tiles drawn: the colour is the tile's state (a criterion's verdict),
+    and the line under the value says the window, the sample and any state that is not a colour;
+    `subs` adds a line of the report's own to a tile (by key); `extra` tiles follow (figures, na)."""
+    out = []
+    for t in tiles:
+        parts = [t.window]
+        if t.n is not None and t.n_of:
+            parts.append(charts.plural(t.n, t.n_of.split()[0]) + t.n_of[len(t.n_of.split()[0]) :])
+        if t.state in _STATE_WORDS:
+            parts.append(_STATE_WORDS[t.state])
+        parts += [x for x in (t.note, (subs or {}).get(t.key, "")) if x]
+        out.append(charts.Tile(t.label, t.value, t.unit, t.state, "; ".join(parts)))
+    return charts.tiles([*out, *extra])

@@ -269,7 +269,7 @@ def _run_report(
     envelope.setdefault("verdicts", [])
     envelope.setdefault("recommendation", None)
     shared = None
-    if config.share_plotly and not spec.self_contained:  # one plotly.js for the folder's reports
+    if config.share_plotly(kind):  # one plotly.js for the folder's reports ([reports] share_plotly)
         shared = os.path.relpath(plotly_asset(config.reports_dir), out_dir).replace(os.sep, "/")
     body = render_html(nb, plotly_src=shared)
     import nbformat

@@ -10,20 +10,7 @@
 --             $start, $end (TIMESTAMPTZ: the first bucket's start and the last one's end; rows outside are
 --             left out before they are matched to a bucket); $key_hours, $key_buckets (lists of TIMESTAMPTZ
 --             of the same length: a UTC hour and the start of a bucket it overlaps; launchkit.analytics.metrics.bucket_params)
-buckets AS (
-    SELECT
-        unnest(CAST($starts AS TIMESTAMPTZ[])) AS bucket,
-        unnest(CAST($ends AS TIMESTAMPTZ[])) AS bucket_end
-),
-bucket_hours AS (
-    SELECT k.key_hour, b.bucket, b.bucket_end
-    FROM (
-        SELECT
-            unnest(CAST($key_hours AS TIMESTAMPTZ[])) AS key_hour,
-            unnest(CAST($key_buckets AS TIMESTAMPTZ[])) AS bucket
-    ) AS k
-    JOIN buckets AS b ON b.bucket = k.bucket
-),
+{{ bucket_hours }},
 turns_w AS (
     SELECT b.bucket, t.session_id, t.status, t.latency_ms, t.ttft_ms, t.cost_usd
     FROM (SELECT * FROM turns_priced WHERE started_at >= $start AND started_at < $end) AS t

@@ -4,7 +4,9 @@
 --          hour; its sessions count even when 0, so a quiet night or weekend stays quiet). Expected = the
 --          median of the same hour-of-week 1..4 weeks back when at least two of those are known
 --          (basis 'hour_of_week'); otherwise the median of the same hour-of-day on the (up to) 28 known
---          days before the hour, counted back from the last data when the data stopped earlier, so
+--          days of the same kind (weekday or weekend, $hour_weekend: Saturday and Sunday on the zone's
+--          clock) before the hour, so a weekend hour is never expected at weekday level and the first
+--          weekend, with no weekend before it, expects nothing; counted back from the last data when the data stopped earlier, so
 --          an exporter that died weeks ago is still missed (basis 'hour_of_day'); NULL without any
 --          (basis NULL: not enough history). An hour is expected when that is >= $min_expected; a gap
 --          is an expected hour with no session at all.
@@ -17,6 +19,7 @@
 -- parameters: $hour_at, $hour_end (lists of TIMESTAMPTZ), $hour_wall (list of TIMESTAMP), all of the same
 --             length: the clock hours from $history_from (29 days before the earlier of $start and $last_hour)
 --             to $end;
+--             $hour_weekend (list of BOOLEAN, the same length: whether the hour's local day is a Saturday or Sunday);
 --             $key_hours, $key_buckets (lists of TIMESTAMPTZ: every UTC hour a clock hour overlaps, with that
 --             clock hour's start, launchkit.window.hour_keys: rows find their hour by an equality join);
 --             $start, $end (TIMESTAMPTZ, hour edges of the window), $first_hour, $last_hour (TIMESTAMPTZ, the
@@ -25,15 +28,16 @@ WITH cal AS (
     SELECT
         unnest(CAST($hour_at AS TIMESTAMPTZ[])) AS cal_at,
         unnest(CAST($hour_end AS TIMESTAMPTZ[])) AS cal_end,
-        unnest(CAST($hour_wall AS TIMESTAMP[])) AS wall
+        unnest(CAST($hour_wall AS TIMESTAMP[])) AS wall,
+        unnest(CAST($hour_weekend AS BOOLEAN[])) AS weekend
 ),
 wall_hour AS (
-    SELECT wall, min(cal_at) AS cal_at
+    SELECT wall, min(cal_at) AS cal_at, min(weekend) AS weekend
     FROM cal
     GROUP BY wall
 ),
 hours AS (
-    SELECT cal_at AS hour, wall
+    SELECT cal_at AS hour, wall, weekend
     FROM cal
     WHERE cal_at >= CAST($start AS TIMESTAMPTZ) AND cal_at < CAST($end AS TIMESTAMPTZ)
 ),
@@ -41,21 +45,23 @@ day_back AS (
     SELECT
         h.hour,
         h.wall,
+        h.weekend,
         greatest(1, CAST(ceil(date_diff('hour', CAST($last_hour AS TIMESTAMPTZ), h.hour) / 24.0) AS BIGINT))
             AS first_back
     FROM hours AS h
 ),
 slot_walls AS (
-    SELECT h.hour, 'hour_of_week' AS basis, h.wall - INTERVAL 7 DAY * w.k AS slot_wall
+    SELECT h.hour, h.weekend, 'hour_of_week' AS basis, h.wall - INTERVAL 7 DAY * w.k AS slot_wall
     FROM hours AS h, range(1, 5) AS w(k)
     UNION ALL
-    SELECT b.hour, 'hour_of_day' AS basis, b.wall - INTERVAL 1 DAY * (b.first_back + d.k) AS slot_wall
+    SELECT b.hour, b.weekend, 'hour_of_day' AS basis, b.wall - INTERVAL 1 DAY * (b.first_back + d.k) AS slot_wall
     FROM day_back AS b, range(0, 28) AS d(k)
 ),
 slots AS (
     SELECT s.hour, s.basis, w.cal_at AS slot
     FROM slot_walls AS s
     JOIN wall_hour AS w ON w.wall = s.slot_wall
+    WHERE s.basis = 'hour_of_week' OR w.weekend = s.weekend
 ),
 cal_keys AS (
     SELECT k.key_hour, c.cal_at, c.cal_end

@@ -1,9 +1,12 @@
--- purpose: feedback submitted in a window with the session's tenant, for the debrief's verbatims and themes
+-- purpose: feedback submitted in a window with its session and the session's tenant, for the debrief's
+--          verbatims, themes and triage (a comment opens its session's timeline)
 -- grain: one row per feedback_id submitted in [$start, $end)
 -- parameters: $start, $end (TIMESTAMPTZ, half-open window)
 SELECT
     f.feedback_id,
+    f.session_id,
     f.submitted_at,
+    f.session_id,
     s.tenant_id,
     f.rating,
     f.thumbs,

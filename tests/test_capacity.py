@@ -1,0 +1,274 @@
+"""Capacity: per-minute load counted by hand, the superposition projection against a known law, the
+limit verdicts, the [capacity] section, and turns' error types."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from _tables import insert
+
+from launchkit.analytics.capacity.load import PilotLoad, observed_percentiles, pilot_load, rate_limited_by_hour
+from launchkit.analytics.capacity.plan import FAIL, INSUFFICIENT, MARGINAL, PASS, check_limits
+from launchkit.analytics.capacity.projection import project
+from launchkit.config import Config, load_config
+from launchkit.config.model import Config as ConfigModel
+from launchkit.errors import ConfigError
+
+DAY = date(2026, 3, 4)
+
+
+def at(hh: int, mm: int, ss: float = 0.0) -> datetime:
+    return datetime(2026, 3, 4, hh, mm, tzinfo=UTC) + timedelta(seconds=ss)
+
+
+def turn(i: int, when: datetime, model: str = "gpt-4o", provider: str = "openai", **kw) -> dict:
+    row = {
+        "turn_id": f"t{i}",
+        "session_id": f"s{i % 3}",
+        "started_at": when,
+        "model": model,
+        "provider": provider,
+        "status": "ok",
+        "latency_ms": 1000.0,
+        "input_tokens": 100,
+        "output_tokens": 10,
+    }
+    row.update(kw)
+    return row
+
+
+@pytest.fixture
+def small(con):
+    """Six turns on one day, counted by hand below."""
+    insert(
+        con, "sessions", [{"session_id": f"s{k}", "tenant_id": f"t{k % 2}", "started_at": at(9, 0)} for k in range(3)]
+    )
+    insert(
+        con,
+        "turns",
+        [
+            turn(1, at(10, 0, 1), latency_ms=30_000.0),  # in flight 10:00:01-10:00:31
+            turn(2, at(10, 0, 1.5), status="error", error_type="429", latency_ms=20_000.0),  # to 10:00:21.5
+            turn(3, at(10, 0, 20), status="error", error_type="APITimeoutError", input_tokens=None),
+            turn(4, at(10, 1, 5), input_tokens=50, output_tokens=5),
+            turn(
+                5,
+                at(10, 5),
+                model="claude-sonnet-4",
+                provider="anthropic",
+                status="error",
+                error_type="rate_limit_error",
+            ),
+            turn(6, at(10, 5, 30), model="claude-sonnet-4", provider="anthropic", latency_ms=None),
+        ],
+    )
+    return con
+
+
+def test_minute_load_counts_requests_tokens_and_rate_limits_by_hand(small):
+    rows = small.frame("capacity/minute_load", {"start": at(0, 0), "end": at(23, 59) + timedelta(minutes=1)}).to_dict(
+        "records"
+    )
+    got = {(r["provider"], r["minute"].astimezone(UTC).strftime("%H:%M")): r for r in rows}
+    assert set(got) == {("openai", "10:00"), ("openai", "10:01"), ("anthropic", "10:05")}
+    m0 = got[("openai", "10:00")]
+    assert (m0["requests"], m0["input_tokens"], m0["output_tokens"], m0["total_tokens"]) == (3, 200, 30, 230)
+    assert (m0["turns_without_tokens"], m0["failed"], m0["rate_limited"]) == (1, 2, 1)  # a timeout is no rate limit
+    m1 = got[("openai", "10:01")]
+    assert (m1["requests"], m1["total_tokens"], m1["rate_limited"]) == (1, 55, 0)
+    a = got[("anthropic", "10:05")]
+    assert (a["requests"], a["rate_limited"]) == (2, 1)
+
+
+def test_peaks_second_and_in_flight_by_hand(small):
+    rows = {
+        r["provider"]: r
+        for r in small.frame("capacity/peaks", {"start": at(0, 0), "end": at(23, 0)}).to_dict("records")
+    }
+    # openai: turns 1 and 2 start in second 10:00:01; turns 1 and 2 are in flight when 3 starts (10:00:20)
+    assert rows["openai"]["peak_second_requests"] == 2
+    assert rows["openai"]["peak_in_flight"] == 3
+    assert rows["anthropic"]["peak_in_flight"] == 1  # turn 6 has no latency: left out, counted
+    assert rows["anthropic"]["turns_without_latency"] == 1
+
+
+def test_pilot_load_fills_empty_minutes_of_observed_days_with_zero(small, config):
+    load = pilot_load(small, DAY, DAY, UTC)
+    assert load.days == (DAY,)
+    frame = load.minutes[("openai", "gpt-4o")]
+    assert len(frame) == 1440 and frame["requests"].sum() == 4
+    stats = observed_percentiles(frame, "requests")
+    assert stats["peak"] == 3
+    assert stats["p99"] == 0  # 2 busy minutes of 1440: the p99 minute is empty
+    values = np.zeros(1440)
+    values[[600, 601]] = [3, 1]
+    assert stats["p999"] == pytest.approx(np.quantile(values, 0.999))  # numpy as the oracle: 1.0...
+    hourly = rate_limited_by_hour(load)
+    ten = hourly[hourly["hour"] == 10].iloc[0]
+    assert (ten["turns"], ten["rate_limited"], ten["share"]) == (6, 2, pytest.approx(2 / 6))
+    assert load.sessions_per_day == 3
+    assert load.tenants == 2
+
+
+def pool(days: int = 7, busy_per_hour: int = 12, value: int = 10) -> pd.DataFrame:
+    """Identical days: in every hour exactly `busy_per_hour` of 60 minutes carry `value` requests (20 %)."""
+    rows = []
+    start = datetime(2026, 3, 2, tzinfo=UTC)  # a Monday: seven days cover every weekday
+    for d in range(days):
+        for minute in range(1440):
+            ts = start + timedelta(days=d, minutes=minute)
+            v = value if minute % 60 < busy_per_hour else 0
+            rows.append(
+                {
+                    "minute": ts,
+                    "day": ts.date(),
+                    "weekday": ts.weekday(),
+                    "hour": ts.hour,
+                    "requests": v,
+                    "total_tokens": 100 * v,
+                    "input_tokens": 90 * v,
+                    "output_tokens": 10 * v,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def test_superposition_keeps_the_variance_k_fold_not_k_squared():
+    """4 copies of minutes that carry 10 requests with probability 0.2: a projected minute is 10 x
+    Binomial(4, 0.2); P(>= 30) = 0.0272, P(40) = 0.0016, so the p99 minute is 30. Multiplying one
+    minute by 4 would put it at 40 (a fifth of the minutes)."""
+    proj = project(pool(), 4.0, replicates=40, seed=1)
+    p99 = proj.measures["requests"].p99
+    assert (p99.low, p99.estimate, p99.high) == (30, 30, 30)
+    assert proj.profile == "hour of a weekday or weekend day"  # one week: too few of each weekday
+    assert proj.measures["total_tokens"].p99.estimate == 3000
+
+
+def test_a_fractional_scale_adds_one_more_minute_with_its_fraction():
+    """k = 2.5: two pilot minutes and a third with probability 0.5; over 25 requests needs all three busy:
+    0.5 x 0.2^3 = 0.004 of the minutes."""
+    proj = project(pool(), 2.5, thresholds={"requests": [25.0]}, replicates=60, seed=2)
+    share = proj.measures["requests"].exceed[25.0]
+    assert share.estimate == pytest.approx(0.004, abs=0.0015)
+    assert share.low <= 0.004 <= share.high
+
+
+def limits_config(tmp_path, body: str) -> Config:
+    p = tmp_path / "launchkit.toml"
+    p.write_text(body)
+    return load_config(p, env={})
+
+
+def test_verdicts_against_the_projected_p99_minute(tmp_path):
+    cfg = limits_config(
+        tmp_path,
+        "[capacity]\nheadroom = 0.2\n"
+        '[capacity.limits."openai/gpt-4o"]\nrpm = 25\n'
+        '[capacity.limits."OpenAI/GPT-4o-mini"]\nrpm = 50\n'
+        '[capacity.limits."anthropic/claude"]\nrpm = 35\n',
+    )
+    frame = pool()
+
+    load = PilotLoad(
+        days=tuple(sorted(frame["day"].unique())),
+        sessions_per_day=100.0,
+        median_tenant_sessions_per_day=None,
+        tenants=1,
+        minutes={("openai", "gpt-4o"): frame, ("openai", "gpt-4o-mini"): frame, ("anthropic", "claude"): frame},
+        turns_without_tokens={},
+        peaks=pd.DataFrame(),
+    )
+    checks, unmatched = check_limits(load, cfg, 400.0, replicates=30)
+    got = {c.limit.key: c.verdict for c in checks}
+    # p99 minute 30: over 25 (FAIL); under 35 but past 35 x 0.8 = 28 (MARGINAL); under 50 x 0.8 = 40 (PASS)
+    assert got == {"openai/gpt-4o": FAIL, "anthropic/claude": MARGINAL, "openai/gpt-4o-mini": PASS}
+    assert unmatched == []
+    few = check_limits(
+        load,
+        limits_config(tmp_path, '[capacity]\nmin_days = 8\n[capacity.limits."openai/gpt-4o"]\nrpm = 25\n'),
+        400.0,
+    )
+    assert [c.verdict for c in few[0]] == [INSUFFICIENT]
+
+
+@pytest.mark.parametrize(
+    ("body", "key"),
+    [
+        ("[capacity.limits.gpt4]\nrpm = 5\n", 'capacity.limits."gpt4"'),
+        ('[capacity.limits."openai/gpt-4o"]\nrps = 5\n', 'capacity.limits."openai/gpt-4o".rps'),
+        ('[capacity.limits."openai/gpt-4o"]\nrpm = -5\n', 'capacity.limits."openai/gpt-4o".rpm'),
+        ('[capacity.limits."openai/gpt-4o"]\ntpm = "lots"\n', 'capacity.limits."openai/gpt-4o".tpm'),
+        ("[capacity]\nheadroom = 1.5\n", "capacity.headroom"),
+        ("[capacity]\nwindow = 5\n", "capacity.window"),
+    ],
+)
+def test_a_bad_limit_names_its_key(tmp_path, body, key):
+    with pytest.raises(ConfigError) as err:
+        limits_config(tmp_path, body)
+    assert key in str(err.value)
+
+
+def test_limits_are_read_case_blind_and_kept_in_order(tmp_path):
+    cfg = limits_config(tmp_path, '[capacity.limits."Anthropic/Claude-Sonnet-4"]\notpm = 4e5\nitpm = 2000000\n')
+    assert [(lim.key, lim.kind, lim.per_minute) for lim in cfg.capacity.limits] == [
+        ("anthropic/claude-sonnet-4", "itpm", 2_000_000.0),
+        ("anthropic/claude-sonnet-4", "otpm", 400_000.0),
+    ]
+    assert isinstance(cfg, ConfigModel)
+
+
+@pytest.fixture(scope="module")
+def pilot_file(tmp_path_factory):
+    """A small synthetic pilot (7 days, 2 tenants) in a warehouse file."""
+    from launchkit import synth
+    from launchkit.contract import TABLES
+    from launchkit.store.warehouse import Warehouse
+
+    path = tmp_path_factory.mktemp("cap") / "pilot.duckdb"
+    frames = synth.generate_frames(days=7, tenants=2, seed=3, sessions_per_hour=8).frames
+    wh = Warehouse.open(path)
+    for name in ("sessions", "turns"):
+        cols = TABLES[name].column_names
+        wh.con.register("_f", frames[name][cols])
+        wh.execute(f"INSERT INTO {name} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _f")
+        wh.con.unregister("_f")
+    wh.close()
+    return path
+
+
+@pytest.mark.slow
+def test_the_command_names_the_binding_limit_and_plans_the_step(pilot_file, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from launchkit.cli import cli
+
+    cfg = tmp_path / "launchkit.toml"
+    cfg.write_text(
+        "[ga]\nexpected_sessions_per_day = 2000\n"
+        '[capacity.limits."openai/gpt-4o"]\nrpm = 3\n'  # the pilot's own busy minutes reach it: FAIL at 2000/day
+        '[capacity.limits."anthropic/claude-3-5-sonnet"]\nrpm = 100000\n'
+        '[capacity.limits."openai/o3"]\nrpm = 10\n'  # no such model in the pilot
+    )
+    res = CliRunner().invoke(cli, ["capacity", "--json", "--config", str(cfg), "--warehouse", str(pilot_file)])
+    assert res.exit_code == 0, res.output
+    out = json.loads(res.output)
+    verdicts = {(c["limit"], c["kind"]): c["verdict"] for c in out["limits"]}
+    assert verdicts == {
+        ("anthropic/claude-3-5-sonnet", "rpm"): "PASS",
+        ("openai/gpt-4o", "rpm"): "FAIL",
+        ("openai/o3", "rpm"): "INSUFFICIENT DATA",
+    }
+    assert out["verdict"] == "FAIL" and out["binding_limit"] == "openai/gpt-4o rpm"
+    assert out["limits_without_traffic"] == ["openai/o3"]
+    assert out["days_observed"] == 7 and out["target_sessions_per_day"] == 2000
+    plan = out["expansion_plan"]
+    assert plan["binding"] == "openai/gpt-4o rpm"
+    assert plan["max_sessions_per_day"] < 2000
+    # the text form says the same in words
+    text = CliRunner().invoke(cli, ["capacity", "--config", str(cfg), "--warehouse", str(pilot_file)]).output
+    assert "FAIL" in text and "openai/gpt-4o" in text and "binds first: openai/gpt-4o rpm" in text
