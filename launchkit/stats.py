@@ -173,7 +173,8 @@ def two_proportions(k1: int, n1: int, k2: int, n2: int, *, min_expected: float =
 
     A z-test (statsmodels) when every expected cell count is at least `min_expected`; otherwise,
     including zero-inflated rates such as an error rate with no errors in the baseline, Fisher's exact
-    test (scipy). Effect: the difference p1 - p2; the relative risk is in detail when defined.
+    test (scipy). Effect: the difference p1 - p2; the relative risk is in detail when defined, and so
+    are the one-sided p-values of the same test, p_larger (p1 > p2) and p_smaller (p1 < p2).
     """
     if n1 <= 0 or n2 <= 0:
         return TestResult("none", None, None, "difference", int(n1), int(n2), {"reason": "no data"})
@@ -182,13 +183,19 @@ def two_proportions(k1: int, n1: int, k2: int, n2: int, *, min_expected: float =
     expected = min(n * p for n in (n1, n2) for p in (pooled, 1 - pooled))
     detail: dict[str, Any] = {"p1": p1, "p2": p2, "relative_risk": (p1 / p2) if p2 > 0 else None}
     if k1 + k2 == 0 or k1 + k2 == n1 + n2:
+        detail.update({"p_larger": 1.0, "p_smaller": 1.0})
         return TestResult("identical", 1.0, 0.0, "difference", int(n1), int(n2), detail)
     if expected >= min_expected:
-        _, p = _proportion().proportions_ztest([k1, k2], [n1, n2], alternative="two-sided")
+        z, p = _proportion().proportions_ztest([k1, k2], [n1, n2], alternative="two-sided")
         test = "two-proportion z"
+        larger, smaller = float(_sps().norm.sf(z)), float(_sps().norm.cdf(z))
     else:
-        _, p = _sps().fisher_exact([[k1, n1 - k1], [k2, n2 - k2]], alternative="two-sided")
+        table = [[k1, n1 - k1], [k2, n2 - k2]]
+        _, p = _sps().fisher_exact(table, alternative="two-sided")
         test = "fisher exact"
+        larger = float(_sps().fisher_exact(table, alternative="greater")[1])
+        smaller = float(_sps().fisher_exact(table, alternative="less")[1])
+    detail.update({"p_larger": larger, "p_smaller": smaller})
     return TestResult(test, float(p), p1 - p2, "difference", int(n1), int(n2), detail)
 
 
@@ -214,21 +221,24 @@ def mann_whitney(x: Sequence[float] | np.ndarray, y: Sequence[float] | np.ndarra
     """Mann-Whitney U (scipy), two-sided, of x (the day) against y (the baseline).
 
     Effect: the probability of superiority P(X > Y) + P(X = Y)/2 (0.5 = no shift); detail carries the
-    medians, p95s and their ratios.
+    medians, p95s and their ratios, and the one-sided p-values p_greater (day larger) and p_less.
     """
     a = np.asarray(x, dtype=float)
     b = np.asarray(y, dtype=float)
     a, b = a[~np.isnan(a)], b[~np.isnan(b)]
     if a.size == 0 or b.size == 0:
         return TestResult("none", None, None, "P(day > baseline)", int(a.size), int(b.size), {"reason": "no data"})
-    res = _sps().mannwhitneyu(
-        a, b, alternative="two-sided", method="asymptotic" if min(a.size, b.size) > 30 else "auto"
-    )
+    method = "asymptotic" if min(a.size, b.size) > 30 else "auto"
+    res = _sps().mannwhitneyu(a, b, alternative="two-sided", method=method)
+    one_sided = {
+        f"p_{alt}": float(_sps().mannwhitneyu(a, b, alternative=alt, method=method).pvalue)
+        for alt in ("greater", "less")
+    }
     ps = float(res.statistic) / (a.size * b.size)
     med_a, med_b = float(np.median(a)), float(np.median(b))
     p95_a, p95_b = float(np.quantile(a, 0.95)), float(np.quantile(b, 0.95))
     mean_a, mean_b = float(a.mean()), float(b.mean())
-    detail = shift_detail(med_a, med_b, p95_a, p95_b, mean_a, mean_b)
+    detail = {**shift_detail(med_a, med_b, p95_a, p95_b, mean_a, mean_b), **one_sided}
     p = float(res.pvalue)
     return TestResult(
         "mann-whitney u", p if math.isfinite(p) else None, ps, "P(day > baseline)", int(a.size), int(b.size), detail
@@ -372,24 +382,22 @@ def mann_whitney_from_ranks(
     if n1 <= 0 or n2 <= 0:
         return TestResult("none", None, None, "P(day > baseline)", int(n1), int(n2), {"reason": "no data"})
     u1 = rank_sum1_x2 / 2 - n1 * (n1 + 1) / 2
-    u = max(u1, n1 * n2 - u1)
     ties = float(tie_term)
     method = "asymptotic" if min(n1, n2) > 30 or (n1 > 8 and n2 > 8) or ties > 0 else "exact"
     if method == "exact":
         x, y = _tie_free_sample(n1, n2, int(rank_sum1_x2) // 2)
-        p = float(_sps().mannwhitneyu(x, y, alternative="two-sided", method="exact").pvalue)
+        ps = {
+            alt: float(_sps().mannwhitneyu(x, y, alternative=alt, method="exact").pvalue)
+            for alt in ("two-sided", "greater", "less")
+        }
     else:
-        n = n1 + n2
-        s = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
-        numerator = u - n1 * n2 / 2 - 0.5
-        if s > 0:
-            z = numerator / s
-        else:  # every value tied: numpy's x / 0 (scipy divides so)
-            z = math.copysign(math.inf, numerator) if numerator else math.nan
-        from scipy import special
-
-        p = float(special.ndtr(-z)) * 2
-        p = min(max(p, 0.0), 1.0) if math.isfinite(p) else p
+        ps = {
+            "two-sided": _mwu_normal_p(max(u1, n1 * n2 - u1), n1, n2, ties, 2),
+            "greater": _mwu_normal_p(u1, n1, n2, ties, 1),
+            "less": _mwu_normal_p(n1 * n2 - u1, n1, n2, ties, 1),
+        }
+    p = ps["two-sided"]
+    one_sided = {f"p_{alt}": (ps[alt] if math.isfinite(ps[alt]) else None) for alt in ("greater", "less")}
     return TestResult(
         "mann-whitney u",
         p if math.isfinite(p) else None,
@@ -397,5 +405,46 @@ def mann_whitney_from_ranks(
         "P(day > baseline)",
         int(n1),
         int(n2),
-        dict(detail or {}),
+        {**(detail or {}), **one_sided},
     )
+
+
+def _mwu_normal_p(u: float, n1: int, n2: int, ties: float, sides: int) -> float:
+    """scipy's normal approximation of Mann-Whitney U (tie-corrected, continuity-corrected) for the
+    statistic u of the side tested: P(U >= u), doubled for a two-sided test (sides=2), at most 1."""
+    n = n1 + n2
+    s = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
+    numerator = u - n1 * n2 / 2 - 0.5
+    if s > 0:
+        z = numerator / s
+    else:  # every value tied: numpy's x / 0 (scipy divides so)
+        z = math.copysign(math.inf, numerator) if numerator else math.nan
+    from scipy import special
+
+    p = float(special.ndtr(-z)) * sides
+    return min(max(p, 0.0), 1.0) if math.isfinite(p) else p
+
+
+# ---------------------------------------------------------------------------------------------
+# Error control over a family of tests (launchkit.analytics.family plans the family's levels).
+
+
+def holm(p_values: Sequence[float | None], alpha: float) -> list[bool]:
+    """Holm's step-down procedure: which hypotheses are rejected, with the chance of rejecting any true one
+    at most alpha whatever the dependence between the tests. The k-th smallest of m p-values (k from 0) is
+    rejected while each so far is <= alpha / (m - k). A None (not tested) is never rejected and does not
+    count in the family. (statsmodels' multipletests gives the same answer; it also runs the garbage
+    collector on every call, a third of a second, which a decision judging every earlier day cannot pay.)"""
+    tested = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    out = [False] * len(p_values)
+    for k, (p, i) in enumerate(tested):
+        if p > alpha / (len(tested) - k):
+            break
+        out[i] = True
+    return out
+
+
+def difference_interval(k1: int, n1: int, k2: int, n2: int, level: float = 0.95) -> tuple[float, float]:
+    """Newcombe's hybrid-score interval of the difference of two proportions k1/n1 - k2/n2 (statsmodels)."""
+    lo, hi = _proportion().confint_proportions_2indep(k1, n1, k2, n2, compare="diff", method="newcomb", alpha=1 - level)
+    return float(lo), float(hi)

@@ -11,7 +11,7 @@ import pytest
 
 import launchkit
 from launchkit import stats, synth
-from launchkit.analytics import decision
+from launchkit.analytics import decision, family
 from launchkit.analytics.decision import EXPAND, HOLD, ROLLBACK
 from launchkit.config import Config, load_config
 from launchkit.config.decision import DEFAULTS as DECISION_DEFAULTS
@@ -28,9 +28,17 @@ def cfg():
     return load_config(env={})
 
 
+# judgements of earlier days for the last-good baseline, kept per pilot (its data do not change)
+MEMO: dict[str, dict] = {}
+
+
+def memo(scenario: str) -> dict:
+    return MEMO.setdefault(scenario, {})
+
+
 def test_healthy_expands(pilots, cfg):
     con, gt = pilots["healthy"]
-    dec = decision.decide(con, day(gt["reference_day"]), cfg, store=False)
+    dec = decision.decide(con, day(gt["reference_day"]), cfg, store=False, memo=memo("healthy"))
     assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [EXPAND]
     assert dec.data_sufficient and not dec.stored
     assert all(c["status"] in ("no change", "improved") for c in dec.comparisons)
@@ -41,28 +49,28 @@ def test_healthy_expands(pilots, cfg):
 def test_problem_flagged_on_its_first_day(pilots, cfg, scenario):
     con, gt = pilots[scenario]
     exp = gt["expected"]
-    before = decision.decide(con, day(gt["problem_day"], -1), cfg, store=False)
+    before = decision.decide(con, day(gt["problem_day"], -1), cfg, store=False, memo=memo(scenario))
     assert before.recommendation == exp["decision_before_problem_day"] == EXPAND
-    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False)
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False, memo=memo(scenario))
     assert dec.recommendation in exp["acceptable_decisions"]
     metric = {"latency_p95_ms": "latency_ms"}.get(gt["affected_metric"], gt["affected_metric"])
     trig = [r for r in dec.reasons if r["code"] == "regression" and r["metric"] == metric]
     assert trig, dec.reasons
     assert trig[0]["p_value"] < 0.01 and trig[0]["n_day"] > 0 and trig[0]["effect"] is not None
-    end = decision.decide(con, day(gt["end"]), cfg, store=False)
+    end = decision.decide(con, day(gt["end"]), cfg, store=False, memo=memo(scenario))
     assert end.recommendation in ("HOLD", "ROLLBACK")  # decision_at_end
 
 
 def test_stability_regressions_roll_back_cost_holds(pilots, cfg):
     con, gt = pilots["tool-outage"]
-    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False)
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False, memo=memo("tool-outage"))
     assert dec.recommendation == ROLLBACK
     tool = next(c for c in dec.comparisons if c["metric"] == "tool_call_success_rate")
     assert tool["status"] == "regressed" and tool["severe"] and tool["test"] == "two-proportion z"
     assert tool["effect"] == pytest.approx(tool["day_value"] - tool["baseline_value"])
     assert tool["effect"] < -0.1
     con, gt = pilots["cost-overrun"]
-    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False)
+    dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False, memo=memo("cost-overrun"))
     assert dec.recommendation == HOLD
     cost = next(c for c in dec.comparisons if c["metric"] == "cost_per_session")
     assert cost["test"] == "mann-whitney u" and cost["effect"] > 2.5  # tokens x3
@@ -71,7 +79,7 @@ def test_stability_regressions_roll_back_cost_holds(pilots, cfg):
 def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):
     con, gt = pilots["low-traffic"]
     for d in (day(gt["reference_day"]), day(gt["end"])):
-        dec = decision.decide(con, d, cfg, store=False)
+        dec = decision.decide(con, d, cfg, store=False, memo=memo("low-traffic"))
         assert dec.recommendation in gt["expected"]["acceptable_decisions"] == [HOLD]
         assert not dec.data_sufficient and not dec.criteria.ready
         needed = {n.get("metric") for n in dec.data_needed}
@@ -98,7 +106,7 @@ def test_decision_is_stored_for_audit(cfg):
     inputs = json.loads(row["inputs"])
     assert {c["metric"] for c in inputs["comparisons"]} >= {"tool_call_success_rate", "latency_ms"}
     thresholds = json.loads(row["thresholds"])
-    assert thresholds["decision"]["alpha"] == 0.01
+    assert thresholds["decision"]["pilot_false_hold"] == 0.05 and "alpha" not in thresholds["decision"]
     assert any(c["name"] == "tool_success" and c["pass"] == 0.97 for c in thresholds["criteria"])
     assert json.loads(row["reasons"])
     # what changed since yesterday: yesterday's stored recommendation and metric deltas
@@ -107,14 +115,22 @@ def test_decision_is_stored_for_audit(cfg):
     assert ch["metrics"]["active_sessions"]["today"] == second.day_metrics["active_sessions"]
 
 
+def judged(c: dict) -> dict:
+    """A comparison classified alone at the default plan's evening level."""
+    family.classify([c], family.plan(load_config(env={})))
+    return c
+
+
 def test_zero_inflated_error_rates_use_an_exact_test():
     opts = dict(DECISION_DEFAULTS)
     s_day = {"turn_errors": 6, "turns": 150}
     s_base = {"turn_errors": 0, "turns": 1000}
-    c = decision.compare("turn_error_rate", "rate", "lower", 100, opts, s_day, s_base)
+    c = judged(decision.compare("turn_error_rate", "rate", "lower", 100, opts, s_day, s_base))
     assert c["test"] == "fisher exact" and c["status"] == "regressed"
     assert c["effect"] == pytest.approx(0.04)
-    quiet = decision.compare("turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 0, "turns": 150}, s_base)
+    quiet = judged(
+        decision.compare("turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 0, "turns": 150}, s_base)
+    )
     assert quiet["status"] == "no change" and quiet["p_value"] == 1.0
     small = decision.compare("turn_error_rate", "rate", "lower", 100, opts, {"turn_errors": 1, "turns": 40}, s_base)
     assert small["status"] == "insufficient data"
@@ -124,8 +140,9 @@ def test_tiny_significant_change_below_min_effect_is_no_change():
     opts = dict(DECISION_DEFAULTS)
     big_day = {"tool_calls_ok": 97_500, "tool_calls": 100_000}
     big_base = {"tool_calls_ok": 98_000, "tool_calls": 100_000}
-    c = decision.compare("tool_call_success_rate", "rate", "higher", 100, opts, big_day, big_base)
+    c = judged(decision.compare("tool_call_success_rate", "rate", "higher", 100, opts, big_day, big_base))
     assert c["p_value"] < 1e-10 and c["status"] == "no change"  # 0.5 pp < the 1 pp minimum effect
+    assert c["band"][1] < 0.01  # the whole noise band short of the floor
 
 
 def test_latency_comparison_is_direction_aware():
@@ -133,26 +150,30 @@ def test_latency_comparison_is_direction_aware():
     base = rng.lognormal(8, 0.5, 3000)
     opts = dict(DECISION_DEFAULTS)
     s = {"latency_n": 1000}
-    faster = decision.compare(
-        "latency_ms",
-        "distribution",
-        "lower",
-        100,
-        opts,
-        s,
-        {"latency_n": 3000},
-        stats.mann_whitney(rng.lognormal(8, 0.5, 1000) * 0.7, base),
+    faster = judged(
+        decision.compare(
+            "latency_ms",
+            "distribution",
+            "lower",
+            100,
+            opts,
+            s,
+            {"latency_n": 3000},
+            stats.mann_whitney(rng.lognormal(8, 0.5, 1000) * 0.7, base),
+        )
     )
     assert faster["status"] == "improved" and faster["effect"] < 1
-    slower = decision.compare(
-        "latency_ms",
-        "distribution",
-        "lower",
-        100,
-        opts,
-        s,
-        {"latency_n": 3000},
-        stats.mann_whitney(rng.lognormal(8, 0.5, 1000) * 1.6, base),
+    slower = judged(
+        decision.compare(
+            "latency_ms",
+            "distribution",
+            "lower",
+            100,
+            opts,
+            s,
+            {"latency_n": 3000},
+            stats.mann_whitney(rng.lognormal(8, 0.5, 1000) * 1.6, base),
+        )
     )
     assert slower["status"] == "regressed" and slower["severe"]
 
@@ -179,4 +200,6 @@ def test_baseline_days_configurable(pilots):
     con, gt = pilots["healthy"]
     cfg = load_config(env={}).with_overrides(**{"decision.baseline_days": 3})
     dec = decision.decide(con, day(gt["reference_day"]), cfg, store=False)
-    assert dec.baseline["days"] == 3 and dec.baseline["start"] == "2026-03-07T00:00:00Z"
+    # the 3 days before yesterday (yesterday is pooled with the day when the day looks worse)
+    assert dec.baseline["days"] == 3 and dec.baseline["start"] == "2026-03-06T00:00:00Z"
+    assert dec.baseline["mode"] == "last_good" and dec.baseline["pooled_from"] == "2026-03-09"

@@ -170,10 +170,15 @@ def test_the_scoped_series_latency_and_costs_follow_the_scope(tiny):
 
 
 def test_drill_compares_the_scope_with_its_baseline(tiny, config):
-    r = drill.drill(tiny, DAY, config, Scope("tenant", "A"))
+    # the 9th as a fixed reference (the default one leaves yesterday out: it is pooled with the day)
+    fixed = config.with_overrides(
+        **{"decision.baseline": "fixed", "decision.baseline_from": "2026-03-09", "decision.baseline_to": "2026-03-09"}
+    )
+    r = drill.drill(tiny, DAY, fixed, Scope("tenant", "A"))
     by = {c["metric"]: c for c in r.comparisons}
     assert by["tool_call_success_rate"]["n_day"] == 3 and by["turn_error_rate"]["n_day"] == 3
     assert by["turn_error_rate"]["n_baseline"] == 1  # t0 of s0 on the 9th
+    assert r.baseline["mode"] == "fixed" and r.baseline["first_day"] == "2026-03-09"
     assert r.metrics["active_sessions"] == 2 and list(r.daily["active_sessions"].iloc[-2:]) == [1, 2]
     whole = drill.drill(tiny, DAY, config)
     cli = overview.compute(tiny, Window.day(DAY, tz=UTC), config)["metrics"]  # what `launchkit metrics --json` prints

@@ -1,15 +1,16 @@
 """The end-of-day decision: EXPAND, HOLD (mitigate) or ROLLBACK, with its reasons, stored for audit.
 
 For a day D (a calendar day of the report zone, [reports] timezone: local midnight to midnight) the
-day's metrics are compared with a baseline (the previous decision.baseline_days days of the zone), direction-aware, with a test fit for the data: a two-proportion z-test, or Fisher's exact
-test when counts are small or zero-inflated, for rates; Mann-Whitney U for latency, TTFT and
-per-session cost. A change counts only when it is significant (p < decision.alpha) *and* at least
-the minimum effect; the criteria (launchkit.criteria) are evaluated over their trailing windows
-ending on D and, for the stability metrics, over D alone.
+day's metrics are compared with a reference (launchkit.analytics.baseline: by default the last known-good
+period), direction-aware, one-sided, with a test fit for the data (launchkit.analytics.comparisons).
+Every test of the evening is held to a share of the pilot's false-HOLD and false-ROLLBACK rates and
+weighed against its minimum effect with its noise band (launchkit.analytics.family); the criteria
+(launchkit.criteria) are evaluated over their trailing windows ending on D and, for the stability
+metrics, over D alone.
 
 - ROLLBACK: a SEV1 open at the end of D, or a severe regression of a stability metric (tool-call
   success, turn errors, latency) that also FAILs its criterion on D alone.
-- HOLD: any other regression, a criterion FAIL, a critical criterion not PASS (MARGINAL,
+- HOLD: any other regression or watch, a criterion FAIL, a critical criterion not PASS (MARGINAL,
   INSUFFICIENT DATA, UNTRUSTED DATA), or too little data on D or in the baseline to compare.
   With too little data the decision says how much more it needs (data_needed).
 - EXPAND: none of the above.
@@ -20,7 +21,7 @@ from __future__ import annotations
 import json
 import math
 import uuid
-from collections.abc import Callable
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
@@ -28,62 +29,35 @@ from typing import Any
 import pandas as pd
 
 import launchkit
+from launchkit.analytics import baseline, explain, family, quality, samples
 from launchkit.analytics import criteria as crit
-from launchkit.analytics import explain, quality, samples
 from launchkit.analytics import metrics as m
+from launchkit.analytics.baseline import Reference
+from launchkit.analytics.comparisons import (
+    BY_NAME,
+    COMPARISONS,
+    REQUIRED,
+    SATISFACTION,
+    Comparison,
+    _counts,
+    compare,
+)
 from launchkit.analytics.scope import Scope
-from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.stats import TestResult, n_for_two_proportions, two_proportions
+from launchkit.stats import n_for_two_proportions
 from launchkit.store.warehouse import QueryRunner
-from launchkit.window import Window, day_start
+from launchkit.window import Window, local_day
 
 EXPAND, HOLD, ROLLBACK = "EXPAND", "HOLD", "ROLLBACK"
 
 
-@dataclass(frozen=True)
-class Comparison:
-    """One day-vs-baseline comparison: the figure compared, the catalogue metric behind it (its direction,
-    counts and quality gates), the test family, the group, and the decision key of its minimum sample."""
-
-    name: str
-    metric: str
-    kind: str  # "rate" (two proportions) or "distribution" (Mann-Whitney U)
-    group: str
-    min_key: str
-
-    @property
-    def better(self) -> str:
-        return METRICS[self.metric].better
-
-
-COMPARISONS: tuple[Comparison, ...] = (
-    Comparison("tool_call_success_rate", "tool_call_success_rate", "rate", "stability", "min_tool_calls"),
-    Comparison("turn_error_rate", "turn_error_rate", "rate", "stability", "min_turns"),
-    Comparison("latency_ms", "latency_p95_ms", "distribution", "stability", "min_turns"),
-    Comparison("ttft_ms", "ttft_p95_ms", "distribution", "responsiveness", "min_turns"),
-    Comparison("cost_per_session", "cost_per_session", "distribution", "cost", "min_sessions"),
-    Comparison("csat", "csat", "rate", "satisfaction", "min_ratings"),
-    Comparison("thumbs_up_rate", "thumbs_up_rate", "rate", "satisfaction", "min_ratings"),
-)
-BY_NAME = {c.name: c for c in COMPARISONS}
-SATISFACTION = frozenset(c.name for c in COMPARISONS if c.group == "satisfaction")
-# comparisons whose lack of data makes the whole decision insufficient
-REQUIRED = ("tool_call_success_rate", "turn_error_rate", "latency_ms", "cost_per_session")
 # comparison -> the criterion that must FAIL on the day alone for a ROLLBACK
 ROLLBACK_CRITERIA = {
     "tool_call_success_rate": "tool_success",
     "turn_error_rate": "turn_error_rate",
     "latency_ms": "latency_p95",
 }
-
-
-def _counts(name: str) -> tuple[str, str]:
-    counts = METRICS[BY_NAME[name].metric].counts
-    if counts is None:
-        raise ValueError(f"{name} is not a rate")
-    return counts
 
 
 @dataclass
@@ -113,7 +87,7 @@ class Decision:
     @property
     def confidence(self) -> dict[str, Any]:
         return {
-            "alpha": self.thresholds["decision"]["alpha"],
+            "error_control": self.baseline.get("error_control"),
             "interval_level": self.criteria.confidence,
             "data_sufficient": self.data_sufficient,
         }
@@ -144,116 +118,6 @@ class Decision:
                 "stored": self.stored,
             }
         )
-
-
-# ---------------------------------------------------------------------------------------------
-# comparisons
-
-
-def _compare_rate(name: str, s_day: dict[str, Any], s_base: dict[str, Any]) -> TestResult:
-    k, n = _counts(name)
-    return two_proportions(int(s_day[k] or 0), int(s_day[n] or 0), int(s_base[k] or 0), int(s_base[n] or 0))
-
-
-def _day_n(name: str, s: dict[str, Any]) -> int:
-    if BY_NAME[name].kind == "rate":
-        return int(s[_counts(name)[1]] or 0)
-    if name in ("latency_ms", "ttft_ms"):
-        return int(s["latency_n" if name == "latency_ms" else "ttft_n"] or 0)
-    return int(s["active_sessions"] or 0)
-
-
-def compare(
-    name: str,
-    kind: str,
-    direction: str,
-    min_n: int,
-    opts: dict[str, Any],
-    s_day: dict[str, Any],
-    s_base: dict[str, Any],
-    distribution: TestResult | Callable[[], TestResult] | None = None,
-) -> dict[str, Any]:
-    """One day-vs-baseline comparison: test, effect, and status regressed / improved / no change /
-    insufficient data. A distribution's test is the Mann-Whitney U of the day's sample against the
-    baseline's (launchkit.analytics.samples.compare), or a function computing it, called only when
-    both samples are large enough."""
-    n_day, n_base = _day_n(name, s_day), _day_n(name, s_base)
-    out: dict[str, Any] = {
-        "metric": name,
-        "kind": kind,
-        "better": direction,
-        "n_day": n_day,
-        "n_baseline": n_base,
-        "min_n": min_n,
-    }
-    if n_day < min_n or n_base < min_n:
-        out.update({"status": "insufficient data", "test": None, "p_value": None, "effect": None, "severe": False})
-        return out
-    if kind == "rate":
-        res = _compare_rate(name, s_day, s_base)
-        p1, p2 = res.detail["p1"], res.detail["p2"]
-        diff = p1 - p2
-        worse_by = -diff if direction == "higher" else diff  # > 0: worse
-        floor = opts["min_effect_satisfaction"] if name in SATISFACTION else opts["min_effect_rate"]
-        severe_floor = opts["rollback_effect_rate"]
-        out.update(
-            {
-                "day_value": p1,
-                "baseline_value": p2,
-                "effect": diff,
-                "effect_name": "difference",
-                "relative_risk": res.detail.get("relative_risk"),
-            }
-        )
-        big = abs(diff) >= floor
-        severe = worse_by >= severe_floor
-    else:
-        if distribution is None:
-            raise ValueError(f"{name} is compared as a distribution: its Mann-Whitney test is needed")
-        res = distribution() if callable(distribution) else distribution
-        d = res.detail
-        if name == "cost_per_session":
-            ratio = d["mean_ratio"]
-            out.update(
-                {
-                    "day_value": d["mean_day"],
-                    "baseline_value": d["mean_baseline"],
-                    "effect": ratio,
-                    "effect_name": "ratio of means",
-                }
-            )
-            floor, severe_floor = opts["min_effect_cost"], math.inf
-        else:
-            mr, pr = d["median_ratio"], d["p95_ratio"]
-            ratio = max(r for r in (mr, pr) if r is not None) if (mr or pr) else None
-            if ratio is not None and ratio < 1:  # improvement: the more improved of the two
-                ratio = min(r for r in (mr, pr) if r is not None)
-            out.update(
-                {
-                    "day_value": d["p95_day"],
-                    "baseline_value": d["p95_baseline"],
-                    "effect": ratio,
-                    "effect_name": "ratio day/baseline (larger of median and p95)",
-                    "median_ratio": mr,
-                    "p95_ratio": pr,
-                }
-            )
-            floor = opts["min_effect_latency"]
-            severe_floor = opts["rollback_effect_latency"] if name == "latency_ms" else math.inf
-        worse_by = (ratio - 1) if ratio is not None else 0.0
-        big = ratio is not None and (ratio >= floor or ratio <= 1 / floor)
-        severe = ratio is not None and ratio >= severe_floor
-        out["probability_of_superiority"] = res.effect
-    p = res.p_value
-    significant = p is not None and p < opts["alpha"]
-    if significant and big and worse_by > 0:
-        status = "regressed"
-    elif significant and big and worse_by < 0:
-        status = "improved"
-    else:
-        status = "no change"
-    out.update({"status": status, "test": res.test, "p_value": p, "severe": status == "regressed" and severe})
-    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,10 +171,33 @@ def _changes(db: QueryRunner, day: date, today: dict[str, Any], recommendation: 
     }
 
 
+def _more(needed: dict[str, Any], window_days: int) -> dict[str, Any]:
+    """How many more observations a criterion needs, and roughly how many days of the window's traffic."""
+    n, need = needed.get("n"), needed.get("need")
+    if n is None or need is None:
+        return {}
+    more = max(0, int(need) - int(n))
+    per_day = n / window_days if window_days else 0
+    return {"more": more, "days_more": math.ceil(more / per_day) if per_day > 0 else None}
+
+
+def _needed_text(needed: dict[str, Any] | None, window_days: int, verdict: str) -> str:
+    if verdict != crit.INSUFFICIENT or not needed:
+        return ""
+    if "need_days" in needed:
+        return f"; needs {needed['need_days'] - needed['days']} more passing day(s)"
+    more = _more(needed, window_days)
+    if not more:
+        return ""
+    days = f", about {more['days_more']} more day(s) at this traffic" if more["days_more"] is not None else ""
+    return f"; needs {more['more']} more observations{days}"
+
+
 def _data_needed(
-    comp: dict[str, Any], s_base: dict[str, Any], opts: dict[str, Any], baseline_days: int
+    comp: dict[str, Any], s_base: dict[str, Any], opts: dict[str, Any], plan: family.Plan
 ) -> dict[str, Any]:
     have, need = comp["n_day"], comp["min_n"]
+    baseline_days = opts["baseline_days"]
     per_day_base = comp["n_baseline"] / baseline_days if baseline_days else 0
     out: dict[str, Any] = {
         "metric": comp["metric"],
@@ -327,51 +214,98 @@ def _data_needed(
             p = s_base[k] / s_base[n]
             floor = opts["min_effect_satisfaction"] if comp["metric"] in SATISFACTION else opts["min_effect_rate"]
             alt = min(max(p - floor if comp["better"] == "higher" else p + floor, 1e-6), 1 - 1e-6)
-            out["n_to_detect_min_effect"] = n_for_two_proportions(p, alt, alpha=opts["alpha"], power=0.8)
+            # at the evening's level for one of its tests (Bonferroni, one-sided: twice that two-sided)
+            level = 2 * plan.hold / (2 * len(COMPARISONS))
+            out["n_to_detect_min_effect"] = n_for_two_proportions(p, alt, alpha=level, power=0.8)
     return out
 
 
 @dataclass
 class DayVsBaseline:
-    """A day's metrics against its baseline (the decision.baseline_days days before): the windows, their
-    summaries (metrics.summary rows) and the comparisons, of the whole pilot or of one drill-down scope."""
+    """A day's metrics against its reference (launchkit.analytics.baseline): the windows, their summaries
+    (metrics.summary rows) and the comparisons, of the whole pilot or of one drill-down scope."""
 
     day: Window
     baseline: Window
     s_day: dict[str, Any]
     s_base: dict[str, Any]
     comparisons: list[dict[str, Any]]
+    reference: Reference | None = None
+    plan: family.Plan | None = None
 
 
-def day_vs_baseline(db: QueryRunner, day: date, config: Config, scope: Scope | None = None) -> DayVsBaseline:
-    """Compare a day with its baseline, metric by metric (`compare`), counting only a scope's rows when given
-    (launchkit.analytics.scope): the decision's comparisons, and the debrief's drill-down."""
+# the fields of a pooled window's comparison kept beside the day's
+_POOLED_KEYS = ("n_day", "test", "p_value", "p_worse", "day_value", "effect", "worse_by", "band")
+
+
+def first_day(db: QueryRunner, tz: tzinfo) -> date | None:
+    """The pilot's first day with data (of the report zone), or None without data."""
+    first_at = db.one("metrics/activity_span")["first_at"]
+    return local_day(first_at, tz) if first_at is not None else None
+
+
+def reference(
+    db: QueryRunner, day: date, config: Config, plan: family.Plan, memo: MutableMapping[Any, bool] | None = None
+) -> Reference:
+    """The day's reference (decision.baseline), judging earlier days from the data for last_good."""
+
+    def judge(x: date, ref: Reference) -> bool:
+        return _good(db, config, x, ref, plan)
+
+    return baseline.reference(day, config.decision, first_day(db, config.report_zone), judge, memo, config.digest())
+
+
+def _good(db: QueryRunner, config: Config, day: date, ref: Reference, plan: family.Plan) -> bool:
+    """Whether a day passed every comparison against its own reference and no critical criterion FAILs on
+    it (the stability criteria on the day alone, and the one-day criteria such as open major incidents)."""
+    vs = day_vs_baseline(db, day, config, reference=ref, plan=plan)
+    if any(c["status"] in ("regressed", "watch") for c in vs.comparisons):
+        return False
+    ctx = crit.Context(db, config, config.settings.criteria.confidence)
+    crits = list(config.criteria)
+    day_crits = [c for c in _criteria_for_day(crits) if c.criticality == "critical"]
+    day_crits += [c for c in crits if c.criticality == "critical" and c.window_days == 1]
+    return not any(crit.evaluate_one(ctx, c, day).verdict == crit.FAIL for c in day_crits)
+
+
+def day_vs_baseline(
+    db: QueryRunner,
+    day: date,
+    config: Config,
+    scope: Scope | None = None,
+    *,
+    reference: Reference | None = None,
+    plan: family.Plan | None = None,
+) -> DayVsBaseline:
+    """Compare a day with its reference, metric by metric (`compare`), counting only a scope's rows when given
+    (launchkit.analytics.scope): the decision's comparisons, and the debrief's drill-down. Without a
+    `reference` (a decision's, to reuse) it is chosen from the whole pilot's data, as the decision does.
+    A metric whose day looks worse is also tested over the pooled window (yesterday, or the current run of
+    days that were not good, with the day); every test of the evening is then classified together."""
     d = day
     opts = config.decision
     tz = config.report_zone
-    w_day = Window.day(d, tz=tz)
-    w_base = Window(day_start(d - timedelta(days=opts["baseline_days"]), tz), w_day.start)
+    plan = plan or family.plan(config, first_day(db, tz))
+    ref = reference or globals()["reference"](db, d, config, plan)
+    w_day, w_base, w_pool = Window.day(d, tz=tz), ref.window(tz), ref.pooled(tz)
     s_day, s_base = m.summary(db, w_day, scope), m.summary(db, w_base, scope)
+    s_pool = m.summary(db, w_pool, scope) if w_pool is not None else None
 
-    def test(name: str) -> Callable[[], TestResult]:
-        return lambda: samples.compare(db, name, w_day, w_base, scope)
+    def one(c: Comparison, s: dict[str, Any], w: Window) -> dict[str, Any]:
+        test = (lambda: samples.compare(db, c.name, w, w_base, scope)) if c.kind == "distribution" else None
+        return compare(c.name, c.kind, c.better, opts[c.min_key], opts, s, s_base, test)
 
-    comparisons = [
-        compare(
-            c.name,
-            c.kind,
-            c.better,
-            opts[c.min_key],
-            opts,
-            s_day,
-            s_base,
-            test(c.name) if c.kind == "distribution" else None,
-        )
-        for c in COMPARISONS
-    ]
-    for c in comparisons:
-        c["group"] = BY_NAME[c["metric"]].group
-    return DayVsBaseline(w_day, w_base, s_day, s_base, comparisons)
+    comparisons = []
+    for c in COMPARISONS:
+        out = one(c, s_day, w_day)
+        out["group"] = c.group
+        if s_pool is not None and w_pool is not None and out.get("leans_worse"):
+            pooled = one(c, s_pool, w_pool)
+            if pooled["status"] != "insufficient data":
+                out["pooled"] = {"window": w_pool.to_json(), **{k: pooled.get(k) for k in _POOLED_KEYS}}
+        comparisons.append(out)
+    family.classify(comparisons, plan)
+    return DayVsBaseline(w_day, w_base, s_day, s_base, comparisons, ref, plan)
 
 
 def mark_untrusted(comparisons: list[dict[str, Any]], dq: dict[str, Any]) -> None:
@@ -382,14 +316,25 @@ def mark_untrusted(comparisons: list[dict[str, Any]], dq: dict[str, Any]) -> Non
             c.update({"status": "untrusted data", "failed_gates": failed, "severe": False})
 
 
-def decide(db: QueryRunner, day: date, config: Config, *, store: bool = True, history_days: int = 0) -> Decision:
-    """The end-of-day recommendation for `day`, stored in the decisions table unless store=False."""
+def decide(
+    db: QueryRunner,
+    day: date,
+    config: Config,
+    *,
+    store: bool = True,
+    history_days: int = 0,
+    memo: MutableMapping[Any, bool] | None = None,
+) -> Decision:
+    """The end-of-day recommendation for `day`, stored in the decisions table unless store=False. `memo`
+    (a dict the caller keeps) spares re-judging earlier days for the last-good baseline when the data have
+    not changed between calls, e.g. deciding every evening of a finished pilot."""
     d = day
     opts = config.decision
     criteria = list(config.criteria)
     confidence = config.settings.criteria.confidence
-    base_days = opts["baseline_days"]
-    vs = day_vs_baseline(db, d, config)
+    plan = family.plan(config, first_day(db, config.report_zone))
+    ref = reference(db, d, config, plan, memo)
+    vs = day_vs_baseline(db, d, config, reference=ref, plan=plan)
     w_day, w_base, s_day, s_base, comparisons = vs.day, vs.baseline, vs.s_day, vs.s_base, vs.comparisons
 
     ctx = crit.Context(db, config, confidence)
@@ -414,17 +359,19 @@ def decide(db: QueryRunner, day: date, config: Config, *, store: bool = True, hi
             }
         )
     for c in comparisons:
-        if c["status"] != "regressed":
+        if c["status"] not in ("regressed", "watch"):
             continue
         day_crit = ROLLBACK_CRITERIA.get(c["metric"])
         confirmed = c["severe"] and day_crit is not None and day_verdicts.get(day_crit) == crit.FAIL
         rollback = rollback or confirmed
         reasons.append(
             {
-                "code": "regression",
+                "code": "regression" if c["status"] == "regressed" else "watch",
                 "severity": "rollback" if confirmed else "hold",
                 "metric": c["metric"],
-                "message": _regression_text(c, confirmed, day_crit),
+                "message": _regression_text(c, confirmed, day_crit, ref.ongoing_since),
+                "ongoing_since": ref.ongoing_since,
+                "decided_on": c.get("decided_on"),
                 "effect": c["effect"],
                 "effect_name": c.get("effect_name"),
                 "p_value": c["p_value"],
@@ -453,7 +400,8 @@ def decide(db: QueryRunner, day: date, config: Config, *, store: bool = True, hi
                     "pass": cr.pass_threshold,
                     "marginal": cr.marginal_threshold,
                     "message": f"{cr.name} is {r.verdict} over the {cr.window_days} day(s) to {d.isoformat()}"
-                    + (f" ({r.note})" if r.note else ""),
+                    + (f" ({r.note})" if r.note else "")
+                    + _needed_text(r.data_needed, cr.window_days, r.verdict),
                 }
             )
     for c in comparisons:
@@ -468,17 +416,24 @@ def decide(db: QueryRunner, day: date, config: Config, *, store: bool = True, hi
                 }
             )
     insufficient = [c for c in comparisons if c["status"] == "insufficient data" and c["metric"] in REQUIRED]
-    data_needed = [_data_needed(c, s_base, opts, base_days) for c in comparisons if c["status"] == "insufficient data"]
+    data_needed = [_data_needed(c, s_base, opts, plan) for c in comparisons if c["status"] == "insufficient data"]
     for r in readiness.results:
         if r.verdict == crit.INSUFFICIENT and r.applies and r.data_needed:
-            data_needed.append({"criterion": r.criterion.name, "metric": r.criterion.metric, **r.data_needed})
+            data_needed.append(
+                {
+                    "criterion": r.criterion.name,
+                    "metric": r.criterion.metric,
+                    **r.data_needed,
+                    **_more(r.data_needed, r.criterion.window_days),
+                }
+            )
     for c in insufficient:
         reasons.append(
             {
                 "code": "data",
                 "severity": "hold",
                 "metric": c["metric"],
-                "message": f"too little data to compare {c['metric']}: {c['n_day']} on the day, "
+                "message": f"INSUFFICIENT DATA to compare {c['metric']}: {c['n_day']} on the day, "
                 f"{c['n_baseline']} in the baseline (need {c['min_n']} each)",
             }
         )
@@ -511,7 +466,7 @@ def decide(db: QueryRunner, day: date, config: Config, *, store: bool = True, hi
         data_needed=data_needed,
         changes=_changes(db, d, today, rec, config.report_zone),
         data_quality=dq,
-        baseline={**w_base.to_json(), "days": base_days},
+        baseline={**w_base.to_json(), "days": opts["baseline_days"], **ref.to_json(), "error_control": plan.to_json()},
         day_metrics=today,
         baseline_metrics=_metric_snapshot(s_base),
         thresholds={
@@ -528,13 +483,23 @@ def decide(db: QueryRunner, day: date, config: Config, *, store: bool = True, hi
     return decision
 
 
-def _regression_text(c: dict[str, Any], confirmed: bool, day_crit: str | None) -> str:
+def _regression_text(c: dict[str, Any], confirmed: bool, day_crit: str | None, since: date | None = None) -> str:
     name = c["metric"]
     if c["kind"] == "rate":
         eff = f"{c['baseline_value']:.2%} -> {c['day_value']:.2%}"
     else:
         eff = f"x{c['effect']:.2f} ({c.get('effect_name')})"
-    text = f"{name} regressed: {eff}, {c['test']} p={c['p_value']:.2g}, n={c['n_day']} vs {c['n_baseline']}"
+    t = c["pooled"] if c.get("decided_on") == "pooled" else c
+    verb = "regressed" if c["status"] == "regressed" else "may have regressed by the minimum effect (watch)"
+    text = f"{name} {verb}: {eff}, {c['test']} p={t['p_worse']:.2g} one-sided, n={t['n_day']} vs {c['n_baseline']}"
+    if c.get("decided_on") == "pooled":
+        text += f", pooled from {c['pooled']['window']['start'][:10]}"
+    if c["status"] == "watch":
+        floor = c["floor"]
+        text += f"; the floor ({floor:.2%})" if c["kind"] == "rate" else f"; the floor (x{floor:.2f})"
+        text += " is within the change's noise band"
+    if since is not None:
+        text += f"; ongoing since {since.isoformat()}"
     if confirmed:
         text += f"; severe and {day_crit} FAILs on the day alone"
     return text

@@ -61,7 +61,11 @@ def drill(
         scope=scope,
         metrics=clean(metrics.from_summary(vs.s_day)),
         comparisons=clean(vs.comparisons),
-        baseline={**vs.baseline.to_json(), "days": config.decision["baseline_days"]},
+        baseline={
+            **vs.baseline.to_json(),
+            "days": config.decision["baseline_days"],
+            **(vs.reference.to_json() if vs.reference else {}),
+        },
         daily=daily,
     )
 

@@ -15,6 +15,7 @@ active session (its known turn costs summed exactly to the nano-dollar; 0 withou
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from fractions import Fraction
 from typing import Any
@@ -111,9 +112,24 @@ def _mean(total: Any, n: int) -> float | None:
     return float(Fraction(total) / n) if n and total is not None else None
 
 
-def compare(db: QueryRunner, measure: str, day: Window, baseline: Window, scope: Scope | None = None) -> TestResult:
+def _ratio_bounds(day: Interval, base: Interval) -> list[float] | None:
+    """The range of day / baseline when each lies in its interval (both positive), else None."""
+    if day.low is None or day.high is None or base.low is None or base.high is None or base.high <= 0:
+        return None
+    low = day.low / base.high if math.isfinite(base.high) else 0.0
+    high = day.high / base.low if base.low > 0 else math.inf
+    return [max(low, 0.0), high]
+
+
+def compare(
+    db: QueryRunner, measure: str, day: Window, baseline: Window, scope: Scope | None = None, level: float = 0.95
+) -> TestResult:
     """launchkit.stats.mann_whitney(day's sample, baseline's sample) of a measure, from aggregates: the
-    rank sums and tie counts for the test, order statistics for the medians and p95s, sums for the means."""
+    rank sums and tie counts for the test, order statistics for the medians and p95s, sums for the means.
+
+    detail also carries the noise band of each ratio the decision weighs against its floor: the range of
+    the ratio when the day's and the baseline's statistic each lie in its `level` interval (order-statistic
+    intervals for the median and p95; t-intervals for the mean cost per session, whole pilot only)."""
     name, ids = _query("ranks", measure, scope)
     row = db.rows(name, _scoped(_windows(day, baseline), scope), identifiers=ids)[0]
     n1, n2, rank_sum1_x2, tie_term, sum1, sum2 = row
@@ -122,11 +138,23 @@ def compare(db: QueryRunner, measure: str, day: Window, baseline: Window, scope:
         return mann_whitney_from_ranks(n1, n2, 0, 0)
 
     def wanted(n: int) -> list[int]:
-        return sorted({*median_ranks(n), *linear_quantile_ranks(n, 0.95)[:2]})
+        bands = (*ranks_for_quantile_interval(n, 0.5, level), *ranks_for_quantile_interval(n, 0.95, level))
+        return sorted({*median_ranks(n), *linear_quantile_ranks(n, 0.95)[:2], *bands})
 
     at1, at2 = order_stats(db, measure, day, wanted(n1), baseline, wanted(n2), scope)
     med_a, med_b = median_from_order_stats(at1, n1), median_from_order_stats(at2, n2)
     p95_a, p95_b = quantile_from_order_stats(at1, n1, 0.95), quantile_from_order_stats(at2, n2, 0.95)
     mean_a, mean_b = _mean(sum1, n1), _mean(sum2, n2)
-    detail = shift_detail(med_a, med_b, p95_a, p95_b, mean_a, mean_b)
+    detail: dict[str, Any] = shift_detail(med_a, med_b, p95_a, p95_b, mean_a, mean_b)
+    for q, key in ((0.5, "median_ratio_band"), (0.95, "p95_ratio_band")):
+        detail[key] = _ratio_bounds(
+            quantile_interval_from_order_stats(n1, q, level, at1), quantile_interval_from_order_stats(n2, q, level, at2)
+        )
+    if measure == "cost_per_session" and scope is None:
+        means = {
+            int(side): mean_interval_from_sums(int(n), total, total_sq, level)
+            for side, n, total, total_sq in db.rows("metrics/session_cost_moments", _windows(day, baseline))
+        }
+        if 1 in means and 2 in means:
+            detail["mean_ratio_band"] = _ratio_bounds(means[1], means[2])
     return mann_whitney_from_ranks(n1, n2, int(rank_sum1_x2), tie_term, detail)

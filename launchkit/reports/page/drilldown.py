@@ -72,13 +72,20 @@ def headline_tiles(m: dict[str, Any]) -> charts.HTMLBlock:
     )
 
 
+def _against(b: dict[str, Any]) -> str:
+    """Which days the day is compared with, and why (the decision's reference)."""
+    if "first_day" not in b:
+        return f"the {b['days']} days before"
+    return f"{b['first_day']} to {b['last_day']} ({b['why']})"
+
+
 def blocks(result: drill_mod.Drill, targets: dict[str, dict[str, Any]], tz: tzinfo) -> list[Any]:
     """What the drill-down draws for a result: title, headline tiles, comparisons, trend charts (the day
     is a calendar day of the zone `tz`, [reports] timezone)."""
     what = "the whole pilot" if result.scope is None else result.scope.label
     out: list[Any] = [
         charts.note(
-            f"{result.day:%A %Y-%m-%d} ({zone_name(tz)}), {what}, against the {result.baseline['days']} days before",
+            f"{result.day:%A %Y-%m-%d} ({zone_name(tz)}), {what}, against {_against(result.baseline)}",
             "na",
             "Drill-down",
         ),

@@ -18,7 +18,7 @@ def decision_verdicts(d: Mapping[str, Any]) -> list[dict[str, Any]]:
     """Machine-readable verdicts of a decision: each comparison and each criterion (for the JSON summary)."""
     out = []
     for c in d.get("comparisons", []):
-        st = {"regressed": "breach", "improved": "ok", "no change": "ok"}.get(c.get("status"), "na")
+        st = {"regressed": "breach", "watch": "watch", "improved": "ok", "no change": "ok"}.get(c.get("status"), "na")
         out.append(
             {
                 "check": f"vs_baseline:{c['metric']}",

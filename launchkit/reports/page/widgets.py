@@ -124,6 +124,7 @@ def comparison_table(comparisons: list[dict[str, Any]]) -> Any:
         )
     status = {
         "regressed": "breach",
+        "watch": "watch",
         "improved": "ok",
         "no change": "na",
         "insufficient data": "watch",
