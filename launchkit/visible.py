@@ -42,6 +42,13 @@ def _hidden(ch: str) -> bool:
     return unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Zs", "Cs", "Co", "Cn") or ch in _FILLERS
 
 
+def printable(text: object) -> str:
+    """Any value from outside (a file name, a path, a receiver's answer) as one safe log line: `visible`
+    of its text, so a newline in an inbox file's name cannot forge a line and an escape sequence cannot
+    steer the terminal reading the log."""
+    return visible(str(text))
+
+
 def visible(text: str, keep: str = "") -> str:
     """`text` with every character a reader cannot see, or that steers a terminal, as <U+XXXX>; the
     characters in `keep` (e.g. "\t\n\r" for a multi-line cell) stay as they are."""

@@ -11,7 +11,7 @@ import click
 from launchkit import exits
 from launchkit.cli.options import config_options, emit_json, exit_with, json_option, pilot_options
 from launchkit.config import Config
-from launchkit.escape import printable
+from launchkit.visible import printable
 
 
 @click.command()

@@ -26,9 +26,9 @@ import click
 from launchkit import exits
 from launchkit.config import Config, load_config
 from launchkit.errors import LaunchkitError, WarehouseBusy
-from launchkit.escape import printable
 from launchkit.faults import passing_cause
 from launchkit.jsonclean import clean
+from launchkit.visible import printable
 from launchkit.window import Window, parse_day, reportable
 
 F = TypeVar("F", bound=Callable[..., Any])

@@ -40,7 +40,7 @@ class Held:
     rows: int
 
     def line(self) -> str:
-        from launchkit.escape import printable
+        from launchkit.visible import printable
 
         return (
             f"HELD {printable(self.path)}: {self.rows} {self.table} row{'s' if self.rows != 1 else ''} "

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from launchkit.escape import printable
+from launchkit.visible import printable
 
 
 @dataclass
@@ -71,7 +71,7 @@ class FileResult:
         return self.ok and not self.skipped and self.rows_read > 0 and self.rejected == self.rows_read
 
     def summary(self) -> str:
-        """One line (a name's control characters escaped: launchkit.escape), then any warnings."""
+        """One line (a name's control characters escaped: launchkit.visible.printable), then any warnings."""
         name = printable(self.file)
         if self.error:
             return f"FAILED {name}: {printable(self.error)}"

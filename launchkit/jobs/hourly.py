@@ -37,7 +37,6 @@ from typing import Any
 from launchkit import exits
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError, WarehouseBusy
-from launchkit.escape import printable
 from launchkit.faults import passing_cause
 from launchkit.ingest import FileResult
 from launchkit.ingest import inbox as inbox_mod
@@ -50,6 +49,7 @@ from launchkit.reports.run.kernel import start_kernel
 from launchkit.store import atomic
 from launchkit.store.connect import damaged, is_damage
 from launchkit.store.warehouse import Warehouse
+from launchkit.visible import printable
 from launchkit.window import clock, clock_span, floor_hour, last_ended_hour, local, next_hour, zone_name
 
 
