@@ -51,6 +51,10 @@ SERIES = {
 }
 _NOUN = {"tool": "tool", "release": "release", "tenant": "tenant", "cohort": "cohort", "model": "model"}
 
+# the level at which a segment counts as affected in "N of M tenants affected" (descriptive, per segment;
+# it was decision.alpha's 0.01 before the decision's tests were controlled over the pilot)
+SEGMENT_ALPHA = 0.01
+
 
 def _metric_of(reason: dict[str, Any]) -> str | None:
     if reason.get("code") == "regression":
@@ -235,7 +239,7 @@ def explain(
         if cp is not None:
             lo, hi = cp.low - HOUR, cp.high + HOUR
             causes = [e for e in events if e["kind"] in ("release", "rollout") and lo <= e["at"] < hi]
-        affected = _affected(found[metric], metric, float(opts["alpha"]), float(opts["min_effect_cost"]))
+        affected = _affected(found[metric], metric, SEGMENT_ALPHA, float(opts["min_effect_cost"]))
         shown = a or whole
         sentence = lead(metric, shown, cp, causes, affected, cuts.get(metric), tz)
         out[metric] = clean(
