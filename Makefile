@@ -84,4 +84,4 @@ bench: install
 	$(BIN)/python benchmarks/decisions.py --seeds 5
 
 clean:
-	rm -rf $(VENV) reports/*/ reports/index.html data/ *.duckdb *.snapshot.duckdb* *.hourly.lock
+	rm -rf $(VENV) reports/*/ reports/index.html data/ *.duckdb *.snapshot.duckdb* *.hourly.lock *.writers.lock
