@@ -72,3 +72,27 @@ def test_reports_and_the_cli_show_invisible_characters(db, tmp_path, monkeypatch
     r = CliRunner().invoke(cli, ["metrics", "--date", "2026-03-02", "--by", "tenant", "--warehouse", str(wh)])
     assert r.exit_code == 0, r.output
     assert "acme<U+200B>" in r.output and "gamma<U+202E>" in r.output and "\u200b" not in r.output
+
+
+def test_decide_shows_a_culprit_with_hidden_characters_visibly(tmp_path, monkeypatch):
+    """A reason led by its culprit names the tenant as stored; on the terminal its zero-width space and
+    right-to-left mark are shown, so `acme` and `acme<U+200B>` never read as one tenant."""
+    from click.testing import CliRunner
+
+    from launchkit.analytics import decision
+    from launchkit.cli import cli
+
+    class Fake:
+        def to_json(self) -> dict:
+            reason = {"message": "tenant acme\u200b: 12 % of calls fail\u202e", "detail": "p=0.001 \x1b[2J"}
+            return {"day": "2026-03-02", "recommendation": "HOLD", "reasons": [reason]}
+
+    monkeypatch.setattr(decision, "decide", lambda *a, **k: Fake())
+    Warehouse.open(tmp_path / "w.duckdb").close()
+    res = CliRunner().invoke(
+        cli,
+        ["decide", "--date", "2026-03-02", "--no-store", "--config", "none", "--warehouse", str(tmp_path / "w.duckdb")],
+    )
+    assert res.exit_code == 0, res.output
+    assert "tenant acme<U+200B>: 12 % of calls fail<U+202E>" in res.output
+    assert "p=0.001 <U+001B>[2J" in res.output and "\x1b" not in res.output

@@ -226,7 +226,7 @@ def test_tickets_from_the_demo_are_redacted(demo_run, tmp_path):
     common = ("--warehouse", str(demo_run.warehouse))
     run_cli("export", "tickets", "--date", LAST_DAY, "--out", str(out), *common, cwd=demo_run.folder)
     text = out.read_text(encoding="utf-8")
-    assert "- session s-pii-1 (" in text and "incident:inc-pii" in text  # f-pii-1, in its theme's ticket
+    assert "* session s-pii-1 (" in text and "incident:inc-pii" in text  # f-pii-1, in its theme's ticket
     for piece in PII_PIECES:
         assert piece not in text, piece
     for placeholder in PLACEHOLDERS:

@@ -10,7 +10,7 @@ import click
 
 from launchkit.cli.options import config_options, day_option, emit_json, engine_option, json_option, window_options
 from launchkit.config import Config
-from launchkit.visible import visible_value
+from launchkit.visible import printable, visible_value
 from launchkit.window import Window
 
 
@@ -133,9 +133,10 @@ def decide(day: date, as_json: bool, no_store: bool, config: Config) -> None:
         return
     click.echo(f"{out.get('day', day)}: {out['recommendation']}")
     for reason in out.get("reasons", []):
-        click.echo(f"  - {reason.get('message', reason) if isinstance(reason, dict) else reason}")
+        # a reason names tenants, tools, releases as stored: shown with their hidden characters visible
+        click.echo(f"  - {printable(reason.get('message', reason) if isinstance(reason, dict) else reason)}")
         if isinstance(reason, dict) and reason.get("detail"):  # the statistics behind a reason led by its culprit
-            click.echo(f"      {reason['detail']}")
+            click.echo(f"      {printable(reason['detail'])}")
 
 
 def _evidence(c: dict[str, Any]) -> str:

@@ -201,11 +201,11 @@ def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -
     if s["rejects_by_reason"]:
         click.echo("rejects by reason:")
         for r in s["rejects_by_reason"]:
-            click.echo(f"  {r['row_count']:>7}  {r['table_name']}.{r['column_name'] or '-'}: {r['reason']}")
+            click.echo(f"  {r['row_count']:>7}  {r['table_name']}.{r['column_name'] or '-'}: {printable(r['reason'])}")
     if s["last_loads"]:
         click.echo("last loads:")
         for r in s["last_loads"][:5]:
-            click.echo(f"  #{r['load_id']} {r['status']:<7} {r['table_name'] or '-':<12} {r['path']}")
+            click.echo(f"  #{r['load_id']} {r['status']:<7} {r['table_name'] or '-':<12} {printable(r['path'])}")
 
 
 @click.command()
