@@ -6,7 +6,6 @@ SELECT
     f.feedback_id,
     f.session_id,
     f.submitted_at,
-    f.session_id,
     s.tenant_id,
     f.rating,
     f.thumbs,
