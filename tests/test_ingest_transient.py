@@ -27,6 +27,7 @@ from launchkit.ingest import held, inbox, manifest
 from launchkit.ingest import load as load_mod
 from launchkit.ingest.compile import TOO_COSTLY, TOO_EARLY, TOO_LATE
 from launchkit.jobs import load as load_job
+from launchkit.store import status as store_status
 from launchkit.store.warehouse import Warehouse
 
 SESSION_COLS = "session_id,tenant_id,started_at"
@@ -237,12 +238,15 @@ def test_a_clock_that_ran_behind_holds_rows_until_it_is_right(con, config, tmp_p
     assert job.held == []
     assert _table(con, "SELECT count(*) FROM sessions") == [(8,)]
     assert _table(con, "SELECT reason FROM rejects WHERE resolved_by IS NULL") == [("unparseable timestamp",)]
-    # the same as a load that never had the skew
+    # the same as a load that never had the skew, in the rows and in status's totals (each row counted once)
     with Warehouse.memory() as fresh:
         load_job.run(fresh, [f], config, publish=False)
         assert _table(fresh, "SELECT * EXCLUDE (_load_id) FROM sessions ORDER BY ALL") == _table(
             con, "SELECT * EXCLUDE (_load_id) FROM sessions ORDER BY ALL"
         )
+        keys = ("files_loaded", "rows_read", "loaded", "duplicates", "rejected")
+        totals = [{k: store_status.status(w, verify=False)["loads"][k] for k in keys} for w in (con, fresh)]
+        assert totals[0] == totals[1] == dict(files_loaded=1, rows_read=9, loaded=8, duplicates=0, rejected=1)
 
 
 def test_a_row_before_earliest_is_held_until_the_configuration_changes(con, config, tmp_path, monkeypatch):
@@ -268,6 +272,8 @@ def test_a_later_load_of_a_held_key_stands(con, config, tmp_path, monkeypatch):
     [r] = job.results
     assert (r.rows_read, r.loaded, r.duplicates) == (1, 0, 1)
     assert _table(con, "SELECT session_id, tenant_id FROM sessions") == [("s1", "new-tenant")]
+    totals = store_status.status(con, verify=False)["loads"]  # two rows read, once each: one loaded, one a duplicate
+    assert (totals["rows_read"], totals["loaded"], totals["duplicates"], totals["rejected"]) == (2, 1, 1, 0)
     assert job.held == []
 
 
