@@ -272,3 +272,78 @@ def test_the_command_names_the_binding_limit_and_plans_the_step(pilot_file, tmp_
     # the text form says the same in words
     text = CliRunner().invoke(cli, ["capacity", "--config", str(cfg), "--warehouse", str(pilot_file)]).output
     assert "FAIL" in text and "openai/gpt-4o" in text and "binds first: openai/gpt-4o rpm" in text
+
+
+def test_the_synthetic_provider_refuses_what_passes_its_limit_in_a_minute():
+    """Four turns of model 0 in one minute and one in the next, a limit of 2 a minute: the third and fourth
+    of the first minute fail with a rate-limit error and bill no output; model 1 has no limit."""
+    from launchkit.synth.frames import _rate_limit
+
+    base = 1_000 * 60_000  # the start of a minute, in ms
+    tu = {
+        "start": np.array([base + 5, base + 1, base + 59_999, base + 30_000, base + 60_000, base + 2]),
+        "model": np.array([0, 0, 0, 0, 0, 1]),
+        "error": np.array([False, False, False, True, False, False]),
+        "output_tokens": np.array([10, 20, 30, 0, 50, 60]),
+    }
+    _rate_limit(tu, {0: 2})
+    # model 0 in start order: base+1 (#1), base+5 (#2), base+30s (#3), base+59.999s (#4); base+60s is the next minute
+    assert tu["rate_limited"].tolist() == [False, False, True, True, False, False]
+    assert tu["error"].tolist() == [False, False, True, True, False, False]
+    assert tu["output_tokens"].tolist() == [10, 20, 0, 0, 50, 60]
+
+
+@pytest.mark.slow
+def test_the_crunch_pilot_fits_but_ga_traffic_would_not():
+    """The demo's pilot (healthy) fits the demo's tier at ga.expected_sessions_per_day; the capacity-crunch
+    pilot (scheduled bursts) fits well enough for its criteria but fails the rate-limit check at GA, its
+    binding limit named, while every data criterion passes."""
+    from launchkit import synth
+    from launchkit.analytics import criteria
+    from launchkit.analytics.capacity import plan
+    from launchkit.config import load_config
+    from launchkit.contract import TABLES
+    from launchkit.store.warehouse import Warehouse
+    from launchkit.synth.parameters import DEMO_RATE_LIMITS, DEMO_SESSIONS_PER_HOUR, DEMO_START
+
+    lines = []
+    for key, limits in DEMO_RATE_LIMITS.items():
+        lines += [f'[capacity.limits."{key}"]', *(f"{k} = {v}" for k, v in limits.items())]
+    last = DEMO_START + timedelta(days=13)
+    got = {}
+    for scenario in ("healthy", "capacity-crunch"):
+        frames = synth.generate_frames(
+            days=14, seed=7, scenario=scenario, start=DEMO_START, sessions_per_hour=DEMO_SESSIONS_PER_HOUR
+        ).frames
+        wh = Warehouse.memory()
+        for name in ("sessions", "turns", "tool_calls", "feedback", "incidents", "rollout"):
+            cols = TABLES[name].column_names
+            wh.con.register("_f", frames[name][cols])
+            wh.execute(f"INSERT INTO {name} ({', '.join(cols)}, _load_id) SELECT {', '.join(cols)}, 0 FROM _f")
+            wh.con.unregister("_f")
+        cfg = load_config(env={}).with_overrides(**{"pilot.start": DEMO_START.isoformat()})
+        cfg = Config(data={**cfg.data, **_toml_limits(lines)}, path=None, base_dir=cfg.base_dir)
+        got[scenario] = (plan.report(wh, cfg, last, seed=0), criteria.evaluate(wh, last, cfg), frames["turns"])
+        wh.close()
+    healthy, crunch = got["healthy"][0], got["capacity-crunch"][0]
+    assert healthy.verdict == "PASS", [c.reason for c in healthy.checks]
+    assert crunch.verdict == "FAIL" and crunch.binding is not None
+    assert crunch.binding.limit.kind == "rpm" and crunch.binding.verdict == "FAIL"
+    # the crunch pilot's own bursts met the limit a few times: rate-limited turns it can see
+    turns = got["capacity-crunch"][2]
+    assert 0 < turns["error_type"].eq("rate_limit_exceeded").sum() < 0.005 * len(turns)
+    assert got["healthy"][2]["error_type"].eq("rate_limit_exceeded").sum() == 0
+    assert crunch.rate_limited["rate_limited"] > 0
+
+    def verdicts(scenario: str) -> dict[str, str]:
+        return {c["name"]: c["verdict"] for c in got[scenario][1].to_json()["criteria"] if c.get("applies", True)}
+
+    # every data criterion says what the healthy pilot's says (unpriced here: cost ones lack data in both)
+    assert verdicts("capacity-crunch") == verdicts("healthy")
+    assert not {"FAIL", "MARGINAL"} & set(verdicts("capacity-crunch").values()), verdicts("capacity-crunch")
+
+
+def _toml_limits(lines: list[str]) -> dict:
+    import tomllib
+
+    return tomllib.loads("\n".join(lines))

@@ -113,7 +113,9 @@ def incidents(
     """1-3 routine SEV3/SEV4 incidents (resolved, postmortem within 24 h) plus the scenario's own,
     and with `recent` one more on the second-to-last day (see generate_frames)."""
     n = int(rng.integers(1, 4))
-    last_day = max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic") else max(days - 2, 0)
+    last_day = (
+        max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic", "capacity-crunch") else max(days - 2, 0)
+    )
     pick = rng.permutation(len(_ROUTINE_INCIDENTS))[:n]
     day = np.sort(rng.integers(0, last_day + 1, n))
     opened = start_ms + day * DAY_MS + rng.integers(8 * 3600, 17 * 3600, n) * 1000

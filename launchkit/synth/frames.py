@@ -28,6 +28,7 @@ from launchkit.synth.parameters import (
     DAY_MS,
     DEFAULT_SESSIONS_PER_HOUR,
     DEFAULT_START,
+    DEMO_RPM,
     FEEDBACK_RATE,
     FEEDBACK_RATE_BAD,
     HOUR_MS,
@@ -41,6 +42,7 @@ from launchkit.synth.parameters import (
     MODEL_VENDOR,
     MODELS,
     PRICES_PER_MTOK,
+    RATE_LIMIT_ERROR,
     RATING_BAD,
     RATING_GOOD,
     SCENARIO_EFFECTS,
@@ -77,7 +79,7 @@ def _validate(days: int, tenants: int, seed: int, scenario: str, sessions_per_ho
         raise ConfigError("synth.scenario", f"unknown scenario {scenario!r} (known: {', '.join(SCENARIOS)})")
     if isinstance(days, bool) or not isinstance(days, int) or days < 1:
         raise ConfigError("synth.days", f"must be a whole number >= 1, got {days!r}")
-    if scenario not in ("healthy", "low-traffic") and days < 2:
+    if scenario not in ("healthy", "low-traffic", "capacity-crunch") and days < 2:
         raise ConfigError("synth.days", f"scenario {scenario!r} needs at least 2 days (a before and an after)")
     if isinstance(tenants, bool) or not isinstance(tenants, int) or not 1 <= tenants <= 999:
         raise ConfigError("synth.tenants", f"must be a whole number from 1 to 999, got {tenants!r}")
@@ -126,6 +128,8 @@ def generate_frames(
 
     ro = _rollout(r_rollout, tenants, days, start, start_ms)
     s_tenant, s_start, s_user = _traffic(r_traffic, rate, days, start, start_ms, ro)
+    if scenario == "capacity-crunch":  # a stream of its own: the other scenarios' rows stay as they were
+        s_tenant, s_start, s_user = _bursts(np.random.default_rng([seed, 0xB125]), s_tenant, s_start, s_user, eff)
     n_sess = len(s_start)
     release_at = problem_ms if scenario == "release-regression" else None
     release_times, release_names = events.releases(start, days, ref_day, start_ms, release_at)
@@ -135,6 +139,8 @@ def generate_frames(
     if confined == "release" and len(release_names) > 1:  # the others stay on the release before
         s_release = np.where(s_hit | (s_start < (problem_ms or 0)), s_release, release_names[-2])
     tu = _turns(r_turns, s_start, kind, problem_ms, eff, s_hit, confined == "model")
+    limits = dict(eff.rpm_limits) or (DEMO_RPM if scenario == "capacity-crunch" else {})
+    _rate_limit(tu, {MODELS.index(m): rpm for m, rpm in _by_model_key(limits).items()})
     _prompt_cache(r_cache, tu)
     tc = _tool_calls(r_tools, tu, kind, problem_ms, eff, s_hit[tu["session"]], confined == "tool")
     t_sess, c_turn = tu["session"], tc["turn"]
@@ -201,7 +207,12 @@ def generate_frames(
                 "provider": text_column(np.array([MODEL_VENDOR[m] for m in MODELS])[tu["model"][t_keep]]),
                 "model_raw": text_column(np.array(MODELS)[tu["model"][t_keep]]),
                 "error_type": text_column(
-                    TURN_ERROR_TYPES[tu["start"][t_keep] % len(TURN_ERROR_TYPES)], ~tu["error"][t_keep]
+                    np.where(
+                        tu["rate_limited"][t_keep],
+                        RATE_LIMIT_ERROR,
+                        TURN_ERROR_TYPES[tu["start"][t_keep] % len(TURN_ERROR_TYPES)],
+                    ),
+                    ~tu["error"][t_keep],
                 ),
             }
         ),
@@ -366,6 +377,42 @@ def _traffic(
     )  # a few heavy users
     order = np.lexsort((s_user, s_tenant, s_start))
     return s_tenant[order], s_start[order], s_user[order]
+
+
+def _bursts(
+    rng: np.random.Generator, s_tenant: np.ndarray, s_start: np.ndarray, s_user: np.ndarray, eff: Effects
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """capacity-crunch: `eff.burst_share` of the sessions start in the first `eff.burst_seconds` of their
+    hour (scheduled reports firing together), the rest as drawn; sorted by start again."""
+    moved = rng.random(len(s_start)) < eff.burst_share
+    burst = s_start - s_start % HOUR_MS + rng.integers(0, eff.burst_seconds * 1000, len(s_start))
+    s_start = np.where(moved, burst, s_start)
+    order = np.lexsort((s_user, s_tenant, s_start))
+    return s_tenant[order], s_start[order], s_user[order]
+
+
+def _by_model_key(limits: dict[str, int]) -> dict[str, int]:
+    """Limits by one name per model (`gpt-4o`) as limits by the generator's model key (its raw name)."""
+    raw = {name: key for key, name in MODEL_NAMES.items()}
+    return {raw[m]: rpm for m, rpm in limits.items() if m in raw}
+
+
+def _rate_limit(tu: dict[str, np.ndarray], rpm: dict[int, int]) -> None:
+    """A provider's per-minute request limit: a model's turns past `rpm` in a UTC minute (in start order)
+    fail with a rate-limit error and bill no output (tu["rate_limited"]; no limit: none)."""
+    limited = np.zeros(len(tu["start"]), dtype=bool)
+    for m, limit in rpm.items():
+        idx = np.flatnonzero(tu["model"] == m)
+        if not len(idx):
+            continue
+        idx = idx[np.argsort(tu["start"][idx], kind="stable")]
+        minute = tu["start"][idx] // 60_000
+        first = np.r_[0, np.flatnonzero(np.diff(minute)) + 1]
+        rank = np.arange(len(idx)) - np.repeat(first, np.diff(np.r_[first, len(idx)]))
+        limited[idx[rank >= limit]] = True
+    tu["rate_limited"] = limited
+    tu["error"] = tu["error"] | limited
+    tu["output_tokens"] = np.where(limited, 0, tu["output_tokens"])
 
 
 def _turns(

@@ -23,6 +23,7 @@ SCENARIOS: tuple[str, ...] = (
     "release-regression",
     "model-regression",
     "csat-drop",
+    "capacity-crunch",
 )
 
 DEFAULT_START = dt.date(2026, 3, 2)  # a Monday
@@ -72,13 +73,18 @@ MODEL_VENDOR: dict[str, str] = {
 }
 # The demo's made-up provider tier (per minute, by the one name per provider/model a turn carries): what
 # `launchkit demo` writes into its launchkit.toml as [capacity.limits], so the GA report's rate-limit check
-# has limits to judge (docs/capacity.md). Real limits come from each provider's account.
+# has limits to judge (docs/capacity.md). Sized so the healthy demo's GA traffic (ga.expected_sessions_per_day,
+# about 3x the pilot) fits with the default 20 % headroom, and the capacity-crunch scenario's bursts do
+# not. Real limits come from each provider's account.
 DEMO_RATE_LIMITS: dict[str, dict[str, int]] = {
-    "openai/gpt-4o": {"rpm": 500, "tpm": 5_000_000},
-    "openai/gpt-4o-mini": {"rpm": 500, "tpm": 5_000_000},
-    "anthropic/claude-3-5-sonnet": {"rpm": 400, "itpm": 2_000_000, "otpm": 80_000},
-    "anthropic/claude-3-5-haiku": {"rpm": 400, "itpm": 1_000_000, "otpm": 80_000},
+    "openai/gpt-4o": {"rpm": 32, "tpm": 3_000_000},
+    "openai/gpt-4o-mini": {"rpm": 24, "tpm": 1_200_000},
+    "anthropic/claude-3-5-sonnet": {"rpm": 16, "itpm": 1_600_000, "otpm": 20_000},
+    "anthropic/claude-3-5-haiku": {"rpm": 8, "itpm": 500_000, "otpm": 8_000},
 }
+# The same tier's requests per minute by the one name per model: what the capacity-crunch scenario's
+# provider enforces (a turn past it in a minute fails with a rate-limit error).
+DEMO_RPM: dict[str, int] = {key.split("/", 1)[1]: limits["rpm"] for key, limits in DEMO_RATE_LIMITS.items()}
 # Per model: share of turns, median latency (ms), median input tokens of a first turn, median output.
 MODELS = tuple(PRICES_PER_MTOK)
 # Whether a model's vendor bills cache writes (and reports them): Anthropic yes, OpenAI no.
@@ -138,6 +144,7 @@ TURN_ERROR_RATE = 0.01
 # What a failed turn's error type says (turns.error_type): taken by the turn's start millisecond, so naming
 # them draws no random number and leaves every other value of a seed as it was.
 TURN_ERROR_TYPES = np.array(["server_error", "APITimeoutError", "overloaded_error"], dtype=object)
+RATE_LIMIT_ERROR = "rate_limit_exceeded"  # what a turn refused by a per-minute limit says (OpenAI's code)
 UNPRICED_SHARE = 0.03  # turns exported without cost_usd (priced later from tokens)
 FEEDBACK_RATE = 0.25
 FEEDBACK_RATE_BAD = 0.35  # people complain a little more often after a bad session
@@ -201,6 +208,12 @@ class Effects:
     model: str = "gpt-4o"
     release_share: float = 0.5
     start_hour: int = 0
+    # capacity-crunch: the share of sessions started in the first `burst_seconds` of their hour (scheduled
+    # reports firing together), and each model's requests-per-minute limit (one name per model -> rpm):
+    # a turn past its model's limit in a minute fails with a rate-limit error (HTTP 429). No limit: none fail.
+    burst_share: float = 0.6
+    burst_seconds: int = 420
+    rpm_limits: tuple[tuple[str, int], ...] = ()
 
     def __post_init__(self) -> None:
         if self.tool not in TOOLS:
@@ -209,7 +222,14 @@ class Effects:
             raise ValueError(f"effects.model must be one of {', '.join(MODEL_NAMES.values())}, got {self.model!r}")
         if not 0 <= self.start_hour <= 23:
             raise ValueError(f"effects.start_hour must be 0..23, got {self.start_hour!r}")
-        for name in ("tool_fail_rate", "tool_timeout_share", "turn_error_rate", "csat_drop", "release_share"):
+        for name in (
+            "tool_fail_rate",
+            "tool_timeout_share",
+            "turn_error_rate",
+            "csat_drop",
+            "release_share",
+            "burst_share",
+        ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"effects.{name} must be within 0..1, got {getattr(self, name)!r}")
 
@@ -228,6 +248,7 @@ SCENARIO_EFFECTS: dict[str, tuple[str | None, str | None]] = {
     "release-regression": ("turn_errors", "release"),
     "model-regression": ("latency", "model"),
     "csat-drop": ("csat", None),
+    "capacity-crunch": (None, None),  # no regression: bursts all along (frames._bursts), limits per minute
 }
 
 

@@ -141,6 +141,13 @@ def _problem(scenario: str, eff: Effects, segment: dict[str, Any] | None) -> tup
         ),
         "model-regression": (f"turn latency{where} x{eff.latency_multiplier:g} {at}", "latency_p95", None),
         "csat-drop": (f"CSAT {eff.csat_drop * 100:.0f} points lower {at}", "csat", None),
+        "capacity-crunch": (
+            f"{eff.burst_share:.0%} of the sessions start in the first {eff.burst_seconds} s of their hour "
+            "(scheduled reports): the pilot fits the providers' per-minute limits, GA traffic would not "
+            "(launchkit capacity: FAIL); every other criterion holds",
+            None,
+            None,
+        ),
     }[scenario]
 
 
@@ -187,12 +194,14 @@ def ground_truth(
             trailing[metric][(start + dt.timedelta(days=d)).isoformat()] = m[metric]
     observed["trailing_7d"] = trailing
 
-    if scenario == "healthy":
+    if scenario in ("healthy", "capacity-crunch"):
         expected: dict[str, Any] = {
             "decision_on_problem_day": "EXPAND",
             "acceptable_decisions": ["EXPAND"],
             "decision_at_end": "EXPAND",
         }
+        if scenario == "capacity-crunch":
+            expected["capacity_at_ga"] = "FAIL"
     elif scenario == "low-traffic":
         expected = {
             "decision_on_problem_day": "HOLD",
@@ -232,6 +241,7 @@ def ground_truth(
         "release-regression": {"turn_error_rate": eff.turn_error_rate, "incident_severity": "SEV3"},
         "model-regression": {"latency_multiplier": eff.latency_multiplier, "incident_severity": "SEV3"},
         "csat-drop": {"csat_drop": eff.csat_drop},
+        "capacity-crunch": {"burst_share": eff.burst_share, "burst_seconds": eff.burst_seconds},
     }
     effect = effects_by_scenario.get(scenario, {})
     return {
