@@ -208,6 +208,12 @@ def cases() -> list[tuple[str, str, dict[str, Any], dict[str, str] | None]]:
     add("attribution/segments", "empty", {"by": "tenant", **_two(EMPTY, None), "latency_cut": None, "ttft_cut": None})
     for wid, w in two.items():
         add("attribution/rollout_changes", wid, _w(w))
+    # capacity: the load per provider, model and minute, and its busiest second and most calls in flight
+    for wid, w in {"day": DAY, "week": WEEK, "empty": EMPTY}.items():
+        add("capacity/minute_load", wid, _w(w))
+        add("capacity/peaks", wid, _w(w))
+    for wid, w in two.items():  # the ids people read, for the lookalike-ids finding
+        add("quality/window_ids", wid, _w(w))
     return out
 
 
@@ -256,6 +262,9 @@ def bucketed_calls(duck: Any, cfg: Config) -> list[tuple[str, dict[str, Any], di
 
     explain.hourly(rec, DAY.end, UTC, {"latency_ms": 2500.0, "ttft_ms": None}, None)
     explain.hourly(rec, DAY.end, UTC, {"latency_ms": 2500.0, "ttft_ms": 600.0}, SCOPES[0])
+    from launchkit.analytics.capacity.load import pilot_load
+
+    pilot_load(rec, WEEK.start.date(), D, UTC)  # its tenants' sessions per active day of the list
     return [c for c in rec.calls if c[0] in BUCKETED]
 
 
@@ -267,6 +276,7 @@ BUCKETED = {
     "quality/gaps",
     "attribution/hourly",
     "attribution/hourly_scoped",
+    "capacity/tenant_sessions",
 }
 CONTRACT = {"sessions", "turns", "tool_calls", "feedback", "vendor_costs", "incidents", "releases", "rollout"}
 
