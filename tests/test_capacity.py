@@ -277,7 +277,7 @@ def test_the_command_names_the_binding_limit_and_plans_the_step(pilot_file, tmp_
 def test_the_synthetic_provider_refuses_what_passes_its_limit_in_a_minute():
     """Four turns of model 0 in one minute and one in the next, a limit of 2 a minute: the third and fourth
     of the first minute fail with a rate-limit error and bill no output; model 1 has no limit."""
-    from launchkit.synth.frames import _rate_limit
+    from launchkit.synth.provider import rate_limit
 
     base = 1_000 * 60_000  # the start of a minute, in ms
     tu = {
@@ -286,7 +286,7 @@ def test_the_synthetic_provider_refuses_what_passes_its_limit_in_a_minute():
         "error": np.array([False, False, False, True, False, False]),
         "output_tokens": np.array([10, 20, 30, 0, 50, 60]),
     }
-    _rate_limit(tu, {0: 2})
+    rate_limit(tu, {0: 2})
     # model 0 in start order: base+1 (#1), base+5 (#2), base+30s (#3), base+59.999s (#4); base+60s is the next minute
     assert tu["rate_limited"].tolist() == [False, False, True, True, False, False]
     assert tu["error"].tolist() == [False, False, True, True, False, False]

@@ -42,12 +42,12 @@ def test_a_failed_rollback_does_not_hide_the_cause():
 
 
 def test_transactions_are_written_once():
-    """BEGIN TRANSACTION is spelled in launchkit.store.transaction and, for now, in the loader and the held
-    rows' release (both return early from inside their transaction; not yet moved onto the helper)."""
+    """BEGIN TRANSACTION is spelled in launchkit.store.transaction and, for now, in the loader (it returns
+    early from inside its transaction; not yet moved onto the helper)."""
     found = sorted(
         str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if "BEGIN TRANSACTION" in p.read_text("utf-8")
     )
-    assert found == ["ingest/held.py", "ingest/load.py", "store/transaction.py"]
+    assert found == ["ingest/load.py", "store/transaction.py"]
 
 
 def test_one_quoting_helper_for_every_engine():

@@ -18,7 +18,7 @@ import pandas as pd
 
 from launchkit.contract import TABLES
 from launchkit.errors import ConfigError
-from launchkit.synth import events
+from launchkit.synth import events, provider
 from launchkit.synth.columns import numbered, text_column, timestamps, within, zfill
 from launchkit.synth.parameters import (
     BAD_LATENCY_MS,
@@ -129,7 +129,9 @@ def generate_frames(
     ro = _rollout(r_rollout, tenants, days, start, start_ms)
     s_tenant, s_start, s_user = _traffic(r_traffic, rate, days, start, start_ms, ro)
     if scenario == "capacity-crunch":  # a stream of its own: the other scenarios' rows stay as they were
-        s_tenant, s_start, s_user = _bursts(np.random.default_rng([seed, 0xB125]), s_tenant, s_start, s_user, eff)
+        s_tenant, s_start, s_user = provider.bursts(
+            np.random.default_rng([seed, 0xB125]), s_tenant, s_start, s_user, eff
+        )
     n_sess = len(s_start)
     release_at = problem_ms if scenario == "release-regression" else None
     release_times, release_names = events.releases(start, days, ref_day, start_ms, release_at)
@@ -140,7 +142,7 @@ def generate_frames(
         s_release = np.where(s_hit | (s_start < (problem_ms or 0)), s_release, release_names[-2])
     tu = _turns(r_turns, s_start, kind, problem_ms, eff, s_hit, confined == "model")
     limits = dict(eff.rpm_limits) or (DEMO_RPM if scenario == "capacity-crunch" else {})
-    _rate_limit(tu, {MODELS.index(m): rpm for m, rpm in _by_model_key(limits).items()})
+    provider.rate_limit(tu, {MODELS.index(m): rpm for m, rpm in provider.by_model_key(limits).items()})
     _prompt_cache(r_cache, tu)
     tc = _tool_calls(r_tools, tu, kind, problem_ms, eff, s_hit[tu["session"]], confined == "tool")
     t_sess, c_turn = tu["session"], tc["turn"]
@@ -377,42 +379,6 @@ def _traffic(
     )  # a few heavy users
     order = np.lexsort((s_user, s_tenant, s_start))
     return s_tenant[order], s_start[order], s_user[order]
-
-
-def _bursts(
-    rng: np.random.Generator, s_tenant: np.ndarray, s_start: np.ndarray, s_user: np.ndarray, eff: Effects
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """capacity-crunch: `eff.burst_share` of the sessions start in the first `eff.burst_seconds` of their
-    hour (scheduled reports firing together), the rest as drawn; sorted by start again."""
-    moved = rng.random(len(s_start)) < eff.burst_share
-    burst = s_start - s_start % HOUR_MS + rng.integers(0, eff.burst_seconds * 1000, len(s_start))
-    s_start = np.where(moved, burst, s_start)
-    order = np.lexsort((s_user, s_tenant, s_start))
-    return s_tenant[order], s_start[order], s_user[order]
-
-
-def _by_model_key(limits: dict[str, int]) -> dict[str, int]:
-    """Limits by one name per model (`gpt-4o`) as limits by the generator's model key (its raw name)."""
-    raw = {name: key for key, name in MODEL_NAMES.items()}
-    return {raw[m]: rpm for m, rpm in limits.items() if m in raw}
-
-
-def _rate_limit(tu: dict[str, np.ndarray], rpm: dict[int, int]) -> None:
-    """A provider's per-minute request limit: a model's turns past `rpm` in a UTC minute (in start order)
-    fail with a rate-limit error and bill no output (tu["rate_limited"]; no limit: none)."""
-    limited = np.zeros(len(tu["start"]), dtype=bool)
-    for m, limit in rpm.items():
-        idx = np.flatnonzero(tu["model"] == m)
-        if not len(idx):
-            continue
-        idx = idx[np.argsort(tu["start"][idx], kind="stable")]
-        minute = tu["start"][idx] // 60_000
-        first = np.r_[0, np.flatnonzero(np.diff(minute)) + 1]
-        rank = np.arange(len(idx)) - np.repeat(first, np.diff(np.r_[first, len(idx)]))
-        limited[idx[rank >= limit]] = True
-    tu["rate_limited"] = limited
-    tu["error"] = tu["error"] | limited
-    tu["output_tokens"] = np.where(limited, 0, tu["output_tokens"])
 
 
 def _turns(

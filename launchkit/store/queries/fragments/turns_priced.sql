@@ -78,6 +78,7 @@ SELECT
     cache_write_tokens,
     provider,
     model_raw,
+    error_type,
     cost_usd AS reported_cost_usd,
     _source AS cost_source,
     _price_model AS price_model,
