@@ -360,9 +360,10 @@ def test_the_decision_compares_the_local_day_with_its_local_baseline_days(berlin
     wh, cfg = berlin
     vs = decision.day_vs_baseline(wh, date(2026, 3, 29), cfg)
     assert vs.day == Window(z("2026-03-28T23:00:00Z"), z("2026-03-29T22:00:00Z"))
-    assert vs.baseline == Window(z("2026-03-21T23:00:00Z"), z("2026-03-28T23:00:00Z"))  # 03-22 .. 03-28 local
+    # the last seven local days before yesterday (yesterday is never in the reference: launchkit.analytics.baseline)
+    assert vs.baseline == Window(z("2026-03-20T23:00:00Z"), z("2026-03-27T23:00:00Z"))  # 03-21 .. 03-27 local
     assert vs.s_day["active_sessions"] == 5  # v2..v6
-    assert vs.s_base["active_sessions"] == 3  # e1, e2, v1
+    assert vs.s_base["active_sessions"] == 2  # e1, e2 (v1 is yesterday's, 03-28)
     assert vs.s_day["total_cost_usd"] == cost("v2", "v3", "v4", "v5", "v6")
     d = decision.decide(wh, date(2026, 3, 29), cfg, store=False)
     assert d.changes["metrics"]["active_sessions"] == {"yesterday": 1, "today": 5, "change": 4}  # 03-28: v1
@@ -418,7 +419,7 @@ def test_metrics_decide_and_readiness_take_local_dates(site):
     assert len(skipped.stderr.strip().splitlines()) == 1
     dec = run("decide", "--date", "2026-03-29", "--no-store")
     assert dec["day"] == "2026-03-29"
-    assert (dec["baseline"]["start"], dec["baseline"]["end"]) == ("2026-03-21T23:00:00Z", "2026-03-28T23:00:00Z")
+    assert (dec["baseline"]["start"], dec["baseline"]["end"]) == ("2026-03-20T23:00:00Z", "2026-03-27T23:00:00Z")
     assert dec["day_metrics"]["active_sessions"] == 5
     ready = run("readiness", "--date", "2026-03-31")
     tool = next(c for c in ready["criteria"] if c["name"] == "tool_success")
@@ -553,7 +554,8 @@ def test_new_york_commands_take_local_dates_and_hours(new_york):
     assert skipped.exit_code == 1 and "exists in America/New_York" in skipped.stderr
     assert len(skipped.stderr.strip().splitlines()) == 1
     dec = run("decide", "--date", "2026-03-09", "--no-store")
-    assert (dec["baseline"]["start"], dec["baseline"]["end"]) == ("2026-03-02T05:00:00Z", "2026-03-09T04:00:00Z")
+    # seven local days before yesterday (03-01 .. 03-07 EST; the reference never holds yesterday)
+    assert (dec["baseline"]["start"], dec["baseline"]["end"]) == ("2026-03-01T05:00:00Z", "2026-03-08T05:00:00Z")
     assert dec["day_metrics"]["active_sessions"] == 1  # n6
     assert dec["changes_since_yesterday"]["metrics"]["active_sessions"] == {"yesterday": 4, "today": 1, "change": -3}
 
