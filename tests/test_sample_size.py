@@ -15,7 +15,8 @@ import pandas as pd
 import pytest
 
 from launchkit.analytics import checks
-from launchkit.reports.page import charts, text, widgets
+from launchkit.reports import text
+from launchkit.reports.page import charts, widgets
 from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
 

@@ -45,7 +45,7 @@ BREAKDOWN_COLUMNS = (
 def _print_metrics(out: dict[str, Any], table: Any, by: str | None) -> None:
     """The window's metrics as lines of label and value (with units), then the breakdown as a table."""
     from launchkit.cli.table import Column, text_table
-    from launchkit.reports.page.text import fmt
+    from launchkit.reports.text import fmt
 
     m = out["metrics"]
     click.echo(f"window {out['window']['start']} .. {out['window']['end']}")
@@ -142,7 +142,7 @@ def decide(day: date, as_json: bool, no_store: bool, config: Config) -> None:
 def _evidence(c: dict[str, Any]) -> str:
     """A verdict's evidence on one line: value, interval with its level, sample size, pass line."""
     from launchkit.catalogue import unit
-    from launchkit.reports.page.text import fmt
+    from launchkit.reports.text import fmt
 
     if c.get("value") is None and not c.get("n"):
         return ""

@@ -66,7 +66,7 @@ def cost(start: date | None, end: date | None, fmt: str, out: str | None, config
     with Warehouse.open(config.warehouse_path, read_only=True, wait_s=config.lock_timeout_s) as wh:
         first, last = exports.period(wh, config, start, end)
         result = exports.export_cost(wh, config, first, last, fmt, Path(out) if out else None)
-    from launchkit.reports.page.text import plural
+    from launchkit.reports.text import plural
 
     click.echo(
         f"cost tables {first} to {last}: " + ", ".join(f"{k} {plural(v, 'row')}" for k, v in result.rows.items())
@@ -119,7 +119,7 @@ def tickets(day: date | None, state: str | None, out: str | None, redact: bool, 
         result = tickets_mod.export_tickets(
             wh, d, target, state=Path(state) if state else None, redact=redact, tz=config.report_zone, link=link
         )
-    from launchkit.reports.page.text import plural
+    from launchkit.reports.text import plural
 
     kinds = [t.issue_type for t in result.written]
     line = (

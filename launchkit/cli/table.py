@@ -1,5 +1,5 @@
 """A frame as an aligned text table for the terminal: chosen columns, headers people read, each value
-formatted with its unit (launchkit.reports.page.text.fmt: 98.4 %, $0.25, 5,967 ms, 12,973), missing as —.
+formatted with its unit (launchkit.reports.text.fmt: 98.4 %, $0.25, 5,967 ms, 12,973), missing as —.
 
 `--json` prints every column raw; the table shows the ones a person compares at a glance.
 """
@@ -25,7 +25,7 @@ class Column:
 
 def text_table(frame: pd.DataFrame, columns: Sequence[Column]) -> str:
     """The frame's rows under the columns it has (text left-aligned, numbers right-aligned)."""
-    from launchkit.reports.page.text import fmt
+    from launchkit.reports.text import fmt
 
     cols = [c for c in columns if c.name in frame.columns]
     cells = [[_cell(row[c.name], c, fmt) for c in cols] for row in frame.to_dict("records")]

@@ -105,7 +105,7 @@ def _fmt_line(
     seconds: float,
     tz: tzinfo,
 ) -> tuple[str, list[dict[str, Any]]]:
-    from launchkit.reports.page.text import fmt  # one number format for the line and the report
+    from launchkit.reports.text import fmt  # one number format for the line and the report
 
     m = summary.get("metrics", {})
     verdicts = summary.get("verdicts", [])

@@ -48,7 +48,7 @@ from typing import Any
 
 from launchkit import __version__
 from launchkit.config.alerts import Kind, Target, safe_address
-from launchkit.reports.page.text import fmt
+from launchkit.reports.text import fmt
 from launchkit.visible import visible
 
 #: exit status a command uses to ask for a retry (EX_TEMPFAIL, as `launchkit hourly` itself uses)

@@ -29,7 +29,7 @@ from launchkit import __version__
 from launchkit.jobs.alerts.decide import Event
 from launchkit.redact import redact as redact_text
 from launchkit.redact import redact_fields
-from launchkit.reports.page.text import fmt
+from launchkit.reports.text import fmt
 from launchkit.window import iso
 
 FREE_TEXT = frozenset({"note"})  # a check's free text; the event's own is its detail

@@ -19,9 +19,9 @@ import pandas as pd
 
 from launchkit.reports.files.sheets import BOM, csv_text
 from launchkit.reports.html import esc
-from launchkit.reports.page.text import column_unit, fmt, plural
-from launchkit.reports.page.text import missing as _missing
 from launchkit.reports.style import STYLE_CSS
+from launchkit.reports.text import column_unit, fmt, plural
+from launchkit.reports.text import missing as _missing
 
 # Status colours (colour-blind safe beside the charts' Okabe-Ito palette)
 OK = "#1a7f37"

@@ -11,7 +11,7 @@ silently vanish from the HTML.)
 
 Chart labels from data are escaped (launchkit.reports.html.safe). The HTML blocks (tiles, tables,
 notes, badges) are launchkit.reports.page.blocks; this module re-exports them, with the number
-formats of launchkit.reports.page.text, so a notebook imports one module for the report's look.
+formats of launchkit.reports.text, so a notebook imports one module for the report's look.
 """
 
 from __future__ import annotations
@@ -43,13 +43,13 @@ from launchkit.reports.page.blocks import status_of as status_of
 from launchkit.reports.page.blocks import style as style
 from launchkit.reports.page.blocks import table as table
 from launchkit.reports.page.blocks import tiles as tiles
-from launchkit.reports.page.text import fmt as fmt
-from launchkit.reports.page.text import missing as _missing
-from launchkit.reports.page.text import on_clock
-from launchkit.reports.page.text import plural as plural
-from launchkit.reports.page.text import time_axis as time_axis
-from launchkit.reports.page.text import zone_label as zone_label
 from launchkit.reports.style import STYLE_CSS as STYLE_CSS
+from launchkit.reports.text import fmt as fmt
+from launchkit.reports.text import missing as _missing
+from launchkit.reports.text import on_clock
+from launchkit.reports.text import plural as plural
+from launchkit.reports.text import time_axis as time_axis
+from launchkit.reports.text import zone_label as zone_label
 
 # Colours: a colour-blind safe palette (Okabe-Ito); the status colours are blocks'.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]

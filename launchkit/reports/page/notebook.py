@@ -19,8 +19,9 @@ from launchkit import __version__
 from launchkit.analytics.span import latest_day_with_data, latest_hour_with_data
 from launchkit.config import Config, load_config
 from launchkit.jsonclean import clean
+from launchkit.reports import text
 from launchkit.reports.kinds import SUMMARY_MIME
-from launchkit.reports.page import charts, text
+from launchkit.reports.page import charts
 from launchkit.store import snapshot
 from launchkit.store.engines import Runner, runner_on
 from launchkit.window import floor_hour, iso, parse_day, parse_instant

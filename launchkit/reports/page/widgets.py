@@ -17,7 +17,7 @@ from launchkit.catalogue import display_name
 from launchkit.catalogue import unit as unit_of
 from launchkit.errors import TimeValueError
 from launchkit.reports.page import charts
-from launchkit.reports.page.text import zone
+from launchkit.reports.text import zone
 from launchkit.window import local_day, parse_instant
 
 

@@ -1,6 +1,6 @@
 """What a report's JSON summary says of a decision or readiness: verdict rows and days held.
 
-Kernel side, no presentation: plain dicts and DataFrames that the summary, the index and an alert read.
+No presentation: plain dicts and DataFrames that the summary, the index and an alert read.
 """
 
 from __future__ import annotations
