@@ -20,6 +20,7 @@ from typing import Any
 
 from launchkit.analytics import attribution as attr
 from launchkit.analytics import changepoint, records
+from launchkit.analytics import metrics as m
 from launchkit.analytics.metrics import bucket_params
 from launchkit.analytics.scope import DIMENSIONS as SCOPE_DIMENSIONS
 from launchkit.analytics.scope import Scope
@@ -304,3 +305,32 @@ def _span(lo: Any, hi: Any) -> str | None:
         return None
     a, b = str(lo)[5:16].replace("T", " "), str(hi)[5:16].replace("T", " ")
     return a if a == b else f"{a} to {b}"
+
+
+HOUR_BASELINE = timedelta(hours=24)
+
+
+def hour_leads(db: QueryRunner, window: Window, rows: list[dict[str, Any]], config: Config) -> dict[str, str]:
+    """The lead sentence of each breached hourly check (check name -> sentence), as the debrief's reasons lead:
+    the culprit with its value this hour and before, or "no single segment explains it". The hour is
+    attributed against the HOUR_BASELINE before it (a whole day: every hour of the day's traffic mix); a
+    problem older than that still names the segment that stands out in the hour. No first bad hour here: the
+    alert says since when the check has breached."""
+    metrics = {
+        str(r["check"]): CRITERION_METRIC[str(r["metric"])]
+        for r in rows
+        if r.get("status") == "breach" and CRITERION_METRIC.get(str(r.get("metric"))) in attr.MEASURES
+    }
+    if not metrics:
+        return {}
+    baseline = Window(window.start - HOUR_BASELINE, window.start)
+    s_base = m.summary(db, baseline)
+    cuts = {"latency_ms": s_base.get("latency_p95"), "ttft_ms": s_base.get("ttft_p95")}
+    found = attr.attribute(db, sorted(set(metrics.values())), window, baseline, cuts)
+    out = {}
+    for check, metric in metrics.items():
+        a = attr.best(found[metric])
+        shown = a or next((x for x in found[metric] if x.finding not in ("no data", "stands out")), None)
+        affected = _affected(found[metric], metric, SEGMENT_ALPHA, float(config.decision["min_effect_cost"]))
+        out[check] = lead(metric, shown, None, [], affected, cuts.get(metric), config.report_zone)
+    return out

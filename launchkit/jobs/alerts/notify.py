@@ -85,16 +85,24 @@ class CatchUp:
 
 def catch_up(wh: Warehouse, config: Config, hour: datetime) -> CatchUp:
     """The checks of every complete hour missed since the latest hour checked (see the module docstring)."""
-    from launchkit.analytics.checks import checks
-
     try:
         last = outbox.load_state(wh).last_checked
     except LaunchkitError:
         return CatchUp()
     hours, skipped = missed_hours(last, hour, config.alerts.catch_up_hours, config.report_zone)
     return CatchUp(
-        tuple(HourChecks(h, tuple(checks(wh, Window.hour(h, tz=config.report_zone), config))) for h in hours), skipped
+        tuple(HourChecks(h, tuple(_led(wh, Window.hour(h, tz=config.report_zone), config))) for h in hours), skipped
     )
+
+
+def _led(wh: Warehouse, window: Window, config: Config) -> list[dict[str, Any]]:
+    """The hour's checks, each breach with its lead sentence (the culprit, as the debrief's reasons lead)."""
+    from launchkit.analytics.checks import checks
+    from launchkit.analytics.explain import hour_leads
+
+    rows = checks(wh, window, config)
+    leads = hour_leads(wh, window, rows, config)
+    return [{**r, "lead": leads[r["check"]]} if r["check"] in leads else r for r in rows]
 
 
 # --- 2. after the run -------------------------------------------------------------------------------

@@ -4,14 +4,16 @@
      "event": "breach" | "cleared" | "failed" | "stale",
      "summary_line": "hourly 2026-03-05T14:00Z BREACH: tool_success 91.2 % (fail line 93.0 %) ...",
      "hour": "2026-03-05T14:00:00Z" | null,
-     "checks": [{"check", "metric", "unit", "value", "pass", "marginal", "status", "n", "note",
+     "checks": [{"check", "metric", "unit", "value", "pass", "marginal", "status", "n", "note", "lead",
                  "value_text", "pass_text", "marginal_text", "first_breached_hour", "new" | "cleared_hour"}],
      "detail": "the failure, or the gap of a stale schedule" | "",
      "report": "reports/hourly/2026-03-05T14.html" | null,
      "exit_status": 3 | null, "site": "<hash of the warehouse path>", "launchkit_version": "0.1.0"}
 
 Values are as the JSON summary of the report has them (rates as fractions, with the unit); the
-`_text` fields are as the report shows them. Free text (detail, each check's note) is redacted like
+`_text` fields are as the report shows them. A breach's `lead` names its culprit as the debrief's reasons
+do ("tool sql_query: 35.2 % of tool calls fail (was 1.8 %); 6 of 8 tenants affected",
+launchkit.analytics.explain.hour_leads) and opens its clause of the summary line. Free text (detail, each check's note) is redacted like
 the reports ([reports] redact) before the payload is stored or sent, and the summary line is composed
 from the redacted text: like a report, the redaction runs on the free text, not on the numbers and
 hours launchkit writes around it.
@@ -44,6 +46,7 @@ _CHECK_KEYS = (
     "status",
     "n",
     "note",
+    "lead",
     "first_breached_hour",
     "new",
     "cleared_hour",
@@ -70,6 +73,8 @@ def _describe(c: Mapping[str, Any]) -> str:
     else:
         unit = str(c.get("unit") or "")
         what = f"{c['check']} {fmt(c.get('value'), unit)} (pass {fmt(c.get('pass'), unit)}, fail line {fmt(c.get('marginal'), unit)})"
+    if c.get("lead") and not c.get("cleared_hour"):
+        what = f"{c['lead']} [{what}]"
     if c.get("cleared_hour"):
         return f"{what}, breached since {c['first_breached_hour']}"
     if c.get("first_breached_hour") and not c.get("new"):
