@@ -199,3 +199,11 @@ UNWORKABLE = [
 def test_config_that_cannot_work_is_refused_at_load(site, toml, key):
     (site / "bad.toml").write_text(toml + "\n")
     one_error_line(run("status", "--config", "bad.toml"), "bad.toml", f"config key '{key}'")
+
+
+@pytest.mark.parametrize("command", ["decide", "readiness"])
+def test_a_missing_required_day_is_a_usage_error(site, command):
+    """click 8.3+ runs an option's callback before its own check of a missing value: the day options check."""
+    result = CliRunner().invoke(cli, [command, "--config", "none"])
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert "Missing option '--date'" in result.stderr and "internal error" not in result.stderr

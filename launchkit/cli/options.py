@@ -228,6 +228,8 @@ def read_day_or_time(text: str, what: str, tz: tzinfo) -> date | datetime:
 def _zoned(read: Callable[[str, str, tzinfo], Any]) -> Callable[[click.Context, click.Parameter, Any], Any]:
     def callback(ctx: click.Context, param: click.Parameter, value: str | None) -> Any:
         if value in (None, ""):
+            if param.required:  # click 8.3+ calls the callback before its own check of a missing value
+                raise click.MissingParameter(ctx=ctx, param=param)
             return None
         what, text = _what(param), str(value)
         return AfterConfig(lambda config: read(text, what, config.report_zone))
