@@ -347,3 +347,61 @@ def _toml_limits(lines: list[str]) -> dict:
     import tomllib
 
     return tomllib.loads("\n".join(lines))
+
+
+@pytest.fixture(scope="module")
+def healthy_pilot(tmp_path_factory):
+    """A healthy synthetic pilot (14 days, the default traffic) in a warehouse file."""
+    from _tables import load_frames
+
+    from launchkit import synth
+    from launchkit.store.warehouse import Warehouse
+
+    path = tmp_path_factory.mktemp("expand") / "pilot.duckdb"
+    with Warehouse.open(path) as wh:
+        load_frames(wh, synth.generate_frames(days=14, seed=11).frames)
+    return path
+
+
+@pytest.mark.slow
+def test_an_expand_carries_the_expansion_plan_the_capacity_command_prints(healthy_pilot, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from launchkit.cli import cli
+
+    cfg = tmp_path / "launchkit.toml"
+    cfg.write_text(
+        '[capacity.limits."openai/gpt-4o"]\nrpm = 40\n'  # the tight one: it binds first
+        '[capacity.limits."anthropic/claude-3-5-sonnet"]\nrpm = 100000\n'
+    )
+    base = ["--config", str(cfg), "--warehouse", str(healthy_pilot)]
+    day = "2026-03-15"
+    res = CliRunner().invoke(cli, ["decide", "--date", day, "--json", "--no-store", *base])
+    assert res.exit_code == 0, res.output
+    dec = json.loads(res.output)
+    assert dec["recommendation"] == "EXPAND", dec["reasons"]
+    plan = dec["expansion_plan"]
+    assert plan["verdict"] == "PASS" and plan["binding"] == "openai/gpt-4o rpm"
+    assert plan["max_sessions_per_day"] > plan["current_sessions_per_day"] > 0
+    # the reason says the step in words, with the plan's own numbers
+    expand = next(r for r in dec["reasons"] if r["code"] == "ok")["message"]
+    assert f"up to +{plan['step_tenants']} tenant" in expand
+    assert f"{plan['max_sessions_per_day']:,.0f} sessions a day" in expand and "openai/gpt-4o rpm binds first" in expand
+    # `launchkit capacity` as of the same day plans the same step
+    cap = json.loads(CliRunner().invoke(cli, ["capacity", "--json", "--date", day, *base]).output)
+    assert cap["expansion_plan"]["max_sessions_per_day"] == pytest.approx(plan["max_sessions_per_day"])
+    # without limits there is nothing to plan against: no plan, the reason as before
+    plain = json.loads(
+        CliRunner()
+        .invoke(
+            cli,
+            ["decide", "--date", day, "--json", "--no-store", "--config", "none", "--warehouse", str(healthy_pilot)],
+        )
+        .output
+    )
+    assert plain["expansion_plan"] is None
+    assert next(r for r in plain["reasons"] if r["code"] == "ok")["message"] == (
+        "no regression against the baseline and every critical criterion passes"
+    )

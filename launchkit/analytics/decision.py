@@ -13,7 +13,10 @@ metrics, over D alone.
 - HOLD: any other regression or watch, a criterion FAIL, a critical criterion not PASS (MARGINAL,
   INSUFFICIENT DATA, UNTRUSTED DATA), or too little data on D or in the baseline to compare.
   With too little data the decision says how much more it needs (data_needed).
-- EXPAND: none of the above.
+- EXPAND: none of the above. With [capacity.limits] set, an EXPAND carries the expansion plan
+  (launchkit.analytics.capacity.plan: the largest next step in sessions a day and tenants that keeps
+  every rate limit within its headroom and the spend within the budget's runway, and what binds first),
+  and its reason says it.
 """
 
 from __future__ import annotations
@@ -80,6 +83,7 @@ class Decision:
     thresholds: dict[str, Any]
     config_digest: str
     launchkit_version: str
+    expansion_plan: dict[str, Any] | None = None  # EXPAND with [capacity.limits]: the next step (capacity.plan)
     decision_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     decided_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     stored: bool = False
@@ -104,6 +108,7 @@ class Decision:
                 "confidence": self.confidence,
                 "reasons": self.reasons,
                 "data_needed": self.data_needed,
+                "expansion_plan": self.expansion_plan,
                 "comparisons": self.comparisons,
                 "criteria": self.criteria.to_json(),
                 "day_criteria": self.day_criteria,
@@ -440,18 +445,21 @@ def decide(
     data_sufficient = not insufficient
     explain.explain(db, config, reasons, w_day, w_base, s_base)  # each reason leads with its culprit and time
 
+    expansion: dict[str, Any] | None = None
     if rollback:
         rec = ROLLBACK
     elif reasons:
         rec = HOLD
     else:
         rec = EXPAND
+        expansion = _expansion(db, config, d)
         reasons.append(
             {
                 "code": "ok",
                 "severity": "expand",
                 "metric": None,
-                "message": "no regression against the baseline and every critical criterion passes",
+                "message": "no regression against the baseline and every critical criterion passes"
+                + _step_text(expansion),
             }
         )
     today = _metric_snapshot(s_day)
@@ -477,10 +485,34 @@ def decide(
         },
         config_digest=config.digest(),
         launchkit_version=launchkit.__version__,
+        expansion_plan=expansion,
     )
     if store:
         _store(db, decision)
     return decision
+
+
+def _expansion(db: QueryRunner, config: Config, d: date) -> dict[str, Any] | None:
+    """The expansion plan of an EXPAND day, or None without [capacity.limits] (nothing to plan against)."""
+    if not config.capacity.limits:
+        return None
+    from launchkit.analytics.capacity.plan import expansion_plan  # numpy simulation: only when limits are set
+
+    return expansion_plan(db, config, d)
+
+
+def _step_text(p: dict[str, Any] | None) -> str:
+    """The plan as the EXPAND reason's second clause: '; next step: up to +3 tenants (1,240 sessions a day, ...)'."""
+    if p is None:
+        return ""
+    if p.get("verdict") != "PASS":
+        return f"; no expansion step: {p.get('reason')}" if p.get("reason") else ""
+    tenants = p.get("step_tenants")
+    step = f"+{tenants} tenant{'s' if tenants != 1 else ''} of median traffic, " if tenants is not None else ""
+    return (
+        f"; next step: up to {step}{p['max_sessions_per_day']:,.0f} sessions a day "
+        f"(now {p['current_sessions_per_day']:,.0f}); {p['binding']} binds first"
+    )
 
 
 def _regression_text(c: dict[str, Any], confirmed: bool, day_crit: str | None, since: date | None = None) -> str:
@@ -519,6 +551,7 @@ def _store(db: QueryRunner, dec: Decision) -> None:
             "baseline_metrics",
             "data_needed",
             "changes_since_yesterday",
+            "expansion_plan",
         )
     }
     db.write(
