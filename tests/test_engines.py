@@ -178,6 +178,10 @@ def cases() -> list[tuple[str, str, dict[str, Any], dict[str, str] | None]]:
         add("finance/spend_vendor", grain, {"start": date(1970, 1, 1), "end": date(2200, 1, 1), "grain": grain})
     add("finance/chargeback", "tenant_id", _w(WEEK), _ids("tenant_id", ("tenant_id", "cohort")))
     add("incidents/opened", "edge", {"incident_id": "edge-i2"})
+    for sid in ("edge-s1", "nope"):
+        add("reports/session_timeline", sid, {"session_id": sid})
+    for wid, w in two.items():
+        add("reports/failed_calls", wid, _w(w))
     for name in ("pricing/missing_pairs", "pricing/model_days", "status/tables", "releases/count"):
         add(name, "all", {})
     # the two-sample statistics: day vs baseline, and an empty window, for every measure; hour vs the hour
