@@ -43,7 +43,7 @@ def _hour_of_calls(ok: int, failed: int) -> Warehouse:
     return con
 
 
-def _tool_check(con: Warehouse, config) -> dict:
+def _tool_check(con: Warehouse, config) -> checks.Check:
     return next(v for v in checks.checks(con, Window.hour(HOUR, tz=UTC), config) if v["check"] == "tool_success")
 
 
