@@ -116,7 +116,7 @@ def test_tiles_say_low_sample_in_the_neutral_colour_and_count_with_the_right_nou
         _verdict("cost_per_session", checks.LOW_SAMPLE, 1, 100, unit="$", direction="lower"),
         _verdict("latency_p95_ms", checks.LOW_SAMPLE, 1, 500, unit="ms", direction="lower"),
     ]
-    t = _tiles(widgets.hourly_tiles(hourly.hour_tiles(cast(Metrics, m), verdicts))._repr_html_())
+    t = _tiles(widgets.note_tiles(hourly.hour_tiles(cast(Metrics, m), verdicts))._repr_html_())
     assert t["tool-call success"] == ("low-sample", charts.NEUTRAL, "target ≥ 97.0 %; low sample: 40 of 500 calls")
     assert t["turn error rate"] == ("ok", charts.OK, "target ≤ 97.0 %; 1 turn")
     assert t["cost per session"] == ("low-sample", charts.NEUTRAL, "target ≤ $0.50; low sample: 1 of 100 sessions")
@@ -125,7 +125,7 @@ def test_tiles_say_low_sample_in_the_neutral_colour_and_count_with_the_right_nou
     # with enough observations the same value is green, and 2 calls are plural
     ok = [_verdict("tool_call_success_rate", "ok", 600, 500)]
     few = cast(Metrics, {**m, "samples": {**m["samples"], "tool_calls": 2}})  # type: ignore[dict-item]
-    t = _tiles(widgets.hourly_tiles(hourly.hour_tiles(few, ok))._repr_html_())
+    t = _tiles(widgets.note_tiles(hourly.hour_tiles(few, ok))._repr_html_())
     assert t["tool-call success"] == ("ok", charts.OK, "target ≥ 97.0 %; 2 calls")
 
 

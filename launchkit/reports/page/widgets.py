@@ -326,10 +326,10 @@ def metric_trend(
     )
 
 
-def hourly_tiles(items: Sequence[Any]) -> charts.HTMLBlock:
-    """The hour's headline tiles (launchkit.reports.content.hourly.hour_tiles) drawn: the colour is the
-    tile's state (its check's), the line under the value its note, and a state that is no colour (no
-    data, data not trusted) says so; low sample is in the note already."""
+def note_tiles(items: Sequence[Any]) -> charts.HTMLBlock:
+    """launchkit.analytics.headlines tiles whose note is their whole second line (the hour's tiles,
+    the cost report's figures): the colour is the tile's state (its verdict's), and a state that is
+    no colour (no data, data not trusted) says so; low sample is in the note already."""
     out = []
     for t in items:
         words = _STATE_WORDS.get(t.state) if t.state != "low-sample" else None
