@@ -41,7 +41,7 @@ def pilot(counts: dict[datetime, int]) -> Warehouse:
     return wh
 
 
-def by_check(rows: list[dict]) -> dict[str, dict]:
+def by_check(rows: list[checks.Check]) -> dict[str, checks.Check]:
     return {r["check"]: r for r in rows}
 
 

@@ -82,7 +82,7 @@ def tiny() -> Iterator[Warehouse]:
     con.close()
 
 
-def summary(con: Warehouse, by: str | None = None, value: str | None = None) -> dict:
+def summary(con: Warehouse, by: str | None = None, value: str | None = None) -> metrics.Metrics:
     return metrics.from_summary(metrics.summary(con, Window.day(DAY, tz=UTC), scope(by, value)))
 
 

@@ -132,6 +132,7 @@ def test_burn_default_period_and_ga_cost(con):
     assert b["pilot"]["start"] == "2026-03-02" and b["pilot"]["end"] == "2026-03-31"  # 30 days
     assert b["budget_usd"] is None and b["share_used"] is None
     ga = b["ga_monthly_cost_usd"]
+    assert ga is not None
     # last 7 days: 40 USD over 8 active sessions = 5 USD a session
     assert ga["cost_per_session_usd"] == pytest.approx(5.0)
     assert ga["estimate"] == pytest.approx(5.0 * 1000 * 30)

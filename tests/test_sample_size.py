@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import cast
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from launchkit.analytics import checks
+from launchkit.analytics.metrics import Metrics
 from launchkit.reports import text
+from launchkit.reports.content import hourly
 from launchkit.reports.page import charts, widgets
 from launchkit.store.warehouse import Warehouse
 from launchkit.window import Window
@@ -43,7 +46,7 @@ def _hour_of_calls(ok: int, failed: int) -> Warehouse:
     return con
 
 
-def _tool_check(con: Warehouse, config) -> dict:
+def _tool_check(con: Warehouse, config) -> checks.Check:
     return next(v for v in checks.checks(con, Window.hour(HOUR, tz=UTC), config) if v["check"] == "tool_success")
 
 
@@ -65,7 +68,9 @@ def test_a_certain_breach_stays_a_breach_on_few_observations(config):
     assert "low sample: 40 of 500 needed" in v["note"]
 
 
-def _verdict(metric: str, status: str, n: int, min_sample: int, unit: str = "%", direction: str = "higher") -> dict:
+def _verdict(
+    metric: str, status: str, n: int, min_sample: int, unit: str = "%", direction: str = "higher"
+) -> checks.Check:
     return {
         "check": metric,
         "metric": metric,
@@ -111,7 +116,7 @@ def test_tiles_say_low_sample_in_the_neutral_colour_and_count_with_the_right_nou
         _verdict("cost_per_session", checks.LOW_SAMPLE, 1, 100, unit="$", direction="lower"),
         _verdict("latency_p95_ms", checks.LOW_SAMPLE, 1, 500, unit="ms", direction="lower"),
     ]
-    t = _tiles(widgets.hourly_tiles(m, verdicts)._repr_html_())
+    t = _tiles(widgets.note_tiles(hourly.hour_tiles(cast(Metrics, m), verdicts))._repr_html_())
     assert t["tool-call success"] == ("low-sample", charts.NEUTRAL, "target ≥ 97.0 %; low sample: 40 of 500 calls")
     assert t["turn error rate"] == ("ok", charts.OK, "target ≤ 97.0 %; 1 turn")
     assert t["cost per session"] == ("low-sample", charts.NEUTRAL, "target ≤ $0.50; low sample: 1 of 100 sessions")
@@ -119,7 +124,8 @@ def test_tiles_say_low_sample_in_the_neutral_colour_and_count_with_the_right_nou
     assert t["latency p95"][2].endswith("low sample: 1 of 500 ok turns")
     # with enough observations the same value is green, and 2 calls are plural
     ok = [_verdict("tool_call_success_rate", "ok", 600, 500)]
-    t = _tiles(widgets.hourly_tiles({**m, "samples": {"tool_calls": 2}}, ok)._repr_html_())
+    few = cast(Metrics, {**m, "samples": {**m["samples"], "tool_calls": 2}})  # type: ignore[dict-item]
+    t = _tiles(widgets.note_tiles(hourly.hour_tiles(few, ok))._repr_html_())
     assert t["tool-call success"] == ("ok", charts.OK, "target ≥ 97.0 %; 2 calls")
 
 

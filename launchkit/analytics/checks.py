@@ -15,7 +15,7 @@ after pilot.start.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 from launchkit.analytics import criteria, quality
 from launchkit.catalogue import METRICS
@@ -28,16 +28,40 @@ HOUR = timedelta(hours=1)
 LOW_SAMPLE = "low-sample"  # status of a check with fewer observations than its criterion's min_sample
 
 
-def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
+# One check of the hour: a criterion judged on the window (or data_arrived / data_fresh). status is
+# ok, watch, breach, low-sample or na; verdict the criterion's (None for the two blindness checks);
+# interval {"low", "high", "method", "level"} or None; pass / marginal None without a threshold.
+# (A TypedDict by its functional form: "pass" is a Python keyword.)
+Check = TypedDict(
+    "Check",
+    {
+        "check": str,
+        "metric": str,
+        "direction": str,
+        "unit": str,
+        "pass": float | None,
+        "marginal": float | None,
+        "value": float | None,
+        "interval": dict[str, Any] | None,
+        "n": int | None,
+        "min_sample": int | None,
+        "verdict": str | None,
+        "status": str,
+        "note": str,
+    },
+)
+
+
+def checks(db: QueryRunner, window: Window, config: Config) -> list[Check]:
     """Each hour-measurable GA criterion judged on this window; then data_arrived and data_fresh (`blindness`)."""
     ctx = criteria.Context(db, config, config.settings.criteria.confidence)
     dq = ctx.quality(window)
-    out: list[dict[str, Any]] = []
+    out: list[Check] = []
     for c in config.criteria:
         spec = METRICS[c.metric]
         if not spec.hourly or c.criticality == "report-only":
             continue
-        row: dict[str, Any] = {
+        row: Check = {
             "check": c.name,
             "metric": c.metric,
             "direction": c.direction,
@@ -57,7 +81,7 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
             out.append(row)
             continue
         meas = criteria.measure(ctx, c.metric, window, local_day(window.start, config.report_zone))
-        row.update(value=meas.value, n=meas.n, note=meas.note)
+        row["value"], row["n"], row["note"] = meas.value, meas.n, meas.note
         iv = meas.interval
         if iv is not None:
             row["interval"] = {"low": iv.low, "high": iv.high, "method": iv.method, "level": iv.level}
@@ -67,7 +91,8 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
             continue
         failed = quality.failed_gates_for(c.metric, dq)
         if failed:
-            row.update(verdict=criteria.UNTRUSTED, status="na", note="coverage too low: " + ", ".join(failed))
+            row["verdict"], row["status"] = criteria.UNTRUSTED, "na"
+            row["note"] = "coverage too low: " + ", ".join(failed)
             out.append(row)
             continue
         v = criteria.verdict(iv.low, iv.high, c.pass_threshold, c.marginal_threshold, c.direction)
@@ -78,13 +103,13 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[dict[str, An
             low = f"low sample: {meas.n:,} of {c.min_sample:,} needed"
             row["note"] = low + ("; " + row["note"] if row["note"] else "")
             if row["status"] != "breach":
-                row.update(verdict=criteria.INSUFFICIENT, status=LOW_SAMPLE)
+                row["verdict"], row["status"] = criteria.INSUFFICIENT, LOW_SAMPLE
         out.append(row)
     out.extend(blindness(db, window, config, dq))
     return out
 
 
-def _blind_row(check: str, metric: str, unit: str, direction: str) -> dict[str, Any]:
+def _blind_row(check: str, metric: str, unit: str, direction: str) -> Check:
     return {
         "check": check,
         "metric": metric,
@@ -102,9 +127,7 @@ def _blind_row(check: str, metric: str, unit: str, direction: str) -> dict[str, 
     }
 
 
-def blindness(
-    db: QueryRunner, window: Window, config: Config, dq: dict[str, Any] | None = None
-) -> list[dict[str, Any]]:
+def blindness(db: QueryRunner, window: Window, config: Config, dq: dict[str, Any] | None = None) -> list[Check]:
     """The two checks that a silent exporter cannot pass: data_arrived and data_fresh.
 
     data_arrived breaches when an hour of the window that expects traffic (quality/gaps.sql) has no
@@ -120,20 +143,21 @@ def blindness(
     if fresh["empty"]:
         start = config.pilot_start
         if start is not None and window.end > day_start(start, config.report_zone):
-            arrived.update(status="breach", note=f"no data at all since pilot.start {start} (the warehouse is empty)")
+            arrived["status"] = "breach"
+            arrived["note"] = f"no data at all since pilot.start {start} (the warehouse is empty)"
         else:
             when = f" (pilot.start {start})" if start is not None else ""
             arrived["note"] = f"no data yet{when}"
         stale["note"] = arrived["note"]
         return [arrived, stale]
     gate = dq["gates"].get("hours_with_data", {})
-    arrived.update(value=gate.get("value"), n=gate.get("denominator"))
+    arrived["value"], arrived["n"] = gate.get("value"), gate.get("denominator")
     if gate.get("ok") is False:
         expected = sum(h["expected_sessions"] or 0 for h in quality.gap_hours(db, window, config) if h["gap"])
-        arrived.update(
-            status="breach",
-            note=f"no data in {_hours(len(dq['gap_hours']))} that normally {'has' if len(dq['gap_hours']) == 1 else 'have'} "
-            f"traffic (about {expected:.0f} sessions expected): {', '.join(dq['gap_hours'])}",
+        arrived["status"] = "breach"
+        arrived["note"] = (
+            f"no data in {_hours(len(dq['gap_hours']))} that normally {'has' if len(dq['gap_hours']) == 1 else 'have'} "
+            f"traffic (about {expected:.0f} sessions expected): {', '.join(dq['gap_hours'])}"
         )
     elif gate.get("ok"):
         arrived["status"] = "ok"
@@ -142,10 +166,10 @@ def blindness(
     stale["value"] = fresh["hours_since"]
     last = iso(fresh["last_at"].replace(microsecond=0))
     if fresh["stale"]:
-        stale.update(
-            status="breach",
-            note=f"no new data for {fresh['hours_since']:.1f} h (last at {last}) while about "
-            f"{fresh['expected_sessions']:.0f} sessions were expected",
+        stale["status"] = "breach"
+        stale["note"] = (
+            f"no new data for {fresh['hours_since']:.1f} h (last at {last}) while about "
+            f"{fresh['expected_sessions']:.0f} sessions were expected"
         )
     elif fresh["stale"] is False:
         stale["status"] = "ok"

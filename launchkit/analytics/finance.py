@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,71 @@ GA_WINDOW_DAYS = 7
 DAYS_PER_MONTH = 30
 _FAR_PAST = datetime(1970, 1, 1, tzinfo=UTC)
 _FAR_FUTURE = datetime(2200, 1, 1, tzinfo=UTC)
+
+
+class Forecast(TypedDict):
+    """A forecast of the spend at the pilot's end (forecast): estimate with its prediction interval."""
+
+    basis: str
+    days_used: int
+    level: float
+    estimate: float | None
+    low: float | None
+    high: float | None
+    method: str
+
+
+class BurnRate(TypedDict):
+    """The mean daily spend of the recent days with its interval (burn_rate), and the days it covers."""
+
+    per_day_usd: float | None
+    low: float | None
+    high: float | None
+    days_used: int
+    level: float
+    method: str
+    first: NotRequired[str]
+    last: NotRequired[str]
+    days: NotRequired[int]
+
+
+class RunsOut(TypedDict):
+    """The day the budget runs out at the recent burn, and the days its interval gives (ISO dates)."""
+
+    date: str | None
+    earliest: str | None
+    latest: str | None
+    exceeded: bool
+
+
+class PilotPeriod(TypedDict):
+    """The pilot's days as burn reports them (ISO dates; None without data or pilot.start)."""
+
+    start: str | None
+    end: str | None
+    source: str
+
+
+class Burn(TypedDict):
+    """What burn returns, strict JSON (dates as ISO strings); money unknown is None, never 0."""
+
+    as_of: str
+    pilot: PilotPeriod
+    budget_usd: float | None
+    burn_days: int
+    spend_to_date_usd: float | None
+    spend_known_usd: float | None
+    unpriced_turns: int
+    share_used: float | None
+    days_observed: int
+    days_remaining: int | None
+    burn_rate_per_day_usd: float | None
+    recent_burn: BurnRate
+    forecast_total_usd: Forecast
+    forecast_pilot_to_date_usd: Forecast
+    forecast_share_of_budget: float | None
+    budget_runs_out: RunsOut
+    ga_monthly_cost_usd: dict[str, Any] | None
 
 
 def spend(
@@ -253,9 +318,7 @@ def _unknown(level: float, basis: str, unpriced: int) -> dict[str, Any]:
     return {"estimate": None, "low": None, "high": None, "method": why, "basis": basis, "days_used": 0, "level": level}
 
 
-def burn(
-    db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95, burn_days: int | None = None
-) -> dict[str, Any]:
+def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95, burn_days: int | None = None) -> Burn:
     """Spend to date against budget.total_usd, the burn rate (pilot to date, and over the last burn_days
     days: [budget] burn_days unless given), the two forecasts to the pilot's end, the day the budget runs
     out at the recent burn, GA monthly cost. forecast_total_usd is the recent burn's forecast."""

@@ -10,7 +10,7 @@ was computed from ("samples") and its coverage. `compute` returns the strict-JSO
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 import pandas as pd
 
@@ -32,6 +32,45 @@ GRAINS = ("hour", "day")
 PERCENTILES = ("p50", "p90", "p95", "p99")
 MAJOR_SEVERITIES = ("SEV1", "SEV2")
 SEVERITIES = ("SEV1", "SEV2", "SEV3", "SEV4")
+
+
+class Samples(TypedDict):
+    """How many observations each metric rests on (metrics' "samples")."""
+
+    active_sessions: int
+    tool_calls: int
+    turns: int
+    latency_ms: int
+    ttft_ms: int
+    priced_turns: int
+    turns_with_tokens: int
+    successful_sessions: int
+    feedback_responses: int
+    ratings: int
+    thumbs: int
+
+
+class Metrics(TypedDict):
+    """The "metrics" object of a window (from_summary; overview.compute adds incidents and untrusted).
+
+    Rates are fractions 0-1; a value without data is None; percentiles are keyed p50, p90, p95, p99."""
+
+    active_sessions: int
+    new_sessions: int
+    successful_sessions: int
+    tool_call_success_rate: float | None
+    turn_error_rate: float | None
+    total_cost_usd: float | None
+    cost_per_session: float | None
+    cost_per_successful_session: float | None
+    latency_ms: dict[str, float | None]
+    ttft_ms: dict[str, float | None]
+    tokens: dict[str, int | None]
+    feedback: dict[str, Any]
+    samples: Samples
+    coverage: dict[str, float | None]
+    incidents: NotRequired[dict[str, Any]]
+    untrusted: NotRequired[dict[str, list[str]]]
 
 
 def _ratio(num: float | None, den: float | None) -> float | None:
@@ -92,7 +131,7 @@ def incidents(db: QueryRunner, window: Window) -> dict[str, Any]:
     }
 
 
-def from_summary(s: dict[str, Any]) -> dict[str, Any]:
+def from_summary(s: dict[str, Any]) -> Metrics:
     """Shape a summary row into the "metrics" object (rates 0-1, None where there is no data)."""
 
     def pct(prefix: str) -> dict[str, float | None]:

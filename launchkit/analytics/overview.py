@@ -4,10 +4,11 @@ window's last day (in the report zone), the finance burn, in one strict-JSON obj
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, NotRequired, TypedDict
 
 from launchkit.analytics import finance, quality
-from launchkit.analytics.metrics import from_summary, incidents, summary
+from launchkit.analytics.finance import Burn
+from launchkit.analytics.metrics import Metrics, from_summary, incidents, summary
 from launchkit.catalogue import FIGURE_METRIC
 from launchkit.config import Config
 from launchkit.jsonclean import clean
@@ -15,7 +16,17 @@ from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, local_day
 
 
-def compute(db: QueryRunner, window: Window, config: Config, *, include_finance: bool = True) -> dict[str, Any]:
+class Overview(TypedDict):
+    """What compute returns, strict JSON: the window (Window.to_json), its metrics, their data quality
+    (quality.assess) and, when asked for, the finance burn as of the window's last day."""
+
+    window: dict[str, str]
+    metrics: Metrics
+    data_quality: dict[str, Any]
+    finance: NotRequired[Burn]
+
+
+def compute(db: QueryRunner, window: Window, config: Config, *, include_finance: bool = True) -> Overview:
     """All metrics for a window, in the strict-JSON shape of `launchkit metrics --json`.
 
     {"window": {...}, "metrics": {...}, "data_quality": {...}}; with include_finance a "finance" key

@@ -100,7 +100,7 @@ def metrics(window: Window, by: str | None, as_json: bool, config: Config) -> No
     from launchkit.analytics import overview
 
     with _open(config) as wh:
-        out = overview.compute(wh, window, config)
+        out: dict[str, Any] = dict(overview.compute(wh, window, config))
         table = metrics_mod.breakdown(wh, window, by) if by else None
     if by and table is not None:
         out["breakdown"] = {"by": by, "rows": json.loads(table.to_json(orient="records", date_format="iso"))}

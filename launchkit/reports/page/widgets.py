@@ -12,7 +12,6 @@ from typing import Any
 
 import pandas as pd
 
-from launchkit.analytics.checks import LOW_SAMPLE
 from launchkit.catalogue import display_name
 from launchkit.catalogue import unit as unit_of
 from launchkit.errors import TimeValueError
@@ -33,7 +32,7 @@ def _display(v: Mapping[str, Any]) -> str:
     return name
 
 
-def verdict_table(verdicts: list[dict[str, Any]]) -> Any:
+def verdict_table(verdicts: Sequence[Mapping[str, Any]]) -> Any:
     """Checks or criteria as an escaped table: value with interval and n, thresholds, status badge."""
     rows = []
     for v in verdicts:
@@ -327,57 +326,15 @@ def metric_trend(
     )
 
 
-def hourly_tiles(m: Mapping[str, Any], verdicts: list[dict[str, Any]]) -> charts.HTMLBlock:
-    """The hour's headline tiles, coloured by the matching check's status: green, amber or red only
-    with enough observations; a check with fewer than its criterion's min_sample reads 'low sample'
-    in the neutral colour (checks.LOW_SAMPLE)."""
-    by_metric = {v["metric"]: v for v in verdicts}
-    samples = m.get("samples", {})
-
-    def st(metric: str, counted: str) -> tuple[str, str, str]:
-        """(status, target, sample): 'target ≥ 97.0 %', '758 calls' or 'low sample: 12 of 500 calls'."""
-        v = by_metric.get(metric)
-        noun = _NOUNS[counted]
-        n = samples.get(counted)
-        if not v or v["pass"] is None:
-            return "na", "", charts.plural(n, noun)
-        op = "≥" if v["direction"] == "higher" else "≤"
-        target = f"target {op} {charts.fmt(v['pass'], v['unit'])}"
-        if v["status"] == LOW_SAMPLE:
-            have = v["n"] if v.get("n") is not None else n
-            return v["status"], target, f"low sample: {charts.fmt(have)} of {charts.plural(v.get('min_sample'), noun)}"
-        return v["status"], target, charts.plural(n, noun)
-
-    def sub(*parts: str) -> str:
-        return "; ".join(p for p in parts if p)
-
-    lat = m.get("latency_ms") or {}
-    s_tool, t_tool, n_tool = st("tool_call_success_rate", "tool_calls")
-    s_cost, t_cost, n_cost = st("cost_per_session", "active_sessions")
-    s_err, t_err, n_err = st("turn_error_rate", "turns")
-    s_p95, _, n_p95 = st("latency_p95_ms", "latency_ms")
-    pcts = (
-        f"p50 {charts.fmt(lat.get('p50'), 'ms')} · p90 {charts.fmt(lat.get('p90'), 'ms')} · "
-        f"p99 {charts.fmt(lat.get('p99'), 'ms')}"
-    )
-    items = [
-        charts.Tile("active sessions", m.get("active_sessions"), "", "na", f"{charts.fmt(m.get('new_sessions'))} new"),
-        charts.Tile("tool-call success", m.get("tool_call_success_rate"), "%", s_tool, sub(t_tool, n_tool)),
-        charts.Tile(
-            "cost per session",
-            m.get("cost_per_session"),
-            "$",
-            s_cost,
-            sub(t_cost, n_cost if s_cost == LOW_SAMPLE else ""),
-        ),
-        charts.Tile("turn error rate", m.get("turn_error_rate"), "%", s_err, sub(t_err, n_err)),
-        charts.Tile("latency p95", lat.get("p95"), "ms", s_p95, sub(pcts, n_p95 if s_p95 == LOW_SAMPLE else "")),
-    ]
-    return charts.tiles(items)
-
-
-# the noun of each sample count (metrics.summary's "samples") a tile shows
-_NOUNS = {"tool_calls": "call", "turns": "turn", "active_sessions": "session", "latency_ms": "ok turn"}
+def note_tiles(items: Sequence[Any]) -> charts.HTMLBlock:
+    """launchkit.analytics.headlines tiles whose note is their whole second line (the hour's tiles,
+    the cost report's figures): the colour is the tile's state (its verdict's), and a state that is
+    no colour (no data, data not trusted) says so; low sample is in the note already."""
+    out = []
+    for t in items:
+        words = _STATE_WORDS.get(t.state) if t.state != "low-sample" else None
+        out.append(charts.Tile(t.label, t.value, t.unit, t.state, "; ".join(p for p in (t.note, words) if p)))
+    return charts.tiles(out)
 
 
 _STATE_WORDS = {"low-sample": "low sample", "no-data": "no data", "untrusted": "data not trusted"}
