@@ -15,6 +15,7 @@ A tenant is affected when its own value on the day is worse than its baseline's 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
@@ -310,7 +311,7 @@ def _span(lo: Any, hi: Any) -> str | None:
 HOUR_BASELINE = timedelta(hours=24)
 
 
-def hour_leads(db: QueryRunner, window: Window, rows: list[dict[str, Any]], config: Config) -> dict[str, str]:
+def hour_leads(db: QueryRunner, window: Window, rows: Sequence[Mapping[str, Any]], config: Config) -> dict[str, str]:
     """The lead sentence of each breached hourly check (check name -> sentence), as the debrief's reasons lead:
     the culprit with its value this hour and before, or "no single segment explains it". The hour is
     attributed against the HOUR_BASELINE before it (a whole day: every hour of the day's traffic mix); a

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
@@ -95,14 +95,14 @@ def catch_up(wh: Warehouse, config: Config, hour: datetime) -> CatchUp:
     )
 
 
-def _led(wh: Warehouse, window: Window, config: Config) -> list[dict[str, Any]]:
+def _led(wh: Warehouse, window: Window, config: Config) -> list[Mapping[str, Any]]:
     """The hour's checks, each breach with its lead sentence (the culprit, as the debrief's reasons lead)."""
     from launchkit.analytics.checks import checks
     from launchkit.analytics.explain import hour_leads
 
     rows = checks(wh, window, config)
     leads = hour_leads(wh, window, rows, config)
-    return [{**r, "lead": leads[r["check"]]} if r["check"] in leads else r for r in rows]
+    return [{**r, "lead": leads[r["check"]]} if r["check"] in leads else dict(r) for r in rows]
 
 
 # --- 2. after the run -------------------------------------------------------------------------------
