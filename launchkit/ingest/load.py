@@ -38,11 +38,13 @@ from launchkit.ingest.files import Scan, expand_paths, scan_bytes
 from launchkit.ingest.formats import (
     FORMATS,
     TABULAR_FORMATS,
+    delimited,
     detect_format,
     format_by_name,
     is_gzip,
     is_tabular,
     reader_errors,
+    record_of,
     trace_reader,
 )
 from launchkit.ingest.inflate import record_too_long
@@ -126,7 +128,7 @@ def staged_file(
                     con, src.path, fmt, name=name, max_line_size=max_line_size, record_limit=limits.max_record
                 )
                 _check_tabular_columns(path, src, fmt, tbl, columns)
-                if fmt == "jsonl":
+                if record_of(fmt).objects:
                     jsonl_table(con, columns)
                 staged = Staged(tables={tbl: "_src"}, kind=kind)
             else:
@@ -176,7 +178,7 @@ def _check_tabular_columns(path: Path, src: Source, fmt: str, table: str, column
     try:
         check_columns(path, TABLES[table], columns)
     except InputFileError:
-        if fmt == "csv":
+        if delimited(fmt):
             problem = header_problem(csv_header(src.path, len([c for c in columns if c != "_row"])))
             if problem:
                 raise InputFileError(str(path), problem) from None
@@ -189,10 +191,10 @@ def _merge_tabular(
     name = str(path)
     load_id = manifest.next_load_id(con)
     # The line count of the file's bytes bounds its CSV records; not so for compressed bytes.
-    bound = (lambda: scan().lines - 1) if fmt == "csv" and not is_gzip(path) else None
+    bound = (lambda: scan().lines - 1) if delimited(fmt) and not is_gzip(path) else None
     with _typing_errors(name, fmt, Path(staged.read_from or name)):
         result = load_staged(con, load_id=load_id, path=name, table=table, stg="_src", max_records=bound)
-        malformed = malformed_csv_lines(con) if fmt == "csv" else []
+        malformed = malformed_csv_lines(con) if delimited(fmt) else []
     for line, reason in malformed:
         manifest.reject(con, load_id, name, table, line, None, reason, None)
     result.rows_read += len(malformed)
@@ -335,7 +337,7 @@ def load_file(
         return [_passing(name, table, fmt, f"cannot read the file: {passing_cause(exc) or exc}")]
     # A CSV mixing line ends is read with them made one kind (DuckDB's sniffer refuses the mix);
     # a large file's scan runs beside the first read, which is then repeated if it was mixed.
-    read = _ReadOptions(normalize_line_ends=fmt == "csv" and scanned is not None and mixed_line_ends(path, scanned))
+    read = _ReadOptions(normalize_line_ends=delimited(fmt) and scanned is not None and mixed_line_ends(path, scanned))
     while True:
         try:
             results = _load_once(con, path, fmt, table, scan, config, read)
@@ -409,7 +411,7 @@ def _load_in_transaction(
             tbl = str(table)
             results = [_merge_tabular(con, path, staged, fmt, tbl, scan)]
             digest = scan().digest
-            if fmt == "csv" and not read.normalize_line_ends and mixed_line_ends(path, scan()):
+            if delimited(fmt) and not read.normalize_line_ends and mixed_line_ends(path, scan()):
                 # DuckDB read it with one kind of line end; read it again with them made one kind.
                 raise _Retry(replace(read, normalize_line_ends=True))
             if manifest.already_loaded(con, digest, tbl, besides=results[0].load_id or -1):
@@ -466,7 +468,7 @@ def _load_once(
             return [_passing(name, table, fmt, cause)]
         if (
             isinstance(exc, InputFileError)
-            and fmt == "csv"
+            and delimited(fmt)
             and not read.normalize_line_ends
             and (is_gzip(path) or _mixed(path, scan))
         ):  # a gzip file's mix of line ends shows only when it is read
