@@ -213,7 +213,11 @@ def metric(name: str) -> Metric:
 
 
 # Checks of the hourly run that judge no catalogue metric (launchkit.analytics.checks.blindness).
-CHECK_LABELS: dict[str, str] = {"data_arrived": "Data arrived this hour", "data_fresh": "Data is fresh"}
+CHECK_LABELS: dict[str, str] = {
+    "data_arrived": "Data arrived this hour",
+    "data_fresh": "Data is fresh",
+    "rate_limited_share": "Turns refused for rate limits",
+}
 
 
 def display_name(name: str) -> str:

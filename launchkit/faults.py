@@ -34,7 +34,8 @@ _DUCKDB_ALWAYS = frozenset({"OutOfMemoryException"})
 _DUCKDB_MAYBE = frozenset({"IOException", "TransactionException", "FatalException", "InternalException"})
 
 
-def _is_duckdb(exc: BaseException) -> bool:
+def is_duckdb_error(exc: BaseException) -> bool:
+    """Whether `exc` is one of DuckDB's exceptions, told without importing duckdb."""
     return type(exc).__module__.split(".")[0].lstrip("_") == "duckdb"
 
 
@@ -77,7 +78,7 @@ def passing_cause(exc: BaseException) -> str | None:
             return os_error_line(e)
         if isinstance(e, MemoryError) and not str(e):
             continue  # a reader's MemoryError on a huge value is the input's
-        if _is_duckdb(e):
+        if is_duckdb_error(e):
             name = type(e).__name__
             text = str(e).lower()
             if name in _DUCKDB_ALWAYS or (name in _DUCKDB_MAYBE and any(w in text for w in _DUCKDB_PASSING)):

@@ -216,6 +216,8 @@ def cases() -> list[tuple[str, str, dict[str, Any], dict[str, str] | None]]:
     for wid, w in {"day": DAY, "week": WEEK, "empty": EMPTY}.items():
         add("capacity/minute_load", wid, _w(w))
         add("capacity/peaks", wid, _w(w))
+    for wid, w in {"hour": HOUR, "day": DAY, "empty": EMPTY}.items():  # the hourly rate-limit check
+        add("capacity/rate_limited_hour", wid, _w(w))
     for wid, w in two.items():  # the ids people read, for the lookalike-ids finding
         add("quality/window_ids", wid, _w(w))
     return out

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import click
+import pytest
+
 from launchkit.ingest import formats
 
 
@@ -17,14 +23,66 @@ def test_tabular_formats_are_decided_by_their_suffixes():
     assert formats.TABULAR_FORMATS == ("csv", "parquet", "jsonl")
 
 
+def test_what_writes_a_format_is_in_its_record():
+    """synth, the cost export and their CLI choices follow the records (xlsx is written, never read)."""
+    from launchkit.cli.data import synth
+    from launchkit.cli.export import cost
+    from launchkit.reports.files.sheets import write_csv, write_xlsx
+    from launchkit.synth.pilot import write_csv_parts, write_parquet_parts
+
+    assert formats.SYNTH_FORMATS == ("csv", "parquet") and formats.LAKE_FORMATS == ("parquet",)
+    assert formats.EXPORT_FORMATS == ("csv", "xlsx") and "xlsx" not in formats.FORMATS
+    assert (
+        formats.writer("csv", "synth") is write_csv_parts and formats.writer("parquet", "synth") is write_parquet_parts
+    )
+    assert formats.writer("csv", "export") is write_csv and formats.writer("xlsx", "export") is write_xlsx
+    with pytest.raises(ValueError, match="does not write jsonl"):
+        formats.writer("jsonl", "synth")
+    choices = {c.name: next(p for p in c.params if p.name == "fmt").type for c in (synth, cost)}
+    assert all(isinstance(t, click.Choice) for t in choices.values())
+    assert [list(t.choices) for t in choices.values() if isinstance(t, click.Choice)] == [
+        ["csv", "parquet", "otlp"],
+        ["csv", "xlsx"],
+    ]
+
+
+def test_the_loader_asks_the_records_what_a_format_is(tmp_path):
+    """CSV's quirks (line limit, dialect, malformed lines, line ends) belong to `delimited` records;
+    Parquet is binary (never gzipped); JSON Lines rows are objects. The records name their readers."""
+    from launchkit.ingest import tabular
+
+    assert [f for f in formats.TABULAR_FORMATS if formats.delimited(f)] == ["csv"]
+    assert not formats.delimited(None) and not formats.delimited("otlp") and not formats.delimited("held")
+    assert [f.name for f in formats.TABLE if f.binary] == ["parquet", "xlsx"]
+    assert all(callable(getattr(tabular, formats.record_of(f).reader)) for f in formats.TABULAR_FORMATS)
+    (tmp_path / "turns_1.parquet.gz").write_bytes(b"x")
+    assert formats.pass_over_reason(tmp_path / "turns_1.parquet.gz") == (
+        "gzip-compressed Parquet is not read (Parquet compresses inside: load the .parquet file)"
+    )
+
+
+# A comparison of a format variable with a tabular format's name: what the records replace.
+_FORMAT_TEST = re.compile(r"""\b(fmt|format|tabular)\s*(==|!=)\s*["'](csv|parquet|jsonl|xlsx)["']""")
+
+
+def test_no_module_tests_a_tabular_format_by_name():
+    package = Path(formats.__file__).parents[1]
+    found = [
+        f"{p.relative_to(package)}:{n}"
+        for p in package.rglob("*.py")
+        for n, line in enumerate(p.read_text("utf-8").splitlines(), 1)
+        if _FORMAT_TEST.search(line)
+    ]
+    assert found == []
+    assert _FORMAT_TEST.search('if fmt == "csv":') and _FORMAT_TEST.search("r.format != 'parquet'")
+
+
 # ---------------------------------------------------------------------------------------------
 # No silent loss, by construction: known keys renamed to names launchkit does not know (that still
 # say token, model or usage, or a kind) never load as a quiet 0.
 
 import json  # noqa: E402
-from pathlib import Path  # noqa: E402
 
-import pytest  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from launchkit.cli import cli  # noqa: E402

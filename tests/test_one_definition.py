@@ -41,13 +41,29 @@ def test_a_failed_rollback_does_not_hide_the_cause():
         raise KeyError("the cause")
 
 
+# A statement that opens, commits or rolls back a transaction: in Python (an execute of BEGIN, COMMIT,
+# ROLLBACK, ABORT, END) or in a query file. The decision's ROLLBACK (a recommendation) is no statement.
+_TX_PY = re.compile(r"""execute\(\s*[rfb]?["'](BEGIN|START\s+TRANSACTION|COMMIT|ROLLBACK|ABORT|END)\b""", re.I)
+_TX_SQL = re.compile(r"^\s*(BEGIN|START\s+TRANSACTION|COMMIT|ROLLBACK|ABORT)\b", re.I | re.M)
+
+
 def test_transactions_are_written_once():
-    """BEGIN TRANSACTION is spelled in launchkit.store.transaction and, for now, in the loader (it returns
-    early from inside its transaction; not yet moved onto the helper)."""
+    """BEGIN, COMMIT and ROLLBACK are spelled in launchkit.store.transaction alone; every write (the
+    loader's included) goes through it."""
     found = sorted(
-        str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py") if "BEGIN TRANSACTION" in p.read_text("utf-8")
+        str(p.relative_to(PACKAGE))
+        for p in [*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.sql")]
+        if (_TX_SQL if p.suffix == ".sql" else _TX_PY).search(p.read_text("utf-8"))
+        or "BEGIN TRANSACTION" in p.read_text("utf-8")
     )
-    assert found == ["ingest/load.py", "store/transaction.py"]
+    assert found == ["store/transaction.py"]
+
+
+def test_the_transaction_check_sees_every_spelling():
+    """The patterns above catch what a second copy would write (and not the decision's ROLLBACK)."""
+    assert all(_TX_PY.search(s) for s in ('con.execute("BEGIN")', "con.execute('COMMIT')", 'c.execute( "rollback")'))
+    assert not _TX_PY.search('recommendation = "ROLLBACK"')
+    assert _TX_SQL.search("-- header\nBEGIN TRANSACTION;\n") and not _TX_SQL.search("CHECK (x IN ('ROLLBACK'))")
 
 
 def test_one_quoting_helper_for_every_engine():

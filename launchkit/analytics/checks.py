@@ -17,6 +17,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any, TypedDict
 
+from launchkit import stats
 from launchkit.analytics import criteria, quality
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
@@ -105,6 +106,7 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[Check]:
             if row["status"] != "breach":
                 row["verdict"], row["status"] = criteria.INSUFFICIENT, LOW_SAMPLE
         out.append(row)
+    out.extend(rate_limits(db, window, config))
     out.extend(blindness(db, window, config, dq))
     return out
 
@@ -184,3 +186,37 @@ def blindness(db: QueryRunner, window: Window, config: Config, dq: dict[str, Any
 
 def _hours(n: int) -> str:
     return f"{n} hour{'s' if n != 1 else ''}"
+
+
+RATE_LIMITED = "rate_limited"  # the check's name; one row per provider/model: rate_limited:openai/gpt-4o
+
+
+def rate_limits(db: QueryRunner, window: Window, config: Config) -> list[Check]:
+    """A stability check per provider and model: the share of the window's turns a provider refused for a
+    rate limit (queries/capacity/rate_limited_hour.sql), with its Wilson interval and sample size.
+
+    Judged as the criteria are, on [capacity] rate_limited_pass / rate_limited_fail: *breach* when the
+    interval lies wholly above the fail share, *watch* when the share is above the pass share, *ok*
+    otherwise; fewer turns than rate_limited_min_sample is *low-sample* (a breach stays one). A model
+    with no turn in the window has no row: no turns, no share (never a 0).
+    """
+    cap = config.capacity
+    level = config.settings.criteria.confidence
+    out: list[Check] = []
+    for r in db.frame("capacity/rate_limited_hour", {"start": window.start, "end": window.end}).itertuples():
+        k, n = int(r.rate_limited), int(r.turns)
+        iv = stats.wilson(k, n, level)
+        row = _blind_row(f"{RATE_LIMITED}:{r.provider}/{r.model}", "rate_limited_share", "%", "lower")
+        row["pass"], row["marginal"] = cap.rate_limited_pass, cap.rate_limited_fail
+        row["value"], row["n"], row["min_sample"] = iv.estimate, n, cap.rate_limited_min_sample
+        row["interval"] = {"low": iv.low, "high": iv.high, "method": iv.method, "level": iv.level}
+        v = criteria.verdict(iv.low, iv.high, cap.rate_limited_pass, cap.rate_limited_fail, "lower")
+        share = k / n
+        status = "breach" if v == criteria.FAIL else ("watch" if share > cap.rate_limited_pass else "ok")
+        note = f"{r.provider}/{r.model}: {k:,} of {n:,} turns refused for rate limits"
+        if n < cap.rate_limited_min_sample and status != "breach":
+            v, status = criteria.INSUFFICIENT, LOW_SAMPLE
+            note = f"low sample: {n:,} of {cap.rate_limited_min_sample:,} needed; {note}"
+        row["verdict"], row["status"], row["note"] = v, status, note
+        out.append(row)
+    return out

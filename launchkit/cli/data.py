@@ -11,6 +11,7 @@ import click
 from launchkit import exits
 from launchkit.cli.options import config_options, emit_json, exit_with, json_option, pilot_options
 from launchkit.config import Config
+from launchkit.ingest.formats import LAKE_FORMATS, SYNTH_FORMATS
 from launchkit.visible import printable
 
 
@@ -218,7 +219,7 @@ def status(check_stale: bool, send_alert: bool, as_json: bool, config: Config) -
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "parquet", "otlp"]),
+    type=click.Choice([*SYNTH_FORMATS, "otlp"]),
     default="csv",
     show_default=True,
     help="File format to write.",
@@ -253,7 +254,7 @@ def synth(
     from launchkit import synth as synth_mod
 
     if partition_by is not None:
-        if fmt != "parquet":
+        if fmt not in LAKE_FORMATS:
             raise click.UsageError("--partition-by writes a Parquet lake: use it with --format parquet")
         from launchkit.synth.lake import write_lake
 

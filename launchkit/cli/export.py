@@ -14,6 +14,7 @@ import click
 
 from launchkit.cli.options import at_option, config_options, day_option, no_redact_option
 from launchkit.config import Config
+from launchkit.ingest.formats import EXPORT_FORMATS
 
 
 @click.group("export")
@@ -37,7 +38,7 @@ def export() -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["csv", "xlsx"]),
+    type=click.Choice(EXPORT_FORMATS),
     default="csv",
     show_default=True,
     help="csv: one file per table in a folder; xlsx: one workbook, one sheet per table (needs launchkit[xlsx]).",

@@ -3,6 +3,9 @@
     [capacity]
     headroom = 0.2                  # keep a projected minute under 80 % of a limit (0..0.9)
     min_days = 3                    # fewer observed pilot days: INSUFFICIENT DATA
+    rate_limited_pass = 0.01        # hourly check: share of a model's turns refused for rate limits, ok up to
+    rate_limited_fail = 0.05        # breach when the share is surely above (its interval wholly above)
+    rate_limited_min_sample = 20    # fewer turns of a model in the hour: INSUFFICIENT DATA, never ok
     [capacity.limits."openai/gpt-4o"]
     rpm = 10000                     # requests per minute
     tpm = 30000000                  # tokens (input + output) per minute
@@ -34,7 +37,14 @@ LIMIT_KINDS: dict[str, str] = {
 }
 DEFAULT_HEADROOM = 0.2
 DEFAULT_MIN_DAYS = 3
-_KEYS = frozenset({"headroom", "min_days", "limits"})
+# The hourly report's rate-limit check (launchkit.analytics.checks.rate_limits): a provider refusing
+# 1 in 100 of a model's turns is worth a look; 1 in 20, surely so, is a stability breach.
+DEFAULT_RATE_LIMITED_PASS = 0.01
+DEFAULT_RATE_LIMITED_FAIL = 0.05
+DEFAULT_RATE_LIMITED_MIN_SAMPLE = 20
+_KEYS = frozenset(
+    {"headroom", "min_days", "limits", "rate_limited_pass", "rate_limited_fail", "rate_limited_min_sample"}
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,9 @@ class CapacitySettings:
     headroom: float = DEFAULT_HEADROOM
     min_days: int = DEFAULT_MIN_DAYS
     limits: tuple[Limit, ...] = field(default_factory=tuple)
+    rate_limited_pass: float = DEFAULT_RATE_LIMITED_PASS
+    rate_limited_fail: float = DEFAULT_RATE_LIMITED_FAIL
+    rate_limited_min_sample: int = DEFAULT_RATE_LIMITED_MIN_SAMPLE
 
 
 def _limits(body: Any, where: str | None) -> tuple[Limit, ...]:
@@ -89,4 +102,25 @@ def parse(data: dict[str, Any], where: str | None = None) -> CapacitySettings:
     headroom = number("capacity.headroom", section.get("headroom", DEFAULT_HEADROOM), low=0, high=0.9, where=where)
     assert headroom is not None
     min_days = whole("capacity.min_days", section.get("min_days", DEFAULT_MIN_DAYS), 1, where)
-    return CapacitySettings(headroom, min_days, _limits(section.get("limits") or {}, where))
+    ok = number(
+        "capacity.rate_limited_pass",
+        section.get("rate_limited_pass", DEFAULT_RATE_LIMITED_PASS),
+        low=0,
+        high=1,
+        where=where,
+    )
+    fail = number(
+        "capacity.rate_limited_fail",
+        section.get("rate_limited_fail", DEFAULT_RATE_LIMITED_FAIL),
+        low=0,
+        high=1,
+        where=where,
+    )
+    assert ok is not None and fail is not None
+    if fail < ok:
+        raise ConfigError(
+            "capacity.rate_limited_fail", f"must be at least capacity.rate_limited_pass ({ok:g}), got {fail:g}", where
+        )
+    sample = section.get("rate_limited_min_sample", DEFAULT_RATE_LIMITED_MIN_SAMPLE)
+    min_sample = whole("capacity.rate_limited_min_sample", sample, 1, where)
+    return CapacitySettings(headroom, min_days, _limits(section.get("limits") or {}, where), ok, fail, min_sample)

@@ -49,7 +49,7 @@ DEFAULTS: dict[str, Any] = {
     "criteria": {},
     "decision": {},
     "engine": {"kind": "duckdb", "tables": {}},
-    "capacity": {},  # launchkit.config.capacity: headroom, min_days, limits."PROVIDER/MODEL"
+    "capacity": {},  # launchkit.config.capacity: headroom, min_days, limits."PROVIDER/MODEL", rate_limited_*
     "alerts": {},  # launchkit.config.alerts: targets, stale_after_hours, catch_up_hours, timeout_s, retries
 }
 

@@ -9,7 +9,21 @@ files are new, by content hash), `held` (rows held for a reason that can change,
 load), `inflate` (a gzip file read within limits), `traces/` (the trace formats).
 """
 
-from launchkit.ingest.load import ingest, load_file
-from launchkit.ingest.result import FileResult
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from launchkit.ingest.load import ingest, load_file
+    from launchkit.ingest.result import FileResult
 
 __all__ = ["FileResult", "ingest", "load_file"]
+_LAZY = {"ingest": "load", "load_file": "load", "FileResult": "result"}
+
+
+def __getattr__(name: str) -> Any:
+    """The loader on first use: importing launchkit.ingest.formats (the CLI's choices) loads no DuckDB."""
+    if name in _LAZY:
+        return getattr(importlib.import_module(f"{__name__}.{_LAZY[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

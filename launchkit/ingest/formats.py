@@ -1,4 +1,4 @@
-"""The closed table of input formats: tabular by extension, trace formats by content.
+"""The closed table of file formats: tabular by extension, trace formats by content, and what writes them.
 
 Every format launchkit reads is one record of TABLE: its name, what its users call it, the file
 names that decide it (tabular), or the module whose FORMAT tells it from its content and reads it
@@ -23,13 +23,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import duckdb
+from typing import TYPE_CHECKING, Any
 
 from launchkit.contract import table_for_file
 from launchkit.errors import CountsError, InputFileError
-from launchkit.faults import passing_cause
+from launchkit.faults import is_duckdb_error, passing_cause
 
 if TYPE_CHECKING:
     from launchkit.ingest.traces.readers import Reader
@@ -38,14 +36,32 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Format:
-    """One input format: `suffixes` decide a tabular one by name; `module` (under launchkit.ingest.
-    traces) holds a trace format's record, FORMAT, which tells it by content and reads it."""
+    """One file format: `suffixes` decide a tabular one by name; `module` (under launchkit.ingest.
+    traces) holds a trace format's record, FORMAT, which tells it by content and reads it.
+
+    A tabular format's record also says how it is read -- `reader`, its staging function in
+    launchkit.ingest.tabular, and what the loader does around it (`delimited`, `binary`, `objects`)
+    -- and, where launchkit writes it, its writers ("module:function", imported by the writing
+    layer: `launchkit synth`, `launchkit export cost`). A format launchkit only writes has `reads` False.
+    """
 
     name: str
     about: str = ""  # a tabular format's name in messages (a trace format's record says its own)
     suffixes: tuple[str, ...] = ()
     module: str | None = None
     record: str = "FORMAT"  # the name of the record in `module`
+    reader: str = ""  # a tabular format's staging function in launchkit.ingest.tabular
+    # Read by DuckDB's CSV reader: a line-size limit, a sniffed dialect, malformed lines as rejects,
+    # one kind of line end, and a line count that bounds the records.
+    delimited: bool = False
+    binary: bool = False  # not text: never transcoded nor gzip-decompressed (it compresses inside)
+    # One JSON object per line: typed once the keys are checked; a name naming no table may be traces.
+    objects: bool = False
+    reads: bool = True  # an input format (False: launchkit only writes it)
+    synth_writer: str = ""  # writes a synthetic table's files (launchkit.synth.pilot)
+    export_writer: str = ""  # writes the cost export's tables (launchkit.reports.files.exports)
+    one_file: bool = False  # the export is one file with every table (else a folder, one file per table)
+    lake: bool = False  # `launchkit synth --partition-by` writes a lake of it (launchkit.synth.lake)
 
     @property
     def tabular(self) -> bool:
@@ -53,9 +69,25 @@ class Format:
 
 
 TABLE: tuple[Format, ...] = (
-    Format("csv", "CSV", (".csv",)),
-    Format("parquet", "Parquet", (".parquet",)),
-    Format("jsonl", "JSON Lines", (".jsonl", ".ndjson")),
+    Format(
+        "csv",
+        "CSV",
+        (".csv",),
+        reader="stage_csv",
+        delimited=True,
+        synth_writer="launchkit.synth.pilot:write_csv_parts",
+        export_writer="launchkit.reports.files.sheets:write_csv",
+    ),
+    Format(
+        "parquet",
+        "Parquet",
+        (".parquet",),
+        reader="stage_parquet",
+        binary=True,
+        synth_writer="launchkit.synth.pilot:write_parquet_parts",
+        lake=True,
+    ),
+    Format("jsonl", "JSON Lines", (".jsonl", ".ndjson"), reader="stage_jsonl", objects=True),
     Format("tempo", module="tempo"),  # before otlp: OTLP inside a wrapper
     Format("otlp", module="otlp"),
     Format("jaeger", module="jaeger"),
@@ -67,11 +99,24 @@ TABLE: tuple[Format, ...] = (
     Format("otel-json", module="sdk_json"),
     Format("otel-js", module="otel_js"),
     Format("span-attributes", module="attribute_set"),
+    Format(
+        "xlsx",
+        "Excel workbook",
+        (".xlsx",),
+        binary=True,
+        reads=False,
+        export_writer="launchkit.reports.files.sheets:write_xlsx",
+        one_file=True,
+    ),
 )
 FORMAT_BY_NAME: dict[str, Format] = {f.name: f for f in TABLE}
-TABULAR: dict[str, str] = {suffix: f.name for f in TABLE for suffix in f.suffixes}
-TABULAR_FORMATS: tuple[str, ...] = tuple(f.name for f in TABLE if f.tabular)
-TRACE_FORMATS: tuple[str, ...] = tuple(f.name for f in TABLE if not f.tabular)
+_READ = tuple(f for f in TABLE if f.reads)
+TABULAR: dict[str, str] = {suffix: f.name for f in _READ for suffix in f.suffixes}
+TABULAR_FORMATS: tuple[str, ...] = tuple(f.name for f in _READ if f.tabular)
+TRACE_FORMATS: tuple[str, ...] = tuple(f.name for f in _READ if not f.tabular)
+SYNTH_FORMATS: tuple[str, ...] = tuple(f.name for f in TABLE if f.synth_writer)  # `launchkit synth` writes these
+EXPORT_FORMATS: tuple[str, ...] = tuple(f.name for f in TABLE if f.export_writer)  # and `launchkit export` these
+LAKE_FORMATS: tuple[str, ...] = tuple(f.name for f in TABLE if f.lake)
 FORMATS: tuple[str, ...] = TABULAR_FORMATS + TRACE_FORMATS
 DATA_SUFFIXES = frozenset(TABULAR) | {".json"}
 # gzip is read (DuckDB reads .csv.gz / .jsonl.gz natively; trace files are decompressed first);
@@ -94,6 +139,25 @@ def is_tabular(fmt: str | None) -> bool:
     return fmt in TABULAR_FORMATS
 
 
+def record_of(fmt: str) -> Format:
+    """The record of a format named by launchkit (a KeyError is a defect: names are checked at the edge)."""
+    return FORMAT_BY_NAME[fmt]
+
+
+def delimited(fmt: str | None) -> bool:
+    """Whether a format is read by DuckDB's CSV reader (its line limit, dialect, malformed lines, line ends)."""
+    return fmt is not None and fmt in FORMAT_BY_NAME and FORMAT_BY_NAME[fmt].delimited
+
+
+def writer(fmt: str, role: str) -> Any:
+    """The function that writes `fmt` for `role` ('synth' or 'export'), imported by the writing layer."""
+    ref = getattr(record_of(fmt), f"{role}_writer")
+    if not ref:
+        raise ValueError(f"launchkit does not write {fmt} for {role}")
+    module, name = ref.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
 def is_gzip(path: Path) -> bool:
     """Whether the file is gzip-compressed (by its name: x.csv.gz)."""
     return path.suffix.lower() in GZIP_SUFFIXES
@@ -107,9 +171,15 @@ def data_suffix(path: Path) -> str:
     return name.suffix.lower()
 
 
+def _gzipped_binary(path: Path) -> Format | None:
+    """The binary format (Parquet) a gzip file's inner name says, which launchkit does not read gzipped."""
+    fmt = TABULAR.get(data_suffix(path)) if is_gzip(path) else None
+    return FORMAT_BY_NAME[fmt] if fmt is not None and FORMAT_BY_NAME[fmt].binary else None
+
+
 def is_data_name(path: Path) -> bool:
     """A name launchkit reads: .csv, .parquet, .jsonl, .ndjson, .json, each optionally .gz."""
-    if is_gzip(path) and data_suffix(path) == ".parquet":
+    if _gzipped_binary(path) is not None:
         return False  # Parquet compresses inside; a gzipped Parquet file is not read
     return data_suffix(path) in DATA_SUFFIXES
 
@@ -125,8 +195,9 @@ def pass_over_reason(path: Path) -> str | None:
     suffix = path.suffix.lower()
     if suffix in OTHER_COMPRESSION:
         return f"compressed with {OTHER_COMPRESSION[suffix]}, which is not read (decompress it, or use gzip)"
-    if is_gzip(path) and data_suffix(path) == ".parquet":
-        return "gzip-compressed Parquet is not read (Parquet compresses inside: load the .parquet file)"
+    binary = _gzipped_binary(path)
+    if binary is not None:
+        return f"gzip-compressed {binary.about} is not read ({binary.about} compresses inside: load the {binary.suffixes[0]} file)"
     if not is_data_name(path):
         return (
             f"not a data file type ({suffix or 'no suffix'}; launchkit reads .csv, .parquet, .jsonl, .json, gzip too)"
@@ -155,7 +226,7 @@ def format_by_name(path: Path) -> str | None:
     """The tabular format a file's name decides (x.csv, x.csv.gz, turns_x.jsonl), else None (look inside)."""
     tabular = TABULAR.get(data_suffix(path))
     # A .jsonl file that names no contract table may be trace JSON Lines (the collector's file exporter).
-    if tabular and not (tabular == "jsonl" and table_for_file(path.name) is None):
+    if tabular and not (FORMAT_BY_NAME[tabular].objects and table_for_file(path.name) is None):
         return tabular
     return None
 
@@ -212,7 +283,7 @@ def reason_for(exc: BaseException, fmt: str | None) -> str:
         return f"not a readable {what} file (too large to read into memory)"
     if isinstance(exc, UnicodeError):
         return f"not a readable {what} file (not UTF-8 text: {_one_line(exc)})"
-    if isinstance(exc, duckdb.Error):
+    if is_duckdb_error(exc):  # DuckDB's (launchkit.faults: its module is not imported here)
         return f"not a readable {what} file ({_one_line(exc)})"
     if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
         return f"not a readable {what} file (a number with more digits than can be read)"

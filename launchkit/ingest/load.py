@@ -38,11 +38,13 @@ from launchkit.ingest.files import Scan, expand_paths, scan_bytes
 from launchkit.ingest.formats import (
     FORMATS,
     TABULAR_FORMATS,
+    delimited,
     detect_format,
     format_by_name,
     is_gzip,
     is_tabular,
     reader_errors,
+    record_of,
     trace_reader,
 )
 from launchkit.ingest.inflate import record_too_long
@@ -63,6 +65,7 @@ from launchkit.ingest.tabular import (
 from launchkit.progress import Count, Progress, ProgressFn
 from launchkit.store.connect import damaged, is_damage
 from launchkit.store.sql import quote_ident
+from launchkit.store.transaction import transaction
 from launchkit.store.warehouse import Warehouse
 
 log = logging.getLogger(__name__)
@@ -125,7 +128,7 @@ def staged_file(
                     con, src.path, fmt, name=name, max_line_size=max_line_size, record_limit=limits.max_record
                 )
                 _check_tabular_columns(path, src, fmt, tbl, columns)
-                if fmt == "jsonl":
+                if record_of(fmt).objects:
                     jsonl_table(con, columns)
                 staged = Staged(tables={tbl: "_src"}, kind=kind)
             else:
@@ -175,7 +178,7 @@ def _check_tabular_columns(path: Path, src: Source, fmt: str, table: str, column
     try:
         check_columns(path, TABLES[table], columns)
     except InputFileError:
-        if fmt == "csv":
+        if delimited(fmt):
             problem = header_problem(csv_header(src.path, len([c for c in columns if c != "_row"])))
             if problem:
                 raise InputFileError(str(path), problem) from None
@@ -188,10 +191,10 @@ def _merge_tabular(
     name = str(path)
     load_id = manifest.next_load_id(con)
     # The line count of the file's bytes bounds its CSV records; not so for compressed bytes.
-    bound = (lambda: scan().lines - 1) if fmt == "csv" and not is_gzip(path) else None
+    bound = (lambda: scan().lines - 1) if delimited(fmt) and not is_gzip(path) else None
     with _typing_errors(name, fmt, Path(staged.read_from or name)):
         result = load_staged(con, load_id=load_id, path=name, table=table, stg="_src", max_records=bound)
-        malformed = malformed_csv_lines(con) if fmt == "csv" else []
+        malformed = malformed_csv_lines(con) if delimited(fmt) else []
     for line, reason in malformed:
         manifest.reject(con, load_id, name, table, line, None, reason, None)
     result.rows_read += len(malformed)
@@ -289,18 +292,6 @@ def _resolve(
     return fmt, table, detected
 
 
-def _rollback(con: duckdb.DuckDBPyConnection, name: str, cause: BaseException | None = None) -> None:
-    try:
-        try:
-            con.execute("ROLLBACK")
-        except duckdb.TransactionException as exc:  # a failed COMMIT has rolled back already
-            if "no transaction is active" not in str(exc):
-                raise
-        con.execute("SET TimeZone = 'UTC'")
-    except duckdb.Error as exc:  # the connection itself is gone: nothing more can load
-        raise WarehouseError(f"the warehouse connection failed while loading {name}: {exc}") from cause
-
-
 def load_file(
     wh: Warehouse,
     path: str | Path,
@@ -346,7 +337,7 @@ def load_file(
         return [_passing(name, table, fmt, f"cannot read the file: {passing_cause(exc) or exc}")]
     # A CSV mixing line ends is read with them made one kind (DuckDB's sniffer refuses the mix);
     # a large file's scan runs beside the first read, which is then repeated if it was mixed.
-    read = _ReadOptions(normalize_line_ends=fmt == "csv" and scanned is not None and mixed_line_ends(path, scanned))
+    read = _ReadOptions(normalize_line_ends=delimited(fmt) and scanned is not None and mixed_line_ends(path, scanned))
     while True:
         try:
             results = _load_once(con, path, fmt, table, scan, config, read)
@@ -373,6 +364,75 @@ def _mixed(path: Path, scan: Callable[[], Scan]) -> bool:
         return False
 
 
+def _restored(con: duckdb.DuckDBPyConnection, name: str, cause: BaseException | None = None) -> None:
+    """The session zone back to UTC after a file's transaction rolled back; a connection that is gone
+    stops the batch (nothing more can load)."""
+    try:
+        con.execute("SET TimeZone = 'UTC'")
+    except duckdb.Error as exc:
+        raise WarehouseError(f"the warehouse connection failed while loading {name}: {exc}") from cause
+
+
+class _Skip(Exception):
+    """Roll the file's transaction back: its content was loaded before (told once its hash is known)."""
+
+    def __init__(self, result: FileResult) -> None:
+        self.result = result
+
+
+def _load_in_transaction(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    fmt: str,
+    table: str | None,
+    scan: Callable[[], Scan],
+    config: Config,
+    read: _ReadOptions,
+) -> list[FileResult]:
+    """The file read, staged and merged, inside the transaction its caller holds (raises _Skip, _Retry)."""
+    name = str(path)
+    manifest.set_zone(con, config.timezone)
+    manifest.set_window(con, config.earliest, config.max_future_hours, manifest.now(), config.max_turn_cost_usd)
+    with staged_file(
+        con,
+        path,
+        fmt,
+        table,
+        config,
+        normalize_line_ends=read.normalize_line_ends,
+        max_line_size=read.max_line_size,
+    ) as staged:
+        if not is_tabular(fmt):
+            digest = scan().digest
+            if manifest.already_loaded(con, digest, None):  # a large file, hashed while it was read
+                raise _Skip(FileResult(file=name, table=None, format=fmt, skipped=True))
+            results = _merge_traces(con, path, staged, fmt, digest)
+        else:
+            tbl = str(table)
+            results = [_merge_tabular(con, path, staged, fmt, tbl, scan)]
+            digest = scan().digest
+            if delimited(fmt) and not read.normalize_line_ends and mixed_line_ends(path, scan()):
+                # DuckDB read it with one kind of line end; read it again with them made one kind.
+                raise _Retry(replace(read, normalize_line_ends=True))
+            if manifest.already_loaded(con, digest, tbl, besides=results[0].load_id or -1):
+                raise _Skip(FileResult(file=name, table=table, format=fmt, skipped=True))
+    con.execute("SET TimeZone = 'UTC'")
+    for r in results:
+        if not r.reconciles():  # a defect, not bad input: never commit counts that do not add up
+            raise CountsError(
+                name,
+                {
+                    "read": r.rows_read,
+                    "loaded": r.loaded,
+                    "updated": r.updated,
+                    "duplicates": r.duplicates,
+                    "rejected": r.rejected,
+                    "ignored": r.ignored,
+                },
+            )
+    return results
+
+
 def _load_once(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -382,72 +442,33 @@ def _load_once(
     config: Config,
     read: _ReadOptions,
 ) -> list[FileResult]:
-    """One attempt at loading the file in one transaction (raises _Retry to be called again)."""
+    """One attempt at loading the file in one transaction (launchkit.store.transaction; raises _Retry to
+    be called again). Every branch below runs after the transaction rolled back."""
     name = str(path)
-    digest = None
-    con.execute("BEGIN TRANSACTION")
     try:
-        manifest.set_zone(con, config.timezone)
-        manifest.set_window(con, config.earliest, config.max_future_hours, manifest.now(), config.max_turn_cost_usd)
-        with staged_file(
-            con,
-            path,
-            fmt,
-            table,
-            config,
-            normalize_line_ends=read.normalize_line_ends,
-            max_line_size=read.max_line_size,
-        ) as staged:
-            if not is_tabular(fmt):
-                digest = scan().digest
-                if manifest.already_loaded(con, digest, None):  # a large file, hashed while it was read
-                    _rollback(con, name)
-                    return [FileResult(file=name, table=None, format=fmt, skipped=True)]
-                results = _merge_traces(con, path, staged, fmt, digest)
-            else:
-                tbl = str(table)
-                results = [_merge_tabular(con, path, staged, fmt, tbl, scan)]
-                digest = scan().digest
-                if fmt == "csv" and not read.normalize_line_ends and mixed_line_ends(path, scan()):
-                    # DuckDB read it with one kind of line end; read it again with them made one kind.
-                    raise _Retry(replace(read, normalize_line_ends=True))
-                if manifest.already_loaded(con, digest, tbl, besides=results[0].load_id or -1):
-                    _rollback(con, name)
-                    return [FileResult(file=name, table=table, format=fmt, skipped=True)]
-        con.execute("SET TimeZone = 'UTC'")
-        for r in results:
-            if not r.reconciles():  # a defect, not bad input: never commit counts that do not add up
-                raise CountsError(
-                    name,
-                    {
-                        "read": r.rows_read,
-                        "loaded": r.loaded,
-                        "updated": r.updated,
-                        "duplicates": r.duplicates,
-                        "rejected": r.rejected,
-                        "ignored": r.ignored,
-                    },
-                )
-        con.execute("COMMIT")
-        return results
+        with transaction(con):
+            return _load_in_transaction(con, path, fmt, table, scan, config, read)
+    except _Skip as skip:
+        _restored(con, name)
+        return [skip.result]
     except _Retry:
-        _rollback(con, name)
+        _restored(con, name)
         raise
     except LineTooLong as exc:
-        _rollback(con, name, exc)
+        _restored(con, name, exc)
         limits = config.input_limits
         if exc.limit < limits.max_record:  # one more read, with the longest record launchkit reads
             raise _Retry(replace(read, max_line_size=limits.max_record)) from None
         return [_failed(con, name, table, fmt, record_too_long(exc.needed, limits), _known_digest(scan))]
     except (InputFileError, CountsError) as exc:
-        _rollback(con, name, exc)
+        _restored(con, name, exc)
         _raise_if_damaged(exc)
         cause = passing_cause(exc)
         if cause is not None:
             return [_passing(name, table, fmt, cause)]
         if (
             isinstance(exc, InputFileError)
-            and fmt == "csv"
+            and delimited(fmt)
             and not read.normalize_line_ends
             and (is_gzip(path) or _mixed(path, scan))
         ):  # a gzip file's mix of line ends shows only when it is read
@@ -455,7 +476,7 @@ def _load_once(
         reason = exc.reason if isinstance(exc, InputFileError) else str(exc)
         return [_failed(con, name, table, fmt, reason, _known_digest(scan))]
     except Exception as exc:
-        _rollback(con, name, exc)
+        _restored(con, name, exc)
         _raise_if_damaged(exc)
         log.debug("error while loading %s", name, exc_info=True)
         cause = passing_cause(exc)
@@ -474,7 +495,7 @@ def _load_once(
             )
         ]
     except BaseException:
-        _rollback(con, name)
+        _restored(con, name)
         raise
 
 

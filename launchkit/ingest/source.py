@@ -27,7 +27,7 @@ from pathlib import Path
 
 from launchkit.config.limits import Limits
 from launchkit.errors import InputFileError
-from launchkit.ingest.formats import TRACE_FORMATS, is_gzip
+from launchkit.ingest.formats import TRACE_FORMATS, delimited, is_gzip, record_of
 from launchkit.ingest.inflate import Inflated, inflate
 
 # Characters that make DuckDB treat a path as a pattern (glob, escape, home folder), and '=' (hive).
@@ -126,9 +126,12 @@ def prepared(
 
         src = Source(path=path, original=path)
         gz = is_gzip(path)
-        if fmt == "parquet":
+        record = record_of(fmt)
+        if record.binary:
             if gz:
-                raise InputFileError(str(path), "gzip-compressed Parquet is not read (Parquet compresses inside)")
+                raise InputFileError(
+                    str(path), f"gzip-compressed {record.about} is not read ({record.about} compresses inside)"
+                )
         else:  # text: CSV, JSON Lines, trace JSON
             encoding = text_encoding(_head(path, gz))
             python_reads = fmt in TRACE_FORMATS  # DuckDB reads gzip itself; the trace readers do not
@@ -144,7 +147,7 @@ def prepared(
                 _transcode(current, out, encoding)
                 current = out
                 src.notes.append(f"transcoded from {encoding.upper()} to UTF-8")
-            if normalize_line_ends and fmt == "csv":
+            if normalize_line_ends and delimited(fmt):
                 out = workdir() / "lines"
                 _normalize_line_ends(current, out)
                 current = out

@@ -10,13 +10,14 @@ import gzip
 import io
 import re
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
 
 from launchkit.contract import Table
 from launchkit.errors import InputFileError
-from launchkit.ingest.formats import ReadAgain, is_gzip
+from launchkit.ingest.formats import ReadAgain, delimited, is_gzip, record_of
 from launchkit.store.sql import quote_ident, string_literal
 
 SMALL_FILE = 64 << 20  # below this a file is staged in a temp table: sniffed and parsed once
@@ -43,9 +44,9 @@ _LINE_SIZE = re.compile(r"Maximum line size of (\d+) bytes exceeded\. Actual Siz
 def duckdb_error(exc: duckdb.Error, name: str, fmt: str, shown: Path | None = None) -> Exception:
     """The exception a DuckDB reader error becomes: LineTooLong, or one line naming the file."""
     m = _LINE_SIZE.search(str(exc))
-    if m and fmt == "csv":
+    if m and delimited(fmt):
         return LineTooLong(int(m.group(2)), int(m.group(1)))
-    if fmt == "csv" and "Error when sniffing file" in str(exc):
+    if delimited(fmt) and "Error when sniffing file" in str(exc):
         return InputFileError(
             name,
             "not a readable CSV file (DuckDB could not tell its delimiter, quoting and line ends; "
@@ -63,7 +64,8 @@ def stage_tabular(
     max_line_size: int | None = None,
     record_limit: int | None = None,
 ) -> tuple[list[str], str]:
-    """Stage the file as relation `_src` of raw values; return its columns and 'TABLE' or 'VIEW'.
+    """Stage the file as relation `_src` of raw values with its format's reader (its record's `reader`,
+    launchkit.ingest.formats); return its columns and 'TABLE' or 'VIEW'.
 
     A small file is copied into a temp table with a `_row` (its record number), so the several
     statements of a load do not re-read it; a large one becomes a view that each statement
@@ -72,52 +74,89 @@ def stage_tabular(
     record is read up to `max_line_size` bytes (default: what fits the file), never past `record_limit`.
     """
     name = name or str(path)
-    small = path.stat().st_size < SMALL_FILE
-    p: dict[str, object] = {"p": str(path)}
+    read: _Stage = globals()[record_of(fmt).reader]
     try:
-        if fmt == "csv":
-            fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
-            mls = max_line_size or max(fits, MAX_LINE_SIZE)
-            p["mls"] = min(mls, record_limit) if record_limit else mls
-            reader = (
-                "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
-                "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
-            )
-            select = f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
-        elif fmt == "parquet":
-            select = (
-                "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
-                "FROM read_parquet($p, file_row_number = true, hive_partitioning = false)"
-            )
-        elif fmt == "jsonl":
-            con.execute(
-                "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
-                "FROM read_ndjson_objects($p, hive_partitioning = false)",
-                p,
-            )
-            bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
-            if bad is not None:
-                raise InputFileError(name, f"line {bad} is not a JSON object")
-            keys = [
-                r[0]
-                for r in con.execute(
-                    "SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM _raw) ORDER BY k"
-                ).fetchall()
-            ]
-            return keys, "TABLE"
-        else:  # pragma: no cover - guarded by the caller
-            raise InputFileError(name, f"unsupported format {fmt}")
-        if small:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {select}", p)
-            kind = "TABLE"
-        else:
-            con.sql(select, params=p).create_view("_src", replace=True)
-            kind = "VIEW"
-        return [r[0] for r in con.execute("SELECT name FROM pragma_table_info('_src')").fetchall()], kind
+        return read(con, path, name, path.stat().st_size < SMALL_FILE, max_line_size, record_limit)
     except InputFileError:
         raise
     except duckdb.Error as exc:
         raise duckdb_error(exc, name, fmt, path) from None
+
+
+# A format's staging: (con, path, name, small, max_line_size, record_limit) -> (columns, 'TABLE' | 'VIEW').
+_Stage = Callable[[duckdb.DuckDBPyConnection, Path, str, bool, "int | None", "int | None"], tuple[list[str], str]]
+
+
+def stage_csv(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    name: str,
+    small: bool,
+    max_line_size: int | None,
+    record_limit: int | None,
+) -> tuple[list[str], str]:
+    """A CSV file through DuckDB's reader, every value as text, malformed lines kept aside (_lk_errors)."""
+    fits = path.stat().st_size + 1 if small and not is_gzip(path) else 0
+    mls = max_line_size or max(fits, MAX_LINE_SIZE)
+    p: dict[str, object] = {"p": str(path), "mls": min(mls, record_limit) if record_limit else mls}
+    reader = (
+        "read_csv($p, all_varchar = true, header = true, hive_partitioning = false, store_rejects = true, "
+        "rejects_scan = '_lk_scan', rejects_table = '_lk_errors', max_line_size = $mls)"
+    )
+    select = f"SELECT row_number() OVER () AS _row, * FROM {reader}" if small else f"SELECT * FROM {reader}"
+    return _staged(con, select, p, small)
+
+
+def stage_parquet(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    name: str,
+    small: bool,
+    max_line_size: int | None,
+    record_limit: int | None,
+) -> tuple[list[str], str]:
+    """A Parquet file, its row number as `_row`."""
+    select = (
+        "SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _row "
+        "FROM read_parquet($p, file_row_number = true, hive_partitioning = false)"
+    )
+    return _staged(con, select, {"p": str(path)}, small)
+
+
+def stage_jsonl(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    name: str,
+    small: bool,
+    max_line_size: int | None,
+    record_limit: int | None,
+) -> tuple[list[str], str]:
+    """A JSON Lines file as `_raw(_row, json)` and its keys; `jsonl_table` makes `_src` once they are checked."""
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _raw AS SELECT row_number() OVER () AS _row, json "
+        "FROM read_ndjson_objects($p, hive_partitioning = false)",
+        {"p": str(path)},
+    )
+    bad = con.execute("SELECT min(_row) FROM _raw WHERE json_type(json) <> 'OBJECT'").fetchall()[0][0]
+    if bad is not None:
+        raise InputFileError(name, f"line {bad} is not a JSON object")
+    keys = [
+        r[0]
+        for r in con.execute(
+            "SELECT DISTINCT k FROM (SELECT unnest(json_keys(json)) AS k FROM _raw) ORDER BY k"
+        ).fetchall()
+    ]
+    return keys, "TABLE"
+
+
+def _staged(con: duckdb.DuckDBPyConnection, select: str, p: dict[str, object], small: bool) -> tuple[list[str], str]:
+    if small:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _src AS {select}", p)
+        kind = "TABLE"
+    else:
+        con.sql(select, params=p).create_view("_src", replace=True)
+        kind = "VIEW"
+    return [r[0] for r in con.execute("SELECT name FROM pragma_table_info('_src')").fetchall()], kind
 
 
 def csv_header(path: Path, width: int) -> list[str] | None:

@@ -24,4 +24,9 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConne
         with contextlib.suppress(duckdb.Error):
             con.execute("ROLLBACK")
         raise
-    con.execute("COMMIT")
+    try:
+        con.execute("COMMIT")
+    except BaseException:  # a failed COMMIT leaves no transaction open, whatever the engine did with it
+        with contextlib.suppress(duckdb.Error):
+            con.execute("ROLLBACK")
+        raise

@@ -11,13 +11,13 @@ import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from launchkit.contract import TABLES, table_for_file
 from launchkit.errors import ConfigError, InputFileError
+from launchkit.ingest.formats import SYNTH_FORMATS, record_of, writer
 from launchkit.synth.frames import SynthPilot, generate_frames
 from launchkit.synth.parameters import DEFAULT_START, FILE_GRAINS
 
@@ -80,8 +80,10 @@ def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv", per: s
     files go first, so a shorter run leaves no stale hours behind. A folder with export files but no
     ground truth may hold real data and is refused.
     """
-    if fmt not in ("csv", "parquet"):
-        raise ConfigError("synth.format", f"must be 'csv' or 'parquet', got {fmt!r}")
+    if fmt not in SYNTH_FORMATS:
+        raise ConfigError("synth.format", f"must be {' or '.join(map(repr, SYNTH_FORMATS))}, got {fmt!r}")
+    write_parts = writer(fmt, "synth")
+    suffix = record_of(fmt).suffixes[0]
     if per not in FILE_GRAINS:
         raise ConfigError("synth.per", f"must be 'hour' or 'day', got {per!r}")
     out = Path(out_dir)
@@ -111,44 +113,33 @@ def write_pilot(pilot: SynthPilot, out_dir: str | Path, fmt: str = "csv", per: s
             df = df.iloc[order].reset_index(drop=True)
             bounds = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.zeros(0, int)
             ends = np.r_[bounds[1:], len(keys)]
-            if fmt == "csv":
-                lines = _csv_lines(_string_frame(df, table))
-                header = ",".join(df.columns) + "\n"
-                for a, b in zip(bounds, ends):
-                    path = out / f"{table}_{keys[a]}.csv"
-                    path.write_text(header + "".join(lines[a:b]), encoding="utf-8", newline="")
-                    written.append(path)
-            else:
-                tbl = _arrow(df)
-                for a, b in zip(bounds, ends):
-                    path = out / f"{table}_{keys[a]}.parquet"
-                    _write_parquet(tbl.slice(int(a), int(b - a)), path)
-                    written.append(path)
+            parts = [(out / f"{table}_{keys[a]}{suffix}", int(a), int(b)) for a, b in zip(bounds, ends)]
         else:
-            path = out / f"{table}.{fmt}"
-            if fmt == "csv":
-                path.write_text(
-                    _string_frame(df, table).to_csv(index=False, lineterminator="\n"), encoding="utf-8", newline=""
-                )
-            else:
-                _write_parquet(_arrow(df), path)
-            written.append(path)
+            parts = [(out / f"{table}{suffix}", 0, len(df))]
+        write_parts(df, table, parts)
+        written.extend(p for p, _, _ in parts)
     gt = out / "ground_truth.json"
     gt.write_text(json.dumps(pilot.ground_truth, indent=2) + "\n", encoding="utf-8")
     written.append(gt)
     return sorted(written)
 
 
-def _arrow(df: pd.DataFrame) -> Any:
+def write_csv_parts(df: pd.DataFrame, table: str, parts: list[tuple[Path, int, int]]) -> None:
+    """Rows a..b of the table into each CSV file named (the frame's text made once, then sliced)."""
+    lines = _csv_lines(_string_frame(df, table))
+    header = ",".join(df.columns) + "\n"
+    for path, a, b in parts:
+        path.write_text(header + "".join(lines[a:b]), encoding="utf-8", newline="")
+
+
+def write_parquet_parts(df: pd.DataFrame, table: str, parts: list[tuple[Path, int, int]]) -> None:
+    """Rows a..b of the table into each Parquet file named (one Arrow table, sliced)."""
     import pyarrow as pa
-
-    return pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
-
-
-def _write_parquet(tbl: Any, path: Path) -> None:
     import pyarrow.parquet as pq
 
-    pq.write_table(tbl, path)
+    tbl = pa.Table.from_pandas(df, preserve_index=False).replace_schema_metadata(None)
+    for path, a, b in parts:
+        pq.write_table(tbl.slice(a, b - a), path)
 
 
 def generate(

@@ -186,7 +186,7 @@ class FactReader:
             f.failed = span.status == "error" or f.error_type is not None
         if role == "turn":
             if f.failed and f.error_type is None:
-                f.error_type = _http_error(attrs)
+                f.error_type = _http_error(attrs) or values.error_type_from_message(span.status_message)
             provider = names.normalise_provider(fields.get("provider"))
             f.provider = provider or names.provider_from_server(fields.get("server"))
             f.cost = values.cost(attrs, fields=fields)

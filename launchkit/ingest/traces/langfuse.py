@@ -274,6 +274,8 @@ def _observation_facts(
     f.error_type = semconv.first("error_type", ometa)
     f.error_type = None if f.error_type is None else str(f.error_type)
     f.failed = str(obs.get("level") or "").upper() == "ERROR" or f.error_type is not None
+    if f.failed and f.error_type is None:  # Langfuse's own field: the SDKs write the exception there
+        f.error_type = values.error_type_from_message(obs.get("statusMessage"))
     model = obs.get("model") or obs.get("providedModelName") or semconv.first("model", ometa)
     f.model_raw = None if model is None else str(model)
     f.model = names.normalise_model(model)

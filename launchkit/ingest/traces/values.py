@@ -5,6 +5,7 @@ reported cost, time to first token, timeouts and failed tools, from the fields t
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -114,6 +115,32 @@ def is_timeout(error_type: Any) -> bool:
         return False
     e = error_type.strip().lower()
     return "timeout" in e or "timed_out" in e or e == "deadline_exceeded"
+
+
+# What a failed call's status message says of its kind, first match wins: an HTTP status ("Error code: 429
+# - {...}", the OpenAI and Anthropic SDKs' words; "HTTP 503"), a provider's error code in the body, then a
+# leading exception class ("RateLimitError: ...", "openai.APITimeoutError(...)").
+_STATUS_IN_TEXT = re.compile(r"\b(?:error code|status code|status|http)\s*[:=]?\s*([45]\d\d)\b", re.I)
+_CODE_IN_TEXT = re.compile(
+    r"\b(rate_limit_exceeded|rate_limit_error|insufficient_quota|resource_exhausted|throttlingexception|"
+    r"overloaded_error|context_length_exceeded|deadline_exceeded)\b",
+    re.I,
+)
+_CLASS_AT_START = re.compile(r"^\s*((?:[A-Za-z_][\w]*\.)*[A-Z]\w*(?:Error|Exception|Exceeded))\b")
+
+
+def error_type_from_message(message: Any) -> str | None:
+    """The error type a failed call's status message names (its HTTP status, a provider's error code,
+    its exception class), or None. Only that short type is kept, never the message: it may quote the
+    prompt."""
+    if not isinstance(message, str) or not message.strip():
+        return None
+    head = message[:2000]
+    for pattern in (_STATUS_IN_TEXT, _CODE_IN_TEXT, _CLASS_AT_START):
+        m = pattern.search(head)
+        if m:
+            return m.group(1)
+    return None
 
 
 def tool_failure(fields: Mapping[str, Any]) -> tuple[bool, str | None]:

@@ -24,11 +24,11 @@ from launchkit.analytics import finance, pricing, reconcile
 from launchkit.analytics.span import latest_day_with_data
 from launchkit.config import Config
 from launchkit.errors import LaunchkitError
-from launchkit.reports.files.sheets import write_csv, write_xlsx
+from launchkit.ingest.formats import EXPORT_FORMATS, record_of, writer
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import day_start, iso, zone_name
 
-FORMATS = ("csv", "xlsx")
+FORMATS = EXPORT_FORMATS  # csv, xlsx: the formats whose record names an export writer
 
 #: The cost report's tables, in the order the report shows them, with what each row is ({zone}: the
 #: report zone, [reports] timezone, whose calendar days the tables use; the vendors bill per UTC day).
@@ -145,15 +145,15 @@ def export_cost(
         name: file_frame(df) for name, df in tables.items()
     }
     stem = f"cost_{first.isoformat()}_{last.isoformat()}"
-    target = out or config.reports_dir / "exports" / (stem + (".xlsx" if fmt == "xlsx" else ""))
-    if fmt == "xlsx":
+    record = record_of(fmt)
+    target = out or config.reports_dir / "exports" / (stem + (record.suffixes[0] if record.one_file else ""))
+    if record.one_file:
         if target.is_dir():
-            raise LaunchkitError(f"{target}: an XLSX export is one file, and this is a folder")
-        paths = [write_xlsx(files, target)]
-    else:
-        if target.exists() and not target.is_dir():
-            raise LaunchkitError(f"{target}: CSV files go into a folder, and this is a file")
-        paths = write_csv(files, target)
+            raise LaunchkitError(f"{target}: an {fmt.upper()} export is one file, and this is a folder")
+    elif target.exists() and not target.is_dir():
+        raise LaunchkitError(f"{target}: {fmt.upper()} files go into a folder, and this is a file")
+    written = writer(fmt, "export")(files, target)
+    paths = [written] if isinstance(written, Path) else list(written)
     return Export(paths=paths, rows={name: len(df) for name, df in tables.items()})
 
 
