@@ -12,9 +12,10 @@ from dataclasses import asdict
 
 import pandas as pd
 
+from launchkit.reports.content.ga import GaReport
 from launchkit.reports.content.ga_words import STATE_WORDS, History, ScoreRow
 from launchkit.reports.html import esc
-from launchkit.reports.page.blocks import BREACH, NEUTRAL, OK, WARN, HTMLBlock, table
+from launchkit.reports.page.blocks import BREACH, NEUTRAL, OK, WARN, HTMLBlock, badge, bullets, table
 
 # a day's colour in a verdict strip, by state (launchkit.analytics.headlines.STATES)
 DAY_COLOURS = {
@@ -37,6 +38,27 @@ def opening(text: str, decision: str) -> HTMLBlock:
         f'<div class="lk-note" style="border-left-color:{colour};font-size:16px" data-opening="1">{esc(text)}</div>',
         text,
     )
+
+
+_DAY = {"EXPAND": "ok", "HOLD": "watch", "ROLLBACK": "breach"}
+
+
+def go_no_go(report: GaReport) -> HTMLBlock:
+    """GO / NO-GO for GA with what is open in words (criteria by their display names, the checklist's
+    items with their owners), and the day's EXPAND / HOLD / ROLLBACK beside it."""
+    g = str(report.go_no_go["decision"])
+    state = "ok" if g == "GO" else "breach"
+    day = str(report.decision["recommendation"])
+    items = [f"{i['title']} ({i['owner']}): {i['status']}" for i in report.go_no_go["open_items"]]
+    blockers = bullets(report.blocker_lines, "none")
+    body = (
+        f'<div class="lk-note" style="border-left-color:{_GO.get(g, NEUTRAL)}">'
+        f'<div style="font-size:22px;font-weight:700">{badge(g, state)} for GA</div>'
+        f"<p>Today's recommendation, the day against its baseline: {badge(day, _DAY.get(day, 'na'))}</p>"
+        f"<strong>Criteria in the way of GA</strong>{blockers.markup}"
+        f"<strong>Open go/no-go items</strong>{bullets(items, 'none').markup}</div>"
+    )
+    return HTMLBlock(body, f"{g} for GA; today {day}\n{blockers.text}\n" + "\n".join(items))
 
 
 def scorecard(rows: Sequence[ScoreRow]) -> HTMLBlock:
