@@ -241,3 +241,25 @@ def test_every_coloured_state_agrees_with_the_criteria_of_its_report(scenario):
         assert h.days()[-1] == (day, COLOUR.get(c["verdict"], "low-sample")), (name, h.criterion)
     if name == "csat-drop":  # the scenario's own problem is red (or amber) where the debrief shows it
         assert next(t for t in d["tiles"] if t["key"] == "csat")["state"] in ("breach", "watch")
+
+
+def test_the_ga_page_speaks_its_readers_words(tiny):
+    from launchkit.reports.page import stakeholder
+
+    con, cfg = tiny
+    r = ga.build(con, DAY, cfg, UTC, redact=True)
+    ids = {c["name"] for c in r.criteria} | {c["metric"] for c in r.criteria}
+    jargon = {"wilson", "order-statistic", "t prediction", "clopper-pearson", "budget.total_usd", "criterion:"}
+    card = stakeholder.scorecard(r.scorecard).text + stakeholder.go_no_go(r).text
+    labels = [row.criterion for row in r.scorecard]
+    assert "Satisfaction (CSAT)" in labels and not ids & set(labels)
+    for word in jargon | {i for i in ids if "_" in i}:
+        assert word not in card and word not in r.opening, word
+    detail = stakeholder.statistical_detail(r.statistics, r.scorecard, r.glossary)
+    assert detail.markup.startswith("<details><summary>") and "score interval for a share" in detail.markup
+    assert "95 % interval" in detail.text and not [w for w in jargon if w in detail.text]
+    strips = stakeholder.verdict_strips(r.histories).markup
+    applied = sum(1 for c in r.retrospective["criteria"] if c["applies"])
+    assert strips.count('title="2026-03-09: ') == applied  # one square per criterion on the last day
+    assert strips.count("<span title=") == applied * 8  # eight days each
+    assert "fail</span>" in strips and "not enough data</span>" in strips  # the legend names the colours used
