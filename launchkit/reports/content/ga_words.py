@@ -108,9 +108,6 @@ def criterion_name(c: Mapping[str, Any]) -> str:
     return display_name(str(c.get("metric") or c.get("name") or c.get("criterion")))
 
 
-_name = criterion_name
-
-
 def blocker_line(b: Mapping[str, Any], criteria: Sequence[Mapping[str, Any]]) -> str:
     """A readiness blocker in words: 'Thumbs up (must pass): marginal, <note>'."""
     c = next((c for c in criteria if c.get("name") == b.get("criterion")), {"metric": b.get("criterion")})
@@ -149,7 +146,7 @@ def score_row(c: Mapping[str, Any], tz: tzinfo) -> ScoreRow:
     state = criterion_state(c)
     need = c.get("min_sample")
     return ScoreRow(
-        criterion=_name(c),
+        criterion=criterion_name(c),
         area=str(c.get("group") or "").capitalize(),
         importance=_CRITICALITY.get(str(c.get("criticality")), str(c.get("criticality"))),
         value=fmt(c.get("value"), unit_of(str(c.get("metric")))),
@@ -175,7 +172,7 @@ def statistics_row(c: Mapping[str, Any], tz: tzinfo) -> dict[str, str]:
         interval = f"{'unbounded' if lo is None else fmt(lo, u)} to {'unbounded' if hi is None else fmt(hi, u)}"
     method = str(iv.get("method") or "")
     return {
-        "criterion": _name(c),
+        "criterion": criterion_name(c),
         "estimate": fmt(c.get("value"), u),
         "interval": interval,
         "confidence": fmt(iv.get("level"), "%", 0) if iv.get("level") is not None else "—",
@@ -204,7 +201,7 @@ def histories(rows: Sequence[Mapping[str, Any]], first_day: date | str) -> list[
         passed = r.get("passed_on")
         out.append(
             History(
-                criterion=_name(r),
+                criterion=criterion_name(r),
                 first_day=first,
                 states=tuple(_CODE_STATE.get(ch, "low-sample") for ch in str(r.get("timeline") or "")),
                 passed_on=passed if isinstance(passed, date) or passed is None else date.fromisoformat(str(passed)),
@@ -219,19 +216,21 @@ def _criteria_clause(readiness: Mapping[str, Any]) -> str:
     passing = [c for c in applied if c.get("verdict") == crit.PASS]
     if applied and len(passing) == len(applied):
         return f"all {plural(len(applied), 'data criterion', 'data criteria')} pass"
-    others = "; ".join(f"{_name(c)} {VERDICT_WORDS.get(str(c.get('verdict')), c.get('verdict'))}"
+    others = "; ".join(f"{criterion_name(c)} {VERDICT_WORDS.get(str(c.get('verdict')), c.get('verdict'))}"
                        for c in applied if c.get("verdict") != crit.PASS)  # fmt: skip
     return f"{len(passing)} of {plural(len(applied), 'data criterion', 'data criteria')} pass ({others})"
 
 
 def _slowest_clause(history: Sequence[Mapping[str, Any]]) -> str:
     applied = [r for r in history if r.get("applies", True)]
-    pending = [_name(r) for r in applied if r.get("passed_on") is None]
+    pending = [criterion_name(r) for r in applied if r.get("passed_on") is None]
     passed = [r for r in applied if r.get("passed_on") is not None]  # slowest first (criteria_history's order)
     parts = []
     if passed:
         s = passed[0]
-        parts.append(f"the slowest to pass was {_name(s)}, on day {s['days_to_pass']} of the pilot ({s['passed_on']})")
+        parts.append(
+            f"the slowest to pass was {criterion_name(s)}, on day {s['days_to_pass']} of the pilot ({s['passed_on']})"
+        )
     if pending:
         parts.append(f"not yet passed and held: {', '.join(pending)}")
     return "; ".join(parts)
