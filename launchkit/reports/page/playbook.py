@@ -12,7 +12,6 @@ from typing import Any
 import pandas as pd
 
 from launchkit.analytics import incident_update as iu
-from launchkit.catalogue import unit as unit_of
 from launchkit.reports.page import charts
 
 _SEVERITY_STATUS = {"SEV1": "breach", "SEV2": "breach", "SEV3": "watch", "SEV4": "na"}
@@ -74,39 +73,3 @@ def retro_themes(rows: Sequence[Mapping[str, Any]], empty: str) -> charts.HTMLBl
     """Recurring themes (theme, comments, share, example)."""
     df = pd.DataFrame(list(rows), columns=["theme", "comments", "share", "example"])
     return charts.table(df, units={"share": "%"}, empty=empty)
-
-
-def retro_criteria(retro: Mapping[str, Any]) -> charts.HTMLBlock:
-    """The criteria slowest to pass first: days taken, first passed, passing since, setbacks, the daily
-    verdicts, and the evidence on the day it passed (or today, when it has not)."""
-    rows = []
-    for c in retro.get("criteria", []):
-        if not c.get("applies", True):
-            continue
-        ev = c.get("evidence") or {}
-        iv = ev.get("interval") or {}
-        unit = unit_of(c["metric"])
-        rows.append(
-            {
-                "criterion": c["criterion"],
-                "criticality": c["criticality"],
-                "days to pass": c["days_to_pass"] if c["days_to_pass"] is not None else "not yet",
-                "first passed": c["first_passed"] or "—",
-                "passed and held since": c["held_from"] or "—",
-                "setbacks": c["setbacks"],
-                "daily verdicts": c["timeline"],
-                "verdict now": c["verdict"],
-                "value": charts.fmt(ev.get("value"), unit),
-                "95 % interval": "—"
-                if not iv
-                else f"{charts.fmt(iv.get('low'), unit)} to {charts.fmt(iv.get('high'), unit)}",
-                "n": ev.get("n"),
-            }
-        )
-    verdict = {"PASS": "ok", "FAIL": "breach", "MARGINAL": "watch"}
-    return charts.table(
-        pd.DataFrame(rows),
-        status={"verdict now": lambda v: verdict.get(str(v), "na")},
-        empty="no criteria configured",
-        caption="Daily verdicts, first day first: P pass, M marginal, F fail, · insufficient data, U untrusted data",
-    )

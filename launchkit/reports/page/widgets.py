@@ -7,17 +7,13 @@ the rendered report both show; data text is escaped by launchkit.reports.html.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, timedelta
 from typing import Any
 
 import pandas as pd
 
 from launchkit.catalogue import display_name
 from launchkit.catalogue import unit as unit_of
-from launchkit.errors import TimeValueError
 from launchkit.reports.page import charts
-from launchkit.reports.text import zone
-from launchkit.window import local_day, parse_instant
 
 
 def _display(v: Mapping[str, Any]) -> str:
@@ -132,69 +128,6 @@ def comparison_table(comparisons: list[dict[str, Any]]) -> Any:
     return charts.table(
         pd.DataFrame(rows), status={"status": lambda v: status.get(str(v), "na")}, empty="no comparisons"
     )
-
-
-def go_no_go_block(gng: Mapping[str, Any], d: Mapping[str, Any]) -> Any:
-    """GO / NO-GO with what is open, and the day's EXPAND / HOLD / ROLLBACK beside it."""
-    g = str(gng["decision"])
-    colour = charts.STATUS_COLOURS.get(_REC_STATUS.get(g, "na"), charts.NEUTRAL)
-    crit = d.get("criteria", {})
-    open_items = [f"{i['title']} ({i['owner']}): {i['status']}" for i in gng.get("open_items", [])]
-    blockers = [f"{b['criterion']}: {b['verdict']}" for b in crit.get("blockers", [])]
-    rec = str(d.get("recommendation"))
-    body = (
-        f'<div class="lk-note" style="border-left-color:{colour}">'
-        f'<div style="font-size:22px;font-weight:700">{charts.badge(g, _REC_STATUS.get(g, "na"))} for GA</div>'
-        f"<p>Criteria: {'GA-ready' if crit.get('ready') else 'not GA-ready'} "
-        f"({charts.esc(str(crit.get('verdict_counts', {}).get('PASS', 0)))} of "
-        f"{charts.esc(str(len(crit.get('criteria', []))))} pass). Today's recommendation: "
-        f"{charts.badge(rec, _REC_STATUS.get(rec, 'na'))}</p>"
-        f"<strong>Criteria blocking GA</strong>{charts.bullets(blockers, 'none').markup}"
-        f"<strong>Open go/no-go items</strong>{charts.bullets(open_items, 'none').markup}</div>"
-    )
-    return charts.HTMLBlock(body, f"{g}\n" + "\n".join(blockers + open_items))
-
-
-def scorecard(results: list[dict[str, Any]]) -> Any:
-    """The GA criteria with their evidence: value, interval, sample, window, thresholds, verdict, held since."""
-    rows = []
-    for r in results:
-        unit = unit_of(r["metric"])
-        iv = r.get("interval") or {}
-        op = "≥" if r.get("direction") == "higher" else "≤"
-        w = r.get("window") or {}
-        rows.append(
-            {
-                "group": r.get("group"),
-                "criterion": r["name"],
-                "criticality": r.get("criticality"),
-                "value": charts.fmt(r.get("value"), unit),
-                "95 % interval": _interval_text(iv, unit)
-                + (f" ({iv.get('method')})" if iv and iv.get("method") else ""),
-                "n / needed": f"{charts.fmt(r.get('n'))} / {charts.fmt(r.get('min_sample'))}",
-                "window": _window_text(w),
-                "target": f"{op} {charts.fmt(r.get('pass'), unit)}" if r.get("pass") is not None else "—",
-                "fail line": (
-                    f"{'<' if op == '≥' else '>'} {charts.fmt(r.get('marginal'), unit)}"
-                    if r.get("marginal") is not None
-                    else "—"
-                ),
-                "verdict": r.get("verdict"),
-                "held since": r.get("held_since") or "—",
-                "note": r.get("note") or "",
-            }
-        )
-    return charts.table(pd.DataFrame(rows), status={"verdict": _status_colour}, empty="no criteria configured")
-
-
-def _window_text(w: Mapping[str, Any]) -> str:
-    try:
-        start = local_day(parse_instant(str(w["start"]), "window", UTC), zone())  # whole days of the reports' zone
-        last = local_day(parse_instant(str(w["end"]), "window", UTC), zone()) - timedelta(days=1)
-    except (KeyError, TimeValueError):
-        return "—"
-    n = w.get("days", (last - start).days + 1)
-    return f"{charts.plural(n, 'day')}, {start.isoformat()} to {last.isoformat()}"
 
 
 def _interval_text(iv: Mapping[str, Any] | None, unit: str) -> str:
