@@ -6,6 +6,7 @@ showed as `&quot;`. The browser test reads the text Chromium actually drew in th
 
 from __future__ import annotations
 
+from datetime import UTC
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -78,7 +79,7 @@ def test_target_and_fail_labels_sit_on_the_outer_side_of_their_lines(
 ) -> None:
     """Two close dashed lines: each label outside the band between them, so they never overprint."""
     df = pd.DataFrame({"hour": pd.to_datetime(["2026-03-02T10:00Z", "2026-03-02T11:00Z"]), "rate": [0.01, 0.02]})
-    fig = charts.trend(df, "hour", "rate", title="t", unit="%", target=target, threshold=fail).fig
+    fig = charts.trend(df, "hour", "rate", title="t", tz=UTC, unit="%", target=target, threshold=fail).fig
     by_text = {a.text.split(":")[0]: a for a in fig.layout.annotations}
     anchor = {"above": "bottom", "below": "top"}  # a label above its line hangs from its bottom edge
     assert by_text["GA target"].yanchor == anchor[target_side] and by_text["fail line"].yanchor == anchor[fail_side]

@@ -103,13 +103,13 @@ def test_chart_labels_are_escaped_and_thresholds_drawn():
 def test_trend_draws_target_and_fail_line_with_units():
     ts = pd.DataFrame({"bucket": pd.date_range("2026-03-02", periods=3, freq="h", tz="UTC"), "p95": [1.0, 2.0, None]})
     fig = charts.trend(
-        ts, "bucket", "p95", title="Latency", unit="ms", y_label="latency", target=8000, threshold=10000
+        ts, "bucket", "p95", title="Latency", tz=UTC, unit="ms", y_label="latency", target=8000, threshold=10000
     ).fig
     assert fig.layout.yaxis.title.text == "latency (ms)"
     assert sorted(s.y0 for s in fig.layout.shapes) == [8000, 10000]
     texts = " ".join(a.text for a in fig.layout.annotations)
     assert "GA target: 8,000 ms" in texts and "fail line: 10,000 ms" in texts
-    empty = charts.trend(ts.iloc[:0], "bucket", "p95", title="Latency", unit="ms").fig
+    empty = charts.trend(ts.iloc[:0], "bucket", "p95", title="Latency", tz=UTC, unit="ms").fig
     assert any("no data" in a.text for a in empty.layout.annotations)
 
 

@@ -677,3 +677,26 @@ def test_pruning_by_file_name_reads_the_zone_s_clock(tmp_path):
             (root / "hourly" / f"{stem}.html").write_text("x")
         assert prune.prune_hourly(root, 1, NEW_YORK) == pruned
     assert sorted(p.name for p in (tmp_path / "2026-10-31T01" / "hourly").iterdir()) == ["2026-11-01T01-0500.html"]
+
+
+def test_a_time_is_shown_in_the_zone_the_caller_passes_never_a_process_wide_one():
+    """Two tables in one process, in two zones, each on its own clock; a time without a zone is an error."""
+    import pandas as pd
+
+    from launchkit.reports import text
+    from launchkit.reports.page import charts
+
+    at = pd.Timestamp(
+        "2026-03-29T01:30Z"
+    )  # 03:30 CEST in Berlin (the clocks changed at 01:00 UTC), 21:30 EDT in New York
+    df = pd.DataFrame({"opened_at": [at], "n": [3]})
+    berlin = charts.table(df, tz=ZoneInfo("Europe/Berlin")).markup
+    new_york = charts.table(df, tz=ZoneInfo("America/New_York")).markup
+    assert "03:30 CEST" in berlin and "21:30 EDT" in new_york
+    assert "03:30" not in new_york and "21:30" not in berlin
+    assert text.fmt(at, tz=ZoneInfo("Asia/Kolkata")) == "2026-03-29 07:00 IST"
+    with pytest.raises(text.ZoneMissing, match="without a zone"):
+        text.fmt(at)
+    with pytest.raises(text.ZoneMissing):
+        charts.table(df)
+    assert charts.table(df[["n"]]).markup  # a table without times needs no zone

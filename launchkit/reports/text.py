@@ -2,9 +2,9 @@
 
 97.1 %, $0.21, 2,345 ms, yes / no; a missing value is an em dash, never 0; a count with its noun
 in the right number ("1 session", "2 sessions"); a table column's unit from its name when the
-caller gives none (`column_unit`); a moment on the clock of the reports' zone, with its abbreviation
-("2026-03-29 03:15 CEST"; `set_zone`, which launchkit.reports.page.notebook.open_context calls with
-[reports] timezone: UTC until then).
+caller gives none (`column_unit`); a moment on the clock of the zone the caller passes, [reports]
+timezone, with its abbreviation ("2026-03-29 03:15 CEST"). There is no process-wide zone: a time
+formatted without one is an error, never UTC by default.
 """
 
 from __future__ import annotations
@@ -20,37 +20,19 @@ import pandas as pd
 from launchkit.catalogue import unit as catalogue_unit
 from launchkit.window import clock, zone_name
 
-_ZONE: list[tzinfo] = [UTC]  # the zone this process's reports show times in (set_zone)
 
-
-def set_zone(tz: tzinfo) -> None:
-    """Show times, and name days, in `tz` in this process's reports (tables, chart axes): the report
-    zone, [reports] timezone. The data stay UTC instants; only what people read changes."""
-    _ZONE[0] = tz
-
-
-def zone() -> tzinfo:
-    """The zone the reports show times in (UTC unless set_zone was called)."""
-    return _ZONE[0]
-
-
-def zone_label() -> str:
-    """The reports' zone as axis titles and headers name it: 'UTC', 'Europe/Berlin'."""
-    return zone_name(_ZONE[0])
-
-
-def time_axis(kind: str = "time") -> str:
+def time_axis(kind: str, tz: tzinfo) -> str:
     """An axis title that names the zone: 'time (UTC)', 'day (Europe/Berlin)'."""
-    return f"{kind} ({zone_label()})"
+    return f"{kind} ({zone_name(tz)})"
 
 
-def on_clock(v: Any) -> Any:
-    """Instants (a tz-aware datetime or pandas column) as the reports' zone's wall clock, without the
-    zone (plotly draws the wall clock it is given and ignores offsets); anything else as it is."""
+def on_clock(v: Any, tz: tzinfo) -> Any:
+    """Instants (a tz-aware datetime or pandas column) as `tz`'s wall clock, without the zone (plotly draws
+    the wall clock it is given and ignores offsets); anything else as it is."""
     if isinstance(v, pd.Series) and isinstance(v.dtype, pd.DatetimeTZDtype):
-        return v.dt.tz_convert(zone()).dt.tz_localize(None)
+        return v.dt.tz_convert(tz).dt.tz_localize(None)
     if isinstance(v, datetime) and v.tzinfo is not None:
-        return pd.Timestamp(v).tz_convert(zone()).tz_localize(None)
+        return pd.Timestamp(v).tz_convert(tz).tz_localize(None)
     return v
 
 
@@ -64,15 +46,22 @@ def missing(v: Any) -> bool:
         return False
 
 
-def fmt(value: Any, unit: str = "", digits: int | None = None) -> str:
-    """A number for people: 97.1 %, $0.21, 2,345 ms; missing is an em dash, never 0."""
+class ZoneMissing(TypeError):
+    """A time was to be shown without the zone to show it in (a defect of the caller, not of the data)."""
+
+
+def fmt(value: Any, unit: str = "", digits: int | None = None, *, tz: tzinfo | None = None) -> str:
+    """A number for people: 97.1 %, $0.21, 2,345 ms; missing is an em dash, never 0; a time on `tz`'s clock
+    (a naive one is UTC, as the warehouse stores them); a time without `tz` raises ZoneMissing."""
     if missing(value):
         return "—"
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (datetime, pd.Timestamp)):
+        if tz is None:
+            raise ZoneMissing(f"the time {value} is shown without a zone: pass tz (the report's zone)")
         ts = pd.Timestamp(value)
-        return clock((ts if ts.tzinfo is not None else ts.tz_localize(UTC)).to_pydatetime(), zone())
+        return clock((ts if ts.tzinfo is not None else ts.tz_localize(UTC)).to_pydatetime(), tz)
     if isinstance(value, date):
         return value.isoformat()
     if not isinstance(value, numbers.Real):

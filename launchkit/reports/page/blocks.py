@@ -11,6 +11,7 @@ import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import tzinfo
 from typing import Any
 from urllib.parse import quote
 
@@ -159,6 +160,7 @@ def table(
     max_rows: int = 200,
     caption: str | None = None,
     download: str | None = None,
+    tz: tzinfo | None = None,
 ) -> HTMLBlock:
     """An HTML table with every cell escaped and numbers formatted per column unit ('%', '$', 'ms'...).
 
@@ -166,7 +168,9 @@ def table(
     money, *_rate a share, *_pct a share in percent, *_ms milliseconds), so money, percentages and
     booleans (yes / no) read alike in every table. `status` maps a column holding 'ok'/'breach'/'na'
     style values to show as coloured badges. `download="name.csv"` adds a "download CSV" link
-    holding every row (not only the shown ones) with raw values (see download()).
+    holding every row (not only the shown ones) with raw values (see download()). Times are shown on
+    `tz`'s clock ([reports] timezone, the notebook's ctx.tz); a table holding times without it is an
+    error (text.ZoneMissing), never UTC by default.
     """
     digits = dict(digits or {})
     status = dict(status or {})
@@ -186,14 +190,14 @@ def table(
             if isinstance(v, np.bool_):
                 v = bool(v)  # numpy's booleans are not `True`/`False` to a status function
             if col in status:
-                shown_v = fmt(v)
+                shown_v = fmt(v, tz=tz)
                 cells.append(f"<td>{badge(shown_v, status[col](v) if callable(status[col]) else shown_v.lower())}</td>")
             elif (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))) or (unit and _missing(v)):
                 value = v / 100 if unit == "pct" and not _missing(v) else v
-                text = fmt(value, "%" if unit == "pct" else unit, digits.get(col))
+                text = fmt(value, "%" if unit == "pct" else unit, digits.get(col), tz=tz)
                 cells.append(f'<td class="lk-num">{esc(text)}</td>')
             else:
-                cells.append(f"<td>{_breakable(fmt(v) if not isinstance(v, str) else v)}</td>")
+                cells.append(f"<td>{_breakable(fmt(v, tz=tz) if not isinstance(v, str) else v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = (
         f'<p class="lk-muted">{esc(plural(len(df) - max_rows, "more row"))} not shown</p>' if len(df) > max_rows else ""

@@ -20,6 +20,7 @@ import hashlib
 import html
 import json
 from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 import pandas as pd
@@ -49,7 +50,6 @@ from launchkit.reports.text import missing as _missing
 from launchkit.reports.text import on_clock
 from launchkit.reports.text import plural as plural
 from launchkit.reports.text import time_axis as time_axis
-from launchkit.reports.text import zone_label as zone_label
 
 # Colours: a colour-blind safe palette (Okabe-Ito); the status colours are blocks'.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"]
@@ -187,6 +187,7 @@ def trend(
     y: str | Sequence[str],
     *,
     title: str,
+    tz: tzinfo,
     unit: str = "",
     y_label: str | None = None,
     threshold: float | None = None,
@@ -201,11 +202,11 @@ def trend(
 ) -> Chart:
     """A line over time (one or several series); target (green) and threshold (red) dashed; `highlight` x dotted.
 
-    Instants are drawn on the reports' zone's clock (text.set_zone); x_label defaults to 'time (zone)'."""
-    x_label = x_label or time_axis("time")
+    Instants are drawn on `tz`'s clock (the report's zone); x_label defaults to 'time (zone)'."""
+    x_label = x_label or time_axis("time", tz)
     ys = [y] if isinstance(y, str) else list(y)
     fig = go.Figure()
-    xs = on_clock(df[x]) if len(df) else []
+    xs = on_clock(df[x], tz) if len(df) else []
     for col in ys:
         name = (names or {}).get(col, col)
         fig.add_trace(
@@ -222,7 +223,7 @@ def trend(
         fig, unit, target=target, threshold=threshold, target_label=target_label, threshold_label=threshold_label
     )
     if highlight is not None and len(df):
-        fig.add_vline(x=on_clock(highlight), line=dict(color=NEUTRAL, width=1, dash="dot"))
+        fig.add_vline(x=on_clock(highlight, tz), line=dict(color=NEUTRAL, width=1, dash="dot"))
     fig.update_layout(
         title=_title(title, subtitle),
         showlegend=len(ys) > 1,
@@ -314,14 +315,15 @@ def stacked(
     value: str,
     *,
     title: str,
+    tz: tzinfo,
     unit: str = "",
     value_label: str | None = None,
     subtitle: str | None = None,
     x_label: str | None = None,
 ) -> Chart:
     """Stacked bars of `value` over `x`, one colour per `stack` value (e.g. spend per day by vendor);
-    x_label defaults to 'day (zone)'."""
-    x_label = x_label or time_axis("day")
+    x_label defaults to 'day (zone)', the days being `tz`'s."""
+    x_label = x_label or time_axis("day", tz)
     fig = go.Figure()
     if len(df):
         for key, part in df.groupby(stack, sort=True, dropna=False):
@@ -351,6 +353,7 @@ def cumulative(
     y: str,
     *,
     title: str,
+    tz: tzinfo,
     unit: str = "$",
     y_label: str = "spend",
     budget: float | None = None,
@@ -390,7 +393,7 @@ def cumulative(
         )
     _line(fig, budget, unit, "budget", THRESHOLD, "y", "top left")
     fig.update_layout(
-        title=_title(title, subtitle), xaxis_title=time_axis("day"), yaxis_title=_axis_title(y_label, "$")
+        title=_title(title, subtitle), xaxis_title=time_axis("day", tz), yaxis_title=_axis_title(y_label, "$")
     )
     fig.update_yaxes(rangemode="tozero", tickprefix="$")
     if not len(df):
@@ -398,7 +401,7 @@ def cumulative(
     return Chart(fig)
 
 
-def burn(daily: pd.DataFrame, burn: Mapping[str, Any], *, title: str, subtitle: str | None = None) -> Chart:
+def burn(daily: pd.DataFrame, burn: Mapping[str, Any], *, title: str, tz: tzinfo, subtitle: str | None = None) -> Chart:
     """Cumulative spend per day (finance.daily_spend), the budget, and finance.burn's forecast drawn
     from the last observed day to the pilot's end as a dotted line inside its interval band."""
 
@@ -433,6 +436,7 @@ def burn(daily: pd.DataFrame, burn: Mapping[str, Any], *, title: str, subtitle: 
         "day",
         "spent",
         title=title,
+        tz=tz,
         budget=burn.get("budget_usd"),
         forecast=forecast,
         subtitle=subtitle,
@@ -468,12 +472,14 @@ def timeline(
     start: str,
     end: str,
     title: str,
+    tz: tzinfo,
     color: str | None = None,
     end_label: str = "resolved",
     now: Any = None,
     subtitle: str | None = None,
 ) -> Chart:
-    """Horizontal bars from start to end (an incident from opened to resolved); open ones run to `now`."""
+    """Horizontal bars from start to end (an incident from opened to resolved), on `tz`'s clock; open ones run
+    to `now`."""
     fig = go.Figure()
     if len(df):
         d = df.copy()
@@ -484,7 +490,7 @@ def timeline(
             colour = STATUS_COLOURS.get(str(r[color]).lower(), PALETTE[0]) if color else PALETTE[0]
             fig.add_trace(
                 go.Scatter(
-                    x=[on_clock(r[start]), on_clock(r["_end"])],
+                    x=[on_clock(r[start], tz), on_clock(r["_end"], tz)],
                     y=[name, name],
                     mode="lines+markers",
                     line=dict(width=10, color=BREACH if r["_open"] else colour),
@@ -496,7 +502,7 @@ def timeline(
         fig.update_yaxes(autorange="reversed", type="category")
         fig.update_layout(height=max(HEIGHT, 80 + 40 * len(d)))
     fig.update_layout(
-        title=_title(title, subtitle), showlegend=False, xaxis_title=time_axis("time"), hovermode="closest"
+        title=_title(title, subtitle), showlegend=False, xaxis_title=time_axis("time", tz), hovermode="closest"
     )
     if not len(df):
         _empty(fig)

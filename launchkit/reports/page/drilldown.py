@@ -95,7 +95,7 @@ def blocks(result: drill_mod.Drill, targets: dict[str, dict[str, Any]], tz: tzin
     highlight = Window.day(result.day, tz=tz).start
     for metric, noun in TRENDS.items():
         title = f"{noun} per day, {what}"
-        out.append(widgets.metric_trend(result.daily, metric, targets, highlight=highlight, title=title))
+        out.append(widgets.metric_trend(result.daily, metric, targets, tz=tz, highlight=highlight, title=title))
     return out
 
 

@@ -19,12 +19,11 @@ from launchkit import __version__
 from launchkit.analytics.span import latest_day_with_data, latest_hour_with_data
 from launchkit.config import Config, load_config
 from launchkit.jsonclean import clean
-from launchkit.reports import text
 from launchkit.reports.kinds import SUMMARY_MIME
 from launchkit.reports.page import charts
 from launchkit.store import snapshot
 from launchkit.store.engines import Runner, runner_on
-from launchkit.window import floor_hour, iso, parse_day, parse_instant
+from launchkit.window import floor_hour, iso, parse_day, parse_instant, zone_name
 
 
 @dataclass
@@ -40,6 +39,11 @@ class Context:
     def tz(self) -> tzinfo:
         """The report zone ([reports] timezone): its calendar days and clock hours are the report's."""
         return self.config.report_zone
+
+    @property
+    def zone(self) -> str:
+        """The report zone's name, as headers and axis titles print it: 'UTC', 'Europe/Berlin'."""
+        return zone_name(self.config.report_zone)
 
     def hour(self, at: str | datetime | None, now: datetime | None = None) -> datetime:
         """The hour to report: `at` floored to the zone's clock hour, or the latest complete hour with data."""
@@ -75,10 +79,9 @@ def notebook_config(
 def open_context(
     config_path: str | None = None, warehouse: str | None = None, config_json: str | None = None
 ) -> Context:
-    """Configuration plus a read-only connection to a current snapshot of the warehouse; the report's
-    tables and charts show times in the configuration's zone ([reports] timezone) from here on."""
+    """Configuration plus a read-only connection to a current snapshot of the warehouse; `ctx.tz` is the zone
+    ([reports] timezone) the report passes to every table and chart that shows times."""
     cfg = notebook_config(config_path, warehouse, config_json)
-    text.set_zone(cfg.report_zone)
     if config_json and snapshot.snapshot_path(cfg.warehouse_path).is_file():
         r = None  # started by `launchkit run`, which has just refreshed the snapshot
     else:

@@ -7,6 +7,7 @@ launchkit.analytics.incident_update, so the report says what `launchkit export i
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 import pandas as pd
@@ -43,14 +44,15 @@ def incident_updates(updates: Sequence[iu.IncidentUpdate], empty: str = "no inci
     return charts.HTMLBlock("".join(parts), "\n\n".join(texts))
 
 
-def retro_incidents(retro: Mapping[str, Any]) -> charts.HTMLBlock:
-    """The pilot's incidents: severity, duration, impact, postmortem timeliness, action items."""
+def retro_incidents(retro: Mapping[str, Any], tz: tzinfo) -> charts.HTMLBlock:
+    """The pilot's incidents: severity, when opened (on `tz`'s clock), duration, impact, postmortem timeliness,
+    action items."""
     rows = [
         {
             "incident": i["incident_id"],
             "severity": i["severity"],
             "title": i.get("title") or "",
-            "opened": i["opened_at"][:16].replace("T", " "),
+            "opened": charts.fmt(pd.Timestamp(i["opened_at"]), tz=tz) if i.get("opened_at") else None,
             "hours open": i["duration_hours"],
             "sessions affected": i["impact"]["sessions"],
             "with errors": i["impact"]["sessions_with_errors"],

@@ -7,7 +7,7 @@ report never builds one. launchkit.analytics.records computes the lists and the 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, tzinfo
 from typing import Any
 
 import pandas as pd
@@ -24,18 +24,18 @@ def _tenant(v: Any) -> str:
     return str(v) if isinstance(v, str) and v else "(unknown)"
 
 
-def _choices(fb: pd.DataFrame, failed: pd.DataFrame) -> list[tuple[str, str]]:
+def _choices(fb: pd.DataFrame, failed: pd.DataFrame, tz: tzinfo) -> list[tuple[str, str]]:
     """(label, session_id) for each comment, then each failed tool call, in time order within each."""
     out = []
     for r in fb.itertuples():
         text = str(r.comment)
         text = text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
-        out.append((f"comment {fmt(r.submitted_at)}, {_tenant(r.tenant_id)}: {text}", str(r.session_id)))
+        out.append((f"comment {fmt(r.submitted_at, tz=tz)}, {_tenant(r.tenant_id)}: {text}", str(r.session_id)))
     for r in failed.itertuples():
         what = f"{r.status}" + (f", {r.error_type}" if isinstance(r.error_type, str) else "")
         out.append(
             (
-                f"failed call {fmt(r.started_at)}, {_tenant(r.tenant_id)}: {r.tool_name} ({what})",
+                f"failed call {fmt(r.started_at, tz=tz)}, {_tenant(r.tenant_id)}: {r.tool_name} ({what})",
                 str(r.session_id),
             )
         )
@@ -52,10 +52,10 @@ class SessionBrowser:
     def __init__(self, ctx: Any, day: date, *, redact: bool) -> None:
         import ipywidgets as w
 
-        self.ctx, self.redact = ctx, redact
-        window = Window.day(day, tz=ctx.config.report_zone)
+        self.ctx, self.redact, self.tz = ctx, redact, ctx.config.report_zone
+        window = Window.day(day, tz=self.tz)
         fb = records.feedback(ctx.db, window, redact=redact)
-        self.choices = _choices(fb[fb["comment"].notna()], records.failed_calls(ctx.db, window))
+        self.choices = _choices(fb[fb["comment"].notna()], records.failed_calls(ctx.db, window), self.tz)
         self.pick = w.Dropdown(
             options=[("pick a comment or a failed tool call", None)]
             + [(lab, i) for i, (lab, _) in enumerate(self.choices)],
@@ -82,6 +82,7 @@ class SessionBrowser:
                 units={"duration_ms": "ms", "cost_usd": "$"},
                 caption=f"Session {session}: every turn, tool call and piece of feedback, in time order",
                 empty="no events recorded for this session",
+                tz=self.tz,
             )
         )
 

@@ -7,6 +7,7 @@ the rendered report both show; data text is escaped by launchkit.reports.html.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import tzinfo
 from typing import Any
 
 import pandas as pd
@@ -232,12 +233,14 @@ def metric_trend(
     metric: str,
     targets: Mapping[str, Mapping[str, Any]],
     *,
+    tz: tzinfo,
     grain: str = "day",
     highlight: Any = None,
     columns: Sequence[str] | None = None,
     title: str | None = None,
 ) -> charts.Chart:
-    """A catalogue metric per hour or day (metrics.timeseries) against its criterion's target and fail line.
+    """A catalogue metric per hour or day (metrics.timeseries) against its criterion's target and fail line,
+    on `tz`'s clock (the report's zone).
 
     `targets` maps a catalogue metric to its criterion (anything with "pass" and "marginal"), as the
     readiness, decision and hourly checks give them.
@@ -249,13 +252,14 @@ def metric_trend(
         "bucket",
         list(columns or cols),
         title=title or f"{noun} per {grain}",
+        tz=tz,
         unit=unit_of(metric),
         y_label=y_label,
         names=names or None,
         target=t.get("pass"),
         threshold=t.get("marginal"),
         highlight=highlight,
-        x_label=charts.time_axis("day" if grain == "day" else "time"),
+        x_label=charts.time_axis("day" if grain == "day" else "time", tz),
     )
 
 
