@@ -168,7 +168,7 @@ def test_the_opening_paragraph_from_a_hand_built_go_no_go():
 def test_verdict_histories_are_days_of_states():
     rows = [{"criterion": "csat", "metric": "csat", "applies": True, "timeline": "··UPMF", "passed_on": None,
              "days_to_pass": None}]  # fmt: skip
-    (h,) = ga_words.histories(rows, "2026-03-02")
+    (h,) = ga_words.histories(rows, date(2026, 3, 2))
     assert h.criterion == "Satisfaction (CSAT)" and h.passed_on is None
     assert h.days() == [
         (date(2026, 3, 2), "low-sample"),

@@ -130,7 +130,8 @@ class GaReport:
     def histories(self) -> list[ga_words.History]:
         """Each criterion's daily verdicts over the pilot, slowest to pass first (the strip of days)."""
         r = self.retrospective
-        return ga_words.histories(r["criteria"], r["period"]["first_day"])
+        first = r["period"]["first_day"]  # the retrospective's JSON: an ISO day
+        return ga_words.histories(r["criteria"], first if isinstance(first, date) else date.fromisoformat(str(first)))
 
     def summary(self) -> dict[str, Any]:
         """The report's machine-readable summary (the notebook's cell tagged `summary` displays it)."""

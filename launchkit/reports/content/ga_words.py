@@ -190,10 +190,9 @@ _CODE_STATE = {
 }
 
 
-def histories(rows: Sequence[Mapping[str, Any]], first_day: date | str) -> list[History]:
+def histories(rows: Sequence[Mapping[str, Any]], first: date) -> list[History]:
     """The retrospective's criteria histories (retrospective.criteria_history, in its order, the ones that
-    apply) as days of states."""
-    first = first_day if isinstance(first_day, date) else date.fromisoformat(str(first_day))
+    apply) as days of states, the first on `first`."""
     out = []
     for r in rows:
         if not r.get("applies", True):
