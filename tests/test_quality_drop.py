@@ -22,7 +22,7 @@ QUALITY = ("judged_correct", "hallucination")
 
 
 @pytest.fixture(scope="module")
-def pilots(tmp_path_factory):
+def drop_pilots(tmp_path_factory):
     out = {}
     for scenario in ("healthy", "quality-drop"):
         p = synth.generate_frames(days=DAYS, seed=SEED, scenario=scenario, sessions_per_hour=RATE)
@@ -38,8 +38,8 @@ def _decide(wh, day, config):
     return decision.decide(wh, day, config, store=False)
 
 
-def test_only_the_answers_differ_from_healthy(pilots):
-    healthy, drop = pilots["healthy"][0].frames, pilots["quality-drop"][0].frames
+def test_only_the_answers_differ_from_healthy(drop_pilots):
+    healthy, drop = drop_pilots["healthy"][0].frames, drop_pilots["quality-drop"][0].frames
     for table in healthy:
         if table != "evaluations":
             assert healthy[table].equals(drop[table]), table
@@ -50,9 +50,9 @@ def test_only_the_answers_differ_from_healthy(pilots):
     assert (h["value"].to_numpy()[before] == d["value"].to_numpy()[before]).all()
 
 
-def test_the_problem_day_holds_on_answer_quality_alone(pilots, config):
-    healthy = _decide(pilots["healthy"][1], PROBLEM_DAY, config)
-    drop = _decide(pilots["quality-drop"][1], PROBLEM_DAY, config)
+def test_the_problem_day_holds_on_answer_quality_alone(drop_pilots, config):
+    healthy = _decide(drop_pilots["healthy"][1], PROBLEM_DAY, config)
+    drop = _decide(drop_pilots["quality-drop"][1], PROBLEM_DAY, config)
     assert healthy.recommendation == "EXPAND"
     assert drop.recommendation == "HOLD"
     assert [r["metric"] for r in drop.reasons if r["severity"] != "expand"] == ["judged_correct_rate"]
@@ -63,9 +63,9 @@ def test_the_problem_day_holds_on_answer_quality_alone(pilots, config):
     assert hc == {m: c["status"] for m, c in by.items() if m != "judged_correct_rate"}
 
 
-def test_at_the_end_the_judged_correct_criterion_fails_and_the_others_are_unchanged(pilots, config):
-    healthy = _decide(pilots["healthy"][1], LAST_DAY, config)
-    drop = _decide(pilots["quality-drop"][1], LAST_DAY, config)
+def test_at_the_end_the_judged_correct_criterion_fails_and_the_others_are_unchanged(drop_pilots, config):
+    healthy = _decide(drop_pilots["healthy"][1], LAST_DAY, config)
+    drop = _decide(drop_pilots["quality-drop"][1], LAST_DAY, config)
     assert drop.recommendation in ("HOLD", "ROLLBACK") and healthy.recommendation == "EXPAND"
     hv = {r.criterion.name: r.verdict for r in healthy.criteria.results}
     dv = {r.criterion.name: r.verdict for r in drop.criteria.results}
