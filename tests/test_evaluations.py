@@ -4,6 +4,7 @@ runs and from Langfuse scores (a model's or a program's judgement; a person's sc
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 
@@ -133,3 +134,29 @@ def test_langfuse_scores_land_in_exactly_one_table(con, config, tmp_path):
     ids = {i for (i,) in con.execute("SELECT evaluation_id FROM evaluations").fetchall()}
     fb = {i for (i,) in con.execute("SELECT feedback_id FROM feedback UNION ALL SELECT 'sc5'").fetchall()}
     assert not ids & fb and len(ids | fb) == 6
+
+
+# A page of GET /v1/projects/{project}/span_annotations as Phoenix's REST API documents it (written by hand):
+# two LLM judgements, a CODE check, an annotator's HUMAN correctness, an end user's thumbs down (its name says
+# user_feedback) and a DECISION annotation (a kind not read).
+PHOENIX_PAGE = Path(__file__).resolve().parent / "fixtures" / "formats" / "phoenix_span_annotations.json"
+
+
+def test_phoenix_span_annotations(con, config, tmp_path):
+    results = {r.table: r for r in ingest.ingest(con, [PHOENIX_PAGE], config=config)}
+    assert results["evaluations"].format == "phoenix-annotations" and results["evaluations"].detected
+    # 6 records = 4 evaluations (LLM x2, CODE, the annotator's HUMAN) + 1 feedback (the user's) + 1 ignored
+    assert (results["evaluations"].loaded, results["feedback"].loaded) == (4, 1)
+    assert sum(r.ignored for r in results.values()) == 1 and sum(r.rejected for r in results.values()) == 0
+    assert con.execute(
+        "SELECT turn_id, name, source, value, label, judge_model, strftime(evaluated_at, '%H:%M:%S') "
+        "FROM evaluations ORDER BY evaluation_id"
+    ).fetchall() == [
+        ("67f6740bbe1ddc3f", "correctness", "llm_judge", 1.0, "correct", "gpt-4o", "11:01:30"),
+        ("67f6740bbe1ddc3f", "hallucination", "llm_judge", 0.0, "factual", None, "11:02:30"),
+        ("a1b2c3d4e5f60718", "sql_valid", "code", 1.0, None, None, "11:03:30"),
+        ("a1b2c3d4e5f60718", "correctness", "human", 0.0, "incorrect", None, "11:04:30"),
+    ]
+    assert con.execute("SELECT feedback_id, thumbs, rating FROM feedback").fetchall() == [
+        ("QW5ub3RhdGlvbjo5", "down", None)
+    ]

@@ -63,6 +63,7 @@ TABLE: tuple[Format, ...] = (
     Format("langsmith", module="platforms", record="LANGSMITH"),
     Format("datadog-llmobs", module="platforms", record="DATADOG"),
     Format("langfuse", module="langfuse"),
+    Format("phoenix-annotations", module="annotations"),  # evaluations and feedback on spans
     Format("phoenix", module="phoenix"),
     Format("otel-json", module="sdk_json"),
     Format("otel-js", module="otel_js"),

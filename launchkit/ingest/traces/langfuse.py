@@ -31,27 +31,13 @@ from launchkit.errors import InputFileError
 from launchkit.ingest.traces import names, semconv, values
 from launchkit.ingest.traces.facts import SpanFacts
 from launchkit.ingest.traces.mapping import identity_names, map_facts
+from launchkit.ingest.traces.scores import THUMBS, from_user
 from launchkit.ingest.traces.spans import Mapped, TraceFormat, ns_to_iso, raw_json, to_ns
 
 TURN_TYPES = frozenset({"GENERATION"})
 TOOL_TYPES = frozenset({"TOOL"})
 WRAPPER_TYPES = frozenset({"AGENT", "CHAIN"})
 OTHER_CALL_TYPES = frozenset({"EMBEDDING"})
-# Categorical score values read as thumbs (lowercased).
-_THUMBS = {
-    "up": "up",
-    "thumbs_up": "up",
-    "thumbsup": "up",
-    "positive": "up",
-    "good": "up",
-    "👍": "up",
-    "down": "down",
-    "thumbs_down": "down",
-    "thumbsdown": "down",
-    "negative": "down",
-    "bad": "down",
-    "👎": "down",
-}
 
 
 def _is_observation(item: Any) -> bool:
@@ -363,13 +349,10 @@ def map_export(doc: Any, config: Config) -> Mapped:
     return out
 
 
-def _iso_or_raw(value: Any, zone: str) -> Any:
+def iso_or_raw(value: Any, zone: str) -> Any:
+    """A time as ISO 8601 UTC, or as read when it is not one (the loader rejects it with its reason)."""
     ns = _ns(value, zone)
     return ns_to_iso(ns) if ns is not None else value
-
-
-# Words in an API score's name that say an end user gave it (the feedback widget of Langfuse's docs).
-_USER_WORDS = ("feedback", "thumb", "rating", "star", "user")
 
 
 def score_judge(score: Mapping[str, Any]) -> str | None:
@@ -385,11 +368,7 @@ def score_judge(score: Mapping[str, Any]) -> str | None:
         return "llm_judge"
     if source != "API":
         return None
-    name = str(score.get("name") or "").lower()
-    label = str(score.get("stringValue") or "").strip().lower()
-    if any(w in name for w in _USER_WORDS) or label in _THUMBS:
-        return None
-    return "code"
+    return None if from_user(score.get("name"), score.get("stringValue")) else "code"
 
 
 def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], session_id: str | None, zone: str) -> None:
@@ -419,7 +398,7 @@ def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], sess
             thumbs = {1: "up", 0: "down"}.get(value, value) if isinstance(value, int) else value
     elif dtype == "CATEGORICAL":
         label = str(score.get("stringValue") or value or "").strip()
-        thumbs = _THUMBS.get(label.lower(), label)
+        thumbs = THUMBS.get(label.lower(), label)
     else:
         rating = value
     sid = score.get("sessionId") or session_id
@@ -429,7 +408,7 @@ def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], sess
             "feedback_id": None if score.get("id") is None else str(score["id"]),
             "session_id": None if sid is None else str(sid),
             "user_id": None if trace.get("userId") is None else str(trace["userId"]),
-            "submitted_at": _iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
+            "submitted_at": iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
             "rating": rating,
             "thumbs": thumbs,
             "comment": score.get("comment") or None,
@@ -463,7 +442,7 @@ def _evaluation_row(
             "value": value,
             "label": label,
             "judge_model": None if model is None else str(model),
-            "evaluated_at": _iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
+            "evaluated_at": iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
             "comment": score.get("comment") or None,
         }
     )
