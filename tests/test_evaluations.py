@@ -160,3 +160,27 @@ def test_phoenix_span_annotations(con, config, tmp_path):
     assert con.execute("SELECT feedback_id, thumbs, rating FROM feedback").fetchall() == [
         ("QW5ub3RhdGlvbjo5", "down", None)
     ]
+
+
+# LangSmith's feedback data format, written by hand: two evaluator judgements (model; a boolean score), the
+# team's SQL check (api), a user's score sent through the API (its key says user: 0 is a thumbs down) and a
+# reviewer's category in LangSmith's UI (app).
+LANGSMITH_FEEDBACK = PHOENIX_PAGE.parent / "langsmith_feedback.json"
+
+
+def test_langsmith_feedback(con, config):
+    results = {r.table: r for r in ingest.ingest(con, [LANGSMITH_FEEDBACK], config=config)}
+    assert results["evaluations"].format == "langsmith-feedback" and results["evaluations"].detected
+    # 5 records = 4 evaluations + 1 feedback
+    assert (results["evaluations"].loaded, results["feedback"].loaded) == (4, 1)
+    assert con.execute(
+        "SELECT right(turn_id, 1), name, source, value, label, judge_model FROM evaluations ORDER BY evaluation_id"
+    ).fetchall() == [
+        ("1", "correctness", "llm_judge", 1.0, None, "gpt-4o"),
+        ("1", "hallucination", "llm_judge", 0.0, None, None),
+        ("2", "valid_sql", "code", 0.0, None, None),
+        ("2", "tone", "human", None, "too terse", None),
+    ]
+    assert con.execute("SELECT user_id, thumbs, rating, comment FROM feedback").fetchall() == [
+        ("u-7", "down", None, "wrong numbers")
+    ]

@@ -60,6 +60,7 @@ TABLE: tuple[Format, ...] = (
     Format("otlp", module="otlp"),
     Format("jaeger", module="jaeger"),
     Format("cloudwatch-spans", module="cloudwatch"),  # before otel-js: also a traceId and a spanId
+    Format("langsmith-feedback", module="langsmith_feedback"),  # evaluations and feedback on runs
     Format("langsmith", module="platforms", record="LANGSMITH"),
     Format("datadog-llmobs", module="platforms", record="DATADOG"),
     Format("langfuse", module="langfuse"),
