@@ -21,7 +21,7 @@ DEFAULTS: dict[str, Any] = {
     "min_turns": 100,
     "min_sessions": 30,
     "min_ratings": 30,
-    "min_judged": 100,  # answers judged (evaluations named [evaluations] correct) on the day and in the baseline
+    "min_judged": 30,  # answers judged (evaluations named [evaluations] correct) on the day and in the baseline
     "min_effect_rate": 0.01,  # stability rates: absolute change (1 percentage point)
     "min_effect_satisfaction": 0.05,  # CSAT / thumbs-up: absolute change (5 points)
     "min_effect_quality": 0.05,  # answers judged correct: absolute change (5 points)
