@@ -36,6 +36,8 @@ class Metric:
     source: str | None = None  # quantile: "latency" or "ttft"
     q: float | None = None  # quantile: 0.5, 0.9, 0.95 or 0.99
     plain: str = ""  # one line in the words of a stakeholder who has never seen the data
+    # rate over evaluations: the [evaluations] key naming the evaluation it counts ("correct", "hallucination")
+    evaluation: str | None = None
 
     @property
     def all_gates(self) -> tuple[str, ...]:
@@ -103,6 +105,30 @@ def _metrics() -> dict[str, Metric]:
             "higher",
             counts=("responding_sessions", "active_sessions"),
             plain="How many conversations end with the user leaving a rating or a thumb.",
+        ),
+        Metric(
+            "judged_correct_rate",
+            "rate",
+            "share of judged answers a judge (a model or a program) found correct: evaluations named "
+            "[evaluations] correct whose value is at least [evaluations] threshold",
+            "Answers judged correct (model judgement)",
+            "%",
+            "higher",
+            telemetry=False,
+            evaluation="correct",
+            plain="How many of the answers checked by an automatic judge (an AI model grading them) it found correct.",
+        ),
+        Metric(
+            "hallucination_rate",
+            "rate",
+            "share of judged answers a judge found hallucinated: evaluations named [evaluations] hallucination "
+            "whose value is at least [evaluations] threshold",
+            "Hallucinated answers (model judgement)",
+            "%",
+            "lower",
+            telemetry=False,
+            evaluation="hallucination",
+            plain="How many of the answers checked by an automatic judge state things their sources do not support.",
         ),
         Metric(
             "mean_rating",

@@ -139,6 +139,25 @@ TABLES: dict[str, Table] = {
             checks=(RowCheck("rating", "rating IS NOT NULL OR thumbs IS NOT NULL", "needs a rating or thumbs"),),
         ),
         Table(
+            "evaluations",
+            key="evaluation_id",
+            columns=(
+                Column("evaluation_id", "text", required=True),
+                Column("session_id", "text"),
+                Column("turn_id", "text"),  # the turn or span judged; NULL: the whole session / trace
+                Column("name", "text", required=True),  # what was judged: correctness, hallucination, ...
+                # who judged: a model (llm_judge), a program (code) or a person annotating (human); a user's
+                # own rating or thumbs is feedback, never an evaluation
+                Column("source", "text", required=True, choices=("llm_judge", "code", "human")),
+                Column("value", "double"),  # a numeric score; a boolean as 1 / 0
+                Column("label", "text"),  # a categorical score ("correct", "partially correct")
+                Column("judge_model", "text"),
+                Column("evaluated_at", "timestamp", required=True),
+                Column("comment", "text"),
+            ),
+            checks=(RowCheck("value", "value IS NOT NULL OR label IS NOT NULL", "needs a value or a label"),),
+        ),
+        Table(
             "vendor_costs",
             key="line_id",
             columns=(

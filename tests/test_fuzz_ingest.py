@@ -209,6 +209,8 @@ SEEDS: dict[str, str] = {
     "cloudwatch-spans": "json",
     "langsmith": "json",
     "datadog-llmobs": "json",
+    "phoenix-annotations": "json",
+    "langsmith-feedback": "json",
 }
 JSON_SEEDS: dict[str, Callable[[], Any]] = {
     "otlp": _otlp_seed,
@@ -222,6 +224,8 @@ JSON_SEEDS: dict[str, Callable[[], Any]] = {
     "cloudwatch-spans": lambda: _lines_seed(TELEMETRY / "trace_viewers" / "cloudwatch_aws_spans.jsonl"),
     "langsmith": lambda: json.loads((FORMAT_SEEDS / "langsmith_runs.json").read_text()),
     "datadog-llmobs": lambda: json.loads((FORMAT_SEEDS / "datadog_llmobs_spans.json").read_text()),
+    "phoenix-annotations": lambda: json.loads((FORMAT_SEEDS / "phoenix_span_annotations.json").read_text()),
+    "langsmith-feedback": lambda: json.loads((FORMAT_SEEDS / "langsmith_feedback.json").read_text()),
 }
 
 

@@ -28,7 +28,17 @@ from launchkit.window import Window
 START = date(2026, 3, 2)
 DAYS = 4
 SEED = 3
-TABLES = ("sessions", "turns", "tool_calls", "feedback", "vendor_costs", "incidents", "releases", "rollout")
+TABLES = (
+    "sessions",
+    "turns",
+    "tool_calls",
+    "feedback",
+    "vendor_costs",
+    "incidents",
+    "releases",
+    "rollout",
+    "evaluations",
+)
 
 
 def _toml(root: Path, lake: Path, tables: tuple[str, ...] = TABLES, kind: str = "duckdb") -> Path:

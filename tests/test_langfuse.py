@@ -25,7 +25,7 @@ from launchkit.ingest.formats import detect_format
 from launchkit.ingest.traces import langfuse
 
 # file: (records read, turns, tool calls, failed tool calls, input tokens, output tokens, reported cost)
-# records = observations + scores; every score in these exports is model-judged (source EVAL): ignored.
+# records = observations + scores; every score in these exports is model-judged (source EVAL): an evaluation.
 REAL = {
     "agno-2025-06-11.trace.json": (6, 4, 0, 0, 2936, 903, 0.000982199999),
     "autogen-2025-06-06.trace.json": (2, 1, 0, 0, 41, 3, 2.5e-05),
@@ -49,6 +49,22 @@ REAL = {
     "vertex-ai-2025-08-01.trace.json": (3, 1, 0, 0, 5, 845, 0.00085),
 }
 
+# file: scores in the export (every one source EVAL), counted with
+#   jq '[(.trace.scores // .scores // [])[] | select(.source == "EVAL")] | length'
+EVAL_SCORES = dict.fromkeys(REAL, 0) | {
+    "beeai-2025-08-01.trace.json": 2,
+    "claude-agent-2025-12-22.trace.json": 3,
+    "crewai-2025-07-11.trace.json": 2,
+    "google-adk-2025-08-28.trace.json": 2,
+    "google-gemini-2025-08-01.trace.json": 2,
+    "langgraph-js-2025-10-30.trace.json": 2,
+    "langgraph-python-2025-08-22.trace.json": 2,
+    "microsoft-agent-2025-12-17.trace.json": 3,
+    "openai-agents-2025-09-30.trace.json": 2,
+    "vercel-aisdk-2025-11-17.trace.json": 2,
+    "vertex-ai-2025-08-01.trace.json": 2,
+}
+
 
 def by_table(results):
     assert all(r.ok and r.reconciles() for r in results), [r.error for r in results]
@@ -65,7 +81,8 @@ def test_real_langfuse_exports(name, con, config, realdata):
     assert sum(r.rows_read for r in results if r.table != "sessions") == records
     assert t["turns"].loaded == turns and t["turns"].rejected == 0
     assert (t["tool_calls"].loaded if "tool_calls" in t else 0) == calls
-    assert t["turns"].ignored == records - turns - calls
+    scores = records - turns - calls - t["turns"].ignored
+    assert (t["evaluations"].loaded if "evaluations" in t else 0) == scores == EVAL_SCORES[name]
     assert "feedback" not in t  # EVAL scores are not user feedback
     [(n_failed,)] = con.execute("SELECT count(*) FILTER (WHERE status <> 'ok') FROM tool_calls").fetchall()
     assert n_failed == failed
@@ -202,10 +219,12 @@ def test_export_rules_on_a_small_export(con, config, tmp_path):
     f.write_text(json.dumps([_export()]))  # a list of trace exports
     results = ingest.ingest(con, [f], config=config)
     t = by_table(results)
-    # 3 observations + 6 scores = 9 records = 1 turn + 1 tool + 5 feedback rows + 2 ignored (AGENT, EVAL)
+    # 3 observations + 6 scores = 9 records = 1 turn + 1 tool + 4 feedback rows (sc1-sc4: a person's, or an
+    # API score named or valued as a user's) + 2 evaluations (sc5: the app's code, sc6: an LLM judge) + 1 ignored
     assert sum(r.rows_read for r in results if r.table != "sessions") == 9
-    assert (t["turns"].loaded, t["tool_calls"].loaded, t["feedback"].loaded, t["feedback"].rejected) == (1, 1, 3, 2)
-    assert (t["turns"].ignored, t["turns"].rejected) == (2, 0)
+    assert (t["turns"].loaded, t["tool_calls"].loaded, t["feedback"].loaded, t["feedback"].rejected) == (1, 1, 3, 1)
+    assert (t["evaluations"].loaded, t["evaluations"].rejected) == (2, 0)
+    assert (t["turns"].ignored, t["turns"].rejected) == (1, 0)
     # usage keys starting with "input" add up (100 + 20); an empty costDetails is no cost, not 0
     assert con.execute(
         "SELECT turn_id, session_id, latency_ms, ttft_ms, input_tokens, output_tokens, cost_usd FROM turns"
@@ -222,7 +241,13 @@ def test_export_rules_on_a_small_export(con, config, tmp_path):
     ]
     assert con.execute("SELECT row_number, table_name, column_name, reason FROM rejects ORDER BY 1").fetchall() == [
         (6, "feedback", "rating", "below minimum 1"),
-        (8, "feedback", "thumbs", "not one of up, down"),
+    ]
+    assert con.execute(
+        "SELECT evaluation_id, session_id, turn_id, name, source, value, label, judge_model, "
+        "strftime(evaluated_at, '%H:%M') FROM evaluations ORDER BY 1"
+    ).fetchall() == [
+        ("sc5", "sess-1", None, "vibe", "code", None, "meh", None, "10:09"),
+        ("sc6", "sess-1", None, "toxicity", "llm_judge", 0.1, None, None, "10:10"),
     ]
     assert con.execute(
         "SELECT session_id, tenant_id, user_id, release, strftime(started_at, '%H:%M:%S'), "

@@ -124,7 +124,7 @@ def test_files_are_named_and_grouped_by_their_rows_own_hour(tmp_path: Path) -> N
         elif d:
             assert all(r["usage_date"] == d.group(1) for r in rows)
         else:
-            assert table in ("incidents", "rollout", "releases"), p.name
+            assert table in ("incidents", "rollout", "releases", "evaluations"), p.name
     assert rows_seen == {t: len(df) for t, df in pilot.frames.items()}
     # the example from the spec: this hour's file holds exactly the sessions started in that hour
     s = pilot.frames["sessions"]

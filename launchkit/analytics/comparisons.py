@@ -37,13 +37,19 @@ COMPARISONS: tuple[Comparison, ...] = (
     Comparison("csat", "csat", "rate", "satisfaction", "min_ratings"),
     Comparison("thumbs_up_rate", "thumbs_up_rate", "rate", "satisfaction", "min_ratings"),
 )
-BY_NAME = {c.name: c for c in COMPARISONS}
+# Answers judged correct (evaluations, launchkit.analytics.judged): compared only when evaluations of its name
+# were loaded, so a pilot without them compares exactly as before; its counts are JUDGED_COUNTS of its summary.
+JUDGED = Comparison("judged_correct_rate", "judged_correct_rate", "rate", "answer_quality", "min_judged")
+JUDGED_COUNTS = ("judged_yes", "judged")
+BY_NAME = {c.name: c for c in (*COMPARISONS, JUDGED)}
 SATISFACTION = frozenset(c.name for c in COMPARISONS if c.group == "satisfaction")
 # comparisons whose lack of data makes the whole decision insufficient
 REQUIRED = ("tool_call_success_rate", "turn_error_rate", "latency_ms", "cost_per_session")
 
 
 def _counts(name: str) -> tuple[str, str]:
+    if name == JUDGED.name:
+        return JUDGED_COUNTS
     counts = METRICS[BY_NAME[name].metric].counts
     if counts is None:
         raise ValueError(f"{name} is not a rate")
@@ -87,9 +93,16 @@ def _rate_side(
         "better_by": -sign * diff,
         "band": sorted([sign * lo, sign * hi]),
         "leans_worse": sign * diff > 0,
-        "floor": opts["min_effect_satisfaction"] if name in SATISFACTION else opts["min_effect_rate"],
+        "floor": _rate_floor(name, opts),
         "severe_floor": opts["rollback_effect_rate"],
     }
+
+
+def _rate_floor(name: str, opts: dict[str, Any]) -> float:
+    """The minimum change in a rate that matters: satisfaction's, answer quality's or the stability rates'."""
+    if name == JUDGED.name:
+        return float(opts["min_effect_quality"])
+    return float(opts["min_effect_satisfaction"] if name in SATISFACTION else opts["min_effect_rate"])
 
 
 def _max_band(*bands: list[float] | None) -> list[float] | None:

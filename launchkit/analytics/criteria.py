@@ -175,6 +175,7 @@ class Measurement:
     interval: Interval | None
     n: int | None
     note: str = ""
+    applies: bool = True  # False: nothing to judge at all (no evaluations of the name ever loaded)
 
 
 class Context:
@@ -214,6 +215,20 @@ class Context:
         fn = lambda: finance.burn(self.db, self.config, day, level=self.level, burn_days=days)  # noqa: E731
         return self._get(("burn", day, days), fn)
 
+    def judged(self, w: Window, key: str) -> dict[str, Any]:
+        """The counts of the evaluations an [evaluations] key names over the window (evaluations/judged)."""
+        params = {**w.params, "name": self.config.evaluation_name(key), "threshold": self.config.evaluation_threshold}
+        return self._get(("judged", w, key), lambda: self.db.one("evaluations/judged", params))
+
+    def agreement(self, w: Window) -> dict[str, Any]:
+        """Judge and users on the sessions with both (evaluations/agreement)."""
+        params = {
+            **w.params,
+            "name": self.config.evaluation_name("correct"),
+            "threshold": self.config.evaluation_threshold,
+        }
+        return self._get(("agreement", w), lambda: self.db.one("evaluations/agreement", params))
+
     def reconciliation(self, w: Window) -> Any:
         return self._get(("reconcile", w), lambda: _reconcile(self.db, w, self.config))
 
@@ -234,6 +249,8 @@ def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
     spec = METRICS[metric]
     kind = spec.kind
     level = ctx.level
+    if kind == "rate" and spec.evaluation is not None:
+        return _judged(ctx, spec.evaluation, w)
     if kind == "rate" and spec.counts is not None:
         s = ctx.summary(w)
         k, n = spec.counts
@@ -288,6 +305,25 @@ def measure(ctx: Context, metric: str, w: Window, as_of: date) -> Measurement:
     raise ValueError(f"metric {metric!r} of kind {kind!r} has no measurement")
 
 
+def _judged(ctx: Context, key: str, w: Window) -> Measurement:
+    """A rate over evaluations (Wilson), labelled as a model's judgement with who judged; on the judged-correct
+    rate, how often the judge and the users agree on the sessions that have both."""
+    name = ctx.config.evaluation_name(key)
+    j = ctx.judged(w, key)
+    if not j["ever"]:
+        return Measurement(None, None, 0, f"no evaluations named {name!r} loaded", applies=False)
+    if not j["judged"]:
+        return Measurement(None, None, 0, f"no evaluations named {name!r} in the window")
+    iv = wilson(int(j["yes"]), int(j["judged"]), ctx.level)
+    by = ", ".join(f"{j['by_' + s]} by {s.replace('_', ' ')}" for s in ("llm_judge", "code", "human") if j["by_" + s])
+    note = f"model judgement: {j['judged']} answers judged ({by})"
+    if key == "correct":
+        a = ctx.agreement(w)
+        if a["sessions"]:
+            note += f"; judge and users agree on {a['agree']} of {a['sessions']} sessions with both"
+    return Measurement(iv.estimate, iv, iv.n, note)
+
+
 def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
     """One criterion's verdict as of a day (its window: the window_days days ending with as_of)."""
     w = Window.days_ending(as_of, c.window_days, ctx.config.report_zone)
@@ -299,13 +335,15 @@ def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
     meas = measure(ctx, c.metric, w, as_of)
     iv = meas.interval
     ivj = None if iv is None else {"low": iv.low, "high": iv.high, "method": iv.method, "level": iv.level}
-    res = CriterionResult(c, INSUFFICIENT, meas.value, ivj, meas.n, wj, note=meas.note)
+    res = CriterionResult(c, INSUFFICIENT, meas.value, ivj, meas.n, wj, note=meas.note, applies=meas.applies)
+    if not meas.applies:
+        return res
     if meas.value is None or iv is None:
         res.note = res.note or "no data in the window"
         res.data_needed = {"n": meas.n or 0, "need": max(c.min_sample, 1)}
         return res
     if meas.n is not None and meas.n < c.min_sample:
-        res.note = f"{meas.n} < min_sample {c.min_sample}"
+        res.note = _keep_label(f"{meas.n} < min_sample {c.min_sample}", c, meas)
         res.data_needed = {"n": meas.n, "need": c.min_sample}
         return res
     failed = quality.failed_gates_for(c.metric, ctx.quality(w)) if METRICS[c.metric].telemetry else []
@@ -320,9 +358,14 @@ def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
         hi = iv.high if iv.high is not None else math.inf
         half = (hi - lo) / 2
         need = n_to_exclude(meas.value, c.pass_threshold, half, meas.n)
-        res.note = "interval too wide to decide"
+        res.note = _keep_label("interval too wide to decide", c, meas)
         res.data_needed = {"n": meas.n, "need": need}
     return res
+
+
+def _keep_label(note: str, c: Criterion, meas: Measurement) -> str:
+    """A verdict's note, still saying a rate over evaluations is a model's judgement (and who judged)."""
+    return f"{note}; {meas.note}" if METRICS[c.metric].evaluation is not None and meas.note else note
 
 
 def _history_verdicts(ctx: Context, c: Criterion, as_of: date, days: int) -> list[tuple[date, str]]:

@@ -32,7 +32,7 @@ from typing import Any
 import pandas as pd
 
 import launchkit
-from launchkit.analytics import baseline, explain, family, quality, samples
+from launchkit.analytics import baseline, explain, family, judged, quality, samples
 from launchkit.analytics import criteria as crit
 from launchkit.analytics import metrics as m
 from launchkit.analytics.baseline import Reference
@@ -40,9 +40,9 @@ from launchkit.analytics.comparisons import (
     BY_NAME,
     COMPARISONS,
     REQUIRED,
-    SATISFACTION,
     Comparison,
     _counts,
+    _rate_floor,
     compare,
 )
 from launchkit.analytics.scope import Scope
@@ -215,9 +215,9 @@ def _data_needed(
     }
     if BY_NAME[comp["metric"]].kind == "rate":
         k, n = _counts(comp["metric"])
-        if s_base[n]:
+        if s_base.get(n):
             p = s_base[k] / s_base[n]
-            floor = opts["min_effect_satisfaction"] if comp["metric"] in SATISFACTION else opts["min_effect_rate"]
+            floor = _rate_floor(comp["metric"], opts)
             alt = min(max(p - floor if comp["better"] == "higher" else p + floor, 1e-6), 1 - 1e-6)
             # at the evening's level for one of its tests (Bonferroni, one-sided: twice that two-sided)
             level = 2 * plan.hold / (2 * len(COMPARISONS))
@@ -309,6 +309,9 @@ def day_vs_baseline(
             if pooled["status"] != "insufficient data":
                 out["pooled"] = {"window": w_pool.to_json(), **{k: pooled.get(k) for k in _POOLED_KEYS}}
         comparisons.append(out)
+    quality_vs = judged.comparison(db, config, w_day, w_base, w_pool) if scope is None else None
+    if quality_vs is not None:
+        comparisons.append(quality_vs)
     family.classify(comparisons, plan)
     return DayVsBaseline(w_day, w_base, s_day, s_base, comparisons, ref, plan)
 

@@ -21,15 +21,25 @@ DEFAULTS: dict[str, Any] = {
     "min_turns": 100,
     "min_sessions": 30,
     "min_ratings": 30,
+    "min_judged": 30,  # answers judged (evaluations named [evaluations] correct) on the day and in the baseline
     "min_effect_rate": 0.01,  # stability rates: absolute change (1 percentage point)
     "min_effect_satisfaction": 0.05,  # CSAT / thumbs-up: absolute change (5 points)
+    "min_effect_quality": 0.05,  # answers judged correct: absolute change (5 points)
     "min_effect_latency": 1.15,  # latency / TTFT: ratio of median or p95, day / baseline
     "min_effect_cost": 1.20,  # cost per session: ratio of means, day / baseline
     "rollback_effect_rate": 0.05,  # a stability rate this much worse is severe
     "rollback_effect_latency": 1.5,  # latency p95 this many times the baseline is severe
     "gap_min_expected": 5.0,  # quality: expected sessions in an hour that make it expected
 }
-_WHOLE = ("baseline_days", "planned_days", "min_tool_calls", "min_turns", "min_sessions", "min_ratings")
+_WHOLE = (
+    "baseline_days",
+    "planned_days",
+    "min_tool_calls",
+    "min_turns",
+    "min_sessions",
+    "min_ratings",
+    "min_judged",
+)
 BASELINES = ("last_good", "rolling", "fixed")
 _DATES = ("baseline_from", "baseline_to")
 _RETIRED = {
@@ -90,7 +100,7 @@ def parse(data: dict[str, Any], where: str | None = None) -> dict[str, Any]:
     for key in ("min_effect_latency", "min_effect_cost", "rollback_effect_latency"):
         if out[key] < 1:
             raise ConfigError(f"decision.{key}", f"must be a ratio >= 1, got {out[key]!r}", where)
-    for key in ("min_effect_rate", "min_effect_satisfaction", "rollback_effect_rate"):
+    for key in ("min_effect_rate", "min_effect_satisfaction", "min_effect_quality", "rollback_effect_rate"):
         if not 0 <= out[key] <= 1:
             raise ConfigError(
                 f"decision.{key}", f"is a change in a rate: must be between 0 and 1, got {out[key]!r}", where

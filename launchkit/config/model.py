@@ -205,6 +205,15 @@ class Config:
         """Whether implausible latencies are left out of the percentiles (else only reported)."""
         return bool(self.get("quality.exclude_implausible_latency"))
 
+    def evaluation_name(self, key: str) -> str:
+        """The evaluations.name an [evaluations] key ("correct", "hallucination") counts."""
+        return str(self.get(f"evaluations.{key}"))
+
+    @property
+    def evaluation_threshold(self) -> float:
+        """The value from which an evaluation says yes (correct, hallucinated)."""
+        return float(self.get("evaluations.threshold"))
+
     @property
     def tolerance_pct(self) -> float:
         return float(self.get("reconciliation.tolerance_pct"))

@@ -39,6 +39,9 @@ DEFAULTS: dict[str, Any] = {
     "ga": {"expected_sessions_per_day": 5000, "checklist": None, "freeze_from": None, "freeze_to": None},
     "quality": {"min_coverage": 0.90, "min_llm_latency_ms": 5.0, "exclude_implausible_latency": False},
     "reconciliation": {"tolerance_pct": 2.0},
+    # the evaluations the answer_quality criteria count (evaluations.name) and the value from which a score
+    # says yes (correct, hallucinated): a 0-1 judge score or a boolean (1 / 0)
+    "evaluations": {"correct": "correctness", "hallucination": "hallucination", "threshold": 0.5},
     "hourly": {"inbox": "inbox", "lock_timeout_s": 30.0, "stale_after_hours": 2.0},
     "backup": {"dir": None, "keep": 0, "every_hours": 24.0},
     "attributes": {
@@ -94,6 +97,9 @@ TYPES: dict[str, tuple[type, ...]] = {
     "quality.min_llm_latency_ms": _NUMBER,
     "quality.exclude_implausible_latency": _BOOL,
     "reconciliation.tolerance_pct": _NUMBER,
+    "evaluations.correct": _TEXT,
+    "evaluations.hallucination": _TEXT,
+    "evaluations.threshold": _NUMBER,
     "hourly.inbox": _TEXT,
     "hourly.lock_timeout_s": _NUMBER,
     "hourly.stale_after_hours": _NUMBER,
@@ -121,7 +127,15 @@ def check_fixed(data: dict[str, Any], where: str | None) -> None:
                 raise ConfigError(dotted, f"must be {names}, got {value!r}", where)
             if (
                 isinstance(value, str)
-                and dotted in ("warehouse.path", "reports.dir", "hourly.inbox", "backup.dir")
+                and dotted
+                in (
+                    "warehouse.path",
+                    "reports.dir",
+                    "hourly.inbox",
+                    "backup.dir",
+                    "evaluations.correct",
+                    "evaluations.hallucination",
+                )
                 and not value.strip()
             ):
                 raise ConfigError(dotted, "must not be empty", where)

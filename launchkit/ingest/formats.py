@@ -92,9 +92,11 @@ TABLE: tuple[Format, ...] = (
     Format("otlp", module="otlp"),
     Format("jaeger", module="jaeger"),
     Format("cloudwatch-spans", module="cloudwatch"),  # before otel-js: also a traceId and a spanId
+    Format("langsmith-feedback", module="langsmith_feedback"),  # evaluations and feedback on runs
     Format("langsmith", module="platforms", record="LANGSMITH"),
     Format("datadog-llmobs", module="platforms", record="DATADOG"),
     Format("langfuse", module="langfuse"),
+    Format("phoenix-annotations", module="annotations"),  # evaluations and feedback on spans
     Format("phoenix", module="phoenix"),
     Format("otel-json", module="sdk_json"),
     Format("otel-js", module="otel_js"),

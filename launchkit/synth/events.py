@@ -114,7 +114,10 @@ def incidents(
     and with `recent` one more on the second-to-last day (see generate_frames)."""
     n = int(rng.integers(1, 4))
     last_day = (
-        max(ref_day - 1, 0) if scenario not in ("healthy", "low-traffic", "capacity-crunch") else max(days - 2, 0)
+        # quality-drop as healthy: its only problem is in the answers (launchkit.synth.judge)
+        max(ref_day - 1, 0)
+        if scenario not in ("healthy", "low-traffic", "capacity-crunch", "quality-drop")
+        else max(days - 2, 0)
     )
     pick = rng.permutation(len(_ROUTINE_INCIDENTS))[:n]
     day = np.sort(rng.integers(0, last_day + 1, n))

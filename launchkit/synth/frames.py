@@ -1,4 +1,4 @@
-"""Generating a synthetic pilot in memory: the seven contract tables and the ground truth.
+"""Generating a synthetic pilot in memory: every contract table and the ground truth.
 
 Vectorised numpy, deterministic for a seed: every random draw comes from one numpy Generator per
 component, all spawned from the seed, so the same arguments give the same rows and, for one seed, a
@@ -18,7 +18,7 @@ import pandas as pd
 
 from launchkit.contract import TABLES
 from launchkit.errors import ConfigError
-from launchkit.synth import events, provider
+from launchkit.synth import events, judge, provider
 from launchkit.synth.columns import numbered, text_column, timestamps, within, zfill
 from launchkit.synth.parameters import (
     BAD_LATENCY_MS,
@@ -257,6 +257,10 @@ def generate_frames(
             }
         ),
     }
+    drop_at = problem_ms if kind == "answer_quality" else None
+    frames["evaluations"] = judge.evaluations(
+        np.random.default_rng([seed, 0xE7A1]), frames["turns"], seed, drop_at, eff, end_ms
+    )
     frames = {name: frames[name][TABLES[name].column_names] for name in TABLES}
     truth = ground_truth(
         scenario=scenario,

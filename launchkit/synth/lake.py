@@ -36,6 +36,7 @@ DAY_COLUMN: dict[str, str] = {
     "vendor_costs": "usage_date",
     "incidents": "opened_at",
     "releases": "shipped_at",
+    "evaluations": "evaluated_at",
 }
 
 

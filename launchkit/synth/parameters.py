@@ -8,7 +8,7 @@ list prices, kept independently of launchkit's pricing code, which the synthetic
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 import numpy as np
@@ -24,6 +24,7 @@ SCENARIOS: tuple[str, ...] = (
     "model-regression",
     "csat-drop",
     "capacity-crunch",
+    "quality-drop",
 )
 
 DEFAULT_START = dt.date(2026, 3, 2)  # a Monday
@@ -187,6 +188,42 @@ DAY_MS = 24 * HOUR_MS
 
 
 @dataclass(frozen=True)
+class Judge:
+    """The assistant's answer quality and the LLM judge that grades it, with known noise (docs/synthetic-pilot.md).
+
+    The judge grades `sample_share` of the ok turns some `delay_s` seconds after them (a batch evaluation run):
+    `correctness` (1 / 0) and `hallucination` (1 / 0). An answer is truly correct with probability
+    `correct_rate`; a wrong one is a hallucination with probability `hallucinated_when_wrong`. The judge calls
+    a correct answer correct with probability `sensitivity` and a wrong one wrong with `specificity`; it
+    flags a hallucination with probability `hallucination_sensitivity` and a sound answer with
+    `hallucination_false_rate`. So the judged-correct share is correct_rate x sensitivity + (1 - correct_rate)
+    x (1 - specificity): 0.882 with these defaults, the judged hallucination share 0.0456."""
+
+    sample_share: float = 0.25
+    correct_rate: float = 0.92
+    hallucinated_when_wrong: float = 0.5
+    sensitivity: float = 0.95
+    specificity: float = 0.90
+    hallucination_sensitivity: float = 0.90
+    hallucination_false_rate: float = 0.01
+    model: str = "gpt-4o-mini"
+    delay_s: tuple[int, int] = (60, 900)
+
+    def __post_init__(self) -> None:
+        for name in (
+            "sample_share",
+            "correct_rate",
+            "hallucinated_when_wrong",
+            "sensitivity",
+            "specificity",
+            "hallucination_sensitivity",
+            "hallucination_false_rate",
+        ):
+            if not 0 <= getattr(self, name) <= 1:
+                raise ValueError(f"effects.judge.{name} must be within 0..1, got {getattr(self, name)!r}")
+
+
+@dataclass(frozen=True)
 class Effects:
     """The size and reach of a scenario's problem: every effect is a parameter, so a benchmark or a test sets
     it (`generate_frames(scenario="latency-regression", effects=Effects(latency_multiplier=1.15))`).
@@ -214,6 +251,10 @@ class Effects:
     burst_share: float = 0.6
     burst_seconds: int = 420
     rpm_limits: tuple[tuple[str, int], ...] = ()
+    # quality-drop: the share of answers that stop being correct (the true correct rate falls by this much),
+    # while latency, cost and tool success stay as they were; `judge` grades every pilot's answers
+    quality_drop: float = 0.30
+    judge: Judge = field(default_factory=Judge)
 
     def __post_init__(self) -> None:
         if self.tool not in TOOLS:
@@ -229,6 +270,7 @@ class Effects:
             "csat_drop",
             "release_share",
             "burst_share",
+            "quality_drop",
         ):
             if not 0 <= getattr(self, name) <= 1:
                 raise ValueError(f"effects.{name} must be within 0..1, got {getattr(self, name)!r}")
@@ -249,6 +291,7 @@ SCENARIO_EFFECTS: dict[str, tuple[str | None, str | None]] = {
     "model-regression": ("latency", "model"),
     "csat-drop": ("csat", None),
     "capacity-crunch": (None, None),  # no regression: bursts all along (frames._bursts), limits per minute
+    "quality-drop": ("answer_quality", None),  # answers wrong more often (launchkit.synth.judge); nothing else
 }
 
 

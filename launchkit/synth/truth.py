@@ -42,6 +42,9 @@ class _Facts:
         self.c_at, self.c_ok = ms(c, "started_at"), c["status"].to_numpy() == "ok"
         rated = f["rating"].notna().to_numpy()
         self.f_at, self.rating = ms(f, "submitted_at")[rated], f["rating"].to_numpy(dtype=float, na_value=np.nan)[rated]
+        ev = frames["evaluations"]
+        judged = (ev["name"] == "correctness").to_numpy()
+        self.e_at, self.e_correct = ms(ev, "evaluated_at")[judged], ev["value"].to_numpy(dtype=float)[judged] >= 0.5
 
     def metrics(self, lo: int, hi: int) -> dict[str, Any]:
         """Point estimates over [lo, hi): sample sizes, latency_p50/p95_ms (ok turns, exact
@@ -51,6 +54,7 @@ class _Facts:
         tm = (self.t_at >= lo) & (self.t_at < hi)
         cm = (self.c_at >= lo) & (self.c_at < hi)
         fm = (self.f_at >= lo) & (self.f_at < hi)
+        em = (self.e_at >= lo) & (self.e_at < hi)
         n_s, n_t, n_c, n_r = int(sm.sum()), int(tm.sum()), int(cm.sum()), int(fm.sum())
         lat = self.latency[tm & self.t_ok]
         cost = float(self.cost[tm].sum())
@@ -71,6 +75,8 @@ class _Facts:
             "cost_per_session": rnd(cost / n_s if n_s else None, 5),
             "ratings": n_r,
             "csat": rnd((self.rating[fm] >= 4).mean() if n_r else None),
+            "judged": int(em.sum()),
+            "judged_correct_rate": rnd(self.e_correct[em].mean() if em.any() else None),
         }
 
 
@@ -80,7 +86,7 @@ def _reference_criteria() -> dict[str, dict[str, Any]]:
     budget.cost_per_session_usd; its marginal line, which the defaults leave equal to it, is set 20 %
     above so the ground truth can say when the problem is clearly beyond it."""
     out: dict[str, dict[str, Any]] = {}
-    for name in ("latency_p95", "tool_success", "cost_per_session", "turn_error_rate", "csat"):
+    for name in ("latency_p95", "tool_success", "cost_per_session", "turn_error_rate", "csat", "judged_correct"):
         d = CRITERIA_DEFAULTS[name]
         metric = d["metric"]
         if d["pass"] is None:
@@ -141,6 +147,12 @@ def _problem(scenario: str, eff: Effects, segment: dict[str, Any] | None) -> tup
         ),
         "model-regression": (f"turn latency{where} x{eff.latency_multiplier:g} {at}", "latency_p95", None),
         "csat-drop": (f"CSAT {eff.csat_drop * 100:.0f} points lower {at}", "csat", None),
+        "quality-drop": (
+            f"answers correct {eff.quality_drop * 100:.0f} points less often {at}, as an LLM judge with known noise "
+            "grades them; latency, cost and tool success unchanged",
+            "judged_correct",
+            None,
+        ),
         "capacity-crunch": (
             f"{eff.burst_share:.0%} of the sessions start in the first {eff.burst_seconds} s of their hour "
             "(scheduled reports): the pilot fits the providers' per-minute limits, GA traffic would not "
@@ -241,6 +253,7 @@ def ground_truth(
         "release-regression": {"turn_error_rate": eff.turn_error_rate, "incident_severity": "SEV3"},
         "model-regression": {"latency_multiplier": eff.latency_multiplier, "incident_severity": "SEV3"},
         "csat-drop": {"csat_drop": eff.csat_drop},
+        "quality-drop": {"quality_drop": eff.quality_drop, "judge": eff.to_json()["judge"]},
         "capacity-crunch": {"burst_share": eff.burst_share, "burst_seconds": eff.burst_seconds},
     }
     effect = effects_by_scenario.get(scenario, {})

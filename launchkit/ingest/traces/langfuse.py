@@ -15,8 +15,8 @@ NAME` or whose metadata attributes classify as a tool (gen_ai.tool.name, gen_ai.
 execute_tool), are tool calls. Tokens come from usageDetails (every input-side bucket added: input,
 input_cache_read, cache_read_input_tokens, ...), else inputUsage/outputUsage, else usage.input /
 promptTokens; cost from costDetails.total, else calculatedTotalCost, else totalCost (a 0 cost with
-tokens is Langfuse's "could not price", so unknown). Scores become feedback when a person gave them
-(see `_score_row`). docs/telemetry.md documents every rule.
+tokens is Langfuse's "could not price", so unknown). A score becomes feedback when a person gave it
+and an evaluation when a model or a program judged (see `score_judge`). docs/telemetry.md documents every rule.
 """
 
 from __future__ import annotations
@@ -31,27 +31,13 @@ from launchkit.errors import InputFileError
 from launchkit.ingest.traces import names, semconv, values
 from launchkit.ingest.traces.facts import SpanFacts
 from launchkit.ingest.traces.mapping import identity_names, map_facts
+from launchkit.ingest.traces.scores import THUMBS, from_user
 from launchkit.ingest.traces.spans import Mapped, TraceFormat, ns_to_iso, raw_json, to_ns
 
 TURN_TYPES = frozenset({"GENERATION"})
 TOOL_TYPES = frozenset({"TOOL"})
 WRAPPER_TYPES = frozenset({"AGENT", "CHAIN"})
 OTHER_CALL_TYPES = frozenset({"EMBEDDING"})
-# Categorical score values read as thumbs (lowercased).
-_THUMBS = {
-    "up": "up",
-    "thumbs_up": "up",
-    "thumbsup": "up",
-    "positive": "up",
-    "good": "up",
-    "👍": "up",
-    "down": "down",
-    "thumbs_down": "down",
-    "thumbsdown": "down",
-    "negative": "down",
-    "bad": "down",
-    "👎": "down",
-}
 
 
 def _is_observation(item: Any) -> bool:
@@ -307,7 +293,7 @@ def _observation_facts(
 
 
 def parse_export(path: Path, config: Config) -> Mapped:
-    """Map a Langfuse export file to raw contract rows (turns, tool_calls, feedback) and session facts."""
+    """Map a Langfuse export file to raw contract rows (turns, tool_calls, feedback, evaluations) and session facts."""
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8-sig"))
     except UnicodeDecodeError:
@@ -365,23 +351,42 @@ def map_export(doc: Any, config: Config) -> Mapped:
     return out
 
 
-def _iso_or_raw(value: Any, zone: str) -> Any:
+def iso_or_raw(value: Any, zone: str) -> Any:
+    """A time as ISO 8601 UTC, or as read when it is not one (the loader rejects it with its reason)."""
     ns = _ns(value, zone)
     return ns_to_iso(ns) if ns is not None else value
 
 
-def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], session_id: str | None, zone: str) -> None:
-    """A score a person gave becomes a feedback row; a model-judged one (source EVAL) is ignored.
+def score_judge(score: Mapping[str, Any]) -> str | None:
+    """Who gave a Langfuse score: None for a person (it is feedback), else the evaluation's source.
 
-    BOOLEAN -> thumbs (1 up, 0 down); CATEGORICAL up/down-like values -> thumbs; NUMERIC -> rating.
+    ANNOTATION is a person in Langfuse's UI; EVAL is Langfuse's LLM-as-a-judge (llm_judge); API is the
+    team's code (code), except the end-user feedback an app sends through the API too: a score whose name
+    says so (user-feedback, thumbs, rating, stars) or whose categorical value is a thumb. A score with no
+    source (an older export) stays feedback, as before.
+    """
+    source = str(score.get("source") or "").upper()
+    if source == "EVAL":
+        return "llm_judge"
+    if source != "API":
+        return None
+    return None if from_user(score.get("name"), score.get("stringValue")) else "code"
+
+
+def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], session_id: str | None, zone: str) -> None:
+    """A score a person gave becomes a feedback row; a model's or a program's judgement an evaluation row
+    (score_judge): each score lands in exactly one table.
+
+    Feedback: BOOLEAN -> thumbs (1 up, 0 down); CATEGORICAL up/down-like values -> thumbs; NUMERIC -> rating.
     Other values are staged as read, so the loader rejects them with its reason (a rating not a whole
     number 1..5, a thumbs value not up or down) in the feedback table.
     """
     if not isinstance(score, Mapping):
         out.pre_rejects.append((row, None, "score given by id only; export the trace in full", raw_json(score)))
         return
-    if str(score.get("source") or "").upper() == "EVAL":
-        out.ignore("score (EVAL)")
+    judge = score_judge(score)
+    if judge is not None:
+        _evaluation_row(out, row, score, judge, session_id, zone)
         return
     dtype = str(score.get("dataType") or "NUMERIC").upper()
     value = score.get("value")
@@ -395,7 +400,7 @@ def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], sess
             thumbs = {1: "up", 0: "down"}.get(value, value) if isinstance(value, int) else value
     elif dtype == "CATEGORICAL":
         label = str(score.get("stringValue") or value or "").strip()
-        thumbs = _THUMBS.get(label.lower(), label)
+        thumbs = THUMBS.get(label.lower(), label)
     else:
         rating = value
     sid = score.get("sessionId") or session_id
@@ -405,9 +410,41 @@ def _score_row(out: Mapped, row: int, score: Any, trace: Mapping[str, Any], sess
             "feedback_id": None if score.get("id") is None else str(score["id"]),
             "session_id": None if sid is None else str(sid),
             "user_id": None if trace.get("userId") is None else str(trace["userId"]),
-            "submitted_at": _iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
+            "submitted_at": iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
             "rating": rating,
             "thumbs": thumbs,
+            "comment": score.get("comment") or None,
+        }
+    )
+
+
+def _evaluation_row(
+    out: Mapped, row: int, score: Mapping[str, Any], judge: str, session_id: str | None, zone: str
+) -> None:
+    """A judged score as an evaluation: NUMERIC and BOOLEAN (1 / 0) as its value, CATEGORICAL as its label;
+    the observation it judged (a GENERATION's id is its turn's) as turn_id."""
+    dtype = str(score.get("dataType") or "NUMERIC").upper()
+    value: Any = score.get("value")
+    label: Any = None
+    if dtype == "CATEGORICAL":
+        label, value = score.get("stringValue") or (None if value is None else str(value)), None
+    elif dtype == "BOOLEAN" and isinstance(value, bool):
+        value = int(value)
+    model = semconv.first("model", _metadata(score.get("metadata")))
+    sid = score.get("sessionId") or session_id
+    oid = score.get("observationId")
+    out.evaluations.append(
+        {
+            "_row": row,
+            "evaluation_id": None if score.get("id") is None else str(score["id"]),
+            "session_id": None if sid is None else str(sid),
+            "turn_id": None if oid is None else str(oid),
+            "name": score.get("name"),
+            "source": judge,
+            "value": value,
+            "label": label,
+            "judge_model": None if model is None else str(model),
+            "evaluated_at": iso_or_raw(score.get("timestamp") or score.get("createdAt"), zone),
             "comment": score.get("comment") or None,
         }
     )

@@ -110,7 +110,7 @@ class SessionFacts:
 class Mapped:
     """Raw contract rows from one file (values as read, `_row` = record number) and their bookkeeping.
 
-    records = turns + tool calls + feedback + ignored + pre-rejected, where the rows of a table are
+    records = turns + tool calls + feedback + evaluations + ignored + pre-rejected, where the rows of a table are
     those still in its list plus those already staged in batches (`staged`). `ignored_kinds` counts the
     ignored records by reason; `warnings` names the ignored records that may have lost an LLM call
     or its spend (they make the load finish with warnings, launchkit.exits.WARNINGS).
@@ -119,6 +119,7 @@ class Mapped:
     turns: list[dict[str, Any]] = field(default_factory=list)
     tool_calls: list[dict[str, Any]] = field(default_factory=list)
     feedback: list[dict[str, Any]] = field(default_factory=list)
+    evaluations: list[dict[str, Any]] = field(default_factory=list)  # model / program judgements (scores)
     sessions: dict[str, SessionFacts] = field(default_factory=dict)
     records: int = 0  # spans / observations / scores read
     ignored: int = 0

@@ -6,7 +6,7 @@ Python nor DuckDB holds the file's rows in memory before then. The files live in
 that the loader removes when the file is merged (Staged.scratch).
 
 Counting: every span / observation / score read is one record, and
-records = turn rows + tool-call rows + feedback rows + ignored + rejected before staging. Sessions
+records = turn rows + tool-call rows + feedback rows + evaluation rows + ignored + rejected before staging. Sessions
 are derived, not read: the sessions manifest row counts distinct sessions (see docs/telemetry.md).
 """
 
@@ -32,7 +32,9 @@ from launchkit.ingest.traces.spans import Mapped, SessionFacts, iso_to_ns, ns_to
 from launchkit.store.sql import quote_ident, string_literal
 from launchkit.store.warehouse import execute
 
-_STAGE_ORDER = ("turns", "tool_calls", "feedback", "sessions")
+_STAGE_ORDER = ("turns", "tool_calls", "feedback", "evaluations", "sessions")
+# The tables a trace format maps rows to (sessions are derived from them).
+_ROW_TABLES = ("turns", "tool_calls", "feedback", "evaluations")
 
 
 def _value_text(value: Any) -> str | None:
@@ -126,10 +128,11 @@ def write_rows(table: str, rows: list[dict[str, Any]], folder: str) -> RowFile:
 
 
 def take_batch(mapped: Mapped, folder: str) -> list[RowFile]:
-    """The rows mapped so far (turns, tool calls, feedback) and the session facts written to files in
-    `folder`, cleared from `mapped`. Needs no connection: a worker process can write a batch."""
+    """The rows mapped so far (turns, tool calls, feedback, evaluations) and the session facts written to
+    files in `folder`, cleared from `mapped`. Needs no connection: a worker process can write a batch."""
     batch = []
-    for table, rows in (("turns", mapped.turns), ("tool_calls", mapped.tool_calls), ("feedback", mapped.feedback)):
+    for table in _ROW_TABLES:
+        rows = getattr(mapped, table)
         if rows:
             batch.append(write_rows(table, rows, folder))
             rows.clear()
@@ -264,19 +267,20 @@ def stage(
     scratch = scratch if scratch is not None else scratch_folder()
     stage_rows(mapped, scratch.name)
     n_sessions, session_notes = _stage_sessions(con, mapped, scratch.name)
-    n_turns, n_calls, n_feedback = (mapped.n_staged(t) for t in ("turns", "tool_calls", "feedback"))
+    n_turns, n_calls, n_feedback, n_evals = (mapped.n_staged(t) for t in _ROW_TABLES)
     tables = {t: _view(con, t, mapped.staged[t]) for t in _STAGE_ORDER if mapped.n_staged(t)}
     rows_read = {t: mapped.n_staged(t) for t in tables}
     kinds = ", ".join(f"{k} {v}" for k, v in sorted(mapped.ignored_kinds.items()))
     summary = (
         f"{fmt}: {mapped.records} record(s) read = {n_turns} turn(s) + {n_calls} "
-        f"tool call(s) + {n_feedback} feedback + {mapped.ignored} ignored"
+        f"tool call(s) + {n_feedback} feedback + {f'{n_evals} evaluation(s) + ' if n_evals else ''}"
+        f"{mapped.ignored} ignored"
         f"{' (' + kinds + ')' if kinds else ''} + {len(mapped.pre_rejects)} rejected before staging"
     )
     notes = [summary] + mapped.notes + session_notes
     if n_sessions:
         notes.append(f"{n_sessions} session(s) derived from the spans (the sessions row counts sessions, not spans)")
-    staged_total = n_turns + n_calls + n_feedback + mapped.ignored + len(mapped.pre_rejects)
+    staged_total = n_turns + n_calls + n_feedback + n_evals + mapped.ignored + len(mapped.pre_rejects)
     if mapped.records != staged_total:
         raise CountsError(
             fmt,
@@ -285,6 +289,7 @@ def stage(
                 "turns": n_turns,
                 "tool_calls": n_calls,
                 "feedback": n_feedback,
+                "evaluations": n_evals,
                 "ignored": mapped.ignored,
                 "rejected": len(mapped.pre_rejects),
             },

@@ -9,3 +9,4 @@ UNION ALL SELECT 'vendor_costs', count(*), CAST(min(usage_date) AS TIMESTAMPTZ),
 UNION ALL SELECT 'incidents', count(*), min(opened_at), max(opened_at) FROM incidents
 UNION ALL SELECT 'releases', count(*), min(shipped_at), max(shipped_at) FROM releases
 UNION ALL SELECT 'rollout', count(*), min(enabled_at), max(enabled_at) FROM rollout
+UNION ALL SELECT 'evaluations', count(*), min(evaluated_at), max(evaluated_at) FROM evaluations
