@@ -87,9 +87,12 @@ class GaReport:
     @property
     def blocker_lines(self) -> list[str]:
         """What blocks GA by the criteria, one line each in words, then the criteria's warnings."""
-        return [ga_words.blocker_line(b, self.criteria) for b in self.blockers] + [
-            f"warning: {w}" for w in self.warnings
-        ]
+        unevaluated = [
+            f"warning: {ga_words.criterion_name(c)} not evaluated: {c.get('note')}"
+            for c in self.criteria
+            if not c.get("applies", True) and c.get("criticality") != "report-only"
+        ]  # readiness's warnings, in display names
+        return [ga_words.blocker_line(b, self.criteria) for b in self.blockers] + unevaluated
 
     @property
     def held_named(self) -> pd.DataFrame:
