@@ -253,6 +253,7 @@ def test_the_ga_page_speaks_its_readers_words(tiny):
     card = stakeholder.scorecard(r.scorecard).text + stakeholder.go_no_go(r).text
     labels = [row.criterion for row in r.scorecard]
     assert "Satisfaction (CSAT)" in labels and not ids & set(labels)
+    assert "Answer quality" in {row.area for row in r.scorecard} and not [row for row in r.scorecard if "_" in row.area]
     for word in jargon | {i for i in ids if "_" in i}:
         assert word not in card and word not in r.opening, word
     detail = stakeholder.statistical_detail(r.statistics, r.scorecard, r.glossary)

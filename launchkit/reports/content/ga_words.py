@@ -37,7 +37,7 @@ STATE_WORDS = {
     "low-sample": "not enough data",
     "no-data": "no data",
     "untrusted": "data not trusted",
-    "na": "no threshold set",
+    "na": "not evaluated",  # no threshold set, or nothing to judge (no evaluations loaded)
 }
 _CRITICALITY = {"critical": "must pass", "normal": "should pass", "report-only": "for information"}
 
@@ -83,7 +83,7 @@ class ScoreRow:
     fail_line: str
     sample: str  # "6,025 (500 needed)"
     window: str  # "last 7 days, to 2026-03-15"
-    verdict: str  # pass, marginal, fail, not enough data, data not trusted, no threshold set
+    verdict: str  # pass, marginal, fail, not enough data, data not trusted, not evaluated
     state: str  # headlines.STATES
     passing_since: str
     meaning: str  # the catalogue's plain line
@@ -147,7 +147,7 @@ def score_row(c: Mapping[str, Any], tz: tzinfo) -> ScoreRow:
     need = c.get("min_sample")
     return ScoreRow(
         criterion=criterion_name(c),
-        area=str(c.get("group") or "").capitalize(),
+        area=str(c.get("group") or "").replace("_", " ").capitalize(),
         importance=_CRITICALITY.get(str(c.get("criticality")), str(c.get("criticality"))),
         value=fmt(c.get("value"), unit_of(str(c.get("metric")))),
         target=_target(c, "pass"),
