@@ -246,11 +246,19 @@ CHECK_LABELS: dict[str, str] = {
 }
 
 
+# Metrics the day-vs-baseline comparison tests that are distributions or shares, not catalogue metrics.
+COMPARED_LABELS: dict[str, str] = {
+    "latency_ms": "Response time (ok turns)",
+    "ttft_ms": "Time to first word (ok turns)",
+}
+
+
 def display_name(name: str) -> str:
-    """A metric's (or an hourly check's) display name ('Tool-call success'); an unknown name as it is."""
+    """A metric's (or an hourly check's, or a compared metric's) display name ('Tool-call success'); an
+    unknown name as it is."""
     if name in METRICS:
         return METRICS[name].label
-    return CHECK_LABELS.get(name, name)
+    return CHECK_LABELS.get(name) or COMPARED_LABELS.get(name, name)
 
 
 def plain(name: str) -> str:

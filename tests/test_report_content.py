@@ -264,3 +264,18 @@ def test_the_ga_page_speaks_its_readers_words(tiny):
     assert strips.count('title="2026-03-09: ') == applied  # one square per criterion on the last day
     assert strips.count("<span title=") == applied * 8  # eight days each
     assert "fail</span>" in strips and "not enough data</span>" in strips  # the legend names the colours used
+
+
+def test_the_debrief_compares_metrics_by_their_display_names():
+    from launchkit.reports.page import widgets
+
+    rows = [
+        {"metric": m, "day_value": 0.5, "baseline_value": 0.4, "effect": 0.1, "effect_name": "difference",
+         "n_day": 10, "n_baseline": 70, "test": "two-proportion z", "p_value": 0.2, "status": "no change"}
+        for m in ("tool_call_success_rate", "latency_ms", "ttft_ms", "judged_correct_rate")
+    ]  # fmt: skip
+    text = widgets.comparison_table(rows).text
+    for shown in ("Tool-call success", "Response time (ok turns)", "Time to first word (ok turns)",
+                  "Answers judged correct (model judgement)"):  # fmt: skip
+        assert shown in text, shown
+    assert "latency_ms" not in text and "tool_call_success_rate" not in text

@@ -108,7 +108,7 @@ def comparison_table(comparisons: list[dict[str, Any]]) -> Any:
             eff = f"× {effect:.2f}"
         rows.append(
             {
-                "metric": c["metric"],
+                "metric": display_name(c["metric"]),
                 "day": charts.fmt(c.get("day_value"), unit),
                 "baseline": charts.fmt(c.get("baseline_value"), unit),
                 "change": eff,
