@@ -174,3 +174,14 @@ def test_the_crunch_pilots_refused_turns_show_in_their_hour_and_the_healthy_pilo
     healthy = checks.rate_limits(wh, Window.hour(hour, tz=UTC), config)
     assert healthy and all(r["value"] == 0 and r["status"] in ("ok", checks.LOW_SAMPLE) for r in healthy)
     wh.close()
+
+
+def test_the_hourly_table_names_each_model_s_rate_limit_check():
+    from launchkit.reports.page import widgets
+
+    rows = [
+        {"check": "rate_limited:openai/gpt-4o", "metric": "rate_limited_share", "unit": "%", "status": "ok", "n": 40},
+        {"check": "tool_success", "metric": "tool_call_success_rate", "unit": "%", "status": "ok", "n": 40},
+    ]
+    text = widgets.verdict_table(rows).text
+    assert "Turns refused for rate limits: openai/gpt-4o" in text and "Tool-call success" in text

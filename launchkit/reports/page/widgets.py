@@ -26,6 +26,8 @@ def _display(v: Mapping[str, Any]) -> str:
         name = display_name(check.split(":")[-1])
     if check.startswith("vs_baseline:"):
         return f"{name}, against the baseline"
+    if check.startswith("rate_limited:"):  # one check per provider and model
+        return f"{name}: {check.removeprefix('rate_limited:')}"
     return name
 
 
