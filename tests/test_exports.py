@@ -215,15 +215,15 @@ def _link(html: str) -> tuple[str, str]:
 
 def test_table_download_link_holds_every_row_as_raw_csv():
     df = pd.DataFrame({"tenant": ['t"<b>x</b>', "b"], "cost_usd": [1234.5678, None]})
-    html = charts.table(df, units={"cost_usd": "$"}, max_rows=1, download="spend.csv")._repr_html_()
+    html = charts.table(df, units={"cost_usd": "$"}, max_rows=1, download="spend.csv", tz=None)._repr_html_()
     name, body = _link(html)
     assert name == "spend.csv"
     assert body == sheets.BOM + sheets.csv_text(df)  # every row, though the table shows one
     assert "1234.5678" in body and "$1,234.57" in html  # raw in the CSV, formatted on the page
     assert "<b>x" not in html  # the URI is percent-encoded and the attribute escaped
-    assert "download CSV" not in charts.table(df)._repr_html_()  # opt-in
+    assert "download CSV" not in charts.table(df, tz=None)._repr_html_()  # opt-in
     with pytest.raises(ValueError):
-        charts.table(df, download='x" onclick="alert(1).csv')
+        charts.table(df, download='x" onclick="alert(1).csv', tz=None)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -65,7 +65,7 @@ def test_reports_and_the_cli_show_invisible_characters(db, tmp_path, monkeypatch
     from launchkit.reports.page import blocks
 
     df = pd.DataFrame({"tenant": ["acme", "acme\u200b", "x\u202ey"], "cost_usd": [1.0, 2.0, 3.0]})
-    html = blocks.table(df)._repr_html_()
+    html = blocks.table(df, tz=None)._repr_html_()
     assert "acme&lt;U+200B&gt;" in html and "x&lt;U+202E&gt;y" in html and "\u200b" not in html
     monkeypatch.chdir(tmp_path)
     wh = save_to(db, tmp_path / "w.duckdb")

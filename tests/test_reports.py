@@ -73,7 +73,7 @@ def test_fmt_shows_missing_as_dash_never_zero():
 
 def test_table_tiles_and_notes_escape_data_text():
     df = pd.DataFrame({"tool": [BOLD_TOOL], "comment": [SCRIPT_COMMENT], "rate": [0.5]})
-    html = charts.table(df, units={"rate": "%"})._repr_html_()
+    html = charts.table(df, units={"rate": "%"}, tz=None)._repr_html_()
     assert "<b>bold" not in html and "<script>" not in html and "<img" not in html
     assert "&lt;b&gt;bold&lt;/b&gt;" in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     tile = charts.tiles([charts.Tile(EVIL_TENANT, 1, sub=SCRIPT_COMMENT)])._repr_html_()

@@ -166,7 +166,9 @@ def test_booleans_percentages_and_money_read_alike_in_every_table():
             "turns": [3, 1],
         }
     )
-    html = charts.table(df, digits={"diff_pct": 2}, status={"within_tolerance": lambda v: "ok" if v else "breach"})
+    html = charts.table(
+        df, digits={"diff_pct": 2}, status={"within_tolerance": lambda v: "ok" if v else "breach"}, tz=None
+    )
     cells = [re.sub(r"<[^>]+>", "", c) for c in re.findall(r"<td[^>]*>(.*?)</td>", html.markup)]
     assert cells[:8] == ["openai", "$1,234.50", "0.16 %", "97.1 %", "yes", "yes", "2,345.7 ms", "3"]
     assert cells[8:] == ["anthropic", "$0.0500", "—", "100.0 %", "no", "no", "10 ms", "1"]
@@ -174,7 +176,7 @@ def test_booleans_percentages_and_money_read_alike_in_every_table():
     assert heads[1:4] == ["computed_usd", "diff_pct", "tool_call_success_rate"]  # no unit repeated for $ and %
     assert heads[6] == "latency_p95_ms (ms)"
     # an explicit unit still wins over the name
-    assert "0.16 %" not in charts.table(df[["diff_pct"]], units={"diff_pct": ""}).markup
+    assert "0.16 %" not in charts.table(df[["diff_pct"]], units={"diff_pct": ""}, tz=None).markup
     assert text.fmt(True) == "yes" and text.fmt(np.bool_(False)) == "no" and text.fmt(None) == "—"
     assert (text.fmt(-0.2345, "$"), text.fmt(-0.0728, "$"), text.fmt(-1234.5, "$")) == (
         "-$0.23",
@@ -184,7 +186,7 @@ def test_booleans_percentages_and_money_read_alike_in_every_table():
     assert text.fmt(-0.0001, "$", 2) == "$0.00"  # no minus on a rounded zero
     # a status function sees a Python boolean, as a notebook writes it (`v is True`)
     flags = pd.DataFrame({"ok": np.array([True, False])})
-    badges = charts.table(flags, status={"ok": lambda v: "ok" if v is True else "breach"}).markup
+    badges = charts.table(flags, status={"ok": lambda v: "ok" if v is True else "breach"}, tz=None).markup
     assert f'background:{charts.OK}">yes<' in badges and f'background:{charts.BREACH}">no<' in badges
 
 

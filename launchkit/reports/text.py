@@ -50,18 +50,24 @@ class ZoneMissing(TypeError):
     """A time was to be shown without the zone to show it in (a defect of the caller, not of the data)."""
 
 
-def fmt(value: Any, unit: str = "", digits: int | None = None, *, tz: tzinfo | None = None) -> str:
-    """A number for people: 97.1 %, $0.21, 2,345 ms; missing is an em dash, never 0; a time on `tz`'s clock
-    (a naive one is UTC, as the warehouse stores them); a time without `tz` raises ZoneMissing."""
+def moment(value: datetime | pd.Timestamp, tz: tzinfo) -> str:
+    """A time on `tz`'s clock with the zone's abbreviation ('2026-03-29 03:15 CEST'); a naive time is UTC, as
+    the warehouse stores them; missing is an em dash."""
+    if missing(value):
+        return "—"
+    ts = pd.Timestamp(value)
+    return clock((ts if ts.tzinfo is not None else ts.tz_localize(UTC)).to_pydatetime(), tz)
+
+
+def fmt(value: Any, unit: str = "", digits: int | None = None) -> str:
+    """A number for people: 97.1 %, $0.21, 2,345 ms; missing is an em dash, never 0. A time raises
+    ZoneMissing: it is shown by `moment(value, tz)`, on the clock of a zone the caller names."""
     if missing(value):
         return "—"
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (datetime, pd.Timestamp)):
-        if tz is None:
-            raise ZoneMissing(f"the time {value} is shown without a zone: pass tz (the report's zone)")
-        ts = pd.Timestamp(value)
-        return clock((ts if ts.tzinfo is not None else ts.tz_localize(UTC)).to_pydatetime(), tz)
+        raise ZoneMissing(f"the time {value} is shown without a zone: text.moment(value, tz)")
     if isinstance(value, date):
         return value.isoformat()
     if not isinstance(value, numbers.Real):

@@ -11,7 +11,7 @@ import numbers
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 from urllib.parse import quote
 
@@ -21,7 +21,7 @@ import pandas as pd
 from launchkit.reports.files.sheets import BOM, csv_text
 from launchkit.reports.html import esc
 from launchkit.reports.style import STYLE_CSS
-from launchkit.reports.text import column_unit, fmt, plural
+from launchkit.reports.text import ZoneMissing, column_unit, fmt, moment, plural
 from launchkit.reports.text import missing as _missing
 
 # Status colours (colour-blind safe beside the charts' Okabe-Ito palette)
@@ -150,9 +150,19 @@ def bullets(items: Iterable[Any], empty: str = "none") -> HTMLBlock:
     )
 
 
+def _text(v: Any, tz: tzinfo | None) -> str:
+    """A cell's text: a time on `tz`'s clock (text.moment), anything else by text.fmt."""
+    if isinstance(v, (datetime, pd.Timestamp)) and not _missing(v):
+        if tz is None:
+            raise ZoneMissing(f"a table said to hold no times (tz=None) holds the time {v}")
+        return moment(v, tz)
+    return fmt(v)
+
+
 def table(
     df: pd.DataFrame,
     *,
+    tz: tzinfo | None,
     units: Mapping[str, str] | None = None,
     digits: Mapping[str, int] | None = None,
     status: Mapping[str, Any] | None = None,
@@ -160,7 +170,6 @@ def table(
     max_rows: int = 200,
     caption: str | None = None,
     download: str | None = None,
-    tz: tzinfo | None = None,
 ) -> HTMLBlock:
     """An HTML table with every cell escaped and numbers formatted per column unit ('%', '$', 'ms'...).
 
@@ -169,8 +178,8 @@ def table(
     booleans (yes / no) read alike in every table. `status` maps a column holding 'ok'/'breach'/'na'
     style values to show as coloured badges. `download="name.csv"` adds a "download CSV" link
     holding every row (not only the shown ones) with raw values (see download()). Times are shown on
-    `tz`'s clock ([reports] timezone, the notebook's ctx.tz); a table holding times without it is an
-    error (text.ZoneMissing), never UTC by default.
+    `tz`'s clock ([reports] timezone, the notebook's ctx.tz); `tz=None` says the table holds no times,
+    and a time in it then is an error (text.ZoneMissing), never UTC by default.
     """
     digits = dict(digits or {})
     status = dict(status or {})
@@ -190,14 +199,14 @@ def table(
             if isinstance(v, np.bool_):
                 v = bool(v)  # numpy's booleans are not `True`/`False` to a status function
             if col in status:
-                shown_v = fmt(v, tz=tz)
+                shown_v = _text(v, tz)
                 cells.append(f"<td>{badge(shown_v, status[col](v) if callable(status[col]) else shown_v.lower())}</td>")
             elif (isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))) or (unit and _missing(v)):
                 value = v / 100 if unit == "pct" and not _missing(v) else v
-                text = fmt(value, "%" if unit == "pct" else unit, digits.get(col), tz=tz)
+                text = fmt(value, "%" if unit == "pct" else unit, digits.get(col))
                 cells.append(f'<td class="lk-num">{esc(text)}</td>')
             else:
-                cells.append(f"<td>{_breakable(fmt(v, tz=tz) if not isinstance(v, str) else v)}</td>")
+                cells.append(f"<td>{_breakable(_text(v, tz) if not isinstance(v, str) else v)}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")
     more = (
         f'<p class="lk-muted">{esc(plural(len(df) - max_rows, "more row"))} not shown</p>' if len(df) > max_rows else ""

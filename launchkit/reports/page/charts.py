@@ -47,6 +47,7 @@ from launchkit.reports.page.blocks import tiles as tiles
 from launchkit.reports.style import STYLE_CSS as STYLE_CSS
 from launchkit.reports.text import fmt as fmt
 from launchkit.reports.text import missing as _missing
+from launchkit.reports.text import moment as moment
 from launchkit.reports.text import on_clock
 from launchkit.reports.text import plural as plural
 from launchkit.reports.text import time_axis as time_axis

@@ -52,7 +52,7 @@ def retro_incidents(retro: Mapping[str, Any], tz: tzinfo) -> charts.HTMLBlock:
             "incident": i["incident_id"],
             "severity": i["severity"],
             "title": i.get("title") or "",
-            "opened": charts.fmt(pd.Timestamp(i["opened_at"]), tz=tz) if i.get("opened_at") else None,
+            "opened": charts.moment(pd.Timestamp(i["opened_at"]), tz) if i.get("opened_at") else None,
             "hours open": i["duration_hours"],
             "sessions affected": i["impact"]["sessions"],
             "with errors": i["impact"]["sessions_with_errors"],
@@ -68,10 +68,11 @@ def retro_incidents(retro: Mapping[str, Any], tz: tzinfo) -> charts.HTMLBlock:
         digits={"hours open": 1},
         status={"postmortem": lambda v: status.get(str(v), "na")},
         empty="no incident during the pilot",
+        tz=tz,
     )
 
 
 def retro_themes(rows: Sequence[Mapping[str, Any]], empty: str) -> charts.HTMLBlock:
     """Recurring themes (theme, comments, share, example)."""
     df = pd.DataFrame(list(rows), columns=["theme", "comments", "share", "example"])
-    return charts.table(df, units={"share": "%"}, empty=empty)
+    return charts.table(df, units={"share": "%"}, empty=empty, tz=None)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from launchkit.analytics import records
 from launchkit.reports.page import charts
-from launchkit.reports.text import fmt
+from launchkit.reports.text import moment
 from launchkit.window import Window
 
 SNIPPET = 60  # characters of a comment shown in the picker
@@ -27,18 +27,15 @@ def _tenant(v: Any) -> str:
 def _choices(fb: pd.DataFrame, failed: pd.DataFrame, tz: tzinfo) -> list[tuple[str, str]]:
     """(label, session_id) for each comment, then each failed tool call, in time order within each."""
     out = []
-    for r in fb.itertuples():
-        text = str(r.comment)
+    for r in fb.to_dict("records"):
+        text = str(r["comment"])
         text = text if len(text) <= SNIPPET else text[: SNIPPET - 1] + "…"
-        out.append((f"comment {fmt(r.submitted_at, tz=tz)}, {_tenant(r.tenant_id)}: {text}", str(r.session_id)))
-    for r in failed.itertuples():
-        what = f"{r.status}" + (f", {r.error_type}" if isinstance(r.error_type, str) else "")
-        out.append(
-            (
-                f"failed call {fmt(r.started_at, tz=tz)}, {_tenant(r.tenant_id)}: {r.tool_name} ({what})",
-                str(r.session_id),
-            )
-        )
+        when = moment(r["submitted_at"], tz)
+        out.append((f"comment {when}, {_tenant(r['tenant_id'])}: {text}", str(r["session_id"])))
+    for r in failed.to_dict("records"):
+        what = f"{r['status']}" + (f", {r['error_type']}" if isinstance(r["error_type"], str) else "")
+        when = moment(r["started_at"], tz)
+        out.append((f"failed call {when}, {_tenant(r['tenant_id'])}: {r['tool_name']} ({what})", str(r["session_id"])))
     return out
 
 

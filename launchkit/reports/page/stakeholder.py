@@ -68,7 +68,7 @@ def scorecard(rows: Sequence[ScoreRow]) -> HTMLBlock:
         df = df.drop(columns=["state", "meaning"]).rename(
             columns={"fail_line": "fail line", "passing_since": "passing since"}
         )
-    return table(df, status={"verdict": lambda v: _STATE_OF.get(str(v), "na")}, empty="no criteria configured")
+    return table(df, status={"verdict": lambda v: _STATE_OF.get(str(v), "na")}, empty="no criteria configured", tz=None)
 
 
 def meanings(rows: Sequence[ScoreRow]) -> HTMLBlock:
@@ -100,7 +100,7 @@ def statistical_detail(
     each criterion measures; a short glossary."""
     return details(
         "Statistical detail: how each verdict was reached",
-        table(pd.DataFrame(list(statistics)), empty="no criteria configured"),
+        table(pd.DataFrame(list(statistics)), empty="no criteria configured", tz=None),
         HTMLBlock("<p><strong>What each criterion measures</strong></p>", "What each criterion measures"),
         meanings(rows),
         HTMLBlock("<p><strong>Glossary</strong></p>", "Glossary"),

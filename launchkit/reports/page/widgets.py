@@ -53,7 +53,7 @@ def verdict_table(verdicts: Sequence[Mapping[str, Any]]) -> Any:
                 "note": v.get("note") or "",
             }
         )
-    return charts.table(pd.DataFrame(rows), status={"status": lambda s: _status_colour(s)}, empty="no checks")
+    return charts.table(pd.DataFrame(rows), status={"status": lambda s: _status_colour(s)}, empty="no checks", tz=None)
 
 
 # statuses as a table or tile shows them (the JSON summary keeps the status itself)
@@ -129,7 +129,7 @@ def comparison_table(comparisons: list[dict[str, Any]]) -> Any:
         "untrusted data": "watch",
     }
     return charts.table(
-        pd.DataFrame(rows), status={"status": lambda v: status.get(str(v), "na")}, empty="no comparisons"
+        pd.DataFrame(rows), status={"status": lambda v: status.get(str(v), "na")}, empty="no comparisons", tz=None
     )
 
 
@@ -183,6 +183,7 @@ def quality_table(dq: Mapping[str, Any]) -> Any:
         units={"coverage": "%", "threshold": "%"},
         status={"status": "auto"},
         empty="no data-quality gates",
+        tz=None,
     )
     if not extra:
         return tbl
