@@ -133,6 +133,8 @@ def run_one(scenario: str, seed: int, level: float, before: str | None) -> dict[
                 r["code"] in ("data",) or r.get("verdict") == "INSUFFICIENT DATA" for r in reasons
             ),
             "says_needed": bool(dec.data_needed),
+            "needs_all": all(_says_needed(r, dec.data_needed) for r in reasons),
+            "what": sorted({str(r.get("verdict") or " ".join(r.get("message", "").split()[:3])) for r in reasons}),
         }
 
     out: dict[str, Any] = {"scenario": scenario, "seed": seed, "level": level}
@@ -144,6 +146,17 @@ def run_one(scenario: str, seed: int, level: float, before: str | None) -> dict[
     con.close()
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def _says_needed(reason: dict[str, Any], needed: list[dict[str, Any]]) -> bool:
+    """Whether an INSUFFICIENT DATA reason has a data_needed entry asking for more (observations or days)."""
+    if reason["code"] != "data" and reason.get("verdict") != "INSUFFICIENT DATA":
+        return True
+    if reason["code"] == "criterion":
+        mine = [n for n in needed if n.get("criterion") == reason["criterion"]]
+    else:  # a comparison's entry: what the day has and needs
+        mine = [n for n in needed if n.get("metric") == reason["metric"] and "have" in n]
+    return any((n.get("more") or 0) > 0 or n.get("need_days", 0) > n.get("days", 0) for n in mine)
 
 
 def wilson(k: int, n: int) -> str:
@@ -174,11 +187,18 @@ def summarise(results: list[dict[str, Any]]) -> str:
             for what, k in (("false HOLD (>= 1 per pilot)", hold), ("false ROLLBACK (>= 1 per pilot)", rb)):
                 lines.append(f"| {level:g} | healthy | {n} | {what} | {wilson(k, n)} |")
             lines.append(f"| {level:g} | healthy | {n} | HOLD per evening | {wilson(len(nx), len(ev))} |")
+            said: dict[str, int] = {}
+            for e in nx:
+                for w in e.get("what", []):
+                    said[w] = said.get(w, 0) + 1
+            if said:
+                what = ", ".join(f"{w}: {k}" for w, k in sorted(said.items(), key=lambda x: -x[1]))
+                lines.append(f"| {level:g} | healthy | {n} | non-EXPAND evenings saying (reasons' verdicts) | {what} |")
             if nx:
                 lines.append(
                     f"| {level:g} | healthy | {n} | non-EXPAND evenings: INSUFFICIENT DATA only, with what is "
                     f"needed / a 'regressed' reason / UNTRUSTED DATA | "
-                    f"{sum(e['insufficient_only'] and e['says_needed'] for e in nx)} / "
+                    f"{sum(e['insufficient_only'] and e.get('needs_all', e['says_needed']) for e in nx)} / "
                     f"{sum(e['regressed'] for e in nx)} / {sum(e['untrusted'] for e in nx)} of {len(nx)} |"
                 )
         for sc in PROBLEMS + FLOORS:
