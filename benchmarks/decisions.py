@@ -8,8 +8,9 @@ A team decides every evening, so what it lives with is the error rate per *pilot
 (mean weekday business-hour sessions per hour) and pilot (seed):
 - healthy: decide every weekday from day 7 (the first with a full baseline) to day 29: 17 evenings. A
   pilot with at least one HOLD (or ROLLBACK) had a false HOLD (ROLLBACK); at 20/h the non-EXPAND
-  evenings are also classed by what they say (INSUFFICIENT DATA with what is needed, a "regressed"
-  reason, UNTRUSTED DATA).
+  evenings are also classed by what they say (INSUFFICIENT DATA only, each such reason with a data_needed
+  entry asking for more observations or days; a "regressed" reason; UNTRUSTED DATA) and the verdicts
+  their reasons carry are counted.
 - the generator's problem scenarios (latency x2.2, a tool failing 35 %, tokens x3; from day 18, a Friday) and effects at the
   floors of the minimum effects, injected into a healthy pilot from day 16 (a Wednesday, so both evenings scored are weekdays) with no
   incident row, so the metrics alone must catch them: latency x1.15, tokens (and cost) x1.25, one tool
