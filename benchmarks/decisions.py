@@ -8,8 +8,9 @@ A team decides every evening, so what it lives with is the error rate per *pilot
 (mean weekday business-hour sessions per hour) and pilot (seed):
 - healthy: decide every weekday from day 7 (the first with a full baseline) to day 29: 17 evenings. A
   pilot with at least one HOLD (or ROLLBACK) had a false HOLD (ROLLBACK); at 20/h the non-EXPAND
-  evenings are also classed by what they say (INSUFFICIENT DATA with what is needed, a "regressed"
-  reason, UNTRUSTED DATA).
+  evenings are also classed by what they say (INSUFFICIENT DATA only, each such reason with a data_needed
+  entry asking for more observations or days; a "regressed" reason; UNTRUSTED DATA) and the verdicts
+  their reasons carry are counted.
 - the generator's problem scenarios (latency x2.2, a tool failing 35 %, tokens x3; from day 18, a Friday) and effects at the
   floors of the minimum effects, injected into a healthy pilot from day 16 (a Wednesday, so both evenings scored are weekdays) with no
   incident row, so the metrics alone must catch them: latency x1.15, tokens (and cost) x1.25, one tool
@@ -133,6 +134,8 @@ def run_one(scenario: str, seed: int, level: float, before: str | None) -> dict[
                 r["code"] in ("data",) or r.get("verdict") == "INSUFFICIENT DATA" for r in reasons
             ),
             "says_needed": bool(dec.data_needed),
+            "needs_all": all(_says_needed(r, dec.data_needed) for r in reasons),
+            "what": sorted({str(r.get("verdict") or " ".join(r.get("message", "").split()[:3])) for r in reasons}),
         }
 
     out: dict[str, Any] = {"scenario": scenario, "seed": seed, "level": level}
@@ -144,6 +147,17 @@ def run_one(scenario: str, seed: int, level: float, before: str | None) -> dict[
     con.close()
     out["seconds"] = time.perf_counter() - t0
     return out
+
+
+def _says_needed(reason: dict[str, Any], needed: list[dict[str, Any]]) -> bool:
+    """Whether an INSUFFICIENT DATA reason has a data_needed entry asking for more (observations or days)."""
+    if reason["code"] != "data" and reason.get("verdict") != "INSUFFICIENT DATA":
+        return True
+    if reason["code"] == "criterion":
+        mine = [n for n in needed if n.get("criterion") == reason["criterion"]]
+    else:  # a comparison's entry: what the day has and needs
+        mine = [n for n in needed if n.get("metric") == reason["metric"] and "have" in n]
+    return any((n.get("more") or 0) > 0 or n.get("need_days", 0) > n.get("days", 0) for n in mine)
 
 
 def wilson(k: int, n: int) -> str:
@@ -174,11 +188,18 @@ def summarise(results: list[dict[str, Any]]) -> str:
             for what, k in (("false HOLD (>= 1 per pilot)", hold), ("false ROLLBACK (>= 1 per pilot)", rb)):
                 lines.append(f"| {level:g} | healthy | {n} | {what} | {wilson(k, n)} |")
             lines.append(f"| {level:g} | healthy | {n} | HOLD per evening | {wilson(len(nx), len(ev))} |")
+            said: dict[str, int] = {}
+            for e in nx:
+                for w in e.get("what", []):
+                    said[w] = said.get(w, 0) + 1
+            if said:
+                what = ", ".join(f"{w}: {k}" for w, k in sorted(said.items(), key=lambda x: -x[1]))
+                lines.append(f"| {level:g} | healthy | {n} | non-EXPAND evenings saying (reasons' verdicts) | {what} |")
             if nx:
                 lines.append(
                     f"| {level:g} | healthy | {n} | non-EXPAND evenings: INSUFFICIENT DATA only, with what is "
                     f"needed / a 'regressed' reason / UNTRUSTED DATA | "
-                    f"{sum(e['insufficient_only'] and e['says_needed'] for e in nx)} / "
+                    f"{sum(e['insufficient_only'] and e.get('needs_all', e['says_needed']) for e in nx)} / "
                     f"{sum(e['regressed'] for e in nx)} / {sum(e['untrusted'] for e in nx)} of {len(nx)} |"
                 )
         for sc in PROBLEMS + FLOORS:

@@ -259,16 +259,6 @@ def n_for_two_proportions(
     return int(math.ceil(float(n)))
 
 
-def n_to_exclude(estimate: float | None, threshold: float, half_width: float | None, n: int) -> int | None:
-    """Rough sample size at which an interval of this width (shrinking as 1/sqrt(n)) excludes the threshold."""
-    if estimate is None or half_width is None or not math.isfinite(half_width) or n <= 0:
-        return None
-    gap = abs(estimate - threshold)
-    if gap == 0:
-        return None
-    return int(math.ceil(n * (half_width / gap) ** 2))
-
-
 # ---------------------------------------------------------------------------------------------
 # The same intervals and test from aggregates: for samples that stay in the query engine.
 #

@@ -61,6 +61,50 @@ def test_verdict_lower_is_better(low, high, want):
     assert criteria.verdict(low, high, 8000, 10000, "lower") == want
 
 
+@pytest.mark.parametrize(
+    "low, high, estimate, want",
+    [
+        (0.962, 0.978, 0.972, INSUFFICIENT),  # narrow, reaches below pass, the estimate passes: a thin passing metric
+        (0.962, 0.978, 0.968, MARGINAL),  # the same interval around an estimate short of pass
+        (0.962, 0.978, 0.97, MARGINAL),  # on the pass line: not shown to pass
+        (0.962, 0.978, None, MARGINAL),  # no estimate: the midpoint 0.970 is on the line
+        (0.964, 0.980, None, INSUFFICIENT),  # midpoint 0.972 beyond it
+    ],
+)
+def test_marginal_needs_an_estimate_short_of_pass(low, high, estimate, want):
+    assert criteria.verdict(low, high, 0.97, 0.95, "higher", estimate) == want
+
+
+def test_marginal_lower_is_better_mirrors_the_estimate():
+    # p95 8000 pass, 10000 marginal: interval 7600-9400 (1800 wide, band 2000)
+    assert criteria.verdict(7600, 9400, 8000, 10000, "lower", 7800) == INSUFFICIENT  # estimate passes
+    assert criteria.verdict(7600, 9400, 8000, 10000, "lower", 8500) == MARGINAL
+
+
+@pytest.mark.parametrize(
+    "estimate, low, high, direction, n, want",
+    [
+        # estimate passes: the lower side (0.07) must shrink to the distance to pass (0.05): 201 * 1.4^2 = 393.96
+        (0.85, 0.78, 0.90, "higher", 201, 394),
+        # estimate in the band: the width (0.19) must shrink to the band (0.10): 99 * 1.9^2 = 357.39
+        (0.75, 0.66, 0.85, "higher", 99, 358),
+        # below marginal, on [0.50, 0.79]: to MARGINAL the width 0.29 -> 0.10 (99 * 2.9^2 = 832.59), to FAIL the
+        # upper side 0.14 -> 0.05 (99 * 2.8^2 = 776.16): the earlier counts
+        (0.65, 0.50, 0.79, "higher", 99, 777),
+        (0.65, 0.40, 0.72, "higher", 99, 195),  # FAIL: 99 * (0.07 / 0.05)^2 = 194.04
+        # lower is better, p95 7000 ms on [6000, 9000] vs pass 8000: the upper side 9000 - 7000 = 2000 must
+        # shrink to 8000 - 7000 = 1000: 50 * 2^2 = 200
+        (7000, 6000, 9000, "lower", 50, 200),
+        # a side barely wider than needed still asks for one more observation than it has
+        (0.85, 0.7999, 0.90, "higher", 200, 201),
+        (0.85, None, 0.90, "higher", 200, None),  # unbounded: no sample size says
+    ],
+)
+def test_n_to_decide_hand_computed(estimate, low, high, direction, n, want):
+    pass_, marginal = (0.80, 0.70) if direction == "higher" else (8000, 10000)
+    assert criteria.n_to_decide(estimate, low, high, pass_, marginal, direction, n) == want
+
+
 def test_verdict_without_band_is_pass_or_fail_for_exact_values():
     assert criteria.verdict(0, 0, 0, 0, "lower") == PASS
     assert criteria.verdict(1, 1, 0, 0, "lower") == FAIL

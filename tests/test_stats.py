@@ -118,7 +118,6 @@ def test_sample_size_for_two_proportions():
     want = NormalIndPower().solve_power(abs(proportion_effectsize(0.97, 0.98)), alpha=0.01, power=0.8)
     assert n == math.ceil(want)
     assert stats.n_for_two_proportions(0.5, 0.5) is None
-    assert stats.n_to_exclude(0.975, 0.97, 0.01, 1000) == 4000
 
 
 def test_clean_is_strict_json():

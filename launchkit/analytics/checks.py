@@ -96,7 +96,7 @@ def checks(db: QueryRunner, window: Window, config: Config) -> list[Check]:
             row["note"] = "coverage too low: " + ", ".join(failed)
             out.append(row)
             continue
-        v = criteria.verdict(iv.low, iv.high, c.pass_threshold, c.marginal_threshold, c.direction)
+        v = criteria.verdict(iv.low, iv.high, c.pass_threshold, c.marginal_threshold, c.direction, meas.value)
         worse_than_pass = meas.value < c.pass_threshold if c.direction == "higher" else meas.value > c.pass_threshold
         row["verdict"] = v
         row["status"] = "breach" if v == criteria.FAIL else ("watch" if worse_than_pass else "ok")
@@ -210,7 +210,7 @@ def rate_limits(db: QueryRunner, window: Window, config: Config) -> list[Check]:
         row["pass"], row["marginal"] = cap.rate_limited_pass, cap.rate_limited_fail
         row["value"], row["n"], row["min_sample"] = iv.estimate, n, cap.rate_limited_min_sample
         row["interval"] = {"low": iv.low, "high": iv.high, "method": iv.method, "level": iv.level}
-        v = criteria.verdict(iv.low, iv.high, cap.rate_limited_pass, cap.rate_limited_fail, "lower")
+        v = criteria.verdict(iv.low, iv.high, cap.rate_limited_pass, cap.rate_limited_fail, "lower", iv.estimate)
         share = k / n
         status = "breach" if v == criteria.FAIL else ("watch" if share > cap.rate_limited_pass else "ok")
         note = f"{r.provider}/{r.model}: {k:,} of {n:,} turns refused for rate limits"

@@ -10,7 +10,8 @@ days, [reports] timezone; launchkit.window) with a pass and a marginal threshold
 - UNTRUSTED DATA: a data-quality gate the metric depends on is below quality.min_coverage;
 - PASS: the whole interval is on the good side of the pass threshold;
 - FAIL: the whole interval is on the bad side of the marginal threshold;
-- MARGINAL: neither, and the interval is no wider than the band between the two thresholds;
+- MARGINAL: neither, the interval is no wider than the band between the two thresholds and the
+  estimate is not beyond the pass threshold (a thin sample of a passing metric needs more data);
 - INSUFFICIENT DATA otherwise (the interval is too wide to tell pass from marginal from fail).
 
 A forecast (projected spend) is judged on its estimate and bound instead (forecast_verdict): FAIL
@@ -38,7 +39,7 @@ from launchkit.catalogue import METRICS
 from launchkit.config import Config
 from launchkit.config.criteria import DEFAULT_CONFIDENCE, Criterion
 from launchkit.jsonclean import clean
-from launchkit.stats import Interval, mean_interval_from_stats, n_to_exclude, wilson
+from launchkit.stats import Interval, mean_interval_from_stats, wilson
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, local_day
 
@@ -131,20 +132,50 @@ def verdict(
     low: float | None, high: float | None, pass_: float, marginal: float, direction: str, estimate: float | None = None
 ) -> str:
     """PASS / FAIL when the interval clears a threshold; else MARGINAL if the interval is no wider
-    than the marginal band, else INSUFFICIENT DATA. `direction` says which way is better; the
-    estimate is not used (a verdict rests on the interval)."""
+    than the marginal band and the estimate (the interval's midpoint without one) is not beyond the pass
+    threshold, else INSUFFICIENT DATA. `direction` says which way is better. A narrow interval around an
+    estimate that passes but still reaching below the pass line is a thin sample of a passing metric, not
+    a marginal one: it needs more data (n_to_decide says how much)."""
     lo = -math.inf if low is None else low
     hi = math.inf if high is None else high
     if direction == "lower":  # mirror so that higher is better
         lo, hi, pass_, marginal = -hi, -lo, -pass_, -marginal
+        estimate = None if estimate is None else -estimate
     if lo >= pass_:
         return PASS
     if hi < marginal:
         return FAIL
     band = pass_ - marginal
-    if hi - lo <= band:
+    centre = (lo + hi) / 2 if estimate is None else estimate
+    if hi - lo <= band and centre <= pass_:
         return MARGINAL
     return INSUFFICIENT
+
+
+def n_to_decide(
+    estimate: float, low: float | None, high: float | None, pass_: float, marginal: float, direction: str, n: int
+) -> int | None:
+    """Roughly how many observations an INSUFFICIENT DATA interval needs to reach a verdict, each side of
+    the interval shrinking as 1/sqrt(n) around the estimate: to PASS when the estimate is beyond the pass
+    line; else to MARGINAL (no wider than the band) or FAIL (below the marginal line), whichever comes
+    first. Always more than n; None when no sample size decides (an unbounded interval, no band)."""
+    lo = -math.inf if low is None else low
+    hi = math.inf if high is None else high
+    if direction == "lower":  # mirror so that higher is better
+        lo, hi, pass_, marginal, estimate = -hi, -lo, -pass_, -marginal, -estimate
+    if not (math.isfinite(lo) and math.isfinite(hi)) or n <= 0:
+        return None
+    scale: list[float] = []  # by how much each route's interval must shrink
+    if estimate > pass_:
+        scale.append((estimate - lo) / (estimate - pass_))
+    else:
+        if pass_ > marginal:
+            scale.append((hi - lo) / (pass_ - marginal))
+        if estimate < marginal:
+            scale.append((hi - estimate) / (marginal - estimate))
+    if not scale:
+        return None
+    return max(n + 1, math.ceil(n * min(scale) ** 2))
 
 
 def forecast_verdict(
@@ -340,7 +371,9 @@ def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
         return res
     if meas.value is None or iv is None:
         res.note = res.note or "no data in the window"
-        res.data_needed = {"n": meas.n or 0, "need": max(c.min_sample, 1)}
+        # rows that give no value (e.g. no comparable vendor-days) are not helped by more of them
+        if (meas.n or 0) < max(c.min_sample, 1):
+            res.data_needed = {"n": meas.n or 0, "need": max(c.min_sample, 1)}
         return res
     if meas.n is not None and meas.n < c.min_sample:
         res.note = _keep_label(f"{meas.n} < min_sample {c.min_sample}", c, meas)
@@ -354,10 +387,9 @@ def evaluate_one(ctx: Context, c: Criterion, as_of: date) -> CriterionResult:
     rule = forecast_verdict if c.kind == "forecast" else verdict
     res.verdict = rule(iv.low, iv.high, c.pass_threshold, c.marginal_threshold, c.direction, meas.value)
     if res.verdict == INSUFFICIENT and meas.n:
-        lo = iv.low if iv.low is not None else -math.inf
-        hi = iv.high if iv.high is not None else math.inf
-        half = (hi - lo) / 2
-        need = n_to_exclude(meas.value, c.pass_threshold, half, meas.n)
+        need = n_to_decide(
+            meas.value, iv.low, iv.high, c.pass_threshold, c.marginal_threshold, c.direction, int(meas.n)
+        )
         res.note = _keep_label("interval too wide to decide", c, meas)
         res.data_needed = {"n": meas.n, "need": need}
     return res
