@@ -281,3 +281,19 @@ def test_the_debrief_compares_metrics_by_their_display_names():
                   "Answers judged correct (model judgement)"):  # fmt: skip
         assert shown in text, shown
     assert "latency_ms" not in text and "tool_call_success_rate" not in text
+
+
+def test_two_reasons_led_by_one_culprit_are_said_once():
+    import pandas as pd
+
+    from launchkit.reports.page import widgets
+
+    lead = "tool sql_query: 31.0 % of tool calls fail (was 1.5 %); 3 of 7 tenants affected"
+    d = {
+        "recommendation": "ROLLBACK",
+        "reasons": [{"message": lead}, {"message": lead}, {"message": "csat is MARGINAL"}],
+    }
+    text = widgets.recommendation(d).text
+    assert text.count(lead) == 1 and "csat is MARGINAL" in text
+    named = debrief._named(pd.DataFrame({"metric": ["tool_call_success_rate", "latency_ms"], "value": ["a", "b"]}))
+    assert named["metric"].tolist() == ["Tool-call success", "Response time (ok turns)"]

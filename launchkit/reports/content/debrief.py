@@ -104,8 +104,9 @@ class DebriefReport:
 
     @property
     def headline(self) -> str:
-        """'HOLD: <first reason>; <second reason>', or the recommendation with 'no regression, criteria clear'."""
-        said = "; ".join(r["message"] for r in self.reasons[:2])
+        """'HOLD: <first reason>; <second reason>' (two reasons led by one culprit say it once), or the
+        recommendation with 'no regression, criteria clear'."""
+        said = "; ".join(list(dict.fromkeys(r["message"] for r in self.reasons))[:2])
         return f"{self.recommendation}: " + (said or "no regression, criteria clear")
 
     def summary(self) -> dict[str, Any]:
@@ -136,6 +137,11 @@ class DebriefReport:
             "incidents": self.incidents,
             "incident_updates": [u.to_json() for u in self.updates],
         }
+
+
+def _named(where: pd.DataFrame) -> pd.DataFrame:
+    """The segments table with each metric by its display name, as every report names it."""
+    return where.assign(metric=where["metric"].map(display_name)) if len(where) else where
 
 
 def feedback_tiles(m: Mapping[str, Any], criteria: Sequence[Mapping[str, Any]]) -> tuple[headlines.Tile, ...]:
@@ -195,7 +201,7 @@ def build(db: QueryRunner, day: date, config: Config, tz: tzinfo, *, redact: boo
         decision=d,
         metrics=result["metrics"],
         metrics_window=result["window"],
-        where=pd.DataFrame(explain.where_table(d["reasons"])),
+        where=_named(pd.DataFrame(explain.where_table(d["reasons"]))),
         statistics=pd.DataFrame(
             [{"reason": r["message"], "statistics": r["detail"]} for r in d["reasons"] if r.get("detail")]
         ),

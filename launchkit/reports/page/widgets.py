@@ -66,7 +66,7 @@ _REC_STATUS = {"EXPAND": "ok", "HOLD": "watch", "ROLLBACK": "breach", "GO": "ok"
 def recommendation(d: Mapping[str, Any]) -> Any:
     """A decision's recommendation as a coloured block with its reasons and the data still needed."""
     rec = str(d.get("recommendation"))
-    reasons = [r.get("message", "") for r in d.get("reasons", [])]
+    reasons = list(dict.fromkeys(r.get("message", "") for r in d.get("reasons", [])))  # one culprit, said once
     needed = [_needed_text(n) for n in d.get("data_needed", []) if isinstance(n, dict)]
     colour = charts.STATUS_COLOURS.get(_REC_STATUS.get(rec, "na"), charts.NEUTRAL)
     body = (
