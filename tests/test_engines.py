@@ -182,6 +182,9 @@ def cases() -> list[tuple[str, str, dict[str, Any], dict[str, str] | None]]:
         add("reports/session_timeline", sid, {"session_id": sid})
     for wid, w in two.items():
         add("reports/failed_calls", wid, _w(w))
+        for name in ("evaluations/judged", "evaluations/agreement"):  # the synthetic judge's names
+            add(name, wid, {**_w(w), "name": "correctness", "threshold": 0.5})
+        add("evaluations/judged", f"{wid}-hallucination", {**_w(w), "name": "hallucination", "threshold": 0.5})
     for name in ("pricing/missing_pairs", "pricing/model_days", "status/tables", "releases/count"):
         add(name, "all", {})
     # the two-sample statistics: day vs baseline, and an empty window, for every measure; hour vs the hour
@@ -284,7 +287,17 @@ BUCKETED = {
     "attribution/hourly_scoped",
     "capacity/tenant_sessions",
 }
-CONTRACT = {"sessions", "turns", "tool_calls", "feedback", "vendor_costs", "incidents", "releases", "rollout"}
+CONTRACT = {
+    "sessions",
+    "turns",
+    "tool_calls",
+    "feedback",
+    "vendor_costs",
+    "incidents",
+    "releases",
+    "rollout",
+    "evaluations",
+}
 
 
 def test_every_query_reading_a_contract_table_has_cases():
