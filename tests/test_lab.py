@@ -182,7 +182,7 @@ def test_the_day_widget_drives_the_debrief_in_a_live_jupyter_server(demo_run, tm
         # open the debrief through the server, and start its kernel as JupyterLab does
         nb = server.call("GET", "/api/contents/debrief.ipynb?content=1&type=notebook")
         cells = [c["source"] for c in nb["content"]["cells"] if c["cell_type"] == "code"]
-        assert any("drilldown.panel" in c for c in cells)
+        assert any("drilldown.panel" in c for c in cells) and any("sessions.browser" in c for c in cells)
         sess = server.call(
             "POST",
             "/api/sessions",
@@ -194,7 +194,8 @@ def test_the_day_widget_drives_the_debrief_in_a_live_jupyter_server(demo_run, tm
             for code in cells:  # the whole notebook, defaults untouched (the latest day)
                 shown += [m for m in kernel.run(code) if m["msg_type"] in ("display_data", "execute_result")]
             views = [m for m in shown if "application/vnd.jupyter.widget-view+json" in m["content"]["data"]]
-            assert len(views) == 1, "the drill-down is displayed once, as a widget"
+            # the drill-down and the session browser (a comment or failed call opens its session), once each
+            assert len(views) == 2, "the drill-down and the session browser are displayed once each, as widgets"
             before = json.loads(kernel.stdout("import json; print(json.dumps(drill.headline()))"))
             assert kernel.stdout("print(drill.day.value)").strip() == LAST_DAY
 
