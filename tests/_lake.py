@@ -16,17 +16,7 @@ from launchkit.synth.lake import write_lake
 START = date(2026, 3, 2)
 DAYS = 9
 LAST = START + timedelta(days=DAYS - 1)  # 2026-03-10: decided against 03-03 .. 03-09
-EVENT_TABLES = (
-    "sessions",
-    "turns",
-    "tool_calls",
-    "feedback",
-    "vendor_costs",
-    "incidents",
-    "releases",
-    "rollout",
-    "evaluations",
-)
+EVENT_TABLES = tuple(TABLES)  # every contract table, mapped to the lake
 
 
 def _at(day: date, h: int = 0, m: int = 0, s: int = 0, us: int = 0) -> pd.Timestamp:

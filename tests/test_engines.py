@@ -26,6 +26,7 @@ from _lake import LAST, lake_toml, write_edge_lake
 from launchkit.analytics import criteria, decision, drill, overview, samples
 from launchkit.analytics.scope import Scope
 from launchkit.config import Config, load_config
+from launchkit.contract import TABLES as CONTRACT_TABLES
 from launchkit.jobs.load import prepare_lake
 from launchkit.store.connect import connect
 from launchkit.store.engines import open_runner, runner_on
@@ -287,17 +288,7 @@ BUCKETED = {
     "attribution/hourly_scoped",
     "capacity/tenant_sessions",
 }
-CONTRACT = {
-    "sessions",
-    "turns",
-    "tool_calls",
-    "feedback",
-    "vendor_costs",
-    "incidents",
-    "releases",
-    "rollout",
-    "evaluations",
-}
+CONTRACT = set(CONTRACT_TABLES)
 
 
 def test_every_query_reading_a_contract_table_has_cases():

@@ -18,6 +18,7 @@ from launchkit import synth
 from launchkit.analytics import criteria, decision, overview, pricing
 from launchkit.cli import cli
 from launchkit.config import load_config
+from launchkit.contract import TABLES as CONTRACT_TABLES
 from launchkit.errors import QueryError
 from launchkit.jobs.load import prepare_lake
 from launchkit.store.engines import open_runner
@@ -28,17 +29,7 @@ from launchkit.window import Window
 START = date(2026, 3, 2)
 DAYS = 4
 SEED = 3
-TABLES = (
-    "sessions",
-    "turns",
-    "tool_calls",
-    "feedback",
-    "vendor_costs",
-    "incidents",
-    "releases",
-    "rollout",
-    "evaluations",
-)
+TABLES = tuple(CONTRACT_TABLES)
 
 
 def _toml(root: Path, lake: Path, tables: tuple[str, ...] = TABLES, kind: str = "duckdb") -> Path:
