@@ -114,7 +114,7 @@ def run_one(scenario: str, seed: int, level: float, before: str | None) -> dict[
         inject(pilot.frames, scenario, pd.Timestamp(pday.isoformat(), tz="UTC"), seed)
     con = Warehouse.memory()
     load_frames(con, pilot.frames, TABLES)
-    cfg = load_config(env={})
+    cfg = load_config(env={"LAUNCHKIT_CONFIG": "none"})  # the defaults: never a launchkit.toml found upwards
     kw: dict[str, Any] = {"store": False}
     if "memo" in inspect.signature(decision.decide).parameters:
         kw["memo"] = {}  # the pilot's data do not change: earlier days are judged once

@@ -35,7 +35,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         files = synth.write_pilot(pilot, Path(tmp) / "pilot")
         wh = Warehouse.open(Path(tmp) / "w.duckdb")
-        config = load_config(env={})
+        config = load_config(env={"LAUNCHKIT_CONFIG": "none"})  # the defaults, never a file found upwards
         load.run(wh, files, config, publish=False)
         df = reconcile.reconcile(wh, None, None, config)
         wh.close()

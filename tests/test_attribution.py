@@ -98,6 +98,7 @@ def test_a_mean_decomposes_too():
 
 DAY = Window(datetime(2026, 3, 10, tzinfo=UTC), datetime(2026, 3, 11, tzinfo=UTC))
 BASE = Window(datetime(2026, 3, 3, tzinfo=UTC), datetime(2026, 3, 10, tzinfo=UTC))
+JUDGED = attr.Judged("correctness", "hallucination", 0.5)
 
 
 @pytest.fixture()
@@ -127,7 +128,7 @@ def small():
 
 
 def test_the_sql_pass_counts_each_value(small):
-    rows = attr.segment_rows(small, "tool", DAY, BASE, None, None)
+    rows = attr.segment_rows(small, "tool", DAY, BASE, None, None, JUDGED)
     got = {(r["level"], r["period"], r["value"]): (r["n"], r["bad"]) for r in rows}
     assert got == {
         ("calls", "baseline", "sql"): (20, 0),
@@ -135,7 +136,7 @@ def test_the_sql_pass_counts_each_value(small):
         ("calls", "day", "sql"): (20, 5),
         ("calls", "day", "chart"): (20, 0),
     }
-    found = attr.attribute(small, ["tool_call_success_rate"], DAY, BASE)["tool_call_success_rate"]
+    found = attr.attribute(small, ["tool_call_success_rate"], DAY, BASE, JUDGED)["tool_call_success_rate"]
     by = {a.by: a for a in found}
     # success 40/40 -> 35/40: change -0.125; sql 20/20 -> 15/20 carries it all: w1 0.5 x (0.75 - 1.0)
     assert by["tool"].change == pytest.approx(-0.125) and seg(by["tool"], "sql").rate_effect == pytest.approx(-0.125)
@@ -228,3 +229,68 @@ def test_the_debrief_table_lists_each_explained_metric_once():
     assert [(r["value"], r["culprit"]) for r in rows] == [("A", True), ("B", False)]
     assert rows[0]["first_bad_hour (UTC)"] == "03-10 09:00 to 03-10 10:00"
     assert rows[0]["candidate_causes"] == "release r2 shipped" and rows[0]["share_of_change"] == pytest.approx(1.0)
+
+
+# --- answer quality: the judged answers of one model ---------------------------------------------------------
+
+
+@pytest.fixture()
+def judged_small():
+    """Two models, 20 judged answers each per period (a correctness and a hallucination evaluation per answer).
+    Baseline: every answer judged correct, none hallucinated. Day: m2's answers 8 of 20 judged incorrect, the same 8
+    hallucinated; m1's as before. Plus one session-wide judgement (no turn) on the day, judged correct."""
+    con = Warehouse.memory()
+    sessions, turns, evals = [], [], []
+    for period, t0 in (("b", datetime(2026, 3, 5, 10, tzinfo=UTC)), ("d", datetime(2026, 3, 10, 10, tzinfo=UTC))):
+        for model in ("m1", "m2"):
+            sid = f"{period}-{model}"
+            sessions.append({"session_id": sid, "tenant_id": "t1", "started_at": t0, "release": "r1"})
+            for k in range(20):
+                tid = f"{sid}-{k}"
+                turns.append({"turn_id": tid, "session_id": sid, "started_at": t0 + timedelta(minutes=k),
+                              "status": "ok", "model": model, "latency_ms": 1000.0})  # fmt: skip
+                wrong = period == "d" and model == "m2" and k < 8
+                made_up = wrong  # every wrong answer made something up
+                for name, value in (("correctness", 0.0 if wrong else 1.0), ("hallucination", float(made_up))):
+                    evals.append({"evaluation_id": f"{tid}-{name}", "session_id": sid, "turn_id": tid,
+                                  "name": name, "source": "llm_judge", "value": value,
+                                  "evaluated_at": t0 + timedelta(minutes=k, seconds=30)})  # fmt: skip
+    evals.append({"evaluation_id": "d-whole", "session_id": "d-m1", "turn_id": None, "name": "correctness",
+                  "source": "llm_judge", "value": 1.0, "evaluated_at": datetime(2026, 3, 10, 12, tzinfo=UTC)})  # fmt: skip
+    evals.append({"evaluation_id": "other", "session_id": "d-m2", "turn_id": "d-m2-9", "name": "tone",
+                  "source": "llm_judge", "value": 0.0, "evaluated_at": datetime(2026, 3, 10, 12, tzinfo=UTC)})  # fmt: skip
+    insert(con, "sessions", sessions)
+    insert(con, "turns", turns)
+    insert(con, "evaluations", evals)
+    yield con
+    con.close()
+
+
+def test_judged_answers_are_counted_per_model_by_the_sql_pass(judged_small):
+    rows = attr.segment_rows(judged_small, "model", DAY, BASE, None, None, JUDGED)
+    got = {
+        (r["period"], r["value"]): (r["n"], r["bad"], r["n2"], r["bad2"]) for r in rows if r["level"] == "evaluations"
+    }
+    # the session-wide judgement has no turn, so no model; the "tone" evaluation is not counted
+    assert got == {
+        ("baseline", "m1"): (20, 0, 20, 0),
+        ("baseline", "m2"): (20, 0, 20, 0),
+        ("day", "m1"): (20, 0, 20, 0),
+        ("day", "m2"): (20, 8, 20, 8),
+        ("day", "(unknown)"): (1, 0, 0, 0),
+    }
+
+
+def test_a_quality_drop_is_attributed_to_its_model_and_led_by_it(judged_small):
+    found = attr.attribute(judged_small, ["judged_correct_rate", "hallucination_rate"], DAY, BASE, JUDGED)
+    # judged correct: 40/40 = 1.0 -> (20 + 12 + 1)/41; m2 1.0 -> 0.6 carries the whole change
+    by = {a.by: a for a in found["judged_correct_rate"]}
+    assert by["model"].change == pytest.approx(33 / 41 - 1.0)
+    m2 = seg(by["model"], "m2")
+    assert (m2.n_baseline, m2.n_day, m2.before, m2.after) == (20, 20, 1.0, 0.6)
+    assert by["model"].culprits == ["m2"] and by["model"].finding == "explained"
+    hall = {a.by: a for a in found["hallucination_rate"]}["model"]
+    assert hall.culprits == ["m2"] and seg(hall, "m2").after == pytest.approx(0.4)
+    a = attr.best(found["judged_correct_rate"])
+    text = explain.lead("judged_correct_rate", a, None, [], None, None, UTC)
+    assert text == "model m2: 40.0 % of answers judged incorrect (a model's judgement) (was 0.0 %)"

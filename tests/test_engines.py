@@ -24,6 +24,7 @@ import pytest
 from _lake import LAST, lake_toml, write_edge_lake
 
 from launchkit.analytics import criteria, decision, drill, overview, samples
+from launchkit.analytics.attribution import Judged
 from launchkit.analytics.scope import Scope
 from launchkit.config import Config, load_config
 from launchkit.contract import TABLES as CONTRACT_TABLES
@@ -53,6 +54,8 @@ WEEK = Window.days_ending(D, 7, tz=UTC)
 EMPTY = Window.day(date(2025, 1, 6), tz=UTC)
 SCOPES = [Scope("tenant", "edge-tenant"), Scope("model", "claude-3-5-sonnet"), Scope("tool", "sql_query"),
           Scope("tenant", "(unknown)")]  # fmt: skip
+
+JUDGED = Judged("correctness", "hallucination", 0.5)  # the synthetic judge's names
 
 
 # --- the lake, the config, the two runners -----------------------------------------------------------------
@@ -212,8 +215,16 @@ def cases() -> list[tuple[str, str, dict[str, Any], dict[str, str] | None]]:
         add("metrics/summary_scoped", f"{sc.by}-{sc.value}", {**_w(DAY), **sc.params})
     # attribution: one pass per dimension, day against baseline, with the baseline's p95 cuts
     for by in ("tool", "release", "tenant", "cohort", "model", "provider"):
-        add("attribution/segments", by, {"by": by, **_two(DAY, BASE), "latency_cut": 2500.0, "ttft_cut": 600.0})
-    add("attribution/segments", "empty", {"by": "tenant", **_two(EMPTY, None), "latency_cut": None, "ttft_cut": None})
+        add(
+            "attribution/segments",
+            by,
+            {"by": by, **_two(DAY, BASE), **JUDGED.params, "latency_cut": 2500.0, "ttft_cut": 600.0},
+        )
+    add(
+        "attribution/segments",
+        "empty",
+        {"by": "tenant", **_two(EMPTY, None), **JUDGED.params, "latency_cut": None, "ttft_cut": None},
+    )
     for wid, w in two.items():
         add("attribution/rollout_changes", wid, _w(w))
     # capacity: the load per provider, model and minute, and its busiest second and most calls in flight
@@ -270,8 +281,8 @@ def bucketed_calls(duck: Any, cfg: Config) -> list[tuple[str, dict[str, Any], di
         quality.gap_hours(rec, w, cfg)
     from launchkit.analytics import explain
 
-    explain.hourly(rec, DAY.end, UTC, {"latency_ms": 2500.0, "ttft_ms": None}, None)
-    explain.hourly(rec, DAY.end, UTC, {"latency_ms": 2500.0, "ttft_ms": 600.0}, SCOPES[0])
+    explain.hourly(rec, DAY.end, UTC, {"latency_ms": 2500.0, "ttft_ms": None}, None, JUDGED)
+    explain.hourly(rec, DAY.end, UTC, {"latency_ms": 2500.0, "ttft_ms": 600.0}, SCOPES[0], JUDGED)
     from launchkit.analytics.capacity.load import pilot_load
 
     pilot_load(rec, WEEK.start.date(), D, UTC)  # its tenants' sessions per active day of the list

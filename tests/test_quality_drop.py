@@ -73,3 +73,18 @@ def test_at_the_end_the_judged_correct_criterion_fails_and_the_others_are_unchan
     assert (hv["judged_correct"], hv["hallucination"]) == ("PASS", "PASS")
     assert (dv["judged_correct"], dv["hallucination"]) == ("FAIL", "FAIL")
     assert {k: v for k, v in hv.items() if k not in QUALITY} == {k: v for k, v in dv.items() if k not in QUALITY}
+
+
+def test_the_drop_is_explained_as_every_other_regression(drop_pilots, config):
+    """The debrief's attribution covers answer quality: the reason leads with the judged-incorrect share now and
+    before (a model's judgement, said so), where it is (this drop is spread over every segment) and since when
+    (the first bad hour's interval holds the injected start)."""
+    pilot, wh = drop_pilots["quality-drop"]
+    drop = _decide(wh, PROBLEM_DAY, config)
+    (reason,) = [r for r in drop.reasons if r["severity"] != "expand"]
+    assert reason["message"].startswith("38.5 % of answers judged incorrect (a model's judgement) (was 11.7 %)")
+    assert "no single segment explains it" in reason["message"]
+    assert reason["detail"].startswith("judged_correct_rate regressed")
+    cp = reason["explanation"]["first_bad_hour"]
+    start = pilot.ground_truth["problem_start"].replace(".000Z", "+00:00")
+    assert cp["interval"][0] <= start <= cp["interval"][1]

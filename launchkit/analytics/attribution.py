@@ -2,7 +2,8 @@
 their share of a metric's change from the baseline to the day, a segment that got worse told from a mix shift.
 
 Every metric compared is a ratio of sums, R = sum(x) / sum(n) (a rate: failed calls / calls; a mean: cost /
-sessions; latency: the share of ok turns slower than the baseline's p95, the stated rule for a percentile). Per
+sessions; latency: the share of ok turns slower than the baseline's p95, the stated rule for a percentile; answer
+quality: the share of judged answers a model or program judged incorrect, or hallucinated). Per
 segment j with baseline and day counts, r0_j = x0_j / n0_j, w0_j = n0_j / N0 (and r1_j, w1_j on the day), the
 change R1 - R0 splits exactly into (the standard rate decomposition, Kitagawa / Oaxaca-Blinder with the day's
 mix as weights):
@@ -30,6 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from launchkit.config import Config
 from launchkit.jsonclean import clean
 from launchkit.stats import two_proportions
 from launchkit.store.warehouse import QueryRunner
@@ -78,7 +80,45 @@ MEASURES: dict[str, Measure] = {
     "cost_per_session": Measure("sessions", "n", "amount", False, "lower", "usd", "cost per session", _SESSION_DIMS),
     "csat": Measure("feedback", "n", "bad", True, "higher", "share", "CSAT (ratings 4-5)", _SESSION_DIMS),
     "thumbs_up_rate": Measure("feedback", "n2", "bad2", True, "higher", "share", "thumbs up", _SESSION_DIMS),
+    "judged_correct_rate": Measure(
+        "evaluations", "n", "bad", True, "higher", "share", "answers judged correct (a model's judgement)", _TURN_DIMS
+    ),
+    "hallucination_rate": Measure(
+        "evaluations",
+        "n2",
+        "bad2",
+        False,
+        "lower",
+        "share",
+        "answers judged hallucinated (a model's judgement)",
+        _TURN_DIMS,
+    ),
 }
+
+
+@dataclass(frozen=True)
+class Judged:
+    """Which evaluations the answer-quality measures count: the names of the correctness and hallucination
+    judgements and the value from which one says yes ([evaluations] in the config)."""
+
+    correct: str
+    hallucination: str
+    threshold: float
+
+    @classmethod
+    def of(cls, config: Config) -> Judged:
+        return cls(
+            config.evaluation_name("correct"), config.evaluation_name("hallucination"), config.evaluation_threshold
+        )
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """The bound parameters of attribution/segments.sql and fragments/hourly_counts.sql."""
+        return {
+            "eval_correct": self.correct,
+            "eval_hallucination": self.hallucination,
+            "eval_threshold": self.threshold,
+        }
 
 
 @dataclass(frozen=True)
@@ -282,10 +322,17 @@ def counts(rows: list[dict[str, Any]], metric: str) -> list[Counts]:
 
 
 def segment_rows(
-    db: QueryRunner, by: str, day: Window, baseline: Window, latency_cut: float | None, ttft_cut: float | None
+    db: QueryRunner,
+    by: str,
+    day: Window,
+    baseline: Window,
+    latency_cut: float | None,
+    ttft_cut: float | None,
+    judged: Judged,
 ) -> list[dict[str, Any]]:
     """One pass of attribution/segments.sql over a dimension: every level's counts per value and period."""
     params = {
+        **judged.params,
         "by": by,
         "start1": day.start,
         "end1": day.end,
@@ -302,11 +349,13 @@ def attribute(
     metrics: list[str],
     day: Window,
     baseline: Window,
+    judged: Judged,
     cuts: dict[str, float | None] | None = None,
     dimensions: tuple[str, ...] = DIMENSIONS,
 ) -> dict[str, list[Attribution]]:
     """Per metric, its attribution over every dimension that splits it (one query per dimension, shared by the
-    metrics). `cuts` holds the baseline's p95 latency and TTFT ("latency_ms", "ttft_ms") for the latency rule."""
+    metrics). `cuts` holds the baseline's p95 latency and TTFT ("latency_ms", "ttft_ms") for the latency rule;
+    `judged` names the evaluations the answer-quality measures count."""
     cuts = cuts or {}
     wanted = [m for m in metrics if m in MEASURES]
     out: dict[str, list[Attribution]] = {m: [] for m in wanted}
@@ -314,7 +363,7 @@ def attribute(
         users = [m for m in wanted if by in MEASURES[m].dimensions]
         if not users:
             continue
-        rows = segment_rows(db, by, day, baseline, cuts.get("latency_ms"), cuts.get("ttft_ms"))
+        rows = segment_rows(db, by, day, baseline, cuts.get("latency_ms"), cuts.get("ttft_ms"), judged)
         for m in users:
             segs = counts(rows, m)
             if len({c.value for c in segs}) < 2:

@@ -40,6 +40,8 @@ CRITERION_METRIC = {
     "cost_per_session": "cost_per_session",
     "csat": "csat",
     "thumbs_up_rate": "thumbs_up_rate",
+    "judged_correct_rate": "judged_correct_rate",
+    "hallucination_rate": "hallucination_rate",
 }
 # compared metric -> (hourly bad column, hourly sample column, series kind)
 SERIES = {
@@ -50,6 +52,8 @@ SERIES = {
     "cost_per_session": ("amount", "sessions", "mean"),
     "csat": ("ratings_bad", "ratings", "rate"),
     "thumbs_up_rate": ("thumbs_bad", "thumbs", "rate"),
+    "judged_correct_rate": ("judged_bad", "judged", "rate"),
+    "hallucination_rate": ("hallucination_bad", "hallucination_n", "rate"),
 }
 _NOUN = {"tool": "tool", "release": "release", "tenant": "tenant", "cohort": "cohort", "model": "model"}
 
@@ -66,10 +70,22 @@ def _metric_of(reason: dict[str, Any]) -> str | None:
     return None
 
 
-def hourly(db: QueryRunner, end: datetime, tz: tzinfo, cuts: dict[str, float | None], scope: Scope | None) -> Any:
+def hourly(
+    db: QueryRunner,
+    end: datetime,
+    tz: tzinfo,
+    cuts: dict[str, float | None],
+    scope: Scope | None,
+    judged: attr.Judged,
+) -> Any:
     """The hourly counts (attribution/hourly) over the LOOKBACK before `end`, of a scope or the whole pilot."""
     edges = hour_edges(end - LOOKBACK, end, tz)
-    params = {**bucket_params(edges), "latency_cut": cuts.get("latency_ms"), "ttft_cut": cuts.get("ttft_ms")}
+    params = {
+        **bucket_params(edges),
+        **judged.params,
+        "latency_cut": cuts.get("latency_ms"),
+        "ttft_cut": cuts.get("ttft_ms"),
+    }
     if scope is None:
         return db.frame("attribution/hourly", params)
     return db.frame("attribution/hourly_scoped", {**params, **scope.params})
@@ -100,6 +116,7 @@ def _first_bad_hour(
     cuts: dict[str, float | None],
     culprit: tuple[str, str] | None,
     reference: float | None,
+    judged: attr.Judged,
     new: bool = False,
     cache: dict[Any, Any] | None = None,
 ) -> changepoint.ChangePoint | None:
@@ -107,7 +124,7 @@ def _first_bad_hour(
     cache = {} if cache is None else cache
     key = None if scope is None else (scope.by, scope.value)
     if key not in cache:  # one query per scope, whichever metrics use it
-        cache[key] = hourly(db, day.end, tz, cuts, scope)
+        cache[key] = hourly(db, day.end, tz, cuts, scope, judged)
     df = cache[key]
     bad, n, kind = SERIES[metric]
     return changepoint.find(
@@ -125,7 +142,7 @@ def _fmt(metric: str, v: float | None) -> str:
         return "n/a"
     if metric == "cost_per_session":
         return f"${v:.3f}"
-    if metric in ("tool_call_success_rate", "csat", "thumbs_up_rate"):
+    if attr.MEASURES[metric].good_share:  # said as its bad share: "12.0 % of tool calls fail"
         return f"{(1 - v) * 100:.1f} %"
     return f"{v * 100:.1f} %"
 
@@ -139,6 +156,8 @@ def _phrase(metric: str, cut: float | None) -> str:
         "cost_per_session": "per session",
         "csat": "of ratings below 4",
         "thumbs_up_rate": "of thumbs down",
+        "judged_correct_rate": "of answers judged incorrect (a model's judgement)",
+        "hallucination_rate": "of answers judged hallucinated (a model's judgement)",
     }[metric]
 
 
@@ -225,7 +244,8 @@ def explain(
         return {}
     tz, opts = config.report_zone, config.decision
     cuts = {"latency_ms": s_base.get("latency_p95"), "ttft_ms": s_base.get("ttft_p95")}
-    found = attr.attribute(db, metrics, day, baseline, cuts)
+    judged = attr.Judged.of(config)
+    found = attr.attribute(db, metrics, day, baseline, judged, cuts)
     events = timeline(db, Window(day.end - LOOKBACK, day.end))
     out: dict[str, Any] = {}
     series: dict[Any, Any] = {}
@@ -236,7 +256,7 @@ def explain(
         good = attr.MEASURES[metric].good_share
         ref = None if whole is None or whole.before is None else (1 - whole.before if good else whole.before)
         new = a is not None and any(s.kind == "new" for s in a.segments if s.value in a.culprits)
-        cp = _first_bad_hour(db, metric, day, tz, cuts, culprit, ref, new, series)
+        cp = _first_bad_hour(db, metric, day, tz, cuts, culprit, ref, judged, new, series)
         causes = []
         if cp is not None:
             lo, hi = cp.low - HOUR, cp.high + HOUR
@@ -327,7 +347,7 @@ def hour_leads(db: QueryRunner, window: Window, rows: Sequence[Mapping[str, Any]
     baseline = Window(window.start - HOUR_BASELINE, window.start)
     s_base = m.summary(db, baseline)
     cuts = {"latency_ms": s_base.get("latency_p95"), "ttft_ms": s_base.get("ttft_p95")}
-    found = attr.attribute(db, sorted(set(metrics.values())), window, baseline, cuts)
+    found = attr.attribute(db, sorted(set(metrics.values())), window, baseline, attr.Judged.of(config), cuts)
     out = {}
     for check, metric in metrics.items():
         a = attr.best(found[metric])

@@ -4,15 +4,18 @@
 --          (n) and errors (bad), ok turns with a latency (n2) and those slower than $latency_cut (bad2), ok turns
 --          with a TTFT (n3) and those slower than $ttft_cut (bad3); 'sessions': active sessions (n) and the
 --          cost of their turns in the period (amount); 'feedback': ratings (n) and ratings below 4 (bad),
---          thumbs (n2) and thumbs down (bad2).
+--          thumbs (n2) and thumbs down (bad2); 'evaluations' (by the time they were made): answers judged for
+--          correctness ($eval_correct: n, those below $eval_threshold: bad) and for hallucination
+--          ($eval_hallucination: n2, those at or above $eval_threshold: bad2), a model's or a program's judgement.
 --          $by picks the value (the column comes from this fixed list, never from the caller): tenant, cohort,
 --          release: the session's ('(unknown)' without one, as in metrics/breakdown_session), for every level;
---          model, provider: the turn's, for turns and the calls those turns made; tool: the call's, for calls
---          only. A level the dimension does not split into parts (a session may use several models) has no rows.
+--          model, provider: the turn's, for turns, the calls those turns made and the evaluations of them (an
+--          evaluation of a whole session has no turn: '(unknown)'); tool: the call's, for calls only. A level the dimension does not split into parts (a session may use several models) has no rows.
 -- grain: one row per (level, period, value) with events
 -- parameters: $by ('tenant', 'cohort', 'release', 'model', 'provider' or 'tool'), $start1, $end1 (the day),
 --             $start2, $end2 (the baseline; TIMESTAMPTZ, half-open, not overlapping the day), $latency_cut,
---             $ttft_cut (DOUBLE: the baseline's p95; NULL counts no turn as slower)
+--             $ttft_cut (DOUBLE: the baseline's p95; NULL counts no turn as slower), $eval_correct,
+--             $eval_hallucination (VARCHAR: the evaluation names counted), $eval_threshold (DOUBLE)
 WITH turns_priced AS ({{ turns_priced }}),
 sess AS (
     SELECT
@@ -79,6 +82,23 @@ feedback_rows AS (
     LEFT JOIN sess AS s ON s.session_id = f.session_id
     WHERE ((f.submitted_at >= $start1 AND f.submitted_at < $end1)
            OR (f.submitted_at >= $start2 AND f.submitted_at < $end2))
+),
+eval_rows AS (
+    SELECT
+        e.name,
+        e.value,
+        CASE WHEN e.evaluated_at >= $start1 AND e.evaluated_at < $end1 THEN 'day' ELSE 'baseline' END AS period,
+        coalesce(CASE
+            WHEN $by IN ('tenant', 'cohort', 'release') THEN s.value
+            WHEN $by = 'model' THEN t.model
+            WHEN $by = 'provider' THEN t.provider
+        END, '(unknown)') AS value_of
+    FROM evaluations AS e
+    LEFT JOIN sess AS s ON s.session_id = e.session_id
+    LEFT JOIN turns AS t ON t.turn_id = e.turn_id
+    WHERE e.name IN ($eval_correct, $eval_hallucination) AND e.value IS NOT NULL
+      AND ((e.evaluated_at >= $start1 AND e.evaluated_at < $end1)
+           OR (e.evaluated_at >= $start2 AND e.evaluated_at < $end2))
 )
 SELECT
     'calls' AS level, period, value,
@@ -125,3 +145,15 @@ SELECT
 FROM feedback_rows
 WHERE $by IN ('tenant', 'cohort', 'release')
 GROUP BY period, value
+UNION ALL
+SELECT
+    'evaluations' AS level, period, value_of AS value,
+    sum(CASE WHEN name = $eval_correct THEN 1 ELSE 0 END) AS n,
+    sum(CASE WHEN name = $eval_correct AND value < $eval_threshold THEN 1 ELSE 0 END) AS bad,
+    sum(CASE WHEN name = $eval_hallucination THEN 1 ELSE 0 END) AS n2,
+    sum(CASE WHEN name = $eval_hallucination AND value >= $eval_threshold THEN 1 ELSE 0 END) AS bad2,
+    CAST(NULL AS BIGINT) AS n3, CAST(NULL AS BIGINT) AS bad3,
+    CAST(NULL AS DOUBLE) AS amount
+FROM eval_rows
+WHERE $by <> 'tool'
+GROUP BY period, value_of

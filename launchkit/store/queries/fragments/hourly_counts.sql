@@ -1,11 +1,14 @@
 -- fragment: hourly_counts: per time bucket, the counts a change point is found in (launchkit.analytics.changepoint):
 --           tool calls and failed ones, turns and errors, ok turns with a latency / TTFT and those slower than
 --           $latency_cut / $ttft_cut, active sessions and their turns' cost, ratings and those below 4, thumbs and
---           thumbs down. Insert after a turns_priced CTE: `WITH turns_priced AS (...), {{ hourly_counts }}`.
+--           thumbs down, answers judged for correctness and those judged incorrect, and for hallucination and those
+--           judged hallucinated (evaluations, by the time they were made). Insert after a turns_priced CTE: `WITH turns_priced AS (...), {{ hourly_counts }}`.
 --           Buckets as in fragments/bucket_metrics.sql (given, matched by an equality join on the UTC hour).
 -- grain: one row per bucket [$starts[k], $ends[k]); a bucket without events has zero counts
 -- parameters: $starts, $ends, $key_hours, $key_buckets, $start, $end (see fragments/bucket_metrics.sql);
---             $latency_cut, $ttft_cut (DOUBLE; NULL counts no turn as slower)
+--             $latency_cut, $ttft_cut (DOUBLE; NULL counts no turn as slower); $eval_correct, $eval_hallucination
+--             (VARCHAR: the evaluation names), $eval_threshold (DOUBLE: a value below it is incorrect, at or above
+--             it hallucinated)
 {{ bucket_hours }},
 t_agg AS (
     SELECT
@@ -50,6 +53,23 @@ f_agg AS (
     JOIN bucket_hours AS b ON date_trunc('hour', f.submitted_at) = b.key_hour
     WHERE f.submitted_at >= b.bucket AND f.submitted_at < b.bucket_end
     GROUP BY b.bucket
+),
+e_agg AS (
+    SELECT
+        b.bucket,
+        sum(CASE WHEN e.name = $eval_correct THEN 1 ELSE 0 END) AS judged,
+        sum(CASE WHEN e.name = $eval_correct AND e.value < $eval_threshold THEN 1 ELSE 0 END) AS judged_bad,
+        sum(CASE WHEN e.name = $eval_hallucination THEN 1 ELSE 0 END) AS hallucination_n,
+        sum(CASE WHEN e.name = $eval_hallucination AND e.value >= $eval_threshold THEN 1 ELSE 0 END)
+            AS hallucination_bad
+    FROM (
+        SELECT * FROM evaluations
+        WHERE evaluated_at >= $start AND evaluated_at < $end AND value IS NOT NULL
+          AND name IN ($eval_correct, $eval_hallucination)
+    ) AS e
+    JOIN bucket_hours AS b ON date_trunc('hour', e.evaluated_at) = b.key_hour
+    WHERE e.evaluated_at >= b.bucket AND e.evaluated_at < b.bucket_end
+    GROUP BY b.bucket
 )
 SELECT
     b.bucket,
@@ -66,10 +86,15 @@ SELECT
     coalesce(f.ratings, 0) AS ratings,
     coalesce(f.ratings_bad, 0) AS ratings_bad,
     coalesce(f.thumbs, 0) AS thumbs,
-    coalesce(f.thumbs_bad, 0) AS thumbs_bad
+    coalesce(f.thumbs_bad, 0) AS thumbs_bad,
+    coalesce(e.judged, 0) AS judged,
+    coalesce(e.judged_bad, 0) AS judged_bad,
+    coalesce(e.hallucination_n, 0) AS hallucination_n,
+    coalesce(e.hallucination_bad, 0) AS hallucination_bad
 FROM buckets AS b
 LEFT JOIN t_agg AS t ON t.bucket = b.bucket
 LEFT JOIN c_agg AS c ON c.bucket = b.bucket
 LEFT JOIN a_agg AS a ON a.bucket = b.bucket
 LEFT JOIN f_agg AS f ON f.bucket = b.bucket
+LEFT JOIN e_agg AS e ON e.bucket = b.bucket
 ORDER BY b.bucket

@@ -1,4 +1,4 @@
--- fragment: scope: the contract tables sessions, turns, tool_calls and feedback restricted to one drill-down
+-- fragment: scope: the contract tables sessions, turns, tool_calls, feedback and evaluations restricted to one drill-down
 --           scope, as CTEs named like the tables, so the statement inserted after it (turns_priced,
 --           window_events, session_events...) reads only the scope's rows. Insert it first: `WITH {{ scope }}, ...`.
 --           $scope_by picks the rule (the column comes from this fixed list, never from the caller):
@@ -7,7 +7,9 @@
 --             tool calls and feedback;
 --           model: the turns of that model ('(unknown)': no model), the tool calls those turns made, and the
 --             sessions with such a turn (their starts and feedback);
---           tool: the calls of that tool, the turns that made them, and the sessions with such a call.
+--           tool: the calls of that tool, the turns that made them, and the sessions with such a call;
+--           evaluations: those of the scope's turns, and of its sessions as a whole (no turn) unless the scope is
+--             a model or a tool (a session-wide judgement is not one model's or tool's).
 --           The first four CTEs (_all_sessions ...) name the whole tables before the scoped CTEs shadow them:
 --           a CTE sees only those defined before it, on DuckDB and Spark alike (no schema-qualified names).
 -- grain: the contract tables' own (one row per session, turn, call, feedback), fewer rows
@@ -16,6 +18,7 @@ _all_sessions AS (SELECT * FROM sessions),
 _all_turns AS (SELECT * FROM turns),
 _all_tool_calls AS (SELECT * FROM tool_calls),
 _all_feedback AS (SELECT * FROM feedback),
+_all_evaluations AS (SELECT * FROM evaluations),
 scope_sessions AS (
     SELECT s.session_id
     FROM _all_sessions AS s
@@ -61,4 +64,11 @@ tool_calls AS (
 ),
 feedback AS (
     SELECT * FROM _all_feedback WHERE session_id IN (SELECT session_id FROM scope_sessions)
+),
+evaluations AS (
+    SELECT *
+    FROM _all_evaluations
+    WHERE turn_id IN (SELECT turn_id FROM turns)
+       OR (turn_id IS NULL AND $scope_by IN ('tenant', 'cohort', 'release')
+           AND session_id IN (SELECT session_id FROM scope_sessions))
 )
