@@ -72,25 +72,22 @@ class CostReport:
 
     def summary(self) -> dict[str, Any]:
         """The report's JSON summary (notebook.summary cleans it to strict JSON)."""
-        return {
-            "title": self.title,
-            "headline": self.headline,
-            "window": self.overview["window"],
-            "metrics": self.metrics,
-            "data_quality": self.overview["data_quality"],
-            "finance": self.burn,
-            "reconciliation": self.reconciliation,
-            "pricing_coverage": self.coverage,
-            "verdicts": self.verdicts,
-            "recommendation": None,
-            "spend_by_model": self.tables["spend_by_model"],
-            "spend_by_tenant": self.tables["spend_by_tenant"],
-            "spend_by_vendor": self.tables["spend_by_vendor"],
-            "spend_by_day": self.tables["spend_by_day"],
-            "reconciliation_rows": self.tables["reconciliation"],
-            "chargeback": self.chargeback,
-            "tiles": [t.to_json() for t in (*self.tiles, *self.session_tiles, *self.coverage_tiles)],
-        }
+        return shape.summary(
+            self,
+            self.overview,
+            self.verdicts,
+            None,
+            finance=self.burn,
+            reconciliation=self.reconciliation,
+            pricing_coverage=self.coverage,
+            spend_by_model=self.tables["spend_by_model"],
+            spend_by_tenant=self.tables["spend_by_tenant"],
+            spend_by_vendor=self.tables["spend_by_vendor"],
+            spend_by_day=self.tables["spend_by_day"],
+            reconciliation_rows=self.tables["reconciliation"],
+            chargeback=self.chargeback,
+            tiles=[t.to_json() for t in (*self.tiles, *self.session_tiles, *self.coverage_tiles)],
+        )
 
 
 def build(db: QueryRunner, day: date, config: Config, *, tz: tzinfo) -> CostReport:

@@ -27,6 +27,7 @@ from launchkit.analytics import (
 )
 from launchkit.catalogue import display_name
 from launchkit.config import Config
+from launchkit.reports.content import shape
 from launchkit.reports.content.shape import decision_verdicts
 from launchkit.reports.text import fmt, plural
 from launchkit.store.warehouse import QueryRunner
@@ -112,31 +113,29 @@ class DebriefReport:
     def summary(self) -> dict[str, Any]:
         """The report's machine-readable summary (the notebook's cell tagged `summary` displays it)."""
         d = self.decision
-        return {
-            "title": self.title,
-            "headline": self.headline,
-            "window": self.metrics_window,
-            "metrics": self.metrics,
-            "data_quality": d["data_quality"],
-            "verdicts": decision_verdicts(d),
-            "recommendation": {
+        period = {"window": self.metrics_window, "metrics": self.metrics, "data_quality": d["data_quality"]}
+        return shape.summary(
+            self,
+            period,
+            decision_verdicts(d),
+            {
                 "action": d["recommendation"],
                 "reasons": d["reasons"],
                 "data_sufficient": d["data_sufficient"],
                 "data_needed": d["data_needed"],
                 "ga_ready": d["ga_ready"],
             },
-            "baseline": d["baseline"],
-            "comparisons": d["comparisons"],
-            "feedback": {
+            baseline=d["baseline"],
+            comparisons=d["comparisons"],
+            feedback={
                 "responses": len(self.feedback),
                 "comments": int(self.feedback["comment"].notna().sum()),
                 "themes": self.themes,
             },
-            "tiles": [t.to_json() for t in self.feedback_tiles],
-            "incidents": self.incidents,
-            "incident_updates": [u.to_json() for u in self.updates],
-        }
+            tiles=[t.to_json() for t in self.feedback_tiles],
+            incidents=self.incidents,
+            incident_updates=[u.to_json() for u in self.updates],
+        )
 
 
 def _named(where: pd.DataFrame) -> pd.DataFrame:

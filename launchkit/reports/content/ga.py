@@ -16,7 +16,7 @@ import pandas as pd
 
 from launchkit.analytics import finance, gonogo, incident_update, metrics, overview, retrospective
 from launchkit.config import Config
-from launchkit.reports.content import ga_words
+from launchkit.reports.content import ga_words, shape
 from launchkit.reports.content.shape import criterion_verdict, held_days
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window
@@ -139,14 +139,11 @@ class GaReport:
     def summary(self) -> dict[str, Any]:
         """The report's machine-readable summary (the notebook's cell tagged `summary` displays it)."""
         rd, gng, d = self.readiness, self.go_no_go, self.decision
-        return {
-            "title": self.title,
-            "headline": self.headline,
-            "window": self.week["window"],
-            "metrics": self.week["metrics"],
-            "data_quality": self.week["data_quality"],
-            "verdicts": [criterion_verdict(r) for r in rd["criteria"]],
-            "recommendation": {
+        return shape.summary(
+            self,
+            self.week,
+            [criterion_verdict(r) for r in rd["criteria"]],
+            {
                 "action": gng["decision"],
                 "ga_ready": rd["ready"],
                 "blockers": rd["blockers"],
@@ -154,12 +151,12 @@ class GaReport:
                 "day_recommendation": d["recommendation"],
                 "reasons": d["reasons"],
             },
-            "readiness": rd,
-            "checklist": self.checklist,
-            "held_days": self.held,
-            "freeze": self.assessment["freeze"],
-            "retrospective": self.retrospective,
-        }
+            readiness=rd,
+            checklist=self.checklist,
+            held_days=self.held,
+            freeze=self.assessment["freeze"],
+            retrospective=self.retrospective,
+        )
 
 
 def build(
