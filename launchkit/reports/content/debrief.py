@@ -25,6 +25,9 @@ from launchkit.analytics import (
     themes,
     triage,
 )
+from launchkit.analytics.comparisons import DayComparison
+from launchkit.analytics.criteria import CriterionJson
+from launchkit.analytics.reasons import Reason
 from launchkit.catalogue import display_name
 from launchkit.config import Config
 from launchkit.reports.content import shape
@@ -52,7 +55,7 @@ class DebriefReport:
     day: date
     window: Window
     redact: bool
-    decision: dict[str, Any]  # decision.Decision.to_json(): recommendation, reasons, comparisons, criteria
+    decision: decision.DecisionJson  # recommendation, reasons, comparisons, criteria
     metrics: metrics.Metrics  # the day's metrics (overview.compute)
     metrics_window: dict[str, Any]
     where: pd.DataFrame  # the segments behind each reason (explain.where_table)
@@ -78,15 +81,15 @@ class DebriefReport:
         return str(self.decision["recommendation"])
 
     @property
-    def reasons(self) -> list[dict[str, Any]]:
+    def reasons(self) -> list[Reason]:
         return list(self.decision["reasons"])
 
     @property
-    def comparisons(self) -> list[dict[str, Any]]:
+    def comparisons(self) -> list[DayComparison]:
         return list(self.decision["comparisons"])
 
     @property
-    def criteria(self) -> list[dict[str, Any]]:
+    def criteria(self) -> list[CriterionJson]:
         """The GA criteria as of the day (CriterionResult.to_json() each)."""
         return list(self.decision["criteria"]["criteria"])
 
@@ -99,7 +102,7 @@ class DebriefReport:
         return dict(self.decision["data_quality"])
 
     @property
-    def targets(self) -> dict[str, dict[str, Any]]:
+    def targets(self) -> dict[str, CriterionJson]:
         """Each judged metric's criterion (its pass and fail lines), for the trend charts."""
         return {c["metric"]: c for c in self.criteria}
 
