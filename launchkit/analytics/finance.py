@@ -90,6 +90,15 @@ class RunsOut(TypedDict):
     exceeded: bool
 
 
+class RunsOutDays(TypedDict):
+    """`budget_runs_out`'s days, before burn writes them as ISO text (RunsOut)."""
+
+    date: date | None
+    earliest: date | None
+    latest: date | None
+    exceeded: bool
+
+
 class PilotPeriod(TypedDict):
     """The pilot's days as burn reports them (ISO dates; None without data or pilot.start)."""
 
@@ -310,14 +319,14 @@ def burn_rate(daily: list[float], level: float = 0.95) -> BurnRate:
 
 def budget_runs_out(
     budget: float | None, spent: float | None, as_of: date, rate: BurnRate, daily: pd.DataFrame
-) -> dict[str, Any]:
+) -> RunsOutDays:
     """The day the budget runs out at a burn rate (burn_rate's dict), and the days its interval gives.
 
     Cumulative spend at the end of day as_of + j is spent + j x rate, so the budget runs out on day
     as_of + ceil((budget - spent) / rate); earliest from the rate's upper bound, latest from its lower
     (None when that bound is 0). Spent past the budget already: the day the cumulative spend reached it.
     """
-    out: dict[str, Any] = {"date": None, "earliest": None, "latest": None, "exceeded": False}
+    out = RunsOutDays(date=None, earliest=None, latest=None, exceeded=False)
     if budget is None or spent is None:
         return out
     if spent >= budget:
