@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 from _tables import insert, load_frames
@@ -13,6 +12,7 @@ from _tables import insert, load_frames
 from launchkit import synth
 from launchkit.analytics import attribution as attr
 from launchkit.analytics import changepoint, decision, explain
+from launchkit.analytics.reasons import Explanation, Reason
 from launchkit.config import load_config
 from launchkit.store.warehouse import Warehouse
 from launchkit.synth.parameters import Effects
@@ -210,8 +210,10 @@ def test_a_confined_problem_is_named_first_with_its_first_bad_hour(scenario, by,
     assert reason["message"].startswith(f"{by} {value}:"), reason["message"]
     assert "p=" in reason["detail"]  # the statistics follow in the detail
     finding = reason["explanation"]["finding"]
+    assert finding is not None
     assert finding["by"] == by and finding["culprits"] == [value] and finding["segments"][0]["value"] == value
     cp = reason["explanation"]["first_bad_hour"]
+    assert cp is not None
     injected = datetime.fromisoformat(gt["problem_start"].replace("Z", "+00:00"))
     low, high = (datetime.fromisoformat(t.replace("Z", "+00:00")) for t in cp["interval"])
     assert low <= injected <= high, (cp, injected)
@@ -220,11 +222,17 @@ def test_a_confined_problem_is_named_first_with_its_first_bad_hour(scenario, by,
 
 def test_the_debrief_table_lists_each_explained_metric_once():
     a = attr.decompose("turn_error_rate", "tool", [C("A", 100, 2, 100, 20), C("B", 100, 2, 100, 2)])
-    ex = {"finding": a.to_json(), "first_bad_hour": {"interval": ["2026-03-10T09:00:00Z", "2026-03-10T10:00:00Z"]},
-          "candidate_causes": [{"what": "release r2 shipped"}]}  # fmt: skip
-    reasons: list[dict[str, Any]] = [{"metric": "turn_error_rate", "explanation": ex},
-               {"metric": "turn_error_rate", "explanation": ex},
-               {"metric": "open_major_incidents"}]  # fmt: skip
+    ex: Explanation = {"finding": a.to_json(),
+          "first_bad_hour": {"interval": ["2026-03-10T09:00:00Z", "2026-03-10T10:00:00Z"]},
+          "candidate_causes": [{"what": "release r2 shipped"}], "tenants_affected": None}  # fmt: skip
+
+    def reason(metric: str, explanation: Explanation | None = None) -> Reason:
+        r = Reason(code="regression", severity="hold", metric=metric, message=f"{metric} regressed")
+        if explanation is not None:
+            r["explanation"] = explanation
+        return r
+
+    reasons = [reason("turn_error_rate", ex), reason("turn_error_rate", ex), reason("open_major_incidents")]
     rows = explain.where_table(reasons)
     assert [(r["value"], r["culprit"]) for r in rows] == [("A", True), ("B", False)]
     assert rows[0]["first_bad_hour (UTC)"] == "03-10 09:00 to 03-10 10:00"

@@ -12,6 +12,7 @@ import pytest
 import launchkit
 from launchkit import stats, synth
 from launchkit.analytics import decision, family
+from launchkit.analytics.comparisons import DayComparison
 from launchkit.analytics.decision import EXPAND, HOLD, ROLLBACK
 from launchkit.config import Config, load_config
 from launchkit.config.decision import DEFAULTS as DECISION_DEFAULTS
@@ -56,7 +57,8 @@ def test_problem_flagged_on_its_first_day(pilots, cfg, scenario):
     metric = {"latency_p95_ms": "latency_ms"}.get(gt["affected_metric"], gt["affected_metric"])
     trig = [r for r in dec.reasons if r["code"] == "regression" and r["metric"] == metric]
     assert trig, dec.reasons
-    assert trig[0]["p_value"] < 0.01 and trig[0]["n_day"] > 0 and trig[0]["effect"] is not None
+    p = trig[0]["p_value"]
+    assert p is not None and p < 0.01 and trig[0]["n_day"] > 0 and trig[0]["effect"] is not None
     end = decision.decide(con, day(gt["end"]), cfg, store=False, memo=memo(scenario))
     assert end.recommendation in ("HOLD", "ROLLBACK")  # decision_at_end
 
@@ -67,13 +69,15 @@ def test_stability_regressions_roll_back_cost_holds(pilots, cfg):
     assert dec.recommendation == ROLLBACK
     tool = next(c for c in dec.comparisons if c["metric"] == "tool_call_success_rate")
     assert tool["status"] == "regressed" and tool["severe"] and tool["test"] == "two-proportion z"
-    assert tool["effect"] == pytest.approx(tool["day_value"] - tool["baseline_value"])
-    assert tool["effect"] < -0.1
+    effect, day_value, base_value = tool["effect"], tool["day_value"], tool["baseline_value"]
+    assert effect is not None and day_value is not None and base_value is not None
+    assert effect == pytest.approx(day_value - base_value)
+    assert effect < -0.1
     con, gt = pilots["cost-overrun"]
     dec = decision.decide(con, day(gt["problem_day"]), cfg, store=False, memo=memo("cost-overrun"))
     assert dec.recommendation == HOLD
     cost = next(c for c in dec.comparisons if c["metric"] == "cost_per_session")
-    assert cost["test"] == "mann-whitney u" and cost["effect"] > 2.5  # tokens x3
+    assert cost["test"] == "mann-whitney u" and (cost["effect"] or 0) > 2.5  # tokens x3
 
 
 def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):
@@ -85,8 +89,10 @@ def test_low_traffic_holds_and_says_what_it_needs(pilots, cfg):
         needed = {n.get("metric") for n in dec.data_needed}
         assert {"tool_call_success_rate", "turn_error_rate"} <= needed
         tool = next(n for n in dec.data_needed if n.get("metric") == "tool_call_success_rate" and "have" in n)
-        assert tool["more"] == tool["need"] - tool["have"] > 0 and tool["days_to_pool"] >= 2
-        assert tool["n_to_detect_min_effect"] > tool["need"]
+        need, to_pool, to_detect = tool["need"], tool["days_to_pool"], tool["n_to_detect_min_effect"]
+        assert need is not None and to_pool is not None and to_detect is not None
+        assert tool["more"] == need - tool["have"] > 0 and to_pool >= 2
+        assert to_detect > need
 
 
 def test_decision_is_stored_for_audit(cfg):
@@ -115,7 +121,7 @@ def test_decision_is_stored_for_audit(cfg):
     assert ch["metrics"]["active_sessions"]["today"] == second.day_metrics["active_sessions"]
 
 
-def judged(c: dict) -> dict:
+def judged(c: DayComparison) -> DayComparison:
     """A comparison classified alone at the default plan's evening level."""
     family.classify([c], family.plan(load_config(env={})))
     return c
@@ -141,8 +147,9 @@ def test_tiny_significant_change_below_min_effect_is_no_change():
     big_day = {"tool_calls_ok": 97_500, "tool_calls": 100_000}
     big_base = {"tool_calls_ok": 98_000, "tool_calls": 100_000}
     c = judged(decision.compare("tool_call_success_rate", "rate", "higher", 100, opts, big_day, big_base))
-    assert c["p_value"] < 1e-10 and c["status"] == "no change"  # 0.5 pp < the 1 pp minimum effect
-    assert c["band"][1] < 0.01  # the whole noise band short of the floor
+    p, band = c["p_value"], c["band"]
+    assert p is not None and p < 1e-10 and c["status"] == "no change"  # 0.5 pp < the 1 pp minimum effect
+    assert band is not None and band[1] < 0.01  # the whole noise band short of the floor
 
 
 def test_latency_comparison_is_direction_aware():
@@ -162,7 +169,7 @@ def test_latency_comparison_is_direction_aware():
             stats.mann_whitney(rng.lognormal(8, 0.5, 1000) * 0.7, base),
         )
     )
-    assert faster["status"] == "improved" and faster["effect"] < 1
+    assert faster["status"] == "improved" and (faster["effect"] or 1) < 1
     slower = judged(
         decision.compare(
             "latency_ms",

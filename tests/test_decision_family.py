@@ -12,6 +12,7 @@ import pytest
 
 from launchkit import stats, synth
 from launchkit.analytics import baseline, decision, family
+from launchkit.analytics.comparisons import DayComparison, pooled_of
 from launchkit.config import load_config
 from launchkit.errors import ConfigError
 
@@ -62,7 +63,7 @@ def test_plan_spends_the_pilot_rate_over_its_evenings():
     assert family.plan(cfg.with_overrides(**{"pilot.end": "2026-03-11"}), first_day=D0).evenings == 10
 
 
-def _rate(p_worse: float, worse_by: float, band: list[float], metric: str = "csat") -> dict:
+def _rate(p_worse: float, worse_by: float, band: list[float], metric: str = "csat") -> DayComparison:
     return {
         "metric": metric,
         "kind": "rate",
@@ -146,7 +147,7 @@ def test_healthy_rates_hold_the_pilot_false_hold_rate_by_simulation():
             for name in ("csat", "thumbs_up_rate"):
                 c = decision.compare(name, "rate", "higher", 30, opts, s_day, s_base)
                 if c.get("leans_worse"):
-                    c["pooled"] = decision.compare(name, "rate", "higher", 30, opts, s_pool, s_base)
+                    c["pooled"] = pooled_of(decision.compare(name, "rate", "higher", 30, opts, s_pool, s_base), {})
                 cs.append(c)
             family.classify(cs, plan)
             bad = bad or any(c["status"] in ("regressed", "watch") for c in cs)

@@ -5,8 +5,10 @@ writes one hive-partitioned folder per contract table, and the DuckDB engine rea
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pyarrow.parquet as pq
@@ -90,7 +92,7 @@ def both(lake, frames, tmp_path_factory):
     wh.close()
 
 
-def _drop(d: dict, *keys: str) -> dict:
+def _drop(d: Mapping[str, Any], *keys: str) -> dict[str, Any]:
     return {k: v for k, v in d.items() if k not in keys}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import UTC, date, datetime
+from typing import cast
 
 import pandas as pd
 import pytest
@@ -15,6 +16,7 @@ from _tables import insert, save_to
 from click.testing import CliRunner
 
 from launchkit.analytics import quality
+from launchkit.analytics.lookalikes import LookalikeFinding
 from launchkit.cli import cli
 from launchkit.config import load_config
 from launchkit.store.warehouse import Warehouse
@@ -36,7 +38,7 @@ def db():
 
 def test_ids_that_read_the_same_are_one_finding_spelled_out(db):
     dq = quality.assess(db, Window.day(date(2026, 3, 2), UTC), load_config(env={}))
-    found = [f for f in dq["findings"] if f["finding"] == "lookalike_ids"]
+    found = [cast(LookalikeFinding, f) for f in dq["findings"] if f["finding"] == "lookalike_ids"]
     assert len(found) == 1 and found[0]["column"] == "tenant_id"
     assert sorted(found[0]["ids"]) == sorted(TENANTS[:4])  # stored as given
     assert set(found[0]["shown"]) == {"acme", "acme<U+200B>", "<U+0430>cme", "<U+FF21><U+FF23><U+FF2D><U+FF25>"}

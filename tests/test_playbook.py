@@ -403,7 +403,8 @@ def test_the_retrospective_orders_criteria_by_how_long_they_took_to_pass(config)
     assert rows["incidents"]["timeline"] == "FFPPP" and rows["incidents"]["days_to_pass"] == 3
     assert (rows["errors_held"]["held_from"], rows["errors_held"]["passed_on"]) == ("2026-03-02", "2026-03-04")
     assert rows["errors"]["days_to_pass"] == 1 and rows["never"]["days_to_pass"] is None
-    assert rows["tools"]["evidence"]["n"] == 192 and rows["tools"]["evidence"]["day"] == "2026-03-05"
+    evidence = rows["tools"]["evidence"]
+    assert evidence is not None and evidence["n"] == 192 and evidence["day"] == "2026-03-05"
 
 
 def test_the_retrospective_incidents_and_themes(config):

@@ -153,12 +153,21 @@ def test_checklist_loads_and_errors_name_item_and_key(tmp_path):
 
 
 def test_go_no_go_needs_every_item_done():
-    items = [
-        {"id": "a", "title": "A", "owner": "o", "status": "done"},
-        {"id": "b", "title": "B", "owner": "o", "status": "n/a"},
-    ]
+    def item(id: str, status: str) -> gonogo.ChecklistItem:
+        return gonogo.ChecklistItem(
+            id=id,
+            phase="go/no-go",
+            title=id.upper(),
+            owner="o",
+            status=status,
+            evidence="",
+            note="",
+            source="checklist",
+        )
+
+    items = [item("a", "done"), item("b", "n/a")]
     assert gonogo.go_no_go(items)["decision"] == "GO"
-    items.append({"id": "c", "title": "C", "owner": "o", "status": "pending"})
+    items.append(item("c", "pending"))
     g = gonogo.go_no_go(items)
     assert g["decision"] == "NO-GO" and [i["id"] for i in g["open_items"]] == ["c"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import pytest
@@ -17,6 +17,7 @@ from click.testing import CliRunner
 
 from launchkit import synth
 from launchkit.analytics import latency_sanity, pricing, quality, reconcile
+from launchkit.analytics.latency_sanity import LatencyFinding
 from launchkit.cli import cli
 from launchkit.ingest.traces import values
 from launchkit.ingest.traces.spans import documents
@@ -410,7 +411,8 @@ def test_implausible_latencies_are_findings_and_left_out_only_when_configured(co
         ],
     )
     w = Window.range(date(2026, 3, 2), date(2026, 3, 2), tz=UTC)
-    found = {f["finding"]: (f["turns"], f["examples"]) for f in quality.assess(con, w, config)["findings"]}
+    latency = cast(list[LatencyFinding], quality.assess(con, w, config)["findings"])  # no lookalike ids here
+    found = {f["finding"]: (f["turns"], f["examples"]) for f in latency}
     assert found == {"below floor": (1, ["fast"]), "ttft > latency": (1, ["ttft"])}
     from launchkit.analytics import metrics
 
@@ -418,7 +420,9 @@ def test_implausible_latencies_are_findings_and_left_out_only_when_configured(co
     latency_sanity.apply(con, config.with_overrides(**{"quality.exclude_implausible_latency": True}))
     s = metrics.summary(con, w)
     assert (s["latency_n"], s["latency_p50"]) == (1, 900.0)
-    assert all(f["excluded_from_percentiles"] for f in quality.assess(con, w, config)["findings"])
+    assert all(
+        f["excluded_from_percentiles"] for f in cast(list[LatencyFinding], quality.assess(con, w, config)["findings"])
+    )
 
 
 # ---------------------------------------------------------------------------------------------

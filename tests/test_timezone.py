@@ -17,6 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
 from _tables import insert
 from click.testing import CliRunner
@@ -385,7 +386,9 @@ def test_an_hour_of_day_expectation_follows_the_team_s_clock():
         fill(wh, visits)
         morning = Window(z("2026-04-02T07:00:00Z"), z("2026-04-02T09:00:00Z"))  # 09:00-11:00 CEST
         local_hours = quality.gap_hours(wh, morning, cfg)
-        assert [(h["hour"].to_pydatetime(), h["expected_sessions"], h["basis"], h["gap"]) for h in local_hours] == [
+        assert [
+            (pd.Timestamp(h["hour"]).to_pydatetime(), h["expected_sessions"], h["basis"], h["gap"]) for h in local_hours
+        ] == [
             (z("2026-04-02T07:00:00Z"), 1.0, "hour_of_week", True),
             (z("2026-04-02T08:00:00Z"), 0.0, "hour_of_week", False),
         ]

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from launchkit.config import Config
 from launchkit.jsonclean import clean
@@ -112,7 +112,7 @@ class Judged:
         )
 
     @property
-    def params(self) -> dict[str, Any]:
+    def params(self) -> dict[str, str | float]:
         """The bound parameters of attribution/segments.sql and fragments/hourly_counts.sql."""
         return {
             "eval_correct": self.correct,
@@ -152,6 +152,41 @@ class Segment:
         return self.rate_effect + self.mix_effect
 
 
+class SegmentJson(TypedDict):
+    """A segment as an attribution's JSON shows it (Segment's fields and its contribution)."""
+
+    value: str
+    n_baseline: int
+    n_day: int
+    before: float | None
+    after: float | None
+    share_baseline: float
+    share_day: float
+    rate_effect: float
+    mix_effect: float
+    share_of_change: float | None
+    kind: str
+    p_value: float | None
+    contribution: float
+
+
+class AttributionJson(TypedDict):
+    """An attribution as strict JSON (Attribution.to_json): the whole, the finding, the top segments."""
+
+    metric: str
+    by: str
+    before: float | None
+    after: float | None
+    change: float | None
+    finding: str
+    culprits: list[str]
+    share: float | None
+    traffic_share: float | None
+    rest_change: float | None
+    segments: list[SegmentJson]
+    segments_total: int
+
+
 @dataclass
 class Attribution:
     """A metric's change over one dimension: the whole, every segment (largest share first) and the finding."""
@@ -168,7 +203,7 @@ class Attribution:
     traffic_share: float | None = None  # of the day's sample, the culprits'
     rest_change: float | None = None  # the pooled change of the other values
 
-    def to_json(self, top: int = TOP) -> dict[str, Any]:
+    def to_json(self, top: int = TOP) -> AttributionJson:
         return clean(
             {
                 "metric": self.metric,

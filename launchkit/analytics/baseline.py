@@ -16,12 +16,25 @@ from __future__ import annotations
 from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from datetime import date, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypedDict
 
 from launchkit.window import Window, day_start
 
 # How far back a decision judges earlier days (each judged once per decision, or once per memo).
 SEARCH_DAYS = 28
+
+
+class ReferenceJson(TypedDict):
+    """A reference as the decision's baseline object shows it (Reference.to_json), ISO dates."""
+
+    mode: str
+    asked: str
+    first_day: str
+    last_day: str
+    why: str
+    pooled_from: str | None
+    ongoing_since: str | None
+    not_good_days: list[str]
 
 
 @dataclass(frozen=True)
@@ -47,7 +60,7 @@ class Reference:
             return None
         return Window(day_start(self.pooled_from, tz), day_start(self.day + timedelta(days=1), tz))
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ReferenceJson:
         return {
             "mode": self.mode,
             "asked": self.asked,

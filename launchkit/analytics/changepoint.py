@@ -18,12 +18,25 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 import numpy as np
 
 LIKELIHOOD_DROP = 1.92
 MIN_LLR = 6.63  # chi-square(1) 99 %: below it the series shows no step
+
+
+class ChangePointJson(TypedDict):
+    """A change point as the decision's explanation keeps it (ChangePoint.to_json): instants, not yet strict JSON."""
+
+    first_bad_hour: datetime
+    interval: list[datetime]
+    interval_level: float
+    before: float | None
+    after: float
+    llr: float
+    method: str
+    rule: str
 
 
 @dataclass
@@ -40,7 +53,7 @@ class ChangePoint:
     method: str  # "step" | "appeared"
     level: float = 0.95
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ChangePointJson:
         return {
             "first_bad_hour": self.at,
             "interval": [self.low, self.high],

@@ -129,7 +129,7 @@ def _blind_row(check: str, metric: str, unit: str, direction: str) -> Check:
     }
 
 
-def blindness(db: QueryRunner, window: Window, config: Config, dq: dict[str, Any] | None = None) -> list[Check]:
+def blindness(db: QueryRunner, window: Window, config: Config, dq: quality.DataQuality | None = None) -> list[Check]:
     """The two checks that a silent exporter cannot pass: data_arrived and data_fresh.
 
     data_arrived breaches when an hour of the window that expects traffic (quality/gaps.sql) has no
@@ -142,7 +142,8 @@ def blindness(db: QueryRunner, window: Window, config: Config, dq: dict[str, Any
     arrived = _blind_row("data_arrived", "hours_with_data", "", "higher")
     stale = _blind_row("data_fresh", "hours_since_data", "h", "lower")
     stale["marginal"] = fresh["stale_after_hours"]
-    if fresh["empty"]:
+    last_at, since = fresh["last_at"], fresh["hours_since"]
+    if last_at is None or since is None:  # empty: no activity before the window's end
         start = config.pilot_start
         if start is not None and window.end > day_start(start, config.report_zone):
             arrived["status"] = "breach"
@@ -152,35 +153,34 @@ def blindness(db: QueryRunner, window: Window, config: Config, dq: dict[str, Any
             arrived["note"] = f"no data yet{when}"
         stale["note"] = arrived["note"]
         return [arrived, stale]
-    gate = dq["gates"].get("hours_with_data", {})
-    arrived["value"], arrived["n"] = gate.get("value"), gate.get("denominator")
-    if gate.get("ok") is False:
+    gate = dq["gates"].get("hours_with_data")
+    ok = gate["ok"] if gate is not None else None
+    arrived["value"], arrived["n"] = (gate["value"], gate["denominator"]) if gate is not None else (None, None)
+    if ok is False:
         expected = sum(h["expected_sessions"] or 0 for h in quality.gap_hours(db, window, config) if h["gap"])
         arrived["status"] = "breach"
         arrived["note"] = (
             f"no data in {_hours(len(dq['gap_hours']))} that normally {'has' if len(dq['gap_hours']) == 1 else 'have'} "
             f"traffic (about {expected:.0f} sessions expected): {', '.join(dq['gap_hours'])}"
         )
-    elif gate.get("ok"):
+    elif ok:
         arrived["status"] = "ok"
     else:
         arrived["note"] = "no traffic expected in this hour" if window.end - window.start <= HOUR else ""
-    stale["value"] = fresh["hours_since"]
-    last = iso(fresh["last_at"].replace(microsecond=0))
+    stale["value"] = since
+    last = iso(last_at.replace(microsecond=0))
     if fresh["stale"]:
         stale["status"] = "breach"
         stale["note"] = (
-            f"no new data for {fresh['hours_since']:.1f} h (last at {last}) while about "
+            f"no new data for {since:.1f} h (last at {last}) while about "
             f"{fresh['expected_sessions']:.0f} sessions were expected"
         )
     elif fresh["stale"] is False:
         stale["status"] = "ok"
-        if fresh["hours_since"] >= fresh["stale_after_hours"]:
-            stale["note"] = f"no new data for {fresh['hours_since']:.1f} h (last at {last}), none expected"
+        if since >= fresh["stale_after_hours"]:
+            stale["note"] = f"no new data for {since:.1f} h (last at {last}), none expected"
     else:
-        stale["note"] = (
-            f"no new data for {fresh['hours_since']:.1f} h (last at {last}); too little history to expect traffic"
-        )
+        stale["note"] = f"no new data for {since:.1f} h (last at {last}); too little history to expect traffic"
     return [arrived, stale]
 
 

@@ -6,10 +6,81 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from launchkit.catalogue import METRICS
 from launchkit.stats import TestResult, difference_interval, two_proportions
+
+
+class Pooled(TypedDict, total=False):
+    """A comparison over the pooled window (yesterday, or the run of not-good days, with the day), kept
+    beside the day's when the day looks worse: the window and the fields of its comparison (`pooled_of`)."""
+
+    window: dict[str, str]
+    n_day: int | None
+    test: str | None
+    p_value: float | None
+    p_worse: float | None
+    day_value: float | None
+    effect: float | None
+    worse_by: float | None
+    band: list[float] | None
+
+
+class DayComparison(TypedDict, total=False):
+    """One day-vs-baseline comparison (`compare`): the sample sizes, the test, its one-sided p-values, the
+    effect and its noise band in worse-direction terms; the decision adds its group and pooled window,
+    launchkit.analytics.family its status, level and the window it decided on, the data-quality gates an
+    untrusted one failed."""
+
+    metric: str
+    kind: str
+    better: str
+    n_day: int
+    n_baseline: int
+    min_n: int
+    status: str  # no change / regressed / watch / improved / insufficient data / untrusted data
+    severe: bool
+    test: str | None
+    p_value: float | None
+    p_worse: float | None
+    p_better: float | None
+    day_value: float | None
+    baseline_value: float | None
+    effect: float | None
+    effect_name: str
+    relative_risk: float | None
+    worse_by: float | None
+    better_by: float | None
+    band: list[float] | None
+    leans_worse: bool
+    floor: float
+    severe_floor: float
+    median_ratio: float | None  # distributions other than cost
+    p95_ratio: float | None
+    probability_of_superiority: float | None
+    group: str  # set by the decision (Comparison.group)
+    judgement: str  # "model": a judge's verdicts (launchkit.analytics.judged)
+    pooled: Pooled
+    family_level: float  # set by family.classify
+    decided_on: str  # "day" or "pooled"
+    note: str
+    failed_gates: list[str]  # decision.mark_untrusted
+
+
+def pooled_of(c: DayComparison, window: dict[str, str]) -> Pooled:
+    """The pooled window's comparison as kept beside the day's."""
+    return Pooled(
+        window=window,
+        n_day=c.get("n_day"),
+        test=c.get("test"),
+        p_value=c.get("p_value"),
+        p_worse=c.get("p_worse"),
+        day_value=c.get("day_value"),
+        effect=c.get("effect"),
+        worse_by=c.get("worse_by"),
+        band=c.get("band"),
+    )
 
 
 @dataclass(frozen=True)
@@ -71,7 +142,7 @@ def _day_n(name: str, s: dict[str, Any]) -> int:
 
 def _rate_side(
     name: str, opts: dict[str, Any], direction: str, s_day: dict[str, Any], s_base: dict[str, Any]
-) -> dict[str, Any]:
+) -> DayComparison:
     """A rate's test, effect and noise band (the Newcombe interval of the difference), in worse-direction terms."""
     k, n = _counts(name)
     res = _compare_rate(name, s_day, s_base)
@@ -111,12 +182,12 @@ def _max_band(*bands: list[float] | None) -> list[float] | None:
     return [max(b[0] for b in got), max(b[1] for b in got)] if got else None
 
 
-def _distribution_side(name: str, opts: dict[str, Any], direction: str, res: TestResult) -> dict[str, Any]:
+def _distribution_side(name: str, opts: dict[str, Any], direction: str, res: TestResult) -> DayComparison:
     """A distribution's test, ratio and its noise band (launchkit.analytics.samples.compare's detail)."""
     d = res.detail
     if name == "cost_per_session":
         ratio, band = d.get("mean_ratio"), d.get("mean_ratio_band")
-        out = {
+        out: DayComparison = {
             "day_value": d.get("mean_day"),
             "baseline_value": d.get("mean_baseline"),
             "effect_name": "ratio of means",
@@ -164,7 +235,7 @@ def compare(
     s_day: dict[str, Any],
     s_base: dict[str, Any],
     distribution: TestResult | Callable[[], TestResult] | None = None,
-) -> dict[str, Any]:
+) -> DayComparison:
     """One day-vs-baseline comparison: its one-sided p-values, effect and noise band (in worse-direction
     terms: a rate difference made positive when worse, a ratio day / baseline), or insufficient data.
     A distribution's test is the Mann-Whitney U of the day's sample against the baseline's
@@ -172,7 +243,7 @@ def compare(
     large enough. Its status (regressed / watch / improved / no change) is set with every other test of
     the evening by launchkit.analytics.family.classify."""
     n_day, n_base = _day_n(name, s_day), _day_n(name, s_base)
-    out: dict[str, Any] = {
+    out: DayComparison = {
         "metric": name,
         "kind": kind,
         "better": direction,

@@ -29,7 +29,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import numpy as np
 
@@ -43,11 +43,86 @@ from launchkit.stats import Interval, mean_interval_from_stats, wilson
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, local_day
 
+if TYPE_CHECKING:  # finance imports this module's verdicts: the burn's type only
+    from launchkit.analytics.finance import Burn
+
 PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"
 INSUFFICIENT, UNTRUSTED = "INSUFFICIENT DATA", "UNTRUSTED DATA"
 VERDICTS = (PASS, MARGINAL, FAIL, INSUFFICIENT, UNTRUSTED)
 
 __all__ = ["Criterion", "CriterionResult", "Readiness", "evaluate", "evaluate_one", "measure", "verdict"]
+
+
+class Needed(TypedDict, total=False):
+    """What a criterion left INSUFFICIENT DATA lacks (CriterionResult.data_needed): observations or passing days."""
+
+    n: int | None
+    need: int | None
+    days: int
+    need_days: int
+
+
+# a criterion's verdict as strict JSON (CriterionResult.to_json); "pass" is a keyword: the functional form
+CriterionJson = TypedDict(
+    "CriterionJson",
+    {
+        "name": str,
+        "group": str,
+        "metric": str,
+        "criticality": str,
+        "direction": str,
+        "verdict": str,
+        "value": float | None,
+        "interval": dict[str, Any] | None,
+        "n": int | None,
+        "min_sample": int,
+        "pass": float | None,
+        "marginal": float | None,
+        "threshold_source": str,
+        "window": dict[str, Any],
+        "held_days": int,
+        "held_since": str | None,
+        "note": str,
+        "data_needed": Needed | None,
+        "applies": bool,
+    },
+)
+
+# a criterion that keeps GA from being ready (Readiness.blockers)
+Blocker = TypedDict(
+    "Blocker",
+    {"criterion": str, "criticality": str, "verdict": str, "value": float | None, "pass": float | None, "note": str},
+)
+
+
+class ReadinessJson(TypedDict):
+    """GA readiness as strict JSON (Readiness.to_json)."""
+
+    as_of: str
+    ready: bool
+    confidence: float
+    verdict_counts: dict[str, int]
+    blockers: list[Blocker]
+    warnings: list[str]
+    criteria: list[CriterionJson]
+
+
+class JudgedCounts(TypedDict):
+    """An evaluation's counts over a window (evaluations/judged): judged yes, judged, by whom, ever loaded."""
+
+    yes: int
+    judged: int
+    by_llm_judge: int
+    by_code: int
+    by_human: int
+    ever: int
+
+
+class Agreement(TypedDict):
+    """Judge and users on the sessions with both (evaluations/agreement)."""
+
+    sessions: int
+    agree: int
 
 
 @dataclass
@@ -62,10 +137,10 @@ class CriterionResult:
     window: dict[str, Any]
     note: str = ""
     held_since: date | None = None
-    data_needed: dict[str, Any] | None = None
+    data_needed: Needed | None = None
     applies: bool = True  # False: the criterion has no threshold configured (e.g. no budget)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> CriterionJson:
         c = self.criterion
         return clean(
             {
@@ -99,7 +174,7 @@ class Readiness:
     as_of: date
     ready: bool
     results: list[CriterionResult]
-    blockers: list[dict[str, Any]]
+    blockers: list[Blocker]
     warnings: list[str] = field(default_factory=list)
     confidence: float = DEFAULT_CONFIDENCE
 
@@ -109,7 +184,7 @@ class Readiness:
                 return r
         raise KeyError(name)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ReadinessJson:
         counts = {v: sum(1 for r in self.results if r.verdict == v) for v in VERDICTS}
         return clean(
             {
@@ -233,25 +308,25 @@ class Context:
         """The t-interval of the mean cost per active session."""
         return self._get(("cost", w), lambda: samples.mean_cost_interval(self.db, w, self.level))
 
-    def incidents(self, w: Window) -> dict[str, Any]:
+    def incidents(self, w: Window) -> m.Incidents:
         return self._get(("incidents", w), lambda: m.incidents(self.db, w))
 
-    def quality(self, w: Window) -> dict[str, Any]:
+    def quality(self, w: Window) -> quality.DataQuality:
         return self._get(("quality", w), lambda: quality.assess(self.db, w, self.config))
 
-    def burn(self, day: date, days: int) -> dict[str, Any]:
+    def burn(self, day: date, days: int) -> Burn:
         """finance.burn as of a day, its forecast made from the burn of the last `days` days."""
         from launchkit.analytics import finance
 
         fn = lambda: finance.burn(self.db, self.config, day, level=self.level, burn_days=days)  # noqa: E731
         return self._get(("burn", day, days), fn)
 
-    def judged(self, w: Window, key: str) -> dict[str, Any]:
+    def judged(self, w: Window, key: str) -> JudgedCounts:
         """The counts of the evaluations an [evaluations] key names over the window (evaluations/judged)."""
         params = {**w.params, "name": self.config.evaluation_name(key), "threshold": self.config.evaluation_threshold}
         return self._get(("judged", w, key), lambda: self.db.one("evaluations/judged", params))
 
-    def agreement(self, w: Window) -> dict[str, Any]:
+    def agreement(self, w: Window) -> Agreement:
         """Judge and users on the sessions with both (evaluations/agreement)."""
         params = {
             **w.params,
@@ -346,7 +421,8 @@ def _judged(ctx: Context, key: str, w: Window) -> Measurement:
     if not j["judged"]:
         return Measurement(None, None, 0, f"no evaluations named {name!r} in the window")
     iv = wilson(int(j["yes"]), int(j["judged"]), ctx.level)
-    by = ", ".join(f"{j['by_' + s]} by {s.replace('_', ' ')}" for s in ("llm_judge", "code", "human") if j["by_" + s])
+    sources = {"llm judge": j["by_llm_judge"], "code": j["by_code"], "human": j["by_human"]}
+    by = ", ".join(f"{n} by {s}" for s, n in sources.items() if n)
     note = f"model judgement: {j['judged']} answers judged ({by})"
     if key == "correct":
         a = ctx.agreement(w)
@@ -450,7 +526,7 @@ def evaluate(
         elif r.verdict == PASS:
             r.held_since = None
         results.append(r)
-    blockers = []
+    blockers: list[Blocker] = []
     warnings = []
     for r in results:
         c = r.criterion

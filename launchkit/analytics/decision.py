@@ -22,12 +22,11 @@ metrics, over D alone.
 from __future__ import annotations
 
 import json
-import math
 import uuid
 from collections.abc import MutableMapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -41,14 +40,15 @@ from launchkit.analytics.comparisons import (
     COMPARISONS,
     REQUIRED,
     Comparison,
-    _counts,
-    _rate_floor,
+    DayComparison,
     compare,
+    pooled_of,
 )
+from launchkit.analytics.quality import DataQuality
+from launchkit.analytics.reasons import DataNeeded, Reason, for_comparison, for_criterion, needed_text
 from launchkit.analytics.scope import Scope
 from launchkit.config import Config
 from launchkit.jsonclean import clean
-from launchkit.stats import n_for_two_proportions
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, local_day
 
@@ -63,23 +63,73 @@ ROLLBACK_CRITERIA = {
 }
 
 
+class Confidence(TypedDict):
+    """How sure a decision is: the error control of its tests, the criteria's interval level, enough data."""
+
+    error_control: family.PlanJson | None
+    interval_level: float
+    data_sufficient: bool
+
+
+class Delta(TypedDict):
+    yesterday: float | None
+    today: float | None
+    change: float | None
+
+
+class Changes(TypedDict):
+    """What changed since yesterday: the recommendation and each snapshot metric (`_changes`)."""
+
+    yesterday: date
+    recommendation: dict[str, Any]  # yesterday, today, changed
+    metrics: dict[str, Delta]
+
+
+class DecisionJson(TypedDict):
+    """A decision as strict JSON (Decision.to_json): what `launchkit decide --json`, the debrief and the
+    decisions table read."""
+
+    decision_id: str
+    day: str
+    decided_at: str
+    recommendation: str
+    ga_ready: bool
+    data_sufficient: bool
+    confidence: Confidence
+    reasons: list[Reason]
+    data_needed: list[DataNeeded]
+    expansion_plan: dict[str, Any] | None
+    comparisons: list[DayComparison]
+    criteria: crit.ReadinessJson
+    day_criteria: list[crit.CriterionJson]
+    changes_since_yesterday: dict[str, Any]  # Changes, strict JSON
+    data_quality: DataQuality
+    baseline: dict[str, Any]
+    day_metrics: dict[str, float | None]
+    baseline_metrics: dict[str, float | None]
+    thresholds: dict[str, Any]
+    config_digest: str
+    launchkit_version: str
+    stored: bool
+
+
 @dataclass
 class Decision:
     """A day's recommendation with everything it was computed from."""
 
     day: date
     recommendation: str
-    reasons: list[dict[str, Any]]
-    comparisons: list[dict[str, Any]]
+    reasons: list[Reason]
+    comparisons: list[DayComparison]
     criteria: crit.Readiness
-    day_criteria: list[dict[str, Any]]
+    day_criteria: list[crit.CriterionJson]
     data_sufficient: bool
-    data_needed: list[dict[str, Any]]
-    changes: dict[str, Any]
-    data_quality: dict[str, Any]
+    data_needed: list[DataNeeded]
+    changes: Changes
+    data_quality: DataQuality
     baseline: dict[str, Any]
-    day_metrics: dict[str, Any]
-    baseline_metrics: dict[str, Any]
+    day_metrics: dict[str, float | None]
+    baseline_metrics: dict[str, float | None]
     thresholds: dict[str, Any]
     config_digest: str
     launchkit_version: str
@@ -89,14 +139,14 @@ class Decision:
     stored: bool = False
 
     @property
-    def confidence(self) -> dict[str, Any]:
+    def confidence(self) -> Confidence:
         return {
             "error_control": self.baseline.get("error_control"),
             "interval_level": self.criteria.confidence,
             "data_sufficient": self.data_sufficient,
         }
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DecisionJson:
         return clean(
             {
                 "decision_id": self.decision_id,
@@ -137,7 +187,8 @@ def _criteria_for_day(criteria: list[crit.Criterion]) -> list[crit.Criterion]:
     ]
 
 
-def _metric_snapshot(s: dict[str, Any]) -> dict[str, Any]:
+def _metric_snapshot(s: dict[str, Any]) -> dict[str, float | None]:
+    """The figures of a summary row the decision keeps for the day and the baseline (None: no data)."""
     keys = (
         "active_sessions",
         "tool_calls",
@@ -157,10 +208,10 @@ def _metric_snapshot(s: dict[str, Any]) -> dict[str, Any]:
     return {k: s.get(k) for k in keys}
 
 
-def _changes(db: QueryRunner, day: date, today: dict[str, Any], recommendation: str, tz: tzinfo) -> dict[str, Any]:
+def _changes(db: QueryRunner, day: date, today: dict[str, float | None], recommendation: str, tz: tzinfo) -> Changes:
     y = day - timedelta(days=1)
     s_y = _metric_snapshot(m.summary(db, Window.day(y, tz=tz)))
-    deltas = {}
+    deltas: dict[str, Delta] = {}
     for k, v in today.items():
         yv = s_y.get(k)
         deltas[k] = {"yesterday": yv, "today": v, "change": (v - yv) if (v is not None and yv is not None) else None}
@@ -176,55 +227,6 @@ def _changes(db: QueryRunner, day: date, today: dict[str, Any], recommendation: 
     }
 
 
-def _more(needed: dict[str, Any], window_days: int) -> dict[str, Any]:
-    """How many more observations a criterion needs, and roughly how many days of the window's traffic."""
-    n, need = needed.get("n"), needed.get("need")
-    if n is None or need is None:
-        return {}
-    more = max(0, int(need) - int(n))
-    per_day = n / window_days if window_days else 0
-    return {"more": more, "days_more": math.ceil(more / per_day) if per_day > 0 else None}
-
-
-def _needed_text(needed: dict[str, Any] | None, window_days: int, verdict: str) -> str:
-    if verdict != crit.INSUFFICIENT or not needed:
-        return ""
-    if "need_days" in needed:
-        return f"; needs {needed['need_days'] - needed['days']} more passing day(s)"
-    more = _more(needed, window_days)
-    if not more:
-        return ""
-    days = f", about {more['days_more']} more day(s) at this traffic" if more["days_more"] is not None else ""
-    return f"; needs {more['more']} more observations{days}"
-
-
-def _data_needed(
-    comp: dict[str, Any], s_base: dict[str, Any], opts: dict[str, Any], plan: family.Plan
-) -> dict[str, Any]:
-    have, need = comp["n_day"], comp["min_n"]
-    baseline_days = opts["baseline_days"]
-    per_day_base = comp["n_baseline"] / baseline_days if baseline_days else 0
-    out: dict[str, Any] = {
-        "metric": comp["metric"],
-        "have": have,
-        "need": need,
-        "more": max(0, need - have),
-        "days_to_pool": math.ceil(need / have) if have else None,
-        "baseline_have": comp["n_baseline"],
-        "baseline_per_day": per_day_base,
-    }
-    if BY_NAME[comp["metric"]].kind == "rate":
-        k, n = _counts(comp["metric"])
-        if s_base.get(n):
-            p = s_base[k] / s_base[n]
-            floor = _rate_floor(comp["metric"], opts)
-            alt = min(max(p - floor if comp["better"] == "higher" else p + floor, 1e-6), 1 - 1e-6)
-            # at the evening's level for one of its tests (Bonferroni, one-sided: twice that two-sided)
-            level = 2 * plan.hold / (2 * len(COMPARISONS))
-            out["n_to_detect_min_effect"] = n_for_two_proportions(p, alt, alpha=level, power=0.8)
-    return out
-
-
 @dataclass
 class DayVsBaseline:
     """A day's metrics against its reference (launchkit.analytics.baseline): the windows, their summaries
@@ -234,13 +236,9 @@ class DayVsBaseline:
     baseline: Window
     s_day: dict[str, Any]
     s_base: dict[str, Any]
-    comparisons: list[dict[str, Any]]
+    comparisons: list[DayComparison]
     reference: Reference | None = None
     plan: family.Plan | None = None
-
-
-# the fields of a pooled window's comparison kept beside the day's
-_POOLED_KEYS = ("n_day", "test", "p_value", "p_worse", "day_value", "effect", "worse_by", "band")
 
 
 def first_day(db: QueryRunner, tz: tzinfo) -> date | None:
@@ -296,18 +294,18 @@ def day_vs_baseline(
     s_day, s_base = m.summary(db, w_day, scope), m.summary(db, w_base, scope)
     s_pool = m.summary(db, w_pool, scope) if w_pool is not None else None
 
-    def one(c: Comparison, s: dict[str, Any], w: Window) -> dict[str, Any]:
+    def one(c: Comparison, s: dict[str, Any], w: Window) -> DayComparison:
         test = (lambda: samples.compare(db, c.name, w, w_base, scope)) if c.kind == "distribution" else None
         return compare(c.name, c.kind, c.better, opts[c.min_key], opts, s, s_base, test)
 
-    comparisons = []
+    comparisons: list[DayComparison] = []
     for c in COMPARISONS:
         out = one(c, s_day, w_day)
         out["group"] = c.group
         if s_pool is not None and w_pool is not None and out.get("leans_worse"):
             pooled = one(c, s_pool, w_pool)
             if pooled["status"] != "insufficient data":
-                out["pooled"] = {"window": w_pool.to_json(), **{k: pooled.get(k) for k in _POOLED_KEYS}}
+                out["pooled"] = pooled_of(pooled, w_pool.to_json())
         comparisons.append(out)
     quality_vs = judged.comparison(db, config, w_day, w_base, w_pool) if scope is None else None
     if quality_vs is not None:
@@ -316,7 +314,7 @@ def day_vs_baseline(
     return DayVsBaseline(w_day, w_base, s_day, s_base, comparisons, ref, plan)
 
 
-def mark_untrusted(comparisons: list[dict[str, Any]], dq: dict[str, Any]) -> None:
+def mark_untrusted(comparisons: list[DayComparison], dq: DataQuality) -> None:
     """A comparison whose metric depends on a failed data-quality gate becomes UNTRUSTED DATA (in place)."""
     for c in comparisons:
         failed = quality.failed_gates_for(BY_NAME[c["metric"]].metric, dq)
@@ -353,7 +351,7 @@ def decide(
     dq = ctx.quality(w_day)
     mark_untrusted(comparisons, dq)
 
-    reasons: list[dict[str, Any]] = []
+    reasons: list[Reason] = []
     rollback = False
     sev1 = int(incidents["open_by_severity"].get("SEV1", 0))
     if sev1:
@@ -409,7 +407,7 @@ def decide(
                     "marginal": cr.marginal_threshold,
                     "message": f"{cr.name} is {r.verdict} over the {cr.window_days} day(s) to {d.isoformat()}"
                     + (f" ({r.note})" if r.note else "")
-                    + _needed_text(r.data_needed, cr.window_days, r.verdict),
+                    + needed_text(r.data_needed, cr.window_days, r.verdict == crit.INSUFFICIENT),
                 }
             )
     for c in comparisons:
@@ -424,16 +422,11 @@ def decide(
                 }
             )
     insufficient = [c for c in comparisons if c["status"] == "insufficient data" and c["metric"] in REQUIRED]
-    data_needed = [_data_needed(c, s_base, opts, plan) for c in comparisons if c["status"] == "insufficient data"]
+    data_needed = [for_comparison(c, s_base, opts, plan) for c in comparisons if c["status"] == "insufficient data"]
     for r in readiness.results:
         if r.verdict == crit.INSUFFICIENT and r.applies and r.data_needed:
             data_needed.append(
-                {
-                    "criterion": r.criterion.name,
-                    "metric": r.criterion.metric,
-                    **r.data_needed,
-                    **_more(r.data_needed, r.criterion.window_days),
-                }
+                for_criterion(r.criterion.name, r.criterion.metric, r.data_needed, r.criterion.window_days)
             )
     for c in insufficient:
         reasons.append(
@@ -518,7 +511,7 @@ def _step_text(p: dict[str, Any] | None) -> str:
     )
 
 
-def _regression_text(c: dict[str, Any], confirmed: bool, day_crit: str | None, since: date | None = None) -> str:
+def _regression_text(c: DayComparison, confirmed: bool, day_crit: str | None, since: date | None = None) -> str:
     name = c["metric"]
     if c["kind"] == "rate":
         eff = f"{c['baseline_value']:.2%} -> {c['day_value']:.2%}"

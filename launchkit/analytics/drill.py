@@ -9,16 +9,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, tzinfo
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
 from launchkit.analytics import decision, metrics, quality
+from launchkit.analytics.comparisons import DayComparison
 from launchkit.analytics.scope import DIMENSIONS, Scope
 from launchkit.config import Config
 from launchkit.jsonclean import clean
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window
+
+
+class DrillJson(TypedDict):
+    """A drill-down as strict JSON (Drill.to_json)."""
+
+    day: str
+    scope: dict[str, str] | None
+    metrics: dict[str, Any]
+    comparisons: list[DayComparison]
+    baseline: dict[str, Any]
 
 
 @dataclass
@@ -28,11 +39,11 @@ class Drill:
     day: date
     scope: Scope | None
     metrics: dict[str, Any]  # the "metrics" object of `launchkit metrics --json` (from_summary), strict JSON
-    comparisons: list[dict[str, Any]]  # decision.compare rows for the scope
+    comparisons: list[DayComparison]  # for the scope
     baseline: dict[str, Any]  # the baseline window and its length in days
     daily: pd.DataFrame  # metrics.timeseries by day over the baseline and the day, for the scope
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> DrillJson:
         return clean(
             {
                 "day": self.day,
@@ -45,7 +56,7 @@ class Drill:
 
 
 def drill(
-    db: QueryRunner, day: date, config: Config, scope: Scope | None = None, dq: dict[str, Any] | None = None
+    db: QueryRunner, day: date, config: Config, scope: Scope | None = None, dq: quality.DataQuality | None = None
 ) -> Drill:
     """The day against its baseline for a scope: headline metrics, comparisons and the daily series.
 

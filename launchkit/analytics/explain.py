@@ -17,12 +17,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypedDict
 
 from launchkit.analytics import attribution as attr
 from launchkit.analytics import changepoint, records
 from launchkit.analytics import metrics as m
 from launchkit.analytics.metrics import bucket_params
+from launchkit.analytics.reasons import Explanation, Reason
 from launchkit.analytics.scope import DIMENSIONS as SCOPE_DIMENSIONS
 from launchkit.analytics.scope import Scope
 from launchkit.config import Config
@@ -62,7 +63,53 @@ _NOUN = {"tool": "tool", "release": "release", "tenant": "tenant", "cohort": "co
 SEGMENT_ALPHA = 0.01
 
 
-def _metric_of(reason: dict[str, Any]) -> str | None:
+class _EventRequired(TypedDict):
+    at: datetime
+    kind: str  # release / rollout / incident
+    what: str
+
+
+class Event(_EventRequired, total=False):
+    """A release shipped, a tenant enabled or disabled, or an incident opened or resolved (`timeline`)."""
+
+    release: str
+    tenant: str
+
+
+class MetricExplained(TypedDict):
+    """A metric's explanation (`explain`), strict JSON: the lead sentence and everything it rests on."""
+
+    lead: str
+    finding: attr.AttributionJson | None
+    dimensions: list[attr.AttributionJson]
+    first_bad_hour: dict[str, Any] | None  # changepoint.ChangePoint.to_json, strict JSON
+    candidate_causes: list[dict[str, Any]]  # Events, strict JSON
+    timeline: list[dict[str, Any]]
+    tenants_affected: list[int] | None
+    rule: str | None
+
+
+# a row of the debrief's segments table (`where_table`); "first_bad_hour (UTC)" is no identifier
+WhereRow = TypedDict(
+    "WhereRow",
+    {
+        "metric": str | None,
+        "by": str,
+        "value": str,
+        "culprit": bool,
+        "before": float | None,
+        "after": float | None,
+        "n_baseline": int,
+        "n_day": int,
+        "share_of_change": float | None,
+        "kind": str,
+        "first_bad_hour (UTC)": str | None,
+        "candidate_causes": str,
+    },
+)
+
+
+def _metric_of(reason: Reason) -> str | None:
     if reason.get("code") == "regression":
         return reason.get("metric")
     if reason.get("code") == "criterion":
@@ -91,10 +138,10 @@ def hourly(
     return db.frame("attribution/hourly_scoped", {**params, **scope.params})
 
 
-def timeline(db: QueryRunner, window: Window, *, redact: bool = True) -> list[dict[str, Any]]:
+def timeline(db: QueryRunner, window: Window, *, redact: bool = True) -> list[Event]:
     """Releases shipped, tenants enabled or disabled and incidents opened or resolved in a window, oldest first;
     incident titles redacted (launchkit.analytics.records) unless `redact` is False."""
-    events: list[dict[str, Any]] = []
+    events: list[Event] = []
     for r in db.rows("releases/shipped", window.params):
         events.append({"at": r[1], "kind": "release", "what": f"release {r[0]} shipped", "release": r[0]})
     for r in db.rows("attribution/rollout_changes", window.params):
@@ -194,7 +241,7 @@ def lead(
     metric: str,
     a: attr.Attribution | None,
     cp: changepoint.ChangePoint | None,
-    causes: list[dict[str, Any]],
+    causes: Sequence[Event],
     affected: tuple[int, int] | None,
     cut: float | None,
     tz: tzinfo,
@@ -232,11 +279,11 @@ def lead(
 def explain(
     db: QueryRunner,
     config: Config,
-    reasons: list[dict[str, Any]],
+    reasons: list[Reason],
     day: Window,
     baseline: Window,
     s_base: dict[str, Any],
-) -> dict[str, Any]:
+) -> dict[str, MetricExplained]:
     """Lead each reason about a metric with its culprit and time (in place: message <- lead, detail <- the
     former message, explanation <- what it rests on); returns the explanations per metric, for the report."""
     metrics = sorted({m for r in reasons if (m := _metric_of(r)) is not None and m in attr.MEASURES})
@@ -247,7 +294,7 @@ def explain(
     judged = attr.Judged.of(config)
     found = attr.attribute(db, metrics, day, baseline, judged, cuts)
     events = timeline(db, Window(day.end - LOOKBACK, day.end))
-    out: dict[str, Any] = {}
+    out: dict[str, MetricExplained] = {}
     series: dict[Any, Any] = {}
     for metric in metrics:
         a = attr.best(found[metric])
@@ -257,7 +304,7 @@ def explain(
         ref = None if whole is None or whole.before is None else (1 - whole.before if good else whole.before)
         new = a is not None and any(s.kind == "new" for s in a.segments if s.value in a.culprits)
         cp = _first_bad_hour(db, metric, day, tz, cuts, culprit, ref, judged, new, series)
-        causes = []
+        causes: list[Event] = []
         if cp is not None:
             lo, hi = cp.low - HOUR, cp.high + HOUR
             causes = [e for e in events if e["kind"] in ("release", "rollout") and lo <= e["at"] < hi]
@@ -279,26 +326,31 @@ def explain(
     for r in reasons:
         m = _metric_of(r)
         if m in out:
-            if r.get("code") == "regression" or (out[m]["finding"] or {}).get("culprits"):
+            x = out[m]
+            if r.get("code") == "regression" or (x["finding"] is not None and x["finding"]["culprits"]):
                 r["detail"] = r["message"]
-                r["message"] = out[m]["lead"]
-            r["explanation"] = {
-                k: out[m][k] for k in ("finding", "first_bad_hour", "candidate_causes", "tenants_affected")
-            }
+                r["message"] = x["lead"]
+            r["explanation"] = Explanation(
+                finding=x["finding"],
+                first_bad_hour=x["first_bad_hour"],
+                candidate_causes=x["candidate_causes"],
+                tenants_affected=x["tenants_affected"],
+            )
     return out
 
 
-def where_table(reasons: list[dict[str, Any]], top: int = 3) -> list[dict[str, Any]]:
+def where_table(reasons: Sequence[Reason], top: int = 3) -> list[WhereRow]:
     """The rows the debrief shows under its reasons: per explained metric (once), its top segments with their
     before / after values, samples, share of the change and kind, and the first bad hour with its interval."""
-    rows: list[dict[str, Any]] = []
+    rows: list[WhereRow] = []
     seen: set[str] = set()
     for r in reasons:
         ex, metric = r.get("explanation"), r.get("metric")
-        if not ex or not ex.get("finding") or metric in seen:
+        f = ex["finding"] if ex else None
+        if ex is None or f is None or metric in seen:
             continue
         seen.add(str(metric))
-        f, cp = ex["finding"], ex.get("first_bad_hour") or {}
+        cp = ex.get("first_bad_hour") or {}
         interval = cp.get("interval") or [None, None]
         for s in f["segments"][:top]:
             rows.append(

@@ -17,13 +17,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, TypedDict
 
 from launchkit.config import Config
 from launchkit.stats import holm
 
+if TYPE_CHECKING:  # comparisons' types only: launchkit.analytics.comparisons needs no family
+    from launchkit.analytics.comparisons import DayComparison, Pooled
+
 # the comparisons a ROLLBACK can come from (the stability metrics)
 ROLLBACK_METRICS = ("tool_call_success_rate", "turn_error_rate", "latency_ms")
+
+
+class PlanJson(TypedDict):
+    """The error control of a pilot's tests (Plan.to_json): the decision's confidence.error_control."""
+
+    method: str
+    planned_evenings: int
+    planned_from: str
+    pilot_false_hold: float
+    pilot_false_rollback: float
+    evening_hold_level: float
+    evening_rollback_level: float
 
 
 @dataclass(frozen=True)
@@ -45,7 +60,7 @@ class Plan:
         """The family-wise level of one evening's ROLLBACK tests."""
         return self.pilot_false_rollback / self.evenings
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> PlanJson:
         return {
             "method": "Holm over an evening's tests, the pilot's rate spent evenly over its planned evenings",
             "planned_evenings": self.evenings,
@@ -75,23 +90,23 @@ def _beyond(value: float | None, floor: float) -> bool:
     return value is not None and value >= floor
 
 
-def _tested(c: dict[str, Any]) -> list[dict[str, Any]]:
+def _tested(c: DayComparison) -> list[DayComparison | Pooled]:
     """A comparison's tests: the day alone, and the pooled window when the day itself looks worse."""
-    out = [c] if c.get("p_worse") is not None else []
+    out: list[DayComparison | Pooled] = [c] if c.get("p_worse") is not None else []
     pooled = c.get("pooled")
     if pooled and pooled.get("p_worse") is not None and c.get("leans_worse"):
         out.append(pooled)
     return out
 
 
-def classify(comparisons: list[dict[str, Any]], p: Plan) -> None:
+def classify(comparisons: list[DayComparison], p: Plan) -> None:
     """Set each comparison's status (in place): regressed / watch / improved / no change, its `severe`
     flag, and which window decided it (`decided_on`: day or pooled)."""
     tests = [(c, t) for c in comparisons if c["status"] != "insufficient data" for t in _tested(c)]
     rejected = holm([t["p_worse"] for _, t in tests], p.hold)
     stab = [(c, t) for c, t in tests if t is c and c["metric"] in ROLLBACK_METRICS]
     severe_ok = {id(c) for (c, _), r in zip(stab, holm([t["p_worse"] for _, t in stab], p.rollback)) if r}
-    hit: dict[int, dict[str, Any]] = {}
+    hit: dict[int, DayComparison | Pooled] = {}
     for (c, t), r in zip(tests, rejected):
         if r and id(c) not in hit:  # the day alone comes first
             hit[id(c)] = t
@@ -104,7 +119,7 @@ def classify(comparisons: list[dict[str, Any]], p: Plan) -> None:
             c["decided_on"] = "day" if won is c else "pooled"
             if _beyond(won["worse_by"], c["floor"]):
                 c["status"] = "regressed"
-            elif _beyond((won.get("band") or [None, None])[1], c["floor"]):
+            elif _beyond(band[1] if (band := won.get("band")) else None, c["floor"]):
                 c["status"] = "watch"
             else:
                 c["status"] = "no change"

@@ -90,12 +90,56 @@ class RunsOut(TypedDict):
     exceeded: bool
 
 
+class RunsOutDays(TypedDict):
+    """`budget_runs_out`'s days, before burn writes them as ISO text (RunsOut)."""
+
+    date: date | None
+    earliest: date | None
+    latest: date | None
+    exceeded: bool
+
+
 class PilotPeriod(TypedDict):
     """The pilot's days as burn reports them (ISO dates; None without data or pilot.start)."""
 
     start: str | None
     end: str | None
     source: str
+
+
+class Pilot(TypedDict):
+    """The pilot's days (`pilot_period`): first and last (inclusive), None without data or pilot.start, and
+    where they come from: config, data, data+config or none."""
+
+    start: date | None
+    end: date | None
+    source: str
+
+
+class GaMonthlyCost(TypedDict):
+    """GA's monthly cost (`ga_monthly_cost`), strict JSON: the last 7 days' cost per session x the expected
+    sessions a day x 30, with its interval."""
+
+    cost_per_session_usd: float | None
+    sessions: int
+    expected_sessions_per_day: float
+    days_per_month: int
+    estimate: float | None
+    low: float | None
+    high: float | None
+    window: dict[str, str]
+    level: float
+
+
+class Chargeback(TypedDict):
+    """Who spent what (`chargeback`): per tenant and per cohort, the priced spend, turns and the unpriced."""
+
+    by_tenant: pd.DataFrame
+    by_cohort: pd.DataFrame
+    priced_usd: float | None
+    turns: int
+    unpriced_turns: int
+    unpriced_share: float | None
 
 
 class Burn(TypedDict):
@@ -117,7 +161,7 @@ class Burn(TypedDict):
     forecast_pilot_to_date_usd: Forecast
     forecast_share_of_budget: float | None
     budget_runs_out: RunsOut
-    ga_monthly_cost_usd: dict[str, Any] | None
+    ga_monthly_cost_usd: dict[str, Any] | None  # GaMonthlyCost (read with .get by capacity.plan)
 
 
 def spend(
@@ -185,7 +229,7 @@ def _as_date(v: datetime | date) -> date:
     return utc(v).date() if isinstance(v, datetime) else v
 
 
-def pilot_period(db: QueryRunner, config: Config) -> dict[str, Any]:
+def pilot_period(db: QueryRunner, config: Config) -> Pilot:
     """{"start": date, "end": date (inclusive), "source": "config" | "data" | "data+config" | "none"}.
 
     Without pilot.start, the pilot starts on the report zone's date of the first activity."""
@@ -234,27 +278,32 @@ FORECAST_METHOD = "spent + remaining days x mean daily spend, t prediction inter
 
 def forecast(
     spent: float, daily: list[float], remaining_days: int, level: float = 0.95, *, basis: str = ""
-) -> dict[str, Any]:
+) -> Forecast:
     """Total spend at the end of the period: spent + remaining x mean daily spend, with a t interval.
 
     basis names the days the mean is of ("last 7 days", "pilot to date")."""
     k = len(daily)
-    out: dict[str, Any] = {"basis": basis, "days_used": k, "level": level}
     if remaining_days <= 0:
-        return {**out, "estimate": spent, "low": spent, "high": spent, "method": "period over"}
+        return Forecast(
+            basis=basis, days_used=k, level=level, estimate=spent, low=spent, high=spent, method="period over"
+        )
     if k == 0:
-        return {**out, "estimate": None, "low": None, "high": None, "method": "no observed days"}
+        return Forecast(
+            basis=basis, days_used=k, level=level, estimate=None, low=None, high=None, method="no observed days"
+        )
     m = float(np.mean(daily))
     est = spent + remaining_days * m
     if k < 2:
-        return {**out, "estimate": est, "low": None, "high": None, "method": "too few days for an interval"}
+        why = "too few days for an interval"
+        return Forecast(basis=basis, days_used=k, level=level, estimate=est, low=None, high=None, method=why)
     s = float(np.std(daily, ddof=1))
     sd = math.sqrt(remaining_days * s * s + remaining_days**2 * s * s / k)
     half = t_quantile(0.5 + level / 2, k - 1) * sd
-    return {**out, "estimate": est, "low": max(spent, est - half), "high": est + half, "method": FORECAST_METHOD}
+    low, high = max(spent, est - half), est + half
+    return Forecast(basis=basis, days_used=k, level=level, estimate=est, low=low, high=high, method=FORECAST_METHOD)
 
 
-def burn_rate(daily: list[float], level: float = 0.95) -> dict[str, Any]:
+def burn_rate(daily: list[float], level: float = 0.95) -> BurnRate:
     """Mean daily spend over observed days with its Student-t confidence interval (low at least 0)."""
     iv = mean_interval(daily, level)
     finite = iv.low is not None and iv.high is not None and math.isfinite(iv.low) and math.isfinite(iv.high)
@@ -269,15 +318,15 @@ def burn_rate(daily: list[float], level: float = 0.95) -> dict[str, Any]:
 
 
 def budget_runs_out(
-    budget: float | None, spent: float | None, as_of: date, rate: dict[str, Any], daily: pd.DataFrame
-) -> dict[str, Any]:
+    budget: float | None, spent: float | None, as_of: date, rate: BurnRate, daily: pd.DataFrame
+) -> RunsOutDays:
     """The day the budget runs out at a burn rate (burn_rate's dict), and the days its interval gives.
 
     Cumulative spend at the end of day as_of + j is spent + j x rate, so the budget runs out on day
     as_of + ceil((budget - spent) / rate); earliest from the rate's upper bound, latest from its lower
     (None when that bound is 0). Spent past the budget already: the day the cumulative spend reached it.
     """
-    out: dict[str, Any] = {"date": None, "earliest": None, "latest": None, "exceeded": False}
+    out = RunsOutDays(date=None, earliest=None, latest=None, exceeded=False)
     if budget is None or spent is None:
         return out
     if spent >= budget:
@@ -312,7 +361,7 @@ def _no_burn(level: float, basis: str) -> dict[str, Any]:
     }
 
 
-def _unknown(level: float, basis: str, unpriced: int) -> dict[str, Any]:
+def _unknown(level: float, basis: str, unpriced: int) -> Forecast:
     """A forecast when the spend to date is unknown (some turns unpriced)."""
     why = f"spend to date unknown: {unpriced} turn(s) unpriced"
     return {"estimate": None, "low": None, "high": None, "method": why, "basis": basis, "days_used": 0, "level": level}
@@ -327,9 +376,10 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95, b
     period = pilot_period(db, config)
     budget = config.budget_total_usd
     out: dict[str, Any] = {"as_of": as_of, "pilot": period, "budget_usd": budget, "burn_days": days}
-    if period["start"] is None:
+    first, end = period["start"], period["end"]
+    if first is None or end is None:  # no data and no pilot.start
         return clean({**out, **_no_burn(level, basis), "ga_monthly_cost_usd": None})
-    first, last = period["start"], min(as_of, period["end"])
+    last = min(as_of, end)
     if last < first:
         daily = pd.DataFrame({"day": [], "cost_usd": [], "turns": [], "priced_turns": []})
     else:
@@ -347,7 +397,7 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95, b
     recent_first = as_of - timedelta(days=days - 1)
     recent = [float(c) for d, c in zip(priced["day"], priced["cost_usd"]) if pd.Timestamp(d).date() >= recent_first]
     spent = (known if known is not None else 0.0) if len(observed) and not unpriced else None
-    remaining = max(0, (period["end"] - max(as_of, first - timedelta(days=1))).days)
+    remaining = max(0, (end - max(as_of, first - timedelta(days=1))).days)
     horizon = remaining if costs else max(remaining, 1)
     if unpriced:
         fc, fc_pilot = _unknown(level, basis, unpriced), _unknown(level, "pilot to date", unpriced)
@@ -355,7 +405,7 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95, b
         fc = forecast(spent or 0.0, recent, horizon, level, basis=basis)
         fc_pilot = forecast(spent or 0.0, costs, horizon, level, basis="pilot to date")
     rate = burn_rate(recent, level)
-    rate.update({"first": max(recent_first, first), "last": last, "days": days})
+    recent_burn = {**rate, "first": max(recent_first, first), "last": last, "days": days}  # dates: cleaned below
     out.update(
         {
             "spend_to_date_usd": spent,
@@ -365,7 +415,7 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95, b
             "days_observed": len(observed),
             "days_remaining": remaining,
             "burn_rate_per_day_usd": (spent / len(costs)) if (costs and spent is not None) else None,
-            "recent_burn": rate,
+            "recent_burn": recent_burn,
             "forecast_total_usd": fc,
             "forecast_pilot_to_date_usd": fc_pilot,
             "forecast_share_of_budget": (fc["estimate"] / budget) if (fc["estimate"] is not None and budget) else None,
@@ -376,7 +426,7 @@ def burn(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95, b
     return clean(out)
 
 
-def ga_monthly_cost(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -> dict[str, Any]:
+def ga_monthly_cost(db: QueryRunner, config: Config, as_of: date, *, level: float = 0.95) -> GaMonthlyCost:
     """Cost per session over the last 7 days x ga.expected_sessions_per_day x 30, with a t interval."""
     per_day = config.expected_sessions_per_day
     w = Window.days_ending(as_of, GA_WINDOW_DAYS, config.report_zone)
@@ -418,7 +468,7 @@ def vendor_totals(reconciliation: pd.DataFrame) -> pd.DataFrame:
 CHARGEBACK_BY = {"tenant": "tenant_id", "cohort": "cohort"}
 
 
-def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date, tz: tzinfo) -> dict[str, Any]:
+def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date, tz: tzinfo) -> Chargeback:
     """Who spent what over [start, end) (dates mean the zone's midnight): computed spend per tenant and per cohort,
     each with its share of the priced spend.
 
@@ -430,26 +480,23 @@ def chargeback(db: QueryRunner, start: datetime | date, end: datetime | date, tz
     fraction of all turns without a cost.
     """
     s, e = _as_ts(start, tz), _as_ts(end, tz)
-    out: dict[str, Any] = {}
+    frames: dict[str, pd.DataFrame] = {}
     for name, column in CHARGEBACK_BY.items():
         ids = {"column": identifier(column, tuple(CHARGEBACK_BY.values()))}
         df = db.frame("finance/chargeback", {"start": s, "end": e}, identifiers=ids).rename(columns={"value": name})
         known = df["cost_usd"].sum(min_count=1)
         df["share"] = df["cost_usd"] / known if pd.notna(known) and known > 0 else np.nan
         df = df.sort_values(["cost_usd", name], ascending=[False, True], na_position="last")
-        out[f"by_{name}"] = df[[name, "cost_usd", "share", "turns", "unpriced_turns", "sessions"]].reset_index(
-            drop=True
-        )
-    t = out["by_tenant"]
+        frames[name] = df[[name, "cost_usd", "share", "turns", "unpriced_turns", "sessions"]].reset_index(drop=True)
+    t = frames["tenant"]
     turns = int(t["turns"].sum())
     unpriced = int(t["unpriced_turns"].sum())
     priced = t["cost_usd"].sum(min_count=1)
-    out.update(
-        {
-            "priced_usd": float(priced) if pd.notna(priced) else None,
-            "turns": turns,
-            "unpriced_turns": unpriced,
-            "unpriced_share": unpriced / turns if turns else None,
-        }
+    return Chargeback(
+        by_tenant=t,
+        by_cohort=frames["cohort"],
+        priced_usd=float(priced) if pd.notna(priced) else None,
+        turns=turns,
+        unpriced_turns=unpriced,
+        unpriced_share=unpriced / turns if turns else None,
     )
-    return out

@@ -11,11 +11,11 @@ freeze_from / freeze_to are set, the deployment freeze: a regular release shippe
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from launchkit.config import Config
 from launchkit.errors import InputFileError
@@ -23,11 +23,68 @@ from launchkit.jsonclean import clean
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, clock
 
+if TYPE_CHECKING:  # the decision is imported where it is made (assess)
+    from launchkit.analytics.criteria import ReadinessJson
+    from launchkit.analytics.decision import DecisionJson
+
 DEFAULT_CHECKLIST = resources.files("launchkit.analytics") / "checklist.toml"
 CHECKLIST_STATUSES = ("done", "pending", "blocked", "n/a")
 
 
-def load_checklist(path: str | Path | None = None) -> list[dict[str, Any]]:
+class ChecklistItem(TypedDict):
+    """A go/no-go item: a sign-off of the checklist's (source "checklist") or a check the data decides ("data")."""
+
+    id: str
+    phase: str  # precondition / go/no-go
+    title: str
+    owner: str
+    status: str  # CHECKLIST_STATUSES
+    evidence: str
+    note: str
+    source: str
+
+
+class Freeze(TypedDict):
+    """The deployment freeze against the releases shipped in it (`freeze_check`), strict JSON."""
+
+    configured: bool
+    window: dict[str, str] | None  # start, end, first_day, last_day
+    releases: list[dict[str, Any]]  # releases/shipped rows
+    blocking: list[dict[str, Any]]
+    releases_loaded: int | None
+    status: str
+    evidence: str
+
+
+class OpenItem(TypedDict):
+    id: str
+    title: str
+    owner: str
+    status: str
+
+
+class GoNoGo(TypedDict):
+    """GO or NO-GO (`go_no_go`), the items still open and how many items there are."""
+
+    decision: str
+    open_items: list[OpenItem]
+    items: int
+
+
+class Assessment(TypedDict):
+    """The GA verdict of a day (`assess`): what the GA report and `launchkit readiness` show."""
+
+    as_of: date
+    decision: DecisionJson
+    readiness: ReadinessJson
+    freeze: Freeze
+    capacity: dict[str, Any] | None  # capacity.plan.report(...).to_json(), with [capacity.limits]
+    checklist: list[ChecklistItem]
+    go_no_go: GoNoGo
+    headline: str
+
+
+def load_checklist(path: str | Path | None = None) -> list[ChecklistItem]:
     """The go/no-go checklist: [[item]] tables with id, phase, title, owner, status, evidence.
 
     `path` (a file of the team's, e.g. [ga] checklist), else the playbook's default that ships with
@@ -52,7 +109,7 @@ def load_checklist(path: str | Path | None = None) -> list[dict[str, Any]]:
     items = data.get("item")
     if not isinstance(items, list) or not items:
         raise InputFileError(name, "needs [[item]] tables")
-    out = []
+    out: list[ChecklistItem] = []
     seen: set[str] = set()
     for i, item in enumerate(items, start=1):
         where = f"item {i}"
@@ -91,7 +148,7 @@ def load_checklist(path: str | Path | None = None) -> list[dict[str, Any]]:
 FREEZE_ID = "data-freeze"
 
 
-def freeze_check(db: QueryRunner, config: Config) -> dict[str, Any]:
+def freeze_check(db: QueryRunner, config: Config) -> Freeze:
     """The deployment freeze ([ga] freeze_from to freeze_to, whole days of the report zone) against the releases table.
 
     {"configured", "window" {start, end}, "releases" (shipped inside it), "blocking" (the regular ones),
@@ -149,7 +206,7 @@ def _when(ts: Any, tz: tzinfo) -> str:
     return clock(ts, tz) if isinstance(ts, datetime) else str(ts)
 
 
-def freeze_item(fz: Mapping[str, Any]) -> dict[str, Any]:
+def freeze_item(fz: Mapping[str, Any]) -> ChecklistItem:
     """The freeze check (`freeze_check`) as a go/no-go item."""
     w = fz.get("window") or {}
     title = (
@@ -179,7 +236,7 @@ _CAPACITY_STATUS = {
 }
 
 
-def capacity_item(cap: Mapping[str, Any]) -> dict[str, Any]:
+def capacity_item(cap: Mapping[str, Any]) -> ChecklistItem:
     """The rate-limit check (launchkit.analytics.capacity.plan.report(...).to_json()) as a go/no-go item,
     beside the checklist's manual capacity-quota line: PASS done, MARGINAL or INSUFFICIENT DATA pending,
     FAIL blocked, n/a without any [capacity.limits]; the evidence names the binding limit."""
@@ -209,7 +266,7 @@ def capacity_item(cap: Mapping[str, Any]) -> dict[str, Any]:
 
 def data_checks(
     dec: Any, freeze: Mapping[str, Any] | None = None, capacity: Mapping[str, Any] | None = None
-) -> list[dict[str, Any]]:
+) -> list[ChecklistItem]:
     """The go/no-go items the data decides, from a decision.Decision (its readiness and day), and the
     deployment freeze (`freeze_check`) and the rate-limit check (`capacity_item`) when given."""
     d = dec.to_json() if hasattr(dec, "to_json") else dict(dec)
@@ -219,7 +276,7 @@ def data_checks(
         if c.get("criticality") == "report-only" or not c.get("applies", True):
             continue
         by_group.setdefault(str(c.get("group")), []).append(c)
-    out = []
+    out: list[ChecklistItem] = []
     for group, cs in sorted(by_group.items()):
         bad = [
             c
@@ -274,7 +331,7 @@ def data_checks(
     return out
 
 
-def go_no_go(items: list[dict[str, Any]]) -> dict[str, Any]:
+def go_no_go(items: Sequence[ChecklistItem]) -> GoNoGo:
     """GO only when every item is done (or n/a); otherwise NO-GO with the open items."""
     open_items = [i for i in items if i["status"] not in ("done", "n/a")]
     return {
@@ -286,7 +343,7 @@ def go_no_go(items: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
-def assess(db: QueryRunner, day: date, config: Config, checklist: str | Path | None = None) -> dict[str, Any]:
+def assess(db: QueryRunner, day: date, config: Config, checklist: str | Path | None = None) -> Assessment:
     """The GA report's verdict for a day, in one place for the report and `launchkit readiness`: the
     day's decision (with the criteria evaluated as of it), the deployment freeze, the checklist with the
     items the data decides, the go/no-go, and the headline that says both in the same words."""
@@ -325,7 +382,7 @@ def criteria_words(readiness: Mapping[str, Any]) -> str:
     return text
 
 
-def headline(readiness: Mapping[str, Any], gng: Mapping[str, Any], items: list[dict[str, Any]], today: Any) -> str:
+def headline(readiness: Mapping[str, Any], gng: Mapping[str, Any], items: Sequence[ChecklistItem], today: Any) -> str:
     """'NO-GO: 11 sign-offs pending; data criteria: 10/10 pass; today EXPAND' (GO: every item done)."""
     ids = {i["id"] for i in gng.get("open_items", [])}
     signoffs = [i for i in items if i["id"] in ids and i.get("source") != "data"]

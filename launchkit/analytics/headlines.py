@@ -13,13 +13,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, TypedDict
 
 from launchkit.catalogue import display_name, unit
 from launchkit.jsonclean import clean
 
 STATES = ("ok", "watch", "breach", "low-sample", "no-data", "untrusted", "na")
 _BY_VERDICT = {"PASS": "ok", "MARGINAL": "watch", "FAIL": "breach", "UNTRUSTED DATA": "untrusted"}
+
+
+class TileJson(TypedDict):
+    """A tile as strict JSON (Tile.to_json): what the JSON summary's tiles and the index read."""
+
+    key: str
+    label: str
+    value: Any
+    unit: str
+    state: str
+    window: str
+    n: int | None
+    n_of: str
+    note: str
+    source: str | None
 
 
 @dataclass(frozen=True)
@@ -37,7 +52,7 @@ class Tile:
     note: str = ""
     source: str | None = None  # "criterion:<name>" when a verdict gives the state
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> TileJson:
         return clean(asdict(self))
 
 

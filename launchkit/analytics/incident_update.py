@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -32,6 +32,31 @@ CADENCE = {
 }
 POSTMORTEM_WITHIN = timedelta(hours=24)
 TENANTS_NAMED = 5  # tenants named in the text; the rest are counted
+
+
+class Impact(TypedDict):
+    rule: str
+    sessions: int
+    sessions_with_errors: int
+    tenants: int
+    by_tenant: list[dict[str, Any]]
+
+
+class IncidentUpdateJson(TypedDict):
+    """An incident update as strict JSON (IncidentUpdate.to_json): UTC instants as ISO text."""
+
+    incident_id: str
+    severity: str
+    title: str | None
+    status: str  # open / resolved
+    as_of: str
+    opened_at: str
+    resolved_at: str | None
+    duration_hours: float
+    impact: Impact
+    remediation: dict[str, str | None]  # root_cause, action_items
+    postmortem_at: str | None
+    next_update: dict[str, Any]
 
 
 @dataclass
@@ -61,7 +86,7 @@ class IncidentUpdate:
     def status(self) -> str:
         return "open" if self.resolved_at is None else "resolved"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> IncidentUpdateJson:
         return clean(
             {
                 "incident_id": self.incident_id,

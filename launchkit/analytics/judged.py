@@ -8,17 +8,13 @@ and the test joins the evening's others under the pilot-wise error control (laun
 
 from __future__ import annotations
 
-from typing import Any
-
-from launchkit.analytics.comparisons import JUDGED, JUDGED_COUNTS, compare
+from launchkit.analytics.comparisons import JUDGED, JUDGED_COUNTS, DayComparison, compare, pooled_of
 from launchkit.config import Config
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window
 
-_POOLED_KEYS = ("n_day", "test", "p_value", "p_worse", "day_value", "effect", "worse_by", "band")
 
-
-def _counts(db: QueryRunner, config: Config, w: Window) -> dict[str, Any]:
+def _counts(db: QueryRunner, config: Config, w: Window) -> dict[str, int]:
     params = {**w.params, "name": config.evaluation_name("correct"), "threshold": config.evaluation_threshold}
     row = db.one("evaluations/judged", params)
     yes, n = JUDGED_COUNTS
@@ -27,7 +23,7 @@ def _counts(db: QueryRunner, config: Config, w: Window) -> dict[str, Any]:
 
 def comparison(
     db: QueryRunner, config: Config, w_day: Window, w_base: Window, w_pool: Window | None
-) -> dict[str, Any] | None:
+) -> DayComparison | None:
     """The judged-correct comparison of a day (with its pooled window when the day looks worse), or None when
     no evaluations of the name were ever loaded."""
     day = _counts(db, config, w_day)
@@ -43,5 +39,5 @@ def comparison(
             JUDGED.name, JUDGED.kind, JUDGED.better, opts[JUDGED.min_key], opts, _counts(db, config, w_pool), base
         )
         if pooled["status"] != "insufficient data":
-            out["pooled"] = {"window": w_pool.to_json(), **{k: pooled.get(k) for k in _POOLED_KEYS}}
+            out["pooled"] = pooled_of(pooled, w_pool.to_json())
     return out

@@ -10,7 +10,7 @@ data-quality section either way. A changed setting applies from the next load (i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypedDict
 
 from launchkit.config import Config
 from launchkit.store.warehouse import QueryRunner, Warehouse
@@ -34,13 +34,23 @@ def apply(wh: Warehouse, config: Config) -> bool:
     return True
 
 
-def findings(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
+class LatencyFinding(TypedDict):
+    """A kind of implausible latency in a window: how many turns, example ids, whether they were left out."""
+
+    finding: str
+    turns: int
+    examples: list[str]
+    excluded_from_percentiles: bool
+    message: str
+
+
+def findings(db: QueryRunner, window: Window, config: Config) -> list[LatencyFinding]:
     """One finding per kind of implausible latency in the window: count, example turn ids, a message."""
     settings = db.one("quality/settings")
     floor = settings["min_llm_latency_ms"]
     floor = float(floor) if floor is not None else config.min_llm_latency_ms
     excluded = bool(settings["exclude_implausible_latency"])
-    out = []
+    out: list[LatencyFinding] = []
     for row in db.rows("quality/latency_findings", {**window.params, "examples": EXAMPLES}):
         flag, n, examples = row[0], int(row[1]), list(row[2] or [])
         what = (

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from typing import Any
+from typing import TypedDict
 
 from launchkit.store.warehouse import QueryRunner
 from launchkit.visible import lookalike_key, visible
@@ -23,7 +23,7 @@ _WORDS = {"tenant_id": "tenant ids", "cohort": "cohorts", "model": "models", "to
 def spelled(text: str) -> str:
     """An id with every character a reader could take for another shown as <U+XXXX>: the invisible ones
     (`visible`) and every non-ASCII one that reads as something else (Cyrillic а, fullwidth ａ)."""
-    out = []
+    out: list[str] = []
     composed = unicodedata.is_normalized("NFC", text)
     for ch in visible(text):
         if not ch.isascii() and (
@@ -36,12 +36,22 @@ def spelled(text: str) -> str:
     return "".join(out)
 
 
-def findings(db: QueryRunner, window: Window) -> list[dict[str, Any]]:
+class LookalikeFinding(TypedDict):
+    """Ids of one column that read the same but differ: the ids, spelled out, and a message."""
+
+    finding: str  # "lookalike_ids"
+    column: str
+    ids: list[str]
+    shown: list[str]
+    message: str
+
+
+def findings(db: QueryRunner, window: Window) -> list[LookalikeFinding]:
     """One finding per group of ids (of one column) that read the same: the ids, spelled out, and a message."""
     groups: dict[tuple[str, str], list[str]] = defaultdict(list)
     for col, ident in db.rows("quality/window_ids", window.params):
         groups[(str(col), lookalike_key(str(ident)))].append(str(ident))
-    out = []
+    out: list[LookalikeFinding] = []
     for (col, _), ids in sorted(groups.items()):
         if len(ids) < 2:
             continue

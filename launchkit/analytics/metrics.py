@@ -50,6 +50,24 @@ class Samples(TypedDict):
     thumbs: int
 
 
+class Incidents(TypedDict):
+    """Incidents of a window (`incidents`): open at its end by severity, opened and resolved in it, hours to
+    resolve, postmortems (due, on time within 24 h; the major severities' apart)."""
+
+    open_by_severity: dict[str, int]
+    opened: int
+    resolved: int
+    mean_hours_to_resolve: float | None
+    median_hours_to_resolve: float | None
+    max_hours_to_resolve: float | None
+    postmortems_due: int
+    postmortems_on_time: int
+    postmortem_24h_rate: float | None
+    open_major: int
+    major_postmortems_due: int
+    major_postmortems_late: int
+
+
 class Metrics(TypedDict):
     """The "metrics" object of a window (from_summary; overview.compute adds incidents and untrusted).
 
@@ -69,7 +87,7 @@ class Metrics(TypedDict):
     feedback: dict[str, Any]
     samples: Samples
     coverage: dict[str, float | None]
-    incidents: NotRequired[dict[str, Any]]
+    incidents: NotRequired[Incidents]
     untrusted: NotRequired[dict[str, list[str]]]
 
 
@@ -92,7 +110,7 @@ def summary(db: QueryRunner, window: Window, scope: Scope | None = None) -> dict
     return db.one(*_scoped("metrics/summary", window.params, scope))
 
 
-def incidents(db: QueryRunner, window: Window) -> dict[str, Any]:
+def incidents(db: QueryRunner, window: Window) -> Incidents:
     """Incidents for a window: open at its end by severity, opened/resolved in it, time to resolve, postmortems."""
     df = db.frame("incidents/summary", window.params)
     by_sev = {s: {"open": 0, "opened": 0, "resolved": 0} for s in SEVERITIES}

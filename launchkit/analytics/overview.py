@@ -9,6 +9,7 @@ from typing import Any, NotRequired, TypedDict
 from launchkit.analytics import finance, quality
 from launchkit.analytics.finance import Burn
 from launchkit.analytics.metrics import Metrics, from_summary, incidents, summary
+from launchkit.analytics.quality import DataQuality
 from launchkit.catalogue import FIGURE_METRIC
 from launchkit.config import Config
 from launchkit.jsonclean import clean
@@ -22,7 +23,7 @@ class Overview(TypedDict):
 
     window: dict[str, str]
     metrics: Metrics
-    data_quality: dict[str, Any]
+    data_quality: DataQuality
     finance: NotRequired[Burn]
 
 

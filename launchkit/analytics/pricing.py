@@ -41,7 +41,7 @@ import json
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime, time
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -332,7 +332,41 @@ def needs_refresh(db: QueryRunner, config: Config) -> bool:
     return db.one("pricing/state")["digest"] != state_digest(config)
 
 
-def refresh(wh: Warehouse, config: Config, turns: QueryRunner | None = None) -> dict[str, Any]:
+class Refreshed(TypedDict):
+    """What `refresh` did: the (model, day) pairs and models priced, by library or override, the unknown
+    models, the overrides and the pricing library's version."""
+
+    pairs: int
+    models: int
+    priced_by_library: int
+    priced_by_override: int
+    unknown_models: list[str]
+    overrides: list[str]
+    library: str
+
+
+class UnpricedModel(TypedDict):
+    model: str
+    turns: int
+    reason: str
+
+
+class Coverage(TypedDict):
+    """Turns by cost source, the unpriced ones by why, and the models behind them (`coverage`)."""
+
+    turns: int
+    reported: int
+    override: int
+    computed: int
+    unpriced: int
+    unpriced_share: float | None
+    unpriced_unknown_model: int
+    unpriced_missing_tokens: int
+    unpriced_not_refreshed: int
+    unpriced_models: list[UnpricedModel]
+
+
+def refresh(wh: Warehouse, config: Config, turns: QueryRunner | None = None) -> Refreshed:
     """Rewrite model_prices for every (model, UTC day) in turns; one transaction. Returns what it did.
 
     `turns` reads the turns when they live elsewhere than the warehouse (a lake: launchkit.store.engines).
@@ -360,7 +394,7 @@ def refresh(wh: Warehouse, config: Config, turns: QueryRunner | None = None) -> 
     }
 
 
-def coverage(db: QueryRunner, start: datetime | None = None, end: datetime | None = None) -> dict[str, Any]:
+def coverage(db: QueryRunner, start: datetime | None = None, end: datetime | None = None) -> Coverage:
     """Data-quality figure for cost: turns by cost source, unpriced turns and the models behind them.
 
     Window [start, end) on started_at; None means open. unpriced_share is None when there are no turns.
@@ -380,6 +414,6 @@ def coverage(db: QueryRunner, start: datetime | None = None, end: datetime | Non
         "unpriced_missing_tokens": no_tokens,
         "unpriced_not_refreshed": not_refreshed,
         "unpriced_models": [
-            {"model": r.model, "turns": int(r.turns), "reason": r.reason} for r in models.itertuples(index=False)
+            UnpricedModel(model=r.model, turns=int(r.turns), reason=r.reason) for r in models.itertuples(index=False)
         ],
     }

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypedDict, cast
 
 from launchkit.analytics import latency_sanity, lookalikes
+from launchkit.analytics.latency_sanity import LatencyFinding
+from launchkit.analytics.lookalikes import LookalikeFinding
 from launchkit.analytics.span import activity_span
 from launchkit.catalogue import METRICS
 from launchkit.config import Config
@@ -36,7 +38,57 @@ GATES = (
 )
 
 
-def _gate(num: int | float | None, den: int | float | None, threshold: float) -> dict[str, Any]:
+class Gate(TypedDict):
+    """A data-quality gate: the covered share (numerator / denominator) against its threshold; ok is None
+    without a denominator."""
+
+    value: float | None
+    numerator: int
+    denominator: int
+    threshold: float
+    ok: bool | None
+
+
+class GapHour(TypedDict):
+    """A clock hour of `gap_hours`: its sessions, the expected sessions and their basis, whether traffic
+    was expected, and whether it was expected and missing (a gap)."""
+
+    hour: datetime
+    sessions: int
+    expected_sessions: float | None
+    basis: str | None  # hour_of_week / hour_of_day
+    traffic_expected: bool
+    gap: bool
+
+
+class Freshness(TypedDict):
+    """Whether data kept arriving up to `end` (`freshness`)."""
+
+    end: datetime
+    last_at: datetime | None
+    hours_since: float | None
+    stale_after_hours: float
+    silent_hours: int
+    expected_sessions: float | None
+    empty: bool
+    stale: bool | None
+
+
+class DataQuality(TypedDict):
+    """The "data_quality" object of a window (`assess`): each gate, the failed ones, rejected rows, the
+    hours expected to have traffic without any, and the findings of implausible latency and lookalike ids."""
+
+    ok: bool
+    min_coverage: float
+    failed: list[str]
+    gates: dict[str, Gate]
+    rejected_rows: int
+    loads: int
+    gap_hours: list[str]
+    findings: list[LatencyFinding | LookalikeFinding]
+
+
+def _gate(num: int | float | None, den: int | float | None, threshold: float) -> Gate:
     num = int(num or 0)
     den = int(den or 0)
     value = num / den if den else None
@@ -49,7 +101,7 @@ def _gate(num: int | float | None, den: int | float | None, threshold: float) ->
     }
 
 
-def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str, Any]]:
+def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[GapHour]:
     """Per clock hour of the window: sessions, expected sessions and their basis, whether traffic was
     expected and missing.
 
@@ -81,12 +133,12 @@ def gap_hours(db: QueryRunner, window: Window, config: Config) -> list[dict[str,
     }
     df = db.frame("quality/gaps", params)
     return [
-        {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()}
+        cast(GapHour, {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()})
         for row in df.to_dict("records")
     ]
 
 
-def freshness(db: QueryRunner, end: datetime, config: Config) -> dict[str, Any]:
+def freshness(db: QueryRunner, end: datetime, config: Config) -> Freshness:
     """Whether data kept arriving up to `end`: the last activity before it and what a silence since then means.
 
     Stale when nothing arrived for at least [hourly] stale_after_hours while the hours of that silence
@@ -96,7 +148,7 @@ def freshness(db: QueryRunner, end: datetime, config: Config) -> dict[str, Any]:
     """
     after = float(config.stale_after_hours)
     last = db.one("quality/last_activity", {"end": end})["last_at"]
-    out: dict[str, Any] = {
+    out: Freshness = {
         "end": end,
         "last_at": last,
         "hours_since": None,
@@ -121,12 +173,13 @@ def freshness(db: QueryRunner, end: datetime, config: Config) -> dict[str, Any]:
     known = [h["expected_sessions"] for h in hours if h["expected_sessions"] is not None]
     out["silent_hours"] = len(hours)
     if known:
-        out["expected_sessions"] = float(sum(known))
-        out["stale"] = out["expected_sessions"] >= float(config.decision["gap_min_expected"])
+        expected = float(sum(known))
+        out["expected_sessions"] = expected
+        out["stale"] = expected >= float(config.decision["gap_min_expected"])
     return out
 
 
-def assess(db: QueryRunner, window: Window, config: Config) -> dict[str, Any]:
+def assess(db: QueryRunner, window: Window, config: Config) -> DataQuality:
     """The "data_quality" object: each gate with value, numerator, denominator, threshold and ok."""
     thr = config.min_coverage
     c = db.one("quality/coverage", window.params)
@@ -156,6 +209,7 @@ def assess(db: QueryRunner, window: Window, config: Config) -> dict[str, Any]:
     }
 
 
-def failed_gates_for(metric: str, dq: dict[str, Any]) -> list[str]:
+def failed_gates_for(metric: str, dq: DataQuality) -> list[str]:
     """The failed gates a catalogue metric's verdict depends on (empty: the data can be trusted for it)."""
-    return [n for n in METRICS[metric].all_gates if dq["gates"].get(n, {}).get("ok") is False]
+    gates = dq["gates"]
+    return [n for n in METRICS[metric].all_gates if n in gates and gates[n]["ok"] is False]

@@ -9,7 +9,7 @@ Vendor names are compared lowercased and trimmed. The query is queries/finance/r
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -35,7 +35,30 @@ def _f(x: Any) -> float | None:
     return None if x is None or pd.isna(x) else float(x)
 
 
-def summary(db: QueryRunner, start: date | None, end: date | None, config: Config) -> dict[str, Any]:
+class Summary(TypedDict):
+    """The reconciliation's headline figures (`summary`); None where there is nothing to compare."""
+
+    start: date | None
+    end: date | None
+    tolerance_pct: float
+    vendor_days: int
+    vendor_days_compared: int
+    computed_usd: float | None
+    billed_usd: float | None
+    diff_usd: float | None
+    diff_pct: float | None
+    within_tolerance: bool | None
+    vendor_days_out_of_tolerance: int
+    days_out_of_tolerance: list[date]
+    vendor_days_without_bill: int
+    computed_usd_without_bill: float | None
+    vendor_days_without_turns: int
+    billed_usd_without_turns: float | None
+    unpriced_turns: int
+    computed_usd_without_vendor: float | None
+
+
+def summary(db: QueryRunner, start: date | None, end: date | None, config: Config) -> Summary:
     """Headline figures: totals, the overall difference over vendor-days billed and computed, and the days
     out of tolerance. Values are None when there is nothing to compare (never a made-up 0)."""
     tol = config.tolerance_pct

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypedDict
 
 from launchkit.analytics import criteria as crit
 from launchkit.analytics import finance, incident_update, records, themes
@@ -37,9 +37,59 @@ VERDICT_CODES = {
 _CRITICALITY_ORDER = {"critical": 0, "normal": 1, "report-only": 2}
 
 
+class RetroIncident(incident_update.IncidentUpdateJson):
+    """An incident as the retrospective lists it: its update, and whether its postmortem came on time."""
+
+    postmortem: str  # on time / late / missing / not due yet / not due (open)
+    postmortem_hours_after_resolution: float | None
+
+
+class Retrospective(TypedDict):
+    """The pilot's lessons as of a day (`retrospective`), strict JSON."""
+
+    period: dict[str, Any]  # first_day, last_day (ISO days), days, start, end
+    incidents: list[RetroIncident]
+    postmortems: dict[str, int]  # by whether on time
+    feedback: dict[str, int]  # responses, comments, negative, negative_comments
+    themes: list[dict[str, Any]]  # themes.themes rows
+    negative_themes: list[dict[str, Any]]
+    criteria: list[CriterionHistory]
+
+
+class Evidence(TypedDict):
+    """A criterion's verdict on the day it passed (else the last day): what the retrospective shows of it."""
+
+    day: str
+    verdict: str
+    value: float | None
+    interval: dict[str, Any] | None
+    n: int | None
+    note: str
+
+
+class CriterionHistory(TypedDict):
+    """A criterion's days over the pilot (`criteria_history`), strict JSON: when it first passed, since when
+    it has held, the day it passed for its held_days, the setbacks and a verdict letter a day."""
+
+    criterion: str
+    metric: str
+    group: str
+    criticality: str
+    applies: bool
+    held_days: int
+    first_passed: str | None
+    held_from: str | None
+    passed_on: str | None
+    days_to_pass: int | None
+    setbacks: int
+    verdict: str | None
+    timeline: str
+    evidence: Evidence | None
+
+
 def criteria_history(
     db: QueryRunner, config: Config, first: date, last: date, *, context: crit.Context | None = None
-) -> list[dict[str, Any]]:
+) -> list[CriterionHistory]:
     """Every criterion's daily verdicts from `first` to `last`, when it first passed and since when it has
     held; ordered slowest to pass first (see the module)."""
     ctx = context or crit.Context(db, config, config.settings.criteria.confidence)
@@ -86,6 +136,7 @@ def criteria_history(
 
 
 def _evidence(r: crit.CriterionResult) -> dict[str, Any]:
+    """A result's part of its Evidence (the day is the caller's)."""
     return {"verdict": r.verdict, "value": r.value, "interval": r.interval, "n": r.n, "note": r.note}
 
 
@@ -100,23 +151,23 @@ def _postmortem(u: incident_update.IncidentUpdate, as_of_end: Any) -> str:
 
 def retrospective(
     db: QueryRunner, config: Config, as_of: date, *, redact: bool = True, context: crit.Context | None = None
-) -> dict[str, Any]:
+) -> Retrospective:
     """The pilot's lessons as of a day (strict JSON): incidents, themes and criteria, each with its data."""
     last = as_of
     start = finance.pilot_period(db, config)["start"] or last
     first = min(start, last)
     w = Window.days(first, last, config.report_zone)
     ups = incident_update.updates(db, w, redact=redact, tz=config.report_zone)
-    incidents = []
+    incidents: list[RetroIncident] = []
     for u in ups:
-        j = u.to_json()
-        j["postmortem"] = _postmortem(u, w.end)
-        j["postmortem_hours_after_resolution"] = (
+        after = (
             (u.postmortem_at - u.resolved_at).total_seconds() / 3600
             if u.postmortem_at is not None and u.resolved_at is not None
             else None
         )
-        incidents.append(j)
+        incidents.append(
+            {**u.to_json(), "postmortem": _postmortem(u, w.end), "postmortem_hours_after_resolution": after}
+        )
     pm = [i["postmortem"] for i in incidents]
     fb = records.feedback(db, w, redact=redact)  # redacted here once; themes need not redact again
     negative = fb[(fb["rating"] <= 2) | (fb["thumbs"] == "down")]

@@ -13,7 +13,6 @@ always bound; the dimension is one of a fixed list (the SQL picks the column, ne
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from launchkit.errors import LaunchkitError
 
@@ -43,7 +42,7 @@ class Scope:
     def label(self) -> str:
         return f"{self.by} {self.value}"
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict[str, str]:
         return {"by": self.by, "value": self.value}
 
 

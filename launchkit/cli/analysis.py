@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -139,7 +140,7 @@ def decide(day: date, as_json: bool, no_store: bool, config: Config) -> None:
             click.echo(f"      {printable(reason['detail'])}")
 
 
-def _evidence(c: dict[str, Any]) -> str:
+def _evidence(c: Mapping[str, Any]) -> str:
     """A verdict's evidence on one line: value, interval with its level, sample size, pass line."""
     from launchkit.catalogue import unit
     from launchkit.reports.text import fmt

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from launchkit import exits
 from launchkit.analytics import latency_sanity, pricing
@@ -29,7 +28,7 @@ class LoadRun:
     """What a load job did: one result per file (and table), and whether it re-priced."""
 
     results: list[FileResult] = field(default_factory=list)
-    repriced: dict[str, Any] | None = None
+    repriced: pricing.Refreshed | None = None
     published: Path | None = None
     held: list[Held] = field(default_factory=list)  # rows still held after it (launchkit.ingest.held)
 
@@ -71,7 +70,7 @@ def lock_path(config: Config) -> Path:
     return wh.with_name(wh.name + ".hourly.lock")
 
 
-def reprice_if_needed(wh: Warehouse, config: Config) -> dict[str, Any] | None:
+def reprice_if_needed(wh: Warehouse, config: Config) -> pricing.Refreshed | None:
     """Refresh model prices when the warehouse needs it (see the module docstring); what it did, or None.
 
     With the turns in a lake ([engine.tables] turns), the (model, day) keys are read there, by the
@@ -84,7 +83,7 @@ def reprice_if_needed(wh: Warehouse, config: Config) -> dict[str, Any] | None:
         return pricing.refresh(wh, config, turns) if pricing.needs_refresh(turns, config) else None
 
 
-def prepare_lake(config: Config) -> dict[str, Any] | None:
+def prepare_lake(config: Config) -> pricing.Refreshed | None:
     """Before reading a lake ([engine.tables]): price the (model, day) keys its new turns brought and record
     the [quality] settings, as the load job does after loading files, and publish the snapshot when that
     changed the warehouse (or it has none). The lake changes without launchkit, so the commands that read

@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from launchkit.analytics import criteria, finance, headlines, metrics, overview, pricing, reconcile
+from launchkit.analytics import criteria, finance, headlines, metrics, overview, pricing, quality, reconcile
 from launchkit.analytics.finance import Burn
 from launchkit.analytics.headlines import Tile
 from launchkit.analytics.metrics import Metrics
@@ -39,13 +39,13 @@ class CostReport:
     first: date  # the pilot's first day: the report covers first..day
     burn: Burn
     overview: overview.Overview  # pilot to date
-    readiness: dict[str, Any]  # criteria.Readiness.to_json() as of the day
+    readiness: criteria.ReadinessJson  # as of the day
     verdicts: list[dict[str, Any]]  # the cost criteria as verdict rows (shape.criterion_verdict)
     tables: dict[str, pd.DataFrame]  # exports.cost_tables: what `launchkit export cost` writes
     per_day: pd.DataFrame  # metrics.timeseries per day, pilot to date
-    chargeback: dict[str, Any]  # finance.chargeback
-    reconciliation: dict[str, Any]  # reconcile.summary
-    coverage: dict[str, Any]  # pricing.coverage, pilot to date
+    chargeback: finance.Chargeback
+    reconciliation: reconcile.Summary
+    coverage: pricing.Coverage  # pilot to date
     tiles: list[Tile]  # spend against budget: the headline tiles
     tile_notes: dict[str, str]  # a line of the report's own under a headline tile, by key
     session_tiles: list[Tile]  # cost per session, pilot to date
@@ -72,25 +72,22 @@ class CostReport:
 
     def summary(self) -> dict[str, Any]:
         """The report's JSON summary (notebook.summary cleans it to strict JSON)."""
-        return {
-            "title": self.title,
-            "headline": self.headline,
-            "window": self.overview["window"],
-            "metrics": self.metrics,
-            "data_quality": self.overview["data_quality"],
-            "finance": self.burn,
-            "reconciliation": self.reconciliation,
-            "pricing_coverage": self.coverage,
-            "verdicts": self.verdicts,
-            "recommendation": None,
-            "spend_by_model": self.tables["spend_by_model"],
-            "spend_by_tenant": self.tables["spend_by_tenant"],
-            "spend_by_vendor": self.tables["spend_by_vendor"],
-            "spend_by_day": self.tables["spend_by_day"],
-            "reconciliation_rows": self.tables["reconciliation"],
-            "chargeback": self.chargeback,
-            "tiles": [t.to_json() for t in (*self.tiles, *self.session_tiles, *self.coverage_tiles)],
-        }
+        return shape.summary(
+            self,
+            self.overview,
+            self.verdicts,
+            None,
+            finance=self.burn,
+            reconciliation=self.reconciliation,
+            pricing_coverage=self.coverage,
+            spend_by_model=self.tables["spend_by_model"],
+            spend_by_tenant=self.tables["spend_by_tenant"],
+            spend_by_vendor=self.tables["spend_by_vendor"],
+            spend_by_day=self.tables["spend_by_day"],
+            reconciliation_rows=self.tables["reconciliation"],
+            chargeback=self.chargeback,
+            tiles=[t.to_json() for t in (*self.tiles, *self.session_tiles, *self.coverage_tiles)],
+        )
 
 
 def build(db: QueryRunner, day: date, config: Config, *, tz: tzinfo) -> CostReport:
@@ -168,7 +165,7 @@ def _session_tiles(m: Metrics, target: float | None) -> list[Tile]:
     ]  # fmt: skip
 
 
-def _coverage_tiles(cov: dict[str, Any], dq: dict[str, Any]) -> list[Tile]:
+def _coverage_tiles(cov: pricing.Coverage, dq: quality.DataQuality) -> list[Tile]:
     """Unpriced usage: the unpriced-turns tile in the state of the turns_with_price gate (ok, breach,
     or no-data without turns), the others figures (na)."""
     gate = dq["gates"][PRICE_GATE]

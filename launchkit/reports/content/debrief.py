@@ -25,8 +25,12 @@ from launchkit.analytics import (
     themes,
     triage,
 )
+from launchkit.analytics.comparisons import DayComparison
+from launchkit.analytics.criteria import CriterionJson
+from launchkit.analytics.reasons import Reason
 from launchkit.catalogue import display_name
 from launchkit.config import Config
+from launchkit.reports.content import shape
 from launchkit.reports.content.shape import decision_verdicts
 from launchkit.reports.text import fmt, plural
 from launchkit.store.warehouse import QueryRunner
@@ -51,7 +55,7 @@ class DebriefReport:
     day: date
     window: Window
     redact: bool
-    decision: dict[str, Any]  # decision.Decision.to_json(): recommendation, reasons, comparisons, criteria
+    decision: decision.DecisionJson  # recommendation, reasons, comparisons, criteria
     metrics: metrics.Metrics  # the day's metrics (overview.compute)
     metrics_window: dict[str, Any]
     where: pd.DataFrame  # the segments behind each reason (explain.where_table)
@@ -77,15 +81,15 @@ class DebriefReport:
         return str(self.decision["recommendation"])
 
     @property
-    def reasons(self) -> list[dict[str, Any]]:
+    def reasons(self) -> list[Reason]:
         return list(self.decision["reasons"])
 
     @property
-    def comparisons(self) -> list[dict[str, Any]]:
+    def comparisons(self) -> list[DayComparison]:
         return list(self.decision["comparisons"])
 
     @property
-    def criteria(self) -> list[dict[str, Any]]:
+    def criteria(self) -> list[CriterionJson]:
         """The GA criteria as of the day (CriterionResult.to_json() each)."""
         return list(self.decision["criteria"]["criteria"])
 
@@ -98,7 +102,7 @@ class DebriefReport:
         return dict(self.decision["data_quality"])
 
     @property
-    def targets(self) -> dict[str, dict[str, Any]]:
+    def targets(self) -> dict[str, CriterionJson]:
         """Each judged metric's criterion (its pass and fail lines), for the trend charts."""
         return {c["metric"]: c for c in self.criteria}
 
@@ -112,31 +116,29 @@ class DebriefReport:
     def summary(self) -> dict[str, Any]:
         """The report's machine-readable summary (the notebook's cell tagged `summary` displays it)."""
         d = self.decision
-        return {
-            "title": self.title,
-            "headline": self.headline,
-            "window": self.metrics_window,
-            "metrics": self.metrics,
-            "data_quality": d["data_quality"],
-            "verdicts": decision_verdicts(d),
-            "recommendation": {
+        period = {"window": self.metrics_window, "metrics": self.metrics, "data_quality": d["data_quality"]}
+        return shape.summary(
+            self,
+            period,
+            decision_verdicts(d),
+            {
                 "action": d["recommendation"],
                 "reasons": d["reasons"],
                 "data_sufficient": d["data_sufficient"],
                 "data_needed": d["data_needed"],
                 "ga_ready": d["ga_ready"],
             },
-            "baseline": d["baseline"],
-            "comparisons": d["comparisons"],
-            "feedback": {
+            baseline=d["baseline"],
+            comparisons=d["comparisons"],
+            feedback={
                 "responses": len(self.feedback),
                 "comments": int(self.feedback["comment"].notna().sum()),
                 "themes": self.themes,
             },
-            "tiles": [t.to_json() for t in self.feedback_tiles],
-            "incidents": self.incidents,
-            "incident_updates": [u.to_json() for u in self.updates],
-        }
+            tiles=[t.to_json() for t in self.feedback_tiles],
+            incidents=self.incidents,
+            incident_updates=[u.to_json() for u in self.updates],
+        )
 
 
 def _named(where: pd.DataFrame) -> pd.DataFrame:

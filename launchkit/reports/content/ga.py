@@ -15,8 +15,11 @@ from typing import Any
 import pandas as pd
 
 from launchkit.analytics import finance, gonogo, incident_update, metrics, overview, retrospective
+from launchkit.analytics.criteria import Blocker, CriterionJson, ReadinessJson
+from launchkit.analytics.decision import DecisionJson
+from launchkit.analytics.gonogo import ChecklistItem, GoNoGo
 from launchkit.config import Config
-from launchkit.reports.content import ga_words
+from launchkit.reports.content import ga_words, shape
 from launchkit.reports.content.shape import criterion_verdict, held_days
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window
@@ -31,11 +34,11 @@ class GaReport:
     as_of: date
     tz: tzinfo
     first_day: date  # the pilot's first day with data (its trends start here)
-    pilot: dict[str, Any]  # finance.pilot_period
-    assessment: dict[str, Any]  # gonogo.assess: decision, readiness, freeze, capacity, checklist, go_no_go, headline
+    pilot: finance.Pilot
+    assessment: gonogo.Assessment
     held: pd.DataFrame  # consecutive passing days per criterion
     daily: pd.DataFrame  # the pilot's days (metrics.timeseries)
-    retrospective: dict[str, Any]
+    retrospective: retrospective.Retrospective
     open_updates: tuple[incident_update.IncidentUpdate, ...]  # incidents open at the end of the day
     week: overview.Overview  # overview.compute of the 7 days ending with as_of (the summary's metrics)
 
@@ -49,21 +52,21 @@ class GaReport:
         return str(self.assessment["headline"])
 
     @property
-    def decision(self) -> dict[str, Any]:
+    def decision(self) -> DecisionJson:
         """The day's decision (decision.Decision.to_json())."""
-        return dict(self.assessment["decision"])
+        return self.assessment["decision"].copy()
 
     @property
-    def readiness(self) -> dict[str, Any]:
+    def readiness(self) -> ReadinessJson:
         """The criteria as of the day (Readiness.to_json()): ready, criteria, blockers, warnings."""
-        return dict(self.assessment["readiness"])
+        return self.assessment["readiness"].copy()
 
     @property
-    def criteria(self) -> list[dict[str, Any]]:
+    def criteria(self) -> list[CriterionJson]:
         return list(self.readiness["criteria"])
 
     @property
-    def blockers(self) -> list[dict[str, Any]]:
+    def blockers(self) -> list[Blocker]:
         return list(self.readiness["blockers"])
 
     @property
@@ -71,16 +74,16 @@ class GaReport:
         return list(self.readiness["warnings"])
 
     @property
-    def checklist(self) -> list[dict[str, Any]]:
+    def checklist(self) -> list[ChecklistItem]:
         """The checklist's items and the items the data decides, as the go/no-go judges them."""
         return list(self.assessment["checklist"])
 
     @property
-    def go_no_go(self) -> dict[str, Any]:
-        return dict(self.assessment["go_no_go"])
+    def go_no_go(self) -> GoNoGo:
+        return self.assessment["go_no_go"].copy()
 
     @property
-    def targets(self) -> dict[str, dict[str, Any]]:
+    def targets(self) -> dict[str, CriterionJson]:
         """Each judged metric's criterion (its pass and fail lines), for the trend charts."""
         return {c["metric"]: c for c in self.criteria}
 
@@ -139,14 +142,11 @@ class GaReport:
     def summary(self) -> dict[str, Any]:
         """The report's machine-readable summary (the notebook's cell tagged `summary` displays it)."""
         rd, gng, d = self.readiness, self.go_no_go, self.decision
-        return {
-            "title": self.title,
-            "headline": self.headline,
-            "window": self.week["window"],
-            "metrics": self.week["metrics"],
-            "data_quality": self.week["data_quality"],
-            "verdicts": [criterion_verdict(r) for r in rd["criteria"]],
-            "recommendation": {
+        return shape.summary(
+            self,
+            self.week,
+            [criterion_verdict(r) for r in rd["criteria"]],
+            {
                 "action": gng["decision"],
                 "ga_ready": rd["ready"],
                 "blockers": rd["blockers"],
@@ -154,12 +154,12 @@ class GaReport:
                 "day_recommendation": d["recommendation"],
                 "reasons": d["reasons"],
             },
-            "readiness": rd,
-            "checklist": self.checklist,
-            "held_days": self.held,
-            "freeze": self.assessment["freeze"],
-            "retrospective": self.retrospective,
-        }
+            readiness=rd,
+            checklist=self.checklist,
+            held_days=self.held,
+            freeze=self.assessment["freeze"],
+            retrospective=self.retrospective,
+        )
 
 
 def build(

@@ -21,6 +21,7 @@ from launchkit.analytics.checks import LOW_SAMPLE, Check
 from launchkit.analytics.headlines import Tile
 from launchkit.analytics.metrics import Metrics
 from launchkit.config import Config
+from launchkit.reports.content import shape
 from launchkit.reports.text import fmt, plural
 from launchkit.store.warehouse import QueryRunner
 from launchkit.window import Window, local
@@ -86,19 +87,16 @@ class HourlyReport:
 
     def summary(self) -> dict[str, Any]:
         """The report's JSON summary (notebook.summary cleans it to strict JSON)."""
-        return {
-            "title": self.title,
-            "headline": self.headline,
-            "window": self.overview["window"],
-            "metrics": self.metrics,
-            "data_quality": self.overview["data_quality"],
-            "verdicts": self.verdicts,
-            "breaches": [v["check"] for v in self.breaches],
-            "recommendation": None,
-            "by_tool": self.by_tool,
-            "by_tenant": self.by_tenant,
-            "tiles": [t.to_json() for t in self.tiles],
-        }
+        return shape.summary(
+            self,
+            self.overview,
+            self.verdicts,
+            None,
+            breaches=[v["check"] for v in self.breaches],
+            by_tool=self.by_tool,
+            by_tenant=self.by_tenant,
+            tiles=[t.to_json() for t in self.tiles],
+        )
 
 
 def build(db: QueryRunner, window: Window, config: Config, *, tz: tzinfo, hours: int = TREND_HOURS) -> HourlyReport:

@@ -1,17 +1,45 @@
-"""What a report's JSON summary says of a decision or readiness: verdict rows and days held.
+"""What a report's JSON summary says: its head (the same in every report), verdict rows and days held.
 
 No presentation: plain dicts and DataFrames that the summary, the index and an alert read.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
 from launchkit.window import parse_day
+
+
+class Titled(Protocol):
+    """A report's content: what its summary's head names it by."""
+
+    @property
+    def title(self) -> str: ...
+
+    @property
+    def headline(self) -> str: ...
+
+
+def summary(
+    report: Titled, period: Mapping[str, Any], verdicts: Sequence[Any], recommendation: Any, **sections: Any
+) -> dict[str, Any]:
+    """A report's JSON summary: the head every report starts with (its title and headline, the window,
+    metrics and data quality of the period it reports on -- an overview.Overview --, its verdict rows and
+    its recommendation, None where it makes none), then the report's own sections."""
+    return {
+        "title": report.title,
+        "headline": report.headline,
+        "window": period["window"],
+        "metrics": period["metrics"],
+        "data_quality": period["data_quality"],
+        "verdicts": verdicts,
+        "recommendation": recommendation,
+        **sections,
+    }
 
 
 def decision_verdicts(d: Mapping[str, Any]) -> list[dict[str, Any]]:

@@ -129,7 +129,7 @@ class DrillDown:
         self.targets = {
             c.metric: {"pass": c.pass_threshold, "marginal": c.marginal_threshold} for c in ctx.config.criteria
         }
-        self._dq: dict[date, dict[str, Any]] = {}
+        self._dq: dict[date, quality.DataQuality] = {}
         self._quiet = False
         self.day.observe(self._changed, names="value")
         self.by.observe(self._changed, names="value")

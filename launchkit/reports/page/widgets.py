@@ -96,7 +96,7 @@ def _needed_text(n: Mapping[str, Any]) -> str:
     return text
 
 
-def comparison_table(comparisons: list[dict[str, Any]]) -> Any:
+def comparison_table(comparisons: Sequence[Mapping[str, Any]]) -> Any:
     """The day-vs-baseline comparisons as an escaped table."""
     rows = []
     for c in comparisons:
