@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from launchkit.ingest.traces import clues, names, semconv, values
+from launchkit.ingest.traces import clues, names, semconv, span_evals, values
 from launchkit.ingest.traces.spans import Span
 
 
@@ -52,9 +52,8 @@ class SpanFacts:
     user: str | None = None
     tenant: str | None = None
     release: str | None = None
-    clues: str | None = (
-        None  # on a span nothing classifies: its keys that suggest a model call (launchkit.ingest.traces.clues)
-    )
+    clues: str | None = None  # on a span nothing classifies: its keys suggesting a call (traces.clues)
+    evaluations: tuple[Any, ...] = ()  # the evaluation results it carries (launchkit.ingest.traces.span_evals)
 
     @property
     def has_usage(self) -> bool:
@@ -171,6 +170,8 @@ class FactReader:
         tenant = fields.get(_TENANT)
         f.tenant = _text(tenant) if tenant is not None else res_tenant or _text(fields.get("tenant", res.get("tenant")))
         f.release = semconv.release(fields, res)
+        if span_evals.carries(attrs, span.events):
+            f.evaluations = span_evals.results(attrs, span.events)
         model = fields.get("model")
         if model is not None:
             f.model_raw = str(model)
