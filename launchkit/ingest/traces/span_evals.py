@@ -73,12 +73,15 @@ def _objects(attrs: Mapping[str, Any], key: str, inner: str) -> list[dict[str, A
     return found
 
 
+# the keys that say a span carries a result: each list's first object's name, or the unflattened list
+_MARKS = frozenset([f"{key}.0.{inner}.name" for key, (inner, _) in _LISTS.items()] + list(_LISTS))
+
+
 def carries(attrs: Mapping[str, Any], events: list[tuple[str, dict[str, Any], int | None]]) -> bool:
-    """Whether a span carries any evaluation result (a cheap look: the first index of each list, event names)."""
-    for key, (inner, _) in _LISTS.items():
-        if f"{key}.0.{inner}.name" in attrs or isinstance(attrs.get(key), list):
-            return True
-    return any(name == EVENT for name, _, _ in events)
+    """Whether a span carries any evaluation result (a cheap look, on every span: the marks above, event names)."""
+    if not _MARKS.isdisjoint(attrs):
+        return True
+    return bool(events) and any(name == EVENT for name, _, _ in events)
 
 
 def results(attrs: Mapping[str, Any], events: list[tuple[str, dict[str, Any], int | None]]) -> tuple[Result, ...]:
