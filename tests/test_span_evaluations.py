@@ -74,3 +74,68 @@ def test_a_file_of_judged_spans_derives_no_session_of_its_own(tmp_path, monkeypa
     assert con.execute("SELECT count(*) FROM evaluations").fetchall() == [(1,)]
     assert con.execute("SELECT count(*) FROM sessions").fetchall() == [(0,)]
     con.close()
+
+
+def _one_llm_span(tmp_path: Path, attrs: list[dict]) -> Path:
+    doc = json.loads(FIXTURE.read_text())
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    llm = spans[1]
+    llm["attributes"] = [a for a in llm["attributes"] if not a["key"].startswith(("evaluations.", "annotations."))]
+    llm["attributes"] += attrs
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"] = [llm]
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps(doc))
+    return f
+
+
+def _evaluations(tmp_path: Path, monkeypatch, f: Path) -> list[tuple]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    rows = con.execute("SELECT name, source, value, label FROM evaluations ORDER BY name").fetchall()
+    con.close()
+    return rows
+
+
+def test_an_unflattened_list_of_results_reads_the_same(tmp_path, monkeypatch):
+    """`evaluations` as a list of objects (a kvlist per result) instead of flattened keys."""
+
+    def obj(**kv: object) -> dict:
+        return {"kvlistValue": {"values": [{"key": f"evaluation.{k}", "value": _any(v)} for k, v in kv.items()]}}
+
+    attrs = [
+        {
+            "key": "evaluations",
+            "value": {
+                "arrayValue": {
+                    "values": [
+                        obj(name="correctness", score=1, annotator_kind="LLM"),
+                        obj(name="groundedness", score=0.5, annotator_kind="CODE"),
+                    ]
+                }
+            },
+        }
+    ]
+    rows = _evaluations(tmp_path, monkeypatch, _one_llm_span(tmp_path, attrs))
+    assert rows == [("correctness", "llm_judge", 1.0, None), ("groundedness", "code", 0.5, None)]
+
+
+def test_a_result_field_that_is_not_a_scalar_is_kept_as_text_not_a_crash(tmp_path, monkeypatch):
+    attrs = [
+        {"key": "evaluations.0.evaluation.name", "value": {"stringValue": "tone"}},
+        {"key": "evaluations.0.evaluation.label", "value": {"arrayValue": {"values": [{"stringValue": "polite"}]}}},
+        {"key": "evaluations.0.evaluation.annotator_kind", "value": {"stringValue": "LLM"}},
+    ]
+    assert _evaluations(tmp_path, monkeypatch, _one_llm_span(tmp_path, attrs)) == [
+        ("tone", "llm_judge", None, '["polite"]')
+    ]
+
+
+def _any(v: object) -> dict:
+    if isinstance(v, str):
+        return {"stringValue": v}
+    if isinstance(v, int):
+        return {"intValue": str(v)}
+    return {"doubleValue": v}

@@ -129,14 +129,14 @@ def add_rows(
         if kind not in JUDGES:
             out.ignore(f"evaluation ({kind})")
             continue
-        name, label, score = obj.get("name"), obj.get("label"), obj.get("score")
+        name, label, score = _scalar(obj.get("name")), _scalar(obj.get("label")), _scalar(obj.get("score"))
         if isinstance(score, bool):
             score = int(score)
-        ident = obj.get("identifier")
+        ident = _scalar(obj.get("identifier"))
         eid = f"{span_id}/{name}/{ident}" if ident is not None else f"{span_id}/{key}"
         when = t if t is not None else at_ns
         at = None if when is None else ns_to_iso(when)
-        why = obj.get("explanation") or None
+        why = _scalar(obj.get("explanation")) or None
         if kind == "HUMAN" and from_user(name, label):
             thumb = THUMBS.get(str(label or "").strip().lower())
             out.feedback.append(
@@ -167,3 +167,11 @@ def add_rows(
                 "comment": why,
             }
         )
+
+
+def _scalar(value: Any) -> Any:
+    """A result's field as read when it is a scalar; anything else (a list, an object) as its JSON text, for
+    the loader to type or reject with its reason."""
+    if value is None or isinstance(value, (str, int, float)):
+        return value
+    return json.dumps(value, default=str)
