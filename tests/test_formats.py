@@ -89,10 +89,12 @@ from launchkit.cli import cli  # noqa: E402
 from launchkit.ingest.traces import semconv  # noqa: E402
 
 TELEMETRY = Path(__file__).resolve().parent / "fixtures" / "telemetry"
+PLATFORMS = ("langfuse", "langsmith", "datadog_llmobs")
 SPAN_FIXTURES = sorted(
     p
     for p in TELEMETRY.rglob("*.json*")
-    if p.name != "expected.json" and p.parent.name != "langfuse"  # Langfuse's keys are its export's schema
+    if p.name != "expected.json"
+    and p.parent.name not in PLATFORMS  # the platforms' keys are their export's schema: see the test below
 )
 
 
@@ -128,6 +130,31 @@ def test_renamed_keys_never_load_as_a_quiet_zero(fixture, env):
     assert "which suggest an LLM or tool call" in r.output or "token" in r.output, r.output
 
 
+# The platforms' usage and model keys (their schema's names, nested), renamed to names nobody lists.
+PLATFORM_KEYS = {
+    "langsmith": ("prompt_tokens", "completion_tokens", "input_tokens", "output_tokens", "ls_model_name", "model"),
+    "datadog_llmobs": ("input_tokens", "output_tokens", "model_name"),
+}
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [p for folder in PLATFORM_KEYS for p in sorted((TELEMETRY / folder).glob("*.json*")) if p.name != "expected.json"],
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
+def test_a_platform_export_with_renamed_usage_keys_never_loads_as_a_quiet_zero(fixture, env):
+    text = fixture.read_text(encoding="utf-8")
+    renamed = text
+    for key in PLATFORM_KEYS[fixture.parent.name]:
+        renamed = renamed.replace(f'"{key}"', f'"x_{key}"')
+    assert renamed != text
+    f = env / fixture.name
+    f.write_text(renamed, encoding="utf-8")
+    r = CliRunner().invoke(cli, ["ingest", str(f), "--json"])
+    assert r.exit_code == 4, r.output
+    assert "loaded as a turn without token counts" in r.output, r.output
+
+
 def test_the_scramble_keeps_the_words_that_give_a_call_away():
     assert scrambled("gen_ai.usage.input_tokens") == "x_gen_ai_usage_input_tokens"
     doc = json.loads(scramble(json.dumps({"gen_ai.request.model": "gpt-4o", "attributes.llm.model_name": "m"})))
@@ -147,7 +174,10 @@ FORMATS_DIR = Path(__file__).resolve().parent / "fixtures" / "formats"
         (TELEMETRY / "trace_viewers" / "jaeger_strands.json", "jaeger"),
         (TELEMETRY / "trace_viewers" / "cloudwatch_aws_spans.jsonl", "cloudwatch-spans"),
         (FORMATS_DIR / "langsmith_runs.json", "langsmith"),
+        (TELEMETRY / "langsmith" / "langsmith_batch_ingest.json", "langsmith"),
         (FORMATS_DIR / "datadog_llmobs_spans.json", "datadog-llmobs"),
+        (TELEMETRY / "datadog_llmobs" / "intake_api_payloads.json", "datadog-llmobs"),
+        (TELEMETRY / "datadog_llmobs" / "export_api_spans.json", "datadog-llmobs"),
     ],
 )
 def test_viewers_and_platforms_exports_are_told_by_their_shape(path, fmt):
@@ -163,14 +193,14 @@ def test_tempo_v2_and_jaeger_v3_wrappers_are_read_as_tempo(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("name", "says"),
-    [
-        ("langsmith_runs.json", "looks like a LangSmith run export"),
-        ("datadog_llmobs_spans.json", "looks like a Datadog LLM Observability span export"),
-    ],
+    ("name", "fmt"),
+    [("langsmith_runs.json", "langsmith"), ("datadog_llmobs_spans.json", "datadog-llmobs")],
 )
-def test_platform_exports_are_refused_by_their_real_name(name, says, env):
-    r = CliRunner().invoke(cli, ["ingest", str(FORMATS_DIR / name)])
-    assert r.exit_code != 0
-    assert says in r.output, r.output
-    assert "OTel JS" not in r.output and "unknown format" not in r.output
+def test_platform_seeds_load_as_what_they_are(name, fmt, env):
+    """Each seed is a wrapper (chain run / agent span) carrying 900 / 120 tokens over one LLM call of 900 / 120:
+    one turn, and the wrapper's usage is the call's, recorded again."""
+    r = CliRunner().invoke(cli, ["ingest", str(FORMATS_DIR / name), "--json"])
+    assert r.exit_code == 0, r.output
+    turns = json.loads(r.output.splitlines()[0])
+    assert (turns["format"], turns["table"], turns["loaded"]) == (fmt, "turns", 1)
+    assert turns["ignored_by_reason"] == {"re-recorded call": 1}

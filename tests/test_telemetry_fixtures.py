@@ -419,6 +419,75 @@ CASES = [
         )
         for f in ("tempo_strands.json", "jaeger_strands.json", "cloudwatch_aws_spans.jsonl")
     ),
+    Expect(
+        "langsmith",
+        ("langsmith_runs.json",),
+        turns=4,  # run_type llm; the ChatAnthropic 429 failed
+        failed_turns=1,
+        tools=2,  # run_type tool: run_sql, search_docs (ToolException)
+        failed_tools=1,
+        # extra.metadata.thread_id on trace 7c1f0a52; trace 8d2e1b63 names no thread: its trace id
+        sessions=("thread-a", "8d2e1b63-4f5c-4e7b-8c9d-2e3f4a5b6c71"),
+        input=1200 + 1450 + 900,  # prompt_tokens, and outputs.usage_metadata.input_tokens = 3550
+        output=80 + 150 + 60,  # = 290
+        cache_read=1024 + 0,  # prompt_token_details / input_token_details.cache_read
+        cache_write=512,  # input_token_details.cache_creation
+        cost=0.0038 + 0.0052,  # total_cost of the ChatOpenAI runs (the root chain's 0.009 is their total)
+        ignored={
+            RR: 1,
+            "agent or workflow span (run_type chain)": 1,
+            "not an LLM or tool span (run_type retriever)": 1,
+        },
+        models={"gpt-4o": 2, "claude-3-5-sonnet": 2},
+        providers={"openai": 2, "anthropic": 2},  # extra.metadata.ls_provider
+        tenants=("unknown",),
+    ),
+    Expect(
+        "langsmith",
+        ("langsmith_batch_ingest.json",),  # trace 8d2e1b63 as {post, patch}: the patches complete the posts
+        turns=2,
+        failed_turns=1,
+        tools=1,
+        failed_tools=1,
+        sessions=("8d2e1b63-4f5c-4e7b-8c9d-2e3f4a5b6c71",),
+        input=900,
+        output=60,
+        cache_read=0,
+        cache_write=512,
+        cost=None,
+        ignored={"agent or workflow span (run_type chain)": 1},
+        models={"claude-3-5-sonnet": 2},
+        providers={"anthropic": 2},
+        tenants=("unknown",),
+    ),
+    *(
+        Expect(
+            "datadog_llmobs",
+            (f,),  # the same 11 spans as SDK span events, HTTP intake payloads, the Export API's answer
+            turns=4,  # meta.span.kind llm; the RateLimitError one failed
+            failed_turns=1,
+            tools=2,  # run_sql, fetch_chart (TimeoutError -> timeout)
+            failed_tools=1,
+            sessions=("dd-sess-7", "dd-sess-8"),
+            input=800 + 1300 + 640,  # metrics.input_tokens = 2740
+            output=70 + 120 + 40,  # = 230
+            cache_read=512 + 1024,  # metrics.cache_read_input_tokens = 1536
+            cache_write=None,
+            cost=None,
+            ignored={
+                "agent or workflow span (span.kind agent)": 2,
+                "agent or workflow span (span.kind workflow)": 1,
+                "not an assistant turn (span.kind embedding)": 1,
+                "not an LLM or tool span (span.kind retrieval)": 1,
+            },
+            ttft_ms={"11401827365928374651": 350.0},  # metrics.time_to_first_token 0.35 s
+            models={"gpt-4o-mini": 3, "claude-3-5-haiku": 1},
+            providers={"openai": 3, "anthropic": 1},
+            tenants=("unknown",),
+            warnings=1,  # embed_query's 12 input tokens: spend no LLM call explains
+        )
+        for f in ("llmobs_span_events.jsonl", "intake_api_payloads.json", "export_api_spans.json")
+    ),
 ]
 
 

@@ -93,8 +93,8 @@ TABLE: tuple[Format, ...] = (
     Format("jaeger", module="jaeger"),
     Format("cloudwatch-spans", module="cloudwatch"),  # before otel-js: also a traceId and a spanId
     Format("langsmith-feedback", module="langsmith_feedback"),  # evaluations and feedback on runs
-    Format("langsmith", module="platforms", record="LANGSMITH"),
-    Format("datadog-llmobs", module="platforms", record="DATADOG"),
+    Format("langsmith", module="langsmith"),  # runs: turns and tool calls
+    Format("datadog-llmobs", module="datadog"),  # before phoenix: its Export API names a span_kind too
     Format("langfuse", module="langfuse"),
     Format("phoenix-annotations", module="annotations"),  # evaluations and feedback on spans
     Format("phoenix", module="phoenix"),

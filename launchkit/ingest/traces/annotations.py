@@ -12,16 +12,12 @@ else an annotator's evaluation (human). Other kinds are ignored and counted. The
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from launchkit.config import Config
-from launchkit.errors import InputFileError
 from launchkit.ingest.traces.langfuse import iso_or_raw
-from launchkit.ingest.traces.scores import THUMBS, from_user
-from launchkit.ingest.traces.spans import Mapped, TraceFormat, raw_json
+from launchkit.ingest.traces.scores import THUMBS, from_user, score_format
+from launchkit.ingest.traces.spans import Mapped
 
 JUDGES = {"LLM": "llm_judge", "CODE": "code", "HUMAN": "human"}
 
@@ -41,49 +37,6 @@ def is_annotation(item: Any) -> bool:
         and "name" in item
         and _get(item, "annotator_kind", "annotatorKind") is not None
     )
-
-
-def looks_like_export(doc: Any) -> bool:
-    """A page of span annotations, a list of them, or one."""
-    if isinstance(doc, Mapping) and isinstance(doc.get("data"), list):
-        doc = doc["data"]
-    if isinstance(doc, list):
-        return bool(doc) and all(is_annotation(d) for d in doc[:5])
-    return is_annotation(doc)
-
-
-def _items(text: str, path: Path) -> Iterator[Any]:
-    """The annotations of a file: one JSON document (a page, a list, one annotation) or JSON Lines."""
-    try:
-        docs = [json.loads(text)]
-    except json.JSONDecodeError:
-        try:
-            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise InputFileError(str(path), f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    for doc in docs:
-        if isinstance(doc, Mapping) and isinstance(doc.get("data"), list):
-            yield from doc["data"]
-        elif isinstance(doc, list):
-            yield from doc
-        else:
-            yield doc
-
-
-def parse_export(path: Path, config: Config) -> Mapped:
-    """Map a file of Phoenix span annotations to raw evaluation and feedback rows."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError(str(path), "not UTF-8 text") from None
-    out = Mapped()
-    for row, item in enumerate(_items(text, Path(path)), start=1):
-        out.records += 1
-        if not is_annotation(item):
-            out.pre_rejects.append((row, None, "not a span annotation (span_id, name, annotator_kind)", raw_json(item)))
-            continue
-        _annotation(out, row, item, config.timezone)
-    return out
 
 
 def _annotation(out: Mapped, row: int, a: Mapping[str, Any], zone: str) -> None:
@@ -131,10 +84,12 @@ def _annotation(out: Mapped, row: int, a: Mapping[str, Any], zone: str) -> None:
     )
 
 
-FORMAT = TraceFormat(
+FORMAT = score_format(
     "phoenix-annotations",
     "Phoenix span annotations",
-    mapped=parse_export,
+    key="data",
+    is_item=is_annotation,
+    not_item="not a span annotation (span_id, name, annotator_kind)",
+    record=_annotation,
     head=lambda head: ('"annotator_kind"' in head or '"annotatorKind"' in head) and '"span_kind"' not in head,
-    document=looks_like_export,
 )

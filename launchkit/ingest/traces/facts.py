@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from launchkit.ingest.traces import names, semconv, values
+from launchkit.ingest.traces import clues, names, semconv, span_evals, values
 from launchkit.ingest.traces.spans import Span
 
 
@@ -52,7 +52,8 @@ class SpanFacts:
     user: str | None = None
     tenant: str | None = None
     release: str | None = None
-    clues: str | None = None  # on a span nothing classifies: its keys that suggest a model call (semconv.clues)
+    clues: str | None = None  # on a span nothing classifies: its keys suggesting a call (traces.clues)
+    evaluations: tuple[Any, ...] = ()  # the evaluation results it carries (launchkit.ingest.traces.span_evals)
 
     @property
     def has_usage(self) -> bool:
@@ -169,13 +170,15 @@ class FactReader:
         tenant = fields.get(_TENANT)
         f.tenant = _text(tenant) if tenant is not None else res_tenant or _text(fields.get("tenant", res.get("tenant")))
         f.release = semconv.release(fields, res)
+        if span_evals.carries(attrs, span.events):
+            f.evaluations = span_evals.results(attrs, span.events)
         model = fields.get("model")
         if model is not None:
             f.model_raw = str(model)
             f.model = names.normalise_model(model)
         f.input, f.output, f.cache_read, f.cache_write = values.tokens(attrs, fields=fields)
         if role is None or (role == "turn" and not f.has_usage):
-            found = semconv.clues(attrs, span.events, usage_only=role == "turn")
+            found = clues.clues(attrs, span.events, usage_only=role == "turn")
             f.clues = (
                 ", ".join(found[:MAX_CLUES]) + (f" and {len(found) - MAX_CLUES} more" if len(found) > MAX_CLUES else "")
                 if found
@@ -200,6 +203,8 @@ class FactReader:
             if failed:
                 f.failed = True
                 f.error_type = f.error_type or etype
+            if f.failed and f.error_type is None:  # a short type from the message, never the message
+                f.error_type = values.error_type_from_message(span.status_message)
             name = fields.get("tool_name")
             if name is None and label.startswith("traceloop"):
                 name = fields.get("traceloop_entity")

@@ -13,16 +13,12 @@ project, not a conversation, so no session is read.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Iterator, Mapping
-from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
-from launchkit.config import Config
-from launchkit.errors import InputFileError
 from launchkit.ingest.traces.langfuse import iso_or_raw
-from launchkit.ingest.traces.scores import THUMBS, from_user
-from launchkit.ingest.traces.spans import Mapped, TraceFormat, raw_json
+from launchkit.ingest.traces.scores import THUMBS, from_user, score_format
+from launchkit.ingest.traces.spans import Mapped
 
 JUDGES = {"model": "llm_judge", "api": "code", "app": "human"}
 
@@ -36,47 +32,6 @@ def is_feedback(item: Any) -> bool:
         and ("feedback_source" in item or "score" in item)
         and "run_type" not in item
     )
-
-
-def looks_like_export(doc: Any) -> bool:
-    if isinstance(doc, Mapping) and isinstance(doc.get("feedback"), list):
-        doc = doc["feedback"]
-    if isinstance(doc, list):
-        return bool(doc) and all(is_feedback(d) for d in doc[:5])
-    return is_feedback(doc)
-
-
-def _items(text: str, path: Path) -> Iterator[Any]:
-    try:
-        docs = [json.loads(text)]
-    except json.JSONDecodeError:
-        try:
-            docs = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except json.JSONDecodeError as exc:
-            raise InputFileError(str(path), f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
-    for doc in docs:
-        if isinstance(doc, Mapping) and isinstance(doc.get("feedback"), list):
-            yield from doc["feedback"]
-        elif isinstance(doc, list):
-            yield from doc
-        else:
-            yield doc
-
-
-def parse_export(path: Path, config: Config) -> Mapped:
-    """Map a LangSmith feedback export to raw evaluation and feedback rows."""
-    try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise InputFileError(str(path), "not UTF-8 text") from None
-    out = Mapped()
-    for row, item in enumerate(_items(text, Path(path)), start=1):
-        out.records += 1
-        if not is_feedback(item):
-            out.pre_rejects.append((row, None, "not a LangSmith feedback record (key, run_id)", raw_json(item)))
-            continue
-        _record(out, row, item, config.timezone)
-    return out
 
 
 def _record(out: Mapped, row: int, f: Mapping[str, Any], zone: str) -> None:
@@ -131,10 +86,12 @@ def _record(out: Mapped, row: int, f: Mapping[str, Any], zone: str) -> None:
     )
 
 
-FORMAT = TraceFormat(
+FORMAT = score_format(
     "langsmith-feedback",
     "a LangSmith feedback export",
-    mapped=parse_export,
+    key="feedback",
+    is_item=is_feedback,
+    not_item="not a LangSmith feedback record (key, run_id)",
+    record=_record,
     head=lambda head: '"feedback_source"' in head and '"key"' in head and '"run_type"' not in head,
-    document=looks_like_export,
 )

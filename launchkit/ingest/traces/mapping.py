@@ -16,9 +16,9 @@ from typing import Any
 
 from launchkit.config import Config
 from launchkit.ingest.traces import buffer as trace_buffer
-from launchkit.ingest.traces import semconv, values
+from launchkit.ingest.traces import semconv, span_evals, values
 from launchkit.ingest.traces.facts import FactReader, SpanFacts
-from launchkit.ingest.traces.fold import fold_trace
+from launchkit.ingest.traces.fold import Folded, fold_trace
 from launchkit.ingest.traces.spans import Mapped, SessionFacts, Span, ns_to_iso
 
 # At most this many warnings are listed one by one; the rest are counted.
@@ -218,6 +218,7 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
             )
         if session_id is not None:
             mapped_sessions.add(session_id)
+    _evaluations(spans, folded, out, session_of)
     # sessions: from every span of a session that has at least one turn or tool call
     for f in spans:
         sid = session_of(f)
@@ -229,3 +230,25 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
         facts.add(f.row, f.tenant, f.user, f.release)
         facts.widen(f.start_ns, f.end_ns)
     return warnings
+
+
+def _evaluations(
+    spans: list[SpanFacts], folded: Folded, out: Mapped, session_of: Callable[[SpanFacts], str | None]
+) -> None:
+    """The evaluation results the trace's spans carry, as rows: a re-recorded turn's go to the turn kept
+    for it. They name sessions but derive none (a file of judgements adds no session)."""
+    for f in spans:
+        if not f.evaluations or not f.span:
+            continue
+        kept = f
+        while id(kept) in folded.into:
+            kept = folded.into[id(kept)]
+        span_evals.add_rows(
+            out,
+            f.row,
+            f.span,
+            f.evaluations,
+            session_id=session_of(f),
+            turn_id=kept.span,
+            at_ns=f.end_ns or f.start_ns,
+        )

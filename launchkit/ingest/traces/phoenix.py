@@ -18,13 +18,22 @@ hex (older Phoenix used UUIDs) are kept as written.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from launchkit.ingest.traces import semconv
-from launchkit.ingest.traces.spans import Span, TraceFormat, as_list, iso_to_ns, norm_id, read_records, status
+from launchkit.ingest.traces.spans import (
+    Span,
+    TraceFormat,
+    as_list,
+    epoch_or_iso_ns,
+    flatten,
+    loose_id,
+    missing,
+    read_records,
+    status,
+)
 
 _ATTR = "attributes."
 
@@ -44,56 +53,14 @@ def _records(doc: Any) -> list[Any]:
     return list(doc) if isinstance(doc, list) else [doc]
 
 
-def _missing(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and math.isnan(v))
-
-
-def _id(value: Any, nbytes: int) -> str | None:
-    """An OpenTelemetry id as lowercase hex; any other id text (a UUID) as written, lowercased."""
-    if _missing(value):
-        return None
-    try:
-        return norm_id(value, nbytes)
-    except ValueError:
-        text = str(value).strip().lower()
-        return text or None
-
-
-def _time(value: Any) -> tuple[int | None, Any]:
-    """Nanoseconds since the epoch from an ISO string or an epoch number (s, ms, µs or ns by magnitude)."""
-    if _missing(value) or value == "":
-        return None, None
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        v = float(value)
-        if not math.isfinite(v):
-            return None, value
-        scale = 1e9 if abs(v) < 1e11 else 1e6 if abs(v) < 1e14 else 1e3 if abs(v) < 1e17 else 1.0
-        return int(round(v * scale)), None
-    if isinstance(value, str):
-        try:
-            return iso_to_ns(value), None
-        except ValueError:
-            return None, value
-    return None, value
-
-
-def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
-    """Nested attribute objects ({"llm": {"token_count": {"prompt": 5}}}) -> dotted keys."""
-    if isinstance(value, Mapping):
-        for k, v in value.items():
-            _flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
-    elif not _missing(value):
-        out[prefix] = value
-
-
 def _attributes(rec: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     nested = rec.get("attributes")
     if isinstance(nested, Mapping):
-        _flatten("", nested, out)
+        flatten("", nested, out)
     for k, v in rec.items():
         if k.startswith(_ATTR):
-            _flatten(k[len(_ATTR) :], v, out)
+            flatten(k[len(_ATTR) :], v, out)
     kind = rec.get("span_kind")
     oik = semconv.ALIASES["openinference_kind"][0]
     if isinstance(kind, str) and kind.strip() and oik not in out:
@@ -115,17 +82,17 @@ def _span_or_problem(row: int, rec: Any) -> Span | str:
 def _span(row: int, rec: Mapping[str, Any]) -> Span:
     context = rec.get("context")
     ctx: Mapping[str, Any] = context if isinstance(context, Mapping) else {}
-    trace_id = _id(rec.get("context.trace_id", ctx.get("trace_id", rec.get("trace_id"))), 16)
-    span_id = _id(rec.get("context.span_id", ctx.get("span_id", rec.get("span_id"))), 8)
-    parent_id = _id(rec.get("parent_id"), 8)
-    start, raw_start = _time(rec.get("start_time"))
-    end, _ = _time(rec.get("end_time"))
+    trace_id = loose_id(rec.get("context.trace_id", ctx.get("trace_id", rec.get("trace_id"))), 16)
+    span_id = loose_id(rec.get("context.span_id", ctx.get("span_id", rec.get("span_id"))), 8)
+    parent_id = loose_id(rec.get("parent_id"), 8)
+    start, raw_start = epoch_or_iso_ns(rec.get("start_time"))
+    end, _ = epoch_or_iso_ns(rec.get("end_time"))
     events = []
     for e in as_list(rec.get("events")):
         if isinstance(e, Mapping):
-            t, _ = _time(e.get("timestamp"))
+            t, _ = epoch_or_iso_ns(e.get("timestamp"))
             attrs: dict[str, Any] = {}
-            _flatten("", e.get("attributes") or {}, attrs)
+            flatten("", e.get("attributes") or {}, attrs)
             events.append((str(e.get("name", "")), attrs, t))
     message = rec.get("status_message")
     return Span(
@@ -137,7 +104,7 @@ def _span(row: int, rec: Mapping[str, Any]) -> Span:
         start_ns=start,
         end_ns=end,
         status=status(rec.get("status_code") or 0),
-        status_message=None if _missing(message) else str(message),
+        status_message=None if missing(message) else str(message),
         attributes=_attributes(rec),
         events=events,
         raw_start=raw_start,

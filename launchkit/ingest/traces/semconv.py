@@ -9,8 +9,8 @@ each name comes from.
 
 `classify` says what a span is (an LLM call, a tool call, an agent/workflow wrapper, another kind
 of call, or nothing launchkit reads) from the decisive attribute of each library: RULES, data read
-in order (an instrumentation is a row there and its names in ALIASES). `clues` looks at a span
-nothing classifies as a whole, so a call under names nobody listed is never lost without a word.
+in order (an instrumentation is a row there and its names in ALIASES). launchkit.ingest.traces.clues looks
+at a span nothing classifies as a whole, so a call under names nobody listed is never lost without a word.
 One name per model and provider: launchkit.ingest.traces.names; values: launchkit.ingest.traces.values.
 
 Tenant and user attributes are configurable ([attributes] tenant = [...], user = [...] in
@@ -39,6 +39,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "traceloop_kind": ("traceloop.span.kind",),  # OpenLLMetry decorators (workflow, task, agent, tool)
     "llm_request_type": ("llm.request.type",),  # OpenLLMetry <= 0.4 LLM spans (chat, completion)
     "monocle_span_type": ("span.type",),  # Monocle (okahu): inference, agentic.tool.invocation, ...
+    # Platforms' exports, their records flattened to dotted keys (launchkit.ingest.traces.langsmith, .datadog)
+    "langsmith_run_type": ("run.run_type",),  # LangSmith runs: llm, tool, chain, retriever, embedding, ...
+    "datadog_span_kind": ("meta.span.kind",),  # Datadog LLM Observability spans: llm, tool, agent, workflow, ...
     # -- who and which conversation
     # session: a conversation id, then a session id; the trace id is the last resort (see mapping.py)
     "session": (
@@ -50,6 +53,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "session_id",
         "conversation_id",
         "gcp.vertex.agent.session_id",  # Google ADK's own spans
+        "run.extra.metadata.thread_id",  # LangSmith threads (its run's session_id is a project, not read)
+        "run.extra.metadata.session_id",
+        "run.extra.metadata.conversation_id",
     ),
     # user and tenant: the configured names ([attributes]) come first; these follow
     "user": (
@@ -72,6 +78,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "ai.response.model",  # Vercel AI SDK
         "gen_ai.request.model",
         "ai.model.id",  # Vercel AI SDK
+        "run.outputs.llm_output.model_name",  # LangSmith (LangChain): the response's model
+        "run.extra.metadata.ls_model_name",  # LangSmith: the requested model
+        "run.extra.invocation_params.model",
+        "run.extra.invocation_params.model_name",
+        "meta.model_name",  # Datadog LLM Observability
     ),
     "provider": (
         "gen_ai.provider.name",
@@ -80,6 +91,8 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "llm.system",  # OpenInference
         "ai.model.provider",  # Vercel AI SDK: 'openai.responses' -> openai
         "ls_provider",  # LangChain run metadata (as Langfuse exports it)
+        "run.extra.metadata.ls_provider",  # LangSmith
+        "meta.model_provider",  # Datadog LLM Observability
     ),
     # -- usage: input tokens include cache reads and writes (the GenAI semconv rule; see input_tokens())
     "input_tokens": (
@@ -88,6 +101,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "llm.token_count.prompt",  # OpenInference
         "ai.usage.inputTokens",  # Vercel AI SDK >= 5
         "ai.usage.promptTokens",  # Vercel AI SDK <= 4
+        "run.prompt_tokens",  # LangSmith run
+        "run.outputs.usage_metadata.input_tokens",  # LangSmith (LangChain usage_metadata, wrap_openai)
+        "run.extra.metadata.usage_metadata.input_tokens",  # LangSmith traceable (run.set(usage_metadata=...))
+        "run.outputs.llm_output.token_usage.prompt_tokens",  # LangChain LLMResult
+        "metrics.input_tokens",  # Datadog LLM Observability
     ),
     "output_tokens": (
         "gen_ai.usage.output_tokens",
@@ -95,6 +113,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "llm.token_count.completion",  # OpenInference
         "ai.usage.outputTokens",  # Vercel AI SDK >= 5
         "ai.usage.completionTokens",  # Vercel AI SDK <= 4
+        "run.completion_tokens",  # LangSmith run
+        "run.outputs.usage_metadata.output_tokens",
+        "run.extra.metadata.usage_metadata.output_tokens",
+        "run.outputs.llm_output.token_usage.completion_tokens",
+        "metrics.output_tokens",  # Datadog LLM Observability
     ),
     "cache_read_tokens": (
         "gen_ai.usage.cache_read.input_tokens",  # semconv, OpenLit, OpenLLMetry >= 0.5
@@ -104,6 +127,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "ai.usage.inputTokenDetails.cacheReadTokens",  # Vercel AI SDK 6
         "ai.usage.cachedInputTokens",  # Vercel AI SDK 5
         "gen_ai.usage.details.cache_read_tokens",  # pydantic-ai
+        "run.prompt_token_details.cache_read",  # LangSmith run
+        "run.outputs.usage_metadata.input_token_details.cache_read",
+        "metrics.cache_read_input_tokens",  # Datadog LLM Observability
     ),
     "cache_write_tokens": (
         "gen_ai.usage.cache_creation.input_tokens",  # semconv
@@ -111,16 +137,24 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "llm.token_count.prompt_details.cache_write",  # OpenInference
         "ai.usage.inputTokenDetails.cacheWriteTokens",  # Vercel AI SDK 6
         "gen_ai.usage.details.cache_write_tokens",  # pydantic-ai
+        "run.prompt_token_details.cache_creation",  # LangSmith run
+        "run.outputs.usage_metadata.input_token_details.cache_creation",
+        "metrics.cache_write_input_tokens",  # Datadog LLM Observability
     ),
     # a total cost in USD as reported by the instrumentation
     "cost": (
         "gen_ai.usage.cost",  # OpenLit
         "operation.cost",  # pydantic-ai (genai-prices)
         "llm.cost.total",  # OpenInference
+        "run.total_cost",  # LangSmith run (its estimate, USD)
     ),
     # -- timing
     # time to first token/chunk in SECONDS (semconv's unit)
-    "ttft_s": ("gen_ai.response.time_to_first_chunk", "gen_ai.response.time_to_first_token"),
+    "ttft_s": (
+        "gen_ai.response.time_to_first_chunk",
+        "gen_ai.response.time_to_first_token",
+        "metrics.time_to_first_token",  # Datadog LLM Observability
+    ),
     # time to first chunk in MILLISECONDS (Vercel AI SDK >= 4, and 3.x)
     "ttft_ms": ("ai.response.msToFirstChunk", "ai.stream.msToFirstChunk"),
     # OpenLit's TTFT in seconds: on a non-streaming call it is the whole call's duration, so it is
@@ -137,7 +171,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     # Strands Agents: "error" on a tool span whose status is OK (the tool returned an error)
     "tool_status": ("gen_ai.tool.status",),
     # -- errors
-    "error_type": ("error.type", "exception.type"),
+    "error_type": ("error.type", "exception.type", "meta.error.type"),  # meta.error.type: Datadog
     # on a span event named EXCEPTION_EVENT (the OTel SDK's record_exception)
     "exception_type": ("exception.type",),
     # -- the same call recorded twice has the same response id
@@ -293,6 +327,35 @@ RULES: tuple[Rule, ...] = (
         about="span.type (Monocle): inference a turn, agentic.tool.invocation a tool, agentic.* and workflow wrappers",
     ),
     Rule(
+        "langsmith_run_type",
+        "lower",
+        _roles(
+            turn=("llm",),
+            tool=("tool",),
+            wrapper=("chain",),
+            other_call=("embedding",),
+            other=("retriever", "prompt", "parser"),
+        ),
+        otherwise="other",
+        label="run_type {}",
+        about="run_type (LangSmith runs): llm a turn, tool a tool, chain a wrapper, embedding another call",
+    ),
+    Rule(
+        "datadog_span_kind",
+        "lower",
+        _roles(
+            turn=("llm",),
+            tool=("tool",),
+            wrapper=("agent", "workflow", "task"),
+            other_call=("embedding",),
+            other=("retrieval",),
+        ),
+        otherwise="other",
+        label="span.kind {}",
+        about="meta.span.kind (Datadog LLM Observability): llm a turn, tool a tool, agent/workflow/task wrappers, "
+        "embedding another call",
+    ),
+    Rule(
         SPAN_NAME,  # the span's name, for libraries whose spans say what they are by name only
         "as is",
         _roles(turn=("call_llm",)),  # Google ADK's own LLM call span (no operation name, any kind)
@@ -410,14 +473,14 @@ def entity_fields(attrs: Mapping[str, Any]) -> dict[str, Any]:
             continue
         kind, _, rest = etype.strip().lower().partition(".")
         name = attrs.get(f"entity.{n}.name")
-        if kind == "model" and _usable(name):
+        if kind == "model" and usable(name):
             out.setdefault("model", name)
         elif kind == "inference":
             if rest:
                 out.setdefault("provider", rest)
-            if _usable(attrs.get(f"entity.{n}.provider_name")):
+            if usable(attrs.get(f"entity.{n}.provider_name")):
                 out.setdefault("server", attrs[f"entity.{n}.provider_name"])
-        elif kind == "tool" and _usable(name):
+        elif kind == "tool" and usable(name):
             out.setdefault("tool_name", name)
     return out
 
@@ -440,45 +503,6 @@ def event_tokens(events: list[tuple[str, dict[str, Any], int | None]]) -> dict[s
     return {}
 
 
-# Words in an attribute key that say it is about a model call, whatever library wrote it.
-CLUE_WORDS: tuple[str, ...] = ("token", "model", "usage")
-# Words in a key whose value, when it names a call kind (chat, LLM, execute_tool ...), says what the span is.
-KIND_WORDS: tuple[str, ...] = ("kind", "type", "operation")
-# A request's limits are not usage (gen_ai.request.max_tokens).
-NOT_USAGE_WORDS: tuple[str, ...] = ("max_token", "maxtoken", "max_output_token", "limit", "request")
-
-
-def _may_be_usage(key: str) -> bool:
-    k = key.lower()
-    return ("token" in k or "usage" in k) and not any(w in k for w in NOT_USAGE_WORDS)
-
-
-CALL_VALUES = frozenset(v.lower() for rule in RULES for v, role in rule.roles.items() if role in ("turn", "tool"))
-
-
-def clues(
-    attrs: Mapping[str, Any], events: list[tuple[str, dict[str, Any], int | None]], *, usage_only: bool = False
-) -> list[str]:
-    """The keys of a span (attributes, then event attributes as event:key) that suggest a model call
-    or its spend: a key with token, model or usage in its name, or a kind-like key whose value names
-    a call kind. Used on spans nothing else classifies, and (`usage_only`: the keys that may hold a
-    count) on turns read without token counts, so no call or spend is lost without a word."""
-    if usage_only:
-        return [k for k in clues(attrs, events) if _may_be_usage(k)]
-    found: list[str] = []
-    sources = [("", attrs)] + [(f"{name}:", a) for name, a, _ in events if name != EXCEPTION_EVENT]
-    for prefix, items in sources:
-        for key, value in items.items():
-            if not _usable(value):
-                continue
-            k = key.lower()
-            if any(w in k for w in CLUE_WORDS) or (
-                isinstance(value, str) and value.strip().lower() in CALL_VALUES and any(w in k for w in KIND_WORDS)
-            ):
-                found.append(prefix + key)
-    return found
-
-
 def genai_tool(attrs: Mapping[str, Any]) -> bool:
     """A tool call by the GenAI conventions' own names: a tool operation, or gen_ai.tool.name (the first
     tool_name alias). Langfuse SPAN observations become tool calls by this, not by other libraries' names."""
@@ -499,7 +523,7 @@ def ignore_reason(role: Role | None, label: str) -> str:
     return label
 
 
-def _usable(value: Any) -> bool:
+def usable(value: Any) -> bool:
     """Present and not blank."""
     return value is not None and not (isinstance(value, str) and not value.strip())
 
@@ -508,7 +532,7 @@ def lookup(attrs: Mapping[str, Any], names: tuple[str, ...] | list[str]) -> Any:
     """The value of the first attribute in `names` that is present and not empty, else None."""
     for name in names:
         value = attrs.get(name)
-        if value is not None and _usable(value):
+        if value is not None and usable(value):
             return value
     return None
 

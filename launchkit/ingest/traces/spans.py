@@ -461,6 +461,58 @@ def _rest_start(dec: json.JSONDecoder, line: str) -> int:
             return pos
 
 
+def missing(v: Any) -> bool:
+    """Absent: None, or NaN (a pandas export's empty cell)."""
+    return v is None or (isinstance(v, float) and math.isnan(v))
+
+
+def loose_id(value: Any, nbytes: int) -> str | None:
+    """An OpenTelemetry id as lowercase hex; any other id text (a UUID, a decimal span id) as written, lowercased.
+
+    Platforms that are not OpenTelemetry name their spans otherwise (LangSmith run UUIDs, Datadog's
+    decimal span ids, older Phoenix UUIDs): kept as written, so feedback and evaluations that name
+    them still find their turn.
+    """
+    if missing(value):
+        return None
+    try:
+        return norm_id(value, nbytes)
+    except ValueError:
+        text = str(value).strip().lower()
+        return text or None
+
+
+def epoch_or_iso_ns(value: Any) -> tuple[int | None, Any]:
+    """(nanoseconds, None) from an ISO string (no offset: UTC) or an epoch number in s, ms, µs or ns (told
+    by its magnitude); (None, the raw value) when it is not a time."""
+    if missing(value) or value == "":
+        return None, None
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        v = float(value)
+        if not math.isfinite(v):
+            return None, value
+        if isinstance(value, int) and abs(value) >= 1e17:
+            return value, None  # already nanoseconds: exact
+        scale = 1e9 if abs(v) < 1e11 else 1e6 if abs(v) < 1e14 else 1e3 if abs(v) < 1e17 else 1.0
+        return int(round(v * scale)), None
+    if isinstance(value, str):
+        try:
+            return iso_to_ns(value), None
+        except ValueError:
+            return None, value
+    return None, value
+
+
+def flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
+    """Nested objects ({"llm": {"token_count": {"prompt": 5}}}) -> dotted keys (llm.token_count.prompt);
+    lists and other values are kept as they are, absent ones left out."""
+    if isinstance(value, Mapping):
+        for k, v in value.items():
+            flatten(f"{prefix}.{k}" if prefix else str(k), v, out)
+    elif not missing(value):
+        out[prefix] = value
+
+
 def read_time(value: Any, zone: str = "UTC") -> tuple[int | None, Any]:
     """(nanoseconds, None), or (None, the raw value) when it is not a time we can read."""
     if type(value) is str and value.isascii() and value.isdigit():  # the common case: OTLP's nanoseconds

@@ -1,0 +1,141 @@
+"""Evaluation results carried on spans (OpenInference `evaluations.N.evaluation.*` / `annotations.N.annotation.*`,
+their trace and session lists, the GenAI `gen_ai.evaluation.result` event) load into the evaluations table.
+
+The fixture (tests/fixtures/formats/openinference_evaluations_otlp.json, written from Arize-ai/openinference
+`spec/annotations.md`) is 5 OpenInference spans carrying 7 results; every number below is counted by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+from click.testing import CliRunner
+
+from launchkit.cli import cli
+
+FIXTURE = Path(__file__).resolve().parent / "fixtures" / "formats" / "openinference_evaluations_otlp.json"
+
+
+def test_results_on_spans_become_evaluations_feedback_or_ignored(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(FIXTURE), "--json"])
+    assert r.exit_code == 0, r.output
+    by_table = {d["table"]: d for d in map(json.loads, r.output.splitlines())}
+    # 12 records = 5 spans (3 LLM turns, 1 TOOL, 1 CHAIN ignored) + 7 results: 5 evaluations, the HUMAN
+    # user_feedback thumbs_up (feedback), the CUSTOM_JUDGE tone (ignored: not a judge launchkit knows)
+    assert by_table["evaluations"]["loaded"] == 5 and by_table["feedback"]["loaded"] == 1
+    assert by_table["turns"]["ignored_by_reason"] == {
+        "agent or workflow span (CHAIN)": 1,
+        "evaluation (CUSTOM_JUDGE)": 1,
+    }
+    assert "12 record(s) read = 3 turn(s) + 1 tool call(s) + 1 feedback + 5 evaluation(s) + 2 ignored" in r.output
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    rows = con.execute(
+        "SELECT name, session_id, turn_id, source, value, label, judge_model, strftime(evaluated_at, '%H:%M:%S.%g') "
+        "FROM evaluations ORDER BY name"
+    ).fetchall()
+    assert rows == [
+        # session.evaluations on the CHAIN: the session, no turn; the span's end 09:00:05
+        ("conversational_coherence", "oi-sess-1", None, "llm_judge", None, "coherent", None, "09:00:05.000"),
+        # evaluations.0 on the LLM span: its turn; the judge's model from metadata {"model": "gpt-4o-mini"}
+        ("correctness", "oi-sess-1", "a1b2c3d4e5f60002", "llm_judge", 1.0, "correct", "gpt-4o-mini", "09:00:02.100"),
+        ("hallucination", "oi-sess-1", "a1b2c3d4e5f60002", "llm_judge", 0.0, "factual", None, "09:00:02.100"),
+        # the GenAI event names no judge: counted as code's; its time is the event's (09:01:02)
+        ("relevance", "oi-sess-2", "b2c3d4e5f6a70001", "code", 0.4, "partially_relevant", None, "09:01:02.000"),
+        # annotations.0 on the TOOL span (CODE): the span judged
+        ("sql_valid", "oi-sess-1", "a1b2c3d4e5f60003", "code", 1.0, None, None, "09:00:03.000"),
+    ]
+    # an identifier makes the id (span, name, identifier); otherwise the span and the result's place
+    ids = {n: i for n, i in con.execute("SELECT name, evaluation_id FROM evaluations").fetchall()}
+    assert ids["hallucination"] == "a1b2c3d4e5f60002/hallucination/judge-v2"
+    assert ids["correctness"] == "a1b2c3d4e5f60002/evaluations.0"
+    assert con.execute("SELECT session_id, thumbs, rating FROM feedback").fetchall() == [("oi-sess-1", "up", None)]
+    # the explanation is kept as the comment (judges' reasons, as for Phoenix annotations)
+    assert con.execute("SELECT comment FROM evaluations WHERE name = 'correctness'").fetchall() == [
+        ("The totals match the query result.",)
+    ]
+    con.close()
+
+
+def test_a_file_of_judged_spans_derives_no_session_of_its_own(tmp_path, monkeypatch):
+    """A CHAIN span alone with a session evaluation: one evaluation row, no session row (judgements add none)."""
+    doc = json.loads(FIXTURE.read_text())
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"] = doc["resourceSpans"][0]["scopeSpans"][0]["spans"][:1]
+    f = tmp_path / "judged.json"
+    f.write_text(json.dumps(doc))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM evaluations").fetchall() == [(1,)]
+    assert con.execute("SELECT count(*) FROM sessions").fetchall() == [(0,)]
+    con.close()
+
+
+def _one_llm_span(tmp_path: Path, attrs: list[dict]) -> Path:
+    doc = json.loads(FIXTURE.read_text())
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    llm = spans[1]
+    llm["attributes"] = [a for a in llm["attributes"] if not a["key"].startswith(("evaluations.", "annotations."))]
+    llm["attributes"] += attrs
+    doc["resourceSpans"][0]["scopeSpans"][0]["spans"] = [llm]
+    f = tmp_path / "one.json"
+    f.write_text(json.dumps(doc))
+    return f
+
+
+def _evaluations(tmp_path: Path, monkeypatch, f: Path) -> list[tuple]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    rows = con.execute("SELECT name, source, value, label FROM evaluations ORDER BY name").fetchall()
+    con.close()
+    return rows
+
+
+def test_an_unflattened_list_of_results_reads_the_same(tmp_path, monkeypatch):
+    """`evaluations` as a list of objects (a kvlist per result) instead of flattened keys."""
+
+    def obj(**kv: object) -> dict:
+        return {"kvlistValue": {"values": [{"key": f"evaluation.{k}", "value": _any(v)} for k, v in kv.items()]}}
+
+    attrs = [
+        {
+            "key": "evaluations",
+            "value": {
+                "arrayValue": {
+                    "values": [
+                        obj(name="correctness", score=1, annotator_kind="LLM"),
+                        obj(name="groundedness", score=0.5, annotator_kind="CODE"),
+                    ]
+                }
+            },
+        }
+    ]
+    rows = _evaluations(tmp_path, monkeypatch, _one_llm_span(tmp_path, attrs))
+    assert rows == [("correctness", "llm_judge", 1.0, None), ("groundedness", "code", 0.5, None)]
+
+
+def test_a_result_field_that_is_not_a_scalar_is_kept_as_text_not_a_crash(tmp_path, monkeypatch):
+    attrs = [
+        {"key": "evaluations.0.evaluation.name", "value": {"stringValue": "tone"}},
+        {"key": "evaluations.0.evaluation.label", "value": {"arrayValue": {"values": [{"stringValue": "polite"}]}}},
+        {"key": "evaluations.0.evaluation.annotator_kind", "value": {"stringValue": "LLM"}},
+    ]
+    assert _evaluations(tmp_path, monkeypatch, _one_llm_span(tmp_path, attrs)) == [
+        ("tone", "llm_judge", None, '["polite"]')
+    ]
+
+
+def _any(v: object) -> dict:
+    if isinstance(v, str):
+        return {"stringValue": v}
+    if isinstance(v, int):
+        return {"intValue": str(v)}
+    return {"doubleValue": v}
