@@ -8,6 +8,7 @@ coloured state in a summary agrees with the criteria of the same report.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import UTC, date, datetime, timedelta
 
@@ -243,6 +244,37 @@ def test_every_coloured_state_agrees_with_the_criteria_of_its_report(scenario):
         # short pilot the 7 days' CSAT (82.5 % of 355 ratings, one bad day in it) is above the pass line with an
         # interval reaching below it: not enough data (a MARGINAL needs the estimate itself below the line)
         assert next(t for t in d["tiles"] if t["key"] == "csat")["state"] in ("breach", "watch", "low-sample")
+
+
+def test_the_index_shows_the_worst_state_of_the_scorecard_and_of_the_tiles(scenario, tmp_path):
+    from test_index_state import worst
+
+    from launchkit.reports.run.index import write_index
+
+    name, _, _, _, report, g, d = scenario
+    ga_words_of = {
+        "ok": "pass",
+        "watch": "marginal",
+        "breach": "fail",
+        "low-sample": "not enough data",
+        "no-data": "no data",
+        "untrusted": "data not trusted",
+        "na": "not evaluated",
+    }  # the scorecard's
+    for kind, s in (("ga", g), ("debrief", d)):
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / "x.html").write_text("<html></html>")
+        write_index(tmp_path, {**s, "kind": kind, "stamp": "x", "files": {"html": "x.html"}})
+    entries = {e["kind"]: e for e in json.loads((tmp_path / "index.json").read_text())["reports"]}
+    rows = [{"key": r.criterion, "state": r.state} for r in report.scorecard]  # the GA summary has no tiles
+    want = worst(rows)
+    assert want is not None
+    assert (entries["ga"]["state"], entries["ga"]["state_words"]) == (want["state"], ga_words_of[want["state"]]), name
+    assert entries["ga"]["state_from"]["label"] == want["key"], name
+    want = worst(d["tiles"])
+    assert want is not None
+    assert entries["debrief"]["state"] == want["state"], name
+    assert (entries["debrief"]["state_from"] or {}).get("key") == (want["key"] if want["state"] != "na" else None)
 
 
 def test_the_ga_page_speaks_its_readers_words(tiny):

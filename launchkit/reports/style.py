@@ -6,6 +6,13 @@ one line, badges that print in colour); the page size and the report's own layou
 launchkit.reports.run.render's template.
 """
 
+# Status colours (colour-blind safe beside the charts' Okabe-Ito palette): a tile, a badge, a chart's bar
+# and the index's state say "breach" in the same red
+OK = "#1a7f37"
+BREACH = "#cf222e"
+WARN = "#9a6700"
+NEUTRAL = "#57606a"
+
 STYLE_CSS = """<style>
 .lk-tiles{display:flex;flex-wrap:wrap;gap:12px;margin:8px 0 16px}
 .lk-tile{border:1px solid #d0d7de;border-left:6px solid #57606a;border-radius:6px;padding:10px 14px;min-width:150px;background:#fff}
