@@ -300,6 +300,28 @@ def test_the_ga_page_speaks_its_readers_words(tiny):
     assert "fail</span>" in strips and "not enough data</span>" in strips  # the legend names the colours used
 
 
+def test_the_checklists_data_items_name_criteria_by_their_display_names(tiny):
+    from _jargon import found, internal_names
+
+    from launchkit.reports.page import stakeholder, widgets
+
+    con, cfg = tiny
+    r = ga.build(con, DAY, cfg, UTC, redact=True)
+    s = clean(r.summary())
+    items = {i["id"]: i for i in s["checklist"] if i["source"] == "data"}
+    sat = items["data-satisfaction"]  # CSAT (must pass) on 35 ratings: not enough data; thumbs up fails
+    assert (sat["title"], sat["status"]) == ("GA criteria: Satisfaction", "blocked")
+    assert sat["evidence"] == "0/2 criteria clear: Satisfaction (CSAT) not enough data yet; Thumbs up fails"
+    assert sat["blocking"] == ["csat", "thumbs_up"]  # the ids stay, in a machine field
+    assert items["data-stability"]["title"] == "GA criteria: Stability"
+    assert items["data-freeze"]["evidence"] == "no deployment freeze dates set (docs/configuration.md)"
+    assert "in the way (" in s["headline"] and "Thumbs up fails" in s["headline"]
+    human = [s["headline"], r.opening, *(i[k] for i in s["checklist"] for k in ("title", "evidence", "note"))]
+    human += [i["title"] for i in s["recommendation"]["open_items"]]
+    shown = widgets.checklist_table(r.checklist).markup + stakeholder.go_no_go(r).markup
+    assert not found(" | ".join(human) + shown, internal_names(s["readiness"]["criteria"]))
+
+
 def test_the_debrief_compares_metrics_by_their_display_names():
     from launchkit.reports.page import widgets
 

@@ -127,8 +127,8 @@ def write_index(
         if summary is not None or forget:
             try:
                 data = json.loads(store.read_text(encoding="utf-8"))
-                if data.get("schema") == INDEX_SCHEMA:
-                    entries = list(data["reports"])
+                if data.get("schema") == INDEX_SCHEMA and all("state" in x for x in data["reports"]):
+                    entries = list(data["reports"])  # (an index written before states were kept is rebuilt)
             except (OSError, ValueError, KeyError):
                 entries = None
         if entries is None:
