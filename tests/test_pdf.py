@@ -246,12 +246,12 @@ def text_boxes(pdf: Path) -> list[dict]:
 
 @needs_tools
 def test_the_ga_reports_tables_fit_a4_at_9_pt_or_more(printed):
-    """The scorecard, the statistical detail and its glossary (printed unfolded), the checklist and the verdict
-    strips: on A4 pages, nothing past the page's edge (a table wider than the page, or the whole page scaled
+    """The scorecard, the statistical detail and its glossary (the appendix, printed unfolded), the checklist and
+    the verdict strips: on A4 pages, nothing past the page's edge (a table wider than the page, or the whole page scaled
     down to fit one, shows here), no text under 9 pt."""
     pdf, text = printed("ga")
     words = _words(text)
-    for shown in ("Statistical detail: how each verdict was reached", "score interval for a share", "Glossary",
+    for shown in ("Statistical detail: how each verdict was reached", "confidence method", "Glossary",
                   "Fail line", "each day from", "passed and held", "T-24h go/no-go checklist"):  # fmt: skip
         assert shown in words, f"not printed: {shown!r}"
     boxes = text_boxes(pdf)
