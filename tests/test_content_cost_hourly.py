@@ -103,6 +103,31 @@ def test_an_hour_without_data_has_no_data_tiles_and_a_red_sessions_tile_when_dat
     _agree(s)
 
 
+def test_a_metric_two_criteria_check_is_red_on_its_tile_when_either_breaches(hour):
+    # a second, lenient criterion on tool-call success, checked after the default: 1 of 6 calls ok is above its
+    # 10 % pass line, on fewer calls than its 30 (low sample); the default's 95 % fail line breaches as before
+    lenient = {"metric": "tool_call_success_rate", "pass": 0.10, "marginal": 0.05}
+    s = clean(hourly.build(hour, Window.hour(HOUR, tz=UTC), _cfg(**{"criteria.lenient": lenient}), tz=UTC,
+                           hours=2).summary())  # fmt: skip
+    status = {v["check"]: v["status"] for v in s["verdicts"]}
+    assert (status["tool_success"], status["lenient"]) == ("breach", "low-sample")
+    tile = next(t for t in s["tiles"] if t["key"] == "tool_call_success_rate")
+    assert (tile["state"], tile["source"]) == ("breach", "check:tool_success")  # as the alert says, not grey
+    assert s["breaches"] == ["tool_success"]
+
+
+def test_a_breached_check_without_a_headline_tile_gets_a_red_tile_of_its_own(hour):
+    # an open SEV1 in the hour: the open_major_incidents check breaches (at most 0); no headline tile shows it
+    insert(hour, "incidents", [{"incident_id": "i1", "severity": "SEV1", "title": "down",
+                                "opened_at": "2026-03-04 13:00:00+00", "resolved_at": None}])  # fmt: skip
+    s = clean(hourly.build(hour, Window.hour(HOUR, tz=UTC), _cfg(), tz=UTC, hours=2).summary())
+    assert "open_major_incidents" in s["breaches"]
+    tile = next(t for t in s["tiles"] if t["key"] == "open_major_incidents")
+    assert (tile["label"], tile["value"], tile["state"]) == ("Open major incidents", 1, "breach")
+    assert tile["source"] == "check:open_major_incidents"
+    _agree(s)
+
+
 def _cost_pilot(unpriced: bool = False) -> Warehouse:
     """Pilot days 2026-03-02..04, one session a day (t1, t2, t1) with one turn of $10, $20, $30; with
     `unpriced`, a fourth turn on 03-04 of an unknown model without tokens (no cost)."""

@@ -4,7 +4,8 @@ Every report of the small demo is printed to PDF through headless Chromium (the 
 `launchkit run --pdf`). Poppler's tools read the PDF back: `pdftotext -layout` for the text (a
 column cut off at the right edge, or a chart clipped at its axis title, is missing from it) and
 `pdftoppm` for the pages as images (a page that ends above half its height means a forced or avoided
-break left it half empty). Debian's poppler-utils provides both; `make browser` installs it.
+break left it half empty), `pdftohtml -xml` for each piece of text's size and place on the page (the GA
+report's tables fit A4 at 9 pt or more). Debian's poppler-utils provides them; `make browser` installs it.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from _jargon import found, internal_names
 from _report_fixtures import LAST_DAY
 
 from launchkit.reports.run import browser, render
 from launchkit.reports.style import STYLE_CSS
 
-_MISSING = [t for t in ("pdftotext", "pdftoppm") if shutil.which(t) is None]
+_MISSING = [t for t in ("pdftotext", "pdftoppm", "pdftohtml") if shutil.which(t) is None]
 _NEEDS = (
     pytest.mark.slow,
     pytest.mark.skipif(
@@ -55,7 +57,6 @@ SCORECARD = [  # stakeholder.scorecard: the criteria in plain words (the statist
     "sample",
     "window",
     "verdict",
-    "passing since",
 ]
 VERDICT_TABLE = [
     "what",
@@ -219,3 +220,54 @@ def test_the_print_stylesheet_hides_the_toolbar_and_forces_no_break():
     assert re.search(r"\.js-plotly-plot[^{]*\{break-inside:avoid\}", printed_rules)
     assert "@page { size: A4" in css
     assert not re.search(r"break-(before|after)\s*:\s*(page|always)", css), "a forced page break"
+
+
+A4_PT = (595, 842)  # A4 in points (pdftohtml rounds down: 594 x 841)
+
+
+def text_boxes(pdf: Path) -> list[dict]:
+    """Every piece of text `pdftohtml -xml -zoom 1` finds: its page, font size (pt, rounded), left and right
+    edges (pt) and the page's width and height (pt)."""
+    xml = subprocess.run(
+        ["pdftohtml", "-xml", "-i", "-zoom", "1", "-stdout", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
+    sizes = {k: int(v) for k, v in re.findall(r'<fontspec id="(\d+)" size="(-?\d+)"', xml)}
+    out = []
+    for page in re.findall(r"<page (.*?)</page>", xml, re.S):
+        num = int(re.search(r'number="(\d+)"', page).group(1))  # type: ignore[union-attr]
+        w, h = (int(re.search(rf'{k}="(\d+)"', page).group(1)) for k in ("width", "height"))  # type: ignore[union-attr]
+        for _top, left, width, font, text in re.findall(
+            r'<text top="(-?\d+)" left="(-?\d+)" width="(\d+)" height="\d+" font="(\d+)">(.*?)</text>', page
+        ):
+            out.append({"page": num, "size": sizes[font], "left": int(left), "right": int(left) + int(width),
+                        "page_width": w, "page_height": h, "text": html.unescape(re.sub("<[^>]+>", "", text))})  # fmt: skip
+    return out
+
+
+@needs_tools
+def test_the_ga_reports_tables_fit_a4_at_9_pt_or_more(printed):
+    """The scorecard, the statistical detail and its glossary (the appendix, printed unfolded), the checklist and
+    the verdict strips: on A4 pages, nothing past the page's edge (a table wider than the page, or the whole page scaled
+    down to fit one, shows here), no text under 9 pt."""
+    pdf, text = printed("ga")
+    words = _words(text)
+    for shown in ("Statistical detail: how each verdict was reached", "confidence method", "Glossary",
+                  "Fail line", "each day from", "passed and held", "T-24h go/no-go checklist"):  # fmt: skip
+        assert shown in words, f"not printed: {shown!r}"
+    boxes = text_boxes(pdf)
+    assert {(b["page_width"], b["page_height"]) for b in boxes} <= {A4_PT, (A4_PT[0] - 1, A4_PT[1] - 1)}
+    outside = [b for b in boxes if b["left"] < 0 or b["right"] > b["page_width"]]
+    assert not outside, f"text past the page's edge: {outside[:5]}"
+    small = [b for b in boxes if b["size"] < 9]
+    assert not small, f"{len(small)} pieces of text under 9 pt, e.g. {small[:5]}"
+
+
+@needs_tools
+def test_the_ga_report_names_no_criterion_id_or_config_key(demo_run, printed):
+    """What the GA report prints and shows (its PDF, its HTML's text) names criteria by their display names:
+    no criterion or metric id, no config key."""
+    names = internal_names(demo_run.summary("ga", STAMPS["ga"])["readiness"]["criteria"])
+    page = (demo_run.reports / "ga" / f"{STAMPS['ga']}.html").read_text(encoding="utf-8")
+    shown = html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)))
+    for where, text in (("PDF", printed("ga")[1]), ("HTML", shown)):
+        assert not found(text, names), f"{where}: {found(text, names)}"

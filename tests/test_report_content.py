@@ -8,6 +8,7 @@ coloured state in a summary agrees with the criteria of the same report.
 
 from __future__ import annotations
 
+import json
 import tomllib
 from datetime import UTC, date, datetime, timedelta
 
@@ -245,6 +246,37 @@ def test_every_coloured_state_agrees_with_the_criteria_of_its_report(scenario):
         assert next(t for t in d["tiles"] if t["key"] == "csat")["state"] in ("breach", "watch", "low-sample")
 
 
+def test_the_index_shows_the_worst_state_of_the_scorecard_and_of_the_tiles(scenario, tmp_path):
+    from test_index_state import worst
+
+    from launchkit.reports.run.index import write_index
+
+    name, _, _, _, report, g, d = scenario
+    ga_words_of = {
+        "ok": "pass",
+        "watch": "marginal",
+        "breach": "fail",
+        "low-sample": "not enough data",
+        "no-data": "no data",
+        "untrusted": "data not trusted",
+        "na": "not evaluated",
+    }  # the scorecard's
+    for kind, s in (("ga", g), ("debrief", d)):
+        (tmp_path / kind).mkdir()
+        (tmp_path / kind / "x.html").write_text("<html></html>")
+        write_index(tmp_path, {**s, "kind": kind, "stamp": "x", "files": {"html": "x.html"}})
+    entries = {e["kind"]: e for e in json.loads((tmp_path / "index.json").read_text())["reports"]}
+    rows = [{"key": r.criterion, "state": r.state} for r in report.scorecard]  # the GA summary has no tiles
+    want = worst(rows)
+    assert want is not None
+    assert (entries["ga"]["state"], entries["ga"]["state_words"]) == (want["state"], ga_words_of[want["state"]]), name
+    assert entries["ga"]["state_from"]["label"] == want["key"], name
+    want = worst(d["tiles"])
+    assert want is not None
+    assert entries["debrief"]["state"] == want["state"], name
+    assert (entries["debrief"]["state_from"] or {}).get("key") == (want["key"] if want["state"] != "na" else None)
+
+
 def test_the_ga_page_speaks_its_readers_words(tiny):
     from launchkit.reports.page import stakeholder
 
@@ -266,6 +298,28 @@ def test_the_ga_page_speaks_its_readers_words(tiny):
     assert strips.count('title="2026-03-09: ') == applied  # one square per criterion on the last day
     assert strips.count("<span title=") == applied * 8  # eight days each
     assert "fail</span>" in strips and "not enough data</span>" in strips  # the legend names the colours used
+
+
+def test_the_checklists_data_items_name_criteria_by_their_display_names(tiny):
+    from _jargon import found, internal_names
+
+    from launchkit.reports.page import stakeholder, widgets
+
+    con, cfg = tiny
+    r = ga.build(con, DAY, cfg, UTC, redact=True)
+    s = clean(r.summary())
+    items = {i["id"]: i for i in s["checklist"] if i["source"] == "data"}
+    sat = items["data-satisfaction"]  # CSAT (must pass) on 35 ratings: not enough data; thumbs up fails
+    assert (sat["title"], sat["status"]) == ("GA criteria: Satisfaction", "blocked")
+    assert sat["evidence"] == "0/2 criteria clear: Satisfaction (CSAT) not enough data yet; Thumbs up fails"
+    assert sat["blocking"] == ["csat", "thumbs_up"]  # the ids stay, in a machine field
+    assert items["data-stability"]["title"] == "GA criteria: Stability"
+    assert items["data-freeze"]["evidence"] == "no deployment freeze dates set (docs/configuration.md)"
+    assert "in the way (" in s["headline"] and "Thumbs up fails" in s["headline"]
+    human = [s["headline"], r.opening, *(i[k] for i in s["checklist"] for k in ("title", "evidence", "note"))]
+    human += [i["title"] for i in s["recommendation"]["open_items"]]
+    shown = widgets.checklist_table(r.checklist).markup + stakeholder.go_no_go(r).markup
+    assert not found(" | ".join(human) + shown, internal_names(s["readiness"]["criteria"]))
 
 
 def test_the_debrief_compares_metrics_by_their_display_names():

@@ -49,6 +49,20 @@ if TYPE_CHECKING:  # finance imports this module's verdicts: the burn's type onl
 PASS, MARGINAL, FAIL = "PASS", "MARGINAL", "FAIL"
 INSUFFICIENT, UNTRUSTED = "INSUFFICIENT DATA", "UNTRUSTED DATA"
 VERDICTS = (PASS, MARGINAL, FAIL, INSUFFICIENT, UNTRUSTED)
+# a verdict as a sentence says it to a reader (the GA report, the go/no-go checklist's evidence)
+VERDICT_WORDS = {
+    PASS: "passes",
+    MARGINAL: "marginal",
+    FAIL: "fails",
+    INSUFFICIENT: "not enough data yet",
+    UNTRUSTED: "data not trusted",
+}
+
+
+def group_words(group: str) -> str:
+    """A criteria group as a reader reads it: 'answer_quality' -> 'Answer quality'."""
+    return group.replace("_", " ").capitalize()
+
 
 __all__ = ["Criterion", "CriterionResult", "Readiness", "evaluate", "evaluate_one", "measure", "verdict"]
 

@@ -17,7 +17,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from launchkit.analytics.criteria import VERDICT_WORDS, group_words
+from launchkit.analytics.quality import GATE_WORDS
+from launchkit.catalogue import display_name
 from launchkit.config import Config
+from launchkit.config.capacity import LIMIT_KINDS
 from launchkit.errors import InputFileError
 from launchkit.jsonclean import clean
 from launchkit.store.warehouse import QueryRunner
@@ -165,7 +169,7 @@ def freeze_check(db: QueryRunner, config: Config) -> Freeze:
             "blocking": [],
             "releases_loaded": None,
             "status": "n/a",
-            "evidence": "no freeze configured ([ga] freeze_from, freeze_to)",
+            "evidence": "no deployment freeze dates set (docs/configuration.md)",
         }
     tz = config.report_zone
     w = Window.days(days[0], days[1], tz)
@@ -245,13 +249,13 @@ def capacity_item(cap: Mapping[str, Any]) -> ChecklistItem:
     limits = cap.get("limits") or []
     if not limits:  # nothing to judge by: the checklist's manual capacity-quota item stands alone
         verdict = "n/a"
-        evidence = (
-            "no [capacity.limits] configured: the checklist's capacity-quota sign-off stands alone (docs/capacity.md)"
-        )
+        evidence = "no provider rate limits set: the checklist's rate-limit sign-off stands alone (docs/capacity.md)"
     else:
         binding = next((c for c in limits if f"{c['limit']} {c['kind']}" == cap.get("binding_limit")), None)
         worst = binding or max(limits, key=lambda c: c["verdict"] == verdict)
-        evidence = f"{verdict} at {target:,.0f} sessions/day; binding: {worst['reason']}"
+        kind = f"{LIMIT_KINDS.get(worst['kind'], worst['kind']).replace('_', ' ')} per minute"
+        reason = str(worst["reason"]).replace(f"{worst['limit']} {worst['kind']} ", f"{worst['limit']} {kind} ", 1)
+        evidence = f"{VERDICT_WORDS.get(verdict, verdict)} at {target:,.0f} sessions/day; binding: {reason}"
     return {
         "id": CAPACITY_ID,
         "phase": "go/no-go",
@@ -287,13 +291,21 @@ def data_checks(
             {
                 "id": f"data-{group}",
                 "phase": "go/no-go",
-                "title": f"GA criteria: {group}",
+                "title": f"GA criteria: {group_words(group)}",
                 "owner": "launchkit (data)",
                 "status": "blocked" if bad else "done",
                 "evidence": f"{len(cs) - len(bad)}/{len(cs)} criteria clear"
-                + (": " + "; ".join(f"{c['name']} {c['verdict']}" for c in bad) if bad else ""),
+                + (
+                    ": "
+                    + "; ".join(
+                        f"{display_name(c['metric'])} {VERDICT_WORDS.get(c['verdict'], c['verdict'])}" for c in bad
+                    )
+                    if bad
+                    else ""
+                ),
                 "note": "",
                 "source": "data",
+                "blocking": [c["name"] for c in bad],  # the criteria by id, for machines (the evidence names them)
             }
         )
     dq = d.get("data_quality", {})
@@ -306,7 +318,7 @@ def data_checks(
             "status": "done" if dq.get("ok", True) else "blocked",
             "evidence": "all data-quality gates pass"
             if dq.get("ok", True)
-            else "failed gates: " + ", ".join(dq.get("failed", [])),
+            else "too little of: " + ", ".join(GATE_WORDS.get(g, g) for g in dq.get("failed", [])),
             "note": "",
             "source": "data",
         }
@@ -369,15 +381,22 @@ def assess(db: QueryRunner, day: date, config: Config, checklist: str | Path | N
 
 
 def criteria_words(readiness: Mapping[str, Any]) -> str:
-    """'data criteria: 10/10 pass' or 'data criteria: 8/10 pass, 2 in the way (cost_per_session FAIL, ...)':
-    the criteria that apply, as `launchkit readiness` and the GA report both say it."""
+    """'data criteria: 10/10 pass' or 'data criteria: 8/10 pass, 2 in the way (Cost per session fails, ...)':
+    the criteria that apply, by their display names, as `launchkit readiness` and the GA report both say it."""
     applied = [c for c in readiness.get("criteria", []) if c.get("applies", True)]
     passed = sum(1 for c in applied if c.get("verdict") == "PASS")
     text = f"data criteria: {passed}/{len(applied)} pass"
     blockers = readiness.get("blockers") or []
+    metric = {c.get("name"): c.get("metric") for c in readiness.get("criteria", [])}
     if blockers:
         text += (
-            f", {len(blockers)} in the way (" + ", ".join(f"{b['criterion']} {b['verdict']}" for b in blockers) + ")"
+            f", {len(blockers)} in the way ("
+            + ", ".join(
+                f"{display_name(str(metric.get(b['criterion']) or b['criterion']))} "
+                f"{VERDICT_WORDS.get(b['verdict'], b['verdict'])}"
+                for b in blockers
+            )
+            + ")"
         )
     return text
 

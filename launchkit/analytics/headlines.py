@@ -11,7 +11,7 @@ the criterion judged (the last 7 days), not another window's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, TypedDict
 
@@ -19,6 +19,10 @@ from launchkit.catalogue import display_name, unit
 from launchkit.jsonclean import clean
 
 STATES = ("ok", "watch", "breach", "low-sample", "no-data", "untrusted", "na")
+# the states worst first, as one word for several coloured elements ranks them (a report in the index,
+# a tile shown by several checks): a breach, then watch, untrusted data, no data and low sample (neither
+# good nor bad, so never green), ok, and last na (a figure, nothing judged)
+SEVERITY = ("breach", "watch", "untrusted", "no-data", "low-sample", "ok", "na")
 _BY_VERDICT = {"PASS": "ok", "MARGINAL": "watch", "FAIL": "breach", "UNTRUSTED DATA": "untrusted"}
 
 
@@ -64,6 +68,16 @@ def criterion_state(result: Mapping[str, Any]) -> str:
     if verdict in _BY_VERDICT:
         return _BY_VERDICT[verdict]
     return "no-data" if result.get("value") is None or not result.get("n") else "low-sample"
+
+
+def severity(state: str) -> int:
+    """A state's rank in SEVERITY (0 the worst); a state not in it ranks with na."""
+    return SEVERITY.index(state) if state in SEVERITY else SEVERITY.index("na")
+
+
+def worst_tile(tiles: Iterable[Mapping[str, Any]]) -> Mapping[str, Any] | None:
+    """The first of the tiles (Tile.to_json()) in the worst state (SEVERITY), None without tiles."""
+    return min(tiles, key=lambda t: severity(str(t.get("state"))), default=None)
 
 
 def window_words(days: int | None) -> str:

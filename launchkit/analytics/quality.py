@@ -36,6 +36,16 @@ GATES = (
     "hours_with_data",
     "rows_accepted",
 )
+# each gate as a reader reads it (the go/no-go checklist's evidence)
+GATE_WORDS = {
+    "turns_with_tokens": "turns with token counts",
+    "turns_with_price": "turns with a price",
+    "ok_turns_with_latency": "ok turns with a response time",
+    "tool_calls_with_session": "tool calls of a known session",
+    "feedback_with_session": "feedback of a known session",
+    "hours_with_data": "hours with data",
+    "rows_accepted": "input rows accepted",
+}
 
 
 class Gate(TypedDict):

@@ -13,6 +13,7 @@ from datetime import UTC, date, timedelta, tzinfo
 from typing import Any
 
 from launchkit.analytics import criteria as crit
+from launchkit.analytics.criteria import VERDICT_WORDS, group_words
 from launchkit.analytics.headlines import criterion_state, window_words
 from launchkit.analytics.retrospective import VERDICT_CODES
 from launchkit.catalogue import display_name, plain
@@ -21,14 +22,6 @@ from launchkit.errors import TimeValueError
 from launchkit.reports.text import fmt, plural
 from launchkit.window import local_day, parse_instant
 
-# a verdict as a sentence says it
-VERDICT_WORDS = {
-    crit.PASS: "passes",
-    crit.MARGINAL: "marginal",
-    crit.FAIL: "fails",
-    crit.INSUFFICIENT: "not enough data yet",
-    crit.UNTRUSTED: "data not trusted",
-}
 # a state as a legend, a table cell and a strip's day say it (launchkit.analytics.headlines.STATES)
 STATE_WORDS = {
     "ok": "pass",
@@ -147,7 +140,7 @@ def score_row(c: Mapping[str, Any], tz: tzinfo) -> ScoreRow:
     need = c.get("min_sample")
     return ScoreRow(
         criterion=criterion_name(c),
-        area=str(c.get("group") or "").replace("_", " ").capitalize(),
+        area=group_words(str(c.get("group") or "")),
         importance=_CRITICALITY.get(str(c.get("criticality")), str(c.get("criticality"))),
         value=fmt(c.get("value"), unit_of(str(c.get("metric")))),
         target=_target(c, "pass"),

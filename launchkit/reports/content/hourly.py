@@ -4,7 +4,9 @@ tenant tables and its JSON summary, built from the warehouse without a kernel.
 Each tile takes its state from the check the threshold table shows (`tile_state`): the check's status,
 except that a check without observations is no-data and one on untrusted data is untrusted (both
 drawn neutral, never green); the active-sessions tile is coloured by data_arrived, so an hour
-expected to have traffic and without any is red on the tiles as in the table.
+expected to have traffic and without any is red on the tiles as in the table. A check no headline tile
+shows (open major incidents, data_fresh, a model's rate limits) gets a tile of its own while it breaches
+or watches, so every check an alert names is red on the tiles too.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ import pandas as pd
 
 from launchkit.analytics import checks, criteria, metrics, overview
 from launchkit.analytics.checks import LOW_SAMPLE, Check
-from launchkit.analytics.headlines import Tile
+from launchkit.analytics.headlines import Tile, severity
 from launchkit.analytics.metrics import Metrics
+from launchkit.catalogue import display_name
 from launchkit.config import Config
 from launchkit.reports.content import shape
 from launchkit.reports.text import fmt, plural
@@ -129,10 +132,15 @@ def tile_state(check: Check | None) -> str:
 
 
 def hour_tiles(m: Metrics, verdicts: Sequence[Check]) -> list[Tile]:
-    """The hour's headline tiles, each in the state of its check (`tile_state`); the line under a value
-    names the target and the sample ('low sample: 12 of 500 calls' below the criterion's min_sample)."""
+    """The hour's headline tiles, each in the state of its check (`tile_state`; of a metric two criteria
+    check, the worse); the line under a value names the target and the sample ('low sample: 12 of 500
+    calls' below the criterion's min_sample)."""
     by_check = {v["check"]: v for v in verdicts}
-    by_metric = {v["metric"]: v for v in verdicts}
+    by_metric: dict[str, Check] = {}  # two criteria on one metric: its tile shows the worse (as an alert would)
+    for v in verdicts:
+        have = by_metric.get(v["metric"])
+        if have is None or severity(tile_state(v)) < severity(tile_state(have)):
+            by_metric[v["metric"]] = v
     samples = m["samples"]
     lat = m["latency_ms"]
 
@@ -172,4 +180,20 @@ def hour_tiles(m: Metrics, verdicts: Sequence[Check]) -> list[Tile]:
              samples["turns"], "turn"),
         tile("latency_p95", "latency p95", lat.get("p95"), "ms", "latency_p95_ms", samples["latency_ms"], "ok turn",
              show_n=False),
+        *(check_tile(v) for v in verdicts if v["metric"] not in _TILE_METRICS and v["check"] != "data_arrived"
+          and tile_state(v) in ("breach", "watch")),
     ]  # fmt: skip
+
+
+_TILE_METRICS = ("tool_call_success_rate", "cost_per_session", "turn_error_rate", "latency_p95_ms")
+_CHECK_LABELS = {"data_fresh": "time since new data"}  # a check whose metric the catalogue does not name
+
+
+def check_tile(v: Check) -> Tile:
+    """A tile of its own for a check no headline tile shows (open major incidents, data_fresh, a model's
+    rate limits: 'Turns refused for rate limits, openai/gpt-4o'), in the check's state, its note below."""
+    name, _, what = v["check"].partition(":")
+    label = _CHECK_LABELS.get(name) or display_name(v["metric"])
+    label += f", {what}" if what else ""
+    return Tile(v["check"], label, v["value"], v["unit"], tile_state(v), _WINDOW, v["n"], "", v["note"] or "",
+                f"check:{v['check']}")  # fmt: skip

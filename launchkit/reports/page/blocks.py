@@ -20,15 +20,11 @@ import pandas as pd
 
 from launchkit.reports.files.sheets import BOM, csv_text
 from launchkit.reports.html import esc
-from launchkit.reports.style import STYLE_CSS
+from launchkit.reports.style import BREACH, NEUTRAL, OK, STYLE_CSS, WARN
 from launchkit.reports.text import ZoneMissing, column_unit, fmt, moment, plural
 from launchkit.reports.text import missing as _missing
 
-# Status colours (colour-blind safe beside the charts' Okabe-Ito palette)
-OK = "#1a7f37"
-BREACH = "#cf222e"
-WARN = "#9a6700"
-NEUTRAL = "#57606a"
+# Status colours: OK, BREACH, WARN and NEUTRAL are launchkit.reports.style's (the index uses them too)
 
 STATUS_COLOURS = {
     "ok": OK,

@@ -15,6 +15,7 @@ import pandas as pd
 from launchkit.catalogue import display_name
 from launchkit.catalogue import unit as unit_of
 from launchkit.reports.page import charts
+from launchkit.reports.text import STATE_LABELS
 
 
 def _display(v: Mapping[str, Any]) -> str:
@@ -57,7 +58,7 @@ def verdict_table(verdicts: Sequence[Mapping[str, Any]]) -> Any:
 
 
 # statuses as a table or tile shows them (the JSON summary keeps the status itself)
-_STATUS_LABEL = {"low-sample": "low sample"}
+_STATUS_LABEL = STATE_LABELS
 
 
 _REC_STATUS = {"EXPAND": "ok", "HOLD": "watch", "ROLLBACK": "breach", "GO": "ok", "NO-GO": "breach"}
@@ -277,7 +278,7 @@ def note_tiles(items: Sequence[Any]) -> charts.HTMLBlock:
     return charts.tiles(out)
 
 
-_STATE_WORDS = {"low-sample": "low sample", "no-data": "no data", "untrusted": "data not trusted"}
+_STATE_WORDS = {s: STATE_LABELS[s] for s in ("low-sample", "no-data", "untrusted")}  # the states no colour says
 
 
 def headline_tiles(

@@ -1,4 +1,9 @@
-"""reports/index.html and index.json: every report, newest period first, with links (all escaped)."""
+"""reports/index.html and index.json: every report, newest period first, with links (all escaped).
+
+Each entry carries its report's state from the verdicts its tiles show (`report_state`): the worst of
+the summary's tiles (launchkit.analytics.headlines.SEVERITY), or of the GA scorecard's criteria, named
+with the tile that gives it, in the words the report uses; low sample and no data are said, never green.
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,32 @@ from typing import Any
 from filelock import FileLock
 
 from launchkit import __version__
+from launchkit.analytics.headlines import criterion_tile, worst_tile
+from launchkit.reports.content.ga_words import STATE_WORDS
 from launchkit.reports.html import esc
 from launchkit.reports.kinds import KINDS, SUMMARY_SCHEMA
+from launchkit.reports.style import BREACH, NEUTRAL, OK, WARN
+from launchkit.reports.text import STATE_LABELS
 from launchkit.store import atomic
 from launchkit.window import iso
 
 INDEX_SCHEMA = "launchkit.index/1"
+_COLOURS = {"ok": OK, "watch": WARN, "breach": BREACH}  # the other states are grey, as on the tiles
+
+
+def report_state(s: Mapping[str, Any], kind: str) -> dict[str, Any]:
+    """A report's state as its tiles give it: the worst of its summary's `tiles` (a GA summary has none:
+    its scorecard's criteria), the tile that gives it (None when the state is na) and the state in the
+    report's words (the GA scorecard's for GA, the tables' and tiles' for the others)."""
+    tiles = s.get("tiles")
+    if not isinstance(tiles, list) or not tiles:
+        criteria = (s.get("readiness") or {}).get("criteria") or []
+        tiles = [criterion_tile(c).to_json() for c in criteria if isinstance(c, dict)]
+    t = worst_tile(x for x in tiles if isinstance(x, dict))
+    state = str(t["state"]) if t is not None else "na"
+    words = (STATE_WORDS if kind == "ga" else STATE_LABELS).get(state, state)
+    src = None if t is None or state == "na" else {k: t.get(k) for k in ("key", "label", "source")}
+    return {"state": state, "state_words": words, "state_from": src}
 
 
 def _entry(s: Mapping[str, Any], folder: str) -> dict[str, Any]:
@@ -33,7 +58,32 @@ def _entry(s: Mapping[str, Any], folder: str) -> dict[str, Any]:
         "generated_at": s.get("generated_at", ""),
         "recommendation": rec.get("action") if isinstance(rec, dict) else rec,
         "breaches": sum(1 for v in s.get("verdicts", []) if isinstance(v, dict) and v.get("status") == "breach"),
+        **report_state(s, str(s.get("kind", folder))),
     }
+
+
+def _row(s: Mapping[str, Any], reports_dir: Path) -> str:
+    """One report's row of the index table (all escaped): its state a badge in the tiles' colour and words."""
+    e = esc
+    d = s["dir"]
+    files = s.get("files", {})
+    links = " · ".join(
+        f'<a href="{e(d)}/{e(files[k])}">{k}</a>'
+        for k in ("html", "ipynb", "json", "pdf")
+        if files.get(k) and (k in ("html", "ipynb", "json") or (reports_dir / d / files[k]).exists())
+    )
+    main = f'<a href="{e(d)}/{e(files.get("html", ""))}">{e(str(s.get("title", d)))}</a>'
+    state = str(s.get("state") or "na")  # an entry of an older index.json has none
+    words = e(str(s.get("state_words") or state))
+    label = (s.get("state_from") or {}).get("label")
+    shown = f'<span class="badge" style="background:{_COLOURS.get(state, NEUTRAL)}">{words}</span>'
+    shown += f" {e(str(label))}" if label else ""
+    return (
+        f"<tr><td>{e(str(s.get('kind', d)))}</td><td>{e(str(s.get('stamp', '')))}</td><td>{main}</td>"
+        f"<td>{e(str(s.get('headline', '')))}</td><td>{shown}</td><td>{e(str(s.get('recommendation') or ''))}</td>"
+        f'<td class="num">{int(s.get("breaches") or 0)}</td><td>{links}</td>'
+        f"<td>{e(str(s.get('generated_at', '')))}</td></tr>"
+    )
 
 
 def _read_summaries(reports_dir: Path) -> list[dict[str, Any]]:
@@ -77,8 +127,8 @@ def write_index(
         if summary is not None or forget:
             try:
                 data = json.loads(store.read_text(encoding="utf-8"))
-                if data.get("schema") == INDEX_SCHEMA:
-                    entries = list(data["reports"])
+                if data.get("schema") == INDEX_SCHEMA and all("state" in x for x in data["reports"]):
+                    entries = list(data["reports"])  # (an index written before states were kept is rebuilt)
             except (OSError, ValueError, KeyError):
                 entries = None
         if entries is None:
@@ -95,22 +145,7 @@ def write_index(
         ]
         items = sorted(entries, key=_index_key, reverse=True)
         e = esc
-        rows = []
-        for s in items:
-            d = s["dir"]
-            files = s.get("files", {})
-            links = " · ".join(
-                f'<a href="{e(d)}/{e(files[k])}">{k}</a>'
-                for k in ("html", "ipynb", "json", "pdf")
-                if files.get(k) and (k in ("html", "ipynb", "json") or (reports_dir / d / files[k]).exists())
-            )
-            main = f'<a href="{e(d)}/{e(files.get("html", ""))}">{e(str(s.get("title", d)))}</a>'
-            rows.append(
-                f"<tr><td>{e(str(s.get('kind', d)))}</td><td>{e(str(s.get('stamp', '')))}</td><td>{main}</td>"
-                f"<td>{e(str(s.get('headline', '')))}</td><td>{e(str(s.get('recommendation') or ''))}</td>"
-                f'<td class="num">{int(s.get("breaches") or 0)}</td><td>{links}</td>'
-                f"<td>{e(str(s.get('generated_at', '')))}</td></tr>"
-            )
+        rows = [_row(s, reports_dir) for s in items]
         latest: dict[str, dict[str, Any]] = {}
         for s in items:
             latest.setdefault(s["dir"], s)
@@ -127,6 +162,7 @@ def write_index(
 body{{font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;max-width:1180px;margin:0 auto;padding:16px 24px;color:#1f2328}}
 table{{border-collapse:collapse;font-size:14px;width:100%}} th,td{{border-bottom:1px solid #d0d7de;padding:5px 8px;text-align:left;vertical-align:top}}
 th{{background:#f6f8fa}} td.num{{text-align:right}} .muted{{color:#57606a}}
+.badge{{display:inline-block;border-radius:10px;padding:1px 8px;color:#fff;font-size:12px;font-weight:600;white-space:nowrap}}
 </style></head>
 <body>
 <h1>launchkit reports</h1>
@@ -135,7 +171,7 @@ th{{background:#f6f8fa}} td.num{{text-align:right}} .muted{{color:#57606a}}
 <ul>{cards or '<li class="muted">no reports yet</li>'}</ul>
 <h2>All reports, newest first</h2>
 <table>
-<thead><tr><th>kind</th><th>period</th><th>report</th><th>headline</th><th>recommendation</th><th>breaches</th><th>files</th><th>generated (UTC)</th></tr></thead>
+<thead><tr><th>kind</th><th>period</th><th>report</th><th>headline</th><th>state</th><th>recommendation</th><th>breaches</th><th>files</th><th>generated (UTC)</th></tr></thead>
 <tbody>
 {"".join(rows)}
 </tbody></table>

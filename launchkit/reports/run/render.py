@@ -43,6 +43,20 @@ _HEAD_JS = """<script>
   // it prints at that height, its category labels smaller in proportion.
   var PRINT_CONTENT_MM = 210 - 2 * 12;
   var PRINT_MAX_HEIGHT_MM = 0.45 * (297 - 2 * 12);
+  // A folded section (the GA report's statistical detail and glossary) is opened for print, so the
+  // paper holds what a reader could unfold on screen; it folds again afterwards.
+  window.addEventListener("beforeprint", function () {
+    document.querySelectorAll("details:not([open])").forEach(function (d) {
+      d.setAttribute("data-print-opened", "1");
+      d.open = true;
+    });
+  });
+  window.addEventListener("afterprint", function () {
+    document.querySelectorAll("details[data-print-opened]").forEach(function (d) {
+      d.removeAttribute("data-print-opened");
+      d.open = false;
+    });
+  });
   window.addEventListener("beforeprint", function () {
     if (!window.Plotly || !document.body) { return; }
     var cs = getComputedStyle(document.body);
