@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, tzinfo
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, TypedDict
 
 from launchkit.analytics.criteria import VERDICT_WORDS, group_words
 from launchkit.analytics.quality import GATE_WORDS
@@ -46,6 +46,7 @@ class ChecklistItem(TypedDict):
     evidence: str
     note: str
     source: str
+    blocking: NotRequired[list[str]]  # a data item's criteria in the way (ids, for machines)
 
 
 class Freeze(TypedDict):

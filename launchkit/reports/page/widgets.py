@@ -191,7 +191,7 @@ def quality_table(dq: Mapping[str, Any]) -> Any:
     return charts.HTMLBlock(tbl.markup + charts.bullets(extra).markup, tbl.text + "\n" + "\n".join(extra))
 
 
-def checklist_table(items: list[dict[str, Any]]) -> Any:
+def checklist_table(items: Sequence[Mapping[str, Any]]) -> Any:
     """The checklist as an escaped table; evidence shown as a link only for http(s) URLs."""
     if not items:
         return charts.HTMLBlock('<p class="lk-muted">no items</p>', "no items")
