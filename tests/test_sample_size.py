@@ -173,8 +173,9 @@ def test_booleans_percentages_and_money_read_alike_in_every_table():
     assert cells[:8] == ["openai", "$1,234.50", "0.16 %", "97.1 %", "yes", "yes", "2,345.7 ms", "3"]
     assert cells[8:] == ["anthropic", "$0.0500", "—", "100.0 %", "no", "no", "10 ms", "1"]
     heads = re.findall(r"<th>(.*?)</th>", html.markup)
-    assert heads[1:4] == ["computed_usd", "diff_pct", "tool_call_success_rate"]  # no unit repeated for $ and %
-    assert heads[6] == "latency_p95_ms (ms)"
+    # no unit repeated for $ and %; a catalogue metric headed by its display name, never its id
+    assert heads[1:4] == ["computed_usd", "diff_pct", "Tool-call success"]
+    assert heads[6] == "Response time (95th percentile) (ms)"
     # an explicit unit still wins over the name
     assert "0.16 %" not in charts.table(df[["diff_pct"]], units={"diff_pct": ""}, tz=None).markup
     assert text.fmt(True) == "yes" and text.fmt(np.bool_(False)) == "no" and text.fmt(None) == "—"

@@ -18,6 +18,7 @@ from urllib.parse import quote
 import numpy as np
 import pandas as pd
 
+from launchkit.catalogue import display_name
 from launchkit.reports.files.sheets import BOM, csv_text
 from launchkit.reports.html import esc
 from launchkit.reports.style import BREACH, NEUTRAL, OK, STYLE_CSS, WARN
@@ -171,7 +172,8 @@ def table(
 
     A column without a unit in `units` takes the one its name implies (text.column_unit: *_usd is
     money, *_rate a share, *_pct a share in percent, *_ms milliseconds), so money, percentages and
-    booleans (yes / no) read alike in every table. `status` maps a column holding 'ok'/'breach'/'na'
+    booleans (yes / no) read alike in every table. A column named for a catalogue metric is headed by its
+    display name (no table says tool_call_success_rate). `status` maps a column holding 'ok'/'breach'/'na'
     style values to show as coloured badges. `download="name.csv"` adds a "download CSV" link
     holding every row (not only the shown ones) with raw values (see download()). Times are shown on
     `tz`'s clock ([reports] timezone, the notebook's ctx.tz); `tz=None` says the table holds no times,
@@ -184,7 +186,7 @@ def table(
     shown = df.head(max_rows)
     units = {c: (units or {}).get(c, column_unit(str(c))) for c in shown.columns}
     head = "".join(
-        f"<th>{esc(c)}{' (' + esc(units[c]) + ')' if units[c] and units[c] not in ('%', '$', 'pct') else ''}</th>"
+        f"<th>{esc(display_name(str(c)))}{' (' + esc(units[c]) + ')' if units[c] and units[c] not in ('%', '$', 'pct') else ''}</th>"
         for c in shown.columns
     )
     rows = []
