@@ -12,7 +12,7 @@ from _tables import insert
 
 from launchkit.analytics.capacity.load import PilotLoad, observed_percentiles, pilot_load, rate_limited_by_hour
 from launchkit.analytics.capacity.plan import FAIL, INSUFFICIENT, MARGINAL, PASS, check_limits
-from launchkit.analytics.capacity.projection import project
+from launchkit.analytics.capacity.projection import day_level_variance, project
 from launchkit.config import Config, load_config
 from launchkit.config.model import Config as ConfigModel
 from launchkit.errors import ConfigError
@@ -147,6 +147,15 @@ def test_superposition_keeps_the_variance_k_fold_not_k_squared():
     assert proj.measures["total_tokens"].p99.estimate == 3000
 
 
+def test_identical_days_have_no_day_level_to_add():
+    """With a level per day, days alike hour for hour share no level (variance 0): the p99 minute stays
+    the 30 of 10 x Binomial(4, 0.2), the hours' own noise is not scaled up."""
+    proj = project(pool(), 4.0, replicates=40, seed=1, day_levels=True)
+    p99 = proj.measures["requests"].p99
+    assert (p99.low, p99.estimate, p99.high) == (30, 30, 30)
+    assert proj.method == "resampled minutes, times a level per day"
+
+
 def test_a_fractional_scale_adds_one_more_minute_with_its_fraction():
     """k = 2.5: two pilot minutes and a third with probability 0.5; over 25 requests needs all three busy:
     0.5 x 0.2^3 = 0.004 of the minutes."""
@@ -154,6 +163,22 @@ def test_a_fractional_scale_adds_one_more_minute_with_its_fraction():
     share = proj.measures["requests"].exceed[25.0]
     assert share.estimate == pytest.approx(0.004, abs=0.0015)
     assert share.low <= 0.004 <= share.high
+
+
+def test_the_day_level_comes_from_the_covariance_between_a_days_hours():
+    """Three days of one class whose two busy hours carry 10/20, 20/40, 30/60: a shared level of
+    0.5, 1, 1.5 times the mean (its variance 0.25). By hand: var(day totals 30, 60, 90) = 900, the
+    hours' variances 100 + 400, so the cross-hour covariance is 400 over mu0 x mu1 x 2 = 20 x 40 x 2."""
+    sums = np.zeros((3, 24))
+    sums[:, 9], sums[:, 10] = [10, 20, 30], [20, 40, 60]
+    assert day_level_variance(sums, np.zeros(3, dtype=int)) == pytest.approx(0.25)
+    # hours that move apart (10/30 then 30/10) share no level: the estimate stops at zero
+    apart = np.zeros((2, 24))
+    apart[:, 9], apart[:, 10] = [10, 30], [30, 10]
+    assert day_level_variance(apart, np.zeros(2, dtype=int)) == 0.0
+    # classes are compared within themselves: the same three days as two classes (weekday and a lone
+    # weekend day) leave the weekend day out and the first two days' level (0.667, 1.333 of their mean)
+    assert day_level_variance(sums, np.array([0, 0, 1])) == pytest.approx(np.var([2 / 3, 4 / 3], ddof=1))
 
 
 def limits_config(tmp_path, body: str) -> Config:

@@ -12,6 +12,10 @@ days within their weekday (a day bootstrap, which keeps a day's own minute-to-mi
 then draws `horizon_days` days of projected minutes; the p99 and p99.9 minute of each replicate form
 the interval (2.5 % and 97.5 % of the replicates at level 0.95) and their median the estimate. So the
 interval is a prediction interval for the p99 minute of a period of that length at the target.
+Independent copies cannot move together: a day's traffic level shared by every copy (a tenant paused,
+a quiet Friday) is left out. `day_levels=True` multiplies each projected day by a level of mean 1 and
+the pilot's day-level variance, from the covariance between hours of the same day (so the hours' own
+noise is not scaled k^2-fold); off by default (docs/capacity.md: what it costs).
 
 Profile: the hour of the week once the pilot holds four of each weekday; before that the hour of a
 weekday or of a weekend day (two weeks hold only two Mondays, too few to resample), else the hour of
@@ -72,6 +76,7 @@ class _Pilot:
     block_len: np.ndarray  # (days, 24): rows in it (0: the hour did not exist, a DST spring day)
     day_class: np.ndarray  # (days,): weekday (hour-of-week) or 0 (hour-of-day)
     profile: str
+    hour_sums: dict[str, np.ndarray]  # per measure, (days, 24): the hour's total (the day level's evidence)
 
 
 def _pilot(frame: pd.DataFrame) -> _Pilot:
@@ -90,9 +95,13 @@ def _pilot(frame: pd.DataFrame) -> _Pilot:
     block_start.ravel()[uniq] = first
     block_len.ravel()[uniq] = counts
     values = {m: frame[m].to_numpy(dtype=float)[order] for m in MEASURES}
+    sums = {
+        m: np.bincount(keys, weights=frame[m].to_numpy(dtype=float), minlength=len(days) * 24).reshape(-1, 24)
+        for m in MEASURES
+    }
     weekdays = np.array([pd.Timestamp(d).weekday() for d in days])
     profile = _profile(weekdays)
-    return _Pilot(values, block_start, block_len, _classes(weekdays, profile), profile)
+    return _Pilot(values, block_start, block_len, _classes(weekdays, profile), profile, sums)
 
 
 def _profile(weekdays: np.ndarray) -> str:
@@ -147,11 +156,59 @@ def _draw_rows(
     return p.block_start.ravel()[block] + (rng.random(block.shape) * np.maximum(length, 1)).astype(np.int64)
 
 
-def _replicate(
-    p: _Pilot, rng: np.random.Generator, k: float, cls: np.ndarray, hour: np.ndarray
+def day_level_variance(sums: np.ndarray, day_class: np.ndarray) -> float:
+    """The variance of the level a day shares across its hours (relative to the mean), from the
+    covariance between hours of the same day: var(day total) - sum of the hours' variances is the sum
+    of those covariances over pairs of distinct hours, which a shared level c makes c^2 x mu_h x mu_h'
+    and the hours' own (Poisson-like) noise leaves at zero. Pooled over day classes; at least zero."""
+    num = den = 0.0
+    for c in np.unique(day_class):
+        block = sums[day_class == c]
+        if len(block) < 2:
+            continue
+        mu = block.mean(axis=0)
+        num += block.sum(axis=1).var(ddof=1) - block.var(axis=0, ddof=1).sum()
+        den += mu.sum() ** 2 - (mu**2).sum()
+    return max(0.0, num / den) if den > 0 else 0.0
+
+
+def _day_levels(
+    p: _Pilot, rng: np.random.Generator, table: np.ndarray, sizes: np.ndarray, days: int
 ) -> dict[str, np.ndarray]:
-    """One replicate's projected minutes, per measure."""
+    """Per measure, a level for each projected day (mean 1, lognormal with the resampled pilot days'
+    day-level variance; one normal draw per day shared by the measures, as traffic moves them together)."""
+    picked = np.concatenate([table[c, : sizes[c]] for c in range(len(sizes))])
+    z = rng.standard_normal(days)
+    out = {}
+    for m in MEASURES:
+        s2 = np.log1p(day_level_variance(p.hour_sums[m][picked], p.day_class[picked]))
+        out[m] = np.exp(np.sqrt(s2) * z - s2 / 2)
+    return out
+
+
+def _replicate(
+    p: _Pilot, rng: np.random.Generator, k: float, cls: np.ndarray, hour: np.ndarray, day_levels: bool
+) -> dict[str, np.ndarray]:
+    """One replicate's projected minutes, per measure: sums of k pilot minutes (times the day's level)."""
     table, sizes = _resample_days(p, rng)
+    out = _superposed(p, rng, table, sizes, k, cls, hour)
+    if day_levels:
+        levels = _day_levels(p, rng, table, sizes, len(cls) // (24 * 60))
+        for m in MEASURES:
+            out[m] *= np.repeat(levels[m], 24 * 60)
+    return out
+
+
+def _superposed(
+    p: _Pilot,
+    rng: np.random.Generator,
+    table: np.ndarray,
+    sizes: np.ndarray,
+    k: float,
+    cls: np.ndarray,
+    hour: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Each projected minute as the sum of k independent pilot minutes of its class and hour."""
     n, frac = int(np.floor(k)), k - np.floor(k)
     out = {m: np.zeros(len(cls)) for m in MEASURES}
     if n > NORMAL_FROM:
@@ -205,10 +262,13 @@ def project(
     replicates: int = REPLICATES,
     level: float = 0.95,
     seed: int = 0,
+    day_levels: bool = False,
 ) -> Projection:
     """Project one provider/model's pilot minutes (a PilotLoad.minutes frame) to `copies` times its traffic.
 
     `thresholds`: per measure, the per-minute values whose exceedance share is wanted (the limits).
+    `day_levels`: also give each projected day a level shared by its minutes (day_level_variance), the
+    traffic level's own day-to-day movement that k independent copies cannot show (off by default).
     """
     p = _pilot(minutes)
     cls, hour = _target_minutes(p, first_weekday, horizon_days)
@@ -218,7 +278,7 @@ def project(
     p999 = {m: np.empty(replicates) for m in MEASURES}
     above = {m: {t: np.empty(replicates) for t in thresholds.get(m, [])} for m in MEASURES}
     for r in range(replicates):
-        sim = _replicate(p, rng, copies, cls, hour)
+        sim = _replicate(p, rng, copies, cls, hour, day_levels)
         for m in MEASURES:
             p99[m][r], p999[m][r] = np.quantile(sim[m], [0.99, 0.999])
             for t in above[m]:
@@ -233,6 +293,7 @@ def project(
         m: MeasureProjection(m, q(p99[m]), q(p999[m]), {t: q(a) for t, a in above[m].items()}) for m in MEASURES
     }
     method = "normal approximation (k > 64)" if np.floor(copies) > NORMAL_FROM else "resampled minutes"
+    method += ", times a level per day" if day_levels else ""
     return Projection(copies, horizon_days, p.profile, method, replicates, level, measures)
 
 
