@@ -261,6 +261,22 @@ def display_name(name: str) -> str:
     return CHECK_LABELS.get(name) or COMPARED_LABELS.get(name, name)
 
 
+def check_name(check: str, metric: str | None = None) -> str:
+    """A verdict's or an hourly check's name as its reader says it ('Tool-call success', 'Turns refused for rate
+    limits: openai/gpt-4o', 'Response time (95th percentile), against the baseline'): the display name of the
+    metric it judges, else of the check itself; never a config key or an internal id."""
+    name = display_name(str(metric or ""))
+    if name == str(metric or ""):  # not a catalogue metric: an hourly check's own name, or as it is
+        name = display_name(
+            check.split(":")[-1] if check.startswith(("vs_baseline:", "criterion:")) else check.split(":")[0]
+        )
+    if check.startswith("vs_baseline:"):
+        return f"{name}, against the baseline"
+    if ":" in check and not check.startswith("criterion:"):  # one check per value: a provider/model
+        return f"{name}: {check.partition(':')[2]}"
+    return name
+
+
 def plain(name: str) -> str:
     """A metric's plain-language line ('' for an unknown name)."""
     return METRICS[name].plain if name in METRICS else ""

@@ -239,13 +239,14 @@ def test_catch_up_describes_what_it_found() -> None:
 # --- payload -------------------------------------------------------------------------------------------
 def test_payload_of_a_breach() -> None:
     blind = {"check": "data_arrived", "status": "breach", "value": None, "unit": "", "note": "no data in 1 hour"}
-    [e] = d.decide(d.State(), run((0, [chk("tool_success", "breach", value=0.912), blind]))).events
+    tool = chk("tool_success", "breach", value=0.912, metric="tool_call_success_rate")
+    [e] = d.decide(d.State(), run((0, [tool, blind]))).events
     p = build(e, site="abcd1234", report="reports/hourly/2026-03-05T10.html", exit_status=3)
     assert p["idempotency_key"] == f"launchkit:abcd1234:{e.key}"
     assert (p["event"], p["hour"], p["exit_status"]) == ("breach", "2026-03-05T10:00:00Z", 3)
     assert p["summary_line"] == (
-        "hourly 2026-03-05T10:00Z BREACH: tool_success 91.2 % (pass 97.0 %, fail line 95.0 %); "
-        "data_arrived: no data in 1 hour"
+        "hourly 2026-03-05T10:00Z BREACH: Tool-call success 91.2 % (pass 97.0 %, fail line 95.0 %); "
+        "Data arrived this hour: no data in 1 hour"
     )
     by = {c["check"]: c for c in p["checks"]}
     assert by["tool_success"]["value"] == 0.912 and by["tool_success"]["value_text"] == "91.2 %"

@@ -64,6 +64,6 @@ def test_the_alert_line_opens_with_the_culprit():
     event = Event("breach", HOUR.start, (check,), identity=("tool_success",))
     line = payload.summary_line(event)
     assert line.startswith(
-        "hourly 2026-03-10T14:00Z BREACH: tool sql: 50.0 % of tool calls fail (was 0.0 %) [tool_success 75.0 %"
+        "hourly 2026-03-10T14:00Z BREACH: tool sql: 50.0 % of tool calls fail (was 0.0 %) [Tool-call success 75.0 %"
     )
     assert payload.build(event, site="s")["checks"][0]["lead"] == check["lead"]

@@ -117,16 +117,16 @@ def test_tiles_say_low_sample_in_the_neutral_colour_and_count_with_the_right_nou
         _verdict("latency_p95_ms", checks.LOW_SAMPLE, 1, 500, unit="ms", direction="lower"),
     ]
     t = _tiles(widgets.note_tiles(hourly.hour_tiles(cast(Metrics, m), verdicts))._repr_html_())
-    assert t["tool-call success"] == ("low-sample", charts.NEUTRAL, "target ≥ 97.0 %; low sample: 40 of 500 calls")
-    assert t["turn error rate"] == ("ok", charts.OK, "target ≤ 97.0 %; 1 turn")
-    assert t["cost per session"] == ("low-sample", charts.NEUTRAL, "target ≤ $0.50; low sample: 1 of 100 sessions")
-    assert t["latency p95"][:2] == ("low-sample", charts.NEUTRAL)
-    assert t["latency p95"][2].endswith("low sample: 1 of 500 ok turns")
+    assert t["Tool-call success"] == ("low-sample", charts.NEUTRAL, "target ≥ 97.0 %; low sample: 40 of 500 calls")
+    assert t["Failed answers"] == ("ok", charts.OK, "target ≤ 97.0 %; 1 turn")
+    assert t["Cost per session"] == ("low-sample", charts.NEUTRAL, "target ≤ $0.50; low sample: 1 of 100 sessions")
+    assert t["Response time (95th percentile)"][:2] == ("low-sample", charts.NEUTRAL)
+    assert t["Response time (95th percentile)"][2].endswith("low sample: 1 of 500 ok turns")
     # with enough observations the same value is green, and 2 calls are plural
     ok = [_verdict("tool_call_success_rate", "ok", 600, 500)]
     few = cast(Metrics, {**m, "samples": {**m["samples"], "tool_calls": 2}})  # type: ignore[dict-item]
     t = _tiles(widgets.note_tiles(hourly.hour_tiles(few, ok))._repr_html_())
-    assert t["tool-call success"] == ("ok", charts.OK, "target ≥ 97.0 %; 2 calls")
+    assert t["Tool-call success"] == ("ok", charts.OK, "target ≥ 97.0 %; 2 calls")
 
 
 def test_the_check_table_shows_low_sample_as_a_neutral_badge():

@@ -47,6 +47,7 @@ from launchkit.analytics.comparisons import (
 from launchkit.analytics.quality import DataQuality
 from launchkit.analytics.reasons import DataNeeded, Reason, for_comparison, for_criterion, needed_text
 from launchkit.analytics.scope import Scope
+from launchkit.catalogue import display_name
 from launchkit.config import Config
 from launchkit.jsonclean import clean
 from launchkit.store.warehouse import QueryRunner
@@ -405,7 +406,8 @@ def decide(
                     "n": r.n,
                     "pass": cr.pass_threshold,
                     "marginal": cr.marginal_threshold,
-                    "message": f"{cr.name} is {r.verdict} over the {cr.window_days} day(s) to {d.isoformat()}"
+                    "message": f"{display_name(cr.metric)} is {r.verdict} over the {cr.window_days} day(s) to "
+                    f"{d.isoformat()}"
                     + (f" ({r.note})" if r.note else "")
                     + needed_text(r.data_needed, cr.window_days, r.verdict == crit.INSUFFICIENT),
                 }
@@ -417,7 +419,7 @@ def decide(
                     "code": "data_quality",
                     "severity": "hold",
                     "metric": c["metric"],
-                    "message": f"{c['metric']} on {d.isoformat()} is UNTRUSTED DATA: coverage below "
+                    "message": f"{display_name(c['metric'])} on {d.isoformat()} is UNTRUSTED DATA: coverage below "
                     f"quality.min_coverage ({', '.join(c['failed_gates'])})",
                 }
             )

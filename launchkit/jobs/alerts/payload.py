@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from launchkit import __version__
+from launchkit.catalogue import check_name
 from launchkit.jobs.alerts.decide import Event
 from launchkit.redact import redact as redact_text
 from launchkit.redact import redact_fields
@@ -67,12 +68,14 @@ def _check(c: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _describe(c: Mapping[str, Any]) -> str:
-    """One check as a clause of the summary line: the value against its fail line, or its note."""
+    """One check as a clause of the summary line, by its display name (catalogue.check_name, as the hourly
+    report's tiles and tables say it): the value against its fail line, or its note."""
+    name = check_name(str(c["check"]), c.get("metric"))
     if c.get("value") is None or c.get("marginal") is None:
-        what = f"{c['check']}: {c.get('note') or c.get('status')}"
+        what = f"{name}: {c.get('note') or c.get('status')}"
     else:
         unit = str(c.get("unit") or "")
-        what = f"{c['check']} {fmt(c.get('value'), unit)} (pass {fmt(c.get('pass'), unit)}, fail line {fmt(c.get('marginal'), unit)})"
+        what = f"{name} {fmt(c.get('value'), unit)} (pass {fmt(c.get('pass'), unit)}, fail line {fmt(c.get('marginal'), unit)})"
     if c.get("lead") and not c.get("cleared_hour"):
         what = f"{c['lead']} [{what}]"
     if c.get("cleared_hour"):

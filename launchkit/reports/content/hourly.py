@@ -170,15 +170,15 @@ def hour_tiles(m: Metrics, verdicts: Sequence[Check]) -> list[Tile]:
     if sessions_state == "breach" and arrived is not None:
         sessions_note += f"; {arrived['note']}"
     return [
-        Tile("active_sessions", "active sessions", m["active_sessions"], "", sessions_state, _WINDOW,
+        Tile("active_sessions", "Active sessions", m["active_sessions"], "", sessions_state, _WINDOW,
              m["active_sessions"], "session", sessions_note, "check:data_arrived" if sessions_state != "na" else None),
-        tile("tool_call_success_rate", "tool-call success", m["tool_call_success_rate"], "%",
+        tile("tool_call_success_rate", display_name("tool_call_success_rate"), m["tool_call_success_rate"], "%",
              "tool_call_success_rate", samples["tool_calls"], "call"),
-        tile("cost_per_session", "cost per session", m["cost_per_session"], "$", "cost_per_session",
+        tile("cost_per_session", display_name("cost_per_session"), m["cost_per_session"], "$", "cost_per_session",
              samples["active_sessions"], "session", show_n=False),
-        tile("turn_error_rate", "turn error rate", m["turn_error_rate"], "%", "turn_error_rate",
+        tile("turn_error_rate", display_name("turn_error_rate"), m["turn_error_rate"], "%", "turn_error_rate",
              samples["turns"], "turn"),
-        tile("latency_p95", "latency p95", lat.get("p95"), "ms", "latency_p95_ms", samples["latency_ms"], "ok turn",
+        tile("latency_p95", display_name("latency_p95_ms"), lat.get("p95"), "ms", "latency_p95_ms", samples["latency_ms"], "ok turn",
              show_n=False),
         *(check_tile(v) for v in verdicts if v["metric"] not in _TILE_METRICS and v["check"] != "data_arrived"
           and tile_state(v) in ("breach", "watch")),
@@ -186,7 +186,7 @@ def hour_tiles(m: Metrics, verdicts: Sequence[Check]) -> list[Tile]:
 
 
 _TILE_METRICS = ("tool_call_success_rate", "cost_per_session", "turn_error_rate", "latency_p95_ms")
-_CHECK_LABELS = {"data_fresh": "time since new data"}  # a check whose metric the catalogue does not name
+_CHECK_LABELS = {"data_fresh": "Time since new data"}  # a check whose metric the catalogue does not name
 
 
 def check_tile(v: Check) -> Tile:

@@ -12,24 +12,15 @@ from typing import Any
 
 import pandas as pd
 
-from launchkit.catalogue import display_name
+from launchkit.catalogue import check_name, display_name
 from launchkit.catalogue import unit as unit_of
 from launchkit.reports.page import charts
 from launchkit.reports.text import STATE_LABELS
 
 
 def _display(v: Mapping[str, Any]) -> str:
-    """A verdict row's name as its reader says it: the catalogue's display name of what it judges
-    ('Projected spend at pilot end'), never a config key or an internal id ('criterion:projected_spend')."""
-    check = str(v.get("check") or v.get("name") or "")
-    name = display_name(str(v.get("metric") or ""))
-    if name == str(v.get("metric") or ""):  # not a catalogue metric: an hourly check, or as it is
-        name = display_name(check.split(":")[-1])
-    if check.startswith("vs_baseline:"):
-        return f"{name}, against the baseline"
-    if check.startswith("rate_limited:"):  # one check per provider and model
-        return f"{name}: {check.removeprefix('rate_limited:')}"
-    return name
+    """A verdict row's name as its reader says it (catalogue.check_name)."""
+    return check_name(str(v.get("check") or v.get("name") or ""), v.get("metric"))
 
 
 def verdict_table(verdicts: Sequence[Mapping[str, Any]]) -> Any:
