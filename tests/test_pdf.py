@@ -263,6 +263,20 @@ def test_the_ga_reports_tables_fit_a4_at_9_pt_or_more(printed):
 
 
 @needs_tools
+@pytest.mark.parametrize("kind", ["hourly", "cost", "debrief"])
+def test_every_report_prints_on_a4_at_9_pt_or_more(printed, kind):
+    """The other reports too: A4 pages, no text past the page's edge, none under 9 pt (tables, tiles, chart titles
+    and their subtitles, e.g. the hourly bars' "grey: low sample" note)."""
+    pdf, _ = printed(kind)
+    boxes = text_boxes(pdf)
+    assert boxes and {(b["page_width"], b["page_height"]) for b in boxes} <= {A4_PT, (A4_PT[0] - 1, A4_PT[1] - 1)}
+    outside = [b for b in boxes if b["left"] < 0 or b["right"] > b["page_width"]]
+    assert not outside, f"text past the page's edge: {outside[:5]}"
+    small = [b for b in boxes if b["size"] < 9]
+    assert not small, f"{len(small)} pieces of text under 9 pt, e.g. {small[:5]}"
+
+
+@needs_tools
 def test_the_ga_report_names_no_criterion_id_or_config_key(demo_run, printed):
     """What the GA report prints and shows (its PDF, its HTML's text) names criteria by their display names:
     no criterion or metric id, no config key."""
