@@ -12,7 +12,7 @@ from _tables import insert
 
 from launchkit.analytics.capacity.load import PilotLoad, observed_percentiles, pilot_load, rate_limited_by_hour
 from launchkit.analytics.capacity.plan import FAIL, INSUFFICIENT, MARGINAL, PASS, check_limits
-from launchkit.analytics.capacity.projection import day_level_variance, project
+from launchkit.analytics.capacity.projection import day_level_variance, day_steps, project
 from launchkit.config import Config, load_config
 from launchkit.config.model import Config as ConfigModel
 from launchkit.errors import ConfigError
@@ -165,20 +165,42 @@ def test_a_fractional_scale_adds_one_more_minute_with_its_fraction():
     assert share.low <= 0.004 <= share.high
 
 
-def test_the_day_level_comes_from_the_covariance_between_a_days_hours():
-    """Three days of one class whose two busy hours carry 10/20, 20/40, 30/60: a shared level of
-    0.5, 1, 1.5 times the mean (its variance 0.25). By hand: var(day totals 30, 60, 90) = 900, the
-    hours' variances 100 + 400, so the cross-hour covariance is 400 over mu0 x mu1 x 2 = 20 x 40 x 2."""
-    sums = np.zeros((3, 24))
-    sums[:, 9], sums[:, 10] = [10, 20, 30], [20, 40, 60]
-    assert day_level_variance(sums, np.zeros(3, dtype=int)) == pytest.approx(0.25)
+def levels(first: list[float], second: list[float]) -> np.ndarray:
+    """Days (rows) whose hours 9 and 10 carry `first` and `second`, the other hours nothing."""
+    sums = np.zeros((len(first), 24))
+    sums[:, 9], sums[:, 10] = first, second
+    return sums
+
+
+def test_the_day_level_comes_from_the_steps_between_comparable_days():
+    """Hours 9 and 10 of mean 10 and 20 (the cross-hour product sum 2 x 10 x 20 = 400). Levels that
+    alternate 0.5, 1.5, 0.5, 1.5: every step is +-(10, 20), whose cross-hour product 2 x 10 x 20 / 2 =
+    200 gives 200 / 400 = 0.5, half the squared step of 1 (an alternation, the worst case, reads twice
+    its spread 0.25; independent levels read their variance on average)."""
+    one = np.zeros(4, dtype=int)
+    assert day_level_variance(levels([5, 15, 5, 15], [10, 30, 10, 30]), one) == pytest.approx(0.5)
+    # a step up (0.5, 0.5, 1.5, 1.5) counts once among three steps: 200 / 3 / 400 = 1/6, where the spread
+    # about one mean would say var(0.5, 0.5, 1.5, 1.5) = 1/3
+    assert day_level_variance(levels([5, 5, 15, 15], [10, 10, 30, 30]), one) == pytest.approx(1 / 6)
     # hours that move apart (10/30 then 30/10) share no level: the estimate stops at zero
-    apart = np.zeros((2, 24))
-    apart[:, 9], apart[:, 10] = [10, 30], [30, 10]
-    assert day_level_variance(apart, np.zeros(2, dtype=int)) == 0.0
-    # classes are compared within themselves: the same three days as two classes (weekday and a lone
-    # weekend day) leave the weekend day out and the first two days' level (0.667, 1.333 of their mean)
-    assert day_level_variance(sums, np.array([0, 0, 1])) == pytest.approx(np.var([2 / 3, 4 / 3], ddof=1))
+    assert day_level_variance(levels([10, 30], [30, 10]), np.zeros(2, dtype=int)) == 0.0
+    # classes are compared within themselves: days 0 and 1 (levels 2/3 and 4/3 of their mean 15/30) are
+    # one step of 2/3, (2/3)^2 / 2; the lone day of the other class has no step
+    sums = levels([10, 20, 30], [20, 40, 60])
+    assert day_level_variance(sums, np.array([0, 0, 1])) == pytest.approx((2 / 3) ** 2 / 2)
+
+
+def test_a_ramp_is_a_trend_not_a_day_level():
+    """Eleven days ramping 0.95 to 1.05 of the mean (hours 95..105 and 190..210): each step is 0.01 of the
+    mean, so the day level's variance is 0.01^2 / 2 = 0.00005, where the spread about one mean (the
+    ramp read as noise) is var(0, 1, ..., 10) x 0.01^2 = 11 x 0.0001 = 0.0011, 22 times as much."""
+    ramp = levels(list(range(95, 106)), list(range(190, 211, 2)))
+    assert day_level_variance(ramp, np.zeros(11, dtype=int)) == pytest.approx(0.00005)
+
+
+def test_day_steps_pair_each_day_with_the_next_of_its_class():
+    assert day_steps(np.array([0, 1, 0, 0, 1])).tolist() == [[0, 2], [2, 3], [1, 4]]
+    assert day_steps(np.array([0, 1])).shape == (0, 2)
 
 
 def limits_config(tmp_path, body: str) -> Config:

@@ -15,7 +15,8 @@ interval is a prediction interval for the p99 minute of a period of that length 
 Independent copies cannot move together: a day's traffic level shared by every copy (a tenant paused,
 a quiet Friday) is left out. `day_levels=True` multiplies each projected day by a level of mean 1 and
 the pilot's day-level variance, from the covariance between hours of the same day (so the hours' own
-noise is not scaled k^2-fold); off by default (docs/capacity.md: what it costs).
+noise is not scaled k^2-fold) over the steps from one day to the next comparable day (so a ramp-up is
+read as a trend, not as day-to-day variance); off by default (docs/capacity.md: what it costs).
 
 Profile: the hour of the week once the pilot holds four of each weekday; before that the hour of a
 weekday or of a weekend day (two weeks hold only two Mondays, too few to resample), else the hour of
@@ -156,32 +157,49 @@ def _draw_rows(
     return p.block_start.ravel()[block] + (rng.random(block.shape) * np.maximum(length, 1)).astype(np.int64)
 
 
-def day_level_variance(sums: np.ndarray, day_class: np.ndarray) -> float:
+def day_steps(day_class: np.ndarray) -> np.ndarray:
+    """Pairs (i, j) of days in the pilot's order where j is the next day of i's class (a weekday to the
+    next weekday, a Monday to the next Monday): the comparable days whose difference is a day-level step."""
+    pairs = [np.flatnonzero(day_class == c) for c in np.unique(day_class)]
+    out = [np.column_stack([d[:-1], d[1:]]) for d in pairs if len(d) > 1]
+    return np.concatenate(out) if out else np.zeros((0, 2), dtype=np.int64)
+
+
+def day_level_variance(sums: np.ndarray, day_class: np.ndarray, steps: np.ndarray | None = None) -> float:
     """The variance of the level a day shares across its hours (relative to the mean), from the
-    covariance between hours of the same day: var(day total) - sum of the hours' variances is the sum
-    of those covariances over pairs of distinct hours, which a shared level c makes c^2 x mu_h x mu_h'
-    and the hours' own (Poisson-like) noise leaves at zero. Pooled over day classes; at least zero."""
+    covariance between hours of the same day, taken over the differences between consecutive
+    comparable days (`steps`, by default day_steps: the von Neumann form, half the mean squared step)
+    so a ramp or a step in the traffic (a trend) counts as its steps, not as spread about one mean.
+    For a step d (24 hours): ((sum of d)^2 - sum of d^2) / 2 is the sum over pairs of distinct hours of
+    d_h x d_h' / 2, whose mean a level c shared by each day (independent from day to day) makes
+    var(c) x mu_h x mu_h', and the hours' own (Poisson-like) noise leaves at zero. Pooled over the day
+    classes (mu_h: the class's hour means); at least zero."""
+    steps = day_steps(day_class) if steps is None else steps
     num = den = 0.0
     for c in np.unique(day_class):
-        block = sums[day_class == c]
-        if len(block) < 2:
+        mine = steps[day_class[steps[:, 0]] == c] if len(steps) else steps
+        if not len(mine):
             continue
-        mu = block.mean(axis=0)
-        num += block.sum(axis=1).var(ddof=1) - block.var(axis=0, ddof=1).sum()
+        d = sums[mine[:, 1]] - sums[mine[:, 0]]
+        mu = sums[day_class == c].mean(axis=0)
+        num += float((d.sum(axis=1) ** 2 - (d**2).sum(axis=1)).mean()) / 2
         den += mu.sum() ** 2 - (mu**2).sum()
     return max(0.0, num / den) if den > 0 else 0.0
 
 
-def _day_levels(
-    p: _Pilot, rng: np.random.Generator, table: np.ndarray, sizes: np.ndarray, days: int
-) -> dict[str, np.ndarray]:
-    """Per measure, a level for each projected day (mean 1, lognormal with the resampled pilot days'
-    day-level variance; one normal draw per day shared by the measures, as traffic moves them together)."""
-    picked = np.concatenate([table[c, : sizes[c]] for c in range(len(sizes))])
+def _day_levels(p: _Pilot, rng: np.random.Generator, days: int) -> dict[str, np.ndarray]:
+    """Per measure, a level for each projected day (mean 1, lognormal with the day-level variance of
+    the pilot's steps resampled within their class; one normal draw per day shared by the measures,
+    as traffic moves them together)."""
+    steps = day_steps(p.day_class)
+    if len(steps):  # a bootstrap of the steps within each class, for the estimate's own uncertainty
+        cls = p.day_class[steps[:, 0]]
+        mine = [steps[cls == c] for c in np.unique(cls)]
+        steps = np.concatenate([s[rng.integers(0, len(s), len(s))] for s in mine])
     z = rng.standard_normal(days)
     out = {}
     for m in MEASURES:
-        s2 = np.log1p(day_level_variance(p.hour_sums[m][picked], p.day_class[picked]))
+        s2 = np.log1p(day_level_variance(p.hour_sums[m], p.day_class, steps))
         out[m] = np.exp(np.sqrt(s2) * z - s2 / 2)
     return out
 
@@ -193,7 +211,7 @@ def _replicate(
     table, sizes = _resample_days(p, rng)
     out = _superposed(p, rng, table, sizes, k, cls, hour)
     if day_levels:
-        levels = _day_levels(p, rng, table, sizes, len(cls) // (24 * 60))
+        levels = _day_levels(p, rng, len(cls) // (24 * 60))
         for m in MEASURES:
             out[m] *= np.repeat(levels[m], 24 * 60)
     return out
