@@ -47,17 +47,23 @@ def warehouse(days: int, rate: float, seed: int) -> Warehouse:
     return wh
 
 
-def one(seed: int, rate: float, scale: float, days: int, replicates: int, day_levels: bool) -> dict[str, Any]:
+def one(
+    seed: int, rate: float, scale: float, days: int, replicates: int, day_levels: bool, at_actual: bool
+) -> dict[str, Any]:
     start = synth.DEFAULT_START
     small, big = warehouse(days, rate, 1000 + seed), warehouse(days, rate * scale, 2000 + seed)
     last = start + timedelta(days=days - 1)
     train = pilot_load(small, last - timedelta(days=13), last, UTC)
     test = pilot_load(big, last - timedelta(days=6), last, UTC)
     out: dict[str, Any] = {}
+    k = scale
+    if at_actual and train.sessions_per_day and test.sessions_per_day:
+        k = test.sessions_per_day / train.sessions_per_day  # the S a team would be asked about: what happened
+    out["sessions a day, big / small"] = k
     for key in train.keys:
         proj = project(
             train.minutes[key],
-            scale,
+            k,
             horizon_days=7,
             first_weekday=(last - timedelta(days=6)).weekday(),
             replicates=replicates,
@@ -80,19 +86,30 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=21)
     ap.add_argument("--replicates", type=int, default=200)
     ap.add_argument("--day-levels", action="store_true", help="project with a level per day (project(day_levels=))")
+    ap.add_argument(
+        "--at-actual-sessions",
+        action="store_true",
+        help="project to the big pilot's own sessions a day (its test week over the small pilot's window), "
+        "the traffic the projection is asked about, instead of --scale x the small pilot's",
+    )
     args = ap.parse_args()
     t0 = time.perf_counter()
     hits: dict[str, list[bool]] = {}
     rows: dict[str, list[tuple[float, ...]]] = {}
+    ratios = []
     for seed in range(args.seeds):
-        for name, (hit, *vals) in one(seed, args.rate, args.scale, args.days, args.replicates, args.day_levels).items():
+        res = one(seed, args.rate, args.scale, args.days, args.replicates, args.day_levels, args.at_actual_sessions)
+        ratios.append(res.pop("sessions a day, big / small"))
+        for name, (hit, *vals) in res.items():
             hits.setdefault(name, []).append(hit)
             rows.setdefault(name, []).append(tuple(vals))
         print(f"seed {seed}: done ({time.perf_counter() - t0:.0f} s)", file=sys.stderr)
     levels = ", a level per day" if args.day_levels else ""
+    levels += ", at the big pilot's own sessions a day" if args.at_actual_sessions else ""
     print(
         f"projection from 1/{args.scale:g} of the traffic{levels}, {args.seeds} seeds "
-        f"({time.perf_counter() - t0:.0f} s); medians over the seeds"
+        f"({time.perf_counter() - t0:.0f} s); medians over the seeds; the big pilot's sessions a day over the "
+        f"small's: {min(ratios):.2f}-{max(ratios):.2f} (median {np.median(ratios):.2f})"
     )
     print(
         f"{'model measure':<30} {'hits':>5} {'below':>5} {'above':>5} {'actual p99':>11} {'projected':>10} "
