@@ -139,3 +139,32 @@ def _any(v: object) -> dict:
     if isinstance(v, int):
         return {"intValue": str(v)}
     return {"doubleValue": v}
+
+
+EVALUATOR_FIXTURE = FIXTURE.parent / "openinference_evaluator_otlp.json"
+
+
+def test_a_judges_own_llm_calls_are_not_the_apps_turns(tmp_path, monkeypatch):
+    """tests/fixtures/formats/openinference_evaluator_otlp.json, written by hand: an AGENT span over the app's LLM
+    call (120 in / 30 out, gpt-4o) and an `evaluator` span (OpenInference's EVALUATOR, lower case) whose LLM child
+    (the judge: 900 in / 12 out, gpt-4o-mini) has an HTTP child naming the model. One turn, its tokens only; the
+    evaluator and the two spans under it are ignored as an evaluation's own work, with no warning (exit 0)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(EVALUATOR_FIXTURE), "--json"])
+    assert r.exit_code == 0, r.output
+    by_table = {d["table"]: d for d in map(json.loads, r.output.splitlines())}
+    assert by_table["turns"]["loaded"] == 1
+    assert by_table["turns"]["ignored_by_reason"] == {
+        "agent or workflow span (AGENT)": 1,
+        "an evaluation's own work (EVALUATOR)": 1,
+        "an evaluation's own work (judge's LLM call)": 1,
+        "an evaluation's own work (span under an evaluator)": 1,
+    }
+    assert "WARNING" not in r.output
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("SELECT turn_id, model, input_tokens, output_tokens FROM turns").fetchall() == [
+        ("e0e0e0e0e0e00002", "gpt-4o", 120, 30)
+    ]
+    assert con.execute("SELECT count(*) FROM tool_calls").fetchall() == [(0,)]
+    con.close()
