@@ -168,3 +168,86 @@ def test_a_judges_own_llm_calls_are_not_the_apps_turns(tmp_path, monkeypatch):
     ]
     assert con.execute("SELECT count(*) FROM tool_calls").fetchall() == [(0,)]
     con.close()
+
+
+def _phoenix_evaluations(path: Path, eval_type: str, index: str | list[str], frame: dict) -> str:
+    """A file as Phoenix's Evaluations.save() writes it (arize-phoenix phoenix/trace/span_evaluations.py): the
+    dataframe indexed by `index`, Table.from_pandas, and the name under the `arize` key of the file metadata."""
+    import pandas as pd
+    import pyarrow as pa
+    from pyarrow import parquet
+
+    eval_id = "5f0c6c2e-8d3a-4f43-9a57-0b8f1a7e2d11"
+    table = pa.Table.from_pandas(pd.DataFrame(frame).set_index(index))
+    meta = {"eval_id": eval_id, "eval_name": "correctness", "eval_type": eval_type}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"arize": json.dumps(meta).encode()})
+    parquet.write_table(table, path / f"evaluations-{eval_id}.parquet")
+    return eval_id
+
+
+def test_phoenix_span_evaluations_saved_as_a_file_load_through_the_loaded_turns(tmp_path, monkeypatch):
+    """A folder with the evaluator fixture's spans (one turn, e0..02, session judge-sess-1, started 09:00:01) and
+    a saved SpanEvaluations of two spans: the turn's (loaded, after the spans though its name sorts first) and
+    the judge's own LLM span (not a turn: rejected with its reason). 2 records = 1 evaluation + 1 rejected."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "traces.json").write_text(EVALUATOR_FIXTURE.read_text())
+    eval_id = _phoenix_evaluations(
+        folder,
+        "SpanEvaluations",
+        "context.span_id",
+        {
+            "context.span_id": ["e0e0e0e0e0e00002", "e0e0e0e0e0e00004"],
+            "label": ["correct", "incorrect"],
+            "score": [1.0, 0.0],
+            "explanation": ["The totals match the query.", "Wrong region."],
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(folder), "--json"])
+    results = [json.loads(line) for line in r.output.splitlines()]
+    evals = next(d for d in results if d["table"] == "evaluations")
+    assert evals["format"] == "phoenix-evaluations" and evals["file"].endswith(".parquet")
+    assert (evals["rows_read"], evals["loaded"], evals["rejected"]) == (2, 1, 1)
+    assert results[-1]["table"] == "evaluations"  # loaded after the traces
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT evaluation_id, session_id, turn_id, name, source, value, label, judge_model, "
+        "strftime(evaluated_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S'), comment FROM evaluations"
+    ).fetchall() == [
+        (
+            f"{eval_id}/e0e0e0e0e0e00002",
+            "judge-sess-1",
+            "e0e0e0e0e0e00002",
+            "correctness",
+            "llm_judge",
+            1.0,
+            "correct",
+            None,
+            "2025-12-08 09:00:01",
+            "The totals match the query.",
+        )
+    ]
+    assert con.execute("SELECT reason FROM rejects").fetchall() == [
+        ("the span judged is not a loaded turn (load its traces first: the row takes its turn's session and time)",)
+    ]
+    con.close()
+
+
+def test_phoenix_document_evaluations_are_ignored_and_counted(tmp_path, monkeypatch):
+    """DocumentEvaluations judge retrieved documents, not an answer: 2 rows read, 2 ignored, nothing loaded."""
+    _phoenix_evaluations(
+        tmp_path,
+        "DocumentEvaluations",
+        ["context.span_id", "document_position"],
+        {"context.span_id": ["s1", "s1"], "document_position": [0, 1], "label": ["relevant", "irrelevant"]},
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    f = next(tmp_path.glob("evaluations-*.parquet"))
+    r = CliRunner().invoke(cli, ["ingest", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output.splitlines()[0])
+    assert (d["rows_read"], d["loaded"], d["ignored"]) == (2, 0, 2)
+    assert d["ignored_by_reason"] == {"document evaluation (retrieved documents' relevance, not an answer)": 2}
