@@ -251,3 +251,33 @@ def test_phoenix_document_evaluations_are_ignored_and_counted(tmp_path, monkeypa
     d = json.loads(r.output.splitlines()[0])
     assert (d["rows_read"], d["loaded"], d["ignored"]) == (2, 0, 2)
     assert d["ignored_by_reason"] == {"document evaluation (retrieved documents' relevance, not an answer)": 2}
+
+
+def test_phoenix_trace_evaluations_judge_the_session_a_trace_id_names(tmp_path, monkeypatch):
+    """The evaluator fixture without its session id: its trace is the session 0af7...319c, started 09:00:00 (the
+    AGENT span). A saved TraceEvaluations of that trace and of a trace never loaded: 1 evaluation of the session
+    (no turn), 1 rejected."""
+    doc = json.loads(EVALUATOR_FIXTURE.read_text())
+    for span in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]:
+        span["attributes"] = [a for a in span["attributes"] if a["key"] != "session.id"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "traces.json").write_text(json.dumps(doc))
+    trace = "0af7651916cd43dd8448eb211c80319c"
+    eval_id = _phoenix_evaluations(
+        folder,
+        "TraceEvaluations",
+        "context.trace_id",
+        {"context.trace_id": [trace, "ffffffffffffffffffffffffffffffff"], "score": [0.5, 1.0]},
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(folder), "--json"])
+    evals = next(d for d in map(json.loads, r.output.splitlines()) if d["table"] == "evaluations")
+    assert (evals["rows_read"], evals["loaded"], evals["rejected"]) == (2, 1, 1)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT evaluation_id, session_id, turn_id, value, label, "
+        "strftime(evaluated_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') FROM evaluations"
+    ).fetchall() == [(f"{eval_id}/{trace}", trace, None, 0.5, None, "2025-12-08 09:00:00")]
+    con.close()
