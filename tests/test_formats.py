@@ -53,7 +53,7 @@ def test_the_loader_asks_the_records_what_a_format_is(tmp_path):
 
     assert [f for f in formats.TABULAR_FORMATS if formats.delimited(f)] == ["csv"]
     assert not formats.delimited(None) and not formats.delimited("otlp") and not formats.delimited("held")
-    assert [f.name for f in formats.TABLE if f.binary] == ["parquet", "xlsx"]
+    assert [f.name for f in formats.TABLE if f.binary] == ["parquet", "phoenix-evaluations", "xlsx"]
     assert all(callable(getattr(tabular, formats.record_of(f).reader)) for f in formats.TABULAR_FORMATS)
     (tmp_path / "turns_1.parquet.gz").write_bytes(b"x")
     assert formats.pass_over_reason(tmp_path / "turns_1.parquet.gz") == (

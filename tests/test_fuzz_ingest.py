@@ -211,6 +211,7 @@ SEEDS: dict[str, str] = {
     "datadog-llmobs": "json",
     "phoenix-annotations": "json",
     "langsmith-feedback": "json",
+    "phoenix-evaluations": "phoenix-parquet",
 }
 JSON_SEEDS: dict[str, Callable[[], Any]] = {
     "otlp": _otlp_seed,
@@ -454,11 +455,8 @@ PARQUET_COLUMNS: dict[str, Callable[[int], Any]] = {
 }
 
 
-def parquet_file(data: st.DataObject) -> tuple[str, bytes]:
-    table = data.draw(st.sampled_from(sorted(CSV_SEEDS)), label="table")
-    header, rows = CSV_SEEDS[table]
-    cols: dict[str, Any] = {h: pa.array([r[i] for r in rows]) for i, h in enumerate(header)}
-    n = len(rows)
+def _mutate_columns(data: st.DataObject, cols: dict[str, Any], n: int) -> dict[str, Any]:
+    """Columns with up to four of their types changed, dropped, renamed or added to."""
     for _ in range(data.draw(st.integers(0, 4), label="mutations")):
         op = data.draw(st.sampled_from(["type", "type", "drop", "rename", "extra"]), label="op")
         name = data.draw(st.sampled_from(sorted(cols) or ["x"]), label="column")
@@ -470,12 +468,43 @@ def parquet_file(data: st.DataObject) -> tuple[str, bytes]:
             cols[data.draw(WEIRD_TEXT, label="name") or "_"] = cols.pop(name)
         elif op == "extra":
             cols[data.draw(WEIRD_TEXT, label="name") or "_"] = PARQUET_COLUMNS["text"](n)
+    return cols
+
+
+def parquet_file(data: st.DataObject) -> tuple[str, bytes]:
+    table = data.draw(st.sampled_from(sorted(CSV_SEEDS)), label="table")
+    header, rows = CSV_SEEDS[table]
+    cols = _mutate_columns(data, {h: pa.array([r[i] for r in rows]) for i, h in enumerate(header)}, len(rows))
     buf = io.BytesIO()
     pq.write_table(pa.table(cols) if cols else pa.table({"x": pa.array([1])}), buf)
     raw = buf.getvalue()
     return f"{table}_fuzz.parquet", finish_bytes(data, raw) if data.draw(
         st.integers(0, 4), label="damage?"
     ) == 0 else raw
+
+
+def phoenix_evaluations_file(data: st.DataObject) -> tuple[str, bytes]:
+    """A saved Phoenix evaluations file (tests/test_span_evaluations.py writes a clean one), its columns and
+    its `arize` metadata mutated."""
+    cols = {
+        "context.span_id": pa.array(["e0e0e0e0e0e00002", "s-2", None]),
+        "score": pa.array([1.0, float("nan"), 0.0]),
+        "label": pa.array(["correct", None, "incorrect"]),
+        "explanation": pa.array(["ok", "", None]),
+    }
+    cols = _mutate_columns(data, cols, 3)
+    meta = {
+        "eval_id": data.draw(st.sampled_from(["5f0c6c2e-8d3a-4f43-9a57-0b8f1a7e2d11", "", None]), label="id"),
+        "eval_name": data.draw(st.one_of(st.just("correctness"), WEIRD_TEXT, st.integers()), label="name"),
+        "eval_type": data.draw(
+            st.sampled_from(["SpanEvaluations", "TraceEvaluations", "DocumentEvaluations", "Other", None]), label="type"
+        ),
+    }
+    raw_meta = json.dumps(meta).encode() if data.draw(st.integers(0, 5), label="bad meta?") else b"{not json"
+    table = pa.table(cols) if cols else pa.table({"x": pa.array([1])})
+    buf = io.BytesIO()
+    pq.write_table(table.replace_schema_metadata({b"arize": raw_meta}), buf)
+    return "evaluations-fuzz.parquet", buf.getvalue()
 
 
 def jsonl_file(data: st.DataObject) -> tuple[str, bytes]:
@@ -493,13 +522,17 @@ def json_file(data: st.DataObject, fmt: str) -> tuple[str, bytes]:
 def hostile_file(data: st.DataObject, fmt: str) -> tuple[str, bytes]:
     """A mutant of the format's seed (mostly), or random bytes with the format's name."""
     if data.draw(st.integers(0, 9), label="random?") == 0:
-        ext = {"csv": ".csv", "parquet": ".parquet", "jsonl": ".jsonl"}.get(fmt, ".json")
+        ext = {"csv": ".csv", "parquet": ".parquet", "phoenix-evaluations": ".parquet", "jsonl": ".jsonl"}.get(
+            fmt, ".json"
+        )
         return f"turns_fuzz{ext}", data.draw(st.binary(min_size=1, max_size=600), label="bytes")
     kind = SEEDS[fmt]
     if kind == "csv":
         return csv_file(data)
     if kind == "parquet":
         return parquet_file(data)
+    if kind == "phoenix-parquet":
+        return phoenix_evaluations_file(data)
     if kind == "jsonl":
         return jsonl_file(data)
     return json_file(data, fmt)

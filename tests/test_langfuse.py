@@ -262,3 +262,39 @@ def test_export_shapes_are_detected(tmp_path):
         f.write_text(json.dumps(doc))
         assert detect_format(f) == "langfuse"
         assert langfuse.looks_like_export(doc)
+
+
+def test_an_evaluator_observations_generation_is_not_a_turn(con, config, tmp_path):
+    """An EVALUATOR observation with a GENERATION under it (the judge: 800 in / 9 out) beside the app's turn: the
+    judge's call is an evaluation's own work (fold rule E), ignored with the evaluator; the app's turn alone loads."""
+    doc = _export()
+    doc["trace"]["scores"] = []
+    doc["observations"] += [
+        {
+            "id": "ev1",
+            "type": "EVALUATOR",
+            "name": "correctness",
+            "startTime": "2026-03-02T10:00:04.000Z",
+            "endTime": "2026-03-02T10:00:06.000Z",
+        },
+        {
+            "id": "jg1",
+            "type": "GENERATION",
+            "name": "judge",
+            "parentObservationId": "ev1",
+            "startTime": "2026-03-02T10:00:04.100Z",
+            "endTime": "2026-03-02T10:00:05.900Z",
+            "model": "gpt-4o-mini",
+            "usageDetails": {"input": 800, "output": 9},
+        },
+    ]
+    f = tmp_path / "export.json"
+    f.write_text(json.dumps([doc]))
+    t = by_table(ingest.ingest(con, [f], config=config))
+    assert (t["turns"].loaded, t["turns"].ignored, t["turns"].warnings) == (1, 3, [])
+    assert t["turns"].ignored_by_reason == {
+        "agent or workflow span (AGENT)": 1,
+        "an evaluation's own work (EVALUATOR)": 1,
+        "an evaluation's own work (judge's LLM call)": 1,
+    }
+    assert con.execute("SELECT turn_id, input_tokens, output_tokens FROM turns").fetchall() == [("g1", 120, 30)]

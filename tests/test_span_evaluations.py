@@ -139,3 +139,145 @@ def _any(v: object) -> dict:
     if isinstance(v, int):
         return {"intValue": str(v)}
     return {"doubleValue": v}
+
+
+EVALUATOR_FIXTURE = FIXTURE.parent / "openinference_evaluator_otlp.json"
+
+
+def test_a_judges_own_llm_calls_are_not_the_apps_turns(tmp_path, monkeypatch):
+    """tests/fixtures/formats/openinference_evaluator_otlp.json, written by hand: an AGENT span over the app's LLM
+    call (120 in / 30 out, gpt-4o) and an `evaluator` span (OpenInference's EVALUATOR, lower case) whose LLM child
+    (the judge: 900 in / 12 out, gpt-4o-mini) has an HTTP child naming the model. One turn, its tokens only; the
+    evaluator and the two spans under it are ignored as an evaluation's own work, with no warning (exit 0)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(EVALUATOR_FIXTURE), "--json"])
+    assert r.exit_code == 0, r.output
+    by_table = {d["table"]: d for d in map(json.loads, r.output.splitlines())}
+    assert by_table["turns"]["loaded"] == 1
+    assert by_table["turns"]["ignored_by_reason"] == {
+        "agent or workflow span (AGENT)": 1,
+        "an evaluation's own work (EVALUATOR)": 1,
+        "an evaluation's own work (judge's LLM call)": 1,
+        "an evaluation's own work (span under an evaluator)": 1,
+    }
+    assert "WARNING" not in r.output
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute("SELECT turn_id, model, input_tokens, output_tokens FROM turns").fetchall() == [
+        ("e0e0e0e0e0e00002", "gpt-4o", 120, 30)
+    ]
+    assert con.execute("SELECT count(*) FROM tool_calls").fetchall() == [(0,)]
+    con.close()
+
+
+def _phoenix_evaluations(path: Path, eval_type: str, index: str | list[str], frame: dict) -> str:
+    """A file as Phoenix's Evaluations.save() writes it (arize-phoenix phoenix/trace/span_evaluations.py): the
+    dataframe indexed by `index`, Table.from_pandas, and the name under the `arize` key of the file metadata."""
+    import pandas as pd
+    import pyarrow as pa
+    from pyarrow import parquet
+
+    eval_id = "5f0c6c2e-8d3a-4f43-9a57-0b8f1a7e2d11"
+    table = pa.Table.from_pandas(pd.DataFrame(frame).set_index(index))
+    meta = {"eval_id": eval_id, "eval_name": "correctness", "eval_type": eval_type}
+    table = table.replace_schema_metadata({**(table.schema.metadata or {}), b"arize": json.dumps(meta).encode()})
+    parquet.write_table(table, path / f"evaluations-{eval_id}.parquet")
+    return eval_id
+
+
+def test_phoenix_span_evaluations_saved_as_a_file_load_through_the_loaded_turns(tmp_path, monkeypatch):
+    """A folder with the evaluator fixture's spans (one turn, e0..02, session judge-sess-1, started 09:00:01) and
+    a saved SpanEvaluations of two spans: the turn's (loaded, after the spans though its name sorts first) and
+    the judge's own LLM span (not a turn: rejected with its reason). 2 records = 1 evaluation + 1 rejected."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "traces.json").write_text(EVALUATOR_FIXTURE.read_text())
+    eval_id = _phoenix_evaluations(
+        folder,
+        "SpanEvaluations",
+        "context.span_id",
+        {
+            "context.span_id": ["e0e0e0e0e0e00002", "e0e0e0e0e0e00004"],
+            "label": ["correct", "incorrect"],
+            "score": [1.0, 0.0],
+            "explanation": ["The totals match the query.", "Wrong region."],
+        },
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(folder), "--json"])
+    results = [json.loads(line) for line in r.output.splitlines()]
+    evals = next(d for d in results if d["table"] == "evaluations")
+    assert evals["format"] == "phoenix-evaluations" and evals["file"].endswith(".parquet")
+    assert (evals["rows_read"], evals["loaded"], evals["rejected"]) == (2, 1, 1)
+    assert results[-1]["table"] == "evaluations"  # loaded after the traces
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT evaluation_id, session_id, turn_id, name, source, value, label, judge_model, "
+        "strftime(evaluated_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S'), comment FROM evaluations"
+    ).fetchall() == [
+        (
+            f"{eval_id}/e0e0e0e0e0e00002",
+            "judge-sess-1",
+            "e0e0e0e0e0e00002",
+            "correctness",
+            "llm_judge",
+            1.0,
+            "correct",
+            None,
+            "2025-12-08 09:00:01",
+            "The totals match the query.",
+        )
+    ]
+    assert con.execute("SELECT reason FROM rejects").fetchall() == [
+        ("the span judged is not a loaded turn (load its traces first: the row takes its turn's session and time)",)
+    ]
+    con.close()
+
+
+def test_phoenix_document_evaluations_are_ignored_and_counted(tmp_path, monkeypatch):
+    """DocumentEvaluations judge retrieved documents, not an answer: 2 rows read, 2 ignored, nothing loaded."""
+    _phoenix_evaluations(
+        tmp_path,
+        "DocumentEvaluations",
+        ["context.span_id", "document_position"],
+        {"context.span_id": ["s1", "s1"], "document_position": [0, 1], "label": ["relevant", "irrelevant"]},
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    f = next(tmp_path.glob("evaluations-*.parquet"))
+    r = CliRunner().invoke(cli, ["ingest", str(f), "--json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output.splitlines()[0])
+    assert (d["rows_read"], d["loaded"], d["ignored"]) == (2, 0, 2)
+    assert d["ignored_by_reason"] == {"document evaluation (retrieved documents' relevance, not an answer)": 2}
+
+
+def test_phoenix_trace_evaluations_judge_the_session_a_trace_id_names(tmp_path, monkeypatch):
+    """The evaluator fixture without its session id: its trace is the session 0af7...319c, started 09:00:00 (the
+    AGENT span). A saved TraceEvaluations of that trace and of a trace never loaded: 1 evaluation of the session
+    (no turn), 1 rejected."""
+    doc = json.loads(EVALUATOR_FIXTURE.read_text())
+    for span in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]:
+        span["attributes"] = [a for a in span["attributes"] if a["key"] != "session.id"]
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "traces.json").write_text(json.dumps(doc))
+    trace = "0af7651916cd43dd8448eb211c80319c"
+    eval_id = _phoenix_evaluations(
+        folder,
+        "TraceEvaluations",
+        "context.trace_id",
+        {"context.trace_id": [trace, "ffffffffffffffffffffffffffffffff"], "score": [0.5, 1.0]},
+    )
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LAUNCHKIT_WAREHOUSE", str(tmp_path / "w.duckdb"))
+    r = CliRunner().invoke(cli, ["ingest", str(folder), "--json"])
+    evals = next(d for d in map(json.loads, r.output.splitlines()) if d["table"] == "evaluations")
+    assert (evals["rows_read"], evals["loaded"], evals["rejected"]) == (2, 1, 1)
+    con = duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True)
+    assert con.execute(
+        "SELECT evaluation_id, session_id, turn_id, value, label, "
+        "strftime(evaluated_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S') FROM evaluations"
+    ).fetchall() == [(f"{eval_id}/{trace}", trace, None, 0.5, None, "2025-12-08 09:00:00")]
+    con.close()

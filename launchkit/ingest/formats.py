@@ -62,6 +62,9 @@ class Format:
     export_writer: str = ""  # writes the cost export's tables (launchkit.reports.files.exports)
     one_file: bool = False  # the export is one file with every table (else a folder, one file per table)
     lake: bool = False  # `launchkit synth --partition-by` writes a lake of it (launchkit.synth.lake)
+    # A format stored as Parquet told by its file's key-value metadata: the key that claims a .parquet file
+    # (its module's `file_metadata(path)` reads it), loaded after a folder's other files (it judges their rows).
+    parquet_key: str = ""
 
     @property
     def tabular(self) -> bool:
@@ -98,6 +101,7 @@ TABLE: tuple[Format, ...] = (
     Format("langfuse", module="langfuse"),
     Format("phoenix-annotations", module="annotations"),  # evaluations and feedback on spans
     Format("phoenix", module="phoenix"),
+    Format("phoenix-evaluations", module="phoenix_evals", binary=True, parquet_key="arize"),  # saved SpanEvaluations
     Format("otel-json", module="sdk_json"),
     Format("otel-js", module="otel_js"),
     Format("span-attributes", module="attribute_set"),
@@ -224,8 +228,23 @@ def trace_reader(fmt: str) -> Reader:
     return reader(next(f for f in trace_formats() if f.name == fmt))
 
 
+def parquet_claim(path: Path) -> str | None:
+    """The format whose metadata key a .parquet file's key-value metadata holds (Phoenix evaluations), else None."""
+    if path.suffix.lower() != ".parquet":
+        return None
+    for f in _READ:
+        module = f"launchkit.ingest.traces.{f.module}"
+        if f.parquet_key and f.module is not None and importlib.import_module(module).file_metadata(path) is not None:
+            return f.name
+    return None
+
+
 def format_by_name(path: Path) -> str | None:
-    """The tabular format a file's name decides (x.csv, x.csv.gz, turns_x.jsonl), else None (look inside)."""
+    """The tabular format a file's name decides (x.csv, x.csv.gz, turns_x.jsonl), else None (look inside); a
+    .parquet file whose metadata a format claims is of that format (parquet_claim)."""
+    claimed = parquet_claim(path)
+    if claimed is not None:
+        return claimed
     tabular = TABULAR.get(data_suffix(path))
     # A .jsonl file that names no contract table may be trace JSON Lines (the collector's file exporter).
     if tabular and not (FORMAT_BY_NAME[tabular].objects and table_for_file(path.name) is None):

@@ -43,6 +43,7 @@ from launchkit.ingest.formats import (
     format_by_name,
     is_gzip,
     is_tabular,
+    parquet_claim,
     reader_errors,
     record_of,
     trace_reader,
@@ -554,6 +555,8 @@ def ingest(
     (launchkit.progress: bytes, with the files and rows done); it never prints.
     """
     entries = list(expand_paths(paths))
+    # a file of judgements on loaded rows (Phoenix evaluations) loads after the other files
+    entries.sort(key=lambda e: e[2] is None and parquet_claim(e[0]) is not None)
     sizes = [_size(path) for path, _, _ in entries]
     files = bytes_done = rows = 0
 

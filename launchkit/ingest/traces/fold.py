@@ -27,12 +27,18 @@ C. Two LLM spans of one trace with the same response id (gen_ai.response.id, ai.
    compatible tokens are one call, nested or not: the deepest is kept. Siblings are never folded
    on equal tokens alone (two real calls can have the same counts). Likewise two tool spans of one
    trace with the same tool call id (gen_ai.tool.call.id, ai.toolCall.id) are one tool call.
+
+E. An evaluation's own work is not the app's: an evaluator span (OpenInference EVALUATOR, Langfuse's
+   EVALUATOR observation) and every span below it (a judge's LLM calls, its tools) are neither turns
+   nor tool calls, nor spend the load warns about; they are ignored as "an evaluation's own work
+   (...)", marked before rules A-C look at the trace.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from launchkit.ingest.traces import semconv
 from launchkit.ingest.traces.facts import SpanFacts
 
 
@@ -186,7 +192,7 @@ def _rule_a(tree: _Trace, out: Folded) -> None:
             n, i, o = below.get(id(a), (0, 0, 0))
             below[id(a)] = (n + 1, i + (t_in or 0), o + (t_out or 0))
     for f in tree.by_id.values():
-        if f.role == "turn" or not f.has_usage:
+        if f.role in ("turn", "evaluator") or not f.has_usage:
             continue
         f_in, f_out = f.usage()
         n, b_in, b_out = below.get(id(f), (0, 0, 0))
@@ -194,9 +200,37 @@ def _rule_a(tree: _Trace, out: Folded) -> None:
         (out.dropped if explained else out.unexplained).add(id(f))
 
 
+def _evaluation_work(spans: list[SpanFacts]) -> None:
+    """Rule E: every span below an evaluator span becomes evaluation work, labelled by what it would have been."""
+    by_id = {f.span: f for f in spans if f.span and f.problem is None}
+    if not any(f.role == "evaluator" for f in by_id.values()):
+        return
+    under: dict[str, bool] = {}  # span id -> whether an evaluator span is at or above it
+
+    def judged(span_id: str | None) -> bool:
+        chain: list[str] = []
+        found = False
+        while span_id and span_id in by_id and span_id not in under and span_id not in chain:
+            chain.append(span_id)
+            if by_id[span_id].role == "evaluator":
+                found = True
+                break
+            span_id = by_id[span_id].parent
+        found = found or bool(span_id and under.get(span_id))
+        for s in chain:
+            under[s] = found
+        return found
+
+    for f in by_id.values():
+        if f.role != "evaluator" and judged(f.parent):
+            f.label = semconv.UNDER_EVALUATOR.get(f.role, semconv.UNDER_EVALUATOR_OTHER)
+            f.role = "evaluator"
+
+
 def fold_trace(spans: list[SpanFacts]) -> Folded:
-    """Apply rules A, B and C to the spans of one trace (records with a problem are left out)."""
+    """Apply rules E, A, B and C to the spans of one trace (records with a problem are left out)."""
     out = Folded()
+    _evaluation_work(spans)
     tree = _Trace(spans)
     _rule_b(tree, out)
     _rule_c_turns(tree, out)

@@ -38,6 +38,7 @@ TURN_TYPES = frozenset({"GENERATION"})
 TOOL_TYPES = frozenset({"TOOL"})
 WRAPPER_TYPES = frozenset({"AGENT", "CHAIN"})
 OTHER_CALL_TYPES = frozenset({"EMBEDDING"})
+EVALUATOR_TYPES = frozenset({"EVALUATOR"})  # an evaluation's own work, with everything under it (fold rule E)
 
 
 def _is_observation(item: Any) -> bool:
@@ -247,6 +248,8 @@ def _observation_facts(
         f.role, f.label = "tool", otype or "tool"
     elif otype in OTHER_CALL_TYPES:
         f.role, f.label = "other_call", otype
+    elif otype in EVALUATOR_TYPES:
+        f.role, f.label = "evaluator", otype
     elif otype in WRAPPER_TYPES or mrole == "wrapper":
         f.role, f.label = "wrapper", otype or mlabel
     elif otype:

@@ -228,7 +228,8 @@ def _map_trace(trace_id: str | None, spans: list[SpanFacts], out: Mapped) -> lis
         if facts is None:
             facts = out.sessions[sid] = SessionFacts(session_id=sid, first_row=f.row)
         facts.add(f.row, f.tenant, f.user, f.release)
-        facts.widen(f.start_ns, f.end_ns)
+        if f.role != "evaluator":  # a judge's work, maybe long after, is not the session's time
+            facts.widen(f.start_ns, f.end_ns)
     return warnings
 
 

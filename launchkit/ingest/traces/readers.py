@@ -55,7 +55,8 @@ def _span_reader(parse: Callable[..., Iterator[Span]], fmt: str, *, takes_share:
 def _mapped_reader(fmt: TraceFormat) -> Reader:
     def read(con: duckdb.DuckDBPyConnection, path: Path, config: Config) -> Staged:
         assert fmt.mapped is not None
-        return stage(con, fmt.mapped(Path(path), config), fmt.name)
+        args = (Path(path), config, con) if fmt.reads_warehouse else (Path(path), config)
+        return stage(con, fmt.mapped(*args), fmt.name)
 
     read.__doc__ = f"Read {fmt.about} into staged contract rows."
     return read

@@ -26,8 +26,10 @@ from typing import Any, Literal
 
 # turn: an LLM call; tool: a tool call; wrapper: an agent/workflow span around calls (its usage, if
 # any, is the total of the calls below it); other_call: a call that costs money but is not an
-# assistant turn (embeddings); other: a span a library marks as something else (a retriever).
-Role = Literal["turn", "tool", "wrapper", "other_call", "other"]
+# assistant turn (embeddings); other: a span a library marks as something else (a retriever);
+# evaluator: an evaluation's own work (an OpenInference EVALUATOR span, and every span under it: a
+# judge's LLM calls are not the app's turns; launchkit.ingest.traces.fold marks them).
+Role = Literal["turn", "tool", "wrapper", "other_call", "other", "evaluator"]
 
 # Logical field -> attribute names, first match wins. Values are read from the span's attributes,
 # then (for the fields in RESOURCE_FIELDS) from its resource's attributes.
@@ -293,10 +295,16 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "openinference_kind",  # OpenInference span kinds; anything else (RETRIEVER, RERANKER, ...) is other
         "upper",
-        _roles(turn=("LLM",), tool=("TOOL",), other_call=("EMBEDDING",), wrapper=("AGENT", "CHAIN")),
+        _roles(
+            turn=("LLM",),
+            tool=("TOOL",),
+            other_call=("EMBEDDING",),
+            wrapper=("AGENT", "CHAIN"),
+            evaluator=("EVALUATOR",),
+        ),
         otherwise="other",
         about="openinference.span.kind (Phoenix: span_kind): LLM turn, TOOL tool, EMBEDDING other call, "
-        "AGENT/CHAIN wrappers",
+        "AGENT/CHAIN wrappers, EVALUATOR an evaluation's own work (with every span under it)",
     ),
     Rule(
         "traceloop_kind",  # OpenLLMetry decorators
@@ -386,6 +394,9 @@ UNKNOWN_TENANT = "unknown"
 # Why a span that is not loaded was ignored (the reasons launchkit counts and reports).
 REASON_RERECORDED = "re-recorded call"
 REASON_NOT_GENAI = "not an LLM or tool span"
+# The label of a span under an evaluator, by the role it would have had (an ignore reason names it).
+UNDER_EVALUATOR: dict[Role | None, str] = {"turn": "judge's LLM call", "tool": "judge's tool call"}
+UNDER_EVALUATOR_OTHER = "span under an evaluator"
 
 
 Index = dict[str, tuple[tuple[str, int], ...]]
@@ -520,6 +531,8 @@ def ignore_reason(role: Role | None, label: str) -> str:
         return f"not an assistant turn ({label})"
     if role == "other":
         return f"not an LLM or tool span ({label})"
+    if role == "evaluator":
+        return f"an evaluation's own work ({label})"
     return label
 
 

@@ -551,6 +551,7 @@ class TraceFormat:
     document: Callable[[Any], bool] = _never
     takes_share: bool = False  # parse takes a Share and skips other workers' traces early
     refuse: str | None = None
+    reads_warehouse: bool = False  # `mapped` takes the warehouse too (rows found through the loaded turns)
 
 
 DOCUMENT = object()  # yielded by a `records` function: this document is of the format (it may hold no span)
