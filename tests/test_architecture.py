@@ -53,6 +53,18 @@ def test_importing_the_cli_leaves_the_heavy_libraries_out():
     assert out == ""
 
 
+def test_the_report_index_stays_light():
+    """The command side writes the index after every report: it reads the summaries' states without pandas or
+    the reports' content (a run of `launchkit hourly` imported pandas for it alone)."""
+    code = (
+        "import sys, launchkit.reports.run.index; "
+        "print(','.join(m for m in ('pandas', 'scipy', 'plotly', 'launchkit.analytics.criteria', "
+        "'launchkit.reports.content') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
 def test_a_domain_error_is_one_red_line_and_debug_shows_the_traceback(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     runner = CliRunner()

@@ -23,6 +23,28 @@ STATES = ("ok", "watch", "breach", "low-sample", "no-data", "untrusted", "na")
 # a tile shown by several checks): a breach, then watch, untrusted data, no data and low sample (neither
 # good nor bad, so never green), ok, and last na (a figure, nothing judged)
 SEVERITY = ("breach", "watch", "untrusted", "no-data", "low-sample", "ok", "na")
+# a state as a legend, a table cell and a strip's day say it (STATES); the GA report's words, and the
+# index's for GA: here, with the states, so the index reads them without importing the reports' content
+STATE_WORDS = {
+    "ok": "pass",
+    "watch": "marginal",
+    "breach": "fail",
+    "low-sample": "not enough data",
+    "no-data": "no data",
+    "untrusted": "data not trusted",
+    "na": "not evaluated",  # no threshold set, or nothing to judge (no evaluations loaded)
+}
+# a state in the words the hourly, cost and debrief reports' tables and tiles (and their index entries) use;
+# the GA scorecard says STATE_WORDS
+STATE_LABELS = {
+    "ok": "ok",
+    "watch": "watch",
+    "breach": "breach",
+    "low-sample": "low sample",
+    "no-data": "no data",
+    "untrusted": "data not trusted",
+    "na": "na",
+}
 _BY_VERDICT = {"PASS": "ok", "MARGINAL": "watch", "FAIL": "breach", "UNTRUSTED DATA": "untrusted"}
 
 

@@ -17,20 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from launchkit.analytics.headlines import STATE_LABELS as STATE_LABELS  # re-exported: the tables' words
 from launchkit.catalogue import unit as catalogue_unit
 from launchkit.window import clock, zone_name
-
-# a state (launchkit.analytics.headlines.STATES) in the words the hourly, cost and debrief reports' tables
-# and tiles use (the GA report's scorecard says pass / marginal / fail: reports.content.ga_words.STATE_WORDS)
-STATE_LABELS = {
-    "ok": "ok",
-    "watch": "watch",
-    "breach": "breach",
-    "low-sample": "low sample",
-    "no-data": "no data",
-    "untrusted": "data not trusted",
-    "na": "na",
-}
 
 
 def time_axis(kind: str, tz: tzinfo) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 
 from launchkit.analytics import criteria as crit
 from launchkit.analytics.criteria import VERDICT_WORDS, group_words
-from launchkit.analytics.headlines import criterion_state, window_words
+from launchkit.analytics.headlines import STATE_WORDS, criterion_state, window_words
 from launchkit.analytics.retrospective import VERDICT_CODES
 from launchkit.catalogue import display_name, plain
 from launchkit.catalogue import unit as unit_of
@@ -22,16 +22,6 @@ from launchkit.errors import TimeValueError
 from launchkit.reports.text import fmt, plural
 from launchkit.window import local_day, parse_instant
 
-# a state as a legend, a table cell and a strip's day say it (launchkit.analytics.headlines.STATES)
-STATE_WORDS = {
-    "ok": "pass",
-    "watch": "marginal",
-    "breach": "fail",
-    "low-sample": "not enough data",
-    "no-data": "no data",
-    "untrusted": "data not trusted",
-    "na": "not evaluated",  # no threshold set, or nothing to judge (no evaluations loaded)
-}
 _CRITICALITY = {"critical": "must pass", "normal": "should pass", "report-only": "for information"}
 
 # interval methods (launchkit.stats) in plain words

@@ -12,8 +12,9 @@ from dataclasses import asdict
 
 import pandas as pd
 
+from launchkit.analytics.headlines import STATE_WORDS
 from launchkit.reports.content.ga import GaReport
-from launchkit.reports.content.ga_words import STATE_WORDS, History, ScoreRow
+from launchkit.reports.content.ga_words import History, ScoreRow
 from launchkit.reports.html import esc
 from launchkit.reports.page.blocks import BREACH, NEUTRAL, OK, WARN, HTMLBlock, badge, bullets, table
 

@@ -16,12 +16,10 @@ from typing import Any
 from filelock import FileLock
 
 from launchkit import __version__
-from launchkit.analytics.headlines import criterion_tile, worst_tile
-from launchkit.reports.content.ga_words import STATE_WORDS
+from launchkit.analytics.headlines import STATE_LABELS, STATE_WORDS, criterion_tile, worst_tile
 from launchkit.reports.html import esc
 from launchkit.reports.kinds import KINDS, SUMMARY_SCHEMA
 from launchkit.reports.style import BREACH, NEUTRAL, OK, WARN
-from launchkit.reports.text import STATE_LABELS
 from launchkit.store import atomic
 from launchkit.window import iso
 
