@@ -233,6 +233,29 @@ def test_check_parameters_refuses_undeclared(tmp_path):
         execute.check_parameters(p, {"x": 2, "at": "2026-03-02T10:00Z"})
 
 
+def test_a_notebooks_parameters_are_inspected_once_per_version(tmp_path, monkeypatch):
+    import papermill
+
+    calls: list[str] = []
+    real = papermill.inspect_notebook
+
+    def counted(path):
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(papermill, "inspect_notebook", counted)
+    p = tmp_path / "n.ipynb"
+    nbformat.write(_executed_notebook(), p)
+    execute.redact_parameter(p, True)  # a run asks for the redact parameter, then checks the rest
+    execute.check_parameters(p, {"x": 2})
+    assert calls == [str(p)]
+    nb = _executed_notebook()
+    nb.cells[0].source = "x = 1\nredact = True"  # a new version of the file is read again
+    nbformat.write(nb, p)
+    os.utime(p, ns=(p.stat().st_mtime_ns + 10**9,) * 2)
+    assert set(execute.declared_parameters(p)) == {"x", "redact"} and len(calls) == 2
+
+
 def _summary(kind, stamp, start, end, title="T", **extra):
     return {
         "schema": kinds.SUMMARY_SCHEMA,
